@@ -1,0 +1,97 @@
+package io.imgstream.model.bundle;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Reading a bundle file with its integrity checked first: the sha256 of the bytes on disk is compared with
+ * the expected one before anything is deserialized, so a tampered or corrupt file is refused without
+ * ever reaching DL4J's deserializer. Used by {@link FileSystemModelStore} and by anyone holding a bundle
+ * file outside a store. Thread-safe.
+ */
+public final class BundleFile {
+
+    static final int BUFFER_BYTES = 1 << 16;
+    private static final String SHA_256 = "SHA-256";
+
+    private BundleFile() {
+    }
+
+    /**
+     * Reads the bundle in {@code file} after checking that its sha256 is {@code expectedSha256}.
+     *
+     * @throws BundleNotFoundException   if the file does not exist
+     * @throws BundleIntegrityException  if the file's sha256 differs from the expected one
+     * @throws BundleFormatException     if the verified file is not a readable bundle
+     * @throws IllegalArgumentException  if {@code expectedSha256} is not 64 hex digits
+     */
+    public static ModelBundle readVerified(Path file, String expectedSha256) {
+        String expected = StoredBundle.requireSha256(expectedSha256.toLowerCase(Locale.ROOT));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            String actual = sha256(Channels.newInputStream(channel));
+            if (!actual.equals(expected)) {
+                throw new BundleIntegrityException("bundle " + file + " has sha256 " + actual + " but " + expected
+                        + " was expected; the file changed after it was stored (corruption or tampering). Nothing was"
+                        + " loaded: restore the file from a backup or save and publish a new version");
+            }
+            channel.position(0);
+            return ModelBundle.readFrom(new BufferedInputStream(Channels.newInputStream(channel), BUFFER_BYTES));
+        } catch (NoSuchFileException e) {
+            throw new BundleNotFoundException("no bundle file at " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+    }
+
+    /**
+     * Reads the bundle in {@code file} without an integrity check, for bundles whose hash nobody recorded.
+     *
+     * @throws BundleNotFoundException if the file does not exist
+     * @throws BundleFormatException   if the file is not a readable bundle
+     */
+    public static ModelBundle readUnverified(Path file) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)) {
+            return ModelBundle.readFrom(in);
+        } catch (NoSuchFileException e) {
+            throw new BundleNotFoundException("no bundle file at " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+    }
+
+    /** The lowercase hex sha256 of {@code file}'s bytes. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return sha256(in);
+        }
+    }
+
+    static String sha256(InputStream in) throws IOException {
+        MessageDigest digest = sha256Digest();
+        byte[] buffer = new byte[BUFFER_BYTES];
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            digest.update(buffer, 0, read);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance(SHA_256);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must provide " + SHA_256, e);
+        }
+    }
+}

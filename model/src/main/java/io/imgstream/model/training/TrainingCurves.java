@@ -1,0 +1,75 @@
+package io.imgstream.model.training;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Learning curves: one entry per epoch in each list, in column form so they can be stored and
+ * plotted as they are. See {@link EpochMetrics} for what each value means.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * <p>The constructor throws {@code IllegalArgumentException} if the lists differ in length.
+ *
+ * @param epoch              1-based epoch numbers
+ * @param trainLoss          training loss per epoch
+ * @param trainAccuracy      training accuracy per epoch
+ * @param validationLoss     validation loss per epoch
+ * @param validationAccuracy validation accuracy per epoch
+ */
+public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<Double> trainAccuracy,
+        List<Double> validationLoss, List<Double> validationAccuracy) {
+
+    public TrainingCurves {
+        epoch = List.copyOf(epoch);
+        trainLoss = List.copyOf(trainLoss);
+        trainAccuracy = List.copyOf(trainAccuracy);
+        validationLoss = List.copyOf(validationLoss);
+        validationAccuracy = List.copyOf(validationAccuracy);
+        int size = epoch.size();
+        if (trainLoss.size() != size || trainAccuracy.size() != size || validationLoss.size() != size
+                || validationAccuracy.size() != size) {
+            throw new IllegalArgumentException("all curves need one value per epoch (" + size + "), got "
+                    + trainLoss.size() + ", " + trainAccuracy.size() + ", " + validationLoss.size() + ", "
+                    + validationAccuracy.size());
+        }
+    }
+
+    /**
+     * Returns curves with no epochs.
+     *
+     * @return empty curves
+     */
+    public static TrainingCurves empty() {
+        return new TrainingCurves(List.of(), List.of(), List.of(), List.of(), List.of());
+    }
+
+    /**
+     * Returns these curves with one more epoch.
+     *
+     * @param metrics the epoch's results
+     * @return new curves
+     */
+    public TrainingCurves plus(EpochMetrics metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        return new TrainingCurves(append(epoch, metrics.epoch()), append(trainLoss, metrics.trainLoss()),
+                append(trainAccuracy, metrics.trainAccuracy()), append(validationLoss, metrics.validationLoss()),
+                append(validationAccuracy, metrics.validationAccuracy()));
+    }
+
+    /**
+     * Returns the number of epochs recorded.
+     *
+     * @return the epoch count
+     */
+    public int epochs() {
+        return epoch.size();
+    }
+
+    private static <T> List<T> append(List<T> list, T value) {
+        List<T> longer = new ArrayList<>(list);
+        longer.add(value);
+        return longer;
+    }
+}

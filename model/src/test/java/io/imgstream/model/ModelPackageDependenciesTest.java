@@ -1,0 +1,47 @@
+package io.imgstream.model;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import org.junit.jupiter.api.Test;
+
+/** Dependencies inside the model module point one way: demo → training, bundle → preprocess. */
+class ModelPackageDependenciesTest {
+
+    private static final JavaClasses MODEL = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.imgstream.model");
+
+    @Test
+    void shouldKeepPreprocessingFreeOfOtherModelPackages() {
+        noClasses().that().resideInAPackage("io.imgstream.model.preprocess..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.bundle..",
+                        "io.imgstream.model.training..", "io.imgstream.model.demo..")
+                .check(MODEL);
+    }
+
+    @Test
+    void shouldKeepBundlesFreeOfTrainingAndDemo() {
+        noClasses().that().resideInAPackage("io.imgstream.model.bundle..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.training..", "io.imgstream.model.demo..")
+                .check(MODEL);
+    }
+
+    @Test
+    void shouldKeepTrainingFreeOfTheDemo() {
+        noClasses().that().resideInAPackage("io.imgstream.model.training..")
+                .should().dependOnClassesThat().resideInAPackage("io.imgstream.model.demo..")
+                .check(MODEL);
+    }
+
+    @Test
+    void shouldKeepModelFreeOfOtherImgstreamModules() {
+        noClasses().that().resideInAPackage("io.imgstream.model..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.topology..", "io.imgstream.training..",
+                        "io.imgstream.cli..", "io.imgstream.connect..")
+                .check(MODEL);
+    }
+}

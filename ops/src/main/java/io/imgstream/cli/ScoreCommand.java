@@ -1,0 +1,138 @@
+package io.imgstream.cli;
+
+import io.imgstream.topology.ScorerApp;
+import io.imgstream.topology.ScorerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code imgstream score}: runs the scoring topology until stopped. Settings come from a properties file,
+ * then {@code --set}, then the dedicated flags, each overriding the one before.
+ */
+@Command(name = "score", description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
+public final class ScoreCommand implements Callable<Integer> {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ConnectionOptions connection;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Scorer properties file (keys as in the README's scorer configuration table).")
+    private Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Scorer setting, e.g. scoring.top.k=5 (repeatable).")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to score with.")
+    private Path modelBundle;
+
+    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
+    private List<Path> allowedRoots = List.of();
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
+    private Duration duration;
+
+    @Option(names = "--config-reference", description = "Print every scorer setting as a Markdown table and exit.")
+    private boolean configReference;
+
+    @Override
+    public Integer call() throws Exception {
+        if (configReference) {
+            spec.commandLine().getOut().print(ConfigReference.markdown(ScorerConfig.CONFIG));
+            spec.commandLine().getOut().flush();
+            return CliException.OK;
+        }
+        ScorerConfig config = config();
+        Reachability.requireBroker(connection);
+        Reachability.requireRegistry(connection);
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (ScorerApp app = start(config)) {
+            Thread hook = new Thread(stopped::countDown, "imgstream-score-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (!app.awaitRunning(START_TIMEOUT)) {
+                throw new CliException("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
+                        + " s (state " + app.state() + "); see the log above.", CliException.FAILED);
+            }
+            out.printf("Scoring '%s' with model %s v%d as application '%s'. Ctrl-C stops.%n",
+                    config.topics().name(io.imgstream.schemas.TopicRole.IMAGES), app.model().name(), app.model().version(),
+                    config.applicationId());
+            out.flush();
+            if (duration == null) {
+                stopped.await();
+            } else {
+                stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+        out.println("Scorer stopped.");
+        return 0;
+    }
+
+    private static ScorerApp start(ScorerConfig config) {
+        try {
+            return ScorerApp.start(config);
+        } catch (ConfigException e) {
+            throw new CliException("Can't start the scorer: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
+    }
+
+    private ScorerConfig config() throws IOException {
+        Map<String, Object> props = new HashMap<>();
+        if (configFile != null) {
+            readProperties(configFile).forEach((k, v) -> props.put((String) k, v));
+        }
+        props.putAll(settings);
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+        props.put(ScorerConfig.REGISTRY_URL_CONFIG, connection.registryUrl());
+        connection.clientProperties().forEach((k, v) -> {
+            if (!ScorerConfig.BOOTSTRAP_SERVERS_CONFIG.equals(k)) {
+                props.put(ScorerConfig.KAFKA_PREFIX + k, v);
+            }
+        });
+        if (modelBundle != null) {
+            props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
+        }
+        if (!allowedRoots.isEmpty()) {
+            props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG,
+                    String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
+        }
+        try {
+            return new ScorerConfig(props);
+        } catch (ConfigException e) {
+            throw new CliException("Invalid scorer configuration: " + e.getMessage(), CliException.BAD_ARGUMENT);
+        }
+    }
+
+    private static Properties readProperties(Path file) throws IOException {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            props.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new CliException("Config file " + file + " does not exist", CliException.BAD_ARGUMENT);
+        }
+        return props;
+    }
+}

@@ -1,0 +1,24 @@
+package io.imgstream.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Groups the commands that run the local stack; running it alone is a usage error. */
+@Command(name = "stack",
+        mixinStandardHelpOptions = true,
+        description = "Run a local single-node Kafka broker and schema registry on 127.0.0.1.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {StackUpCommand.class, StackDownCommand.class, StackStatusCommand.class})
+public final class StackCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+}

@@ -1,0 +1,81 @@
+package io.imgstream.cli;
+
+import io.imgstream.cli.stack.JdkLocator;
+import io.imgstream.cli.stack.LocalStack;
+import io.imgstream.cli.stack.RunningStack;
+import io.imgstream.cli.stack.StackConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code imgstream stack up}: starts the local broker and registry and leaves them running. */
+@Command(name = "up",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Start a single-node KRaft Kafka broker and an Apicurio schema registry, each in its own background "
+                    + "JVM on 127.0.0.1, create imgstream's topics and register their schemas (compatibility BACKWARD).",
+            "Kafka data stays in the work directory between runs; the registry keeps schemas in memory and "
+                    + "registers them again at every start. Stop the stack with 'imgstream stack down'."
+        })
+public final class StackUpCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private WorkDirOption workDir;
+
+    @Option(names = "--broker-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_BROKER_PORT,
+            description = "Port of the broker's client listener (default: ${DEFAULT-VALUE}).")
+    private int brokerPort;
+
+    @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_CONTROLLER_PORT,
+            description = "Port of the broker's KRaft controller listener (default: ${DEFAULT-VALUE}).")
+    private int controllerPort;
+
+    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_REGISTRY_PORT,
+            description = "HTTP port of the schema registry (default: ${DEFAULT-VALUE}).")
+    private int registryPort;
+
+    @Option(names = "--registry-management-port", paramLabel = "PORT",
+            defaultValue = "" + StackConfig.DEFAULT_REGISTRY_MANAGEMENT_PORT,
+            description = "Port of the registry's health and metrics endpoints (default: ${DEFAULT-VALUE}).")
+    private int registryManagementPort;
+
+    @Option(names = "--registry-java-home", paramLabel = "DIR",
+            description = "JDK 21+ to run the registry with (default: $" + JdkLocator.JAVA_HOME_ENV
+                    + ", else the newest JDK 21+ in $JAVA_HOME or /usr/lib/jvm).")
+    private Path registryJavaHome;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
+            description = "Partitions of each topic created (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Override
+    public Integer call() {
+        StackConfig config = new StackConfig(workDir.path(), brokerPort, controllerPort, registryPort,
+                registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT);
+        PrintWriter out = spec.commandLine().getOut();
+        RunningStack stack = LocalStack.start(config, out);
+        out.println();
+        out.printf("Stack is up:%n");
+        out.printf("  bootstrap servers   %s%n", stack.bootstrapServers());
+        out.printf("  schema registry     %s%n", stack.registryUrl());
+        out.printf("    native API        %s%n", stack.registryNativeApiUrl());
+        out.printf("    Confluent API     %s%n", stack.registryCcompatApiUrl());
+        out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());
+        out.printf("Stop it with 'imgstream stack down%s'.%n", workDirArgument());
+        out.flush();
+        return CliException.OK;
+    }
+
+    private String workDirArgument() {
+        boolean isDefault = workDir.path().equals(Path.of(StackConfig.DEFAULT_WORK_DIR).toAbsolutePath().normalize());
+        return isDefault ? "" : " --work-dir " + workDir.path();
+    }
+}

@@ -1,0 +1,91 @@
+package io.imgstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.schemas.TopicRole;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class ScorerConfigTest {
+
+    @Test
+    void shouldDocumentEveryKey() {
+        for (ConfigDef.ConfigKey key : ScorerConfig.CONFIG.configKeys().values()) {
+            assertThat(key.documentation).as("documentation of %s", key.name).isNotBlank().endsWith(".");
+        }
+    }
+
+    @Test
+    void shouldApplyDefaults() {
+        ScorerConfig config = new ScorerConfig(required());
+
+        assertThat(config.streamsProperties())
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, ScorerConfig.DEFAULT_APPLICATION_ID);
+        assertThat(config.fetchAllowedSchemes()).containsExactly("file", "inline");
+        assertThat(config.fetchAllowedRoots()).isEmpty();
+        assertThat(config.topics().name(TopicRole.IMAGES_DLQ)).isEqualTo("images-dlq");
+    }
+
+    @Test
+    void shouldNameTheMissingKey() {
+        Map<String, Object> props = required();
+        props.remove(ScorerConfig.MODEL_BUNDLE_CONFIG);
+
+        assertThatThrownBy(() -> new ScorerConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ScorerConfig.MODEL_BUNDLE_CONFIG);
+    }
+
+    @Test
+    void shouldNameTheBadKeyAndValue() {
+        Map<String, Object> props = required();
+        props.put(ScorerConfig.FETCH_MAX_BYTES_CONFIG, "-5");
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.max.bytes").hasMessageContaining("-5");
+
+        props.put(ScorerConfig.FETCH_MAX_BYTES_CONFIG, "100");
+        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file,gopher");
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.schemes").hasMessageContaining("gopher");
+
+        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file");
+        props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, "abc");
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("model.bundle.sha256").hasMessageContaining("64 hex");
+    }
+
+    @Test
+    void shouldPassKafkaPrefixedKeysThrough() {
+        Map<String, Object> props = required();
+        props.put("kafka.security.protocol", "SSL");
+
+        assertThat(new ScorerConfig(props).streamsProperties()).containsEntry("security.protocol", "SSL");
+    }
+
+    @Test
+    void shouldRefuseGuaranteeThroughKafkaPrefix() {
+        Map<String, Object> props = required();
+        props.put("kafka.processing.guarantee", "at_least_once");
+
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("set processing.guarantee instead");
+    }
+
+    @Test
+    void shouldRefuseTwoRolesOnOneTopic() {
+        Map<String, Object> props = required();
+        props.put("topic.predictions", "images");
+
+        assertThatThrownBy(() -> new ScorerConfig(props).topics()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("share one topic");
+    }
+
+    private static Map<String, Object> required() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+        props.put(ScorerConfig.REGISTRY_URL_CONFIG, "http://127.0.0.1:8081");
+        props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, "/tmp/bundle.zip");
+        return props;
+    }
+}

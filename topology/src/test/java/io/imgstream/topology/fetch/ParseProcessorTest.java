@@ -1,0 +1,123 @@
+package io.imgstream.topology.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.schemas.avro.DeadLetter;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.schemas.avro.ImageRef;
+import java.io.IOException;
+import org.apache.avro.AvroRuntimeException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ParseProcessorTest {
+
+    /** Avro single-object encoding stands in for the registry format: same failure modes, no registry needed. */
+    private static final Deserializer<ImageRef> SINGLE_OBJECT = (topic, data) -> {
+        try {
+            return ImageRef.fromByteBuffer(ByteBuffer.wrap(data));
+        } catch (IOException | AvroRuntimeException e) {
+            throw new SerializationException("not an ImageRef", e);
+        }
+    };
+
+    private MockProcessorContext<String, Object> context;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>();
+        context.setRecordMetadata("images", 2, 41L);
+        context.setCurrentSystemTimeMs(1_000L);
+    }
+
+    @Test
+    void shouldForwardParsedReferenceToNextNode() throws Exception {
+        ParseProcessor processor = processor(SINGLE_OBJECT);
+        byte[] bytes = ref("img-1").toByteBuffer().array();
+
+        processor.process(new Record<>("img-1", bytes, 0L));
+
+        CapturedForward<? extends String, ?> forward = single();
+        assertThat(forward.childName()).hasValue("fetch");
+        assertThat(((ImageTask) forward.record().value()).ref().getId()).isEqualTo("img-1");
+        assertThat(((ImageTask) forward.record().value()).rawValue()).isEqualTo(bytes);
+    }
+
+    @Test
+    void shouldDeadLetterGarbageWithOriginalBytesAndPosition() {
+        byte[] garbage = {0x42, 0x13, 0x37};
+
+        processor(SINGLE_OBJECT).process(new Record<>("img-2", garbage, 0L));
+
+        DeadLetter letter = deadLetter();
+        assertThat(letter.getStage()).isEqualTo(DeadLetterStage.DESERIALIZE);
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(letter.getOriginalValue().array()).isEqualTo(garbage);
+        assertThat(letter.getSourceTopic()).isEqualTo("images");
+        assertThat(letter.getSourcePartition()).isEqualTo(2);
+        assertThat(letter.getSourceOffset()).isEqualTo(41L);
+        assertThat(letter.getImageId()).isEqualTo("img-2");
+        assertThat(letter.getExceptionClass()).isEqualTo(SerializationException.class.getName());
+    }
+
+    @Test
+    void shouldDeadLetterRecordWithoutValue() {
+        processor(SINGLE_OBJECT).process(new Record<>("img-3", null, 0L));
+
+        assertThat(deadLetter().getMessage()).contains("record has no value");
+    }
+
+    @Test
+    void shouldDeadLetterKeyThatDiffersFromImageId() throws Exception {
+        processor(SINGLE_OBJECT).process(new Record<>("other", ref("img-4").toByteBuffer().array(), 0L));
+
+        DeadLetter letter = deadLetter();
+        assertThat(letter.getStage()).isEqualTo(DeadLetterStage.VALIDATE);
+        assertThat(letter.getMessage()).contains("record key 'other' differs from ImageRef.id 'img-4'");
+    }
+
+    @Test
+    void shouldFailTaskWhenRegistryIsUnreachable() {
+        Deserializer<ImageRef> registryDown = (topic, data) -> {
+            throw new UncheckedIOException(new ConnectException("Connection refused"));
+        };
+
+        assertThatThrownBy(() -> processor(registryDown).process(new Record<>("img-5", new byte[] {0, 0, 0, 0, 1}, 0L)))
+                .isInstanceOf(UncheckedIOException.class);
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    private ParseProcessor processor(Deserializer<ImageRef> deserializer) {
+        ParseProcessor processor = new ParseProcessor(deserializer, "fetch", "dead-letter");
+        processor.init(context);
+        return processor;
+    }
+
+    private CapturedForward<? extends String, ?> single() {
+        List<CapturedForward<? extends String, ?>> forwarded = context.forwarded();
+        assertThat(forwarded).hasSize(1);
+        return forwarded.get(0);
+    }
+
+    private DeadLetter deadLetter() {
+        CapturedForward<? extends String, ?> forward = single();
+        assertThat(forward.childName()).hasValue("dead-letter");
+        return (DeadLetter) forward.record().value();
+    }
+
+    private static ImageRef ref(String id) {
+        return ImageRef.newBuilder().setId(id).setUri("file:///x.png").setEventTime(Instant.EPOCH).build();
+    }
+}
