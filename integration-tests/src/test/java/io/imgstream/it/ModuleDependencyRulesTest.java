@@ -1,0 +1,40 @@
+package io.imgstream.it;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The module arrows of the architecture, checked on the compiled classes of every module:
+ * {@code schemas} ← {@code model} ← {@code topology} ← {@code ops}, and no grab-bag packages.
+ */
+@AnalyzeClasses(packages = "io.imgstream", importOptions = ImportOption.DoNotIncludeTests.class)
+class ModuleDependencyRulesTest {
+
+    @ArchTest
+    static final ArchRule schemasDependOnNoOtherModule = noClasses()
+            .that().resideInAPackage("io.imgstream.schemas..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.topology..",
+                    "io.imgstream.training..", "io.imgstream.connect..", "io.imgstream.cli..");
+
+    @ArchTest
+    static final ArchRule modelKnowsNothingOfKafka = noClasses()
+            .that().resideInAPackage("io.imgstream.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.imgstream.topology..",
+                    "io.imgstream.training..", "io.imgstream.connect..", "io.imgstream.cli..");
+
+    @ArchTest
+    static final ArchRule topologyDependsOnlyOnSchemasAndModel = noClasses()
+            .that().resideInAPackage("io.imgstream.topology..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.training..", "io.imgstream.connect..",
+                    "io.imgstream.cli..");
+
+    @ArchTest
+    static final ArchRule noGrabBagPackages = noClasses()
+            .should().resideInAnyPackage("..util..", "..utils..", "..common..", "..manager..", "..managers..",
+                    "..helper..", "..helpers..")
+            .because("packages are named after the domain (batching, registry, swap), not after patterns");
+}
