@@ -1,7 +1,9 @@
 package io.imgstream.cli;
 
+import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.scoring.BundleScorer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -65,11 +67,12 @@ public final class ScoreCommand implements Callable<Integer> {
             return CliException.OK;
         }
         ScorerConfig config = config();
+        BundleScorer scorer = new BundleScorer(loadBundle(config));
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (ScorerApp app = start(config)) {
+        try (ScorerApp app = ScorerApp.start(config, scorer)) {
             Thread hook = new Thread(stopped::countDown, "imgstream-score-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             if (!app.awaitRunning(START_TIMEOUT)) {
@@ -91,9 +94,10 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ScorerApp start(ScorerConfig config) {
+    /** Loads the model first, so a bad bundle is reported before any connection is tried. */
+    private static ModelBundle loadBundle(ScorerConfig config) {
         try {
-            return ScorerApp.start(config);
+            return ScorerApp.loadBundle(config);
         } catch (ConfigException e) {
             throw new CliException("Can't start the scorer: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
         }

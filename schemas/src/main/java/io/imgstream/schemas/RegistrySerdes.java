@@ -5,6 +5,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerde;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.config.IdOption;
+import io.apicurio.registry.resolver.config.SchemaResolverConfig;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import java.net.URI;
 import java.util.HashMap;
@@ -49,6 +50,9 @@ public final class RegistrySerdes {
         config.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
         config.put(SerdeConfig.USE_ID, IdOption.contentId.name());
         config.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+        // Register each schema whole: split into referenced sub-schemas (Apicurio's default for nested
+        // records) it is unreadable for clients without schema-reference support, e.g. Confluent's Python one.
+        config.put(SchemaResolverConfig.DEREFERENCE_SCHEMA, true);
         config.put("apicurio.registry.headers.enabled", false);
         return new RegistrySerdes(config);
     }
