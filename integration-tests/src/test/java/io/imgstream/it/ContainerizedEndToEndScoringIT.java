@@ -11,7 +11,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * (not failed) where it does not, as on the project's build machines.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class TestcontainersEndToEndScoringIT extends EndToEndScoringContract {
+class ContainerizedEndToEndScoringIT extends EndToEndScoringContract {
 
     private static final int REGISTRY_PORT = 8080;
 
