@@ -15,6 +15,10 @@ import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +116,11 @@ abstract class EndToEndScoringContract {
                     deadLetters.add((DeadLetter) record.value());
                 }
             }, problem -> { });
+            assertThat(scrapeMetrics(scorer.prometheusPort()))
+                    .contains("imgstream_scorer_images_scored_total " + (double) good.size())
+                    .contains("imgstream_scorer_dead_letters_total " + (double) (bad.size() + 1))
+                    .contains("imgstream_scorer_dead_letters_MALFORMED_RECORD_total 1.0")
+                    .contains("imgstream_scorer_model_version " + (double) ScoringFixture.MODEL_VERSION);
         }
 
         assertThat(predictions.keySet()).containsExactlyInAnyOrderElementsOf(good.stream().map(ImageRef::getId).toList());
@@ -132,6 +141,11 @@ abstract class EndToEndScoringContract {
         DeadLetter garbageLetter = deadLetters.stream().filter(d -> d.getImageId().equals("garbage")).findFirst().orElseThrow();
         assertThat(garbageLetter.getOriginalValue().array()).isEqualTo(garbage);
         assertThat(garbageLetter.getSourceTopic()).isEqualTo(topics.name(TopicRole.IMAGES));
+    }
+
+    private static String scrapeMetrics(int port) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static ImageRef ref(String id, String uri) {

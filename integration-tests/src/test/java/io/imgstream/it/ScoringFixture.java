@@ -67,6 +67,7 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
         props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG, root.toString());
+        props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, 0);
         for (TopicRole role : TopicRole.values()) {
             props.put(ScorerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
         }

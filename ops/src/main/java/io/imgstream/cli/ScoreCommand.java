@@ -3,6 +3,7 @@ package io.imgstream.cli;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.topology.scoring.BundleScorer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -53,6 +54,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
     private List<Path> allowedRoots = List.of();
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
+    private Integer metricsPort;
+
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
     private Duration duration;
 
@@ -82,6 +87,10 @@ public final class ScoreCommand implements Callable<Integer> {
             out.printf("Scoring '%s' with model %s v%d as application '%s'. Ctrl-C stops.%n",
                     config.topics().name(io.imgstream.schemas.TopicRole.IMAGES), app.model().name(), app.model().version(),
                     config.applicationId());
+            if (app.prometheusPort() >= 0) {
+                out.printf("Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n", app.prometheusPort(),
+                        MetricsExporters.JMX_DOMAIN);
+            }
             out.flush();
             if (duration == null) {
                 stopped.await();
@@ -118,6 +127,9 @@ public final class ScoreCommand implements Callable<Integer> {
         });
         if (modelBundle != null) {
             props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
+        }
+        if (metricsPort != null) {
+            props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, metricsPort);
         }
         if (!allowedRoots.isEmpty()) {
             props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG,

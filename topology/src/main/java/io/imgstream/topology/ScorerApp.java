@@ -1,9 +1,12 @@
 package io.imgstream.topology;
 
+import com.codahale.metrics.MetricRegistry;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.AvroTrust;
 import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.topology.metrics.MetricsExporters;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.BundleScorer;
 import io.imgstream.topology.scoring.ImageScorer;
 import io.imgstream.topology.scoring.ModelIdentity;
@@ -28,10 +31,14 @@ public final class ScorerApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final ImageScorer scorer;
+    private final ScorerMetrics metrics;
+    private final MetricsExporters exporters;
 
-    private ScorerApp(KafkaStreams streams, ImageScorer scorer) {
+    private ScorerApp(KafkaStreams streams, ImageScorer scorer, ScorerMetrics metrics, MetricsExporters exporters) {
         this.streams = streams;
         this.scorer = scorer;
+        this.metrics = metrics;
+        this.exporters = exporters;
     }
 
     /** Loads the configured bundle and starts scoring. */
@@ -43,13 +50,17 @@ public final class ScorerApp implements AutoCloseable {
     public static ScorerApp start(ScorerConfig config, ImageScorer scorer) {
         AvroTrust.requireTrusted();
         RegistrySerdes serdes = RegistrySerdes.forRegistry(config.registryUrl());
-        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes, scorer), config.streamsProperties());
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), scorer::model);
+        MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
+                config.metricsPrometheusPort());
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes, scorer, metrics),
+                config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new ScorerApp(streams, scorer);
+        return new ScorerApp(streams, scorer, metrics, exporters);
     }
 
     /**
@@ -74,6 +85,16 @@ public final class ScorerApp implements AutoCloseable {
     /** The model every prediction of this instance is attributed to. */
     public ModelIdentity model() {
         return scorer.model();
+    }
+
+    /** This instance's metrics. */
+    public ScorerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
+    public int prometheusPort() {
+        return exporters.prometheusPort();
     }
 
     /** The Kafka Streams state. */
@@ -105,6 +126,7 @@ public final class ScorerApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        exporters.close();
         scorer.close();
     }
 }

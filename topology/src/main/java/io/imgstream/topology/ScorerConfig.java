@@ -76,6 +76,16 @@ public final class ScorerConfig extends AbstractConfig {
     public static final int DEFAULT_SCORING_TOP_K = 3;
     private static final String SCORING_TOP_K_DOC = "How many most-probable classes each prediction lists in topK.";
 
+    public static final String METRICS_JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
+    public static final boolean DEFAULT_METRICS_JMX_ENABLED = true;
+    private static final String METRICS_JMX_ENABLED_DOC = "Whether to register the scorer's metrics as JMX MBeans "
+            + "(domain io.imgstream).";
+
+    public static final String METRICS_PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
+    public static final int DEFAULT_METRICS_PROMETHEUS_PORT = -1;
+    private static final String METRICS_PROMETHEUS_PORT_DOC = "Port of the Prometheus endpoint "
+            + "http://127.0.0.1:<port>/metrics. -1 disables it; 0 picks a free port.";
+
     public static final String TOPIC_NAME_PREFIX = "topic.";
     private static final String TOPIC_NAME_DOC = "Name of the %s topic.";
 
@@ -112,7 +122,11 @@ public final class ScorerConfig extends AbstractConfig {
                 .define(FETCH_MAX_PIXELS_CONFIG, Type.LONG, DEFAULT_FETCH_MAX_PIXELS, ConfigDef.Range.atLeast(1),
                         Importance.MEDIUM, FETCH_MAX_PIXELS_DOC)
                 .define(SCORING_TOP_K_CONFIG, Type.INT, DEFAULT_SCORING_TOP_K, ConfigDef.Range.between(1, 100),
-                        Importance.LOW, SCORING_TOP_K_DOC);
+                        Importance.LOW, SCORING_TOP_K_DOC)
+                .define(METRICS_JMX_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_METRICS_JMX_ENABLED, Importance.LOW,
+                        METRICS_JMX_ENABLED_DOC)
+                .define(METRICS_PROMETHEUS_PORT_CONFIG, Type.INT, DEFAULT_METRICS_PROMETHEUS_PORT,
+                        ConfigDef.Range.between(-1, 65535), Importance.MEDIUM, METRICS_PROMETHEUS_PORT_DOC);
         for (TopicRole role : TopicRole.values()) {
             def.define(TOPIC_NAME_PREFIX + role.defaultName(), Type.STRING, role.defaultName(),
                     new ConfigDef.NonEmptyString(), Importance.LOW, String.format(TOPIC_NAME_DOC, role.defaultName()));
@@ -192,6 +206,16 @@ public final class ScorerConfig extends AbstractConfig {
     /** Classes listed per prediction. */
     public int topK() {
         return getInt(SCORING_TOP_K_CONFIG);
+    }
+
+    /** Whether metrics are registered with JMX. */
+    public boolean metricsJmxEnabled() {
+        return getBoolean(METRICS_JMX_ENABLED_CONFIG);
+    }
+
+    /** Port of the Prometheus endpoint; -1 when disabled, 0 for any free port. */
+    public int metricsPrometheusPort() {
+        return getInt(METRICS_PROMETHEUS_PORT_CONFIG);
     }
 
     /** The topic catalog, with any names configured under {@value #TOPIC_NAME_PREFIX}. */

@@ -9,6 +9,8 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.fetch.FetchProcessor;
 import io.imgstream.topology.fetch.ImageFetcher;
 import io.imgstream.topology.fetch.ParseProcessor;
+import io.imgstream.topology.metrics.DeadLetterCountingProcessor;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.ImageScorer;
 import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.scoring.ScoreProcessor;
@@ -25,7 +27,7 @@ import org.apache.kafka.streams.Topology;
  * <pre>
  *   images (bytes) ─▶ parse ─▶ fetch ─▶ score ─▶ predictions
  *                       │        │        │
- *                       └────────┴────────┴─▶ images-dlq
+ *                       └────────┴────────┴─▶ dead-letter (counted by reason) ─▶ images-dlq
  * </pre>
  *
  * <p>The input is read as raw bytes and parsed in {@code parse}, so a record in the wrong format becomes a
@@ -38,7 +40,8 @@ public final class ScoringTopology {
     public static final String FETCH_NODE = "fetch";
     public static final String SCORE_NODE = "score";
     public static final String PREDICTIONS_SINK_NODE = "predictions-sink";
-    public static final String DEAD_LETTER_SINK_NODE = "dead-letter";
+    public static final String DEAD_LETTER_NODE = "dead-letter";
+    public static final String DEAD_LETTER_SINK_NODE = "dead-letter-sink";
 
     private ScoringTopology() {
     }
@@ -46,9 +49,10 @@ public final class ScoringTopology {
     /**
      * Builds the topology for {@code config}, scoring with {@code scorer}.
      *
-     * @param serdes serdes bound to the configured registry
+     * @param serdes  serdes bound to the configured registry
+     * @param metrics where the processors count and time their work
      */
-    public static Topology build(ScorerConfig config, RegistrySerdes serdes, ImageScorer scorer) {
+    public static Topology build(ScorerConfig config, RegistrySerdes serdes, ImageScorer scorer, ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
         ImageFetcher fetcher = new ImageFetcher(new HashSet<>(config.fetchAllowedSchemes()), config.fetchAllowedRoots(),
                 config.fetchMaxBytes());
@@ -60,16 +64,18 @@ public final class ScoringTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE_NODE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.name(TopicRole.IMAGES));
-        topology.addProcessor(PARSE_NODE, () -> new ParseProcessor(imageRefs, FETCH_NODE, DEAD_LETTER_SINK_NODE),
+        topology.addProcessor(PARSE_NODE, () -> new ParseProcessor(imageRefs, FETCH_NODE, DEAD_LETTER_NODE),
                 SOURCE_NODE);
-        topology.addProcessor(FETCH_NODE, () -> new FetchProcessor(fetcher, decoder, SCORE_NODE, DEAD_LETTER_SINK_NODE),
+        topology.addProcessor(FETCH_NODE, () -> new FetchProcessor(fetcher, decoder, metrics, SCORE_NODE, DEAD_LETTER_NODE),
                 PARSE_NODE);
-        topology.addProcessor(SCORE_NODE, () -> new ScoreProcessor(scorer, predictions, PREDICTIONS_SINK_NODE,
-                DEAD_LETTER_SINK_NODE), FETCH_NODE);
+        topology.addProcessor(SCORE_NODE, () -> new ScoreProcessor(scorer, predictions, metrics, PREDICTIONS_SINK_NODE,
+                DEAD_LETTER_NODE), FETCH_NODE);
         topology.addSink(PREDICTIONS_SINK_NODE, topics.name(TopicRole.PREDICTIONS), Serdes.String().serializer(), records,
                 SCORE_NODE);
-        topology.addSink(DEAD_LETTER_SINK_NODE, topics.name(TopicRole.IMAGES_DLQ), Serdes.String().serializer(), records,
+        topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics),
                 PARSE_NODE, FETCH_NODE, SCORE_NODE);
+        topology.addSink(DEAD_LETTER_SINK_NODE, topics.name(TopicRole.IMAGES_DLQ), Serdes.String().serializer(), records,
+                DEAD_LETTER_NODE);
         return topology;
     }
 }

@@ -6,6 +6,7 @@ import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.DeadLetters.Failure;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,13 +22,16 @@ public final class FetchProcessor implements Processor<String, ImageTask, String
 
     private final ImageFetcher fetcher;
     private final ImageDecoder decoder;
+    private final ScorerMetrics metrics;
     private final String nextNode;
     private final String deadLetterNode;
     private ProcessorContext<String, Object> context;
 
-    public FetchProcessor(ImageFetcher fetcher, ImageDecoder decoder, String nextNode, String deadLetterNode) {
+    public FetchProcessor(ImageFetcher fetcher, ImageDecoder decoder, ScorerMetrics metrics, String nextNode,
+                          String deadLetterNode) {
         this.fetcher = fetcher;
         this.decoder = decoder;
+        this.metrics = metrics;
         this.nextNode = nextNode;
         this.deadLetterNode = deadLetterNode;
     }
@@ -43,7 +47,9 @@ public final class FetchProcessor implements Processor<String, ImageTask, String
         long started = System.nanoTime();
         try {
             BufferedImage image = decode(task, fetcher.fetch(task.ref()));
-            double fetchMs = (System.nanoTime() - started) / 1e6;
+            long fetchNanos = System.nanoTime() - started;
+            metrics.imageFetched(fetchNanos);
+            double fetchMs = fetchNanos / 1e6;
             context.forward(record.withValue(new DecodedImage(task, image, fetchMs)), nextNode);
         } catch (FetchException e) {
             Failure failure = Failure.of(e.stage(), e.reason(), e.getMessage(), e.getCause() == null ? e : e.getCause());

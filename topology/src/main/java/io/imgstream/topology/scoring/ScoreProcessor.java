@@ -7,6 +7,7 @@ import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.DeadLetters.Failure;
 import io.imgstream.topology.fetch.DecodedImage;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -26,13 +27,16 @@ public final class ScoreProcessor implements Processor<String, DecodedImage, Str
 
     private final ImageScorer scorer;
     private final PredictionBuilder predictions;
+    private final ScorerMetrics metrics;
     private final String nextNode;
     private final String deadLetterNode;
     private ProcessorContext<String, Object> context;
 
-    public ScoreProcessor(ImageScorer scorer, PredictionBuilder predictions, String nextNode, String deadLetterNode) {
+    public ScoreProcessor(ImageScorer scorer, PredictionBuilder predictions, ScorerMetrics metrics, String nextNode,
+                          String deadLetterNode) {
         this.scorer = scorer;
         this.predictions = predictions;
+        this.metrics = metrics;
         this.nextNode = nextNode;
         this.deadLetterNode = deadLetterNode;
     }
@@ -50,11 +54,13 @@ public final class ScoreProcessor implements Processor<String, DecodedImage, Str
         try {
             long started = System.nanoTime();
             float[] probabilities = scorer.score(List.of(decoded.image())).get(0);
-            double inferenceMs = (System.nanoTime() - started) / 1e6;
+            long inferenceNanos = System.nanoTime() - started;
+            double inferenceMs = inferenceNanos / 1e6;
             LatencyBreakdown latency = new LatencyBreakdown(decoded.fetchMs(), 0.0, inferenceMs);
             Prediction prediction = predictions.build(decoded.task().ref(), model, probabilities, batchId(source), 1,
                     latency, Instant.ofEpochMilli(context.currentSystemTimeMs()));
             context.forward(record.withValue(prediction), nextNode);
+            metrics.batchScored(1, inferenceNanos);
         } catch (RuntimeException e) {
             Failure failure = new Failure(DeadLetterStage.SCORE, DeadLetterReason.SCORING_FAILED,
                     "image " + decoded.task().ref().getId() + ": model " + model.name() + " v" + model.version()
