@@ -43,6 +43,8 @@ class MetricsExportersTest {
                     .contains("imgstream_scorer_dead_letters_TOO_LARGE_total 2.0")
                     .contains("imgstream_scorer_model_version 4.0")
                     .contains("imgstream_scorer_batch_size_count 1.0")
+                    .contains("imgstream_scorer_fetch_time_count 1.0")
+                    .contains("imgstream_scorer_inference_time{quantile=\"0.5\",} 0.04")
                     .contains("imgstream_scorer_inference_time_per_image_us{quantile=\"0.5\",} 5000.0");
         }
     }
