@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
@@ -17,7 +18,7 @@ public final class ConfigReference {
                 .append("| --- | --- | --- | --- | --- |\n");
         for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
             table.append("| `").append(key.name).append("` | ")
-                    .append(key.type.toString().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+                    .append(key.type.toString().toLowerCase(Locale.ROOT)).append(" | ")
                     .append(defaultOf(key)).append(" | ")
                     .append(key.validator == null ? "" : escape(key.validator.toString())).append(" | ")
                     .append(escape(key.documentation)).append(" |\n");

@@ -3,6 +3,7 @@ package io.imgstream.cli.publish;
 import io.imgstream.schemas.avro.ImageRef;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class ImageRefs {
     public static String idOf(Path file) throws IOException {
         MessageDigest sha256 = sha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(sha256.digest()).substring(0, ID_HEX_DIGITS);
     }

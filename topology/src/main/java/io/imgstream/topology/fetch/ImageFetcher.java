@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -127,7 +128,7 @@ public final class ImageFetcher {
                 throw new IllegalArgumentException("a file URI must not have a query or fragment");
             }
             return Path.of(uri).toAbsolutePath().normalize();
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        } catch (IllegalArgumentException | FileSystemNotFoundException e) {
             throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
                     "image " + ref.getId() + ": '" + ref.getUri() + "' is not a valid file URI (" + e.getMessage()
                             + "); expected file:///absolute/path", e);

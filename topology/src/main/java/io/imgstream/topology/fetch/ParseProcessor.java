@@ -5,7 +5,9 @@ import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.DeadLetters.Failure;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -73,7 +75,7 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
      */
     static boolean isInfrastructureFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof IOException || t instanceof TimeoutException) {
                 return true;
             }
         }
