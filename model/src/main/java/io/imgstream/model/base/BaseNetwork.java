@@ -1,7 +1,9 @@
 package io.imgstream.model.base;
 
 import io.imgstream.model.preprocess.Preprocessing;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A convolutional base without its classifier top ({@code include_top=false}): the part of a pretrained
@@ -25,4 +27,30 @@ public interface BaseNetwork {
 
     /** Shape of one image's features, channels first, e.g. {@code [512, 4, 4]} for VGG16 at 150x150. */
     long[] featureShape();
+
+    /**
+     * Layout of the graph's image input and feature output. DL4J-built bases are channels first
+     * ({@link CNN2DFormat#NCHW}, the layout {@link Preprocessing#toBatch} writes); bases imported from
+     * Keras or TF.js keep TensorFlow's channels-last {@link CNN2DFormat#NHWC}.
+     */
+    default CNN2DFormat dataFormat() {
+        return CNN2DFormat.NCHW;
+    }
+
+    /**
+     * Runs the base on a preprocessed batch, converting layouts where {@link #dataFormat()} is NHWC, so
+     * callers always pass and get channels-first arrays.
+     *
+     * <p>Not thread-safe: it runs {@link #graph()}.
+     *
+     * @param nchwBatch {@code [n, channels, height, width]} as {@link Preprocessing#toBatch} makes it
+     * @return features of shape {@code [n, ...featureShape()]}
+     */
+    default INDArray features(INDArray nchwBatch) {
+        if (dataFormat() == CNN2DFormat.NCHW) {
+            return graph().outputSingle(nchwBatch);
+        }
+        INDArray output = graph().outputSingle(nchwBatch.permute(0, 2, 3, 1).dup('c'));
+        return output.rank() == 4 ? output.permute(0, 3, 1, 2).dup('c') : output;
+    }
 }

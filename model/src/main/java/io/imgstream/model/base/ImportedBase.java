@@ -1,0 +1,145 @@
+package io.imgstream.model.base;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.weights.LoadedNetwork;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A base made from a pretrained network that a {@link io.imgstream.model.weights.WeightSource} loaded
+ * (Keras {@code .h5}, TF.js, nsfwjs, DL4J zip or zoo), cut at a named layer so the classifier top is
+ * dropped: every vertex the bottleneck layer does not depend on is removed and the bottleneck becomes the
+ * only output.
+ *
+ * <p>The id is the given name plus the sha256 of the <em>source</em> weight bytes ({@link
+ * LoadedNetwork#weightsSha256()}), so the same file always gives the same id. Two cuts of the same weights
+ * at different layers compute different features: give them different names (e.g. {@code
+ * mobilenet_v2.out_relu}) so feature caches keep them apart.
+ *
+ * <p>Preprocessing is whatever the network was trained with and is the caller's to state: the Keras
+ * applications MobileNet, MobileNetV2, InceptionV3 and Xception use {@link
+ * io.imgstream.model.preprocess.PixelScaling#TF} ([-1, 1]); VGG and ResNet50 use {@link
+ * io.imgstream.model.preprocess.PixelScaling#CAFFE_BGR}; nsfwjs models use {@link
+ * io.imgstream.model.preprocess.PixelScaling#UNIT} ([0, 1]), because nsfwjs divides by 255.
+ *
+ * <p>Immutable; the graph itself is not thread-safe.
+ */
+public final class ImportedBase implements BaseNetwork {
+
+    private final BaseModelId id;
+    private final Preprocessing preprocessing;
+    private final ComputationGraph graph;
+    private final String bottleneckLayer;
+    private final CNN2DFormat dataFormat;
+    private final long[] featureShape;
+
+    private ImportedBase(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph, String bottleneckLayer,
+            CNN2DFormat dataFormat, long[] featureShape) {
+        this.id = id;
+        this.preprocessing = preprocessing;
+        this.graph = graph;
+        this.bottleneckLayer = bottleneckLayer;
+        this.dataFormat = dataFormat;
+        this.featureShape = featureShape;
+    }
+
+    /**
+     * Cuts a loaded network at a layer. The loaded graph is not changed; the base holds its own copy. Runs
+     * one zero image through the cut graph to learn the feature shape.
+     *
+     * @param name            base name for the id: lowercase letters, digits, '.', '_' or '-'
+     * @param network         a single-input network as a weight source loaded it
+     * @param bottleneckLayer the layer or vertex whose activations become the features
+     * @param dataFormat      the graph's image layout: {@link CNN2DFormat#NHWC} for Keras and TF.js imports
+     * @param preprocessing   what the network was trained with
+     * @throws IllegalArgumentException if the network has no such vertex, more than one input, or the name is invalid
+     */
+    public static ImportedBase cut(String name, LoadedNetwork network, String bottleneckLayer, CNN2DFormat dataFormat,
+            Preprocessing preprocessing) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(dataFormat, "dataFormat");
+        Objects.requireNonNull(preprocessing, "preprocessing");
+        BaseModelId id = new BaseModelId(name, network.weightsSha256());
+        ComputationGraphConfiguration configuration = network.graph().getConfiguration();
+        if (configuration.getNetworkInputs().size() != 1) {
+            throw new IllegalArgumentException(network.source() + " has inputs " + configuration.getNetworkInputs()
+                    + "; a base takes exactly one image input");
+        }
+        if (!configuration.getVertices().containsKey(bottleneckLayer)) {
+            throw new IllegalArgumentException(network.source() + " has no layer or vertex '" + bottleneckLayer + "'");
+        }
+        Set<String> needed = ancestorsOf(configuration, bottleneckLayer);
+        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(network.graph());
+        List<String> unneeded = configuration.getVertices().keySet().stream().filter(v -> !needed.contains(v)).sorted().toList();
+        for (String vertex : unneeded) {
+            builder.removeVertexAndConnections(vertex);
+        }
+        ComputationGraph cut = builder.setOutputs(bottleneckLayer).build();
+        ImportedBase probeless = new ImportedBase(id, preprocessing, cut, bottleneckLayer, dataFormat, new long[0]);
+        long[] outputShape = probeless.features(Nd4j.zeros(DataType.FLOAT, preprocessing.batchShape(1))).shape();
+        return new ImportedBase(id, preprocessing, cut, bottleneckLayer, dataFormat,
+                Arrays.copyOfRange(outputShape, 1, outputShape.length));
+    }
+
+    private static Set<String> ancestorsOf(ComputationGraphConfiguration configuration, String vertex) {
+        Map<String, List<String>> inputs = configuration.getVertexInputs();
+        Set<String> seen = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>(List.of(vertex));
+        while (!pending.isEmpty()) {
+            String current = pending.pop();
+            if (seen.add(current)) {
+                pending.addAll(inputs.getOrDefault(current, List.of()));
+            }
+        }
+        return seen;
+    }
+
+    @Override
+    public BaseModelId id() {
+        return id;
+    }
+
+    @Override
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    @Override
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    @Override
+    public String bottleneckLayer() {
+        return bottleneckLayer;
+    }
+
+    @Override
+    public long[] featureShape() {
+        return featureShape.clone();
+    }
+
+    @Override
+    public CNN2DFormat dataFormat() {
+        return dataFormat;
+    }
+
+    @Override
+    public String toString() {
+        return "ImportedBase[" + id + " at " + bottleneckLayer + ", " + dataFormat + ", features " + Arrays.toString(featureShape) + "]";
+    }
+}
