@@ -38,6 +38,21 @@ class ModelPackageDependenciesTest {
     }
 
     @Test
+    void shouldKeepTheLearningPackagesFreeOfTheDemoAndBundles() {
+        noClasses().that().resideInAnyPackage("io.imgstream.model.features..", "io.imgstream.model.head..",
+                        "io.imgstream.model.augment..", "io.imgstream.model.explain..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.demo..", "io.imgstream.model.bundle..")
+                .check(MODEL);
+    }
+
+    @Test
+    void shouldKeepAugmentationFreeOfNetworks() {
+        noClasses().that().resideInAPackage("io.imgstream.model.augment..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
+                .check(MODEL);
+    }
+
+    @Test
     void shouldKeepModelFreeOfOtherImgstreamModules() {
         noClasses().that().resideInAPackage("io.imgstream.model..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.topology..", "io.imgstream.training..",

@@ -1,0 +1,87 @@
+package io.imgstream.model.head;
+
+import java.util.Objects;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * How class labels map to a head's output units and back: one softmax unit per class, except for
+ * two classes, where one sigmoid unit gives the probability of class 1 (as the seeds' binary heads).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ClassOutputs {
+
+    private ClassOutputs() {
+    }
+
+    /**
+     * Returns the number of output units for a class count.
+     *
+     * @param classes number of classes, at least 2
+     * @return 1 for two classes, else {@code classes}
+     * @throws IllegalArgumentException if classes is below 2
+     */
+    public static int units(int classes) {
+        if (classes < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
+        }
+        return classes == 2 ? 1 : classes;
+    }
+
+    /**
+     * Encodes labels as training targets.
+     *
+     * @param labels  class labels, each in {@code [0, classes)}
+     * @param order   which labels to take: {@code labels[order[from + i]]} for {@code i < size}
+     * @param from    first position in {@code order}
+     * @param size    number of labels
+     * @param classes number of classes
+     * @return {@code [size, units(classes)]} floats: one-hot rows, or the label itself for two classes
+     */
+    public static INDArray encode(int[] labels, int[] order, int from, int size, int classes) {
+        int units = units(classes);
+        float[] values = new float[size * units];
+        for (int i = 0; i < size; i++) {
+            int label = labels[order[from + i]];
+            if (units == 1) {
+                values[i] = label;
+            } else {
+                values[i * units + label] = 1f;
+            }
+        }
+        return Nd4j.create(values, new long[] {size, units}, 'c');
+    }
+
+    /**
+     * Turns a head's output into per-class probabilities.
+     *
+     * @param output  the head's output, {@code [n, units(classes)]}
+     * @param classes number of classes
+     * @return {@code n} rows of {@code classes} probabilities
+     */
+    public static float[][] probabilities(INDArray output, int classes) {
+        Objects.requireNonNull(output, "output");
+        float[][] raw = output.castTo(DataType.FLOAT).toFloatMatrix();
+        if (units(classes) != 1) {
+            return raw;
+        }
+        float[][] result = new float[raw.length][];
+        for (int i = 0; i < raw.length; i++) {
+            result[i] = new float[] {1f - raw[i][0], raw[i][0]};
+        }
+        return result;
+    }
+
+    /**
+     * Returns the class count a head was built for, from its output size.
+     *
+     * @param outputUnits the output layer's units
+     * @return 2 for one unit, else {@code outputUnits}
+     */
+    public static int classesFor(long outputUnits) {
+        return outputUnits == 1 ? 2 : Math.toIntExact(outputUnits);
+    }
+}

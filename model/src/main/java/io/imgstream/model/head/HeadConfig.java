@@ -1,0 +1,74 @@
+package io.imgstream.model.head;
+
+import java.util.Objects;
+
+/**
+ * Architecture and optimiser of a head, as in the seeds: pooling → Dense({@code hiddenUnits}, ReLU) →
+ * Dropout({@code dropoutRate}) → softmax, trained with RMSprop.
+ *
+ * <p>The constructor throws {@code IllegalArgumentException} if a number is out of range.
+ *
+ * @param pooling      how each base's feature map is reduced to a vector
+ * @param hiddenUnits  units of the dense layer; positive
+ * @param dropoutRate  fraction of the dense layer's activations dropped while training, in {@code [0, 1)}
+ * @param learningRate RMSprop learning rate; positive
+ * @param rmsDecay     RMSprop decay of the squared-gradient average ({@code rho}), in {@code (0, 1)}
+ */
+public record HeadConfig(HeadPooling pooling, int hiddenUnits, double dropoutRate, double learningRate, double rmsDecay) {
+
+    /** Default pooling. */
+    public static final HeadPooling DEFAULT_POOLING = HeadPooling.FLATTEN;
+    /** Default dense units, as in the seeds. */
+    public static final int DEFAULT_HIDDEN_UNITS = 256;
+    /** Default dropout rate, as in the seeds. */
+    public static final double DEFAULT_DROPOUT_RATE = 0.5;
+    /** Default RMSprop learning rate, as in the seeds. */
+    public static final double DEFAULT_LEARNING_RATE = 2e-5;
+    /** Default RMSprop decay, Keras' {@code rho}. */
+    public static final double DEFAULT_RMS_DECAY = 0.9;
+
+    public HeadConfig {
+        Objects.requireNonNull(pooling, "pooling");
+        if (hiddenUnits <= 0) {
+            throw new IllegalArgumentException("hiddenUnits must be positive, was " + hiddenUnits);
+        }
+        if (dropoutRate < 0 || dropoutRate >= 1) {
+            throw new IllegalArgumentException("dropoutRate must be in [0, 1), was " + dropoutRate);
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be positive, was " + learningRate);
+        }
+        if (!(rmsDecay > 0 && rmsDecay < 1)) {
+            throw new IllegalArgumentException("rmsDecay must be in (0, 1), was " + rmsDecay);
+        }
+    }
+
+    /**
+     * Returns the seeds' settings.
+     *
+     * @return the defaults
+     */
+    public static HeadConfig defaults() {
+        return new HeadConfig(DEFAULT_POOLING, DEFAULT_HIDDEN_UNITS, DEFAULT_DROPOUT_RATE, DEFAULT_LEARNING_RATE, DEFAULT_RMS_DECAY);
+    }
+
+    /**
+     * Returns these settings with another pooling.
+     *
+     * @param newPooling the pooling
+     * @return a new config
+     */
+    public HeadConfig withPooling(HeadPooling newPooling) {
+        return new HeadConfig(newPooling, hiddenUnits, dropoutRate, learningRate, rmsDecay);
+    }
+
+    /**
+     * Returns these settings with another learning rate.
+     *
+     * @param newLearningRate the RMSprop learning rate
+     * @return a new config
+     */
+    public HeadConfig withLearningRate(double newLearningRate) {
+        return new HeadConfig(pooling, hiddenUnits, dropoutRate, newLearningRate, rmsDecay);
+    }
+}

@@ -1,0 +1,338 @@
+package io.imgstream.model.training;
+
+import io.imgstream.model.augment.ClassBalancer;
+import io.imgstream.model.augment.ImageAugmenter;
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.preprocess.Preprocessing;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.Consumer;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+
+/**
+ * Fine-tunes the top of a base network together with a head trained on its features: {@link
+ * #assemble} stacks the head on the base and freezes the base up to a boundary ({@code
+ * TransferLearning.GraphBuilder.setFeatureExtractor}), and {@link #fineTune} trains the rest with
+ * low-learning-rate SGD on images augmented on the fly.
+ *
+ * <p>Start from a trained head: a random head's large gradients would wreck the pretrained
+ * features being fine-tuned (the reason the seeds train the head first).
+ *
+ * <p>Not thread-safe: training mutates the network and seeds the calling thread's ND4J random generator.
+ */
+public final class FineTuner {
+
+    private static final long EPOCH_SEED_STRIDE = 1_000_003L;
+
+    /** Which layers of the base are trained; the others are frozen. */
+    public sealed interface Unfreeze {
+
+        /**
+         * Trains a named layer and everything after it, e.g. {@code "block5_conv1"} for VGG16's block 5.
+         *
+         * @param layer the first trainable layer of the base; it must have exactly one input
+         * @return the choice
+         */
+        static Unfreeze fromLayer(String layer) {
+            return new FromLayer(layer);
+        }
+
+        /**
+         * Trains the last {@code count} layers of the base (layers in topological order, pooling
+         * layers included, as Keras counts them); all layers if there are fewer.
+         *
+         * @param count layers to train; positive
+         * @return the choice
+         */
+        static Unfreeze lastLayers(int count) {
+            return new LastLayers(count);
+        }
+    }
+
+    /**
+     * Trains from a named layer on.
+     *
+     * @param layer the first trainable layer
+     */
+    public record FromLayer(String layer) implements Unfreeze {
+        public FromLayer {
+            Objects.requireNonNull(layer, "layer");
+        }
+    }
+
+    /**
+     * Trains the last layers.
+     *
+     * @param count how many; positive
+     */
+    public record LastLayers(int count) implements Unfreeze {
+        public LastLayers {
+            if (count <= 0) {
+                throw new IllegalArgumentException("count must be positive, was " + count);
+            }
+        }
+    }
+
+    private final FineTuneConfig config;
+
+    /**
+     * Creates a fine-tuner.
+     *
+     * @param config optimiser, epochs, augmentation and seed
+     */
+    public FineTuner(FineTuneConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Stacks a trained single-base head on its base in one new network: the base's layers up to the
+     * boundary are frozen, the rest of the base and the whole head train with this fine-tuner's SGD.
+     * Neither input network is changed; the result holds copies of their weights.
+     *
+     * @param base     the base the head was trained on
+     * @param head     a trained head from {@link HeadBuilder} over this base's features alone
+     * @param unfreeze which base layers train
+     * @return the combined network; input: the base's input, output: {@value HeadBuilder#OUTPUT}
+     * @throws IllegalArgumentException if the base is channels last, the head has several inputs, or the unfreeze choice names no
+     *                                  layer of the base or a layer with several inputs
+     */
+    public ComputationGraph assemble(BaseNetwork base, ComputationGraph head, Unfreeze unfreeze) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(unfreeze, "unfreeze");
+        if (base.dataFormat() != CNN2DFormat.NCHW) {
+            throw new IllegalArgumentException("base " + base.id() + " computes channels last (" + base.dataFormat()
+                    + "); fine-tuning supports channels-first bases only, as the head's flatten order is channels first");
+        }
+        ComputationGraphConfiguration headConfiguration = head.getConfiguration();
+        if (headConfiguration.getNetworkInputs().size() != 1) {
+            throw new IllegalArgumentException("only a single-base head can be fine-tuned with its base; this head has inputs "
+                    + headConfiguration.getNetworkInputs());
+        }
+        IUpdater sgd = new Nesterovs(config.learningRate(), config.momentum());
+        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(base.graph())
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(sgd).seed(config.seed()).build());
+        String boundary = frozenBoundary(base.graph(), unfreeze);
+        if (boundary != null) {
+            builder.setFeatureExtractor(boundary);
+        }
+        String headInput = headConfiguration.getNetworkInputs().get(0);
+        for (int index : head.topologicalSortOrder()) {
+            String name = head.getVertices()[index].getVertexName();
+            if (name.equals(headInput)) {
+                continue;
+            }
+            String[] inputs = headConfiguration.getVertexInputs().get(name).stream()
+                    .map(input -> input.equals(headInput) ? base.bottleneckLayer() : input).toArray(String[]::new);
+            GraphVertex vertex = headConfiguration.getVertices().get(name);
+            if (vertex instanceof LayerVertex layerVertex) {
+                org.deeplearning4j.nn.conf.layers.Layer layer = layerVertex.getLayerConf().getLayer().clone();
+                // Added layers keep their own updater otherwise: the head's RMSprop would fight the fine-tuning SGD.
+                if (layer instanceof BaseLayer trainable) {
+                    trainable.setIUpdater(sgd);
+                    trainable.setBiasUpdater(null);
+                }
+                if (layerVertex.getPreProcessor() == null) {
+                    builder.addLayer(name, layer, inputs);
+                } else {
+                    builder.addLayer(name, layer, layerVertex.getPreProcessor().clone(), inputs);
+                }
+            } else {
+                builder.addVertex(name, vertex.clone(), inputs);
+            }
+        }
+        ComputationGraph combined = builder.setOutputs(HeadBuilder.OUTPUT).build();
+        for (Layer layer : head.getLayers()) {
+            if (layer.numParams() > 0) {
+                combined.getLayer(layer.conf().getLayer().getLayerName()).setParams(layer.params().dup());
+            }
+        }
+        return combined;
+    }
+
+    /**
+     * Trains an assembled network in place for {@link FineTuneConfig#epochs()} epochs on augmented
+     * (and, if configured, class-balanced) images, evaluating on the plain images after each epoch.
+     *
+     * @param network       a network from {@link #assemble}
+     * @param preprocessing the base's preprocessing
+     * @param train         training images; not empty
+     * @param validation    validation images; not empty
+     * @param onEpoch       called after every epoch
+     * @return the network and its curves
+     * @throws IllegalArgumentException if a data set is empty or has a label the network can't output
+     */
+    public FineTuneResult fineTune(ComputationGraph network, Preprocessing preprocessing, ImageSet train, ImageSet validation,
+            Consumer<EpochMetrics> onEpoch) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(preprocessing, "preprocessing");
+        Objects.requireNonNull(onEpoch, "onEpoch");
+        int classes = classCount(network);
+        requireUsable(train, "training", classes);
+        requireUsable(validation, "validation", classes);
+        ImageAugmenter augmenter = new ImageAugmenter(config.augmentation());
+        int[] examples = config.balanceClasses()
+                ? ClassBalancer.oversample(train.labels(), new Random(config.seed()))
+                : identity(train.count());
+        int[] order = new int[examples.length];
+        INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
+        TrainingCurves curves = TrainingCurves.empty();
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            long started = System.nanoTime();
+            long epochSeed = config.seed() * EPOCH_SEED_STRIDE + epoch;
+            Nd4j.getRandom().setSeed(epochSeed);
+            Random random = new Random(epochSeed);
+            // Start every epoch from the same order, so its shuffle and augmentations depend on the epoch alone.
+            System.arraycopy(examples, 0, order, 0, examples.length);
+            shuffle(order, random);
+            for (int from = 0; from < order.length; from += config.batchSize()) {
+                int size = Math.min(config.batchSize(), order.length - from);
+                for (int i = 0; i < size; i++) {
+                    preprocessing.writeInto(augmenter.augment(train.images().get(order[from + i]), random), buffer, i);
+                }
+                INDArray input = rows(buffer, size);
+                network.fit(new DataSet(input, ClassOutputs.encode(train.labels(), order, from, size, classes)));
+            }
+            EvaluationResult onTrain = evaluate(network, preprocessing, train);
+            EvaluationResult onValidation = evaluate(network, preprocessing, validation);
+            EpochMetrics metrics = new EpochMetrics(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(),
+                    onValidation.accuracy(), Duration.ofNanos(System.nanoTime() - started));
+            curves = curves.plus(metrics);
+            onEpoch.accept(metrics);
+        }
+        return new FineTuneResult(network, curves);
+    }
+
+    /**
+     * Measures loss and accuracy in inference mode on un-augmented images.
+     *
+     * @param network       a base + head network
+     * @param preprocessing the base's preprocessing
+     * @param data          labelled images; not empty
+     * @return mean cross-entropy and accuracy
+     */
+    public EvaluationResult evaluate(ComputationGraph network, Preprocessing preprocessing, ImageSet data) {
+        int classes = classCount(network);
+        requireUsable(data, "evaluation", classes);
+        INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
+        double lossSum = 0;
+        int correct = 0;
+        for (int from = 0; from < data.count(); from += config.batchSize()) {
+            int size = Math.min(config.batchSize(), data.count() - from);
+            for (int i = 0; i < size; i++) {
+                preprocessing.writeInto(data.images().get(from + i), buffer, i);
+            }
+            float[][] probabilities = ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
+            for (int row = 0; row < size; row++) {
+                int label = data.labels()[from + row];
+                lossSum -= Math.log(Math.max(ClassifierTrainer.PROBABILITY_FLOOR, probabilities[row][label]));
+                if (argMax(probabilities[row]) == label) {
+                    correct++;
+                }
+            }
+        }
+        return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
+    }
+
+    /**
+     * Returns the layer the base is frozen up to (inclusive), or null when every layer trains.
+     */
+    static String frozenBoundary(ComputationGraph base, Unfreeze unfreeze) {
+        ComputationGraphConfiguration configuration = base.getConfiguration();
+        List<String> layers = new ArrayList<>();
+        for (int index : base.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex vertex = base.getVertices()[index];
+            if (vertex.hasLayer()) {
+                layers.add(vertex.getVertexName());
+            }
+        }
+        String firstTrainable;
+        if (unfreeze instanceof LastLayers last) {
+            firstTrainable = last.count() >= layers.size() ? layers.get(0) : layers.get(layers.size() - last.count());
+        } else {
+            firstTrainable = ((FromLayer) unfreeze).layer();
+        }
+        if (!layers.contains(firstTrainable)) {
+            throw new IllegalArgumentException("the base has no layer '" + firstTrainable + "'; its layers are " + layers);
+        }
+        List<String> inputs = configuration.getVertexInputs().get(firstTrainable);
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("layer '" + firstTrainable + "' has inputs " + inputs
+                    + "; fine-tuning can only start at a layer with exactly one input");
+        }
+        return configuration.getNetworkInputs().contains(inputs.get(0)) ? null : inputs.get(0);
+    }
+
+    private static INDArray rows(INDArray buffer, int size) {
+        return size == buffer.size(0) ? buffer
+                : buffer.get(NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+    }
+
+    private static int classCount(ComputationGraph network) {
+        if (network.getNumOutputArrays() != 1
+                || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output) || output.getNOut() <= 0) {
+            throw new IllegalArgumentException("the network needs exactly one output layer with a known number of units");
+        }
+        return ClassOutputs.classesFor(output.getNOut());
+    }
+
+    private static void requireUsable(ImageSet data, String role, int classes) {
+        Objects.requireNonNull(data, role + " data");
+        if (data.count() == 0) {
+            throw new IllegalArgumentException("the " + role + " data has no images");
+        }
+        if (data.classCount() > classes) {
+            throw new IllegalArgumentException("the " + role + " data has label " + (data.classCount() - 1)
+                    + " but the network outputs only " + classes + " classes");
+        }
+    }
+
+    private static int[] identity(int count) {
+        int[] order = new int[count];
+        Arrays.setAll(order, i -> i);
+        return order;
+    }
+
+    private static int argMax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void shuffle(int[] values, Random random) {
+        for (int i = values.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = values[i];
+            values[i] = values[j];
+            values[j] = swap;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.imgstream.model.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.model.training.LabeledImages;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.training.TruncatedBase;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class FeatureExtractorTest {
+
+    private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
+    private static final TruncatedBase BASE = TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 11, TINY), SmallCnn.POOL2,
+            "tiny-cnn", DemoModel.PREPROCESSING);
+
+    private static List<BufferedImage> images(int count) {
+        LabeledImages shipped = DemoModel.trainingSubset();
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            images.add(shipped.image(i * 7));
+        }
+        return images;
+    }
+
+    @Test
+    void shouldMatchTheGraphOutputImageByImageAcrossFullAndPartialBatches() {
+        List<BufferedImage> images = images(11);
+        INDArray expected = BASE.graph().outputSingle(false, DemoModel.PREPROCESSING.toBatch(images));
+
+        List<BottleneckFeatures> features;
+        try (FeatureExtractor extractor = new FeatureExtractor(BASE, 4)) {
+            features = extractor.extract(images);
+        }
+
+        assertThat(features).hasSize(11);
+        for (int i = 0; i < images.size(); i++) {
+            assertThat(features.get(i).shape()).containsExactly(8, 7, 7);
+            assertThat(features.get(i).values()).as("image %d", i)
+                    .containsExactly(expected.slice(i).dup().data().asFloat(), offset(1e-5f));
+        }
+    }
+
+    @Test
+    void shouldLoadAndComputeOnlyTheImagesMissingFromTheCache() {
+        List<BufferedImage> images = images(5);
+        List<String> ids = List.of("a", "b", "c", "d", "e");
+        FeatureCache cache = new LruFeatureCache(100);
+        AtomicInteger loads = new AtomicInteger();
+        try (FeatureExtractor extractor = new FeatureExtractor(BASE, 2)) {
+            List<BottleneckFeatures> first = extractor.extract(ids.subList(0, 3), id -> {
+                loads.incrementAndGet();
+                return images.get(ids.indexOf(id));
+            }, cache);
+            assertThat(loads).hasValue(3);
+
+            List<BottleneckFeatures> second = extractor.extract(ids, id -> {
+                loads.incrementAndGet();
+                return images.get(ids.indexOf(id));
+            }, cache);
+
+            assertThat(loads).as("only d and e were missing").hasValue(5);
+            assertThat(second.subList(0, 3)).isEqualTo(first);
+            // Batches of different sizes may take different oneDNN kernels: equal within float rounding, not bit for bit.
+            assertThat(second.get(4).values()).containsExactly(extractor.extract(List.of(images.get(4))).get(0).values(), offset(1e-5f));
+            assertThat(cache.size()).isEqualTo(5);
+            assertThat(cache.get(new FeatureKey("d", BASE.id()))).contains(second.get(3));
+        }
+    }
+}
