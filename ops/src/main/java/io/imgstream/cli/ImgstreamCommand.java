@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
             TailCommand.class,
             ScoreCommand.class,
             DemoCommand.class,
+            ModelsCommand.class,
+            ExplainCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -71,6 +71,23 @@ public final class BundleFile {
         }
     }
 
+    /**
+     * Reads only the manifest of the bundle in {@code file}, without an integrity check and without
+     * deserializing the network (see {@link ModelBundle#readManifest}).
+     *
+     * @throws BundleNotFoundException if the file does not exist
+     * @throws BundleFormatException   if the file does not start with a valid manifest
+     */
+    public static BundleManifest readManifest(Path file) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)) {
+            return ModelBundle.readManifest(in);
+        } catch (NoSuchFileException e) {
+            throw new BundleNotFoundException("no bundle file at " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file, e);
+        }
+    }
+
     /** The lowercase hex sha256 of {@code file}'s bytes. */
     public static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

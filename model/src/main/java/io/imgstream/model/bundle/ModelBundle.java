@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -41,9 +42,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><strong>File format</strong> (format version 1): one zip file whose first entry is
  * {@value #MANIFEST_ENTRY} (UTF-8 JSON, see {@link BundleManifest#toJson()}), followed by
- * {@value #NETWORK_ENTRY} (the graph as written by DL4J's {@link ModelSerializer}, without the
- * updater state unless asked). Readers skip entries they don't know, which leaves room for e.g.
- * training curves; such entries are not kept when a read bundle is written again. Writing the same
+ * optionally {@value #CURVES_ENTRY} (the {@link BundleCurves} as JSON), then {@value #NETWORK_ENTRY}
+ * (the graph as written by DL4J's {@link ModelSerializer}, without the updater state unless asked).
+ * Readers skip entries they don't know, so bundles without curves still load; unknown entries are
+ * not kept when a read bundle is written again. Writing the same
  * bundle twice gives identical bytes (entry times come from {@link BundleManifest#createdAt()}), so
  * a store can tell a repeated save from a conflicting one by checksum.
  *
@@ -59,6 +61,9 @@ public final class ModelBundle {
     /** Name of the entry that holds the DL4J network zip. */
     public static final String NETWORK_ENTRY = "network.zip";
 
+    /** Name of the optional entry that holds the training curves; written before the network. */
+    public static final String CURVES_ENTRY = "training-curves.json";
+
     private static final int MAX_MANIFEST_BYTES = 1024 * 1024;
     private static final int BATCH_RANK = 4;
     private static final String TEMP_PREFIX = "imgstream-network-";
@@ -66,10 +71,12 @@ public final class ModelBundle {
 
     private final BundleManifest manifest;
     private final ComputationGraph network;
+    private final BundleCurves curves;
 
-    private ModelBundle(BundleManifest manifest, ComputationGraph network) {
+    private ModelBundle(BundleManifest manifest, ComputationGraph network, BundleCurves curves) {
         this.manifest = manifest;
         this.network = network;
+        this.curves = curves;
     }
 
     /**
@@ -99,7 +106,28 @@ public final class ModelBundle {
         }
         checkOutputLayer(name, manifest, network.getOutputLayer(0));
         checkForwardPass(name, manifest, network);
-        return new ModelBundle(manifest, network);
+        return new ModelBundle(manifest, network, null);
+    }
+
+    /**
+     * Returns a bundle with the same manifest and the same network (not a copy) that also carries
+     * the given training curves.
+     *
+     * @param trainingCurves the curves to carry
+     * @return the new bundle
+     */
+    public ModelBundle withCurves(BundleCurves trainingCurves) {
+        return new ModelBundle(manifest, network, Objects.requireNonNull(trainingCurves, "trainingCurves"));
+    }
+
+    /**
+     * Returns the training curves, if the bundle carries them (bundles written before curves were
+     * added, or built without them, don't).
+     *
+     * @return the curves, or empty
+     */
+    public Optional<BundleCurves> curves() {
+        return Optional.ofNullable(curves);
     }
 
     /**
@@ -176,6 +204,13 @@ public final class ModelBundle {
             zip.putNextEntry(manifestEntry);
             zip.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
+            if (curves != null) {
+                ZipEntry curvesEntry = new ZipEntry(CURVES_ENTRY);
+                curvesEntry.setTimeLocal(entryTime);
+                zip.putNextEntry(curvesEntry);
+                zip.write(curves.toJson().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
             ZipEntry networkEntry = new ZipEntry(NETWORK_ENTRY);
             networkEntry.setTimeLocal(entryTime);
             zip.putNextEntry(networkEntry);
@@ -216,20 +251,16 @@ public final class ModelBundle {
         Path networkFile = null;
         try {
             ZipInputStream zip = new ZipInputStream(in);
-            ZipEntry first = zip.getNextEntry();
-            if (first == null) {
-                throw new BundleFormatException("not a bundle: no zip entries found (the data is empty, truncated or not a zip file)");
-            }
-            if (!MANIFEST_ENTRY.equals(first.getName())) {
-                throw new BundleFormatException("not a bundle: the first zip entry is '" + first.getName()
-                        + "'; a bundle starts with '" + MANIFEST_ENTRY + "'");
-            }
-            BundleManifest manifest = BundleManifest.fromJson(readBounded(zip, MAX_MANIFEST_BYTES));
+            BundleManifest manifest = readManifestEntry(zip);
+            BundleCurves curves = null;
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (NETWORK_ENTRY.equals(entry.getName())) {
+                if (CURVES_ENTRY.equals(entry.getName())) {
+                    curves = BundleCurves.fromJson(readBounded(zip, CURVES_ENTRY, MAX_MANIFEST_BYTES));
+                } else if (NETWORK_ENTRY.equals(entry.getName())) {
                     networkFile = Files.createTempFile(TEMP_PREFIX, TEMP_SUFFIX);
                     Files.copy(zip, networkFile, StandardCopyOption.REPLACE_EXISTING);
-                    return of(manifest, restore(manifest, networkFile, loadUpdater));
+                    ModelBundle bundle = of(manifest, restore(manifest, networkFile, loadUpdater));
+                    return curves == null ? bundle : bundle.withCurves(curves);
                 }
             }
             throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version()
@@ -241,6 +272,38 @@ public final class ModelBundle {
         } finally {
             deleteQuietly(networkFile);
         }
+    }
+
+    /**
+     * Reads only the manifest of a bundle, without deserializing the network: cheap enough to list
+     * many bundles. It does not check that the rest of the bundle is readable.
+     *
+     * @param in the zip bytes; read to the end of the manifest entry, not closed
+     * @return the manifest
+     * @throws BundleFormatException if the bytes do not start with a valid manifest entry
+     * @throws UncheckedIOException  if reading the stream fails
+     */
+    public static BundleManifest readManifest(InputStream in) {
+        Objects.requireNonNull(in, "in");
+        try {
+            return readManifestEntry(new ZipInputStream(in));
+        } catch (ZipException | EOFException e) {
+            throw new BundleFormatException("not a readable bundle zip (" + e.getMessage() + "); the file is corrupt or truncated", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read bundle manifest", e);
+        }
+    }
+
+    private static BundleManifest readManifestEntry(ZipInputStream zip) throws IOException {
+        ZipEntry first = zip.getNextEntry();
+        if (first == null) {
+            throw new BundleFormatException("not a bundle: no zip entries found (the data is empty, truncated or not a zip file)");
+        }
+        if (!MANIFEST_ENTRY.equals(first.getName())) {
+            throw new BundleFormatException("not a bundle: the first zip entry is '" + first.getName()
+                    + "'; a bundle starts with '" + MANIFEST_ENTRY + "'");
+        }
+        return BundleManifest.fromJson(readBounded(zip, MANIFEST_ENTRY, MAX_MANIFEST_BYTES));
     }
 
     private static ComputationGraph restore(BundleManifest manifest, Path networkFile, boolean loadUpdater) {
@@ -317,11 +380,11 @@ public final class ModelBundle {
         }
     }
 
-    private static String readBounded(InputStream in, int maxBytes) throws IOException {
+    private static String readBounded(InputStream in, String entryName, int maxBytes) throws IOException {
         byte[] bytes = in.readNBytes(maxBytes + 1);
         if (bytes.length > maxBytes) {
-            throw new BundleFormatException("'" + MANIFEST_ENTRY + "' is larger than " + maxBytes
-                    + " bytes; a manifest is a few kilobytes (the bundle is corrupt or hostile)");
+            throw new BundleFormatException("'" + entryName + "' is larger than " + maxBytes
+                    + " bytes; it should be a few kilobytes (the bundle is corrupt or hostile)");
         }
         return new String(bytes, StandardCharsets.UTF_8);
     }

@@ -1,5 +1,6 @@
 package io.imgstream.model.demo;
 
+import io.imgstream.model.bundle.BundleCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.preprocess.PixelScaling;
@@ -143,7 +144,9 @@ public final class DemoModel {
                 TRAIN_ACCURACY, curves.trainAccuracy().get(curves.epochs() - 1));
         BundleManifest manifest = BundleManifest.create(modelName, version, classes, BASE_MODEL_ID, PREPROCESSING,
                 Instant.now(), metrics, null);
-        return ModelBundle.of(manifest, network);
+        BundleCurves bundleCurves = new BundleCurves(curves.epoch(), curves.trainLoss(), curves.trainAccuracy(),
+                curves.validationLoss(), curves.validationAccuracy());
+        return ModelBundle.of(manifest, network).withCurves(bundleCurves);
     }
 
     /**

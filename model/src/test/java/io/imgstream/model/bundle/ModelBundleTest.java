@@ -13,8 +13,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -26,6 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class ModelBundleTest {
 
+    private static final BundleCurves CURVES = new BundleCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
+            List.of(1.2, 0.9), List.of(0.35, 0.55));
+
     @Test
     void shouldPredictIdenticallyAfterWriteAndRead() {
         ModelBundle original = TestBundles.bundle("pets", 1, 3);
@@ -34,6 +40,7 @@ class ModelBundleTest {
         ModelBundle restored = ModelBundle.readFrom(new ByteArrayInputStream(TestBundles.bytes(original)));
 
         assertThat(restored.manifest()).isEqualTo(original.manifest());
+        assertThat(restored.curves()).as("curves of a bundle written without them").isEmpty();
         float[][] expected = original.predict(input);
         float[][] actual = restored.predict(input);
         assertThat(actual).isDeepEqualTo(expected);
@@ -56,6 +63,56 @@ class ModelBundleTest {
         byte[] second = TestBundles.bytes(bundle);
 
         assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void shouldRoundTripTrainingCurves() {
+        ModelBundle original = TestBundles.bundle("pets", 1, 3).withCurves(CURVES);
+
+        ModelBundle restored = ModelBundle.readFrom(new ByteArrayInputStream(TestBundles.bytes(original)));
+
+        assertThat(restored.curves()).contains(CURVES);
+        assertThat(restored.manifest()).isEqualTo(original.manifest());
+        assertThat(restored.predict(TestBundles.input(2))).isDeepEqualTo(original.predict(TestBundles.input(2)));
+    }
+
+    @Test
+    void shouldGiveTheSameSha256ForTheSameBundleWithCurves() throws NoSuchAlgorithmException {
+        byte[] first = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
+        byte[] second = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(new BundleCurves(
+                List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55))));
+        byte[] withoutCurves = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
+
+        assertThat(sha256(second)).isEqualTo(sha256(first));
+        assertThat(sha256(withoutCurves)).isNotEqualTo(sha256(first));
+    }
+
+    @Test
+    void shouldWriteTheCurvesEntryBetweenManifestAndNetwork() throws IOException {
+        byte[] bytes = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
+
+        assertThat(readEntries(bytes)).extracting(Map.Entry::getKey)
+                .containsExactly(ModelBundle.MANIFEST_ENTRY, ModelBundle.CURVES_ENTRY, ModelBundle.NETWORK_ENTRY);
+    }
+
+    @Test
+    void shouldRefuseACorruptCurvesEntry() throws IOException {
+        byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
+
+        byte[] tampered = replaceEntry(valid, ModelBundle.CURVES_ENTRY,
+                "{\"epoch\": [1, 2], \"trainLoss\": [0.5]}".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> ModelBundle.readFrom(new ByteArrayInputStream(tampered)))
+                .isInstanceOf(BundleFormatException.class)
+                .hasMessageContaining(ModelBundle.CURVES_ENTRY + "' is invalid");
+    }
+
+    @Test
+    void shouldReadOnlyTheManifestWithoutTheNetwork() throws IOException {
+        byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
+        byte[] corruptNetwork = replaceEntry(valid, ModelBundle.NETWORK_ENTRY, "garbage".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(ModelBundle.readManifest(new ByteArrayInputStream(corruptNetwork))).isEqualTo(TestBundles.manifest("pets", 1));
     }
 
     @Test
@@ -149,7 +206,7 @@ class ModelBundleTest {
     void shouldSkipUnknownEntries() throws IOException {
         byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
 
-        byte[] extended = appendEntry(valid, "training-curves.json", "{}".getBytes(StandardCharsets.UTF_8));
+        byte[] extended = appendEntry(valid, "notes.txt", "{}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(ModelBundle.readFrom(new ByteArrayInputStream(extended)).manifest().modelName()).isEqualTo("pets");
     }
@@ -187,6 +244,10 @@ class ModelBundleTest {
         assertThatThrownBy(() -> BundleManifest.fromJson("{\"formatVersion\": 1, \"modelName\": \"pets\"}"))
                 .isInstanceOf(BundleFormatException.class).hasMessageContaining("manifest is invalid");
         assertThatThrownBy(() -> BundleManifest.fromJson("[1, 2]")).isInstanceOf(BundleFormatException.class);
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static byte[] replaceEntry(byte[] zipBytes, String name, byte[] content) throws IOException {

@@ -55,6 +55,8 @@ class DemoModelTest {
         assertThat(bundle.manifest().metrics()).containsKeys(DemoModel.HOLDOUT_ACCURACY, DemoModel.HOLDOUT_LOSS,
                 DemoModel.TRAIN_ACCURACY);
         assertThat(bundle.manifest().parentVersion()).isNull();
+        assertThat(bundle.curves()).as("training curves carried in the bundle")
+                .hasValueSatisfying(curves -> assertThat(curves.epoch()).isNotEmpty().startsWith(1));
     }
 
     @Test

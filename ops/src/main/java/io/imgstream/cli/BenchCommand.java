@@ -1,0 +1,25 @@
+package io.imgstream.cli;
+
+import io.imgstream.cli.bench.BenchModelCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Groups the benchmarks; running it alone is a usage error. */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measure this machine: benchmarks of the model code paths.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {BenchModelCommand.class})
+public final class BenchCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+}

@@ -1,0 +1,138 @@
+package io.imgstream.cli;
+
+import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleFormatException;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.preprocess.Preprocessing;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code imgstream models show}: one bundle's manifest and training curves. */
+@Command(name = "show",
+        mixinStandardHelpOptions = true,
+        description = "Show one bundle of the model store: classes, preprocessing, base model id, metrics and the "
+                + "training curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
+public final class ModelsShowCommand implements Callable<Integer> {
+
+    private static final String VERSION_SEPARATOR = ":";
+    private static final String CURVES_FORMAT = "%6s %11s %10s %10s %9s%n";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ModelStoreOption store;
+
+    @Parameters(index = "0", paramLabel = "NAME",
+            description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:1').")
+    private String name;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION",
+            description = "Model version (e.g. '1' or 'v1'); required unless given as NAME:VERSION.")
+    private String version;
+
+    @Override
+    public Integer call() {
+        String modelName = name;
+        String versionText = version;
+        int separator = name.lastIndexOf(VERSION_SEPARATOR);
+        if (separator >= 0) {
+            if (version != null) {
+                throw badArgument("Give the version once: either NAME:VERSION or NAME VERSION, not both");
+            }
+            modelName = name.substring(0, separator);
+            versionText = name.substring(separator + 1);
+        }
+        if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName).matches()) {
+            throw badArgument("'" + modelName + "' is not a model name (letters, digits, '.', '_', '-'); "
+                    + "'imgstream models list' shows the stored ones");
+        }
+        int modelVersion = parseVersion(versionText);
+        FileSystemModelStore modelStore = store.open();
+        Path file = modelStore.bundlePath(modelName, modelVersion);
+        if (!Files.isRegularFile(file)) {
+            throw badArgument("No bundle " + modelName + " v" + modelVersion + " in " + modelStore.root()
+                    + ": 'imgstream models list --store " + modelStore.root() + "' shows the stored ones");
+        }
+        ModelBundle bundle;
+        try {
+            bundle = BundleFile.readUnverified(file);
+        } catch (BundleFormatException e) {
+            throw new CliException("Bundle " + file + " is corrupt: " + e.getMessage(), CliException.FAILED, e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        print(bundle, file, out);
+        out.flush();
+        return CliException.OK;
+    }
+
+    private static int parseVersion(String text) {
+        if (text == null || text.isEmpty()) {
+            throw badArgument("Missing the version: give NAME VERSION or NAME:VERSION (e.g. 'fashion-demo:1')");
+        }
+        String digits = text.startsWith("v") ? text.substring(1) : text;
+        try {
+            int parsed = Integer.parseInt(digits);
+            if (parsed >= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the accepted forms.
+        }
+        throw badArgument("'" + text + "' is not a model version: give a whole number from 1 (e.g. '3' or 'v3')");
+    }
+
+    private static void print(ModelBundle bundle, Path file, PrintWriter out) {
+        BundleManifest manifest = bundle.manifest();
+        Preprocessing preprocessing = manifest.preprocessing();
+        out.printf("Model:         %s v%d%n", manifest.modelName(), manifest.version());
+        out.printf("File:          %s%n", file);
+        out.printf("Created:       %s%n", manifest.createdAt());
+        out.printf("Parent:        %s%n", manifest.parentVersion() == null ? "-" : "v" + manifest.parentVersion());
+        out.printf("Base model:    %s%n", manifest.baseModelId());
+        out.printf("Classes:       %d: %s%n", manifest.classes().size(), String.join(", ", manifest.classes()));
+        out.printf("Preprocessing: %dx%d, %d channel(s), scaling %s, resize %s%n", preprocessing.width(),
+                preprocessing.height(), preprocessing.channels(), preprocessing.scaling(), preprocessing.resize());
+        out.println("Metrics:");
+        if (manifest.metrics().isEmpty()) {
+            out.println("  (none)");
+        }
+        for (Map.Entry<String, Double> metric : manifest.metrics().entrySet()) {
+            out.printf(Locale.ROOT, "  %-20s %.4f%n", metric.getKey(), metric.getValue());
+        }
+        out.println("Training curves:");
+        bundle.curves().ifPresentOrElse(curves -> printCurves(curves, out),
+                () -> out.println("  (not recorded in this bundle)"));
+    }
+
+    private static void printCurves(BundleCurves curves, PrintWriter out) {
+        out.printf(CURVES_FORMAT, "EPOCH", "TRAIN LOSS", "TRAIN ACC", "VAL LOSS", "VAL ACC");
+        for (int i = 0; i < curves.epoch().size(); i++) {
+            out.printf(CURVES_FORMAT, curves.epoch().get(i), format(curves.trainLoss().get(i)),
+                    format(curves.trainAccuracy().get(i)), format(curves.validationLoss().get(i)),
+                    format(curves.validationAccuracy().get(i)));
+        }
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    private static CliException badArgument(String message) {
+        return new CliException(message, CliException.BAD_ARGUMENT);
+    }
+}

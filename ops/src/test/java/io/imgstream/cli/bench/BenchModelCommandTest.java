@@ -1,0 +1,41 @@
+package io.imgstream.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imgstream.cli.ImgstreamCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchModelCommandTest {
+
+    @Test
+    void shouldPrintMarkdownTableAndCommandLineForTinyCase() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = ImgstreamCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+        // 32x32 is the smallest VGG16 input; small GEMM keeps this test to a few seconds.
+        int exitCode = commandLine.execute("bench", "model", "--sizes", "32", "--batches", "1,2", "--images", "2",
+                "--gemm-size", "64");
+
+        assertThat(exitCode).isZero();
+        assertThat(out.toString())
+                .contains("| input | batch | GFLOP/img |", "| 32x32 | 1 | 0.63 |", "| 32x32 | 2 | 0.63 |")
+                .contains("random weights")
+                .contains("Command: imgstream bench model --sizes 32 --batches 1,2 --images 2 --gemm-size 64");
+    }
+
+    @Test
+    void shouldShowDefaultsInHelp() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = ImgstreamCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+
+        commandLine.execute("bench", "model", "--help");
+
+        assertThat(out.toString()).contains("--sizes=PIXELS", "(default: 150,224)", "(default: 1,8,32)", "--quick");
+    }
+}
