@@ -1,10 +1,10 @@
 package io.imgstream.cli;
 
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.MetricsExporters;
-import io.imgstream.topology.scoring.BundleScorer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -48,8 +48,13 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Scorer setting, e.g. scoring.top.k=5 (repeatable).")
     private Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to score with.")
+    @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to start with; the "
+            + "control topic's current version of the model wins when there is one.")
     private Path modelBundle;
+
+    @Option(names = "--model-name", paramLabel = "NAME", description = "Model to score with, as on the control topic "
+            + "(default: the bundle's).")
+    private String modelName;
 
     @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
     private List<Path> allowedRoots = List.of();
@@ -72,21 +77,22 @@ public final class ScoreCommand implements Callable<Integer> {
             return CliException.OK;
         }
         ScorerConfig config = config();
-        BundleScorer scorer = new BundleScorer(loadBundle(config));
+        ModelBundle bundle = config.modelBundle().isEmpty() ? null : loadBundle(config);
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (ScorerApp app = ScorerApp.start(config, scorer)) {
+        try (ScorerApp app = start(config, bundle)) {
             Thread hook = new Thread(stopped::countDown, "imgstream-score-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             if (!app.awaitRunning(START_TIMEOUT)) {
                 throw new CliException("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
                         + " s (state " + app.state() + "); see the log above.", CliException.FAILED);
             }
-            out.printf("Scoring '%s' with model %s v%d as application '%s'. Ctrl-C stops.%n",
-                    config.topics().name(io.imgstream.schemas.TopicRole.IMAGES), app.model().name(), app.model().version(),
-                    config.applicationId());
+            out.printf("Scoring '%s' with model %s v%d as application '%s', batches of up to %d images "
+                    + "(linger %d ms). Ctrl-C stops.%n", config.topics().name(TopicRole.IMAGES), app.model().name(),
+                    app.model().version(), config.applicationId(), app.batching().batchSize(),
+                    app.batching().linger().toMillis());
             if (app.prometheusPort() >= 0) {
                 out.printf("Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n", app.prometheusPort(),
                         MetricsExporters.JMX_DOMAIN);
@@ -101,6 +107,14 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         out.println("Scorer stopped.");
         return 0;
+    }
+
+    private static ScorerApp start(ScorerConfig config, ModelBundle bundle) {
+        try {
+            return ScorerApp.start(config, bundle);
+        } catch (ConfigException e) {
+            throw new CliException("Can't start the scorer: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
     }
 
     /** Loads the model first, so a bad bundle is reported before any connection is tried. */
@@ -127,6 +141,9 @@ public final class ScoreCommand implements Callable<Integer> {
         });
         if (modelBundle != null) {
             props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
+        }
+        if (modelName != null) {
+            props.put(ScorerConfig.MODEL_NAME_CONFIG, modelName);
         }
         if (metricsPort != null) {
             props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, metricsPort);

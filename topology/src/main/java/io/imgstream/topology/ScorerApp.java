@@ -3,24 +3,49 @@ package io.imgstream.topology;
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.preprocess.ImageDecoder;
+import io.imgstream.model.preprocess.ImageLimits;
 import io.imgstream.schemas.AvroTrust;
 import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.fetch.ImageFetcher;
+import io.imgstream.topology.fetch.ImageLoader;
 import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.BatchSizing;
 import io.imgstream.topology.scoring.BundleScorer;
-import io.imgstream.topology.scoring.ImageScorer;
+import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.ModelIdentity;
+import io.imgstream.topology.swap.BundleLoader;
+import io.imgstream.topology.swap.ModelSlot;
+import io.imgstream.topology.swap.ModelVersionWatcher;
+import io.imgstream.topology.swap.ModelVersionWatcher.ControlState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running scorer: the scoring topology inside a {@link KafkaStreams} instance, with its model loaded.
+ * A running scorer: the scoring topology inside a {@link KafkaStreams} instance, with its fetch pool, its
+ * inference thread, its models and, unless {@code model.versions.follow=false}, the watcher that follows the
+ * control topic.
+ *
+ * <p>Start-up picks the model: the control topic's current PROMOTED version of the model when there is one (so
+ * an instance started later joins on the version the others run), else {@code model.bundle}.
  *
  * <p>A failure of a stream thread (broker or registry unreachable, say) is logged and the thread replaced,
  * so the instance resumes when the infrastructure comes back; records are never skipped.
@@ -28,39 +53,154 @@ import org.slf4j.LoggerFactory;
 public final class ScorerApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
-    private final ImageScorer scorer;
+    private final ModelSlot slot;
+    private final ModelVersionWatcher watcher;
+    private final FetchPool fetchPool;
+    private final InferenceExecutor inference;
     private final ScorerMetrics metrics;
     private final MetricsExporters exporters;
+    private final BatchingSettings batching;
 
-    private ScorerApp(KafkaStreams streams, ImageScorer scorer, ScorerMetrics metrics, MetricsExporters exporters) {
+    private ScorerApp(KafkaStreams streams, ModelSlot slot, ModelVersionWatcher watcher, FetchPool fetchPool,
+                      InferenceExecutor inference, ScorerMetrics metrics, MetricsExporters exporters,
+                      BatchingSettings batching) {
         this.streams = streams;
-        this.scorer = scorer;
+        this.slot = slot;
+        this.watcher = watcher;
+        this.fetchPool = fetchPool;
+        this.inference = inference;
         this.metrics = metrics;
         this.exporters = exporters;
+        this.batching = batching;
     }
 
-    /** Loads the configured bundle and starts scoring. */
+    /**
+     * Loads {@code model.bundle} (if set), chooses the model and starts scoring.
+     *
+     * @throws ConfigException if there is no usable model
+     */
     public static ScorerApp start(ScorerConfig config) {
-        return start(config, new BundleScorer(loadBundle(config)));
+        return start(config, config.modelBundle().isEmpty() ? null : loadBundle(config));
     }
 
-    /** Starts scoring with {@code scorer}; the app closes it on {@link #close()}. */
-    public static ScorerApp start(ScorerConfig config, ImageScorer scorer) {
+    /**
+     * Chooses the model and starts scoring.
+     *
+     * @param configured the bundle of {@code model.bundle}, already loaded, or null when none is configured
+     * @throws ConfigException if there is no usable model: no bundle is configured and the control topic names no
+     *                         version of the model that loads and verifies
+     */
+    public static ScorerApp start(ScorerConfig config, ModelBundle configured) {
         AvroTrust.requireTrusted();
         RegistrySerdes serdes = RegistrySerdes.forRegistry(config.registryUrl());
-        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), scorer::model);
+        String modelName = modelName(config, configured);
+        AtomicReference<ModelSlot> slotRef = new AtomicReference<>();
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(),
+                () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
+                () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
+        ModelVersionWatcher watcher = null;
+        ControlState control = new ControlState(Optional.empty(), Optional.empty());
+        ModelBundle initial = configured;
+        try {
+            if (config.modelVersionsFollow()) {
+                watcher = new ModelVersionWatcher(clientConfig(config), config.topics().name(TopicRole.MODEL_VERSIONS),
+                        serdes.<ModelVersion>valueDeserializer(), modelName, new BundleLoader(), metrics);
+                control = watcher.catchUp(config.modelVersionsStartupTimeout());
+                initial = chooseInitial(configured, control, watcher);
+            }
+            if (initial == null) {
+                throw new ConfigException(ScorerConfig.MODEL_BUNDLE_CONFIG, "", "no model to score with: the control "
+                        + "topic has no usable PROMOTED version of '" + modelName + "'; publish one (imgstream models "
+                        + "promote) or set " + ScorerConfig.MODEL_BUNDLE_CONFIG);
+            }
+        } catch (RuntimeException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            throw e;
+        }
+        ModelSlot slot = new ModelSlot(new BundleScorer(initial));
+        slotRef.set(slot);
+        if (watcher != null) {
+            control.shadow().flatMap(watcher::load).map(BundleScorer::new).ifPresent(slot::shadow);
+            watcher.follow(slot);
+        }
+        int batchSize = BatchSizing.resolve(config.batchSize(), initial.network(), initial.manifest().preprocessing(),
+                config.batchMemoryMaxBytes());
+        return run(config, serdes, slot, watcher, metrics, config.batching(batchSize));
+    }
+
+    private static ScorerApp run(ScorerConfig config, RegistrySerdes serdes, ModelSlot slot, ModelVersionWatcher watcher,
+                                 ScorerMetrics metrics, BatchingSettings batching) {
         MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
                 config.metricsPrometheusPort());
-        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes, scorer, metrics),
+        ImageFetcher fetcher = new ImageFetcher(new HashSet<>(config.fetchAllowedSchemes()), config.fetchAllowedRoots(),
+                config.fetchMaxBytes());
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.fetchMaxBytes(), config.fetchMaxPixels()));
+        FetchPool fetchPool = new FetchPool(new ImageLoader(fetcher, decoder), config.fetchThreads(),
+                batching.maxWaiting());
+        InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM);
+        KafkaStreams streams = new KafkaStreams(
+                ScoringTopology.build(config, serdes, batching, fetchPool, inference, metrics),
                 config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new ScorerApp(streams, scorer, metrics, exporters);
+        LOG.info("Scoring with {} v{}, batches of up to {} images, linger {} ms", slot.primaryModel().name(),
+                slot.primaryModel().version(), batching.batchSize(), batching.linger().toMillis());
+        return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, batching);
+    }
+
+    private static String modelName(ScorerConfig config, ModelBundle configured) {
+        String named = config.modelName();
+        if (configured == null) {
+            return named;
+        }
+        String bundled = configured.manifest().modelName();
+        if (!named.isEmpty() && !named.equals(bundled)) {
+            throw new ConfigException(ScorerConfig.MODEL_NAME_CONFIG, named, "the bundle " + config.modelBundle()
+                    + " holds model '" + bundled + "'; leave " + ScorerConfig.MODEL_NAME_CONFIG + " empty or name '"
+                    + bundled + "'");
+        }
+        return bundled;
+    }
+
+    /** The control topic's current version wins over the configured bundle, unless it is refused. */
+    private static ModelBundle chooseInitial(ModelBundle configured, ControlState control, ModelVersionWatcher watcher) {
+        if (control.current().isEmpty()) {
+            return configured;
+        }
+        ModelVersion current = control.current().get();
+        if (configured != null && configured.manifest().version() == current.getVersion()) {
+            return configured;
+        }
+        Optional<ModelBundle> announced = watcher.load(current);
+        if (announced.isPresent()) {
+            LOG.info("Starting on {} v{}, the current version on the control topic", current.getModelName(),
+                    current.getVersion());
+            if (configured != null) {
+                configured.network().clear();
+            }
+            return announced.get();
+        }
+        if (configured != null) {
+            LOG.warn("The control topic's {} v{} was refused; starting on the configured bundle ({} v{})",
+                    current.getModelName(), current.getVersion(), configured.manifest().modelName(),
+                    configured.manifest().version());
+        }
+        return configured;
+    }
+
+    /** Client settings for the watcher's consumer: the brokers plus every {@code kafka.} pass-through key. */
+    private static Map<String, Object> clientConfig(ScorerConfig config) {
+        Map<String, Object> client = new HashMap<>(config.originalsWithPrefix(ScorerConfig.KAFKA_PREFIX));
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        return client;
     }
 
     /**
@@ -82,9 +222,19 @@ public final class ScorerApp implements AutoCloseable {
         }
     }
 
-    /** The model every prediction of this instance is attributed to. */
+    /** The model every prediction of this instance is attributed to now. */
     public ModelIdentity model() {
-        return scorer.model();
+        return slot.primaryModel();
+    }
+
+    /** The shadow model, if one scores beside the primary. */
+    public Optional<ModelIdentity> shadowModel() {
+        return slot.shadowModel();
+    }
+
+    /** The batch size and timing in use. */
+    public BatchingSettings batching() {
+        return batching;
     }
 
     /** This instance's metrics. */
@@ -122,11 +272,19 @@ public final class ScorerApp implements AutoCloseable {
         return false;
     }
 
-    /** Stops processing (committing what was processed) and releases the model. */
+    /**
+     * Stops processing (committing what was forwarded; images still pending stay in the store for the next
+     * owner of their partition), then the watcher, the inference thread, the fetch pool, and releases the models.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CLOSE_TIMEOUT);
+        if (watcher != null) {
+            watcher.close();
+        }
+        inference.close();
+        fetchPool.close();
         exporters.close();
-        scorer.close();
+        slot.close();
     }
 }

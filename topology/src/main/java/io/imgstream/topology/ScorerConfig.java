@@ -2,11 +2,15 @@ package io.imgstream.topology;
 
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
+import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -48,7 +52,71 @@ public final class ScorerConfig extends AbstractConfig {
             + "against the working directory.";
 
     public static final String MODEL_BUNDLE_CONFIG = "model.bundle";
-    private static final String MODEL_BUNDLE_DOC = "Path or file:// URI of the model bundle (zip) to score with.";
+    private static final String MODEL_BUNDLE_DOC = "Path or file:// URI of the model bundle (zip) to start with. "
+            + "When model.versions.follow is true and the control topic has a PROMOTED version of the model, that "
+            + "version wins. Empty: the model must come from the control topic (then model.name is required).";
+
+    public static final String MODEL_NAME_CONFIG = "model.name";
+    private static final String MODEL_NAME_DOC = "Name of the model to score with, as on the control topic. Empty: "
+            + "the name in model.bundle's manifest.";
+
+    public static final String MODEL_VERSIONS_FOLLOW_CONFIG = "model.versions.follow";
+    public static final boolean DEFAULT_MODEL_VERSIONS_FOLLOW = true;
+    private static final String MODEL_VERSIONS_FOLLOW_DOC = "Whether to follow the model-versions control topic: "
+            + "adopt each PROMOTED version of the model between two batches, and score SHADOW versions beside it "
+            + "into predictions-shadow. A bundle that is missing, corrupt or does not match its announcement is "
+            + "refused and the current model stays.";
+
+    public static final String MODEL_VERSIONS_STARTUP_TIMEOUT_MS_CONFIG = "model.versions.startup.timeout.ms";
+    public static final long DEFAULT_MODEL_VERSIONS_STARTUP_TIMEOUT_MS = 30_000L;
+    private static final String MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC = "How long start-up may take to read the "
+            + "control topic to its end, in milliseconds, so that an instance starts on the current version.";
+
+    public static final String BATCH_SIZE_CONFIG = "batch.size";
+    public static final int DEFAULT_BATCH_SIZE = 0;
+    private static final String BATCH_SIZE_DOC = "Most images per forward pass. 0: chosen for the ND4J backend ("
+            + "8 on CPU, the measured sweet spot on two cores; 32 on CUDA). Either way capped so that one forward "
+            + "pass of the model needs at most batch.memory.max.bytes.";
+
+    public static final String BATCH_LINGER_MS_CONFIG = "batch.linger.ms";
+    public static final long DEFAULT_BATCH_LINGER_MS = 20L;
+    private static final String BATCH_LINGER_MS_DOC = "Longest an image waits for its batch to fill before the batch "
+            + "is scored anyway, in milliseconds (Triton's max queue delay). 0 scores every image as soon as possible.";
+
+    public static final String BATCH_MAX_IN_FLIGHT_CONFIG = "batch.max.in.flight";
+    public static final int DEFAULT_BATCH_MAX_IN_FLIGHT = 2;
+    private static final String BATCH_MAX_IN_FLIGHT_DOC = "Batches of one stream task handed to the forward pass "
+            + "and not yet forwarded, at most. 2 lets decoding of the next batch overlap the forward pass.";
+
+    public static final String BATCH_MEMORY_MAX_BYTES_CONFIG = "batch.memory.max.bytes";
+    public static final long DEFAULT_BATCH_MEMORY_MAX_BYTES = 2L * 1024 * 1024 * 1024;
+    private static final String BATCH_MEMORY_MAX_BYTES_DOC = "Most memory one forward pass may need, in bytes, as "
+            + "DL4J's memory report estimates it for the model's input size; caps batch.size.";
+
+    public static final String FETCH_THREADS_CONFIG = "fetch.threads";
+    public static final int DEFAULT_FETCH_THREADS = 2;
+    private static final String FETCH_THREADS_DOC = "Worker threads that fetch and decode images off the stream thread.";
+
+    public static final String FETCH_TIMEOUT_MS_CONFIG = "fetch.timeout.ms";
+    public static final long DEFAULT_FETCH_TIMEOUT_MS = 30_000L;
+    private static final String FETCH_TIMEOUT_MS_DOC = "Longest a batch waits for one image to be fetched and "
+            + "decoded, in milliseconds; an image that takes longer is dead-lettered with FETCH_TIMEOUT.";
+
+    public static final String INFERENCE_TIMEOUT_MS_CONFIG = "inference.timeout.ms";
+    public static final long DEFAULT_INFERENCE_TIMEOUT_MS = 120_000L;
+    private static final String INFERENCE_TIMEOUT_MS_DOC = "Longest the stream thread waits for a forward pass when "
+            + "its batches are full, in milliseconds. Past it the task fails and restarts; its images are scored "
+            + "again. Keep it below the consumer's max.poll.interval.ms.";
+
+    public static final String LABELING_MIN_CONFIDENCE_CONFIG = "labeling.min.confidence";
+    public static final double DEFAULT_LABELING_MIN_CONFIDENCE = 0.6;
+    private static final String LABELING_MIN_CONFIDENCE_DOC = "A prediction whose top probability is below this "
+            + "gets a LabelRequest on labeling-requests (active learning). 0 disables the check.";
+
+    public static final String LABELING_MIN_MARGIN_CONFIG = "labeling.min.margin";
+    public static final double DEFAULT_LABELING_MIN_MARGIN = 0.1;
+    private static final String LABELING_MIN_MARGIN_DOC = "A prediction whose two most probable classes are closer "
+            + "than this gets a LabelRequest. 0 disables the check.";
 
     public static final String MODEL_BUNDLE_SHA256_CONFIG = "model.bundle.sha256";
     private static final String MODEL_BUNDLE_SHA256_DOC = "Expected hex sha256 of the bundle file; when set, a bundle that "
@@ -89,6 +157,11 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String TOPIC_NAME_PREFIX = "topic.";
     private static final String TOPIC_NAME_DOC = "Name of the %s topic.";
 
+    /** Kafka Streams' poll.ms unless set with the kafka. prefix: short, so lingering batches close on time. */
+    static final long DEFAULT_POLL_MS = 5L;
+    /** The consumer's own default max.poll.interval.ms. */
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
+
     /** The definition of every key. */
     public static final ConfigDef CONFIG = definition();
 
@@ -96,6 +169,7 @@ public final class ScorerConfig extends AbstractConfig {
     public ScorerConfig(Map<?, ?> props) {
         super(CONFIG, props);
         validateGuarantee();
+        validateModelSource();
     }
 
     private static ConfigDef definition() {
@@ -104,8 +178,12 @@ public final class ScorerConfig extends AbstractConfig {
                         ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
                 .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
                         new ConfigDef.NonEmptyString(), Importance.HIGH, REGISTRY_URL_DOC)
-                .define(MODEL_BUNDLE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_BUNDLE_DOC)
+                .define(MODEL_BUNDLE_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_BUNDLE_DOC)
+                .define(MODEL_NAME_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_NAME_DOC)
+                .define(MODEL_VERSIONS_FOLLOW_CONFIG, Type.BOOLEAN, DEFAULT_MODEL_VERSIONS_FOLLOW, Importance.MEDIUM,
+                        MODEL_VERSIONS_FOLLOW_DOC)
+                .define(MODEL_VERSIONS_STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_MODEL_VERSIONS_STARTUP_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(0), Importance.LOW, MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC)
                 .define(MODEL_BUNDLE_SHA256_CONFIG, Type.STRING, "",
                         new Sha256OrEmpty(), Importance.MEDIUM, MODEL_BUNDLE_SHA256_DOC)
                 .define(APPLICATION_ID_CONFIG, Type.STRING, DEFAULT_APPLICATION_ID,
@@ -121,6 +199,24 @@ public final class ScorerConfig extends AbstractConfig {
                         Importance.MEDIUM, FETCH_MAX_BYTES_DOC)
                 .define(FETCH_MAX_PIXELS_CONFIG, Type.LONG, DEFAULT_FETCH_MAX_PIXELS, ConfigDef.Range.atLeast(1),
                         Importance.MEDIUM, FETCH_MAX_PIXELS_DOC)
+                .define(BATCH_SIZE_CONFIG, Type.INT, DEFAULT_BATCH_SIZE, ConfigDef.Range.between(0, 4096),
+                        Importance.HIGH, BATCH_SIZE_DOC)
+                .define(BATCH_LINGER_MS_CONFIG, Type.LONG, DEFAULT_BATCH_LINGER_MS, ConfigDef.Range.between(0, 60_000),
+                        Importance.HIGH, BATCH_LINGER_MS_DOC)
+                .define(BATCH_MAX_IN_FLIGHT_CONFIG, Type.INT, DEFAULT_BATCH_MAX_IN_FLIGHT, ConfigDef.Range.between(1, 8),
+                        Importance.LOW, BATCH_MAX_IN_FLIGHT_DOC)
+                .define(BATCH_MEMORY_MAX_BYTES_CONFIG, Type.LONG, DEFAULT_BATCH_MEMORY_MAX_BYTES,
+                        ConfigDef.Range.atLeast(1), Importance.MEDIUM, BATCH_MEMORY_MAX_BYTES_DOC)
+                .define(FETCH_THREADS_CONFIG, Type.INT, DEFAULT_FETCH_THREADS, ConfigDef.Range.between(1, 256),
+                        Importance.MEDIUM, FETCH_THREADS_DOC)
+                .define(FETCH_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_FETCH_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, FETCH_TIMEOUT_MS_DOC)
+                .define(INFERENCE_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_INFERENCE_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, INFERENCE_TIMEOUT_MS_DOC)
+                .define(LABELING_MIN_CONFIDENCE_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_CONFIDENCE,
+                        ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_CONFIDENCE_DOC)
+                .define(LABELING_MIN_MARGIN_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_MARGIN,
+                        ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_MARGIN_DOC)
                 .define(SCORING_TOP_K_CONFIG, Type.INT, DEFAULT_SCORING_TOP_K, ConfigDef.Range.between(1, 100),
                         Importance.LOW, SCORING_TOP_K_DOC)
                 .define(METRICS_JMX_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_METRICS_JMX_ENABLED, Importance.LOW,
@@ -158,6 +254,27 @@ public final class ScorerConfig extends AbstractConfig {
         }
     }
 
+    private void validateModelSource() {
+        if (modelBundle().isEmpty() && !modelVersionsFollow()) {
+            throw new ConfigException(MODEL_BUNDLE_CONFIG, "", "no model to score with: set " + MODEL_BUNDLE_CONFIG
+                    + ", or set " + MODEL_VERSIONS_FOLLOW_CONFIG + "=true and " + MODEL_NAME_CONFIG
+                    + " to take the model from the control topic");
+        }
+        if (modelBundle().isEmpty() && modelName().isEmpty()) {
+            throw new ConfigException(MODEL_NAME_CONFIG, "", "required when " + MODEL_BUNDLE_CONFIG
+                    + " is empty: name the model whose PROMOTED version on the control topic to score with");
+        }
+        long maxPollInterval = Long.parseLong(String.valueOf(originals().getOrDefault(
+                KAFKA_PREFIX + StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+                originals().getOrDefault(KAFKA_PREFIX + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                        DEFAULT_MAX_POLL_INTERVAL_MS))));
+        if (inferenceTimeout().toMillis() >= maxPollInterval) {
+            throw new ConfigException(INFERENCE_TIMEOUT_MS_CONFIG, inferenceTimeout().toMillis(), "must be below the "
+                    + "consumer's max.poll.interval.ms (" + maxPollInterval + "), or a slow forward pass gets the "
+                    + "instance thrown out of the group; lower it or raise kafka." + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        }
+    }
+
     /** Brokers, as Kafka clients expect them. */
     public String bootstrapServers() {
         return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
@@ -176,6 +293,60 @@ public final class ScorerConfig extends AbstractConfig {
     /** The configured model bundle location. */
     public String modelBundle() {
         return getString(MODEL_BUNDLE_CONFIG);
+    }
+
+    /** The configured model name, or empty to take the bundle's. */
+    public String modelName() {
+        return getString(MODEL_NAME_CONFIG);
+    }
+
+    /** Whether to follow the control topic. */
+    public boolean modelVersionsFollow() {
+        return getBoolean(MODEL_VERSIONS_FOLLOW_CONFIG);
+    }
+
+    /** How long start-up may read the control topic. */
+    public Duration modelVersionsStartupTimeout() {
+        return Duration.ofMillis(getLong(MODEL_VERSIONS_STARTUP_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The configured batch size; 0 means chosen for the backend. */
+    public int batchSize() {
+        return getInt(BATCH_SIZE_CONFIG);
+    }
+
+    /** Memory one forward pass may need, in bytes. */
+    public long batchMemoryMaxBytes() {
+        return getLong(BATCH_MEMORY_MAX_BYTES_CONFIG);
+    }
+
+    /** Fetch and decode worker threads. */
+    public int fetchThreads() {
+        return getInt(FETCH_THREADS_CONFIG);
+    }
+
+    /** Longest wait for one image's fetch. */
+    public Duration fetchTimeout() {
+        return Duration.ofMillis(getLong(FETCH_TIMEOUT_MS_CONFIG));
+    }
+
+    /** Longest wait for a forward pass when batches are full. */
+    public Duration inferenceTimeout() {
+        return Duration.ofMillis(getLong(INFERENCE_TIMEOUT_MS_CONFIG));
+    }
+
+    /**
+     * The batching settings, with {@code batchSize} as resolved for the backend and model (see
+     * {@link io.imgstream.topology.scoring.BatchSizing}).
+     */
+    public BatchingSettings batching(int batchSize) {
+        return new BatchingSettings(batchSize, Duration.ofMillis(getLong(BATCH_LINGER_MS_CONFIG)),
+                getInt(BATCH_MAX_IN_FLIGHT_CONFIG), fetchTimeout(), inferenceTimeout());
+    }
+
+    /** The active-learning thresholds. */
+    public LabelingPolicy labeling() {
+        return new LabelingPolicy(getDouble(LABELING_MIN_CONFIDENCE_CONFIG), getDouble(LABELING_MIN_MARGIN_CONFIG));
     }
 
     /** Expected sha256 of the bundle, or empty when not checked. */
@@ -239,6 +410,9 @@ public final class ScorerConfig extends AbstractConfig {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
+        // The stream thread blocks in poll for up to poll.ms when no record arrives; the batcher's linger
+        // punctuation and finished forward passes wait for it, so the default 100 ms would add latency.
+        props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, DEFAULT_POLL_MS);
         // Kafka 5.0 makes this the default; opting in now keeps behaviour the same across the upgrade.
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;

@@ -33,12 +33,39 @@ class ScorerConfigTest {
     }
 
     @Test
-    void shouldNameTheMissingKey() {
+    void shouldRequireAModelNameWhenNoBundleIsConfigured() {
         Map<String, Object> props = required();
         props.remove(ScorerConfig.MODEL_BUNDLE_CONFIG);
 
         assertThatThrownBy(() -> new ScorerConfig(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ScorerConfig.MODEL_BUNDLE_CONFIG);
+                .hasMessageContaining(ScorerConfig.MODEL_NAME_CONFIG).hasMessageContaining("required when model.bundle is empty");
+
+        props.put(ScorerConfig.MODEL_NAME_CONFIG, "pets");
+        assertThat(new ScorerConfig(props).modelName()).isEqualTo("pets");
+
+        props.put(ScorerConfig.MODEL_VERSIONS_FOLLOW_CONFIG, "false");
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("no model to score with");
+    }
+
+    @Test
+    void shouldApplyBatchingDefaultsAndShortenStreamsPolling() {
+        ScorerConfig config = new ScorerConfig(required());
+
+        assertThat(config.batchSize()).as("0: chosen for the backend").isZero();
+        assertThat(config.batching(8).linger()).hasMillis(ScorerConfig.DEFAULT_BATCH_LINGER_MS);
+        assertThat(config.batching(8).maxInFlight()).isEqualTo(ScorerConfig.DEFAULT_BATCH_MAX_IN_FLIGHT);
+        assertThat(config.batching(8).maxWaiting()).isEqualTo(24);
+        assertThat(config.streamsProperties()).containsEntry(StreamsConfig.POLL_MS_CONFIG, ScorerConfig.DEFAULT_POLL_MS);
+    }
+
+    @Test
+    void shouldRefuseAnInferenceTimeoutTheConsumerGroupWouldNotWaitFor() {
+        Map<String, Object> props = required();
+        props.put("kafka.max.poll.interval.ms", "60000");
+        props.put(ScorerConfig.INFERENCE_TIMEOUT_MS_CONFIG, "90000");
+
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("inference.timeout.ms")
+                .hasMessageContaining("90000").hasMessageContaining("max.poll.interval.ms (60000)");
     }
 
     @Test

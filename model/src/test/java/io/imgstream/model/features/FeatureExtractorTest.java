@@ -3,6 +3,7 @@ package io.imgstream.model.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.imgstream.model.base.VggBase;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
@@ -73,6 +74,25 @@ class FeatureExtractorTest {
             assertThat(second.get(4).values()).containsExactly(extractor.extract(List.of(images.get(4))).get(0).values(), offset(1e-5f));
             assertThat(cache.size()).isEqualTo(5);
             assertThat(cache.get(new FeatureKey("d", BASE.id()))).contains(second.get(3));
+        }
+    }
+
+    @Test
+    void shouldRunVggOnTheFastPathWithTheSameFeaturesAsDl4j() {
+        VggBase vgg = VggBase.random(VggBase.Variant.VGG16, 48, 48, 7);
+        List<BufferedImage> images = images(3);
+        INDArray expected = vgg.graph().outputSingle(false, vgg.preprocessing().toBatch(images));
+        double scale = expected.amaxNumber().doubleValue();
+
+        try (FeatureExtractor extractor = new FeatureExtractor(vgg, 2)) {
+            List<BottleneckFeatures> features = extractor.extract(images);
+
+            assertThat(extractor.usesFastPath()).isTrue();
+            for (int i = 0; i < images.size(); i++) {
+                assertThat(features.get(i).shape()).containsExactly(512, 1, 1);
+                assertThat(features.get(i).values()).as("image %d", i)
+                        .containsExactly(expected.slice(i).dup().data().asFloat(), offset((float) (scale * 1e-5)));
+            }
         }
     }
 }

@@ -5,16 +5,20 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.topology.batching.BatchCloseReason;
 import io.imgstream.topology.scoring.ModelIdentity;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The scorer's metrics, in one Dropwizard {@link MetricRegistry} under {@value #PREFIX}; exported by JMX
  * and Prometheus ({@link MetricsExporters}). Names follow what operators know from Triton's: throughput,
- * batch sizes, time per stage, failures by reason, the model version being served.
+ * batch sizes and why batches closed, time per stage, failures by reason, the model versions being served,
+ * swaps and refused swaps.
  *
  * <p>Thread-safe: Dropwizard metrics are.
  */
@@ -22,45 +26,81 @@ public final class ScorerMetrics {
 
     /** Prefix of every metric name. */
     public static final String PREFIX = "imgstream.scorer";
-    /** Meter of images scored (a prediction was produced). */
+    /** Meter of images scored (a prediction was forwarded). */
     public static final String IMAGES_SCORED = PREFIX + ".images.scored";
+    /** Timer from an image's arrival at the scorer to its prediction being forwarded. */
+    public static final String SCORING_LATENCY = PREFIX + ".scoring.latency";
     /** Timer of fetching and decoding one image. */
     public static final String FETCH_TIME = PREFIX + ".fetch.time";
+    /** Timer of an image's wait from arrival to the start of its batch's forward pass. */
+    public static final String QUEUE_TIME = PREFIX + ".queue.time";
     /** Timer of one forward pass (one batch). */
     public static final String INFERENCE_TIME = PREFIX + ".inference.time";
     /** Histogram of forward-pass time divided by batch size, in microseconds. */
     public static final String INFERENCE_TIME_PER_IMAGE = PREFIX + ".inference.time.per.image.us";
     /** Histogram of images per forward pass. */
     public static final String BATCH_SIZE = PREFIX + ".batch.size";
+    /** Meters of batches closed, {@code .<REASON>} per {@link BatchCloseReason}. */
+    public static final String BATCHES_CLOSED = PREFIX + ".batches.closed";
+    /** Meter of label requests sent for uncertain predictions. */
+    public static final String LABEL_REQUESTS = PREFIX + ".label.requests";
     /** Meter of all dead letters; {@code .<REASON>} meters count each reason. */
     public static final String DEAD_LETTERS = PREFIX + ".dead.letters";
     /** Gauge of the version of the model producing predictions. */
     public static final String MODEL_VERSION = PREFIX + ".model.version";
+    /** Gauge of the version of the shadow model, -1 when none. */
+    public static final String SHADOW_MODEL_VERSION = PREFIX + ".shadow.model.version";
+    /** Meter of model versions installed from the control topic (primary or shadow). */
+    public static final String MODEL_SWAPS = PREFIX + ".model.swaps";
+    /** Meter of model versions refused (bundle missing, corrupt, or not matching its announcement). */
+    public static final String MODEL_SWAP_REFUSALS = PREFIX + ".model.swap.refusals";
+    /** Timer from a version's announcement on the control topic to the first batch scored with it. */
+    public static final String MODEL_SWAP_ADOPTION_TIME = PREFIX + ".model.swap.adoption.time";
 
     private final MetricRegistry registry;
     private final Meter imagesScored;
+    private final Timer scoringLatency;
     private final Timer fetchTime;
+    private final Timer queueTime;
     private final Timer inferenceTime;
     private final Histogram inferenceTimePerImage;
     private final Histogram batchSize;
+    private final Map<BatchCloseReason, Meter> batchesClosed = new EnumMap<>(BatchCloseReason.class);
+    private final Meter labelRequests;
     private final Meter deadLetters;
     private final Map<DeadLetterReason, Meter> deadLettersByReason = new EnumMap<>(DeadLetterReason.class);
+    private final Meter swaps;
+    private final Meter swapRefusals;
+    private final Timer swapAdoption;
 
     /**
-     * @param model the model being served now; read whenever the version gauge is sampled
+     * @param primary the model producing predictions now, or null before one is loaded; read whenever the
+     *                version gauge is sampled
+     * @param shadow  the shadow model, if any; read whenever its gauge is sampled
      */
-    public ScorerMetrics(MetricRegistry registry, Supplier<ModelIdentity> model) {
+    public ScorerMetrics(MetricRegistry registry, Supplier<ModelIdentity> primary,
+                         Supplier<Optional<ModelIdentity>> shadow) {
         this.registry = registry;
         this.imagesScored = registry.meter(IMAGES_SCORED);
+        this.scoringLatency = registry.timer(SCORING_LATENCY);
         this.fetchTime = registry.timer(FETCH_TIME);
+        this.queueTime = registry.timer(QUEUE_TIME);
         this.inferenceTime = registry.timer(INFERENCE_TIME);
         this.inferenceTimePerImage = registry.histogram(INFERENCE_TIME_PER_IMAGE);
         this.batchSize = registry.histogram(BATCH_SIZE);
+        for (BatchCloseReason reason : BatchCloseReason.values()) {
+            batchesClosed.put(reason, registry.meter(BATCHES_CLOSED + "." + reason.name()));
+        }
+        this.labelRequests = registry.meter(LABEL_REQUESTS);
         this.deadLetters = registry.meter(DEAD_LETTERS);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             deadLettersByReason.put(reason, registry.meter(DEAD_LETTERS + "." + reason.name()));
         }
-        registry.gauge(MODEL_VERSION, () -> () -> model.get().version());
+        this.swaps = registry.meter(MODEL_SWAPS);
+        this.swapRefusals = registry.meter(MODEL_SWAP_REFUSALS);
+        this.swapAdoption = registry.timer(MODEL_SWAP_ADOPTION_TIME);
+        registry.gauge(MODEL_VERSION, () -> () -> Optional.ofNullable(primary.get()).map(ModelIdentity::version).orElse(-1));
+        registry.gauge(SHADOW_MODEL_VERSION, () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
     }
 
     /** The registry holding these metrics. */
@@ -73,17 +113,52 @@ public final class ScorerMetrics {
         fetchTime.update(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A forward pass over {@code size} images took {@code nanos}; each image got a prediction. */
+    /** A batch closed for {@code reason}. */
+    public void batchClosed(BatchCloseReason reason) {
+        batchesClosed.get(reason).mark();
+    }
+
+    /** An image waited {@code wait} from arrival to the start of its forward pass. */
+    public void queueWaited(Duration wait) {
+        queueTime.update(wait);
+    }
+
+    /** A forward pass over {@code size} images took {@code nanos}. */
     public void batchScored(int size, long nanos) {
         inferenceTime.update(nanos, TimeUnit.NANOSECONDS);
         batchSize.update(size);
         inferenceTimePerImage.update(TimeUnit.NANOSECONDS.toMicros(nanos) / Math.max(1, size));
-        imagesScored.mark(size);
+    }
+
+    /** An image's prediction was forwarded, {@code latency} after the image arrived. */
+    public void imageScored(Duration latency) {
+        imagesScored.mark();
+        scoringLatency.update(latency);
+    }
+
+    /** A label request was sent. */
+    public void labelRequested() {
+        labelRequests.mark();
     }
 
     /** One input became a dead letter for {@code reason}. */
     public void deadLettered(DeadLetterReason reason) {
         deadLetters.mark();
         deadLettersByReason.get(reason).mark();
+    }
+
+    /** A model version from the control topic was installed. */
+    public void modelSwapped() {
+        swaps.mark();
+    }
+
+    /** A model version from the control topic was refused. */
+    public void modelSwapRefused() {
+        swapRefusals.mark();
+    }
+
+    /** The first batch with a new primary model started {@code delay} after its announcement. */
+    public void swapAdopted(Duration delay) {
+        swapAdoption.update(delay);
     }
 }

@@ -12,8 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -23,11 +25,14 @@ import org.junit.jupiter.api.Test;
 class MetricsExportersTest {
 
     private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(),
-            () -> new ModelIdentity("pets", 4, List.of("cat", "dog")));
+            () -> new ModelIdentity("pets", 4, List.of("cat", "dog")), Optional::empty);
 
     @Test
     void shouldServeCountsTimesAndModelVersionToPrometheusOnLoopback() throws Exception {
         metrics.batchScored(8, TimeUnit.MILLISECONDS.toNanos(40));
+        for (int i = 0; i < 8; i++) {
+            metrics.imageScored(Duration.ofMillis(60));
+        }
         metrics.imageFetched(TimeUnit.MILLISECONDS.toNanos(3));
         countDeadLetter(DeadLetterReason.TOO_LARGE);
         countDeadLetter(DeadLetterReason.TOO_LARGE);
@@ -42,6 +47,7 @@ class MetricsExportersTest {
                     .contains("imgstream_scorer_dead_letters_total 2.0")
                     .contains("imgstream_scorer_dead_letters_TOO_LARGE_total 2.0")
                     .contains("imgstream_scorer_model_version 4.0")
+                    .contains("imgstream_scorer_shadow_model_version -1.0")
                     .contains("imgstream_scorer_batch_size_count 1.0")
                     .contains("imgstream_scorer_fetch_time_count 1.0")
                     .contains("imgstream_scorer_inference_time{quantile=\"0.5\",} 0.04")

@@ -1,0 +1,68 @@
+package io.imgstream.topology.fetch;
+
+import io.imgstream.model.preprocess.ImageDecodeException;
+import io.imgstream.model.preprocess.ImageDecoder;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
+import java.awt.image.BufferedImage;
+import java.util.Objects;
+
+/**
+ * Fetches and decodes the image of an {@link ImageTask}: the {@link ImageFetcher}'s scheme, root and size
+ * checks, then the {@link ImageDecoder}'s format and pixel checks. Every refusal is a {@link FetchException}
+ * carrying the dead-letter stage and reason.
+ *
+ * <p>Thread-safe and stateless: the fetch pool's workers share one instance.
+ */
+public final class ImageLoader {
+
+    private static final double NANOS_PER_MILLI = 1e6;
+
+    private final ImageFetcher fetcher;
+    private final ImageDecoder decoder;
+
+    /**
+     * @param fetcher where the encoded bytes come from
+     * @param decoder how they become pixels
+     */
+    public ImageLoader(ImageFetcher fetcher, ImageDecoder decoder) {
+        this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+        this.decoder = Objects.requireNonNull(decoder, "decoder");
+    }
+
+    /**
+     * Fetches and decodes one image.
+     *
+     * @param task the parsed reference
+     * @return the decoded image with the time it took
+     * @throws FetchException if the reference is refused, the image is missing or too large, or it does not decode
+     */
+    public DecodedImage load(ImageTask task) throws FetchException {
+        long started = System.nanoTime();
+        BufferedImage image = decode(task, fetcher.fetch(task.ref()));
+        return new DecodedImage(task, image, (System.nanoTime() - started) / NANOS_PER_MILLI);
+    }
+
+    private BufferedImage decode(ImageTask task, byte[] bytes) throws FetchException {
+        String id = task.ref().getId();
+        try {
+            return decoder.decode(bytes);
+        } catch (ImageDecodeException e) {
+            throw new FetchException(DeadLetterStage.DECODE, reasonOf(e.reason()), "image " + id + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Codecs throw arbitrary runtime exceptions on hostile input; the input is at fault, not the scorer.
+            throw new FetchException(DeadLetterStage.DECODE, DeadLetterReason.UNDECODABLE,
+                    "image " + id + ": decoder failed on these bytes (" + e + "); check the file is a valid image", e);
+        }
+    }
+
+    private static DeadLetterReason reasonOf(ImageDecodeException.Reason reason) {
+        return switch (reason) {
+            case EMPTY -> DeadLetterReason.EMPTY;
+            case TOO_LARGE -> DeadLetterReason.TOO_LARGE;
+            case TOO_MANY_PIXELS -> DeadLetterReason.TOO_MANY_PIXELS;
+            case UNSUPPORTED_FORMAT -> DeadLetterReason.UNSUPPORTED_FORMAT;
+            case UNDECODABLE -> DeadLetterReason.UNDECODABLE;
+        };
+    }
+}

@@ -1,0 +1,40 @@
+package io.imgstream.topology.scoring;
+
+import java.util.List;
+
+/**
+ * The result of one forward pass: every image's scores, from the models the batch ran with.
+ *
+ * @param batchId          identifies the batch; on every prediction it produced
+ * @param model            the primary model
+ * @param scores           one entry per image, in batch order
+ * @param shadowModel      the shadow model, or null when none ran
+ * @param shadowScores     the shadow model's entries, in batch order, or empty when none ran or it failed
+ * @param startedAtMs      wall-clock time the forward pass started, epoch milliseconds
+ * @param inferenceNanos   duration of the primary forward pass
+ */
+public record ScoredBatch(String batchId, ModelIdentity model, List<ImageScore> scores, ModelIdentity shadowModel,
+                          List<ImageScore> shadowScores, long startedAtMs, long inferenceNanos) {
+
+    public ScoredBatch {
+        scores = List.copyOf(scores);
+        shadowScores = List.copyOf(shadowScores);
+    }
+
+    /** One image's outcome. */
+    public sealed interface ImageScore {
+    }
+
+    /** The model's probabilities, in the order of its classes. */
+    public record Scored(float[] probabilities) implements ImageScore {
+    }
+
+    /**
+     * The model failed on this image alone (the rest of its batch scored).
+     *
+     * @param message        what went wrong
+     * @param exceptionClass class of the exception the model threw
+     */
+    public record Failed(String message, String exceptionClass) implements ImageScore {
+    }
+}

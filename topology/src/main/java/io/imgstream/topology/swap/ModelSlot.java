@@ -1,0 +1,115 @@
+package io.imgstream.topology.swap;
+
+import io.imgstream.topology.scoring.ImageScorer;
+import io.imgstream.topology.scoring.ModelIdentity;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The models an instance scores with: the current (primary) one, and optionally a shadow candidate that scores
+ * the same batches beside it.
+ *
+ * <p><strong>Swap protocol:</strong> a loader thread installs a fully loaded and verified scorer with
+ * {@link #promote} or {@link #shadow}; the inference thread takes a {@link Models} snapshot with
+ * {@link #acquireForBatch()} at the start of every batch and uses only that snapshot for the whole batch, so a
+ * swap lands between two batches, never inside one. Replaced scorers are closed by the inference thread at its
+ * next {@code acquireForBatch()}, when no batch can still be using them.
+ *
+ * <p>Thread-safe for one inference thread and any number of loader threads.
+ */
+public final class ModelSlot implements AutoCloseable {
+
+    /**
+     * One batch's models.
+     *
+     * @param primary      scores every image; its version is on every prediction
+     * @param shadow       scores the same images into the shadow topic, or null
+     * @param announcedAt  when the primary's version was announced on the control topic, or null when it was
+     *                     configured at start-up; used to measure how long adoption took
+     */
+    public record Models(ImageScorer primary, ImageScorer shadow, Instant announcedAt) {
+    }
+
+    private final AtomicReference<Models> current;
+    private final ConcurrentLinkedQueue<ImageScorer> retired = new ConcurrentLinkedQueue<>();
+
+    /** @param initial the model to start with */
+    public ModelSlot(ImageScorer initial) {
+        current = new AtomicReference<>(new Models(Objects.requireNonNull(initial, "initial"), null, null));
+    }
+
+    /** The model producing predictions now. */
+    public ModelIdentity primaryModel() {
+        return current.get().primary().model();
+    }
+
+    /** The shadow model, if one is installed. */
+    public Optional<ModelIdentity> shadowModel() {
+        return Optional.ofNullable(current.get().shadow()).map(ImageScorer::model);
+    }
+
+    /**
+     * Makes {@code next} the primary model from the next batch on. A shadow of the same name and version is
+     * dropped (it has just been promoted); any other shadow stays.
+     *
+     * @param announcedAt when the version appeared on the control topic
+     */
+    public void promote(ImageScorer next, Instant announcedAt) {
+        Objects.requireNonNull(next, "next");
+        Models before = current.getAndUpdate(models -> new Models(next,
+                sameModel(models.shadow(), next) ? null : models.shadow(), announcedAt));
+        retire(before.primary());
+        if (sameModel(before.shadow(), next)) {
+            retire(before.shadow());
+        }
+    }
+
+    /** Makes {@code candidate} the shadow model from the next batch on, replacing any earlier shadow. */
+    public void shadow(ImageScorer candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        Models before = current.getAndUpdate(models -> new Models(models.primary(), candidate, models.announcedAt()));
+        retire(before.shadow());
+    }
+
+    /** Stops shadow scoring from the next batch on. */
+    public void clearShadow() {
+        Models before = current.getAndUpdate(models -> new Models(models.primary(), null, models.announcedAt()));
+        retire(before.shadow());
+    }
+
+    /**
+     * The models for the batch about to run. Only the inference thread calls this: it also closes the scorers
+     * replaced since its last call.
+     */
+    public Models acquireForBatch() {
+        for (ImageScorer old = retired.poll(); old != null; old = retired.poll()) {
+            old.close();
+        }
+        return current.get();
+    }
+
+    /** Closes every scorer, current and replaced. Call only once the inference thread has stopped. */
+    @Override
+    public void close() {
+        Models last = current.get();
+        acquireForBatch();
+        last.primary().close();
+        if (last.shadow() != null) {
+            last.shadow().close();
+        }
+    }
+
+    private void retire(ImageScorer scorer) {
+        if (scorer != null) {
+            retired.add(scorer);
+        }
+    }
+
+    private static boolean sameModel(ImageScorer scorer, ImageScorer other) {
+        return scorer != null && scorer.model().name().equals(other.model().name())
+                && scorer.model().version() == other.model().version();
+    }
+}

@@ -1,0 +1,258 @@
+package io.imgstream.topology.swap;
+
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.BundleScorer;
+import io.imgstream.topology.scoring.ModelIdentity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the compacted {@code model-versions} control topic for one model (keys as {@link ModelVersionKeys}):
+ * a PROMOTED record under the model's key becomes the primary model, a SHADOW record under its shadow key the
+ * shadow model, any other status there ends shadow scoring.
+ *
+ * <p>It reads with its own consumer (no group: every instance reads every partition from the beginning,
+ * {@code read_committed}), and loads and verifies each bundle on its own thread, off the hot path, before
+ * handing it to the {@link ModelSlot}. A record that does not deserialize or a bundle that the
+ * {@link BundleLoader} refuses is logged and counted, and the current model stays.
+ *
+ * <p>Use: {@link #catchUp} once at start-up (it says which versions are current), then {@link #follow}.
+ */
+public final class ModelVersionWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelVersionWatcher.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    /**
+     * What the control topic says, as of the last record read.
+     *
+     * @param current   the latest PROMOTED version, if any
+     * @param shadow    the version to shadow-score, if any
+     */
+    public record ControlState(Optional<ModelVersion> current, Optional<ModelVersion> shadow) {
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private final Deserializer<ModelVersion> values;
+    private final String modelName;
+    private final BundleLoader loader;
+    private final ScorerMetrics metrics;
+    private Thread thread;
+    private volatile boolean running = true;
+    private ModelVersion current;
+    private ModelVersion shadow;
+
+    /**
+     * @param clientConfig bootstrap servers and client settings (security, ...); deserializers and offsets are
+     *                     set here
+     * @param topic        the control topic
+     * @param values       deserializer of {@link ModelVersion} values (the registry serde)
+     * @param modelName    the model this instance scores
+     */
+    public ModelVersionWatcher(Map<String, Object> clientConfig, String topic, Deserializer<ModelVersion> values,
+                               String modelName, BundleLoader loader, ScorerMetrics metrics) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "imgstream-model-versions-" + modelName);
+        this.consumer = new KafkaConsumer<>(config);
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.values = Objects.requireNonNull(values, "values");
+        this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * Reads the control topic from the beginning to its end as of now, without loading anything.
+     *
+     * @param timeout how long reading may take
+     * @return the current and shadow versions the topic names
+     * @throws ConfigException if the topic does not exist or can't be read to its end within the timeout
+     */
+    public ControlState catchUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        if (partitions.isEmpty()) {
+            throw new ConfigException("the control topic '" + topic + "' does not exist; create the topics "
+                    + "(imgstream topics create) or set model.versions.follow=false");
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        while (!caughtUp(end)) {
+            if (System.nanoTime() > deadline) {
+                throw new ConfigException("could not read the control topic '" + topic + "' to its end within "
+                        + timeout.toMillis() + " ms; check the brokers, or raise model.versions.startup.timeout.ms");
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                parse(record).ifPresent(version -> fold(record.key(), version));
+            }
+        }
+        return new ControlState(Optional.ofNullable(current), Optional.ofNullable(shadow));
+    }
+
+    private boolean caughtUp(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> partition : end.entrySet()) {
+            if (consumer.position(partition.getKey()) < partition.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records the state a record announces; returns which slot it changes, if any. */
+    private Optional<ModelStatus> fold(String key, ModelVersion version) {
+        if (!modelName.equals(version.getModelName().toString())) {
+            return Optional.empty();
+        }
+        if (ModelVersionKeys.shadow(modelName).equals(key)) {
+            shadow = version.getStatus() == ModelStatus.SHADOW ? version : null;
+            return Optional.of(ModelStatus.SHADOW);
+        }
+        if (ModelVersionKeys.current(modelName).equals(key) && version.getStatus() == ModelStatus.PROMOTED) {
+            current = version;
+            return Optional.of(ModelStatus.PROMOTED);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Starts following the topic on a daemon thread from where {@link #catchUp} stopped, installing new
+     * versions into {@code slot}.
+     */
+    public void follow(ModelSlot slot) {
+        thread = new Thread(() -> run(slot), "imgstream-model-versions");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run(ModelSlot slot) {
+        while (running) {
+            try {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    Optional<ModelVersion> version = parse(record);
+                    if (version.isPresent()) {
+                        Optional<ModelStatus> changed = fold(record.key(), version.get());
+                        changed.ifPresent(kind -> install(slot, kind, Instant.ofEpochMilli(record.timestamp())));
+                    }
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (KafkaException e) {
+                LOG.warn("Reading the control topic '{}' failed ({}); retrying in {}", topic, e.toString(), RETRY_BACKOFF);
+                sleep(RETRY_BACKOFF);
+            }
+        }
+    }
+
+    private void install(ModelSlot slot, ModelStatus kind, Instant announcedAt) {
+        if (kind == ModelStatus.PROMOTED) {
+            if (same(slot.primaryModel(), current)) {
+                return;
+            }
+            load(current).ifPresent(bundle -> {
+                slot.promote(new BundleScorer(bundle), announcedAt);
+                metrics.modelSwapped();
+                LOG.info("Model {} v{} loaded and verified; scoring with it from the next batch", modelName,
+                        current.getVersion());
+            });
+        } else if (shadow == null) {
+            if (slot.shadowModel().isPresent()) {
+                slot.clearShadow();
+                LOG.info("Shadow scoring of {} stopped", modelName);
+            }
+        } else if (slot.shadowModel().filter(model -> same(model, shadow)).isEmpty()) {
+            load(shadow).ifPresent(bundle -> {
+                slot.shadow(new BundleScorer(bundle));
+                metrics.modelSwapped();
+                LOG.info("Model {} v{} loaded and verified; shadow-scoring every batch with it", modelName,
+                        shadow.getVersion());
+            });
+        }
+    }
+
+    /**
+     * Loads and verifies a version's bundle, or logs and counts why it was refused.
+     *
+     * @return the bundle, or empty if refused
+     */
+    public Optional<ModelBundle> load(ModelVersion version) {
+        try {
+            return Optional.of(loader.load(version));
+        } catch (ModelRefusedException e) {
+            metrics.modelSwapRefused();
+            LOG.error("Refused model version: {}. The current model stays.", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Optional<ModelVersion> parse(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(values.deserialize(record.topic(), record.headers(), record.value()));
+        } catch (RuntimeException e) {
+            metrics.modelSwapRefused();
+            LOG.error("Control record {}-{}@{} (key '{}') is not a ModelVersion in the registry wire format ({}); "
+                    + "skipped", record.topic(), record.partition(), record.offset(), record.key(), e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static boolean same(ModelIdentity model, ModelVersion version) {
+        return model.name().equals(version.getModelName().toString()) && model.version() == version.getVersion();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops following and closes the consumer. */
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            consumer.wakeup();
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

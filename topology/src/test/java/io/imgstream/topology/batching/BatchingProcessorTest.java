@@ -1,0 +1,289 @@
+package io.imgstream.topology.batching;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.preprocess.ImageDecoder;
+import io.imgstream.model.preprocess.ImageLimits;
+import io.imgstream.schemas.avro.DeadLetter;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.LabelRequest;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.fetch.ImageFetcher;
+import io.imgstream.topology.fetch.ImageLoader;
+import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.ImageScorer;
+import io.imgstream.topology.scoring.InferenceExecutor;
+import io.imgstream.topology.scoring.LabelingPolicy;
+import io.imgstream.topology.scoring.ModelIdentity;
+import io.imgstream.topology.scoring.PredictionBuilder;
+import io.imgstream.topology.swap.ModelSlot;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BatchingProcessorTest {
+
+    private static final BatchingProcessor.Outputs OUTPUTS =
+            new BatchingProcessor.Outputs("predictions", "shadow", "label-requests", "dead-letter");
+    private static final Duration LINGER = Duration.ofMillis(50);
+
+    /**
+     * A stand-in for the network: the batcher's contract is about grouping, ordering and transactions, not about
+     * what the model computes. It scores an image by its red channel and records each batch's size.
+     */
+    private static final class RecordingScorer implements ImageScorer {
+        private final ModelIdentity model;
+        private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+
+        RecordingScorer(int version) {
+            model = new ModelIdentity("colours", version, List.of("red", "blue"));
+        }
+
+        @Override
+        public ModelIdentity model() {
+            return model;
+        }
+
+        @Override
+        public List<float[]> score(List<BufferedImage> images) {
+            batchSizes.add(images.size());
+            List<float[]> scores = new ArrayList<>();
+            for (BufferedImage image : images) {
+                float red = ((image.getRGB(0, 0) >> 16) & 0xff) / 255f;
+                scores.add(new float[] {red, 1 - red});
+            }
+            return scores;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    private final KeyValueStore<Long, PendingImage> store = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BatchingProcessor.STORE_NAME), org.apache.kafka.common.serialization.Serdes.Long(),
+            new PendingImageSerde()).withLoggingDisabled().build(); // Changelog is not supported by MockProcessorContext
+    private final RecordingScorer v1 = new RecordingScorer(1);
+    private final ModelSlot slot = new ModelSlot(v1);
+    private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+    private final FetchPool fetchPool = new FetchPool(new ImageLoader(
+            new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20), new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
+            2, 64);
+    private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM);
+    private long offset;
+
+    @BeforeEach
+    void setUp() {
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        context.setCurrentSystemTimeMs(System.currentTimeMillis());
+    }
+
+    @AfterEach
+    void tearDown() {
+        inference.close();
+        fetchPool.close();
+    }
+
+    private BatchingProcessor processor(int batchSize, double minConfidence) {
+        BatchingProcessor processor = new BatchingProcessor(
+                new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                fetchPool, inference, new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS);
+        processor.init(context);
+        return processor;
+    }
+
+    private static byte[] png(int red) {
+        BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < 4; x++) {
+            for (int y = 0; y < 4; y++) {
+                image.setRGB(x, y, red << 16 | (255 - red));
+            }
+        }
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ImageRef inline(String id, byte[] bytes) {
+        return ImageRef.newBuilder().setId(id).setUri("inline:").setInlineBytes(ByteBuffer.wrap(bytes))
+                .setEventTime(Instant.ofEpochMilli(1_000)).build();
+    }
+
+    private void send(BatchingProcessor processor, String id, byte[] bytes) {
+        context.setRecordMetadata("images", 0, offset++);
+        ImageRef ref = inline(id, bytes);
+        processor.process(new Record<>(id, new ImageTask(ref, id.getBytes(StandardCharsets.UTF_8)), 500L));
+    }
+
+    private void advance(Duration by) {
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + by.toMillis());
+    }
+
+    private void punctuate() {
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+    }
+
+    /** Punctuates until {@code expected} records went to {@code child}; the forward pass runs on another thread. */
+    private List<Object> awaitForwarded(String child, int expected) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            punctuate();
+            return forwardedTo(child).size() >= expected;
+        });
+        return forwardedTo(child);
+    }
+
+    private List<Object> forwardedTo(String child) {
+        return context.forwarded().stream().filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
+                .map(CapturedForward::record).map(Record::value).map(Object.class::cast).toList();
+    }
+
+    private long storedImages() {
+        return store.approximateNumEntries();
+    }
+
+    @Test
+    void shouldScoreAFullBatchInOneForwardPassAndEmptyTheStore() {
+        BatchingProcessor processor = processor(3, 0);
+        send(processor, "a", png(250));
+        send(processor, "b", png(10));
+        assertThat(storedImages()).isEqualTo(2);
+        send(processor, "c", png(200));
+
+        List<Object> predictions = awaitForwarded("predictions", 3);
+
+        assertThat(v1.batchSizes).containsExactly(3);
+        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString()).containsExactly("a", "b", "c");
+        Prediction first = (Prediction) predictions.get(0);
+        assertThat(first.getTopK().get(0).getLabel().toString()).isEqualTo("red");
+        assertThat(first.getBatchSize()).isEqualTo(3);
+        assertThat(first.getBatchId().toString()).isEqualTo("images-0@0-2");
+        assertThat(first.getModelVersion()).isEqualTo(1);
+        assertThat(storedImages()).isZero();
+        assertThat(metrics.registry().meter(ScorerMetrics.BATCHES_CLOSED + ".FULL").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFlushWhenLingerExpires() {
+        BatchingProcessor processor = processor(8, 0);
+        send(processor, "a", png(250));
+        send(processor, "b", png(10));
+
+        advance(LINGER.dividedBy(2));
+        punctuate();
+        assertThat(v1.batchSizes).as("the oldest image has not waited batch.linger.ms yet").isEmpty();
+
+        advance(LINGER);
+        List<Object> predictions = awaitForwarded("predictions", 2);
+
+        assertThat(v1.batchSizes).containsExactly(2);
+        assertThat(predictions).extracting(p -> ((Prediction) p).getBatchSize()).containsExactly(2, 2);
+        assertThat(metrics.registry().meter(ScorerMetrics.BATCHES_CLOSED + ".LINGER").getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldScoreAgainImagesLeftInTheStoreByACrash() {
+        // What a restored changelog looks like: images whose predictions were never committed.
+        for (long position = 0; position < 3; position++) {
+            String id = "restored-" + position;
+            store.put(position, new PendingImage(inline(id, png(100)), id.getBytes(StandardCharsets.UTF_8), "images", 0,
+                    position, 500L, context.currentSystemTimeMs()));
+        }
+
+        processor(3, 0);
+        List<Object> predictions = awaitForwarded("predictions", 3);
+
+        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+                .containsExactly("restored-0", "restored-1", "restored-2");
+        assertThat(storedImages()).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterAnUndecodableImageAndScoreTheRestOfItsBatch() {
+        BatchingProcessor processor = processor(3, 0);
+        send(processor, "good-1", png(250));
+        send(processor, "text", "this is not an image".getBytes(StandardCharsets.UTF_8));
+        send(processor, "good-2", png(10));
+
+        List<Object> predictions = awaitForwarded("predictions", 2);
+        List<Object> letters = forwardedTo("dead-letter");
+
+        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString()).containsExactly("good-1", "good-2");
+        assertThat(letters).singleElement().satisfies(letter -> {
+            DeadLetter deadLetter = (DeadLetter) letter;
+            assertThat(deadLetter.getImageId().toString()).isEqualTo("text");
+            assertThat(deadLetter.getReason()).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+            assertThat(deadLetter.getSourceOffset()).isEqualTo(1L);
+        });
+        assertThat(v1.batchSizes).containsExactly(2);
+        assertThat(storedImages()).isZero();
+    }
+
+    @Test
+    void shouldRequestLabelsForUncertainPredictionsOnly() {
+        BatchingProcessor processor = processor(2, 0.8);
+        send(processor, "sure", png(255));
+        send(processor, "unsure", png(140));
+
+        awaitForwarded("predictions", 2);
+
+        assertThat(forwardedTo("label-requests")).singleElement().satisfies(request -> {
+            assertThat(((LabelRequest) request).getImageId().toString()).isEqualTo("unsure");
+            assertThat(((LabelRequest) request).getReason().toString()).startsWith("confidence 0.55 < 0.80");
+        });
+    }
+
+    @Test
+    void shouldSwapModelsBetweenBatchesAndShadowScoreBesideThePrimary() {
+        BatchingProcessor processor = processor(2, 0);
+        send(processor, "a", png(250));
+        send(processor, "b", png(250));
+        awaitForwarded("predictions", 2);
+
+        RecordingScorer v2 = new RecordingScorer(2);
+        RecordingScorer v3 = new RecordingScorer(3);
+        slot.promote(v2, Instant.now());
+        slot.shadow(v3);
+        send(processor, "c", png(250));
+        send(processor, "d", png(250));
+        List<Object> predictions = awaitForwarded("predictions", 4);
+
+        assertThat(predictions).extracting(p -> ((Prediction) p).getModelVersion()).containsExactly(1, 1, 2, 2);
+        assertThat(forwardedTo("shadow")).extracting(p -> ((Prediction) p).getModelVersion()).containsExactly(3, 3);
+        assertThat(v1.batchSizes).containsExactly(2);
+        assertThat(metrics.registry().getGauges().get(ScorerMetrics.SHADOW_MODEL_VERSION).getValue()).isEqualTo(3);
+        assertThat(metrics.registry().timer(ScorerMetrics.MODEL_SWAP_ADOPTION_TIME).getCount()).isEqualTo(1);
+        assertThat(Map.of("v2", v2.batchSizes, "v3", v3.batchSizes)).containsEntry("v2", List.of(2))
+                .containsEntry("v3", List.of(2));
+    }
+}
