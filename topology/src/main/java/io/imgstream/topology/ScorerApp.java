@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,7 +103,7 @@ public final class ScorerApp implements AutoCloseable {
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
         ModelVersionWatcher watcher = null;
-        ControlState control = new ControlState(Optional.empty(), Optional.empty());
+        ControlState control = new ControlState(List.of(), Optional.empty());
         ModelBundle initial = configured;
         try {
             if (config.modelVersionsFollow()) {
@@ -170,28 +171,31 @@ public final class ScorerApp implements AutoCloseable {
         return bundled;
     }
 
-    /** The control topic's current version wins over the configured bundle, unless it is refused. */
+    /**
+     * The control topic's newest PROMOTED version that loads and verifies wins over the configured bundle, so a
+     * late instance joins on the version the running ones use (they too keep the last good version when a newer
+     * one is refused).
+     */
     private static ModelBundle chooseInitial(ModelBundle configured, ControlState control, ModelVersionWatcher watcher) {
-        if (control.current().isEmpty()) {
-            return configured;
-        }
-        ModelVersion current = control.current().get();
-        if (configured != null && configured.manifest().version() == current.getVersion()) {
-            return configured;
-        }
-        Optional<ModelBundle> announced = watcher.load(current);
-        if (announced.isPresent()) {
-            LOG.info("Starting on {} v{}, the current version on the control topic", current.getModelName(),
-                    current.getVersion());
-            if (configured != null) {
-                configured.network().clear();
+        List<ModelVersion> promoted = control.promoted();
+        for (int i = promoted.size() - 1; i >= 0; i--) {
+            ModelVersion version = promoted.get(i);
+            if (configured != null && configured.manifest().version() == version.getVersion()) {
+                return configured;
             }
-            return announced.get();
+            Optional<ModelBundle> announced = watcher.load(version);
+            if (announced.isPresent()) {
+                LOG.info("Starting on {} v{}, the newest usable version on the control topic", version.getModelName(),
+                        version.getVersion());
+                if (configured != null) {
+                    configured.network().clear();
+                }
+                return announced.get();
+            }
         }
-        if (configured != null) {
-            LOG.warn("The control topic's {} v{} was refused; starting on the configured bundle ({} v{})",
-                    current.getModelName(), current.getVersion(), configured.manifest().modelName(),
-                    configured.manifest().version());
+        if (configured != null && !promoted.isEmpty()) {
+            LOG.warn("No version of {} on the control topic could be used; starting on the configured bundle (v{})",
+                    configured.manifest().modelName(), configured.manifest().version());
         }
         return configured;
     }

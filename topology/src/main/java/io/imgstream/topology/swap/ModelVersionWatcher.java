@@ -9,6 +9,7 @@ import io.imgstream.topology.scoring.BundleScorer;
 import io.imgstream.topology.scoring.ModelIdentity;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +50,15 @@ public final class ModelVersionWatcher implements AutoCloseable {
     /**
      * What the control topic says, as of the last record read.
      *
-     * @param current   the latest PROMOTED version, if any
-     * @param shadow    the version to shadow-score, if any
+     * @param promoted the PROMOTED versions read, oldest first: the last is current, the earlier ones are where to
+     *                 fall back when it is refused (compaction may have removed some)
+     * @param shadow   the version to shadow-score, if any
      */
-    public record ControlState(Optional<ModelVersion> current, Optional<ModelVersion> shadow) {
+    public record ControlState(List<ModelVersion> promoted, Optional<ModelVersion> shadow) {
+
+        public ControlState {
+            promoted = List.copyOf(promoted);
+        }
     }
 
     private final KafkaConsumer<String, byte[]> consumer;
@@ -65,6 +71,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private volatile boolean running = true;
     private ModelVersion current;
     private ModelVersion shadow;
+    private final List<ModelVersion> promotedHistory = new ArrayList<>();
 
     /**
      * @param clientConfig bootstrap servers and client settings (security, ...); deserializers and offsets are
@@ -117,7 +124,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
                 parse(record).ifPresent(version -> fold(record.key(), version));
             }
         }
-        return new ControlState(Optional.ofNullable(current), Optional.ofNullable(shadow));
+        return new ControlState(promotedHistory, Optional.ofNullable(shadow));
     }
 
     private boolean caughtUp(Map<TopicPartition, Long> end) {
@@ -140,6 +147,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
         }
         if (ModelVersionKeys.current(modelName).equals(key) && version.getStatus() == ModelStatus.PROMOTED) {
             current = version;
+            promotedHistory.add(version);
             return Optional.of(ModelStatus.PROMOTED);
         }
         return Optional.empty();
