@@ -6,19 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.imgstream.cli.publish.ImagePublisher;
 import io.imgstream.cli.publish.ImageRefs;
 import io.imgstream.cli.tail.TopicTail;
-import io.imgstream.model.bundle.BundleManifest;
-import io.imgstream.model.bundle.FileSystemModelStore;
-import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
-import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
-import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
@@ -64,7 +58,6 @@ class ModelSwapIT {
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> images = DemoModel.extractDemoImages(temp.resolve("images"));
         Path root = images.get(0).getParent();
-        FileSystemModelStore store = new FileSystemModelStore(temp.resolve("models"));
         String controlTopic = fixture.topics().name(TopicRole.MODEL_VERSIONS);
         Map<String, List<Prediction>> predictions = new ConcurrentHashMap<>();
         List<Prediction> shadow = new CopyOnWriteArrayList<>();
@@ -84,9 +77,9 @@ class ModelSwapIT {
             awaitPredictions(results, predictions, shadow, first);
             assertThat(versionsOf(predictions, first)).containsOnly(ScoringFixture.MODEL_VERSION);
 
-            StoredBundle v4 = store.save(bundle(4, 11));
+            StoredBundle v4 = fixture.saveVersion(4, 11);
             control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                    announce(v4, ModelStatus.PROMOTED, v4.sha256()))).get();
+                    ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256()))).get();
             List<String> during = publish(publisher, images.subList(5, 10), "during");
             await("v4 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 4);
             List<String> after = publish(publisher, images.subList(10, 15), "after");
@@ -94,14 +87,14 @@ class ModelSwapIT {
             awaitPredictions(results, predictions, shadow, after);
             assertThat(versionsOf(predictions, after)).containsOnly(4);
 
-            StoredBundle v5 = store.save(bundle(5, 13));
+            StoredBundle v5 = fixture.saveVersion(5, 13);
             control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                    announce(v5, ModelStatus.PROMOTED, "0".repeat(64)))).get();
+                    ScoringFixture.announce(v5, ModelStatus.PROMOTED, "0".repeat(64)))).get();
             await("tampered v5 refused").atMost(Duration.ofSeconds(60)).until(() ->
                     scorer.metrics().registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount() == 1);
-            StoredBundle v6 = store.save(bundle(6, 17));
+            StoredBundle v6 = fixture.saveVersion(6, 17);
             control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.shadow(ScoringFixture.MODEL_NAME),
-                    announce(v6, ModelStatus.SHADOW, v6.sha256()))).get();
+                    ScoringFixture.announce(v6, ModelStatus.SHADOW, v6.sha256()))).get();
             await("v6 shadowing").atMost(Duration.ofSeconds(60)).until(() ->
                     scorer.shadowModel().map(m -> m.version() == 6).orElse(false));
             List<String> shadowed = publish(publisher, images.subList(15, 20), "shadowed");
@@ -161,33 +154,5 @@ class ModelSwapIT {
 
     private static List<Integer> versionsOf(Map<String, List<Prediction>> predictions, List<String> ids) {
         return ids.stream().flatMap(id -> predictions.get(id).stream()).map(Prediction::getModelVersion).toList();
-    }
-
-    private static ModelBundle bundle(int version, long seed) {
-        List<String> classes = DemoModel.classes();
-        BundleManifest manifest = BundleManifest.create(ScoringFixture.MODEL_NAME, version, classes,
-                DemoModel.BASE_MODEL_ID, DemoModel.PREPROCESSING, Instant.now(), Map.of(), version - 1);
-        return ModelBundle.of(manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, classes.size(), seed));
-    }
-
-    private static ModelVersion announce(StoredBundle stored, ModelStatus status, String sha256) {
-        List<String> classes = DemoModel.classes();
-        return ModelVersion.newBuilder()
-                .setModelName(stored.modelName())
-                .setVersion(stored.version())
-                .setBaseModelId(DemoModel.BASE_MODEL_ID)
-                .setBundleUri(stored.uri().toString())
-                .setBundleSha256(sha256)
-                .setClasses(new ArrayList<>(classes))
-                .setInputHeight(DemoModel.PREPROCESSING.height())
-                .setInputWidth(DemoModel.PREPROCESSING.width())
-                .setInputChannels(DemoModel.PREPROCESSING.channels())
-                .setPreprocessing(DemoModel.PREPROCESSING.scaling().name())
-                .setResizePolicy(DemoModel.PREPROCESSING.resize().name())
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setParentVersion(stored.version() - 1)
-                .setCreatedTime(Instant.now())
-                .setStatus(status)
-                .build();
     }
 }

@@ -9,10 +9,14 @@ import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ModelMetrics;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.ScorerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +59,36 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
                 classes.size(), 7));
         StoredBundle stored = new FileSystemModelStore(work.resolve("models")).save(bundle);
         return new ScoringFixture(bootstrapServers, registryUrl, topics, stored, work);
+    }
+
+    /** Stores another version of the fixture's model (same classes and base, weights from {@code seed}). */
+    StoredBundle saveVersion(int version, long seed) {
+        List<String> classes = DemoModel.classes();
+        BundleManifest manifest = BundleManifest.create(MODEL_NAME, version, classes, DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING, Instant.now(), Map.of(), version - 1);
+        return new FileSystemModelStore(work.resolve("models")).save(ModelBundle.of(manifest,
+                SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, classes.size(), seed)));
+    }
+
+    /** The control-topic record announcing {@code stored} with {@code status}, claiming {@code sha256}. */
+    static ModelVersion announce(StoredBundle stored, ModelStatus status, String sha256) {
+        return ModelVersion.newBuilder()
+                .setModelName(stored.modelName())
+                .setVersion(stored.version())
+                .setBaseModelId(DemoModel.BASE_MODEL_ID)
+                .setBundleUri(stored.uri().toString())
+                .setBundleSha256(sha256)
+                .setClasses(new ArrayList<>(DemoModel.classes()))
+                .setInputHeight(DemoModel.PREPROCESSING.height())
+                .setInputWidth(DemoModel.PREPROCESSING.width())
+                .setInputChannels(DemoModel.PREPROCESSING.channels())
+                .setPreprocessing(DemoModel.PREPROCESSING.scaling().name())
+                .setResizePolicy(DemoModel.PREPROCESSING.resize().name())
+                .setMetrics(ModelMetrics.newBuilder().build())
+                .setParentVersion(stored.version() - 1)
+                .setCreatedTime(Instant.now())
+                .setStatus(status)
+                .build();
     }
 
     /** A scorer on this fixture's topics and bundle, with its own application id, reading files under {@code root}. */

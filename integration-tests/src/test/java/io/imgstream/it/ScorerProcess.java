@@ -1,0 +1,149 @@
+package io.imgstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.ScorerConfig;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * An {@code imgstream score} process started the way users start it (the assembled CLI under
+ * {@code imgstream.home}), for tests that kill, stop and scale scorers. Output goes to {@code <name>.log}.
+ */
+final class ScorerProcess {
+
+    private final Process process;
+    private final Path log;
+    private final String name;
+
+    private ScorerProcess(Process process, Path log, String name) {
+        this.process = process;
+        this.log = log;
+        this.name = name;
+    }
+
+    /**
+     * Writes the fixture's scorer settings, plus {@code overrides}, to a properties file for the CLI, with group
+     * timeouts short enough that a killed member leaves the group in seconds.
+     */
+    static Path writeConfig(ScoringFixture fixture, Path imageRoot, Path file, Map<String, String> overrides)
+            throws IOException {
+        Properties props = new Properties();
+        fixture.scorerConfig(imageRoot).originals().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
+        props.remove(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        props.remove(ScorerConfig.REGISTRY_URL_CONFIG);
+        props.setProperty(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, "-1");
+        props.setProperty(ScorerConfig.METRICS_JMX_ENABLED_CONFIG, "false");
+        props.setProperty("kafka.session.timeout.ms", "6000");
+        props.setProperty("kafka.heartbeat.interval.ms", "1000");
+        props.putAll(overrides);
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            props.store(writer, "imgstream scorer for an integration test");
+        }
+        return file;
+    }
+
+    /**
+     * Starts a scorer with {@code config} against the stack; its log is {@code <dir>/<name>.log}.
+     *
+     * @param stateDir its Kafka Streams state directory: one per live instance, as on separate machines
+     */
+    static ScorerProcess start(Path config, String bootstrapServers, String registryUrl, Path dir, String name,
+                               Path stateDir) throws IOException {
+        Path home = Path.of(System.getProperty("imgstream.home"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx768m",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.imgstream.schemas.avro",
+                "-cp", home.resolve("lib") + "/*", "io.imgstream.cli.ImgstreamCommand", "score",
+                "--config", config.toString(), "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + stateDir,
+                "--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl);
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(log.toFile());
+        return new ScorerProcess(builder.start(), log, name);
+    }
+
+    /** Waits until the scorer says it is scoring. */
+    ScorerProcess awaitScoring() {
+        await(name + " running").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            assertThat(process.isAlive()).as("%s alive; log:%n%s", name, tail()).isTrue();
+            assertThat(log()).contains("Scoring '");
+        });
+        return this;
+    }
+
+    /** SIGKILL: no close, no commit, no leaving the group. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the shutdown hook closes Kafka Streams cleanly. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The whole log so far. */
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private String tail() throws IOException {
+        List<String> lines = log().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    /**
+     * Counts predictions per image id on the fixture's predictions topic, reading it to its end with
+     * {@code isolation} ({@code read_committed} or {@code read_uncommitted}).
+     *
+     * @param lastVersion filled with the model version of each image's last prediction
+     * @return count per image id
+     */
+    static Map<String, Integer> countPredictions(ScoringFixture fixture, RegistrySerdes serdes, String isolation,
+                                                 Map<String, Integer> lastVersion) {
+        Properties props = fixture.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-count-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        Deserializer<Prediction> values = serdes.valueDeserializer();
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(fixture.topics().name(TopicRole.PREDICTIONS)));
+            int idlePolls = 0;
+            while (idlePolls < 3) {
+                var records = consumer.poll(Duration.ofMillis(700));
+                idlePolls = records.isEmpty() ? idlePolls + 1 : 0;
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    Prediction prediction = values.deserialize(record.topic(), record.headers(), record.value());
+                    counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
+                    lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
+                }
+            }
+        }
+        return counts;
+    }
+}
