@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.cli.bench.BenchModelCommand;
+import io.imgstream.cli.bench.BenchScoreCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -9,9 +10,9 @@ import picocli.CommandLine.Spec;
 /** Groups the benchmarks; running it alone is a usage error. */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure this machine: benchmarks of the model code paths.",
+        description = "Measure this machine: benchmarks of the model code paths and the scoring pipeline.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {BenchModelCommand.class})
+        subcommands = {BenchModelCommand.class, BenchScoreCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -11,6 +11,7 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.fetch.HttpImageFetcher;
 import io.imgstream.topology.fetch.ImageFetcher;
 import io.imgstream.topology.fetch.ImageLoader;
 import io.imgstream.topology.metrics.MetricsExporters;
@@ -138,8 +139,10 @@ public final class ScorerApp implements AutoCloseable {
                                  ScorerMetrics metrics, BatchingSettings batching) {
         MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
                 config.metricsPrometheusPort());
+        boolean http = config.fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
         ImageFetcher fetcher = new ImageFetcher(new HashSet<>(config.fetchAllowedSchemes()), config.fetchAllowedRoots(),
-                config.fetchMaxBytes());
+                config.fetchMaxBytes(), http ? new HttpImageFetcher(config.fetchAllowedHosts(), config.fetchHttpTimeout(),
+                        config.fetchMaxBytes()) : null);
         ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.fetchMaxBytes(), config.fetchMaxPixels()));
         FetchPool fetchPool = new FetchPool(new ImageLoader(fetcher, decoder), config.fetchThreads(),
                 batching.maxWaiting());

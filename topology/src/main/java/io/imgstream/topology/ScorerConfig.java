@@ -3,11 +3,13 @@ package io.imgstream.topology;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.fetch.ImageFetcher;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -108,6 +110,12 @@ public final class ScorerConfig extends AbstractConfig {
             + "its batches are full, in milliseconds. Past it the task fails and restarts; its images are scored "
             + "again. Keep it below the consumer's max.poll.interval.ms.";
 
+    public static final String FEATURES_ENABLED_CONFIG = "features.enabled";
+    public static final boolean DEFAULT_FEATURES_ENABLED = true;
+    private static final String FEATURES_ENABLED_DOC = "Whether to write each scored image's bottleneck features to the "
+            + "compacted features topic (keyed image id/base model id) for the training worker. Only models whose "
+            + "bundle names its bottleneck layer have features.";
+
     public static final String LABELING_MIN_CONFIDENCE_CONFIG = "labeling.min.confidence";
     public static final double DEFAULT_LABELING_MIN_CONFIDENCE = 0.6;
     private static final String LABELING_MIN_CONFIDENCE_DOC = "A prediction whose top probability is below this "
@@ -124,8 +132,20 @@ public final class ScorerConfig extends AbstractConfig {
 
     public static final String FETCH_ALLOWED_SCHEMES_CONFIG = "fetch.allowed.schemes";
     public static final List<String> DEFAULT_FETCH_ALLOWED_SCHEMES = List.of("file", "inline");
-    private static final String FETCH_ALLOWED_SCHEMES_DOC = "URI schemes the scorer may fetch images from (file, inline). "
-            + "References with any other scheme are dead-lettered with SCHEME_NOT_ALLOWED.";
+    private static final String FETCH_ALLOWED_SCHEMES_DOC = "URI schemes the scorer may fetch images from (file, inline, "
+            + "http, https). References with any other scheme are dead-lettered with SCHEME_NOT_ALLOWED.";
+
+    public static final String FETCH_ALLOWED_HOSTS_CONFIG = "fetch.allowed.hosts";
+    private static final String FETCH_ALLOWED_HOSTS_DOC = "Hosts http(s) images may be fetched from: exact names, or "
+            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is any host that "
+            + "resolves to a link-local (cloud metadata), wildcard or multicast address. Required when http or https "
+            + "is in fetch.allowed.schemes.";
+
+    public static final String FETCH_HTTP_TIMEOUT_MS_CONFIG = "fetch.http.timeout.ms";
+    public static final long DEFAULT_FETCH_HTTP_TIMEOUT_MS = 10_000L;
+    private static final String FETCH_HTTP_TIMEOUT_MS_DOC = "Bound of connecting to an image server, of waiting for its "
+            + "response headers, and of reading the body, each in milliseconds; past it the image is dead-lettered with "
+            + "FETCH_TIMEOUT.";
 
     public static final String FETCH_ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
     private static final String FETCH_ALLOWED_ROOTS_DOC = "Directories under which file:// images may be read. A file outside "
@@ -170,6 +190,7 @@ public final class ScorerConfig extends AbstractConfig {
         super(CONFIG, props);
         validateGuarantee();
         validateModelSource();
+        validateFetch();
     }
 
     private static ConfigDef definition() {
@@ -193,7 +214,12 @@ public final class ScorerConfig extends AbstractConfig {
                         PROCESSING_GUARANTEE_DOC)
                 .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, Importance.MEDIUM, STATE_DIR_DOC)
                 .define(FETCH_ALLOWED_SCHEMES_CONFIG, Type.LIST, DEFAULT_FETCH_ALLOWED_SCHEMES,
-                        ConfigDef.ValidList.in(true, "file", "inline"), Importance.HIGH, FETCH_ALLOWED_SCHEMES_DOC)
+                        ConfigDef.ValidList.in(true, "file", "inline", "http", "https"), Importance.HIGH,
+                        FETCH_ALLOWED_SCHEMES_DOC)
+                .define(FETCH_ALLOWED_HOSTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false),
+                        Importance.HIGH, FETCH_ALLOWED_HOSTS_DOC)
+                .define(FETCH_HTTP_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_FETCH_HTTP_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, FETCH_HTTP_TIMEOUT_MS_DOC)
                 .define(FETCH_ALLOWED_ROOTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false), Importance.HIGH, FETCH_ALLOWED_ROOTS_DOC)
                 .define(FETCH_MAX_BYTES_CONFIG, Type.INT, DEFAULT_FETCH_MAX_BYTES, ConfigDef.Range.atLeast(1),
                         Importance.MEDIUM, FETCH_MAX_BYTES_DOC)
@@ -213,6 +239,8 @@ public final class ScorerConfig extends AbstractConfig {
                         Importance.LOW, FETCH_TIMEOUT_MS_DOC)
                 .define(INFERENCE_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_INFERENCE_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
                         Importance.LOW, INFERENCE_TIMEOUT_MS_DOC)
+                .define(FEATURES_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_FEATURES_ENABLED, Importance.MEDIUM,
+                        FEATURES_ENABLED_DOC)
                 .define(LABELING_MIN_CONFIDENCE_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_CONFIDENCE,
                         ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_CONFIDENCE_DOC)
                 .define(LABELING_MIN_MARGIN_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_MARGIN,
@@ -251,6 +279,14 @@ public final class ScorerConfig extends AbstractConfig {
         if (kafkaGuarantee != null) {
             throw new ConfigException(KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, kafkaGuarantee,
                     "set " + PROCESSING_GUARANTEE_CONFIG + " instead; the scorer owns its delivery guarantee");
+        }
+    }
+
+    private void validateFetch() {
+        boolean http = fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
+        if (http && fetchAllowedHosts().isEmpty()) {
+            throw new ConfigException(FETCH_ALLOWED_HOSTS_CONFIG, "", "required when " + FETCH_ALLOWED_SCHEMES_CONFIG
+                    + " allows http or https: list the hosts the scorer may fetch images from");
         }
     }
 
@@ -344,6 +380,11 @@ public final class ScorerConfig extends AbstractConfig {
                 getInt(BATCH_MAX_IN_FLIGHT_CONFIG), fetchTimeout(), inferenceTimeout());
     }
 
+    /** Whether bottleneck features are written to the features topic. */
+    public boolean featuresEnabled() {
+        return getBoolean(FEATURES_ENABLED_CONFIG);
+    }
+
     /** The active-learning thresholds. */
     public LabelingPolicy labeling() {
         return new LabelingPolicy(getDouble(LABELING_MIN_CONFIDENCE_CONFIG), getDouble(LABELING_MIN_MARGIN_CONFIG));
@@ -362,6 +403,16 @@ public final class ScorerConfig extends AbstractConfig {
     /** Directories file:// images may come from. */
     public List<Path> fetchAllowedRoots() {
         return getList(FETCH_ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList();
+    }
+
+    /** Hosts http(s) images may come from, lower case. */
+    public List<String> fetchAllowedHosts() {
+        return getList(FETCH_ALLOWED_HOSTS_CONFIG).stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    /** Bound of each step of an HTTP fetch. */
+    public Duration fetchHttpTimeout() {
+        return Duration.ofMillis(getLong(FETCH_HTTP_TIMEOUT_MS_CONFIG));
     }
 
     /** Largest accepted image, in bytes. */

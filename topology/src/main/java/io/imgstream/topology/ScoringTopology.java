@@ -24,7 +24,8 @@ import org.apache.kafka.streams.Topology;
  * <pre>
  *   images (bytes) ─▶ parse ─▶ batch [store: pending-images] ─▶ predictions-sink        ─▶ predictions
  *                       │        │                            ├▶ shadow-sink             ─▶ predictions-shadow
- *                       │        │                            └▶ label-requests-sink     ─▶ labeling-requests
+ *                       │        │                            ├▶ label-requests-sink     ─▶ labeling-requests
+ *                       │        │                            └▶ features-sink           ─▶ features
  *                       └────────┴─▶ dead-letter (counted by reason) ─▶ dead-letter-sink ─▶ images-dlq
  * </pre>
  *
@@ -40,6 +41,7 @@ public final class ScoringTopology {
     public static final String PREDICTIONS_SINK_NODE = "predictions-sink";
     public static final String SHADOW_SINK_NODE = "shadow-sink";
     public static final String LABEL_REQUESTS_SINK_NODE = "label-requests-sink";
+    public static final String FEATURES_SINK_NODE = "features-sink";
     public static final String DEAD_LETTER_NODE = "dead-letter";
     public static final String DEAD_LETTER_SINK_NODE = "dead-letter-sink";
 
@@ -62,7 +64,7 @@ public final class ScoringTopology {
         Deserializer<ImageRef> imageRefs = serdes.valueDeserializer();
         Serializer<SpecificRecord> records = serdes.valueSerializer();
         BatchingProcessor.Outputs outputs = new BatchingProcessor.Outputs(PREDICTIONS_SINK_NODE, SHADOW_SINK_NODE,
-                LABEL_REQUESTS_SINK_NODE, DEAD_LETTER_NODE);
+                LABEL_REQUESTS_SINK_NODE, config.featuresEnabled() ? FEATURES_SINK_NODE : null, DEAD_LETTER_NODE);
 
         Topology topology = new Topology();
         topology.addSource(SOURCE_NODE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
@@ -78,6 +80,10 @@ public final class ScoringTopology {
                 records, BATCH_NODE);
         topology.addSink(LABEL_REQUESTS_SINK_NODE, topics.name(TopicRole.LABELING_REQUESTS),
                 Serdes.String().serializer(), records, BATCH_NODE);
+        if (config.featuresEnabled()) {
+            topology.addSink(FEATURES_SINK_NODE, topics.name(TopicRole.FEATURES), Serdes.String().serializer(), records,
+                    BATCH_NODE);
+        }
         topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics), PARSE_NODE, BATCH_NODE);
         topology.addSink(DEAD_LETTER_SINK_NODE, topics.name(TopicRole.IMAGES_DLQ), Serdes.String().serializer(),
                 records, DEAD_LETTER_NODE);

@@ -48,6 +48,18 @@ class ScorerConfigTest {
     }
 
     @Test
+    void shouldRequireAHostAllowListWhenHttpIsAllowed() {
+        Map<String, Object> props = required();
+        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file,https");
+
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.hosts")
+                .hasMessageContaining("allows http or https");
+
+        props.put(ScorerConfig.FETCH_ALLOWED_HOSTS_CONFIG, "Images.Example.com,*.cdn.example.com");
+        assertThat(new ScorerConfig(props).fetchAllowedHosts()).containsExactly("images.example.com", "*.cdn.example.com");
+    }
+
+    @Test
     void shouldApplyBatchingDefaultsAndShortenStreamsPolling() {
         ScorerConfig config = new ScorerConfig(required());
 

@@ -1,5 +1,6 @@
 package io.imgstream.model.bundle;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,10 @@ import java.util.regex.Pattern;
  * @param createdAt     when the bundle was built
  * @param metrics       named evaluation results, e.g. {@code holdoutAccuracy}; finite values
  * @param parentVersion the version this one was trained from, lower than {@code version}, or {@code null}
+ * @param bottleneckLayer the layer of the network whose activations are the base's bottleneck features (where the
+ *                      head starts), or {@code null} when the network is not a base plus a head; scorers publish
+ *                      these features for the training worker. Left out of the JSON when null, so manifests
+ *                      written before it existed read and write back unchanged
  */
 public record BundleManifest(
         int formatVersion,
@@ -52,7 +57,8 @@ public record BundleManifest(
         Preprocessing preprocessing,
         Instant createdAt,
         Map<String, Double> metrics,
-        Integer parentVersion) {
+        Integer parentVersion,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String bottleneckLayer) {
 
     /** The bundle format this code writes and the newest it reads. */
     public static final int CURRENT_FORMAT_VERSION = 1;
@@ -114,6 +120,9 @@ public record BundleManifest(
             throw new IllegalArgumentException("parentVersion must be between 1 and " + (version - 1)
                     + " (below version " + version + "), was " + parentVersion);
         }
+        if (bottleneckLayer != null && bottleneckLayer.isBlank()) {
+            throw new IllegalArgumentException("bottleneckLayer must be null or a layer name, was blank");
+        }
     }
 
     /**
@@ -132,7 +141,18 @@ public record BundleManifest(
     public static BundleManifest create(String modelName, int version, List<String> classes, String baseModelId,
             Preprocessing preprocessing, Instant createdAt, Map<String, Double> metrics, Integer parentVersion) {
         return new BundleManifest(CURRENT_FORMAT_VERSION, modelName, version, classes, baseModelId, preprocessing,
-                createdAt, metrics, parentVersion);
+                createdAt, metrics, parentVersion, null);
+    }
+
+    /**
+     * Returns a copy that names the bottleneck layer.
+     *
+     * @param layer the network's layer whose activations are the base's features
+     * @return a new manifest
+     */
+    public BundleManifest withBottleneckLayer(String layer) {
+        return new BundleManifest(formatVersion, modelName, version, classes, baseModelId, preprocessing, createdAt,
+                metrics, parentVersion, Objects.requireNonNull(layer, "layer"));
     }
 
     /**
@@ -143,7 +163,7 @@ public record BundleManifest(
      */
     public BundleManifest withMetrics(Map<String, Double> newMetrics) {
         return new BundleManifest(formatVersion, modelName, version, classes, baseModelId, preprocessing, createdAt,
-                newMetrics, parentVersion);
+                newMetrics, parentVersion, bottleneckLayer);
     }
 
     /**

@@ -105,6 +105,11 @@ public final class ModelBundle {
                     + " outputs; a bundle needs exactly one image input and one class-probability output");
         }
         checkOutputLayer(name, manifest, network.getOutputLayer(0));
+        String bottleneck = manifest.bottleneckLayer();
+        if (bottleneck != null && network.getVertex(bottleneck) == null) {
+            throw new BundleFormatException(name + ": the manifest names bottleneck layer '" + bottleneck
+                    + "', which the network does not have");
+        }
         checkForwardPass(name, manifest, network);
         return new ModelBundle(manifest, network, null);
     }

@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
@@ -43,8 +46,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p><strong>Buffers:</strong> each layer writes into one of two preallocated ping-pong buffers, each as large
  * as the largest activation of the last input shape (layer {@code i} reads the buffer layer {@code i-1} wrote
  * and writes the other), so memory is two activations, not the sum of all of them: for VGG16 at 224x224,
- * batch 32, that is 2 x 411 MB instead of about 1.9 GB. A call with another batch size or image size replaces
- * them. Allocating new outputs per call instead grew off-heap memory to several GB here.
+ * batch 32, that is 2 x 411 MB instead of about 1.9 GB. A call whose activations fit reuses them (a partial
+ * batch after full ones costs no allocation); a bigger one replaces them. Allocating new outputs per call instead grew off-heap memory to several GB here.
  *
  * <p><strong>Not thread-safe</strong>: the buffers are shared between calls. Use one instance per thread.
  */
@@ -127,6 +130,7 @@ public final class FastConvBase {
 
     private final List<Step> steps;
     private long[] bufferedShape;
+    private INDArray[] pingPong;
     /** The output view of each step, alternating between the two ping-pong buffers. */
     private List<INDArray> outputs = List.of();
 
@@ -179,8 +183,58 @@ public final class FastConvBase {
         return new FastConvBase(List.copyOf(steps));
     }
 
+    /**
+     * The longest leading chain of a graph that this class can run: from the single input, each vertex a
+     * supported convolution or max pooling that feeds only the next one. A classifier whose convolutional part
+     * is such a chain (a VGG base or a small CNN, with a dense head) can run that part here and the rest in DL4J.
+     *
+     * @param graph an initialised graph; the prefix's parameters are copied
+     * @return the prefix and the name of its last layer, or empty if the first layer is already unsupported
+     */
+    public static Optional<Prefix> longestPrefix(ComputationGraph graph) {
+        Objects.requireNonNull(graph, "graph");
+        if (graph.getNumInputArrays() != 1) {
+            return Optional.empty();
+        }
+        GraphVertex[] vertices = graph.getVertices();
+        List<Step> steps = new ArrayList<>();
+        int previous = -1;
+        for (int index : graph.topologicalSortOrder()) {
+            GraphVertex vertex = vertices[index];
+            if (vertex.isInputVertex()) {
+                previous = index;
+                continue;
+            }
+            VertexIndices[] inputs = vertex.getInputVertices();
+            VertexIndices[] previousOutputs = vertices[previous].getOutputVertices();
+            if (inputs == null || inputs.length != 1 || inputs[0].getVertexIndex() != previous
+                    || previousOutputs == null || previousOutputs.length != 1 || !vertex.hasLayer()) {
+                break;
+            }
+            try {
+                steps.add(step(vertex.getVertexName(), vertex.getLayer()));
+            } catch (UnsupportedGraphException e) {
+                break;
+            }
+            previous = index;
+        }
+        if (steps.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Prefix(new FastConvBase(List.copyOf(steps)), steps.get(steps.size() - 1).name()));
+    }
+
+    /**
+     * A fast path over the leading part of a graph.
+     *
+     * @param base     runs the prefix
+     * @param boundary name of the prefix's last layer, whose activations {@code base} returns
+     */
+    public record Prefix(FastConvBase base, String boundary) {
+    }
+
     private static Step step(String name, org.deeplearning4j.nn.api.Layer layer) {
-        Layer conf = layer.conf().getLayer();
+        Layer conf = unfrozen(layer.conf().getLayer());
         if (conf.getClass() == ConvolutionLayer.class) {
             return convolution(name, (ConvolutionLayer) conf, layer);
         }
@@ -189,6 +243,17 @@ public final class FastConvBase {
         }
         throw new UnsupportedGraphException("layer '" + name + "' is a " + conf.getClass().getSimpleName()
                 + "; only ConvolutionLayer and max SubsamplingLayer are supported");
+    }
+
+    /** Freezing only matters to training: a frozen layer computes what the layer it wraps computes. */
+    private static Layer unfrozen(Layer conf) {
+        if (conf instanceof FrozenLayer frozen) {
+            return unfrozen(frozen.getLayer());
+        }
+        if (conf instanceof FrozenLayerWithBackprop frozen) {
+            return unfrozen(frozen.getUnderlying());
+        }
+        return conf;
     }
 
     private static Convolution convolution(String name, ConvolutionLayer conf, org.deeplearning4j.nn.api.Layer layer) {
@@ -292,7 +357,7 @@ public final class FastConvBase {
         // The buffers must outlive any workspace the caller has open, so they and the op calls stay outside.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (!Arrays.equals(shape, bufferedShape)) {
-                allocate(shape, nchwBatch.dataType());
+                prepare(shape, nchwBatch.dataType());
             }
             INDArray input = nchwBatch.isView() || nchwBatch.ordering() != 'c' ? nchwBatch.dup('c') : nchwBatch;
             for (int i = 0; i < steps.size(); i++) {
@@ -312,8 +377,12 @@ public final class FastConvBase {
         throw new IllegalStateException("a base without convolutions has no input channel count");
     }
 
-    private void allocate(long[] inputShape, org.nd4j.linalg.api.buffer.DataType dataType) {
-        outputs = List.of(); // let the old shape's buffers go before the new ones are allocated
+    /**
+     * Points the step outputs at views of the ping-pong buffers for {@code inputShape}, growing the buffers only
+     * when this shape needs more than they hold: a smaller batch (the last, partial one of a stream) reuses the
+     * buffers of a bigger one instead of reallocating them.
+     */
+    private void prepare(long[] inputShape, org.nd4j.linalg.api.buffer.DataType dataType) {
         List<long[]> shapes = new ArrayList<>();
         long largest = 0;
         long[] shape = inputShape;
@@ -326,7 +395,11 @@ public final class FastConvBase {
             shapes.add(shape);
             largest = Math.max(largest, lengthOf(shape));
         }
-        INDArray[] pingPong = {Nd4j.createUninitialized(dataType, largest), Nd4j.createUninitialized(dataType, largest)};
+        if (pingPong == null || pingPong[0].length() < largest || pingPong[0].dataType() != dataType) {
+            outputs = List.of(); // let the old buffers go before the new ones are allocated
+            pingPong = null;
+            pingPong = new INDArray[] {Nd4j.createUninitialized(dataType, largest), Nd4j.createUninitialized(dataType, largest)};
+        }
         List<INDArray> views = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) {
             long[] stepShape = shapes.get(i);

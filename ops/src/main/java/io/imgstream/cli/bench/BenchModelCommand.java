@@ -68,8 +68,18 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--skip-stock", description = "Time only the fast path (no stock DL4J columns, no difference).")
     private boolean skipStock;
 
-    @Option(names = "--quick", description = "Override sizes, batches and images with 150, 1,8 and 8: about a minute.")
+    @Option(names = "--quick", description = "Override sizes, batches and images with 150, 1,8 and 8, and skip the "
+            + "refit comparison: about a minute.")
     private boolean quick;
+
+    @Option(names = "--refit-images", paramLabel = "N", defaultValue = "2000",
+            description = "Images of the refit comparison: their VGG16 features at 150x150 computed on the fast path, "
+                    + "then a Dense(256)-Dropout(0.5) head refit on them; 0 skips it (default: ${DEFAULT-VALUE}).")
+    private int refitImages;
+
+    @Option(names = "--refit-epochs", paramLabel = "N", defaultValue = "10",
+            description = "Epochs of the head refit (default: ${DEFAULT-VALUE}).")
+    private int refitEpochs;
 
     /** One measured path of one case. */
     private record Timing(double seconds, int images, long peakOffHeapBytes, INDArray firstOutput) {
@@ -128,6 +138,10 @@ public final class BenchModelCommand implements Callable<Integer> {
         out.println();
         out.println("Memory peak: the largest resident set size of the whole process (JavaCPP Pointer.physicalBytes(): "
                 + "ND4J off-heap buffers plus the Java heap), sampled every 10 ms during the case.");
+        if (refitImages > 0 && !quick) {
+            out.println();
+            out.println(new RefitComparison(refitImages, refitEpochs, SEED).run(err));
+        }
         out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return 0;
     }

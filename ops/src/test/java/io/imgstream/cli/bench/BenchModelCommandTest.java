@@ -19,13 +19,15 @@ class BenchModelCommandTest {
 
         // 32x32 is the smallest VGG16 input; small GEMM keeps this test to a few seconds.
         int exitCode = commandLine.execute("bench", "model", "--sizes", "32", "--batches", "1,2", "--images", "2",
-                "--gemm-size", "64");
+                "--gemm-size", "64", "--refit-images", "10", "--refit-epochs", "1");
 
         assertThat(exitCode).isZero();
         assertThat(out.toString())
                 .contains("| input | batch | GFLOP/img |", "| 32x32 | 1 | 0.63 |", "| 32x32 | 2 | 0.63 |")
                 .contains("random weights")
-                .contains("Command: imgstream bench model --sizes 32 --batches 1,2 --images 2 --gemm-size 64");
+                .contains("VGG16 features of 10 images at 150x150 took", "for 1 epochs took")
+                .contains("Command: imgstream bench model --sizes 32 --batches 1,2 --images 2 --gemm-size 64 "
+                        + "--refit-images 10 --refit-epochs 1");
     }
 
     @Test

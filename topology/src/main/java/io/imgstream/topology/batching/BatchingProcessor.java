@@ -1,7 +1,9 @@
 package io.imgstream.topology.batching;
 
+import io.imgstream.schemas.FeatureVectorKeys;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.deadletter.DeadLetters;
@@ -12,6 +14,7 @@ import io.imgstream.topology.fetch.FetchOutcome;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
 import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.ImageScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.ModelIdentity;
@@ -58,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><strong>Exactly once.</strong> Only the stream thread forwards and writes the store. When a batch's scores
  * are back, the next {@code process} or punctuation forwards its predictions (and shadow predictions, label
- * requests and dead letters) and deletes its images from the store, all in the task's current transaction.
+ * requests, bottleneck features and dead letters) and deletes its images from the store, all in the task's current transaction.
  * After a crash the store is restored to its last commit: every image without a committed prediction is still
  * in it, and {@link #init} queues it again. Nothing is lost and nothing is forwarded twice.
  *
@@ -85,9 +88,11 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
      * @param predictions   {@link Prediction}s of the primary model
      * @param shadow        {@link Prediction}s of the shadow model
      * @param labelRequests {@link io.imgstream.schemas.avro.LabelRequest}s for uncertain predictions
+     * @param features      {@link FeatureVector}s, or null to write none
      * @param deadLetters   {@link io.imgstream.schemas.avro.DeadLetter}s
      */
-    public record Outputs(String predictions, String shadow, String labelRequests, String deadLetters) {
+    public record Outputs(String predictions, String shadow, String labelRequests, String features,
+                          String deadLetters) {
     }
 
     /** An image in the store, with its fetch in progress or done. */
@@ -277,6 +282,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
                     metrics.labelRequested();
                     emit(image, outputs.labelRequests(), request);
                 });
+                forwardFeatures(image, scored.featureLayout(), result.features(), scoredTime);
                 metrics.imageScored(Duration.ofMillis(Math.max(0, now - image.enqueuedMs())));
             } else {
                 deadLetter(image, scored.model(), (Failed) score);
@@ -284,6 +290,25 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             forwardShadow(image, scored, i, size, latency, scoredTime);
             store.delete(image.offset());
         }
+    }
+
+    private void forwardFeatures(PendingImage image, ImageScorer.FeatureLayout layout, float[] values, Instant now) {
+        if (outputs.features() == null || layout == null || values == null) {
+            return;
+        }
+        List<Float> boxed = new ArrayList<>(values.length);
+        for (float value : values) {
+            boxed.add(value);
+        }
+        FeatureVector vector = FeatureVector.newBuilder()
+                .setImageId(image.ref().getId())
+                .setBaseModelId(layout.baseModelId())
+                .setShape(layout.shape())
+                .setValues(boxed)
+                .setCreatedTime(now)
+                .build();
+        context.forward(new Record<>(FeatureVectorKeys.of(image.ref().getId(), layout.baseModelId()), vector,
+                image.timestamp()), outputs.features());
     }
 
     private void forwardShadow(PendingImage image, ScoredBatch scored, int index, int size, LatencyBreakdown latency,

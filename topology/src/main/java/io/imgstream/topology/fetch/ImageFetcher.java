@@ -22,7 +22,8 @@ import java.util.Set;
  *
  * <p>{@code file:} references are resolved twice: the normalised path must lie under an allowed root
  * (which defeats {@code ..}), and so must its real path (which defeats symbolic links pointing out).
- * {@code inline:} references carry their bytes in the record. Nothing else is fetched.
+ * {@code inline:} references carry their bytes in the record; {@code http(s):} references go to the
+ * {@link HttpImageFetcher} and its host allow-list. Nothing else is fetched.
  *
  * <p>Thread-safe and stateless.
  */
@@ -32,20 +33,36 @@ public final class ImageFetcher {
     public static final String INLINE_SCHEME = "inline";
     /** Scheme of references to local files. */
     public static final String FILE_SCHEME = "file";
+    /** Schemes of references fetched over HTTP, from allow-listed hosts. */
+    public static final List<String> HTTP_SCHEMES = List.of("http", "https");
 
     private final Set<String> allowedSchemes;
     private final List<Path> allowedRoots;
     private final int maxBytes;
+    private final HttpImageFetcher http;
 
     /**
+     * A fetcher of file and inline references only.
+     *
      * @param allowedSchemes lower-case schemes that may be fetched
      * @param allowedRoots   directories that file references must lie under
      * @param maxBytes       largest encoded image, in bytes
      */
     public ImageFetcher(Set<String> allowedSchemes, List<Path> allowedRoots, int maxBytes) {
+        this(allowedSchemes, allowedRoots, maxBytes, null);
+    }
+
+    /**
+     * @param allowedSchemes lower-case schemes that may be fetched
+     * @param allowedRoots   directories that file references must lie under
+     * @param maxBytes       largest encoded image, in bytes
+     * @param http           fetches http(s) references; null refuses them
+     */
+    public ImageFetcher(Set<String> allowedSchemes, List<Path> allowedRoots, int maxBytes, HttpImageFetcher http) {
         this.allowedSchemes = Set.copyOf(allowedSchemes);
         this.allowedRoots = allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.maxBytes = maxBytes;
+        this.http = http;
     }
 
     /**
@@ -60,6 +77,9 @@ public final class ImageFetcher {
             throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.SCHEME_NOT_ALLOWED,
                     "image " + ref.getId() + ": scheme '" + scheme + "' is not allowed (allowed: " + allowedSchemes
                             + "); publish a file:// or inline: reference, or allow the scheme in fetch.allowed.schemes");
+        }
+        if (HTTP_SCHEMES.contains(scheme) && http != null) {
+            return http.fetch(ref.getId(), httpUri(ref));
         }
         return switch (scheme) {
             case INLINE_SCHEME -> inlineBytes(ref);
@@ -77,6 +97,15 @@ public final class ImageFetcher {
                     "image " + ref.getId() + ": reference '" + uri + "' has no scheme; expected file:///path/to/image or inline:");
         }
         return uri.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    private static URI httpUri(ImageRef ref) throws FetchException {
+        try {
+            return URI.create(ref.getUri());
+        } catch (IllegalArgumentException e) {
+            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI, "image " + ref.getId()
+                    + ": '" + ref.getUri() + "' is not a valid URI (" + e.getMessage() + ")", e);
+        }
     }
 
     private byte[] inlineBytes(ImageRef ref) throws FetchException {

@@ -74,17 +74,17 @@ public final class InferenceExecutor implements AutoCloseable {
         noteSwap(models);
         long startedAtMs = time.milliseconds();
         long started = time.nanoseconds();
-        List<ImageScore> scores = score(models.primary(), images);
+        List<ImageScore> scores = score(models.primary(), images, true);
         long inferenceNanos = time.nanoseconds() - started;
         metrics.batchScored(images.size(), inferenceNanos);
         List<ImageScore> shadowScores = List.of();
         ModelIdentity shadowModel = null;
         if (models.shadow() != null) {
             shadowModel = models.shadow().model();
-            shadowScores = score(models.shadow(), images);
+            shadowScores = score(models.shadow(), images, false);
         }
-        return new ScoredBatch(batchId, models.primary().model(), scores, shadowModel, shadowScores, startedAtMs,
-                inferenceNanos);
+        return new ScoredBatch(batchId, models.primary().model(), scores, shadowModel, shadowScores,
+                models.primary().featureLayout().orElse(null), startedAtMs, inferenceNanos);
     }
 
     private void noteSwap(ModelSlot.Models models) {
@@ -101,9 +101,10 @@ public final class InferenceExecutor implements AutoCloseable {
         }
     }
 
-    private static List<ImageScore> score(ImageScorer scorer, List<BufferedImage> images) {
+    /** Scores a batch, with features when asked and the model has them; on failure, image by image. */
+    private static List<ImageScore> score(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
         try {
-            return scored(checkedCount(scorer, scorer.score(images), images.size()));
+            return scored(scorer, run(scorer, images, withFeatures), images.size());
         } catch (RuntimeException batchFailure) {
             if (images.size() == 1) {
                 return List.of(failed(scorer, batchFailure));
@@ -113,7 +114,7 @@ public final class InferenceExecutor implements AutoCloseable {
             List<ImageScore> scores = new ArrayList<>(images.size());
             for (BufferedImage image : images) {
                 try {
-                    scores.add(new Scored(scorer.score(List.of(image)).get(0)));
+                    scores.addAll(scored(scorer, run(scorer, List.of(image), withFeatures), 1));
                 } catch (RuntimeException e) {
                     scores.add(failed(scorer, e));
                 }
@@ -122,18 +123,21 @@ public final class InferenceExecutor implements AutoCloseable {
         }
     }
 
-    private static List<float[]> checkedCount(ImageScorer scorer, List<float[]> probabilities, int images) {
-        if (probabilities.size() != images) {
-            throw new IllegalStateException("model " + scorer.model().name() + " v" + scorer.model().version()
-                    + " returned " + probabilities.size() + " results for " + images + " images");
-        }
-        return probabilities;
+    private static ImageScorer.Scores run(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
+        return withFeatures ? scorer.scoreWithFeatures(images) : new ImageScorer.Scores(scorer.score(images), List.of());
     }
 
-    private static List<ImageScore> scored(List<float[]> probabilities) {
-        List<ImageScore> scores = new ArrayList<>(probabilities.size());
-        for (float[] row : probabilities) {
-            scores.add(new Scored(row));
+    private static List<ImageScore> scored(ImageScorer scorer, ImageScorer.Scores result, int images) {
+        List<float[]> probabilities = result.probabilities();
+        List<float[]> features = result.features();
+        if (probabilities.size() != images || !(features.isEmpty() || features.size() == images)) {
+            throw new IllegalStateException("model " + scorer.model().name() + " v" + scorer.model().version()
+                    + " returned " + probabilities.size() + " results and " + features.size() + " feature vectors for "
+                    + images + " images");
+        }
+        List<ImageScore> scores = new ArrayList<>(images);
+        for (int i = 0; i < images; i++) {
+            scores.add(new Scored(probabilities.get(i), features.isEmpty() ? null : features.get(i)));
         }
         return scores;
     }

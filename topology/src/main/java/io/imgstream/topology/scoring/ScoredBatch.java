@@ -10,11 +10,13 @@ import java.util.List;
  * @param scores           one entry per image, in batch order
  * @param shadowModel      the shadow model, or null when none ran
  * @param shadowScores     the shadow model's entries, in batch order, or empty when none ran or it failed
+ * @param featureLayout    where the primary's {@link Scored#features()} come from, or null when it has none
  * @param startedAtMs      wall-clock time the forward pass started, epoch milliseconds
  * @param inferenceNanos   duration of the primary forward pass
  */
 public record ScoredBatch(String batchId, ModelIdentity model, List<ImageScore> scores, ModelIdentity shadowModel,
-                          List<ImageScore> shadowScores, long startedAtMs, long inferenceNanos) {
+                          List<ImageScore> shadowScores, ImageScorer.FeatureLayout featureLayout, long startedAtMs,
+                          long inferenceNanos) {
 
     public ScoredBatch {
         scores = List.copyOf(scores);
@@ -25,8 +27,12 @@ public record ScoredBatch(String batchId, ModelIdentity model, List<ImageScore> 
     public sealed interface ImageScore {
     }
 
-    /** The model's probabilities, in the order of its classes. */
-    public record Scored(float[] probabilities) implements ImageScore {
+    /**
+     * The model's probabilities, in the order of its classes.
+     *
+     * @param features the image's bottleneck features (flattened, channels first), or null when not computed
+     */
+    public record Scored(float[] probabilities, float[] features) implements ImageScore {
     }
 
     /**

@@ -8,6 +8,7 @@ import io.imgstream.model.preprocess.ImageDecoder;
 import io.imgstream.model.preprocess.ImageLimits;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
@@ -33,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -50,7 +52,7 @@ import org.junit.jupiter.api.Test;
 class BatchingProcessorTest {
 
     private static final BatchingProcessor.Outputs OUTPUTS =
-            new BatchingProcessor.Outputs("predictions", "shadow", "label-requests", "dead-letter");
+            new BatchingProcessor.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter");
     private static final Duration LINGER = Duration.ofMillis(50);
 
     /**
@@ -60,9 +62,27 @@ class BatchingProcessorTest {
     private static final class RecordingScorer implements ImageScorer {
         private final ModelIdentity model;
         private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        private final boolean withFeatures;
 
         RecordingScorer(int version) {
+            this(version, false);
+        }
+
+        RecordingScorer(int version, boolean withFeatures) {
             model = new ModelIdentity("colours", version, List.of("red", "blue"));
+            this.withFeatures = withFeatures;
+        }
+
+        @Override
+        public Optional<FeatureLayout> featureLayout() {
+            return withFeatures ? Optional.of(new FeatureLayout("rgb-mean", List.of(1, 1, 1))) : Optional.empty();
+        }
+
+        @Override
+        public Scores scoreWithFeatures(List<BufferedImage> images) {
+            List<float[]> probabilities = score(images);
+            return new Scores(probabilities, withFeatures
+                    ? probabilities.stream().map(p -> new float[] {p[0]}).toList() : List.of());
         }
 
         @Override
@@ -285,5 +305,23 @@ class BatchingProcessorTest {
         assertThat(metrics.registry().timer(ScorerMetrics.MODEL_SWAP_ADOPTION_TIME).getCount()).isEqualTo(1);
         assertThat(Map.of("v2", v2.batchSizes, "v3", v3.batchSizes)).containsEntry("v2", List.of(2))
                 .containsEntry("v3", List.of(2));
+    }
+
+    @Test
+    void shouldWriteBottleneckFeaturesKeyedByImageAndBase() {
+        slot.promote(new RecordingScorer(2, true), Instant.now());
+        BatchingProcessor processor = processor(2, 0);
+        send(processor, "a", png(255));
+        send(processor, "b", png(0));
+
+        awaitForwarded("predictions", 2);
+
+        List<CapturedForward<? extends String, ?>> features = context.forwarded().stream()
+                .filter(f -> f.childName().filter(Predicate.isEqual("features")).isPresent()).toList();
+        assertThat(features).extracting(f -> (String) f.record().key()).containsExactly("a/rgb-mean", "b/rgb-mean");
+        FeatureVector first = (FeatureVector) features.get(0).record().value();
+        assertThat(first.getBaseModelId().toString()).isEqualTo("rgb-mean");
+        assertThat(first.getShape()).containsExactly(1, 1, 1);
+        assertThat(first.getValues()).containsExactly(1.0f);
     }
 }

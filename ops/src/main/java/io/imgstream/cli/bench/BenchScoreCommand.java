@@ -1,0 +1,115 @@
+package io.imgstream.cli.bench;
+
+import io.imgstream.cli.WorkDirOption;
+import io.imgstream.cli.stack.LocalStack;
+import io.imgstream.cli.stack.RunningStack;
+import io.imgstream.cli.stack.StackConfig;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code imgstream bench score}: the scoring pipeline through the local stack against the model alone (see
+ * {@link ScoreBenchmark}), printed as Markdown tables with the command line that produced them.
+ */
+@Command(name = "score",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Benchmark the scoring pipeline on the local stack (started if not running): throughput per batch size "
+                    + "against raw batched inference of the same model, latency at a fixed load, and model swaps.",
+            "Uses random weights and PNG noise images: speed does not depend on weight or pixel values."
+        })
+public final class BenchScoreCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private WorkDirOption workDir;
+
+    @Option(names = "--images", paramLabel = "N", defaultValue = "320",
+            description = "References per throughput run (default: ${DEFAULT-VALUE}).")
+    private int images;
+
+    @Option(names = "--model", paramLabel = "NETWORK", defaultValue = "VGG16",
+            description = "Network to score with: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private ScoreBenchmark.Network network;
+
+    @Option(names = "--input-size", paramLabel = "PIXELS", defaultValue = "150",
+            description = "Side of the network's square input (default: ${DEFAULT-VALUE}).")
+    private int inputSize;
+
+    @Option(names = "--batches", split = ",", paramLabel = "N", defaultValue = "8,1,32",
+            description = "Batch sizes; the first is also used for latency and swaps (default: ${DEFAULT-VALUE}).")
+    private List<Integer> batchSizes;
+
+    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "20",
+            description = "batch.linger.ms of every run (default: ${DEFAULT-VALUE}).")
+    private long lingerMs;
+
+    @Option(names = "--load", paramLabel = "FRACTION", defaultValue = "0.5",
+            description = "Offered load of the latency run, as a fraction of measured capacity (default: ${DEFAULT-VALUE}).")
+    private double load;
+
+    @Option(names = "--latency-images", paramLabel = "N", defaultValue = "160",
+            description = "References of the latency run (default: ${DEFAULT-VALUE}).")
+    private int latencyImages;
+
+    @Option(names = "--swaps", paramLabel = "N", defaultValue = "5",
+            description = "Versions promoted during the latency run (default: ${DEFAULT-VALUE}).")
+    private int swaps;
+
+    @Option(names = "--stop-stack", description = "Stop the local stack at the end if this command started it.")
+    private boolean stopStack;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<RunningStack> running = LocalStack.find(workDir.path());
+        RunningStack stack = running.isPresent() ? running.get() : LocalStack.start(StackConfig.defaults(workDir.path()), err);
+        try {
+            ScoreBenchmark.Report report = new ScoreBenchmark(stack, workDir.path().resolve("bench-score"), err)
+                    .run(new ScoreBenchmark.Settings(images, network, inputSize, batchSizes, lingerMs, load, latencyImages, swaps));
+            print(report, out);
+        } finally {
+            if (stopStack && running.isEmpty()) {
+                stack.stop();
+            }
+        }
+        return 0;
+    }
+
+    private void print(ScoreBenchmark.Report report, PrintWriter out) {
+        out.println();
+        out.printf(Locale.ROOT, "%s at %dx%d, exactly_once_v2, batch.linger.ms=%d, %d references per run.%n%n",
+                network, inputSize, inputSize, lingerMs, images);
+        out.println("| batch size | pipeline img/s | raw inference img/s | pipeline / raw | pipeline / pipeline at batch 1 |");
+        out.println("|---:|---:|---:|---:|---:|");
+        double batchOne = report.throughput().stream().filter(t -> t.batchSize() == 1)
+                .mapToDouble(ScoreBenchmark.Throughput::pipelineImagesPerSecond).findFirst().orElse(Double.NaN);
+        for (ScoreBenchmark.Throughput t : report.throughput()) {
+            out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f |%n", t.batchSize(), t.pipelineImagesPerSecond(),
+                    t.rawImagesPerSecond(), t.pipelineImagesPerSecond() / t.rawImagesPerSecond(),
+                    t.pipelineImagesPerSecond() / batchOne);
+        }
+        ScoreBenchmark.Latency l = report.latency();
+        out.println();
+        out.printf(Locale.ROOT, "Latency at %.0f img/s offered (batch size %d): p50 %.0f ms, p99 %.0f ms, publish to "
+                + "committed prediction read; median forward pass %.1f ms, mean batch %.1f images; linger %d ms, "
+                + "commit.interval.ms 100 (exactly_once_v2).%n", l.offeredPerSecond(), batchSizes.get(0), l.p50Ms(),
+                l.p99Ms(), l.inferenceMs(), l.meanBatch(), lingerMs);
+        out.printf(Locale.ROOT, "Model swaps: announcement to first prediction with the new version: %s ms "
+                + "(reading, verifying and building one bundle's scorer alone: %.0f ms). %d predictions, %d images with more than one, "
+                + "%d with none.%n", l.swapMs(), l.bundleLoadMs(), l.predictions(), l.duplicates(), l.missing());
+        out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.flush();
+    }
+}

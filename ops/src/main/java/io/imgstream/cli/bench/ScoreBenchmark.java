@@ -1,0 +1,442 @@
+package io.imgstream.cli.bench;
+
+import io.imgstream.cli.publish.ImagePublisher;
+import io.imgstream.cli.publish.ImageRefs;
+import io.imgstream.cli.stack.RunningStack;
+import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.training.FineTuneConfig;
+import io.imgstream.model.training.FineTuner;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicCatalog;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.ModelMetrics;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.ScorerApp;
+import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.BundleScorer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * The scoring pipeline measured against the model alone, in one run on one machine (ratios, not absolutes): every
+ * phase uses the same network, the same images and a real broker and registry with {@code exactly_once_v2}.
+ *
+ * <ol>
+ *   <li>Throughput per batch size: {@code images} references are published, a scorer is started, and its rate
+ *   is taken from the predictions' scored times; the same images decoded in memory go through
+ *   {@link BundleScorer#score} in batches of that size for the raw rate.</li>
+ *   <li>Latency and swaps: references arrive at a fixed fraction of the measured capacity; latency is from
+ *   publishing to the committed prediction being read. Meanwhile new versions are promoted on the control topic
+ *   and the time to the first prediction carrying each is taken. Every image must get exactly one prediction.</li>
+ * </ol>
+ */
+public final class ScoreBenchmark {
+
+    /** Model name of the benchmark bundles. */
+    public static final String MODEL_NAME = "bench-score";
+
+    private static final String SMALL_BASE_MODEL_ID = "bench-small-cnn";
+    private static final String VGG_UNFROZEN_FROM = "block5_conv1";
+    private static final int CHANNELS = 3;
+    private static final int CLASSES = 10;
+    private static final int DISTINCT_IMAGES = 64;
+    private static final long SEED = 1234;
+    private static final SmallCnn.Config SMALL_NETWORK = new SmallCnn.Config(32, 5, 64, 3, 2, 128, 0.5, 1e-3, 0);
+    private static final Duration SCORER_START = Duration.ofSeconds(90);
+    private static final Duration RESULTS_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * @param images         references per throughput run
+     * @param network        which network to score with
+     * @param inputSize      side of the square network input, pixels
+     * @param batchSizes     batch sizes of the throughput runs; the first is also the latency run's
+     * @param lingerMs       batch.linger.ms of every run
+     * @param loadFraction   offered load of the latency run, as a fraction of that batch size's measured capacity
+     * @param latencyImages  references of the latency run
+     * @param swaps          versions promoted during the latency run
+     */
+    public record Settings(int images, Network network, int inputSize, List<Integer> batchSizes, long lingerMs, double loadFraction,
+                           int latencyImages, int swaps) {
+    }
+
+    /** The networks the benchmark can score with, all with random weights (speed does not depend on them). */
+    public enum Network {
+        /** Two convolutions and a dense layer: cheap enough that the pipeline's own costs show. */
+        SMALL,
+        /** The VGG16 conv base with a Dense(256)-Dropout(0.5) head, as the product's transfer-learned models are. */
+        VGG16
+    }
+
+    /** Rates of one batch size. */
+    public record Throughput(int batchSize, double pipelineImagesPerSecond, double rawImagesPerSecond) {
+    }
+
+    /**
+     * The latency run's figures.
+     *
+     * @param offeredPerSecond  offered load
+     * @param p50Ms             median publish-to-read latency
+     * @param p99Ms             99th percentile
+     * @param inferenceMs       median forward pass of a batch
+     * @param meanBatch         mean images per forward pass
+     * @param swapMs            per promoted version, announcement to its first prediction's scored time
+     * @param bundleLoadMs      reading and verifying one bundle and building its scorer, as a swap does first
+     * @param predictions       predictions read
+     * @param duplicates        images with more than one prediction
+     * @param missing           images with none
+     */
+    public record Latency(double offeredPerSecond, double p50Ms, double p99Ms, double inferenceMs, double meanBatch,
+                          List<Long> swapMs, double bundleLoadMs, int predictions, int duplicates, int missing) {
+    }
+
+    /** Everything measured. */
+    public record Report(List<Throughput> throughput, Latency latency) {
+    }
+
+    private final RunningStack stack;
+    private final Path workDir;
+    private final PrintWriter progress;
+
+    /**
+     * @param stack   the broker and registry to run on
+     * @param workDir where bundles, images and Streams state go
+     * @param progress where progress lines go
+     */
+    public ScoreBenchmark(RunningStack stack, Path workDir, PrintWriter progress) {
+        this.stack = stack;
+        this.workDir = workDir;
+        this.progress = progress;
+    }
+
+    /** Runs every phase. */
+    public Report run(Settings settings) throws Exception {
+        Files.createDirectories(workDir);
+        FileSystemModelStore store = new FileSystemModelStore(workDir.resolve("models-" + UUID.randomUUID()));
+        StoredBundle v1 = store.save(bundle(1, settings.network(), settings.inputSize()));
+        List<Path> files = writeImages(workDir.resolve("images"), settings.inputSize());
+        List<Throughput> throughput = new ArrayList<>();
+        for (int batchSize : settings.batchSizes()) {
+            progress.println("Throughput at batch size " + batchSize + "...");
+            progress.flush();
+            double raw = rawRate(v1, files, batchSize, settings.images());
+            double pipeline = pipelineRate(v1, files, batchSize, settings);
+            throughput.add(new Throughput(batchSize, pipeline, raw));
+        }
+        int latencyBatch = settings.batchSizes().get(0);
+        double capacity = throughput.get(0).pipelineImagesPerSecond();
+        progress.printf(Locale.ROOT, "Latency at %.0f images/s with %d swaps...%n", capacity * settings.loadFraction(),
+                settings.swaps());
+        progress.flush();
+        Latency latency = latencyAndSwaps(store, v1, files, latencyBatch, capacity * settings.loadFraction(), settings);
+        return new Report(throughput, latency);
+    }
+
+    private double rawRate(StoredBundle stored, List<Path> files, int batchSize, int images) throws IOException {
+        List<BufferedImage> decoded = new ArrayList<>();
+        for (Path file : files) {
+            decoded.add(ImageIO.read(file.toFile()));
+        }
+        try (BundleScorer scorer = new BundleScorer(BundleFile.readVerified(Path.of(stored.uri()), stored.sha256()))) {
+            scorer.score(batch(decoded, 0, batchSize));
+            int batches = Math.max(1, images / batchSize);
+            long started = System.nanoTime();
+            for (int i = 0; i < batches; i++) {
+                scorer.score(batch(decoded, i * batchSize, batchSize));
+            }
+            return batches * batchSize / ((System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private static List<BufferedImage> batch(List<BufferedImage> images, int from, int size) {
+        List<BufferedImage> batch = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            batch.add(images.get((from + i) % images.size()));
+        }
+        return batch;
+    }
+
+    private double pipelineRate(StoredBundle stored, List<Path> files, int batchSize, Settings settings)
+            throws Exception {
+        TopicCatalog topics = freshTopics();
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
+        try (ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES))) {
+            for (int i = 0; i < settings.images(); i++) {
+                publisher.publish(ref(files, i, "t" + batchSize));
+            }
+            publisher.flush();
+        }
+        List<Prediction> predictions = new ArrayList<>();
+        try (ScorerApp scorer = ScorerApp.start(scorerConfig(stored, topics, batchSize, settings.lingerMs(), files));
+             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
+            requireRunning(scorer);
+            long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
+            while (predictions.size() < settings.images() && System.nanoTime() < deadline) {
+                tail.follow(settings.images() - predictions.size(), Duration.ofSeconds(2),
+                        record -> predictions.add((Prediction) record.value()), problem -> { });
+            }
+        }
+        if (predictions.size() < settings.images()) {
+            throw new IllegalStateException("only " + predictions.size() + " of " + settings.images()
+                    + " predictions arrived within " + RESULTS_TIMEOUT);
+        }
+        long first = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).min().orElseThrow();
+        long last = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).max().orElseThrow();
+        long firstBatch = predictions.stream().filter(p -> p.getScoredTime().toEpochMilli() == first).count();
+        // The first batch's scored time marks its end: count the images scored after it.
+        return (settings.images() - firstBatch) / Math.max(1e-3, (last - first) / 1000.0);
+    }
+
+    private Latency latencyAndSwaps(FileSystemModelStore store, StoredBundle v1, List<Path> files, int batchSize,
+                                    double rate, Settings settings) throws Exception {
+        TopicCatalog topics = freshTopics();
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
+        Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
+        Map<Integer, Long> firstScored = new ConcurrentHashMap<>();
+        List<StoredBundle> versions = new ArrayList<>();
+        for (int v = 2; v <= settings.swaps() + 1; v++) {
+            versions.add(store.save(bundle(v, settings.network(), settings.inputSize())));
+        }
+        // What the watcher does off the hot path before a swap: read, verify, build the scorer.
+        long loadStarted = System.nanoTime();
+        new BundleScorer(BundleFile.readVerified(Path.of(versions.get(0).uri()), versions.get(0).sha256())).close();
+        double bundleLoadMs = (System.nanoTime() - loadStarted) / 1e6;
+        Map<Integer, Long> announced = new HashMap<>();
+        double inferenceMs;
+        double meanBatch;
+        List<String> ids = new ArrayList<>();
+        try (ScorerApp scorer = ScorerApp.start(scorerConfig(v1, topics, batchSize, settings.lingerMs(), files));
+             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
+             ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES));
+             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(clientProperties(),
+                     new StringSerializer(), serdes.valueSerializer())) {
+            requireRunning(scorer);
+            Thread reader = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    tail.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
+                        Prediction p = (Prediction) record.value();
+                        long now = System.currentTimeMillis();
+                        latencies.computeIfAbsent(p.getImageId().toString(), k -> new ArrayList<>())
+                                .add(now - p.getEventTime().toEpochMilli());
+                        firstScored.merge(p.getModelVersion(), p.getScoredTime().toEpochMilli(), Math::min);
+                    }, problem -> { });
+                }
+            }, "bench-reader");
+            reader.setDaemon(true);
+            reader.start();
+            long intervalNanos = (long) (1e9 / rate);
+            int swapEvery = settings.latencyImages() / (settings.swaps() + 1);
+            long next = System.nanoTime();
+            for (int i = 0; i < settings.latencyImages(); i++) {
+                if (i > 0 && i % swapEvery == 0 && i / swapEvery <= versions.size()) {
+                    StoredBundle version = versions.get(i / swapEvery - 1);
+                    long at = System.currentTimeMillis();
+                    control.send(new ProducerRecord<>(topics.name(TopicRole.MODEL_VERSIONS),
+                            ModelVersionKeys.current(MODEL_NAME), announcement(version))).get();
+                    announced.put(version.version(), at);
+                }
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                next += intervalNanos;
+                ImageRef ref = ref(files, i, "l");
+                ids.add(ref.getId());
+                publisher.publish(ImageRef.newBuilder(ref).setEventTime(Instant.now()).build());
+            }
+            publisher.flush();
+            long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
+            while (!latencies.keySet().containsAll(ids) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            TimeUnit.SECONDS.sleep(2); // a duplicate would be committed by now
+            reader.interrupt();
+            reader.join(Duration.ofSeconds(5).toMillis());
+            inferenceMs = scorer.metrics().registry().timer(ScorerMetrics.INFERENCE_TIME).getSnapshot().getMedian() / 1e6;
+            meanBatch = scorer.metrics().registry().histogram(ScorerMetrics.BATCH_SIZE).getSnapshot().getMean();
+        }
+        List<Long> all = new ArrayList<>();
+        latencies.values().forEach(list -> all.add(list.get(0)));
+        all.sort(Long::compare);
+        List<Long> swapMs = new ArrayList<>();
+        for (StoredBundle version : versions) {
+            Long scored = firstScored.get(version.version());
+            swapMs.add(scored == null ? -1L : scored - announced.get(version.version()));
+        }
+        int duplicates = (int) latencies.values().stream().filter(list -> list.size() > 1).count();
+        int missing = (int) ids.stream().filter(id -> !latencies.containsKey(id)).count();
+        return new Latency(rate, percentile(all, 0.50), percentile(all, 0.99), inferenceMs, meanBatch, swapMs,
+                bundleLoadMs, all.size(), duplicates, missing);
+    }
+
+    private static double percentile(List<Long> sorted, double quantile) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1));
+    }
+
+    private void requireRunning(ScorerApp scorer) throws InterruptedException {
+        if (!scorer.awaitRunning(SCORER_START)) {
+            throw new IllegalStateException("the scorer did not reach RUNNING within " + SCORER_START + " (state "
+                    + scorer.state() + ")");
+        }
+    }
+
+    private ScorerConfig scorerConfig(StoredBundle bundle, TopicCatalog topics, int batchSize, long lingerMs,
+                                      List<Path> files) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(ScorerConfig.REGISTRY_URL_CONFIG, stack.registryUrl());
+        props.put(ScorerConfig.APPLICATION_ID_CONFIG, "bench-score-" + UUID.randomUUID());
+        props.put(ScorerConfig.STATE_DIR_CONFIG, workDir.resolve("streams").toString());
+        props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
+        props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
+        props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
+        props.put(ScorerConfig.BATCH_SIZE_CONFIG, batchSize);
+        props.put(ScorerConfig.BATCH_LINGER_MS_CONFIG, lingerMs);
+        props.put(ScorerConfig.METRICS_JMX_ENABLED_CONFIG, false);
+        for (TopicRole role : TopicRole.values()) {
+            props.put(ScorerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
+        }
+        return new ScorerConfig(props);
+    }
+
+    private TopicCatalog freshTopics() {
+        String suffix = "-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
+        for (TopicRole role : TopicRole.values()) {
+            names.put(role, role.defaultName() + suffix);
+        }
+        TopicCatalog topics = TopicCatalog.withNames(names);
+        try (Admin admin = Admin.create(clientProperties())) {
+            TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
+        }
+        return topics;
+    }
+
+    private Properties clientProperties() {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        return props;
+    }
+
+    private static List<String> classNames() {
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < CLASSES; i++) {
+            classes.add("class-" + i);
+        }
+        return classes;
+    }
+
+    private static ModelBundle bundle(int version, Network network, int side) {
+        Preprocessing preprocessing;
+        ComputationGraph graph;
+        String baseModelId;
+        if (network == Network.VGG16) {
+            VggBase vgg = VggBase.random(VggBase.Variant.VGG16, side, side, SEED);
+            preprocessing = vgg.preprocessing();
+            baseModelId = vgg.id().toString();
+            graph = new FineTuner(FineTuneConfig.defaults()).assemble(vgg,
+                    HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), SEED + version),
+                    new FineTuner.FromLayer(VGG_UNFROZEN_FROM));
+        } else {
+            preprocessing = new Preprocessing(side, side, CHANNELS, PixelScaling.UNIT, ResizePolicy.SQUASH);
+            baseModelId = SMALL_BASE_MODEL_ID;
+            graph = SmallCnn.build(CHANNELS, side, side, CLASSES, SEED + version, SMALL_NETWORK);
+        }
+        BundleManifest manifest = BundleManifest.create(MODEL_NAME, version, classNames(), baseModelId, preprocessing,
+                Instant.now(), Map.of(), version == 1 ? null : version - 1);
+        // A VGG model names its bottleneck, so the pipeline also writes features, as it would in production.
+        return ModelBundle.of(network == Network.VGG16 ? manifest.withBottleneckLayer(VggBase.BOTTLENECK) : manifest,
+                graph);
+    }
+
+    /** Announces a stored bundle as the current version, with what its manifest says. */
+    private static ModelVersion announcement(StoredBundle stored) {
+        BundleManifest manifest = BundleFile.readManifest(Path.of(stored.uri()));
+        Preprocessing preprocessing = manifest.preprocessing();
+        return ModelVersion.newBuilder()
+                .setModelName(stored.modelName())
+                .setVersion(stored.version())
+                .setBaseModelId(manifest.baseModelId())
+                .setBundleUri(stored.uri().toString())
+                .setBundleSha256(stored.sha256())
+                .setClasses(new ArrayList<>(manifest.classes()))
+                .setInputHeight(preprocessing.height())
+                .setInputWidth(preprocessing.width())
+                .setInputChannels(preprocessing.channels())
+                .setPreprocessing(preprocessing.scaling().name())
+                .setResizePolicy(preprocessing.resize().name())
+                .setMetrics(ModelMetrics.newBuilder().build())
+                .setParentVersion(manifest.parentVersion())
+                .setCreatedTime(Instant.now())
+                .setStatus(ModelStatus.PROMOTED)
+                .build();
+    }
+
+    /** Real PNG files of coloured noise at the network's input size, so decoding costs what it would. */
+    private static List<Path> writeImages(Path dir, int side) throws IOException {
+        Files.createDirectories(dir);
+        Random random = new Random(SEED);
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < DISTINCT_IMAGES; i++) {
+            BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    image.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            Path file = dir.resolve(String.format("noise-%03d.png", i));
+            ImageIO.write(image, "png", file.toFile());
+            files.add(file);
+        }
+        return files;
+    }
+
+    private static ImageRef ref(List<Path> files, int index, String run) throws IOException {
+        ImageRef ref = ImageRefs.of(files.get(index % files.size()), false, "imgstream-bench", Instant.now());
+        return ImageRef.newBuilder(ref).setId(run + "-" + index + "-" + ref.getId()).build();
+    }
+}
