@@ -154,33 +154,12 @@ public final class FastConvBase {
             throw new UnsupportedGraphException("only graphs with one input and one output are supported, got "
                     + graph.getNumInputArrays() + " inputs and " + graph.getNumOutputArrays() + " outputs");
         }
-        GraphVertex[] vertices = graph.getVertices();
-        List<Step> steps = new ArrayList<>();
-        int previous = -1;
-        for (int index : graph.topologicalSortOrder()) {
-            GraphVertex vertex = vertices[index];
-            if (vertex.isInputVertex()) {
-                previous = index;
-                continue;
-            }
-            VertexIndices[] inputs = vertex.getInputVertices();
-            if (inputs == null || inputs.length != 1 || inputs[0].getVertexIndex() != previous) {
-                throw new UnsupportedGraphException("vertex '" + vertex.getVertexName()
-                        + "' is not part of a single chain; only a chain of layers is supported");
-            }
-            if (!vertex.hasLayer()) {
-                throw new UnsupportedGraphException("vertex '" + vertex.getVertexName() + "' ("
-                        + vertex.getClass().getSimpleName() + ") is not a layer; only convolution and max pooling "
-                        + "layers are supported");
-            }
-            steps.add(step(vertex.getVertexName(), vertex.getLayer()));
-            previous = index;
-        }
+        List<Step> steps = chain(graph, true);
         String output = graph.getConfiguration().getNetworkOutputs().get(0);
         if (steps.isEmpty() || !steps.get(steps.size() - 1).name().equals(output)) {
             throw new UnsupportedGraphException("the graph output '" + output + "' is not the end of the layer chain");
         }
-        return new FastConvBase(List.copyOf(steps));
+        return new FastConvBase(steps);
     }
 
     /**
@@ -196,6 +175,18 @@ public final class FastConvBase {
         if (graph.getNumInputArrays() != 1) {
             return Optional.empty();
         }
+        List<Step> steps = chain(graph, false);
+        if (steps.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Prefix(new FastConvBase(steps), steps.get(steps.size() - 1).name()));
+    }
+
+    /**
+     * The leading chain of supported layers, in order. Strict: every vertex must belong to it, and the first that
+     * does not is named in the exception; otherwise the chain ends before that vertex.
+     */
+    private static List<Step> chain(ComputationGraph graph, boolean strict) {
         GraphVertex[] vertices = graph.getVertices();
         List<Step> steps = new ArrayList<>();
         int previous = -1;
@@ -205,23 +196,34 @@ public final class FastConvBase {
                 previous = index;
                 continue;
             }
-            VertexIndices[] inputs = vertex.getInputVertices();
-            VertexIndices[] previousOutputs = vertices[previous].getOutputVertices();
-            if (inputs == null || inputs.length != 1 || inputs[0].getVertexIndex() != previous
-                    || previousOutputs == null || previousOutputs.length != 1 || !vertex.hasLayer()) {
-                break;
-            }
             try {
+                requireChainLink(vertex, vertices[previous], previous);
                 steps.add(step(vertex.getVertexName(), vertex.getLayer()));
             } catch (UnsupportedGraphException e) {
+                if (strict) {
+                    throw e;
+                }
                 break;
             }
             previous = index;
         }
-        if (steps.isEmpty()) {
-            return Optional.empty();
+        return List.copyOf(steps);
+    }
+
+    /** A chain link takes its only input from the previous vertex, which feeds nothing else, and is a layer. */
+    private static void requireChainLink(GraphVertex vertex, GraphVertex previousVertex, int previous) {
+        VertexIndices[] inputs = vertex.getInputVertices();
+        VertexIndices[] previousOutputs = previousVertex.getOutputVertices();
+        if (inputs == null || inputs.length != 1 || inputs[0].getVertexIndex() != previous
+                || previousOutputs == null || previousOutputs.length != 1) {
+            throw new UnsupportedGraphException("vertex '" + vertex.getVertexName()
+                    + "' is not part of a single chain; only a chain of layers is supported");
         }
-        return Optional.of(new Prefix(new FastConvBase(List.copyOf(steps)), steps.get(steps.size() - 1).name()));
+        if (!vertex.hasLayer()) {
+            throw new UnsupportedGraphException("vertex '" + vertex.getVertexName() + "' ("
+                    + vertex.getClass().getSimpleName() + ") is not a layer; only convolution and max pooling "
+                    + "layers are supported");
+        }
     }
 
     /**
