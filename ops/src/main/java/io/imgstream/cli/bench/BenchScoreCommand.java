@@ -106,9 +106,11 @@ public final class BenchScoreCommand implements Callable<Integer> {
                 + "committed prediction read; median forward pass %.1f ms, mean batch %.1f images; linger %d ms, "
                 + "commit.interval.ms 100 (exactly_once_v2).%n", l.offeredPerSecond(), batchSizes.get(0), l.p50Ms(),
                 l.p99Ms(), l.inferenceMs(), l.meanBatch(), lingerMs);
-        out.printf(Locale.ROOT, "Model swaps: announcement to first prediction with the new version: %s ms "
-                + "(reading, verifying and building one bundle's scorer alone: %.0f ms). %d predictions, %d images with more than one, "
-                + "%d with none.%n", l.swapMs(), l.bundleLoadMs(), l.predictions(), l.duplicates(), l.missing());
+        List<String> swaps = l.swapMs().stream().map(ms -> ms < 0 ? "none" : ms + " ms").toList();
+        out.printf(Locale.ROOT, "Model swaps: announcement to first prediction with the new version: %s "
+                + "(none: the next version was announced before a batch ran with this one); reading, verifying and "
+                + "building one bundle's scorer alone: %.0f ms. %d predictions, %d images with more than one, "
+                + "%d with none.%n", swaps, l.bundleLoadMs(), l.predictions(), l.duplicates(), l.missing());
         out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.flush();
     }

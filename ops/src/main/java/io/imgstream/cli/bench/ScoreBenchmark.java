@@ -56,6 +56,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -253,14 +254,18 @@ public final class ScoreBenchmark {
                      new StringSerializer(), serdes.valueSerializer())) {
             requireRunning(scorer);
             Thread reader = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    tail.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
-                        Prediction p = (Prediction) record.value();
-                        long now = System.currentTimeMillis();
-                        latencies.computeIfAbsent(p.getImageId().toString(), k -> new ArrayList<>())
-                                .add(now - p.getEventTime().toEpochMilli());
-                        firstScored.merge(p.getModelVersion(), p.getScoredTime().toEpochMilli(), Math::min);
-                    }, problem -> { });
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        tail.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
+                            Prediction p = (Prediction) record.value();
+                            long now = System.currentTimeMillis();
+                            latencies.computeIfAbsent(p.getImageId().toString(), k -> new ArrayList<>())
+                                    .add(now - p.getEventTime().toEpochMilli());
+                            firstScored.merge(p.getModelVersion(), p.getScoredTime().toEpochMilli(), Math::min);
+                        }, problem -> { });
+                    }
+                } catch (InterruptException stopped) {
+                    // The measurement is over: the interrupt is how the reader is told to stop.
                 }
             }, "bench-reader");
             reader.setDaemon(true);

@@ -15,6 +15,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the topics of a {@link TopicCatalog} on a broker. Idempotent: a topic that already exists is
@@ -22,6 +23,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * stateless.
  */
 public final class TopicProvisioner {
+
+    private static final long LEADER_POLL_MILLIS = 100;
 
     private TopicProvisioner() {
     }
@@ -79,7 +82,50 @@ public final class TopicProvisioner {
                 throw new KafkaException("interrupted while creating topic " + name, e);
             }
         }
+        awaitLeaders(admin, created, timeout);
         return new Result(created, existing);
+    }
+
+    /**
+     * Waits until every partition of the new topics has a leader in the broker's metadata. A producer that
+     * writes to a partition before that gets NOT_LEADER_OR_FOLLOWER, and on a single broker here its idempotent
+     * retries then collided with OUT_OF_ORDER_SEQUENCE_NUMBER and lost records (seen in `bench score`).
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw asKafkaException(topics.get(0), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new org.apache.kafka.common.errors.TimeoutException("the broker did not describe the new topics "
+                        + "within " + timeout.toSeconds() + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for partition leaders", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new org.apache.kafka.common.errors.TimeoutException("the new topics had no partition leaders "
+                        + "after " + timeout.toSeconds() + " s");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(LEADER_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for partition leaders", e);
+            }
+        }
     }
 
     private static KafkaException asKafkaException(String topic, Throwable cause) {
