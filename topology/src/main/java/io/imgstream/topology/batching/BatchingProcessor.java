@@ -99,8 +99,11 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private record Waiting(PendingImage image, CompletableFuture<FetchOutcome> fetch) {
     }
 
-    /** A batch with the forward pass; {@code images} and {@code decoded} are in the same order. */
-    private record InFlight(List<PendingImage> images, List<DecodedImage> decoded, CompletableFuture<ScoredBatch> result) {
+    /**
+     * A batch with the forward pass; {@code images} and {@code fetchMs} are in the same order. The pixels are not
+     * kept here: only the inference thread needs them, and only until its forward pass is done.
+     */
+    private record InFlight(List<PendingImage> images, double[] fetchMs, CompletableFuture<ScoredBatch> result) {
     }
 
     private final BatchingSettings settings;
@@ -211,8 +214,9 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         if (images.isEmpty()) {
             return;
         }
+        double[] fetchMs = decoded.stream().mapToDouble(DecodedImage::fetchMs).toArray();
         List<BufferedImage> pixels = decoded.stream().map(DecodedImage::image).toList();
-        inFlight.add(new InFlight(images, decoded, inference.submit(batchId(images), pixels)));
+        inFlight.add(new InFlight(images, fetchMs, inference.submit(batchId(images), pixels)));
     }
 
     private FetchOutcome awaitFetch(Waiting image) {
@@ -272,7 +276,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             PendingImage image = batch.images().get(i);
             double queueMs = Math.max(0, scored.startedAtMs() - image.enqueuedMs());
             metrics.queueWaited(Duration.ofMillis((long) queueMs));
-            LatencyBreakdown latency = new LatencyBreakdown(batch.decoded().get(i).fetchMs(), queueMs, inferenceMs);
+            LatencyBreakdown latency = new LatencyBreakdown(batch.fetchMs()[i], queueMs, inferenceMs);
             ImageScore score = scored.scores().get(i);
             if (score instanceof Scored result) {
                 Prediction prediction = predictions.build(image.ref(), scored.model(), result.probabilities(),
