@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             ScoreCommand.class,
             DemoCommand.class,
             ModelsCommand.class,
+            LabelCommand.class,
             ExplainCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

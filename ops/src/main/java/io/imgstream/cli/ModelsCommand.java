@@ -5,12 +5,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Groups the read-only commands on the filesystem model store; running it alone is a usage error. */
+/** Groups the commands on the model store and the control topic; running it alone is a usage error. */
 @Command(name = "models",
         mixinStandardHelpOptions = true,
-        description = "Inspect the model bundles in a filesystem model store.",
+        description = "Inspect the model bundles in a filesystem model store, and announce them on the control topic.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {ModelsListCommand.class, ModelsShowCommand.class})
+        subcommands = {ModelsListCommand.class, ModelsShowCommand.class, ModelsPromoteCommand.class,
+            ModelsRollbackCommand.class})
 public final class ModelsCommand implements Runnable {
 
     @Spec

@@ -28,7 +28,6 @@ import picocli.CommandLine.Spec;
                 + "training curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
 public final class ModelsShowCommand implements Callable<Integer> {
 
-    private static final String VERSION_SEPARATOR = ":";
     private static final String CURVES_FORMAT = "%6s %11s %10s %10s %9s%n";
 
     @Spec
@@ -47,21 +46,9 @@ public final class ModelsShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String modelName = name;
-        String versionText = version;
-        int separator = name.lastIndexOf(VERSION_SEPARATOR);
-        if (separator >= 0) {
-            if (version != null) {
-                throw badArgument("Give the version once: either NAME:VERSION or NAME VERSION, not both");
-            }
-            modelName = name.substring(0, separator);
-            versionText = name.substring(separator + 1);
-        }
-        if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName).matches()) {
-            throw badArgument("'" + modelName + "' is not a model name (letters, digits, '.', '_', '-'); "
-                    + "'imgstream models list' shows the stored ones");
-        }
-        int modelVersion = parseVersion(versionText);
+        ModelCoordinates coordinates = ModelCoordinates.parse(name, version);
+        String modelName = coordinates.name();
+        int modelVersion = coordinates.version();
         FileSystemModelStore modelStore = store.open();
         Path file = modelStore.bundlePath(modelName, modelVersion);
         if (!Files.isRegularFile(file)) {
@@ -78,22 +65,6 @@ public final class ModelsShowCommand implements Callable<Integer> {
         print(bundle, file, out);
         out.flush();
         return CliException.OK;
-    }
-
-    private static int parseVersion(String text) {
-        if (text == null || text.isEmpty()) {
-            throw badArgument("Missing the version: give NAME VERSION or NAME:VERSION (e.g. 'fashion-demo:1')");
-        }
-        String digits = text.startsWith("v") ? text.substring(1) : text;
-        try {
-            int parsed = Integer.parseInt(digits);
-            if (parsed >= 1) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below with the accepted forms.
-        }
-        throw badArgument("'" + text + "' is not a model version: give a whole number from 1 (e.g. '3' or 'v3')");
     }
 
     private static void print(ModelBundle bundle, Path file, PrintWriter out) {

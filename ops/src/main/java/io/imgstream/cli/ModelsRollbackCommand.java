@@ -1,0 +1,84 @@
+package io.imgstream.cli;
+
+import io.imgstream.cli.models.ControlTopic;
+import io.imgstream.cli.models.ModelAnnouncements;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code imgstream models rollback}: republishes an earlier version as the current one. */
+@Command(name = "rollback",
+        mixinStandardHelpOptions = true,
+        description = "Make an earlier version of a model current again: it is announced as PROMOTED (scorers "
+                + "follow between two batches) and the version it replaces is recorded as ROLLED_BACK.")
+public final class ModelsRollbackCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ConnectionOptions connection;
+
+    @Mixin
+    private ModelStoreOption store;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Model name (e.g. 'fashion-demo').")
+    private String name;
+
+    @Option(names = "--to", paramLabel = "VERSION",
+            description = "Version to go back to (default: the newest stored version below the current one).")
+    private String target;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Control topic (default: ${DEFAULT-VALUE}).",
+            defaultValue = "model-versions")
+    private String topic = TopicRole.MODEL_VERSIONS.defaultName();
+
+    @Override
+    public Integer call() {
+        String model = ModelCoordinates.requireName(name);
+        Reachability.requireBroker(connection);
+        Reachability.requireRegistry(connection);
+        ControlTopic control = new ControlTopic(connection.clientProperties(), connection.serdes(), topic);
+        ModelVersion current = control.current(model).orElseThrow(() -> new CliException("'" + topic
+                + "' names no current version of " + model + ": there is nothing to roll back", CliException.FAILED));
+        FileSystemModelStore modelStore = store.open();
+        StoredBundle to = target == null ? previous(modelStore, model, current.getVersion())
+                : ModelsPromoteCommand.find(modelStore, new ModelCoordinates(model, ModelCoordinates.parseVersion(target)));
+        if (to.version() == current.getVersion()) {
+            throw new CliException(model + " v" + to.version() + " is already the current version",
+                    CliException.BAD_ARGUMENT);
+        }
+        Instant now = Instant.now();
+        ModelVersion replaced = ModelVersion.newBuilder(current).setStatus(ModelStatus.ROLLED_BACK).setCreatedTime(now)
+                .build();
+        control.announce(replaced);
+        control.announce(ModelAnnouncements.of(to, BundleFile.readManifest(Path.of(to.uri())), ModelStatus.PROMOTED, now));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
+                model, current.getVersion(), to.version(), topic);
+        out.flush();
+        return CliException.OK;
+    }
+
+    private static StoredBundle previous(FileSystemModelStore modelStore, String model, int current) {
+        return modelStore.list().stream()
+                .filter(b -> b.modelName().equals(model) && b.version() < current)
+                .max(Comparator.comparingInt(StoredBundle::version))
+                .orElseThrow(() -> new CliException("No stored version of " + model + " below v" + current + " in "
+                        + modelStore.root() + "; give one with --to", CliException.BAD_ARGUMENT));
+    }
+}
