@@ -1,6 +1,8 @@
 package io.imgstream.it;
 
+import io.imgstream.cli.models.ModelAnnouncements;
 import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -9,14 +11,12 @@ import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.ScorerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -72,23 +72,9 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
 
     /** The control-topic record announcing {@code stored} with {@code status}, claiming {@code sha256}. */
     static ModelVersion announce(StoredBundle stored, ModelStatus status, String sha256) {
-        return ModelVersion.newBuilder()
-                .setModelName(stored.modelName())
-                .setVersion(stored.version())
-                .setBaseModelId(DemoModel.BASE_MODEL_ID)
-                .setBundleUri(stored.uri().toString())
-                .setBundleSha256(sha256)
-                .setClasses(new ArrayList<>(DemoModel.classes()))
-                .setInputHeight(DemoModel.PREPROCESSING.height())
-                .setInputWidth(DemoModel.PREPROCESSING.width())
-                .setInputChannels(DemoModel.PREPROCESSING.channels())
-                .setPreprocessing(DemoModel.PREPROCESSING.scaling().name())
-                .setResizePolicy(DemoModel.PREPROCESSING.resize().name())
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setParentVersion(stored.version() - 1)
-                .setCreatedTime(Instant.now())
-                .setStatus(status)
-                .build();
+        ModelVersion announcement = ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), status,
+                Instant.now());
+        return ModelVersion.newBuilder(announcement).setBundleSha256(sha256).build();
     }
 
     /** A scorer on this fixture's topics and bundle, with its own application id, reading files under {@code root}. */

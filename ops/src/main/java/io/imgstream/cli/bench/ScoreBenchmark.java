@@ -1,5 +1,6 @@
 package io.imgstream.cli.bench;
 
+import io.imgstream.cli.models.ModelAnnouncements;
 import io.imgstream.cli.publish.ImagePublisher;
 import io.imgstream.cli.publish.ImageRefs;
 import io.imgstream.cli.stack.RunningStack;
@@ -24,7 +25,6 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.Prediction;
@@ -400,25 +400,8 @@ public final class ScoreBenchmark {
 
     /** Announces a stored bundle as the current version, with what its manifest says. */
     private static ModelVersion announcement(StoredBundle stored) {
-        BundleManifest manifest = BundleFile.readManifest(Path.of(stored.uri()));
-        Preprocessing preprocessing = manifest.preprocessing();
-        return ModelVersion.newBuilder()
-                .setModelName(stored.modelName())
-                .setVersion(stored.version())
-                .setBaseModelId(manifest.baseModelId())
-                .setBundleUri(stored.uri().toString())
-                .setBundleSha256(stored.sha256())
-                .setClasses(new ArrayList<>(manifest.classes()))
-                .setInputHeight(preprocessing.height())
-                .setInputWidth(preprocessing.width())
-                .setInputChannels(preprocessing.channels())
-                .setPreprocessing(preprocessing.scaling().name())
-                .setResizePolicy(preprocessing.resize().name())
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setParentVersion(manifest.parentVersion())
-                .setCreatedTime(Instant.now())
-                .setStatus(ModelStatus.PROMOTED)
-                .build();
+        return ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), ModelStatus.PROMOTED,
+                Instant.now());
     }
 
     /** Real PNG files of coloured noise at the network's input size, so decoding costs what it would. */
