@@ -34,9 +34,4 @@ public final class ModelVersionKeys {
     public static String history(String model, int version) {
         return current(model) + VERSION_INFIX + version;
     }
-
-    /** Whether {@code key} is the shadow key of some model. */
-    public static boolean isShadow(String key) {
-        return key != null && key.endsWith(SHADOW_SUFFIX);
-    }
 }

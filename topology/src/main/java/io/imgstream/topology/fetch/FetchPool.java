@@ -51,8 +51,7 @@ public final class FetchPool implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> load(task), executor);
     }
 
-    /** Fetches on the calling thread, for callers that need the outcome now. */
-    public FetchOutcome load(ImageTask task) {
+    private FetchOutcome load(ImageTask task) {
         try {
             return new FetchOutcome.Loaded(loader.load(task));
         } catch (FetchException e) {

@@ -84,11 +84,6 @@ public final class BundleScorer implements ImageScorer {
         return base != null;
     }
 
-    /** The bundle this scorer runs. */
-    public ModelBundle bundle() {
-        return bundle;
-    }
-
     @Override
     public ModelIdentity model() {
         return model;
