@@ -43,9 +43,10 @@ class ScorerCrashIT {
     @RegisterExtension
     static final LocalStackExtension STACK = new LocalStackExtension();
 
-    private static final int IMAGES = 240;
+    private static final int IMAGES = 300;
     private static final int KILLS = 3;
-    private static final Duration PUBLISH_INTERVAL = Duration.ofMillis(40);
+    // Publishing outlasts the three kills (about 30 s), so every kill finds images in flight.
+    private static final Duration PUBLISH_INTERVAL = Duration.ofMillis(100);
 
     @TempDir
     Path temp;

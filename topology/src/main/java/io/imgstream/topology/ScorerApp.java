@@ -146,7 +146,7 @@ public final class ScorerApp implements AutoCloseable {
         ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.fetchMaxBytes(), config.fetchMaxPixels()));
         FetchPool fetchPool = new FetchPool(new ImageLoader(fetcher, decoder), config.fetchThreads(),
                 batching.maxWaiting());
-        InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM);
+        InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(config, serdes, batching, fetchPool, inference, metrics),
                 config.streamsProperties());

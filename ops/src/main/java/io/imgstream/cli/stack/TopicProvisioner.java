@@ -87,9 +87,10 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Waits until every partition of the new topics has a leader in the broker's metadata. A producer that
-     * writes to a partition before that gets NOT_LEADER_OR_FOLLOWER, and on a single broker here its idempotent
-     * retries then collided with OUT_OF_ORDER_SEQUENCE_NUMBER and lost records (seen in `bench score`).
+     * Waits until every partition of the new topics has a leader in the broker's metadata, so that the first
+     * writes mostly find their partitions ready. Writing right after creation got NOT_LEADER_OR_FOLLOWER, and on
+     * one `bench score` run the idempotent producer's retries then failed with OUT_OF_ORDER_SEQUENCE_NUMBER and
+     * records were lost. Producers may still see (and retry) NOT_LEADER_OR_FOLLOWER now and then.
      */
     private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout) {
         if (topics.isEmpty()) {

@@ -280,7 +280,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             ImageScore score = scored.scores().get(i);
             if (score instanceof Scored result) {
                 Prediction prediction = predictions.build(image.ref(), scored.model(), result.probabilities(),
-                        scored.batchId(), size, latency, scoredTime);
+                        scored.batchId(), scored.passSize(), latency, scoredTime);
                 emit(image, outputs.predictions(), prediction);
                 labeling.requestFor(prediction, scoredTime).ifPresent(request -> {
                     metrics.labelRequested();
@@ -291,7 +291,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             } else {
                 deadLetter(image, scored.model(), (Failed) score);
             }
-            forwardShadow(image, scored, i, size, latency, scoredTime);
+            forwardShadow(image, scored, i, latency, scoredTime);
             store.delete(image.offset());
         }
     }
@@ -315,7 +315,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
                 image.timestamp()), outputs.features());
     }
 
-    private void forwardShadow(PendingImage image, ScoredBatch scored, int index, int size, LatencyBreakdown latency,
+    private void forwardShadow(PendingImage image, ScoredBatch scored, int index, LatencyBreakdown latency,
                                Instant scoredTime) {
         if (scored.shadowModel() == null || scored.shadowScores().isEmpty()) {
             return;
@@ -323,7 +323,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         ImageScore shadow = scored.shadowScores().get(index);
         if (shadow instanceof Scored result) {
             emit(image, outputs.shadow(), predictions.build(image.ref(), scored.shadowModel(), result.probabilities(),
-                    scored.batchId(), size, latency, scoredTime));
+                    scored.batchId(), scored.passSize(), latency, scoredTime));
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -24,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * wait for the network. Every stream task of the instance hands its batches here; each task bounds how many it
  * has in flight, which bounds this executor's queue.
  *
- * <p>The models come from the {@link ModelSlot}, read once at the start of each batch: a swap takes effect
- * between batches. If a batch fails as a whole, its images are scored one by one so that only the image the
+ * <p><strong>Coalescing:</strong> batches that queue up while a forward pass runs (from other partitions'
+ * tasks, typically) are merged into the next pass, up to {@code maxPassSize} images, so several partitions'
+ * small batches share one forward pass instead of running one after the other. Each submitter still gets its
+ * own images' results; they carry the pass's id and size.
+ *
+ * <p>The models come from the {@link ModelSlot}, read once at the start of each pass: a swap takes effect
+ * between passes. If a pass fails as a whole, its images are scored one by one so that only the image the
  * model really fails on is reported as {@link Failed}.
  *
  * <p>Thread-safe.
@@ -34,42 +39,106 @@ public final class InferenceExecutor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceExecutor.class);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
+    /** One submitted batch and where its results go. */
+    private record Request(String batchId, List<BufferedImage> images, CompletableFuture<ScoredBatch> result) {
+    }
 
     private final ModelSlot slot;
     private final ScorerMetrics metrics;
     private final Time time;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
-        Thread inference = new Thread(runnable, "imgstream-inference");
-        inference.setDaemon(true);
-        return inference;
-    });
+    private final int maxPassSize;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
     private volatile ModelIdentity lastPrimary;
 
     /**
-     * @param slot    the models to score with
-     * @param metrics where forward passes and swaps are timed
-     * @param time    the clock of batch start times
+     * @param slot        the models to score with
+     * @param metrics     where forward passes and swaps are timed
+     * @param time        the clock of batch start times
+     * @param maxPassSize most images merged into one forward pass (the batch size); a single larger batch still
+     *                    runs whole
      */
-    public InferenceExecutor(ModelSlot slot, ScorerMetrics metrics, Time time) {
+    public InferenceExecutor(ModelSlot slot, ScorerMetrics metrics, Time time, int maxPassSize) {
         this.slot = Objects.requireNonNull(slot, "slot");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.time = Objects.requireNonNull(time, "time");
+        if (maxPassSize < 1) {
+            throw new IllegalArgumentException("maxPassSize must be at least 1, was " + maxPassSize);
+        }
+        this.maxPassSize = maxPassSize;
         this.lastPrimary = slot.primaryModel();
+        this.thread = new Thread(this::loop, "imgstream-inference");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
      * Queues a batch for scoring.
      *
-     * @param batchId identifies the batch on its predictions
+     * @param batchId identifies the batch; the pass it runs in is named after the first batch in it
      * @param images  decoded images, at least one
      * @return completes with the batch's scores; completes exceptionally only if the executor was closed
      */
     public CompletableFuture<ScoredBatch> submit(String batchId, List<BufferedImage> images) {
-        List<BufferedImage> batch = List.copyOf(images);
-        return CompletableFuture.supplyAsync(() -> run(batchId, batch), thread);
+        Request request = new Request(batchId, List.copyOf(images), new CompletableFuture<>());
+        if (!running) {
+            request.result().completeExceptionally(new IllegalStateException("the inference executor is closed"));
+            return request.result();
+        }
+        queue.add(request);
+        return request.result();
     }
 
-    private ScoredBatch run(String batchId, List<BufferedImage> images) {
+    private void loop() {
+        while (running) {
+            List<Request> pass;
+            try {
+                pass = nextPass();
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (pass.isEmpty()) {
+                continue;
+            }
+            try {
+                complete(pass, run(pass));
+            } catch (RuntimeException | Error e) {
+                pass.forEach(request -> request.result().completeExceptionally(e));
+                if (e instanceof Error error) {
+                    throw error;
+                }
+            }
+        }
+        for (Request left = queue.poll(); left != null; left = queue.poll()) {
+            left.result().completeExceptionally(new IllegalStateException("the inference executor is closed"));
+        }
+    }
+
+    /** Waits for a batch, then takes the ones queued behind it while the pass stays within its size. */
+    private List<Request> nextPass() throws InterruptedException {
+        Request first = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return List.of();
+        }
+        List<Request> pass = new ArrayList<>();
+        pass.add(first);
+        int images = first.images().size();
+        for (Request next = queue.peek(); next != null && images + next.images().size() <= maxPassSize;
+                next = queue.peek()) {
+            pass.add(queue.poll());
+            images += next.images().size();
+        }
+        return pass;
+    }
+
+    /** Scores a pass; returns every image's primary and shadow scores in pass order, and the pass's facts. */
+    private ScoredBatch run(List<Request> pass) {
+        List<BufferedImage> images = new ArrayList<>();
+        pass.forEach(request -> images.addAll(request.images()));
+        String passId = pass.size() == 1 ? pass.get(0).batchId() : pass.get(0).batchId() + "+" + (pass.size() - 1);
         ModelSlot.Models models = slot.acquireForBatch();
         noteSwap(models);
         long startedAtMs = time.milliseconds();
@@ -83,8 +152,21 @@ public final class InferenceExecutor implements AutoCloseable {
             shadowModel = models.shadow().model();
             shadowScores = score(models.shadow(), images, false);
         }
-        return new ScoredBatch(batchId, models.primary().model(), scores, shadowModel, shadowScores,
+        return new ScoredBatch(passId, images.size(), models.primary().model(), scores, shadowModel, shadowScores,
                 models.primary().featureLayout().orElse(null), startedAtMs, inferenceNanos);
+    }
+
+    /** Hands each request its own slice of the pass. */
+    private static void complete(List<Request> pass, ScoredBatch scored) {
+        int from = 0;
+        for (Request request : pass) {
+            int to = from + request.images().size();
+            List<ImageScore> shadow = scored.shadowScores().isEmpty() ? List.of() : scored.shadowScores().subList(from, to);
+            request.result().complete(new ScoredBatch(scored.batchId(), scored.passSize(), scored.model(),
+                    scored.scores().subList(from, to), scored.shadowModel(), shadow, scored.featureLayout(),
+                    scored.startedAtMs(), scored.inferenceNanos()));
+            from = to;
+        }
     }
 
     private void noteSwap(ModelSlot.Models models) {
@@ -147,12 +229,14 @@ public final class InferenceExecutor implements AutoCloseable {
                 + e, e.getClass().getName());
     }
 
-    /** Finishes the batch running now (queued ones are dropped: their images stay pending) and stops the thread. */
+    /** Finishes the pass running now (queued batches fail: their images stay pending) and stops the thread. */
     @Override
     public void close() {
-        thread.shutdownNow();
+        running = false;
+        thread.interrupt();
         try {
-            if (!thread.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            thread.join(SHUTDOWN_GRACE.toMillis());
+            if (thread.isAlive()) {
                 LOG.warn("The inference thread did not stop within {}", SHUTDOWN_GRACE);
             }
         } catch (InterruptedException e) {

@@ -3,9 +3,10 @@ package io.imgstream.topology.scoring;
 import java.util.List;
 
 /**
- * The result of one forward pass: every image's scores, from the models the batch ran with.
+ * The result of one batch's share of a forward pass: its images' scores, from the models the pass ran with.
  *
- * @param batchId          identifies the batch; on every prediction it produced
+ * @param batchId          identifies the forward pass; on every prediction it produced
+ * @param passSize         images in the forward pass (this batch's and those coalesced with it)
  * @param model            the primary model
  * @param scores           one entry per image, in batch order
  * @param shadowModel      the shadow model, or null when none ran
@@ -14,7 +15,7 @@ import java.util.List;
  * @param startedAtMs      wall-clock time the forward pass started, epoch milliseconds
  * @param inferenceNanos   duration of the primary forward pass
  */
-public record ScoredBatch(String batchId, ModelIdentity model, List<ImageScore> scores, ModelIdentity shadowModel,
+public record ScoredBatch(String batchId, int passSize, ModelIdentity model, List<ImageScore> scores, ModelIdentity shadowModel,
                           List<ImageScore> shadowScores, ImageScorer.FeatureLayout featureLayout, long startedAtMs,
                           long inferenceNanos) {
 

@@ -116,7 +116,7 @@ class BatchingProcessorTest {
     private final FetchPool fetchPool = new FetchPool(new ImageLoader(
             new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20), new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
             2, 64);
-    private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM);
+    private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, 8);
     private long offset;
 
     @BeforeEach
