@@ -24,7 +24,6 @@ import io.imgstream.topology.swap.BundleLoader;
 import io.imgstream.topology.swap.ModelSlot;
 import io.imgstream.topology.swap.ModelVersionWatcher;
 import io.imgstream.topology.swap.ModelVersionWatcher.ControlState;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -139,9 +138,8 @@ public final class ScorerApp implements AutoCloseable {
                                  ScorerMetrics metrics, BatchingSettings batching) {
         MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
                 config.metricsPrometheusPort());
-        boolean http = config.fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
         ImageFetcher fetcher = new ImageFetcher(new HashSet<>(config.fetchAllowedSchemes()), config.fetchAllowedRoots(),
-                config.fetchMaxBytes(), http ? new HttpImageFetcher(config.fetchAllowedHosts(), config.fetchHttpTimeout(),
+                config.fetchMaxBytes(), config.fetchesHttp() ? new HttpImageFetcher(config.fetchAllowedHosts(), config.fetchHttpTimeout(),
                         config.fetchMaxBytes()) : null);
         ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.fetchMaxBytes(), config.fetchMaxPixels()));
         FetchPool fetchPool = new FetchPool(new ImageLoader(fetcher, decoder), config.fetchThreads(),
@@ -218,9 +216,8 @@ public final class ScorerApp implements AutoCloseable {
      */
     public static ModelBundle loadBundle(ScorerConfig config) {
         String location = config.modelBundle();
-        Path path = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
-        path = path.toAbsolutePath().normalize();
         try {
+            Path path = BundleLoader.bundlePath(location);
             return config.modelBundleSha256().isEmpty()
                     ? BundleFile.readUnverified(path)
                     : BundleFile.readVerified(path, config.modelBundleSha256());

@@ -283,8 +283,7 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     private void validateFetch() {
-        boolean http = fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
-        if (http && fetchAllowedHosts().isEmpty()) {
+        if (fetchesHttp() && fetchAllowedHosts().isEmpty()) {
             throw new ConfigException(FETCH_ALLOWED_HOSTS_CONFIG, "", "required when " + FETCH_ALLOWED_SCHEMES_CONFIG
                     + " allows http or https: list the hosts the scorer may fetch images from");
         }
@@ -403,6 +402,11 @@ public final class ScorerConfig extends AbstractConfig {
     /** Directories file:// images may come from. */
     public List<Path> fetchAllowedRoots() {
         return getList(FETCH_ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList();
+    }
+
+    /** Whether http or https is an allowed scheme. */
+    public boolean fetchesHttp() {
+        return fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
     }
 
     /** Hosts http(s) images may come from, lower case. */

@@ -51,17 +51,28 @@ public final class BundleLoader {
 
     private static Path pathOf(String label, String uri) throws ModelRefusedException {
         try {
-            if (uri.regionMatches(true, 0, "file:", 0, "file:".length())) {
-                return Path.of(URI.create(uri));
-            }
-            if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-                throw new ModelRefusedException(label + ": bundle URI scheme '" + uri.substring(0, uri.indexOf(':'))
-                        .toLowerCase(Locale.ROOT) + "' is not supported; publish file: URIs of a model store every "
-                        + "scorer can read");
-            }
-            return Path.of(uri);
+            return bundlePath(uri);
         } catch (IllegalArgumentException e) {
-            throw new ModelRefusedException(label + ": bundle URI '" + uri + "' is not a valid file URI or path", e);
+            throw new ModelRefusedException(label + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The file a bundle location names: a {@code file:} URI or a plain path, absolute and normalised.
+     *
+     * @throws IllegalArgumentException for any other URI scheme, or a location that is not a valid URI or path
+     */
+    public static Path bundlePath(String location) {
+        if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") && !location.regionMatches(true, 0, "file:", 0, 5)) {
+            throw new IllegalArgumentException("bundle URI scheme '" + location.substring(0, location.indexOf(':'))
+                    .toLowerCase(Locale.ROOT) + "' is not supported; use file: URIs or paths of a model store every "
+                    + "scorer can read");
+        }
+        try {
+            Path path = location.regionMatches(true, 0, "file:", 0, 5) ? Path.of(URI.create(location)) : Path.of(location);
+            return path.toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bundle location '" + location + "' is not a valid file URI or path", e);
         }
     }
 }

@@ -69,7 +69,6 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private final ScorerMetrics metrics;
     private Thread thread;
     private volatile boolean running = true;
-    private ModelVersion current;
     private ModelVersion shadow;
     private final List<ModelVersion> promotedHistory = new ArrayList<>();
 
@@ -146,7 +145,6 @@ public final class ModelVersionWatcher implements AutoCloseable {
             return Optional.of(ModelStatus.SHADOW);
         }
         if (ModelVersionKeys.current(modelName).equals(key) && version.getStatus() == ModelStatus.PROMOTED) {
-            current = version;
             promotedHistory.add(version);
             return Optional.of(ModelStatus.PROMOTED);
         }
@@ -184,6 +182,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
 
     private void install(ModelSlot slot, ModelStatus kind, Instant announcedAt) {
         if (kind == ModelStatus.PROMOTED) {
+            ModelVersion current = promotedHistory.get(promotedHistory.size() - 1);
             if (same(slot.primaryModel(), current)) {
                 return;
             }
