@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Fetches images over {@code http://} and {@code https://} from allow-listed hosts only. An image reference is
@@ -170,7 +171,12 @@ public final class HttpImageFetcher {
         InputStream in = response.body();
         // The request timeout covers only the headers: a server trickling the body is cut off by closing the
         // stream at the deadline, which fails the blocked read.
-        ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> closeQuietly(in), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // The flag is set before the close so the failed read sees it: the future is not done until close returns.
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> {
+            expired.set(true);
+            closeQuietly(in);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try (in) {
             if (declared.isPresent() && declared.getAsLong() > maxBytes) {
                 throw tooLarge(id, uri, declared.getAsLong());
@@ -181,7 +187,7 @@ public final class HttpImageFetcher {
             }
             return bytes;
         } catch (IOException e) {
-            if (deadline.isDone()) {
+            if (expired.get()) {
                 throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_TIMEOUT, "image " + id + ": "
                         + uri + " did not send its body within fetch.http.timeout.ms=" + timeout.toMillis(), e);
             }
