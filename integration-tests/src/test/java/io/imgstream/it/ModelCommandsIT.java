@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.ImgstreamCommand;
-import io.imgstream.cli.models.ControlTopic;
 import io.imgstream.cli.tail.TopicTail;
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
@@ -14,6 +13,7 @@ import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
+import io.imgstream.training.publish.ControlTopic;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

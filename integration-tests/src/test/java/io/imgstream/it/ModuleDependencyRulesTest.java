@@ -1,5 +1,8 @@
 package io.imgstream.it;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -9,7 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The module arrows of the architecture, checked on the compiled classes of every module:
- * {@code schemas} ← {@code model} ← {@code topology} ← {@code ops}, and no grab-bag packages.
+ * {@code schemas} ← {@code model} ← {@code topology} ← {@code training} ← {@code ops} (the worker takes only the
+ * scorer's fetch and metrics packages), and no grab-bag packages.
  */
 @AnalyzeClasses(packages = "io.imgstream", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependencyRulesTest {
@@ -31,6 +35,15 @@ class ModuleDependencyRulesTest {
             .that().resideInAPackage("io.imgstream.topology..")
             .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.training..", "io.imgstream.connect..",
                     "io.imgstream.cli..");
+
+    @ArchTest
+    static final ArchRule trainingUsesOnlyTheScorersFetchAndMetrics = noClasses()
+            .that().resideInAPackage("io.imgstream.training..")
+            .should().dependOnClassesThat(resideInAnyPackage("io.imgstream.connect..", "io.imgstream.cli..")
+                    .or(resideInAPackage("io.imgstream.topology..")
+                            .and(not(resideInAnyPackage("io.imgstream.topology.fetch..", "io.imgstream.topology.metrics..")))))
+            .because("untrusted image URIs are fetched in one place, the scorer's fetch package; the rest of the "
+                    + "scoring topology is none of the worker's business");
 
     @ArchTest
     static final ArchRule noGrabBagPackages = noClasses()

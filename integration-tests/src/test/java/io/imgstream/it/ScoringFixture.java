@@ -1,6 +1,5 @@
 package io.imgstream.it;
 
-import io.imgstream.cli.models.ModelAnnouncements;
 import io.imgstream.cli.stack.TopicProvisioner;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
@@ -14,6 +13,8 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.training.publish.ModelAnnouncements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,7 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
         props.put(ScorerConfig.STATE_DIR_CONFIG, work.resolve("streams").toString());
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
-        props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG, root.toString());
+        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, root.toString());
         props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, 0);
         for (TopicRole role : TopicRole.values()) {
             props.put(ScorerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));

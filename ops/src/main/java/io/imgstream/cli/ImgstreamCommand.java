@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             PublishCommand.class,
             TailCommand.class,
             ScoreCommand.class,
+            TrainCommand.class,
             DemoCommand.class,
             ModelsCommand.class,
             LabelCommand.class,

@@ -1,13 +1,13 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.models.ControlTopic;
-import io.imgstream.cli.models.ModelAnnouncements;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.training.publish.ControlTopic;
+import io.imgstream.training.publish.ModelAnnouncements;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;

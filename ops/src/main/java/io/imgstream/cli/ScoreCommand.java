@@ -4,19 +4,15 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.topology.metrics.MetricsExporters;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -127,18 +123,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private ScorerConfig config() throws IOException {
-        Map<String, Object> props = new HashMap<>();
-        if (configFile != null) {
-            readProperties(configFile).forEach((k, v) -> props.put((String) k, v));
-        }
-        props.putAll(settings);
-        props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
-        props.put(ScorerConfig.REGISTRY_URL_CONFIG, connection.registryUrl());
-        connection.clientProperties().forEach((k, v) -> {
-            if (!ScorerConfig.BOOTSTRAP_SERVERS_CONFIG.equals(k)) {
-                props.put(ScorerConfig.KAFKA_PREFIX + k, v);
-            }
-        });
+        Map<String, Object> props = AppProperties.read(configFile, settings, connection);
         if (modelBundle != null) {
             props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
         }
@@ -149,7 +134,7 @@ public final class ScoreCommand implements Callable<Integer> {
             props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, metricsPort);
         }
         if (!allowedRoots.isEmpty()) {
-            props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG,
+            props.put(FetchSettings.ALLOWED_ROOTS_CONFIG,
                     String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
         }
         try {
@@ -157,15 +142,5 @@ public final class ScoreCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CliException("Invalid scorer configuration: " + e.getMessage(), CliException.BAD_ARGUMENT);
         }
-    }
-
-    private static Properties readProperties(Path file) throws IOException {
-        Properties props = new Properties();
-        try (Reader reader = Files.newBufferedReader(file)) {
-            props.load(reader);
-        } catch (NoSuchFileException e) {
-            throw new CliException("Config file " + file + " does not exist", CliException.BAD_ARGUMENT);
-        }
-        return props;
     }
 }

@@ -3,17 +3,12 @@ package io.imgstream.topology;
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.model.preprocess.ImageDecoder;
-import io.imgstream.model.preprocess.ImageLimits;
 import io.imgstream.schemas.AvroTrust;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
-import io.imgstream.topology.fetch.HttpImageFetcher;
-import io.imgstream.topology.fetch.ImageFetcher;
-import io.imgstream.topology.fetch.ImageLoader;
 import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.BatchSizing;
@@ -27,7 +22,6 @@ import io.imgstream.topology.swap.ModelVersionWatcher.ControlState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,11 +132,7 @@ public final class ScorerApp implements AutoCloseable {
                                  ScorerMetrics metrics, BatchingSettings batching) {
         MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
                 config.metricsPrometheusPort());
-        ImageFetcher fetcher = new ImageFetcher(new HashSet<>(config.fetchAllowedSchemes()), config.fetchAllowedRoots(),
-                config.fetchMaxBytes(), config.fetchesHttp() ? new HttpImageFetcher(config.fetchAllowedHosts(), config.fetchHttpTimeout(),
-                        config.fetchMaxBytes()) : null);
-        ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.fetchMaxBytes(), config.fetchMaxPixels()));
-        FetchPool fetchPool = new FetchPool(new ImageLoader(fetcher, decoder), config.fetchThreads(),
+        FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(),
                 batching.maxWaiting());
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
         KafkaStreams streams = new KafkaStreams(

@@ -3,13 +3,11 @@ package io.imgstream.topology;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.batching.BatchingSettings;
-import io.imgstream.topology.fetch.ImageFetcher;
+import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.topology.scoring.LabelingPolicy;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -130,36 +128,6 @@ public final class ScorerConfig extends AbstractConfig {
     private static final String MODEL_BUNDLE_SHA256_DOC = "Expected hex sha256 of the bundle file; when set, a bundle that "
             + "does not match is refused. Empty: not checked.";
 
-    public static final String FETCH_ALLOWED_SCHEMES_CONFIG = "fetch.allowed.schemes";
-    public static final List<String> DEFAULT_FETCH_ALLOWED_SCHEMES = List.of("file", "inline");
-    private static final String FETCH_ALLOWED_SCHEMES_DOC = "URI schemes the scorer may fetch images from (file, inline, "
-            + "http, https). References with any other scheme are dead-lettered with SCHEME_NOT_ALLOWED.";
-
-    public static final String FETCH_ALLOWED_HOSTS_CONFIG = "fetch.allowed.hosts";
-    private static final String FETCH_ALLOWED_HOSTS_DOC = "Hosts http(s) images may be fetched from: exact names, or "
-            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is any host that "
-            + "resolves to a link-local (cloud metadata), wildcard or multicast address. Required when http or https "
-            + "is in fetch.allowed.schemes.";
-
-    public static final String FETCH_HTTP_TIMEOUT_MS_CONFIG = "fetch.http.timeout.ms";
-    public static final long DEFAULT_FETCH_HTTP_TIMEOUT_MS = 10_000L;
-    private static final String FETCH_HTTP_TIMEOUT_MS_DOC = "Bound of connecting to an image server, of waiting for its "
-            + "response headers, and of reading the body, each in milliseconds; past it the image is dead-lettered with "
-            + "FETCH_TIMEOUT.";
-
-    public static final String FETCH_ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
-    private static final String FETCH_ALLOWED_ROOTS_DOC = "Directories under which file:// images may be read. A file outside "
-            + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED. Empty: no file is readable.";
-
-    public static final String FETCH_MAX_BYTES_CONFIG = "fetch.max.bytes";
-    public static final int DEFAULT_FETCH_MAX_BYTES = 10 * 1024 * 1024;
-    private static final String FETCH_MAX_BYTES_DOC = "Largest encoded image accepted, in bytes.";
-
-    public static final String FETCH_MAX_PIXELS_CONFIG = "fetch.max.pixels";
-    public static final long DEFAULT_FETCH_MAX_PIXELS = 40_000_000L;
-    private static final String FETCH_MAX_PIXELS_DOC = "Largest image accepted, in pixels (width x height as declared in "
-            + "its header, checked before decoding so decompression bombs are refused cheaply).";
-
     public static final String SCORING_TOP_K_CONFIG = "scoring.top.k";
     public static final int DEFAULT_SCORING_TOP_K = 3;
     private static final String SCORING_TOP_K_DOC = "How many most-probable classes each prediction lists in topK.";
@@ -190,7 +158,7 @@ public final class ScorerConfig extends AbstractConfig {
         super(CONFIG, props);
         validateGuarantee();
         validateModelSource();
-        validateFetch();
+        fetch();
     }
 
     private static ConfigDef definition() {
@@ -213,18 +181,6 @@ public final class ScorerConfig extends AbstractConfig {
                         ValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2), Importance.HIGH,
                         PROCESSING_GUARANTEE_DOC)
                 .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, Importance.MEDIUM, STATE_DIR_DOC)
-                .define(FETCH_ALLOWED_SCHEMES_CONFIG, Type.LIST, DEFAULT_FETCH_ALLOWED_SCHEMES,
-                        ConfigDef.ValidList.in(true, "file", "inline", "http", "https"), Importance.HIGH,
-                        FETCH_ALLOWED_SCHEMES_DOC)
-                .define(FETCH_ALLOWED_HOSTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false),
-                        Importance.HIGH, FETCH_ALLOWED_HOSTS_DOC)
-                .define(FETCH_HTTP_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_FETCH_HTTP_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
-                        Importance.LOW, FETCH_HTTP_TIMEOUT_MS_DOC)
-                .define(FETCH_ALLOWED_ROOTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false), Importance.HIGH, FETCH_ALLOWED_ROOTS_DOC)
-                .define(FETCH_MAX_BYTES_CONFIG, Type.INT, DEFAULT_FETCH_MAX_BYTES, ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM, FETCH_MAX_BYTES_DOC)
-                .define(FETCH_MAX_PIXELS_CONFIG, Type.LONG, DEFAULT_FETCH_MAX_PIXELS, ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM, FETCH_MAX_PIXELS_DOC)
                 .define(BATCH_SIZE_CONFIG, Type.INT, DEFAULT_BATCH_SIZE, ConfigDef.Range.between(0, 4096),
                         Importance.HIGH, BATCH_SIZE_DOC)
                 .define(BATCH_LINGER_MS_CONFIG, Type.LONG, DEFAULT_BATCH_LINGER_MS, ConfigDef.Range.between(0, 60_000),
@@ -251,6 +207,7 @@ public final class ScorerConfig extends AbstractConfig {
                         METRICS_JMX_ENABLED_DOC)
                 .define(METRICS_PROMETHEUS_PORT_CONFIG, Type.INT, DEFAULT_METRICS_PROMETHEUS_PORT,
                         ConfigDef.Range.between(-1, 65535), Importance.MEDIUM, METRICS_PROMETHEUS_PORT_DOC);
+        FetchSettings.define(def);
         for (TopicRole role : TopicRole.values()) {
             def.define(TOPIC_NAME_PREFIX + role.defaultName(), Type.STRING, role.defaultName(),
                     new ConfigDef.NonEmptyString(), Importance.LOW, String.format(TOPIC_NAME_DOC, role.defaultName()));
@@ -279,13 +236,6 @@ public final class ScorerConfig extends AbstractConfig {
         if (kafkaGuarantee != null) {
             throw new ConfigException(KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, kafkaGuarantee,
                     "set " + PROCESSING_GUARANTEE_CONFIG + " instead; the scorer owns its delivery guarantee");
-        }
-    }
-
-    private void validateFetch() {
-        if (fetchesHttp() && fetchAllowedHosts().isEmpty()) {
-            throw new ConfigException(FETCH_ALLOWED_HOSTS_CONFIG, "", "required when " + FETCH_ALLOWED_SCHEMES_CONFIG
-                    + " allows http or https: list the hosts the scorer may fetch images from");
         }
     }
 
@@ -394,39 +344,9 @@ public final class ScorerConfig extends AbstractConfig {
         return getString(MODEL_BUNDLE_SHA256_CONFIG);
     }
 
-    /** Allowed URI schemes, lower case. */
-    public List<String> fetchAllowedSchemes() {
-        return getList(FETCH_ALLOWED_SCHEMES_CONFIG);
-    }
-
-    /** Directories file:// images may come from. */
-    public List<Path> fetchAllowedRoots() {
-        return getList(FETCH_ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList();
-    }
-
-    /** Whether http or https is an allowed scheme. */
-    public boolean fetchesHttp() {
-        return fetchAllowedSchemes().stream().anyMatch(ImageFetcher.HTTP_SCHEMES::contains);
-    }
-
-    /** Hosts http(s) images may come from, lower case. */
-    public List<String> fetchAllowedHosts() {
-        return getList(FETCH_ALLOWED_HOSTS_CONFIG).stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-    }
-
-    /** Bound of each step of an HTTP fetch. */
-    public Duration fetchHttpTimeout() {
-        return Duration.ofMillis(getLong(FETCH_HTTP_TIMEOUT_MS_CONFIG));
-    }
-
-    /** Largest accepted image, in bytes. */
-    public int fetchMaxBytes() {
-        return getInt(FETCH_MAX_BYTES_CONFIG);
-    }
-
-    /** Largest accepted image, in pixels. */
-    public long fetchMaxPixels() {
-        return getLong(FETCH_MAX_PIXELS_CONFIG);
+    /** Where images may be fetched from, and how large they may be. */
+    public FetchSettings fetch() {
+        return FetchSettings.from(this);
     }
 
     /** Classes listed per prediction. */

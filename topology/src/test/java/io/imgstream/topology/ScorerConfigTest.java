@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.schemas.TopicRole;
+import io.imgstream.topology.fetch.FetchSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -27,8 +28,8 @@ class ScorerConfigTest {
         assertThat(config.streamsProperties())
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, ScorerConfig.DEFAULT_APPLICATION_ID);
-        assertThat(config.fetchAllowedSchemes()).containsExactly("file", "inline");
-        assertThat(config.fetchAllowedRoots()).isEmpty();
+        assertThat(config.fetch().allowedSchemes()).containsExactly("file", "inline");
+        assertThat(config.fetch().allowedRoots()).isEmpty();
         assertThat(config.topics().name(TopicRole.IMAGES_DLQ)).isEqualTo("images-dlq");
     }
 
@@ -50,13 +51,13 @@ class ScorerConfigTest {
     @Test
     void shouldRequireAHostAllowListWhenHttpIsAllowed() {
         Map<String, Object> props = required();
-        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file,https");
+        props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file,https");
 
         assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.hosts")
                 .hasMessageContaining("allows http or https");
 
-        props.put(ScorerConfig.FETCH_ALLOWED_HOSTS_CONFIG, "Images.Example.com,*.cdn.example.com");
-        assertThat(new ScorerConfig(props).fetchAllowedHosts()).containsExactly("images.example.com", "*.cdn.example.com");
+        props.put(FetchSettings.ALLOWED_HOSTS_CONFIG, "Images.Example.com,*.cdn.example.com");
+        assertThat(new ScorerConfig(props).fetch().allowedHosts()).containsExactly("images.example.com", "*.cdn.example.com");
     }
 
     @Test
@@ -83,14 +84,14 @@ class ScorerConfigTest {
     @Test
     void shouldNameTheBadKeyAndValue() {
         Map<String, Object> props = required();
-        props.put(ScorerConfig.FETCH_MAX_BYTES_CONFIG, "-5");
+        props.put(FetchSettings.MAX_BYTES_CONFIG, "-5");
         assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.max.bytes").hasMessageContaining("-5");
 
-        props.put(ScorerConfig.FETCH_MAX_BYTES_CONFIG, "100");
-        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file,gopher");
+        props.put(FetchSettings.MAX_BYTES_CONFIG, "100");
+        props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file,gopher");
         assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.schemes").hasMessageContaining("gopher");
 
-        props.put(ScorerConfig.FETCH_ALLOWED_SCHEMES_CONFIG, "file");
+        props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file");
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, "abc");
         assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("model.bundle.sha256").hasMessageContaining("64 hex");
     }

@@ -1,5 +1,6 @@
 package io.imgstream.model.bundle;
 
+import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 
 import java.io.EOFException;
@@ -31,8 +32,8 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -174,8 +175,7 @@ public final class ModelBundle {
                     + " v" + manifest.version() + " expects [n, " + preprocessing.channels() + ", "
                     + preprocessing.height() + ", " + preprocessing.width() + "] (build it with the bundle's Preprocessing)");
         }
-        INDArray probabilities = network.outputSingle(false, batch);
-        return probabilities.castTo(DataType.FLOAT).toFloatMatrix();
+        return ClassOutputs.probabilities(network.outputSingle(false, batch), manifest.classes().size());
     }
 
     /**
@@ -323,20 +323,26 @@ public final class ModelBundle {
     private static void checkOutputLayer(String name, BundleManifest manifest, Layer outputLayer) {
         org.deeplearning4j.nn.conf.layers.Layer conf = outputLayer.conf().getLayer();
         int classes = manifest.classes().size();
-        if (conf instanceof FeedForwardLayer feedForward && feedForward.getNOut() > 0 && feedForward.getNOut() != classes) {
-            throw new BundleFormatException(name + ": the network's output layer '" + conf.getLayerName() + "' has "
-                    + feedForward.getNOut() + " units but the manifest lists " + classes + " classes " + manifest.classes()
-                    + "; the class list and the head must match");
-        }
         IActivation activation = null;
         if (conf instanceof BaseLayer base) {
             activation = base.getActivationFn();
         } else if (conf instanceof ActivationLayer activationLayer) {
             activation = activationLayer.getActivationFn();
         }
+        long units = conf instanceof FeedForwardLayer feedForward ? feedForward.getNOut() : 0;
+        // Two classes may also be one sigmoid unit, as Keras's binary heads (and HeadBuilder's) are.
+        if (classes == 2 && units == 1 && activation instanceof ActivationSigmoid) {
+            return;
+        }
+        if (units > 0 && units != classes) {
+            throw new BundleFormatException(name + ": the network's output layer '" + conf.getLayerName() + "' has "
+                    + units + " units but the manifest lists " + classes + " classes " + manifest.classes()
+                    + "; the class list and the head must match");
+        }
         if (!(activation instanceof ActivationSoftmax)) {
             throw new BundleFormatException(name + ": the network's output layer '" + conf.getLayerName()
-                    + "' has activation " + activation + "; a bundle needs softmax so that predictions are class probabilities");
+                    + "' has activation " + activation + "; a bundle needs softmax (or, for two classes, one sigmoid "
+                    + "unit) so that predictions are class probabilities");
         }
     }
 
@@ -352,7 +358,8 @@ public final class ModelBundle {
                     + "); the preprocessing and the network's input layer must match", e);
         }
         long classes = manifest.classes().size();
-        if (outputShape.length != 2 || outputShape[1] != classes) {
+        boolean binarySigmoid = classes == 2 && outputShape.length == 2 && outputShape[1] == 1;
+        if (outputShape.length != 2 || (outputShape[1] != classes && !binarySigmoid)) {
             throw new BundleFormatException(name + ": the network's output for one image has shape "
                     + Arrays.toString(outputShape) + " but the manifest lists " + classes + " classes "
                     + manifest.classes() + "; expected [1, " + classes + "]");

@@ -58,14 +58,14 @@ public final class ClassOutputs {
     /**
      * Turns a head's output into per-class probabilities.
      *
-     * @param output  the head's output, {@code [n, units(classes)]}
+     * @param output  the head's output: {@code [n, classes]} softmax, or {@code [n, 1]} sigmoid for two classes
      * @param classes number of classes
      * @return {@code n} rows of {@code classes} probabilities
      */
     public static float[][] probabilities(INDArray output, int classes) {
         Objects.requireNonNull(output, "output");
         float[][] raw = output.castTo(DataType.FLOAT).toFloatMatrix();
-        if (units(classes) != 1) {
+        if (classes != 2 || output.size(1) != 1) {
             return raw;
         }
         float[][] result = new float[raw.length][];

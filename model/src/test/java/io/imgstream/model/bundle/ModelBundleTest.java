@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,9 +22,14 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class ModelBundleTest {
 
@@ -136,6 +140,28 @@ class ModelBundleTest {
         assertThatThrownBy(() -> ModelBundle.of(fourClasses, TestBundles.network(1)))
                 .isInstanceOf(BundleFormatException.class)
                 .hasMessageContaining("has 3 units but the manifest lists 4 classes");
+    }
+
+    @Test
+    void shouldTakeABinaryHeadOfOneSigmoidUnitAndGiveBothClassesProbabilities() {
+        Preprocessing input = TestBundles.PREPROCESSING;
+        ComputationGraph binary = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(input.height(), input.width(), input.channels()))
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1)
+                        .activation(Activation.SIGMOID).build(), "in")
+                .setOutputs("out").build());
+        binary.init();
+        BundleManifest manifest = BundleManifest.create("pets", 1, List.of("cat", "dog"), "small-cnn", input,
+                TestBundles.CREATED_AT, Map.of(), null);
+
+        float[][] probabilities = ModelBundle.of(manifest, binary).predict(TestBundles.input(4));
+
+        assertThat(probabilities).hasNumberOfRows(4);
+        for (float[] row : probabilities) {
+            assertThat(row).hasSize(2);
+            assertThat(row[0] + row[1]).isCloseTo(1f, within(1e-6f));
+        }
     }
 
     @Test

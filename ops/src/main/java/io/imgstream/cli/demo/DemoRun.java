@@ -17,6 +17,7 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.fetch.FetchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ public final class DemoRun {
         props.put(ScorerConfig.STATE_DIR_CONFIG, workDir.resolve("streams").toString());
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
-        props.put(ScorerConfig.FETCH_ALLOWED_ROOTS_CONFIG, imageRoot.toString());
+        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, imageRoot.toString());
         return new ScorerConfig(props);
     }
 

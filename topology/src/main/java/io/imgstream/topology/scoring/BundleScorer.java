@@ -2,6 +2,7 @@ package io.imgstream.topology.scoring;
 
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.inference.FastConvBase;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
@@ -123,7 +124,8 @@ public final class BundleScorer implements ImageScorer {
             // The bottleneck is not where the fast path ends: one DL4J pass that keeps every activation.
             Map<String, INDArray> activations = bundle.network().feedForward(batch, false);
             String output = bundle.network().getConfiguration().getNetworkOutputs().get(0);
-            return new Scores(rows(flat(activations.get(output))), rows(flat(activations.get(bottleneck))));
+            return new Scores(rows(ClassOutputs.probabilities(activations.get(output), classCount())),
+                    rows(flat(activations.get(bottleneck))));
         } finally {
             batch.close();
         }
@@ -134,8 +136,12 @@ public final class BundleScorer implements ImageScorer {
             if (featuresOut != null) {
                 featuresOut.addAll(rows(flat(features)));
             }
-            return head.outputFromFeaturized(features).castTo(DataType.FLOAT).toFloatMatrix();
+            return ClassOutputs.probabilities(head.outputFromFeaturized(features), classCount());
         }
+    }
+
+    private int classCount() {
+        return bundle.manifest().classes().size();
     }
 
     private static float[][] flat(INDArray activations) {

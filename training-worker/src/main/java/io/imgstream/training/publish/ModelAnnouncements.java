@@ -1,13 +1,17 @@
-package io.imgstream.cli.models;
+package io.imgstream.training.publish;
 
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.evaluation.ClassificationReport;
 import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.schemas.avro.ClassMetrics;
 import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /** Builds the {@link ModelVersion} record that announces a stored bundle on the control topic. */
@@ -28,6 +32,32 @@ public final class ModelAnnouncements {
      * @throws IllegalArgumentException if the manifest is not the stored bundle's
      */
     public static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now) {
+        return of(stored, manifest, status, now, ModelMetrics.newBuilder()
+                .setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY)).build());
+    }
+
+    /**
+     * Announces a version with its full holdout evaluation: accuracy, per-class scores and confusion matrix.
+     *
+     * @param holdout the version's evaluation on the holdout, over the manifest's classes
+     * @throws IllegalArgumentException if the manifest is not the stored bundle's, or the evaluation has other classes
+     */
+    public static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now,
+            ClassificationReport holdout) {
+        if (!holdout.classes().equals(manifest.classes())) {
+            throw new IllegalArgumentException("the evaluation is over classes " + holdout.classes() + " but the bundle's are "
+                    + manifest.classes());
+        }
+        List<ClassMetrics> perClass = holdout.perClass().stream().map(c -> ClassMetrics.newBuilder().setLabel(c.label())
+                .setPrecision(c.precision()).setRecall(c.recall()).setF1(c.f1()).setSupport(c.support()).build()).toList();
+        List<List<Integer>> confusion = Arrays.stream(holdout.confusion())
+                .map(row -> Arrays.stream(row).boxed().toList()).toList();
+        return of(stored, manifest, status, now, ModelMetrics.newBuilder().setAccuracy(holdout.accuracy())
+                .setHoldoutSize(holdout.count()).setPerClass(perClass).setConfusionMatrix(confusion).build());
+    }
+
+    private static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now,
+            ModelMetrics metrics) {
         Objects.requireNonNull(status, "status");
         if (!stored.modelName().equals(manifest.modelName()) || stored.version() != manifest.version()) {
             throw new IllegalArgumentException("the manifest is " + manifest.modelName() + " v" + manifest.version()
@@ -46,7 +76,7 @@ public final class ModelAnnouncements {
                 .setInputChannels(input.channels())
                 .setPreprocessing(input.scaling().name())
                 .setResizePolicy(input.resize().name())
-                .setMetrics(ModelMetrics.newBuilder().setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY)).build())
+                .setMetrics(metrics)
                 .setParentVersion(manifest.parentVersion())
                 .setCreatedTime(now)
                 .setStatus(status)

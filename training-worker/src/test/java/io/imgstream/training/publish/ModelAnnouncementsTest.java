@@ -1,4 +1,4 @@
-package io.imgstream.cli.models;
+package io.imgstream.training.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,318 @@
+package io.imgstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imgstream.cli.publish.ImagePublisher;
+import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.ClassifierTrainer;
+import io.imgstream.model.training.IdxImages;
+import io.imgstream.model.training.LabeledImages;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.training.TrainingConfig;
+import io.imgstream.model.training.TransferExperiment;
+import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicCatalog;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.LabelFeedback;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.topology.ScorerApp;
+import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.training.TrainingWorker;
+import io.imgstream.training.TrainingWorkerConfig;
+import io.imgstream.training.publish.ControlTopic;
+import io.imgstream.training.refit.RefitOutcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's real check, on a real broker and registry: with no model at all, labeled Fashion-MNIST test images
+ * stream in as feedback (50, then 200, then 1,000); the worker computes their features with a base pretrained on
+ * classes 0-4 of the training set, refits, gates and publishes versions; a scorer that started on the first
+ * version adopts the later ones, and its predictions name them. Prints the holdout accuracy at each stage and the
+ * label-to-adoption time broken down.
+ */
+@Tag("integration")
+class TrainingWorkerIT {
+
+    private static final String MODEL = "fmnist";
+    private static final Path FASHION_MNIST = Path.of(TransferExperiment.DEBIAN_DIRECTORY);
+    private static final Preprocessing INPUT = new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    private static final int[] STAGES = {50, 200, 1000};
+
+    @RegisterExtension
+    static final LocalStackExtension STACK = new LocalStackExtension();
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path temp;
+
+    private static Path baseWeights;
+    private static LabeledImages test;
+
+    @BeforeAll
+    static void pretrainBaseAndReadTestImages() throws Exception {
+        baseWeights = pretrainedBase();
+        test = IdxImages.read(FASHION_MNIST.resolve(TransferExperiment.TEST_IMAGES),
+                FASHION_MNIST.resolve(TransferExperiment.TEST_LABELS));
+    }
+
+    @Test
+    @Timeout(600)
+    void shouldPublishVersionsWhoseAccuracyRisesAndTheScorerAdoptsThem() throws Exception {
+        TopicCatalog topics = createTopics();
+        List<String> classes = DemoModel.classes();
+        Path images = Files.createDirectories(temp.resolve("images"));
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+        List<String> progress = new CopyOnWriteArrayList<>();
+        Map<Integer, RefitOutcome> outcomes = new HashMap<>();
+
+        try (TrainingWorker worker = TrainingWorker.start(workerConfig(topics, baseWeights, images), progress::add);
+             KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
+                     new StringSerializer(), serdes.valueSerializer())) {
+            assertThat(worker.awaitRunning(Duration.ofSeconds(90))).as("worker state %s", worker.state()).isTrue();
+            int sent = 0;
+            for (int stage : STAGES) {
+                sendLabels(feedback, topics, test, classes, images, sent, stage);
+                sent = stage;
+                int expected = stage;
+                await("a refit on all " + stage + " labels").atMost(Duration.ofSeconds(180)).until(() ->
+                        worker.lastOutcome().filter(o -> o.skipped().isEmpty() && o.labeledImages() == expected).isPresent());
+                outcomes.put(stage, worker.lastOutcome().orElseThrow());
+            }
+        }
+        progress.forEach(System.out::println);
+
+        RefitOutcome first = outcomes.get(STAGES[0]);
+        RefitOutcome last = outcomes.get(STAGES[STAGES.length - 1]);
+        for (int stage : STAGES) {
+            RefitOutcome o = outcomes.get(stage);
+            System.out.printf(Locale.ROOT, "after %4d labels: v%d %s, holdout accuracy %.3f on %d images (current %s), "
+                            + "%d features computed by the worker, fit %.1f s, evaluate %.2f s, publish %.2f s%n", stage,
+                    o.version(), o.status(), o.accuracy(), o.holdoutSize(), o.currentAccuracy().map(a -> String.format(
+                            Locale.ROOT, "%.3f", a)).orElse("none"), o.backfilled(), seconds(o.fitTime()),
+                    seconds(o.evaluateTime()), seconds(o.publishTime()));
+        }
+        assertThat(first.status()).as("the first version is always published").isEqualTo(ModelStatus.PROMOTED);
+        assertThat(first.holdoutSize()).isPositive();
+        assertThat(last.accuracy()).as("holdout accuracy rises with labels").isGreaterThan(first.accuracy());
+        assertThat(last.accuracy()).as("a real classifier of ten classes").isGreaterThan(0.6);
+        assertThat(last.classes()).containsExactlyInAnyOrderElementsOf(classes);
+
+        ControlTopic control = new ControlTopic(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS));
+        Map<String, ModelVersion> records = control.latestByKey();
+        ModelVersion current = ControlTopic.current(records, MODEL).orElseThrow();
+        List<ModelVersion> history = records.entrySet().stream().filter(e -> e.getKey().startsWith(MODEL + "/v"))
+                .map(Map.Entry::getValue).sorted((a, b) -> Integer.compare(a.getVersion(), b.getVersion())).toList();
+        assertThat(history).extracting(ModelVersion::getVersion).as("versions are 1, 2, 3, ... without gaps")
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, history.size()).boxed().toList());
+        assertThat(history.get(0).getParentVersion()).isNull();
+        assertThat(history.subList(1, history.size())).allSatisfy(v -> assertThat(v.getParentVersion()).isNotNull());
+        assertThat(current.getMetrics().getConfusionMatrix()).hasSize(current.getClasses().size());
+        assertThat(current.getMetrics().getPerClass()).hasSize(current.getClasses().size());
+        assertThat(records).containsKey(ModelVersionKeys.history(MODEL, current.getVersion()));
+
+        // A scorer started now begins on the current version; its predictions name it.
+        try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images));
+             ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES));
+             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
+            assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            assertThat(scorer.model().version()).isEqualTo(current.getVersion());
+            List<String> ids = new ArrayList<>();
+            for (int i = STAGES[STAGES.length - 1]; i < STAGES[STAGES.length - 1] + 20; i++) {
+                String id = "scored-" + i;
+                publisher.publish(ImageRef.newBuilder().setId(id).setUri(writeImage(test, images, i).toUri().toString())
+                        .setEventTime(Instant.now()).build()).get();
+                ids.add(id);
+            }
+            Map<String, Prediction> predictions = new ConcurrentHashMap<>();
+            await("predictions").atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                tail.follow(Long.MAX_VALUE, Duration.ofMillis(300),
+                        r -> predictions.put(r.key(), (Prediction) r.value()), problem -> { });
+                assertThat(predictions.keySet()).containsAll(ids);
+            });
+            assertThat(predictions.values()).extracting(Prediction::getModelVersion).containsOnly(current.getVersion());
+        }
+    }
+
+    /** The scorer adopts a version the worker publishes while it runs; prints the label-to-adoption breakdown. */
+    @Test
+    @Timeout(600)
+    void shouldHaveARunningScorerAdoptANewVersion() throws Exception {
+        TopicCatalog topics = createTopics();
+        List<String> classes = DemoModel.classes();
+        Path images = Files.createDirectories(temp.resolve("images"));
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+        try (TrainingWorker worker = TrainingWorker.start(workerConfig(topics, baseWeights, images), line -> { });
+             KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
+                     new StringSerializer(), serdes.valueSerializer())) {
+            assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            sendLabels(feedback, topics, test, classes, images, 0, 100);
+            await("v1").atMost(Duration.ofSeconds(180)).until(() -> worker.lastOutcome().filter(RefitOutcome::published).isPresent());
+            int firstVersion = worker.lastOutcome().orElseThrow().version();
+            try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images))) {
+                assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
+                assertThat(scorer.model().version()).isEqualTo(firstVersion);
+                long labelsSent = sendLabels(feedback, topics, test, classes, images, 100, 400);
+                await("a newer version adopted").atMost(Duration.ofSeconds(240))
+                        .until(() -> scorer.model().version() > firstVersion);
+                long adopted = System.nanoTime();
+                RefitOutcome outcome = worker.lastOutcome().orElseThrow();
+                double total = (adopted - labelsSent) / 1e9;
+                double work = seconds(outcome.backfillTime()) + seconds(outcome.fitTime()) + seconds(outcome.evaluateTime())
+                        + seconds(outcome.publishTime());
+                System.out.printf(Locale.ROOT, "label 400 → v%d in use by the scorer: %.1f s = trigger wait and later "
+                                + "refits %.1f s + backfill %.1f s + fit %.1f s + evaluate %.2f s + publish %.2f s + adopt%n",
+                        scorer.model().version(), total, total - work, seconds(outcome.backfillTime()),
+                        seconds(outcome.fitTime()), seconds(outcome.evaluateTime()), seconds(outcome.publishTime()));
+            }
+        }
+    }
+
+    private static long sendLabels(KafkaProducer<String, SpecificRecord> feedback, TopicCatalog topics, LabeledImages test,
+            List<String> classes, Path images, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            Path file = writeImage(test, images, i);
+            LabelFeedback label = LabelFeedback.newBuilder().setImageId(imageId(i)).setUri(file.toUri().toString())
+                    .setLabel(classes.get(test.label(i))).setLabeler("training-it").setTime(Instant.now()).setSplit(SplitHint.ANY).build();
+            feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), imageId(i), label));
+        }
+        feedback.flush();
+        return System.nanoTime();
+    }
+
+    private static Path writeImage(LabeledImages test, Path images, int index) throws Exception {
+        Path file = images.resolve(String.format(Locale.ROOT, "t10k-%05d.png", index));
+        ImageIO.write(test.image(index), "png", file.toFile());
+        return file;
+    }
+
+    private static String imageId(int index) {
+        return "t10k-" + index;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    /** A small CNN trained on classes 0-4 of the Fashion-MNIST training set, saved as a DL4J zip: the base. */
+    private static Path pretrainedBase() throws Exception {
+        LabeledImages train = IdxImages.read(FASHION_MNIST.resolve(TransferExperiment.TRAIN_IMAGES),
+                FASHION_MNIST.resolve(TransferExperiment.TRAIN_LABELS));
+        List<Integer> source = new ArrayList<>();
+        for (int i = 0; i < train.count() && source.size() < 2500; i++) {
+            if (train.label(i) < 5) {
+                source.add(i);
+            }
+        }
+        LabeledImages sourceSet = train.subset(source.stream().mapToInt(Integer::intValue).toArray());
+        LabeledImages validation = sourceSet.subset(IntStream.range(2000, 2500).toArray());
+        LabeledImages fit = sourceSet.subset(IntStream.range(0, 2000).toArray());
+        ComputationGraph network = SmallCnn.build(1, 28, 28, 5, 3, DemoModel.NETWORK);
+        new ClassifierTrainer(INPUT, new TrainingConfig(3, 32, 3)).train(network, fit, validation, epoch -> { });
+        Path zip = shared.resolve("fmnist-0-4-conv.zip");
+        ModelSerializer.writeModel(network, zip.toFile(), false);
+        return zip;
+    }
+
+    private TrainingWorkerConfig workerConfig(TopicCatalog topics, Path baseWeights, Path images) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
+        props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
+        props.put(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "training-it-" + UUID.randomUUID());
+        props.put(TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
+        props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, MODEL);
+        props.put(TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
+        props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
+        props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, baseWeights.toString());
+        props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);
+        props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, "fmnist-0-4-conv");
+        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
+        props.put(TrainingWorkerConfig.BASE_SCALING_CONFIG, PixelScaling.UNIT.name());
+        props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 50);
+        props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 3_000);
+        props.put(TrainingWorkerConfig.HEAD_LEARNING_RATE_CONFIG, 1e-3);
+        props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 30);
+        props.put(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, false);
+        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
+        for (TopicRole role : TopicRole.values()) {
+            props.put(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
+        }
+        return new TrainingWorkerConfig(props);
+    }
+
+    private ScorerConfig scorerConfig(TopicCatalog topics, Path images) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
+        props.put(ScorerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
+        props.put(ScorerConfig.APPLICATION_ID_CONFIG, "training-it-scorer-" + UUID.randomUUID());
+        props.put(ScorerConfig.STATE_DIR_CONFIG, temp.resolve("scorer").toString());
+        props.put(ScorerConfig.MODEL_NAME_CONFIG, MODEL);
+        props.put(ScorerConfig.METRICS_JMX_ENABLED_CONFIG, false);
+        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
+        for (TopicRole role : TopicRole.values()) {
+            props.put(ScorerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
+        }
+        return new ScorerConfig(props);
+    }
+
+    private static TopicCatalog createTopics() throws Exception {
+        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
+        for (TopicRole role : TopicRole.values()) {
+            names.put(role, role.defaultName() + suffix);
+        }
+        TopicCatalog topics = TopicCatalog.withNames(names);
+        try (Admin admin = Admin.create(clientProperties())) {
+            TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
+        }
+        return topics;
+    }
+
+    private static Properties clientProperties() {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
+        return props;
+    }
+}

@@ -1,0 +1,291 @@
+package io.imgstream.training;
+
+import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.weights.WeightLoadException;
+import io.imgstream.schemas.AvroTrust;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicCatalog;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.metrics.MetricsExporters;
+import io.imgstream.training.features.FeatureBackfill;
+import io.imgstream.training.labels.LabeledExample;
+import io.imgstream.training.labels.LabeledSet;
+import io.imgstream.training.labels.LabeledSetTopology;
+import io.imgstream.training.metrics.TrainingMetrics;
+import io.imgstream.training.publish.ControlTopic;
+import io.imgstream.training.refit.CurrentVersion;
+import io.imgstream.training.refit.HoldoutSplit;
+import io.imgstream.training.refit.LabelLedger;
+import io.imgstream.training.refit.RefitOutcome;
+import io.imgstream.training.refit.RefitTrigger;
+import io.imgstream.training.refit.Refitter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running training worker: the labeled-set topology in a {@link KafkaStreams} instance, and one refit thread
+ * that checks every second whether a refit is due and runs it.
+ *
+ * <p>Start-up resumes from the durable labeled set (the stores are restored from their changelogs) and from the
+ * control topic (the current version to warm-start from and to beat, and the highest version number in use). A
+ * refit that fails (store unwritable, broker away) is logged and counted, the current version stays, and the next
+ * try waits a minute or {@code refit.interval.ms}, whichever is shorter.
+ */
+public final class TrainingWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingWorker.class);
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(1);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final TrainingWorkerConfig config;
+    private final KafkaStreams streams;
+    private final LabeledSet labeledSet;
+    private final ControlTopic control;
+    private final FileSystemModelStore store;
+    private final BaseNetwork base;
+    private final FeatureExtractor extractor;
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final Refitter refitter;
+    private final RefitTrigger trigger;
+    private final TrainingMetrics metrics;
+    private final MetricsExporters exporters;
+    private final Consumer<String> progress;
+    private final ScheduledExecutorService refitThread;
+    private CurrentVersion current;
+    private Map<String, ModelVersion> controlRecords = Map.of();
+    private LabelLedger ledger;
+    private long lastRefitNanos = System.nanoTime();
+    private long retryAfterNanos;
+    private volatile RefitOutcome lastOutcome;
+    private volatile boolean closing;
+
+    private TrainingWorker(TrainingWorkerConfig config, BaseNetwork base, Consumer<String> progress) {
+        this.config = config;
+        this.base = base;
+        this.progress = line -> {
+            LOG.info(line);
+            progress.accept(line);
+        };
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(config.registryUrl());
+        TopicCatalog topics = config.topics();
+        Properties clients = new Properties();
+        clients.putAll(config.clientConfig());
+        this.control = new ControlTopic(clients, serdes, topics.name(TopicRole.MODEL_VERSIONS));
+        this.store = new FileSystemModelStore(config.modelStore());
+        this.metrics = new TrainingMetrics(new MetricRegistry());
+        this.trigger = config.refitTrigger();
+        Properties producerProps = new Properties();
+        producerProps.putAll(clients);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), serdes.valueSerializer());
+        this.extractor = new FeatureExtractor(base);
+        FeatureBackfill backfill = new FeatureBackfill(extractor, config.fetch().loader(), producer,
+                topics.name(TopicRole.FEATURES));
+        this.refitter = new Refitter(config.modelName(), base, config.head(), config.headTraining(),
+                new HoldoutSplit(config.holdoutPercent(), config.validationPercent()), config.gateMinImprovement(),
+                config.publishStatus(), backfill, store, control,
+                () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), this.progress);
+        this.streams = new KafkaStreams(LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
+                config.streamsProperties());
+        this.streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Labeled-set stream thread failed; replacing it. Cause: {}", e.toString(), e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        this.labeledSet = new LabeledSet(streams);
+        this.exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(), config.metricsPrometheusPort());
+        this.refitThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "imgstream-refit");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Loads the base, reads the control topic and starts the worker.
+     *
+     * @param config   the configuration
+     * @param progress receives a line per refit step and epoch (also logged)
+     * @throws ConfigException if the base can't be loaded from {@code base.weights}
+     */
+    public static TrainingWorker start(TrainingWorkerConfig config, Consumer<String> progress) {
+        AvroTrust.requireTrusted();
+        BaseNetwork base;
+        try {
+            base = config.base().load();
+        } catch (WeightLoadException | IllegalArgumentException e) {
+            throw new ConfigException(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, config.base().weights().toString(),
+                    "can't load the base: " + e.getMessage());
+        }
+        TrainingWorker worker = new TrainingWorker(config, base, progress);
+        try {
+            worker.readControlTopic();
+            worker.ledger = new LabelLedger(worker.baseline());
+            worker.streams.start();
+            worker.refitThread.scheduleWithFixedDelay(worker::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            worker.close();
+            throw e;
+        }
+        LOG.info("Training {} on {} (features {}), refit every {} labels or {} s", config.modelName(), base.id(),
+                Arrays.toString(base.featureShape()), config.refitTrigger().everyLabels(),
+                config.refitTrigger().interval().toSeconds());
+        return worker;
+    }
+
+    private void check() {
+        try {
+            if (streams.state() != KafkaStreams.State.RUNNING || System.nanoTime() < retryAfterNanos) {
+                return;
+            }
+            List<LabeledExample> snapshot = labeledSet.snapshot();
+            int newLabels = ledger.newLabels(snapshot);
+            metrics.pending(newLabels);
+            if (!trigger.due(newLabels, snapshot.size(), Duration.ofNanos(System.nanoTime() - lastRefitNanos))) {
+                return;
+            }
+            refit(snapshot);
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("Labeled set not queryable yet: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            if (closing) {
+                LOG.info("Refit abandoned: the worker is stopping ({})", e.toString());
+                return;
+            }
+            metrics.refitFailed();
+            Duration delay = config.refitTrigger().interval().compareTo(MAX_RETRY_DELAY) < 0
+                    ? config.refitTrigger().interval() : MAX_RETRY_DELAY;
+            retryAfterNanos = System.nanoTime() + delay.toNanos();
+            LOG.error("Refit failed; {} stays current, next try in {} s. Cause: {}", current == null ? "no version"
+                    : "v" + current.version(), delay.toSeconds(), e.toString(), e);
+        }
+    }
+
+    private void refit(List<LabeledExample> snapshot) {
+        readControlTopic();
+        RefitOutcome outcome = refitter.refit(snapshot, Optional.ofNullable(current));
+        ledger.refitted(snapshot);
+        lastRefitNanos = System.nanoTime();
+        metrics.refitted(outcome);
+        metrics.pending(0);
+        lastOutcome = outcome;
+    }
+
+    /** Reads the control topic and loads the current version's bundle when it changed. */
+    private void readControlTopic() {
+        controlRecords = control.latestByKey();
+        Optional<ModelVersion> promoted = ControlTopic.current(controlRecords, config.modelName());
+        if (promoted.isEmpty()) {
+            current = null;
+            return;
+        }
+        ModelVersion version = promoted.get();
+        if (current != null && current.version() == version.getVersion()) {
+            return;
+        }
+        ModelBundle bundle = null;
+        if (base.id().toString().equals(version.getBaseModelId().toString())) {
+            try {
+                bundle = store.load(URI.create(version.getBundleUri().toString()), version.getBundleSha256().toString());
+            } catch (RuntimeException e) {
+                LOG.warn("Can't load the current version v{} ({}): candidates start fresh and are compared with its "
+                        + "recorded accuracy", version.getVersion(), e.getMessage());
+            }
+        }
+        current = CurrentVersion.of(version, bundle);
+    }
+
+    private int baseline() {
+        return current == null ? 0 : current.labeledImages().orElse(0);
+    }
+
+    /** The base features are computed with. */
+    public BaseNetwork base() {
+        return base;
+    }
+
+    /** The worker's metrics. */
+    public TrainingMetrics metrics() {
+        return metrics;
+    }
+
+    /** The last refit's outcome, if one ran. */
+    public Optional<RefitOutcome> lastOutcome() {
+        return Optional.ofNullable(lastOutcome);
+    }
+
+    /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
+    public int prometheusPort() {
+        return exporters.prometheusPort();
+    }
+
+    /** The labeled set's Kafka Streams state. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /**
+     * Waits until the labeled set is RUNNING (or failed).
+     *
+     * @return whether it is running
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /**
+     * Stops the refit thread, waiting up to 30 s for a refit in progress (past that the process may exit in the
+     * middle of it, which leaves at most a saved bundle that was never announced), then the stream.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        refitThread.shutdownNow();
+        try {
+            refitThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        streams.close(CLOSE_TIMEOUT);
+        producer.close(CLOSE_TIMEOUT);
+        extractor.close();
+        exporters.close();
+    }
+}

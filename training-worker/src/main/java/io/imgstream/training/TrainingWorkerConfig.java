@@ -1,0 +1,410 @@
+package io.imgstream.training;
+
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.head.ClassWeighting;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadPooling;
+import io.imgstream.model.head.HeadTrainingConfig;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.schemas.TopicCatalog;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.training.base.BasePreset;
+import io.imgstream.training.base.BaseSpec;
+import io.imgstream.training.refit.RefitTrigger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Configuration of the training worker. Every key, its default, its validator and its documentation are declared
+ * once in {@link #CONFIG}; {@code fetch.*} keys are the scorer's ({@link FetchSettings}).
+ *
+ * <p>Keys starting with {@value #KAFKA_PREFIX} are passed to Kafka Streams and the worker's clients with the
+ * prefix removed (security settings, tuning).
+ */
+public final class TrainingWorkerConfig extends AbstractConfig {
+
+    /** Prefix of keys handed to Kafka unchanged, minus the prefix. */
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
+
+    public static final String REGISTRY_URL_CONFIG = "registry.url";
+    private static final String REGISTRY_URL_DOC = "Base URL of the schema registry (Apicurio), e.g. http://127.0.0.1:18081.";
+
+    public static final String APPLICATION_ID_CONFIG = "application.id";
+    public static final String DEFAULT_APPLICATION_ID = "imgstream-training";
+    private static final String APPLICATION_ID_DOC = "Kafka Streams application id of the labeled set. Run one worker "
+            + "per model: the refit reads the whole labeled set, so instances sharing an id would each see a part.";
+
+    public static final String STATE_DIR_CONFIG = "state.dir";
+    public static final String DEFAULT_STATE_DIR = ".imgstream/training";
+    private static final String STATE_DIR_DOC = "Directory of the labeled set's local state (restored from its "
+            + "changelog when missing) and of refit checkpoints.";
+
+    public static final String MODEL_NAME_CONFIG = "model.name";
+    private static final String MODEL_NAME_DOC = "The model this worker trains; its versions are announced on the control topic.";
+
+    public static final String MODEL_STORE_CONFIG = "model.store";
+    public static final String DEFAULT_MODEL_STORE = ".imgstream/models";
+    private static final String MODEL_STORE_DOC = "Root directory of the filesystem model store the bundles are saved in; "
+            + "scorers must be able to read it.";
+
+    public static final String BASE_PRESET_CONFIG = "base.preset";
+    public static final String DEFAULT_BASE_PRESET = BasePreset.VGG16.configName();
+    private static final String BASE_PRESET_DOC = "The convolutional base: vgg16 or vgg19 (Keras layer names, weights "
+            + "from base.weights), or network (any channels-first DL4J ComputationGraph zip in base.weights, cut at base.layer).";
+
+    public static final String BASE_WEIGHTS_CONFIG = "base.weights";
+    private static final String BASE_WEIGHTS_DOC = "Weights of the base: for vgg16/vgg19 a Keras .h5 (whole model or "
+            + "weights only) or a DL4J model zip with Keras layer names; for network a DL4J ComputationGraph zip. Nothing "
+            + "is downloaded: the file must be there.";
+
+    public static final String BASE_LAYER_CONFIG = "base.layer";
+    private static final String BASE_LAYER_DOC = "Bottleneck layer of a network base: its activations are the features. "
+            + "vgg16/vgg19 always use block5_pool.";
+
+    public static final String BASE_NAME_CONFIG = "base.name";
+    public static final String DEFAULT_BASE_NAME = "custom";
+    private static final String BASE_NAME_DOC = "Name of a network base in its id (name + sha256 of its weights); "
+            + "lowercase letters, digits, '.', '_' or '-'.";
+
+    public static final String BASE_INPUT_CONFIG = "base.input";
+    public static final String DEFAULT_BASE_INPUT = "150x150x3";
+    private static final String BASE_INPUT_DOC = "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
+            + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512).";
+
+    public static final String BASE_SCALING_CONFIG = "base.scaling";
+    public static final String DEFAULT_BASE_SCALING = PixelScaling.CAFFE_BGR.name();
+    private static final String BASE_SCALING_DOC = "Pixel scaling of a network base: UNIT ([0,1]), CAFFE_BGR (VGG's "
+            + "BGR mean subtraction) or TF ([-1,1]). vgg16/vgg19 always use CAFFE_BGR.";
+
+    public static final String BASE_RESIZE_CONFIG = "base.resize";
+    public static final String DEFAULT_BASE_RESIZE = ResizePolicy.SQUASH.name();
+    private static final String BASE_RESIZE_DOC = "How images are brought to the input size (ResizePolicy name).";
+
+    public static final String REFIT_EVERY_LABELS_CONFIG = "refit.every.labels";
+    public static final int DEFAULT_REFIT_EVERY_LABELS = 50;
+    private static final String REFIT_EVERY_LABELS_DOC = "Refit once this many labels arrived (new images or relabels) "
+            + "since the last refit.";
+
+    public static final String REFIT_INTERVAL_MS_CONFIG = "refit.interval.ms";
+    public static final long DEFAULT_REFIT_INTERVAL_MS = 600_000L;
+    private static final String REFIT_INTERVAL_MS_DOC = "Refit at least this often while any new label waits, even "
+            + "below refit.every.labels.";
+
+    public static final String REFIT_MIN_LABELS_CONFIG = "refit.min.labels";
+    public static final int DEFAULT_REFIT_MIN_LABELS = 20;
+    private static final String REFIT_MIN_LABELS_DOC = "No refit before the labeled set holds this many usable images "
+            + "(with features) of at least two classes.";
+
+    public static final String HOLDOUT_PERCENT_CONFIG = "holdout.percent";
+    public static final int DEFAULT_HOLDOUT_PERCENT = 20;
+    private static final String HOLDOUT_PERCENT_DOC = "Share of images kept out of training to evaluate candidates, chosen "
+            + "by a hash of the image id so an image stays on its side across refits. A label's split hint overrides it.";
+
+    public static final String VALIDATION_PERCENT_CONFIG = "validation.percent";
+    public static final int DEFAULT_VALIDATION_PERCENT = 10;
+    private static final String VALIDATION_PERCENT_DOC = "Share of images, by the same hash, that early stopping and "
+            + "learning-rate reduction watch; the rest train. Kept apart from the holdout so the gate's accuracy is unbiased.";
+
+    public static final String GATE_MIN_IMPROVEMENT_CONFIG = "gate.min.improvement";
+    public static final double DEFAULT_GATE_MIN_IMPROVEMENT = 0.01;
+    private static final String GATE_MIN_IMPROVEMENT_DOC = "A candidate is published only if its holdout accuracy beats "
+            + "the current version's, measured on the same holdout, by at least this much (0.01 = one point). The first "
+            + "version of a model is always published.";
+
+    public static final String PUBLISH_STATUS_CONFIG = "publish.status";
+    public static final String DEFAULT_PUBLISH_STATUS = ModelStatus.PROMOTED.name();
+    private static final String PUBLISH_STATUS_DOC = "How a candidate that passes the gate is announced: PROMOTED (scorers "
+            + "switch to it) or SHADOW (scored beside the current version into predictions-shadow, promoted by hand).";
+
+    public static final String HEAD_EPOCHS_CONFIG = "head.epochs";
+    private static final String HEAD_EPOCHS_DOC = "Most epochs of a refit; early stopping usually ends it sooner.";
+
+    public static final String HEAD_BATCH_SIZE_CONFIG = "head.batch.size";
+    private static final String HEAD_BATCH_SIZE_DOC = "Minibatch size of head training.";
+
+    public static final String HEAD_LEARNING_RATE_CONFIG = "head.learning.rate";
+    private static final String HEAD_LEARNING_RATE_DOC = "RMSprop learning rate of the head (the seeds' 2e-5 suits "
+            + "VGG features of thousands of images; small sets learn faster with 1e-4 to 1e-3).";
+
+    public static final String HEAD_HIDDEN_UNITS_CONFIG = "head.hidden.units";
+    private static final String HEAD_HIDDEN_UNITS_DOC = "Units of the head's dense layer.";
+
+    public static final String HEAD_DROPOUT_CONFIG = "head.dropout";
+    private static final String HEAD_DROPOUT_DOC = "Dropout rate after the dense layer.";
+
+    public static final String HEAD_POOLING_CONFIG = "head.pooling";
+    private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds) or GLOBAL_AVERAGE.";
+
+    public static final String HEAD_CLASS_WEIGHTING_CONFIG = "head.class.weighting";
+    public static final String DEFAULT_HEAD_CLASS_WEIGHTING = ClassWeighting.BALANCED.name();
+    private static final String HEAD_CLASS_WEIGHTING_DOC = "BALANCED weighs each class's examples inversely to its "
+            + "count, so small classes count as much as large ones; NONE weighs every example the same.";
+
+    public static final String HEAD_SEED_CONFIG = "head.seed";
+    private static final String HEAD_SEED_DOC = "Seed of weight initialisation, shuffling and dropout.";
+
+    public static final String METRICS_JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
+    private static final String METRICS_JMX_ENABLED_DOC = "Whether to register the worker's metrics as JMX MBeans "
+            + "(domain io.imgstream).";
+
+    public static final String METRICS_PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
+    private static final String METRICS_PROMETHEUS_PORT_DOC = "Port of the Prometheus endpoint "
+            + "http://127.0.0.1:<port>/metrics. -1 disables it; 0 picks a free port.";
+
+    public static final String TOPIC_NAME_PREFIX = "topic.";
+    private static final String TOPIC_NAME_DOC = "Name of the %s topic.";
+
+    /** The definition of every key. */
+    public static final ConfigDef CONFIG = definition();
+
+    /** Parses and validates {@code props}; unknown keys are ignored, {@value #KAFKA_PREFIX} keys are kept for Kafka. */
+    public TrainingWorkerConfig(Map<?, ?> props) {
+        super(CONFIG, props);
+        fetch();
+        base();
+        if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName()).matches()) {
+            throw new ConfigException(MODEL_NAME_CONFIG, modelName(), "must match " + BundleManifest.MODEL_NAME_PATTERN.pattern());
+        }
+        if (holdoutPercent() + validationPercent() >= 100) {
+            throw new ConfigException(VALIDATION_PERCENT_CONFIG, validationPercent(), "holdout.percent + validation.percent "
+                    + "must stay below 100, or nothing is left to train on");
+        }
+    }
+
+    private static ConfigDef definition() {
+        HeadConfig head = HeadConfig.defaults();
+        HeadTrainingConfig training = HeadTrainingConfig.defaults();
+        ConfigDef def = new ConfigDef()
+                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
+                        ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+                .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                        new ConfigDef.NonEmptyString(), Importance.HIGH, REGISTRY_URL_DOC)
+                .define(MODEL_NAME_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, MODEL_NAME_DOC)
+                .define(MODEL_STORE_CONFIG, Type.STRING, DEFAULT_MODEL_STORE, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, MODEL_STORE_DOC)
+                .define(BASE_PRESET_CONFIG, Type.STRING, DEFAULT_BASE_PRESET,
+                        ConfigDef.ValidString.in(Arrays.stream(BasePreset.values()).map(BasePreset::configName)
+                                .toArray(String[]::new)), Importance.HIGH, BASE_PRESET_DOC)
+                .define(BASE_WEIGHTS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, BASE_WEIGHTS_DOC)
+                .define(BASE_LAYER_CONFIG, Type.STRING, "", Importance.MEDIUM, BASE_LAYER_DOC)
+                .define(BASE_NAME_CONFIG, Type.STRING, DEFAULT_BASE_NAME, Importance.LOW, BASE_NAME_DOC)
+                .define(BASE_INPUT_CONFIG, Type.STRING, DEFAULT_BASE_INPUT, Importance.MEDIUM, BASE_INPUT_DOC)
+                .define(BASE_SCALING_CONFIG, Type.STRING, DEFAULT_BASE_SCALING, enumValues(PixelScaling.class),
+                        Importance.MEDIUM, BASE_SCALING_DOC)
+                .define(BASE_RESIZE_CONFIG, Type.STRING, DEFAULT_BASE_RESIZE, enumValues(ResizePolicy.class),
+                        Importance.LOW, BASE_RESIZE_DOC)
+                .define(APPLICATION_ID_CONFIG, Type.STRING, DEFAULT_APPLICATION_ID, new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM, APPLICATION_ID_DOC)
+                .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, Importance.MEDIUM, STATE_DIR_DOC)
+                .define(REFIT_EVERY_LABELS_CONFIG, Type.INT, DEFAULT_REFIT_EVERY_LABELS, ConfigDef.Range.atLeast(1),
+                        Importance.HIGH, REFIT_EVERY_LABELS_DOC)
+                .define(REFIT_INTERVAL_MS_CONFIG, Type.LONG, DEFAULT_REFIT_INTERVAL_MS, ConfigDef.Range.atLeast(100),
+                        Importance.HIGH, REFIT_INTERVAL_MS_DOC)
+                .define(REFIT_MIN_LABELS_CONFIG, Type.INT, DEFAULT_REFIT_MIN_LABELS, ConfigDef.Range.atLeast(2),
+                        Importance.MEDIUM, REFIT_MIN_LABELS_DOC)
+                .define(HOLDOUT_PERCENT_CONFIG, Type.INT, DEFAULT_HOLDOUT_PERCENT, ConfigDef.Range.between(1, 90),
+                        Importance.MEDIUM, HOLDOUT_PERCENT_DOC)
+                .define(VALIDATION_PERCENT_CONFIG, Type.INT, DEFAULT_VALIDATION_PERCENT, ConfigDef.Range.between(0, 90),
+                        Importance.LOW, VALIDATION_PERCENT_DOC)
+                .define(GATE_MIN_IMPROVEMENT_CONFIG, Type.DOUBLE, DEFAULT_GATE_MIN_IMPROVEMENT,
+                        ConfigDef.Range.between(-1, 1), Importance.HIGH, GATE_MIN_IMPROVEMENT_DOC)
+                .define(PUBLISH_STATUS_CONFIG, Type.STRING, DEFAULT_PUBLISH_STATUS,
+                        ConfigDef.ValidString.in(ModelStatus.PROMOTED.name(), ModelStatus.SHADOW.name()),
+                        Importance.MEDIUM, PUBLISH_STATUS_DOC)
+                .define(HEAD_EPOCHS_CONFIG, Type.INT, training.maxEpochs(), ConfigDef.Range.between(1, 10_000),
+                        Importance.MEDIUM, HEAD_EPOCHS_DOC)
+                .define(HEAD_BATCH_SIZE_CONFIG, Type.INT, training.batchSize(), ConfigDef.Range.between(1, 4096),
+                        Importance.LOW, HEAD_BATCH_SIZE_DOC)
+                .define(HEAD_LEARNING_RATE_CONFIG, Type.DOUBLE, head.learningRate(), ConfigDef.Range.between(1e-9, 10),
+                        Importance.MEDIUM, HEAD_LEARNING_RATE_DOC)
+                .define(HEAD_HIDDEN_UNITS_CONFIG, Type.INT, head.hiddenUnits(), ConfigDef.Range.between(1, 65_536),
+                        Importance.LOW, HEAD_HIDDEN_UNITS_DOC)
+                .define(HEAD_DROPOUT_CONFIG, Type.DOUBLE, head.dropoutRate(), ConfigDef.Range.between(0, 0.95),
+                        Importance.LOW, HEAD_DROPOUT_DOC)
+                .define(HEAD_POOLING_CONFIG, Type.STRING, head.pooling().name(), enumValues(HeadPooling.class),
+                        Importance.LOW, HEAD_POOLING_DOC)
+                .define(HEAD_CLASS_WEIGHTING_CONFIG, Type.STRING, DEFAULT_HEAD_CLASS_WEIGHTING,
+                        enumValues(ClassWeighting.class), Importance.MEDIUM, HEAD_CLASS_WEIGHTING_DOC)
+                .define(HEAD_SEED_CONFIG, Type.LONG, training.seed(), Importance.LOW, HEAD_SEED_DOC)
+                .define(METRICS_JMX_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_JMX_ENABLED_DOC)
+                .define(METRICS_PROMETHEUS_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535),
+                        Importance.LOW, METRICS_PROMETHEUS_PORT_DOC);
+        FetchSettings.define(def);
+        for (TopicRole role : TopicRole.values()) {
+            def.define(TOPIC_NAME_PREFIX + role.defaultName(), Type.STRING, role.defaultName(),
+                    new ConfigDef.NonEmptyString(), Importance.LOW, String.format(TOPIC_NAME_DOC, role.defaultName()));
+        }
+        return def;
+    }
+
+    private static ConfigDef.ValidString enumValues(Class<? extends Enum<?>> type) {
+        return ConfigDef.ValidString.in(Arrays.stream(type.getEnumConstants()).map(Enum::name).toArray(String[]::new));
+    }
+
+    /** Brokers, as Kafka clients expect them. */
+    public String bootstrapServers() {
+        return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    /** The registry's base URL. */
+    public String registryUrl() {
+        return getString(REGISTRY_URL_CONFIG);
+    }
+
+    /** The model trained. */
+    public String modelName() {
+        return getString(MODEL_NAME_CONFIG);
+    }
+
+    /** Root of the model store. */
+    public Path modelStore() {
+        return Path.of(getString(MODEL_STORE_CONFIG)).toAbsolutePath().normalize();
+    }
+
+    /** Directory of local state. */
+    public Path stateDir() {
+        return Path.of(getString(STATE_DIR_CONFIG)).toAbsolutePath().normalize();
+    }
+
+    /** Which base, from which weights. */
+    public BaseSpec base() {
+        BasePreset preset = BasePreset.of(getString(BASE_PRESET_CONFIG));
+        Path weights = Path.of(getString(BASE_WEIGHTS_CONFIG));
+        Preprocessing input = preprocessing(preset);
+        String layer = getString(BASE_LAYER_CONFIG);
+        if (preset == BasePreset.NETWORK && layer.isBlank()) {
+            throw new ConfigException(BASE_LAYER_CONFIG, layer, "required for base.preset=network: name the layer whose "
+                    + "activations are the features");
+        }
+        return new BaseSpec(preset, weights, layer, getString(BASE_NAME_CONFIG), input);
+    }
+
+    private Preprocessing preprocessing(BasePreset preset) {
+        String text = getString(BASE_INPUT_CONFIG);
+        String[] parts = text.toLowerCase().split("x");
+        try {
+            if (parts.length != 3) {
+                throw new NumberFormatException();
+            }
+            int height = Integer.parseInt(parts[0]);
+            int width = Integer.parseInt(parts[1]);
+            int channels = Integer.parseInt(parts[2]);
+            PixelScaling scaling = preset == BasePreset.NETWORK ? PixelScaling.valueOf(getString(BASE_SCALING_CONFIG))
+                    : PixelScaling.CAFFE_BGR;
+            return new Preprocessing(height, width, channels, scaling, ResizePolicy.valueOf(getString(BASE_RESIZE_CONFIG)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(BASE_INPUT_CONFIG, text, "expected HEIGHTxWIDTHxCHANNELS of positive numbers, e.g. "
+                    + DEFAULT_BASE_INPUT + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
+    /** When to refit. */
+    public RefitTrigger refitTrigger() {
+        return new RefitTrigger(getInt(REFIT_EVERY_LABELS_CONFIG), Duration.ofMillis(getLong(REFIT_INTERVAL_MS_CONFIG)),
+                getInt(REFIT_MIN_LABELS_CONFIG));
+    }
+
+    /** Percent of images in the holdout. */
+    public int holdoutPercent() {
+        return getInt(HOLDOUT_PERCENT_CONFIG);
+    }
+
+    /** Percent of images in the validation set. */
+    public int validationPercent() {
+        return getInt(VALIDATION_PERCENT_CONFIG);
+    }
+
+    /** Accuracy a candidate must gain over the current version. */
+    public double gateMinImprovement() {
+        return getDouble(GATE_MIN_IMPROVEMENT_CONFIG);
+    }
+
+    /** Status of a published candidate. */
+    public ModelStatus publishStatus() {
+        return ModelStatus.valueOf(getString(PUBLISH_STATUS_CONFIG));
+    }
+
+    /** The head's layout and optimiser. */
+    public HeadConfig head() {
+        HeadConfig defaults = HeadConfig.defaults();
+        return new HeadConfig(HeadPooling.valueOf(getString(HEAD_POOLING_CONFIG)), getInt(HEAD_HIDDEN_UNITS_CONFIG),
+                getDouble(HEAD_DROPOUT_CONFIG), getDouble(HEAD_LEARNING_RATE_CONFIG), defaults.rmsDecay());
+    }
+
+    /** How the head trains. */
+    public HeadTrainingConfig headTraining() {
+        HeadTrainingConfig defaults = HeadTrainingConfig.defaults();
+        return new HeadTrainingConfig(getInt(HEAD_EPOCHS_CONFIG), getInt(HEAD_BATCH_SIZE_CONFIG), getLong(HEAD_SEED_CONFIG),
+                defaults.earlyStoppingPatience(), defaults.minImprovement(), defaults.plateauPatience(),
+                defaults.plateauFactor(), defaults.minLearningRate(),
+                ClassWeighting.valueOf(getString(HEAD_CLASS_WEIGHTING_CONFIG)), defaults.restoreBestWeights());
+    }
+
+    /** Where images whose features are missing may be fetched from. */
+    public FetchSettings fetch() {
+        return FetchSettings.from(this);
+    }
+
+    /** Whether to register JMX MBeans. */
+    public boolean metricsJmxEnabled() {
+        return getBoolean(METRICS_JMX_ENABLED_CONFIG);
+    }
+
+    /** Port of the Prometheus endpoint; -1 when disabled, 0 for any free port. */
+    public int metricsPrometheusPort() {
+        return getInt(METRICS_PROMETHEUS_PORT_CONFIG);
+    }
+
+    /** The topic catalog, with any names configured under {@value #TOPIC_NAME_PREFIX}. */
+    public TopicCatalog topics() {
+        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
+        for (TopicRole role : TopicRole.values()) {
+            names.put(role, getString(TOPIC_NAME_PREFIX + role.defaultName()));
+        }
+        try {
+            return TopicCatalog.withNames(names);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** Settings for the worker's producers and consumers: the brokers plus every {@value #KAFKA_PREFIX} key. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> client = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return client;
+    }
+
+    /** Properties for the labeled set's Kafka Streams instance. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.putAll(originalsWithPrefix(KAFKA_PREFIX));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().resolve("streams").toString());
+        // Labels are upserts by image id, so a replay after a crash writes the same values again: at-least-once is exact here.
+        props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        return props;
+    }
+}

@@ -1,0 +1,110 @@
+package io.imgstream.training.features;
+
+import io.imgstream.model.features.BottleneckFeatures;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.schemas.FeatureVectorKeys;
+import io.imgstream.schemas.avro.FeatureVector;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.topology.fetch.FetchException;
+import io.imgstream.topology.fetch.ImageLoader;
+import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.training.labels.LabeledExample;
+import java.awt.image.BufferedImage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * Computes the features of labeled images that have none yet (labeled before any scorer saw them, or scored by a
+ * model on another base), with the same base and preprocessing the bundles use, and writes them to the
+ * {@code features} topic so they are computed once. Images are fetched through the scorer's
+ * {@link ImageLoader}, with the same scheme, root, host and size limits.
+ *
+ * <p>Not thread-safe: the extractor reuses its buffers.
+ */
+public final class FeatureBackfill {
+
+    /** Images fetched and run through the base per forward pass. */
+    private static final int CHUNK = 32;
+
+    private final FeatureExtractor extractor;
+    private final ImageLoader loader;
+    private final Producer<String, SpecificRecord> producer;
+    private final String featuresTopic;
+
+    /**
+     * @param extractor     runs the worker's base
+     * @param loader        fetches and decodes images within the configured limits
+     * @param producer      writes the computed features
+     * @param featuresTopic the {@code features} topic's name
+     */
+    public FeatureBackfill(FeatureExtractor extractor, ImageLoader loader, Producer<String, SpecificRecord> producer,
+            String featuresTopic) {
+        this.extractor = Objects.requireNonNull(extractor, "extractor");
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.featuresTopic = Objects.requireNonNull(featuresTopic, "featuresTopic");
+    }
+
+    /**
+     * Computes missing features.
+     *
+     * @param missing  examples without features
+     * @param refused  told of every example whose image can't be had, with why; it stays out of this refit
+     * @return the examples whose features were computed, with them
+     * @throws KafkaException if the computed features can't be written
+     */
+    public List<LabeledExample> compute(List<LabeledExample> missing, BiConsumer<LabeledExample, String> refused) {
+        List<LabeledExample> done = new ArrayList<>();
+        for (int from = 0; from < missing.size(); from += CHUNK) {
+            Map<LabeledExample, BufferedImage> images = new LinkedHashMap<>();
+            for (LabeledExample example : missing.subList(from, Math.min(missing.size(), from + CHUNK))) {
+                if (example.uri().isEmpty()) {
+                    refused.accept(example, "no features and no uri in its label to compute them from");
+                    continue;
+                }
+                try {
+                    ImageRef ref = ImageRef.newBuilder().setId(example.imageId()).setUri(example.uri().get())
+                            .setEventTime(Instant.now()).build();
+                    images.put(example, loader.load(new ImageTask(ref, new byte[0])).image());
+                } catch (FetchException e) {
+                    refused.accept(example, e.reason() + ": " + e.getMessage());
+                }
+            }
+            if (images.isEmpty()) {
+                continue;
+            }
+            List<BottleneckFeatures> features = extractor.extract(new ArrayList<>(images.values()));
+            int i = 0;
+            for (LabeledExample example : images.keySet()) {
+                FeatureVector vector = toRecord(example.imageId(), features.get(i++));
+                producer.send(new ProducerRecord<>(featuresTopic, FeatureVectorKeys.of(example.imageId(),
+                        vector.getBaseModelId().toString()), vector));
+                done.add(example.withFeatures(vector));
+            }
+        }
+        producer.flush();
+        return done;
+    }
+
+    private FeatureVector toRecord(String imageId, BottleneckFeatures features) {
+        List<Integer> shape = new ArrayList<>();
+        for (long dim : features.shape()) {
+            shape.add(Math.toIntExact(dim));
+        }
+        List<Float> values = new ArrayList<>(features.values().length);
+        for (float value : features.values()) {
+            values.add(value);
+        }
+        return FeatureVector.newBuilder().setImageId(imageId).setBaseModelId(extractor.base().id().toString())
+                .setShape(shape).setValues(values).setCreatedTime(Instant.now()).build();
+    }
+}

@@ -1,0 +1,2 @@
+/** The training worker's Dropwizard metrics. */
+package io.imgstream.training.metrics;

@@ -1,0 +1,46 @@
+package io.imgstream.training.refit;
+
+import io.imgstream.schemas.avro.ModelStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one refit did.
+ *
+ * @param skipped           why no candidate was trained, or empty when one was
+ * @param version           the candidate's version (0 when skipped)
+ * @param status            how it was announced: PROMOTED or SHADOW when it passed the gate, REJECTED when not
+ * @param classes           its classes
+ * @param labeledImages     usable images of the labeled set (with features)
+ * @param trainSize         images trained on
+ * @param validationSize    images early stopping watched
+ * @param holdoutSize       images evaluated on
+ * @param unusable          labeled images left out, counted by reason
+ * @param backfilled        images whose features this refit computed
+ * @param accuracy          the candidate's holdout accuracy
+ * @param currentAccuracy   the current version's accuracy on the same holdout (or as recorded), if there is one
+ * @param epochs            epochs trained
+ * @param backfillTime      time computing missing features
+ * @param fitTime           time training the head
+ * @param evaluateTime      time evaluating candidate and current version
+ * @param publishTime       time assembling, saving and announcing the bundle
+ */
+public record RefitOutcome(Optional<String> skipped, int version, ModelStatus status, List<String> classes,
+        int labeledImages, int trainSize, int validationSize, int holdoutSize, Map<String, Integer> unusable, int backfilled,
+        double accuracy, Optional<Double> currentAccuracy, int epochs, Duration backfillTime, Duration fitTime,
+        Duration evaluateTime, Duration publishTime) {
+
+    /** A refit that trained nothing, and why. */
+    static RefitOutcome skipped(String why, int labeledImages, Map<String, Integer> unusable, int backfilled,
+            Duration backfillTime) {
+        return new RefitOutcome(Optional.of(why), 0, null, List.of(), labeledImages, 0, 0, 0, Map.copyOf(unusable), backfilled,
+                Double.NaN, Optional.empty(), 0, backfillTime, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** Whether a candidate passed the gate and was announced for scorers. */
+    public boolean published() {
+        return skipped.isEmpty() && status != ModelStatus.REJECTED;
+    }
+}

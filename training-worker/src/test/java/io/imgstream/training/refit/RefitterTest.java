@@ -1,0 +1,195 @@
+package io.imgstream.training.refit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadTrainingConfig;
+import io.imgstream.model.training.LabeledImages;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.training.TruncatedBase;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.training.features.FeatureBackfill;
+import io.imgstream.training.labels.LabeledExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Refits on real Fashion-MNIST images (the demo's shipped subset) through a small real base: features computed
+ * from file URIs, a fixed holdout, warm start and class growth, the gate, bundles in a real store. Only the
+ * broker is replaced: the features go to Kafka's {@link MockProducer} and announcements to a list.
+ */
+class RefitterTest {
+
+    private static final String MODEL = "fashion";
+    private static final int PER_CLASS = 40;
+
+    @TempDir
+    Path temp;
+
+    private final List<ModelVersion> announced = new ArrayList<>();
+    private final List<String> progress = new ArrayList<>();
+    private MockProducer<String, SpecificRecord> producer;
+    private FeatureExtractor extractor;
+    private BaseNetwork base;
+    private FileSystemModelStore store;
+    private List<String> classNames;
+    private Path images;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        base = TruncatedBase.of(SmallCnn.build(1, 28, 28, 10, 5, DemoModel.NETWORK), SmallCnn.POOL2, "test-conv",
+                DemoModel.PREPROCESSING);
+        extractor = new FeatureExtractor(base);
+        Serializer<SpecificRecord> values = (topic, record) -> new byte[0];
+        producer = new MockProducer<>(true, null, new StringSerializer(), values);
+        store = new FileSystemModelStore(temp.resolve("models"));
+        classNames = DemoModel.classes();
+        images = Files.createDirectories(temp.resolve("images"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        extractor.close();
+    }
+
+    @Test
+    void shouldPublishTheFirstVersionWithItsEvaluationAndComputedFeatures() throws Exception {
+        List<LabeledExample> labeled = examples(0, 3);
+
+        RefitOutcome outcome = refitter(0.01).refit(labeled, Optional.empty());
+
+        assertThat(outcome.skipped()).isEmpty();
+        assertThat(outcome.version()).isEqualTo(1);
+        assertThat(outcome.status()).isEqualTo(ModelStatus.PROMOTED);
+        assertThat(outcome.classes()).as("new classes in name order").containsExactly("Pullover", "T-shirt/top", "Trouser");
+        assertThat(outcome.backfilled()).isEqualTo(3 * PER_CLASS);
+        assertThat(outcome.trainSize() + outcome.validationSize() + outcome.holdoutSize()).isEqualTo(3 * PER_CLASS);
+        assertThat(outcome.accuracy()).as("three separable classes").isGreaterThan(0.5);
+        assertThat(producer.history()).hasSize(3 * PER_CLASS)
+                .allSatisfy(r -> assertThat(r.key()).endsWith("/" + base.id()));
+
+        ModelVersion version = announced.get(0);
+        assertThat(version.getStatus()).isEqualTo(ModelStatus.PROMOTED);
+        assertThat(version.getParentVersion()).isNull();
+        assertThat(version.getMetrics().getHoldoutSize()).isEqualTo(outcome.holdoutSize());
+        assertThat(version.getMetrics().getConfusionMatrix()).hasSize(3);
+        assertThat(version.getMetrics().getConfusionMatrix().stream().flatMap(List::stream).mapToInt(Integer::intValue).sum())
+                .isEqualTo(outcome.holdoutSize());
+        ModelBundle bundle = BundleFile.readVerified(Path.of(java.net.URI.create(version.getBundleUri().toString())),
+                version.getBundleSha256().toString());
+        assertThat(bundle.manifest().bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
+        assertThat(bundle.manifest().baseModelId()).isEqualTo(base.id().toString());
+        assertThat(bundle.curves()).isPresent();
+        float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
+        assertThat(scores[0]).hasSize(3);
+    }
+
+    @Test
+    void shouldGrowTheClassesWarmStartAndRejectACandidateBelowTheMargin() throws Exception {
+        List<LabeledExample> first = examples(0, 3);
+        refitter(0.01).refit(first, Optional.empty());
+        ModelVersion v1 = announced.get(0);
+        CurrentVersion current = CurrentVersion.of(v1, store.load(java.net.URI.create(v1.getBundleUri().toString()),
+                v1.getBundleSha256().toString()));
+        List<LabeledExample> more = new ArrayList<>(withFeatures(first));
+        more.addAll(examples(3, 4));
+
+        RefitOutcome outcome = refitter(1.0).refit(more, Optional.of(current));
+
+        assertThat(outcome.version()).isEqualTo(2);
+        assertThat(outcome.classes()).as("known classes keep their order, the new one follows")
+                .containsExactly("Pullover", "T-shirt/top", "Trouser", "Dress");
+        assertThat(outcome.backfilled()).as("only the new images").isEqualTo(PER_CLASS);
+        assertThat(outcome.currentAccuracy()).as("v1 measured on the same holdout").isPresent();
+        assertThat(outcome.currentAccuracy().get()).isLessThan(1.0);
+        assertThat(outcome.status()).isEqualTo(ModelStatus.REJECTED);
+        assertThat(progress).anyMatch(line -> line.contains("warm start from v1: dense layer copied, output units of 3 of 4"));
+        ModelVersion v2 = announced.get(1);
+        assertThat(v2.getStatus()).isEqualTo(ModelStatus.REJECTED);
+        assertThat(v2.getParentVersion()).isEqualTo(1);
+        assertThat(store.list()).as("a rejected candidate is kept for 'models promote'").hasSize(2);
+    }
+
+    @Test
+    void shouldLeaveOutImagesItCanNotHaveAndSayWhy() throws Exception {
+        List<LabeledExample> labeled = new ArrayList<>(examples(0, 2));
+        labeled.add(new LabeledExample("outside", classNames.get(0), SplitHint.ANY, Optional.of("file:///etc/passwd"),
+                Optional.empty()));
+        labeled.add(new LabeledExample("nowhere", classNames.get(1), SplitHint.ANY, Optional.empty(), Optional.empty()));
+
+        RefitOutcome outcome = refitter(0.01).refit(labeled, Optional.empty());
+
+        assertThat(outcome.unusable()).containsEntry("PATH_NOT_ALLOWED", 1)
+                .containsEntry("no features and no uri in its label to compute them from", 1);
+        assertThat(outcome.labeledImages()).isEqualTo(2 * PER_CLASS);
+    }
+
+    @Test
+    void shouldSkipALabeledSetOfOneClass() throws Exception {
+        RefitOutcome outcome = refitter(0.01).refit(examples(0, 1), Optional.empty());
+
+        assertThat(outcome.skipped()).hasValueSatisfying(why -> assertThat(why).contains("a classifier needs two"));
+        assertThat(announced).isEmpty();
+        assertThat(store.list()).isEmpty();
+    }
+
+    private Refitter refitter(double minImprovement) {
+        HeadTrainingConfig training = HeadTrainingConfig.defaults().withMaxEpochs(15);
+        FetchSettings fetch = new FetchSettings(List.of("file"), List.of(images), List.of(), Duration.ofSeconds(5),
+                1 << 20, 1_000_000);
+        FeatureBackfill backfill = new FeatureBackfill(extractor, fetch.loader(), producer, "features");
+        return new Refitter(MODEL, base, HeadConfig.defaults().withLearningRate(1e-3), training, new HoldoutSplit(25, 10),
+                minImprovement, ModelStatus.PROMOTED, backfill, store, announced::add,
+                () -> announced.stream().mapToInt(ModelVersion::getVersion).max().orElse(0), progress::add);
+    }
+
+    /** {@value #PER_CLASS} real images of each class in {@code [from, to)}, written as PNG, labeled by file URI. */
+    private List<LabeledExample> examples(int from, int to) throws Exception {
+        LabeledImages shipped = DemoModel.trainingSubset();
+        List<LabeledExample> examples = new ArrayList<>();
+        int[] taken = new int[10];
+        for (int i = 0; i < shipped.count(); i++) {
+            int label = shipped.label(i);
+            if (label < from || label >= to || taken[label] == PER_CLASS) {
+                continue;
+            }
+            Path file = images.resolve(label + "-" + taken[label]++ + ".png");
+            ImageIO.write(shipped.image(i), "png", file.toFile());
+            examples.add(new LabeledExample("img-" + file.getFileName(), classNames.get(label), SplitHint.ANY,
+                    Optional.of(file.toUri().toString()), Optional.empty()));
+        }
+        return examples;
+    }
+
+    /** The examples with the features the last refit computed for them, as the features topic would hold them. */
+    private List<LabeledExample> withFeatures(List<LabeledExample> examples) {
+        List<LabeledExample> result = new ArrayList<>();
+        for (LabeledExample example : examples) {
+            producer.history().stream().filter(r -> r.key().startsWith(example.imageId() + "/")).findFirst()
+                    .ifPresent(r -> result.add(example.withFeatures((io.imgstream.schemas.avro.FeatureVector) r.value())));
+        }
+        return result;
+    }
+}
