@@ -55,9 +55,9 @@ class ScaleOutIT {
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
-        Path config = ScorerProcess.writeConfig(fixture, files.get(0).getParent(), temp.resolve("scorer.properties"),
+        Path config = CliProcess.writeConfig(fixture, files.get(0).getParent(), temp.resolve("scorer.properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
-        List<ScorerProcess> scorers = new ArrayList<>();
+        List<CliProcess> scorers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             scorers.add(start(config, "scorer-" + i));
         }
@@ -65,7 +65,7 @@ class ScaleOutIT {
                 fixture.topics().name(TopicRole.IMAGES));
              KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(fixture.clientProperties(),
                      new StringSerializer(), serdes.valueSerializer())) {
-            scorers.forEach(ScorerProcess::awaitScoring);
+            scorers.forEach(CliProcess::awaitScoring);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < IMAGES - TAIL_IMAGES; i++) {
                 ids.add(publish(publisher, files, i));
@@ -85,7 +85,7 @@ class ScaleOutIT {
             }
             scorers.get(1).awaitScoring();
             await("every instance on v4").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                for (ScorerProcess scorer : scorers) {
+                for (CliProcess scorer : scorers) {
                     assertThat(scorer.log()).containsAnyOf("Model it-model v4 loaded", "Starting on it-model v4");
                 }
             });
@@ -100,7 +100,7 @@ class ScaleOutIT {
             await("a committed prediction for every image").atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                         committed.clear();
-                        committed.putAll(ScorerProcess.countPredictions(fixture, serdes, "read_committed", versions));
+                        committed.putAll(CliProcess.countPredictions(fixture, serdes, "read_committed", versions));
                         assertThat(committed.keySet()).containsAll(ids);
                     });
             assertThat(committed).as("committed predictions per image").hasSize(IMAGES)
@@ -112,14 +112,14 @@ class ScaleOutIT {
                     versions.values().stream().filter(v -> v == ScoringFixture.MODEL_VERSION).count(),
                     versions.values().stream().filter(v -> v == 4).count());
         } finally {
-            for (ScorerProcess scorer : scorers) {
+            for (CliProcess scorer : scorers) {
                 scorer.stop();
             }
         }
     }
 
-    private ScorerProcess start(Path config, String name) throws Exception {
-        return ScorerProcess.start(config, STACK.bootstrapServers(), STACK.registryUrl(), temp, name,
+    private CliProcess start(Path config, String name) throws Exception {
+        return CliProcess.start("score", config, STACK.bootstrapServers(), STACK.registryUrl(), temp, name,
                 temp.resolve(name + "-state"));
     }
 

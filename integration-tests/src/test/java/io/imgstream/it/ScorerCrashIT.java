@@ -57,7 +57,7 @@ class ScorerCrashIT {
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
-        Path config = ScorerProcess.writeConfig(fixture, files.get(0).getParent(), temp.resolve("scorer.properties"),
+        Path config = CliProcess.writeConfig(fixture, files.get(0).getParent(), temp.resolve("scorer.properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50",
                         // Long transactions: a kill at any moment finds predictions written but not committed.
                         "kafka.commit.interval.ms", "1500"));
@@ -66,7 +66,7 @@ class ScorerCrashIT {
 
         Thread producer = new Thread(() -> publishSlowly(fixture, serdes, files, ids), "crash-it-producer");
         producer.start();
-        ScorerProcess scorer = start(config, 0);
+        CliProcess scorer = start(config, 0);
         try {
             for (int kill = 1; kill <= KILLS; kill++) {
                 scorer.awaitScoring();
@@ -81,10 +81,10 @@ class ScorerCrashIT {
             await("a committed prediction for every image").atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                         committed.clear();
-                        committed.putAll(ScorerProcess.countPredictions(fixture, serdes, "read_committed", new HashMap<>()));
+                        committed.putAll(CliProcess.countPredictions(fixture, serdes, "read_committed", new HashMap<>()));
                         assertThat(committed.keySet()).containsAll(ids);
                     });
-            Map<String, Integer> uncommitted = ScorerProcess.countPredictions(fixture, serdes, "read_uncommitted",
+            Map<String, Integer> uncommitted = CliProcess.countPredictions(fixture, serdes, "read_uncommitted",
                     new HashMap<>());
             long aborted = uncommitted.values().stream().mapToLong(Integer::longValue).sum()
                     - committed.values().stream().mapToLong(Integer::longValue).sum();
@@ -99,9 +99,9 @@ class ScorerCrashIT {
         }
     }
 
-    private ScorerProcess start(Path config, int generation) throws IOException {
+    private CliProcess start(Path config, int generation) throws IOException {
         // Every generation reuses the state directory a killed one left behind, as a restarted pod would.
-        return ScorerProcess.start(config, STACK.bootstrapServers(), STACK.registryUrl(), temp, "scorer-" + generation,
+        return CliProcess.start("score", config, STACK.bootstrapServers(), STACK.registryUrl(), temp, "scorer-" + generation,
                 temp.resolve("state"));
     }
 

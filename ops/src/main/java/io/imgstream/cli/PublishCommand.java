@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream publish PATH...}: publishes image files and folders as ImageRef events. */
-@Command(name = "publish", description = "Publish image files or folders (walked recursively) as ImageRef events.")
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish image files or folders (walked recursively) as ImageRef events.")
 public final class PublishCommand implements Callable<Integer> {
 
     /** Kafka's default max.message.bytes is 1 MB; inline images must fit in one record. */

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * {@code imgstream score}: runs the scoring topology until stopped. Settings come from a properties file,
  * then {@code --set}, then the dedicated flags, each overriding the one before.
  */
-@Command(name = "score", description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
 public final class ScoreCommand implements Callable<Integer> {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream tail TOPIC}: prints a topic's records as they arrive. */
-@Command(name = "tail", description = "Print a topic's records as they arrive (committed records only).")
+@Command(name = "tail", mixinStandardHelpOptions = true,
+        description = "Print a topic's records as they arrive (committed records only).")
 public final class TailCommand implements Callable<Integer> {
 
     @Spec

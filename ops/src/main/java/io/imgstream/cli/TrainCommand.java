@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  * {@code imgstream train}: runs the training worker until stopped. Settings come from a properties file, then
  * {@code --set}, then the dedicated flags, each overriding the one before.
  */
-@Command(name = "train", description = "Run the training worker until stopped with Ctrl-C: labels from 'feedback' "
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Run the training worker until stopped with Ctrl-C: labels from 'feedback' "
         + "→ head refit → evaluation gate → new version on the control topic.")
 public final class TrainCommand implements Callable<Integer> {
 

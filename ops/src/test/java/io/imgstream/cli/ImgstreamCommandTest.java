@@ -8,7 +8,9 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,33 @@ class ImgstreamCommandTest {
         assertThat(out.toString()).contains("--broker-port=PORT", "19092).", "(default: 18081)", "(default: .imgstream)");
         assertThat(Arrays.asList(ImgstreamCommand.newCommandLine().getSubcommands().keySet().toArray()))
                 .contains("stack", "topics");
+    }
+
+    @Test
+    void shouldAnswerHelpOnEveryCommand() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(ImgstreamCommand.newCommandLine(), new ArrayList<>(), paths);
+
+        assertThat(paths).contains(List.of("train"), List.of("score"), List.of("models", "rollback"));
+        for (List<String> path : paths) {
+            out.getBuffer().setLength(0);
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            assertThat(run(args.toArray(String[]::new))).as("imgstream %s --help", String.join(" ", path)).isZero();
+            assertThat(out.toString()).as("imgstream %s --help", String.join(" ", path)).contains("Usage: imgstream");
+        }
+    }
+
+    private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) {
+                return;
+            }
+            List<String> subPath = new ArrayList<>(path);
+            subPath.add(name);
+            paths.add(subPath);
+            collect(sub, subPath, paths);
+        });
     }
 
     private int run(String... args) {

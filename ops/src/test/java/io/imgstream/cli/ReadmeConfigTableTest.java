@@ -3,6 +3,7 @@ package io.imgstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.training.TrainingWorkerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,5 +18,14 @@ class ReadmeConfigTableTest {
         assertThat(readme)
                 .as("README.md must contain the output of './imgstream score --config-reference'")
                 .contains(ConfigReference.markdown(ScorerConfig.CONFIG));
+    }
+
+    @Test
+    void shouldShowTheGeneratedTrainingWorkerConfigTable() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+
+        assertThat(readme)
+                .as("README.md must contain the output of './imgstream train --config-reference'")
+                .contains(ConfigReference.markdown(TrainingWorkerConfig.CONFIG));
     }
 }

@@ -74,7 +74,6 @@ public final class TrainingWorker implements AutoCloseable {
     private final RefitTrigger trigger;
     private final TrainingMetrics metrics;
     private final MetricsExporters exporters;
-    private final Consumer<String> progress;
     private final ScheduledExecutorService refitThread;
     private CurrentVersion current;
     private Map<String, ModelVersion> controlRecords = Map.of();
@@ -87,10 +86,6 @@ public final class TrainingWorker implements AutoCloseable {
     private TrainingWorker(TrainingWorkerConfig config, BaseNetwork base, Consumer<String> progress) {
         this.config = config;
         this.base = base;
-        this.progress = line -> {
-            LOG.info(line);
-            progress.accept(line);
-        };
         RegistrySerdes serdes = RegistrySerdes.forRegistry(config.registryUrl());
         TopicCatalog topics = config.topics();
         Properties clients = new Properties();
@@ -110,7 +105,7 @@ public final class TrainingWorker implements AutoCloseable {
         this.refitter = new Refitter(config.modelName(), base, config.head(), config.headTraining(),
                 new HoldoutSplit(config.holdoutPercent(), config.validationPercent()), config.gateMinImprovement(),
                 config.publishStatus(), backfill, store, control,
-                () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), this.progress);
+                () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), progress);
         this.streams = new KafkaStreams(LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
                 config.streamsProperties());
         this.streams.setUncaughtExceptionHandler(e -> {
@@ -130,7 +125,7 @@ public final class TrainingWorker implements AutoCloseable {
      * Loads the base, reads the control topic and starts the worker.
      *
      * @param config   the configuration
-     * @param progress receives a line per refit step and epoch (also logged)
+     * @param progress receives a line per refit step and epoch (not logged: the caller prints or logs them)
      * @throws ConfigException if the base can't be loaded from {@code base.weights}
      */
     public static TrainingWorker start(TrainingWorkerConfig config, Consumer<String> progress) {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Configuration of the training worker. Every key, its default, its validator and its documentation are declared
@@ -69,26 +71,28 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String BASE_PRESET_CONFIG = "base.preset";
     public static final String DEFAULT_BASE_PRESET = BasePreset.VGG16.configName();
     private static final String BASE_PRESET_DOC = "The convolutional base: vgg16 or vgg19 (Keras layer names, weights "
-            + "from base.weights), or network (any channels-first DL4J ComputationGraph zip in base.weights, cut at base.layer).";
+            + "from base.weights), network (any channels-first DL4J ComputationGraph zip in base.weights, cut at base.layer), "
+            + "or bundle (the network of the model bundle in base.weights, cut at its bottleneck layer or base.layer, with "
+            + "its preprocessing).";
 
     public static final String BASE_WEIGHTS_CONFIG = "base.weights";
     private static final String BASE_WEIGHTS_DOC = "Weights of the base: for vgg16/vgg19 a Keras .h5 (whole model or "
-            + "weights only) or a DL4J model zip with Keras layer names; for network a DL4J ComputationGraph zip. Nothing "
-            + "is downloaded: the file must be there.";
+            + "weights only) or a DL4J model zip with Keras layer names; for network a DL4J ComputationGraph zip; for "
+            + "bundle a model bundle zip. Nothing is downloaded: the file must be there.";
 
     public static final String BASE_LAYER_CONFIG = "base.layer";
-    private static final String BASE_LAYER_DOC = "Bottleneck layer of a network base: its activations are the features. "
-            + "vgg16/vgg19 always use block5_pool.";
+    private static final String BASE_LAYER_DOC = "Bottleneck layer of a network or bundle base: its activations are the "
+            + "features (a bundle's own bottleneck when empty). vgg16/vgg19 always use block5_pool.";
 
     public static final String BASE_NAME_CONFIG = "base.name";
     public static final String DEFAULT_BASE_NAME = "custom";
-    private static final String BASE_NAME_DOC = "Name of a network base in its id (name + sha256 of its weights); "
+    private static final String BASE_NAME_DOC = "Name of a network or bundle base in its id (name + sha256 of its weights); "
             + "lowercase letters, digits, '.', '_' or '-'.";
 
     public static final String BASE_INPUT_CONFIG = "base.input";
     public static final String DEFAULT_BASE_INPUT = "150x150x3";
     private static final String BASE_INPUT_DOC = "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
-            + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512).";
+            + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its bundle's.";
 
     public static final String BASE_SCALING_CONFIG = "base.scaling";
     public static final String DEFAULT_BASE_SCALING = PixelScaling.CAFFE_BGR.name();
@@ -97,7 +101,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String BASE_RESIZE_CONFIG = "base.resize";
     public static final String DEFAULT_BASE_RESIZE = ResizePolicy.SQUASH.name();
-    private static final String BASE_RESIZE_DOC = "How images are brought to the input size (ResizePolicy name).";
+    private static final String BASE_RESIZE_DOC = "How images are brought to a network base's input size (ResizePolicy "
+            + "name); vgg16/vgg19 always squash.";
 
     public static final String REFIT_EVERY_LABELS_CONFIG = "refit.every.labels";
     public static final int DEFAULT_REFIT_EVERY_LABELS = 50;
@@ -302,20 +307,24 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     private Preprocessing preprocessing(BasePreset preset) {
         String text = getString(BASE_INPUT_CONFIG);
-        String[] parts = text.toLowerCase().split("x");
+        String[] parts = text.toLowerCase(Locale.ROOT).split("x");
+        int[] dims = new int[3];
         try {
-            if (parts.length != 3) {
+            if (parts.length != dims.length) {
                 throw new NumberFormatException();
             }
-            int height = Integer.parseInt(parts[0]);
-            int width = Integer.parseInt(parts[1]);
-            int channels = Integer.parseInt(parts[2]);
-            PixelScaling scaling = preset == BasePreset.NETWORK ? PixelScaling.valueOf(getString(BASE_SCALING_CONFIG))
-                    : PixelScaling.CAFFE_BGR;
-            return new Preprocessing(height, width, channels, scaling, ResizePolicy.valueOf(getString(BASE_RESIZE_CONFIG)));
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = Integer.parseInt(parts[i].strip());
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException(BASE_INPUT_CONFIG, text, "expected HEIGHTxWIDTHxCHANNELS, e.g. " + DEFAULT_BASE_INPUT);
+        }
+        PixelScaling scaling = preset == BasePreset.NETWORK ? PixelScaling.valueOf(getString(BASE_SCALING_CONFIG))
+                : PixelScaling.CAFFE_BGR;
+        try {
+            return new Preprocessing(dims[0], dims[1], dims[2], scaling, ResizePolicy.valueOf(getString(BASE_RESIZE_CONFIG)));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(BASE_INPUT_CONFIG, text, "expected HEIGHTxWIDTHxCHANNELS of positive numbers, e.g. "
-                    + DEFAULT_BASE_INPUT + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw new ConfigException(BASE_INPUT_CONFIG, text, e.getMessage() + " (base.scaling=" + scaling + ")");
         }
     }
 
@@ -405,6 +414,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().resolve("streams").toString());
         // Labels are upserts by image id, so a replay after a crash writes the same values again: at-least-once is exact here.
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // A feedback or features record that does not deserialize (another schema, no magic byte) is logged with its
+        // topic, partition and offset and skipped; it stays in the topic. Failing would stop the labeled set for good.
+        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
         return props;
     }
 }

@@ -10,7 +10,9 @@ public enum BasePreset {
     /** VGG19 with Keras layer names, weights copied in by name. */
     VGG19,
     /** Any channels-first DL4J graph, cut at a named layer. */
-    NETWORK;
+    NETWORK,
+    /** The network of a model bundle (an earlier model's, the demo's), cut at its bottleneck or a named layer. */
+    BUNDLE;
 
     /** The name in {@code base.preset}. */
     public String configName() {

@@ -2,6 +2,9 @@ package io.imgstream.training.base;
 
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.training.TruncatedBase;
 import io.imgstream.model.weights.Dl4jZipSource;
@@ -19,9 +22,10 @@ import java.util.Objects;
  *
  * @param preset        the kind of base
  * @param weights       the weights file
- * @param layer         bottleneck layer of a {@link BasePreset#NETWORK} base; ignored for VGG
- * @param name          name of a {@link BasePreset#NETWORK} base in its id
- * @param preprocessing how images become the base's input
+ * @param layer         bottleneck layer of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base (blank: the
+ *                      bundle's own); ignored for VGG
+ * @param name          name of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base in its id
+ * @param preprocessing how images become the base's input; a bundle's own preprocessing wins
  */
 public record BaseSpec(BasePreset preset, Path weights, String layer, String name, Preprocessing preprocessing) {
 
@@ -44,12 +48,32 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
             throw new WeightLoadException("base weights " + weights.toAbsolutePath() + " do not exist; nothing is "
                     + "downloaded here: copy the file there, or point base.weights at it");
         }
+        if (preset == BasePreset.BUNDLE) {
+            return fromBundle();
+        }
         LoadedNetwork loaded = source().load();
         return switch (preset) {
             case VGG16, VGG19 -> VggBase.random(preset == BasePreset.VGG16 ? VggBase.Variant.VGG16 : VggBase.Variant.VGG19,
                     preprocessing.height(), preprocessing.width(), SEED).withWeightsFrom(loaded.graph());
             case NETWORK -> TruncatedBase.of(loaded.graph(), layer, name, preprocessing);
+            case BUNDLE -> throw new IllegalStateException("bundles are read above");
         };
+    }
+
+    private BaseNetwork fromBundle() throws WeightLoadException {
+        ModelBundle bundle;
+        try {
+            bundle = BundleFile.readUnverified(weights);
+        } catch (RuntimeException e) {
+            throw new WeightLoadException("base.weights " + weights + " is not a readable model bundle: " + e.getMessage(), e);
+        }
+        BundleManifest manifest = bundle.manifest();
+        String cut = layer.isBlank() ? manifest.bottleneckLayer() : layer;
+        if (cut == null) {
+            throw new WeightLoadException(manifest.modelName() + " v" + manifest.version() + " names no bottleneck "
+                    + "layer; set base.layer to the layer whose activations are the features");
+        }
+        return TruncatedBase.of(bundle.network(), cut, name, manifest.preprocessing());
     }
 
     private WeightSource source() {

@@ -2,6 +2,7 @@ package io.imgstream.training.refit;
 
 import io.imgstream.schemas.avro.ModelStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.Optional;
 /**
  * What one refit did.
  *
+ * @param started           when the refit began
  * @param skipped           why no candidate was trained, or empty when one was
  * @param version           the candidate's version (0 when skipped)
  * @param status            how it was announced: PROMOTED or SHADOW when it passed the gate, REJECTED when not
@@ -27,16 +29,21 @@ import java.util.Optional;
  * @param evaluateTime      time evaluating candidate and current version
  * @param publishTime       time assembling, saving and announcing the bundle
  */
-public record RefitOutcome(Optional<String> skipped, int version, ModelStatus status, List<String> classes,
+public record RefitOutcome(Instant started, Optional<String> skipped, int version, ModelStatus status, List<String> classes,
         int labeledImages, int trainSize, int validationSize, int holdoutSize, Map<String, Integer> unusable, int backfilled,
         double accuracy, Optional<Double> currentAccuracy, int epochs, Duration backfillTime, Duration fitTime,
         Duration evaluateTime, Duration publishTime) {
 
     /** A refit that trained nothing, and why. */
-    static RefitOutcome skipped(String why, int labeledImages, Map<String, Integer> unusable, int backfilled,
-            Duration backfillTime) {
-        return new RefitOutcome(Optional.of(why), 0, null, List.of(), labeledImages, 0, 0, 0, Map.copyOf(unusable), backfilled,
+    static RefitOutcome skipped(Instant started, String why, int labeledImages, Map<String, Integer> unusable,
+            int backfilled, Duration backfillTime) {
+        return new RefitOutcome(started, Optional.of(why), 0, null, List.of(), labeledImages, 0, 0, 0, Map.copyOf(unusable), backfilled,
                 Double.NaN, Optional.empty(), 0, backfillTime, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** When the version was announced: the refit's start plus its steps. */
+    public Instant announced() {
+        return started.plus(backfillTime).plus(fitTime).plus(evaluateTime).plus(publishTime);
     }
 
     /** Whether a candidate passed the gate and was announced for scorers. */

@@ -126,6 +126,7 @@ public final class Refitter {
      * @throws java.io.UncheckedIOException if the bundle can't be saved (the current version stays)
      */
     public RefitOutcome refit(List<LabeledExample> snapshot, Optional<CurrentVersion> current) {
+        Instant startedAt = Instant.now();
         long started = System.nanoTime();
         Map<String, Integer> unusable = new TreeMap<>();
         List<LabeledExample> ready = new ArrayList<>();
@@ -156,7 +157,7 @@ public final class Refitter {
         Optional<String> why = unfit(classes, sides);
         if (why.isPresent()) {
             progress.accept("refit skipped: " + why.get());
-            return RefitOutcome.skipped(why.get(), ready.size(), unusable, computed.size(), backfillTime);
+            return RefitOutcome.skipped(startedAt, why.get(), ready.size(), unusable, computed.size(), backfillTime);
         }
         List<LabeledExample> train = sides.get(Side.TRAIN);
         List<LabeledExample> validation = sides.get(Side.VALIDATION).isEmpty() ? train : sides.get(Side.VALIDATION);
@@ -214,7 +215,7 @@ public final class Refitter {
         progress.accept(String.format(Locale.ROOT, "v%d holdout accuracy %.3f%s: %s", version, report.accuracy(),
                 currentAccuracy.map(a -> String.format(Locale.ROOT, " vs %.3f for v%d", a, current.get().version())).orElse(""),
                 passes ? "announced " + status : "REJECTED (needs +" + minImprovement + ")"));
-        return new RefitOutcome(Optional.empty(), version, status, classes, ready.size(), train.size(),
+        return new RefitOutcome(startedAt, Optional.empty(), version, status, classes, ready.size(), train.size(),
                 sides.get(Side.VALIDATION).size(), holdout.size(), Map.copyOf(unusable), computed.size(), report.accuracy(),
                 currentAccuracy, curves.epochs(), backfillTime, fitTime, evaluateTime, publishTime);
     }

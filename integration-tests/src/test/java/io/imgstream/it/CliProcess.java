@@ -26,16 +26,17 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * An {@code imgstream score} process started the way users start it (the assembled CLI under
- * {@code imgstream.home}), for tests that kill, stop and scale scorers. Output goes to {@code <name>.log}.
+ * An {@code imgstream score} or {@code imgstream train} process started the way users start it (the assembled CLI
+ * under {@code imgstream.home}), for tests that kill, stop and scale scorers and workers. Output goes to
+ * {@code <name>.log}.
  */
-final class ScorerProcess {
+final class CliProcess {
 
     private final Process process;
     private final Path log;
     private final String name;
 
-    private ScorerProcess(Process process, Path log, String name) {
+    private CliProcess(Process process, Path log, String name) {
         this.process = process;
         this.log = log;
         this.name = name;
@@ -63,31 +64,41 @@ final class ScorerProcess {
     }
 
     /**
-     * Starts a scorer with {@code config} against the stack; its log is {@code <dir>/<name>.log}.
+     * Starts {@code imgstream <command>} with {@code config} against the stack; its log is {@code <dir>/<name>.log}.
      *
-     * @param stateDir its Kafka Streams state directory: one per live instance, as on separate machines
+     * @param command  {@code score} or {@code train}
+     * @param stateDir its state directory: one per live instance, as on separate machines
      */
-    static ScorerProcess start(Path config, String bootstrapServers, String registryUrl, Path dir, String name,
+    static CliProcess start(String command, Path config, String bootstrapServers, String registryUrl, Path dir, String name,
                                Path stateDir) throws IOException {
         Path home = Path.of(System.getProperty("imgstream.home"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx768m",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.imgstream.schemas.avro",
-                "-cp", home.resolve("lib") + "/*", "io.imgstream.cli.ImgstreamCommand", "score",
+                "-cp", home.resolve("lib") + "/*", "io.imgstream.cli.ImgstreamCommand", command,
                 "--config", config.toString(), "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + stateDir,
                 "--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl);
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.redirectErrorStream(true);
         builder.redirectOutput(log.toFile());
-        return new ScorerProcess(builder.start(), log, name);
+        return new CliProcess(builder.start(), log, name);
     }
 
     /** Waits until the scorer says it is scoring. */
-    ScorerProcess awaitScoring() {
+    CliProcess awaitScoring() {
         await(name + " running").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             assertThat(process.isAlive()).as("%s alive; log:%n%s", name, tail()).isTrue();
             assertThat(log()).contains("Scoring '");
+        });
+        return this;
+    }
+
+    /** Waits until the log contains {@code text}. */
+    CliProcess awaitOutput(String text, Duration timeout) {
+        await(name + " printing '" + text + "'").atMost(timeout).untilAsserted(() -> {
+            assertThat(process.isAlive()).as("%s alive; log:%n%s", name, tail()).isTrue();
+            assertThat(log()).contains(text);
         });
         return this;
     }

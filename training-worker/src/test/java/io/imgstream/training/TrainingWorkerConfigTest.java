@@ -1,0 +1,88 @@
+package io.imgstream.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.model.head.ClassWeighting;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.training.base.BasePreset;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class TrainingWorkerConfigTest {
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19092");
+        props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, "http://127.0.0.1:18081");
+        props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, "pets");
+        props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, "/models/vgg16.h5");
+        return props;
+    }
+
+    @Test
+    void shouldDefaultToTheSeedsRecipeOnVgg16() {
+        TrainingWorkerConfig config = new TrainingWorkerConfig(minimal());
+
+        assertThat(config.base().preset()).isEqualTo(BasePreset.VGG16);
+        assertThat(config.base().preprocessing().scaling()).isEqualTo(PixelScaling.CAFFE_BGR);
+        assertThat(config.base().preprocessing().height()).isEqualTo(150);
+        assertThat(config.head().hiddenUnits()).isEqualTo(256);
+        assertThat(config.head().dropoutRate()).isEqualTo(0.5);
+        assertThat(config.head().learningRate()).isEqualTo(2e-5);
+        assertThat(config.headTraining().classWeighting()).isEqualTo(ClassWeighting.BALANCED);
+        assertThat(config.refitTrigger().everyLabels()).isEqualTo(50);
+        assertThat(config.publishStatus()).isEqualTo(ModelStatus.PROMOTED);
+        assertThat(config.streamsProperties().getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+                .isEqualTo(StreamsConfig.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void shouldPassKafkaPrefixedKeysToEveryClient() {
+        Map<String, Object> props = minimal();
+        props.put("kafka.security.protocol", "SSL");
+
+        TrainingWorkerConfig config = new TrainingWorkerConfig(props);
+
+        assertThat(config.clientConfig()).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "127.0.0.1:19092");
+        assertThat(config.streamsProperties()).containsEntry("security.protocol", "SSL");
+    }
+
+    @Test
+    void shouldSayWhatIsWrongWithABadSetting() {
+        Map<String, Object> props = minimal();
+        props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("base.layer").hasMessageContaining("required for base.preset=network");
+
+        props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, "pool2");
+        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HEIGHTxWIDTHxCHANNELS");
+
+        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("needs 3 channels").hasMessageContaining("base.scaling=CAFFE_BGR");
+
+        props.put(TrainingWorkerConfig.BASE_SCALING_CONFIG, "UNIT");
+        assertThat(new TrainingWorkerConfig(props).base().preprocessing().channels()).isEqualTo(1);
+        props.put(TrainingWorkerConfig.HOLDOUT_PERCENT_CONFIG, 60);
+        props.put(TrainingWorkerConfig.VALIDATION_PERCENT_CONFIG, 40);
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nothing is left to train on");
+
+        Map<String, Object> noWeights = minimal();
+        noWeights.remove(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG);
+        assertThatThrownBy(() -> new TrainingWorkerConfig(noWeights)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("base.weights");
+
+        Map<String, Object> http = minimal();
+        http.put("fetch.allowed.schemes", "file,https");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(http)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fetch.allowed.hosts");
+    }
+}

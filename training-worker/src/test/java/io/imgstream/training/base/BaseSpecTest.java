@@ -1,0 +1,67 @@
+package io.imgstream.training.base;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.weights.WeightLoadException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BaseSpecTest {
+
+    private static final Preprocessing ANY_VGG_INPUT = new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR,
+            ResizePolicy.SQUASH);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldCutADl4jNetworkAtTheNamedLayer() throws Exception {
+        ComputationGraph network = SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK);
+        Path zip = temp.resolve("net.zip");
+        ModelSerializer.writeModel(network, zip.toFile(), false);
+
+        BaseNetwork base = new BaseSpec(BasePreset.NETWORK, zip, SmallCnn.POOL2, "fm-conv", DemoModel.PREPROCESSING).load();
+
+        assertThat(base.featureShape()).containsExactly(16, 7, 7);
+        assertThat(base.id().toString()).startsWith("fm-conv@");
+    }
+
+    @Test
+    void shouldTakeABundlesNetworkAndPreprocessing() throws Exception {
+        BundleManifest manifest = BundleManifest.create("demo", 1, DemoModel.classes(), DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING, Instant.now(), Map.of(), null);
+        StoredBundle stored = new FileSystemModelStore(temp.resolve("models")).save(ModelBundle.of(manifest,
+                SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK)));
+        Path bundle = Path.of(stored.uri());
+
+        BaseNetwork base = new BaseSpec(BasePreset.BUNDLE, bundle, SmallCnn.POOL2, "demo-conv", ANY_VGG_INPUT).load();
+
+        assertThat(base.preprocessing()).isEqualTo(DemoModel.PREPROCESSING);
+        assertThat(base.bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
+        assertThatThrownBy(() -> new BaseSpec(BasePreset.BUNDLE, bundle, "", "demo-conv", ANY_VGG_INPUT).load())
+                .isInstanceOf(WeightLoadException.class).hasMessageContaining("set base.layer");
+    }
+
+    @Test
+    void shouldSayWhereTheMissingWeightsShouldBe() {
+        assertThatThrownBy(() -> new BaseSpec(BasePreset.VGG16, temp.resolve("vgg16.h5"), "", "x", ANY_VGG_INPUT).load())
+                .isInstanceOf(WeightLoadException.class).hasMessageContaining("vgg16.h5 do not exist")
+                .hasMessageContaining("nothing is downloaded");
+    }
+}
