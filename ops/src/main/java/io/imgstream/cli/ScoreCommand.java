@@ -4,18 +4,13 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.topology.metrics.MetricsExporters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +34,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Scorer properties file (keys as in the README's scorer configuration table).")
-    private Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Scorer setting, e.g. scoring.top.k=5 (repeatable).")
-    private Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    private RunOptions run;
 
     @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to start with; the "
             + "control topic's current version of the model wins when there is one.")
@@ -53,24 +45,9 @@ public final class ScoreCommand implements Callable<Integer> {
             + "(default: the bundle's).")
     private String modelName;
 
-    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
-    private List<Path> allowedRoots = List.of();
-
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
-    private Integer metricsPort;
-
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
-    private Duration duration;
-
-    @Option(names = "--config-reference", description = "Print every scorer setting as a Markdown table and exit.")
-    private boolean configReference;
-
     @Override
     public Integer call() throws Exception {
-        if (configReference) {
-            spec.commandLine().getOut().print(ConfigReference.markdown(ScorerConfig.CONFIG));
-            spec.commandLine().getOut().flush();
+        if (run.printedReference(spec.commandLine().getOut(), ScorerConfig.CONFIG)) {
             return CliException.OK;
         }
         ScorerConfig config = config();
@@ -78,10 +55,7 @@ public final class ScoreCommand implements Callable<Integer> {
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stopped = new CountDownLatch(1);
         try (ScorerApp app = start(config, bundle)) {
-            Thread hook = new Thread(stopped::countDown, "imgstream-score-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             if (!app.awaitRunning(START_TIMEOUT)) {
                 throw new CliException("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
                         + " s (state " + app.state() + "); see the log above.", CliException.FAILED);
@@ -95,12 +69,7 @@ public final class ScoreCommand implements Callable<Integer> {
                         MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            if (duration == null) {
-                stopped.await();
-            } else {
-                stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
+            run.awaitStop("imgstream-score-shutdown");
         }
         out.println("Scorer stopped.");
         return 0;
@@ -124,19 +93,12 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private ScorerConfig config() throws IOException {
-        Map<String, Object> props = AppProperties.read(configFile, settings, connection);
+        Map<String, Object> props = run.properties(connection);
         if (modelBundle != null) {
             props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
         }
         if (modelName != null) {
             props.put(ScorerConfig.MODEL_NAME_CONFIG, modelName);
-        }
-        if (metricsPort != null) {
-            props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, metricsPort);
-        }
-        if (!allowedRoots.isEmpty()) {
-            props.put(FetchSettings.ALLOWED_ROOTS_CONFIG,
-                    String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
         }
         try {
             return new ScorerConfig(props);

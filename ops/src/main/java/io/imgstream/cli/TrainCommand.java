@@ -1,7 +1,6 @@
 package io.imgstream.cli;
 
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
@@ -9,12 +8,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,11 +34,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Worker properties file (keys as in the README's training worker table).")
-    private Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Worker setting, e.g. refit.every.labels=100 (repeatable).")
-    private Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    private RunOptions run;
 
     @Option(names = "--model-name", paramLabel = "NAME", description = "Model to train (model.name).")
     private String modelName;
@@ -54,34 +46,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "DIR", description = "Model store root (model.store, default .imgstream/models).")
     private Path store;
 
-    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory labeled images may be read from (repeatable).")
-    private List<Path> allowedRoots = List.of();
-
-    @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
-    private Integer metricsPort;
-
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT30M); default: until Ctrl-C.")
-    private Duration duration;
-
-    @Option(names = "--config-reference", description = "Print every worker setting as a Markdown table and exit.")
-    private boolean configReference;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (configReference) {
-            out.print(ConfigReference.markdown(TrainingWorkerConfig.CONFIG));
-            out.flush();
+        if (run.printedReference(out, TrainingWorkerConfig.CONFIG)) {
             return CliException.OK;
         }
         TrainingWorkerConfig config = config();
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
-        CountDownLatch stopped = new CountDownLatch(1);
         try (TrainingWorker worker = start(config, out)) {
-            Thread hook = new Thread(stopped::countDown, "imgstream-train-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             if (!worker.awaitRunning(START_TIMEOUT)) {
                 throw new CliException("The training worker did not reach RUNNING within " + START_TIMEOUT.toSeconds()
                         + " s (state " + worker.state() + "); see the log above.", CliException.FAILED);
@@ -94,12 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
                         MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            if (duration == null) {
-                stopped.await();
-            } else {
-                stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
+            run.awaitStop("imgstream-train-shutdown");
         }
         out.println("Training worker stopped.");
         return CliException.OK;
@@ -119,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingWorkerConfig config() throws IOException {
-        Map<String, Object> props = AppProperties.read(configFile, settings, connection);
+        Map<String, Object> props = run.properties(connection);
         if (modelName != null) {
             props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, modelName);
         }
@@ -128,13 +97,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (store != null) {
             props.put(TrainingWorkerConfig.MODEL_STORE_CONFIG, store.toAbsolutePath().toString());
-        }
-        if (metricsPort != null) {
-            props.put(TrainingWorkerConfig.METRICS_PROMETHEUS_PORT_CONFIG, metricsPort);
-        }
-        if (!allowedRoots.isEmpty()) {
-            props.put(FetchSettings.ALLOWED_ROOTS_CONFIG,
-                    String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
         }
         try {
             return new TrainingWorkerConfig(props);

@@ -130,8 +130,7 @@ public final class ScorerApp implements AutoCloseable {
 
     private static ScorerApp run(ScorerConfig config, RegistrySerdes serdes, ModelSlot slot, ModelVersionWatcher watcher,
                                  ScorerMetrics metrics, BatchingSettings batching) {
-        MetricsExporters exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(),
-                config.metricsPrometheusPort());
+        MetricsExporters exporters = config.metrics().start(metrics.registry());
         FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(),
                 batching.maxWaiting());
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());

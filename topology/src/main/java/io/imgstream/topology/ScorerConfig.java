@@ -1,12 +1,12 @@
 package io.imgstream.topology;
 
 import io.imgstream.schemas.TopicCatalog;
-import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.topology.metrics.MetricsSettings;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -132,18 +132,9 @@ public final class ScorerConfig extends AbstractConfig {
     public static final int DEFAULT_SCORING_TOP_K = 3;
     private static final String SCORING_TOP_K_DOC = "How many most-probable classes each prediction lists in topK.";
 
-    public static final String METRICS_JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
-    public static final boolean DEFAULT_METRICS_JMX_ENABLED = true;
-    private static final String METRICS_JMX_ENABLED_DOC = "Whether to register the scorer's metrics as JMX MBeans "
-            + "(domain io.imgstream).";
-
-    public static final String METRICS_PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
-    public static final int DEFAULT_METRICS_PROMETHEUS_PORT = -1;
-    private static final String METRICS_PROMETHEUS_PORT_DOC = "Port of the Prometheus endpoint "
-            + "http://127.0.0.1:<port>/metrics. -1 disables it; 0 picks a free port.";
-
-    public static final String TOPIC_NAME_PREFIX = "topic.";
-    private static final String TOPIC_NAME_DOC = "Name of the %s topic.";
+    public static final String METRICS_JMX_ENABLED_CONFIG = MetricsSettings.JMX_ENABLED_CONFIG;
+    public static final String METRICS_PROMETHEUS_PORT_CONFIG = MetricsSettings.PROMETHEUS_PORT_CONFIG;
+    public static final String TOPIC_NAME_PREFIX = TopicSettings.PREFIX;
 
     /** Kafka Streams' poll.ms unless set with the kafka. prefix: short, so lingering batches close on time. */
     static final long DEFAULT_POLL_MS = 5L;
@@ -202,16 +193,10 @@ public final class ScorerConfig extends AbstractConfig {
                 .define(LABELING_MIN_MARGIN_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_MARGIN,
                         ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_MARGIN_DOC)
                 .define(SCORING_TOP_K_CONFIG, Type.INT, DEFAULT_SCORING_TOP_K, ConfigDef.Range.between(1, 100),
-                        Importance.LOW, SCORING_TOP_K_DOC)
-                .define(METRICS_JMX_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_METRICS_JMX_ENABLED, Importance.LOW,
-                        METRICS_JMX_ENABLED_DOC)
-                .define(METRICS_PROMETHEUS_PORT_CONFIG, Type.INT, DEFAULT_METRICS_PROMETHEUS_PORT,
-                        ConfigDef.Range.between(-1, 65535), Importance.MEDIUM, METRICS_PROMETHEUS_PORT_DOC);
+                        Importance.LOW, SCORING_TOP_K_DOC);
         FetchSettings.define(def);
-        for (TopicRole role : TopicRole.values()) {
-            def.define(TOPIC_NAME_PREFIX + role.defaultName(), Type.STRING, role.defaultName(),
-                    new ConfigDef.NonEmptyString(), Importance.LOW, String.format(TOPIC_NAME_DOC, role.defaultName()));
-        }
+        MetricsSettings.define(def);
+        TopicSettings.define(def);
         return def;
     }
 
@@ -354,27 +339,14 @@ public final class ScorerConfig extends AbstractConfig {
         return getInt(SCORING_TOP_K_CONFIG);
     }
 
-    /** Whether metrics are registered with JMX. */
-    public boolean metricsJmxEnabled() {
-        return getBoolean(METRICS_JMX_ENABLED_CONFIG);
-    }
-
-    /** Port of the Prometheus endpoint; -1 when disabled, 0 for any free port. */
-    public int metricsPrometheusPort() {
-        return getInt(METRICS_PROMETHEUS_PORT_CONFIG);
+    /** Which metrics exporters to start. */
+    public MetricsSettings metrics() {
+        return MetricsSettings.from(this);
     }
 
     /** The topic catalog, with any names configured under {@value #TOPIC_NAME_PREFIX}. */
     public TopicCatalog topics() {
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, getString(TOPIC_NAME_PREFIX + role.defaultName()));
-        }
-        try {
-            return TopicCatalog.withNames(names);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        return TopicSettings.from(this);
     }
 
     /** Properties for Kafka Streams: ours, then the {@value #KAFKA_PREFIX} pass-through keys. */

@@ -113,7 +113,7 @@ public final class TrainingWorker implements AutoCloseable {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         this.labeledSet = new LabeledSet(streams);
-        this.exporters = MetricsExporters.start(metrics.registry(), config.metricsJmxEnabled(), config.metricsPrometheusPort());
+        this.exporters = config.metrics().start(metrics.registry());
         this.refitThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "imgstream-refit");
             thread.setDaemon(true);

@@ -9,16 +9,16 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.schemas.TopicCatalog;
-import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.TopicSettings;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.topology.metrics.MetricsSettings;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.RefitTrigger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -167,16 +167,9 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String HEAD_SEED_CONFIG = "head.seed";
     private static final String HEAD_SEED_DOC = "Seed of weight initialisation, shuffling and dropout.";
 
-    public static final String METRICS_JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
-    private static final String METRICS_JMX_ENABLED_DOC = "Whether to register the worker's metrics as JMX MBeans "
-            + "(domain io.imgstream).";
-
-    public static final String METRICS_PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
-    private static final String METRICS_PROMETHEUS_PORT_DOC = "Port of the Prometheus endpoint "
-            + "http://127.0.0.1:<port>/metrics. -1 disables it; 0 picks a free port.";
-
-    public static final String TOPIC_NAME_PREFIX = "topic.";
-    private static final String TOPIC_NAME_DOC = "Name of the %s topic.";
+    public static final String METRICS_JMX_ENABLED_CONFIG = MetricsSettings.JMX_ENABLED_CONFIG;
+    public static final String METRICS_PROMETHEUS_PORT_CONFIG = MetricsSettings.PROMETHEUS_PORT_CONFIG;
+    public static final String TOPIC_NAME_PREFIX = TopicSettings.PREFIX;
 
     /** The definition of every key. */
     public static final ConfigDef CONFIG = definition();
@@ -251,15 +244,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         Importance.LOW, HEAD_POOLING_DOC)
                 .define(HEAD_CLASS_WEIGHTING_CONFIG, Type.STRING, DEFAULT_HEAD_CLASS_WEIGHTING,
                         enumValues(ClassWeighting.class), Importance.MEDIUM, HEAD_CLASS_WEIGHTING_DOC)
-                .define(HEAD_SEED_CONFIG, Type.LONG, training.seed(), Importance.LOW, HEAD_SEED_DOC)
-                .define(METRICS_JMX_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_JMX_ENABLED_DOC)
-                .define(METRICS_PROMETHEUS_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535),
-                        Importance.LOW, METRICS_PROMETHEUS_PORT_DOC);
+                .define(HEAD_SEED_CONFIG, Type.LONG, training.seed(), Importance.LOW, HEAD_SEED_DOC);
         FetchSettings.define(def);
-        for (TopicRole role : TopicRole.values()) {
-            def.define(TOPIC_NAME_PREFIX + role.defaultName(), Type.STRING, role.defaultName(),
-                    new ConfigDef.NonEmptyString(), Importance.LOW, String.format(TOPIC_NAME_DOC, role.defaultName()));
-        }
+        MetricsSettings.define(def);
+        TopicSettings.define(def);
         return def;
     }
 
@@ -375,27 +363,14 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         return FetchSettings.from(this);
     }
 
-    /** Whether to register JMX MBeans. */
-    public boolean metricsJmxEnabled() {
-        return getBoolean(METRICS_JMX_ENABLED_CONFIG);
-    }
-
-    /** Port of the Prometheus endpoint; -1 when disabled, 0 for any free port. */
-    public int metricsPrometheusPort() {
-        return getInt(METRICS_PROMETHEUS_PORT_CONFIG);
+    /** Which metrics exporters to start. */
+    public MetricsSettings metrics() {
+        return MetricsSettings.from(this);
     }
 
     /** The topic catalog, with any names configured under {@value #TOPIC_NAME_PREFIX}. */
     public TopicCatalog topics() {
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, getString(TOPIC_NAME_PREFIX + role.defaultName()));
-        }
-        try {
-            return TopicCatalog.withNames(names);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        return TopicSettings.from(this);
     }
 
     /** Settings for the worker's producers and consumers: the brokers plus every {@value #KAFKA_PREFIX} key. */

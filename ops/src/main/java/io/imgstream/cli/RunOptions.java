@@ -1,0 +1,112 @@
+package io.imgstream.cli;
+
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.topology.metrics.MetricsSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigDef;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of the commands that run an application until stopped ({@code score}, {@code train}), and what they
+ * share: settings from the properties file, then {@code --set}, then the connection and dedicated options, each
+ * overriding the one before; and running until Ctrl-C or {@code --duration}.
+ */
+final class RunOptions {
+
+    private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    private static final String REGISTRY_URL = "registry.url";
+    private static final String KAFKA_PREFIX = "kafka.";
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys as in the README's configuration table of this command).")
+    private Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
+    private List<Path> allowedRoots = List.of();
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
+    private Integer metricsPort;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
+    private Duration duration;
+
+    @Option(names = "--config-reference", description = "Print every setting of this command as a Markdown table and exit.")
+    private boolean configReference;
+
+    /**
+     * Prints the settings table when {@code --config-reference} was given.
+     *
+     * @return whether it was, and the command is done
+     */
+    boolean printedReference(PrintWriter out, ConfigDef definition) {
+        if (configReference) {
+            out.print(ConfigReference.markdown(definition));
+            out.flush();
+        }
+        return configReference;
+    }
+
+    /**
+     * The merged settings, for the application's config class to validate. Client settings of the connection
+     * options (security, tuning) go under the {@value #KAFKA_PREFIX} prefix.
+     *
+     * @throws CliException if the properties file does not exist
+     */
+    Map<String, Object> properties(ConnectionOptions connection) throws IOException {
+        Map<String, Object> props = new HashMap<>();
+        if (configFile != null) {
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(configFile)) {
+                file.load(reader);
+            } catch (NoSuchFileException e) {
+                throw new CliException("Config file " + configFile + " does not exist", CliException.BAD_ARGUMENT);
+            }
+            file.forEach((k, v) -> props.put((String) k, v));
+        }
+        props.putAll(settings);
+        props.put(BOOTSTRAP_SERVERS, connection.bootstrapServers());
+        props.put(REGISTRY_URL, connection.registryUrl());
+        connection.clientProperties().forEach((k, v) -> {
+            if (!BOOTSTRAP_SERVERS.equals(k)) {
+                props.put(KAFKA_PREFIX + k, v);
+            }
+        });
+        if (metricsPort != null) {
+            props.put(MetricsSettings.PROMETHEUS_PORT_CONFIG, metricsPort);
+        }
+        if (!allowedRoots.isEmpty()) {
+            props.put(FetchSettings.ALLOWED_ROOTS_CONFIG,
+                    String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
+        }
+        return props;
+    }
+
+    /** Blocks until Ctrl-C (or SIGTERM), or until {@code --duration} passed. */
+    void awaitStop(String threadName) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(stopped::countDown, threadName);
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (duration == null) {
+            stopped.await();
+        } else {
+            stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+}
