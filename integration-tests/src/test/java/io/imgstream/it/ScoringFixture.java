@@ -44,6 +44,18 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
 
     /** Creates fresh topics and stores an untrained demo-shaped bundle: these tests are about delivery, not accuracy. */
     static ScoringFixture create(String bootstrapServers, String registryUrl, Path work) throws Exception {
+        TopicCatalog topics = createTopics(bootstrapServers);
+        List<String> classes = DemoModel.classes();
+        BundleManifest manifest = BundleManifest.create(MODEL_NAME, MODEL_VERSION, classes, DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING, Instant.now(), Map.of(), null);
+        ModelBundle bundle = ModelBundle.of(manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE,
+                classes.size(), 7));
+        StoredBundle stored = new FileSystemModelStore(work.resolve("models")).save(bundle);
+        return new ScoringFixture(bootstrapServers, registryUrl, topics, stored, work);
+    }
+
+    /** Creates every topic under a name of its own (3 partitions each), so tests sharing a broker stay apart. */
+    static TopicCatalog createTopics(String bootstrapServers) throws Exception {
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
         Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
         for (TopicRole role : TopicRole.values()) {
@@ -53,13 +65,7 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
         }
-        List<String> classes = DemoModel.classes();
-        BundleManifest manifest = BundleManifest.create(MODEL_NAME, MODEL_VERSION, classes, DemoModel.BASE_MODEL_ID,
-                DemoModel.PREPROCESSING, Instant.now(), Map.of(), null);
-        ModelBundle bundle = ModelBundle.of(manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE,
-                classes.size(), 7));
-        StoredBundle stored = new FileSystemModelStore(work.resolve("models")).save(bundle);
-        return new ScoringFixture(bootstrapServers, registryUrl, topics, stored, work);
+        return topics;
     }
 
     /** Stores another version of the fixture's model (same classes and base, weights from {@code seed}). */
@@ -100,7 +106,7 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
         return clientProperties(bootstrapServers);
     }
 
-    private static Properties clientProperties(String bootstrapServers) {
+    static Properties clientProperties(String bootstrapServers) {
         Properties props = new Properties();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return props;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.stack.TopicProvisioner;
 import io.imgstream.cli.tail.TopicTail;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.demo.DemoModel;
@@ -43,7 +42,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,8 +53,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -375,21 +371,10 @@ class TrainingWorkerIT {
     }
 
     private static TopicCatalog createTopics() throws Exception {
-        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, role.defaultName() + suffix);
-        }
-        TopicCatalog topics = TopicCatalog.withNames(names);
-        try (Admin admin = Admin.create(clientProperties())) {
-            TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
-        }
-        return topics;
+        return ScoringFixture.createTopics(STACK.bootstrapServers());
     }
 
     private static Properties clientProperties() {
-        Properties props = new Properties();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        return props;
+        return ScoringFixture.clientProperties(STACK.bootstrapServers());
     }
 }

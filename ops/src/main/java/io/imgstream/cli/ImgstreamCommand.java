@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             TailCommand.class,
             ScoreCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
             DemoCommand.class,
             ModelsCommand.class,
             LabelCommand.class,

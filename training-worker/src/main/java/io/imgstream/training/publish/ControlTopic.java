@@ -2,11 +2,10 @@ package io.imgstream.training.publish;
 
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -15,16 +14,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -36,7 +29,6 @@ public final class ControlTopic implements VersionAnnouncer {
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final Properties clientProperties;
     private final RegistrySerdes serdes;
@@ -100,40 +92,7 @@ public final class ControlTopic implements VersionAnnouncer {
      * @throws KafkaException if the end is not reached within a minute
      */
     public Map<String, ModelVersion> latestByKey() {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, ModelVersion> latest = new HashMap<>();
-        try (KafkaConsumer<String, SpecificRecord> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                serdes.valueDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic '" + topic + "' does not exist; create it with 'imgstream "
-                        + "topics create'");
-            }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new KafkaException("could not read " + topic + " to its end within " + READ_TIMEOUT.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, SpecificRecord> record : consumer.poll(POLL)) {
-                    if (record.key() == null) {
-                        continue;
-                    }
-                    if (record.value() instanceof ModelVersion version) {
-                        latest.put(record.key(), version);
-                    } else if (record.value() == null) {
-                        latest.remove(record.key());
-                    }
-                }
-            }
-        }
-        return latest;
+        return TopicSnapshot.latestByKey(clientProperties, serdes, topic, ModelVersion.class, READ_TIMEOUT);
     }
 
     /** The current (PROMOTED) version of {@code model}, if the topic names one. */

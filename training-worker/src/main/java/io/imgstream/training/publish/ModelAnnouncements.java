@@ -48,12 +48,20 @@ public final class ModelAnnouncements {
             throw new IllegalArgumentException("the evaluation is over classes " + holdout.classes() + " but the bundle's are "
                     + manifest.classes());
         }
-        List<ClassMetrics> perClass = holdout.perClass().stream().map(c -> ClassMetrics.newBuilder().setLabel(c.label())
-                .setPrecision(c.precision()).setRecall(c.recall()).setF1(c.f1()).setSupport(c.support()).build()).toList();
-        List<List<Integer>> confusion = Arrays.stream(holdout.confusion())
-                .map(row -> Arrays.stream(row).boxed().toList()).toList();
         return of(stored, manifest, status, now, ModelMetrics.newBuilder().setAccuracy(holdout.accuracy())
-                .setHoldoutSize(holdout.count()).setPerClass(perClass).setConfusionMatrix(confusion).build());
+                .setHoldoutSize(holdout.count()).setPerClass(classMetrics(holdout)).setConfusionMatrix(confusion(holdout))
+                .build());
+    }
+
+    /** The per-class scores of an evaluation as Avro records, in class order. */
+    public static List<ClassMetrics> classMetrics(ClassificationReport report) {
+        return report.perClass().stream().map(c -> ClassMetrics.newBuilder().setLabel(c.label())
+                .setPrecision(c.precision()).setRecall(c.recall()).setF1(c.f1()).setSupport(c.support()).build()).toList();
+    }
+
+    /** The confusion matrix of an evaluation as Avro's nested arrays, rows true classes. */
+    public static List<List<Integer>> confusion(ClassificationReport report) {
+        return Arrays.stream(report.confusion()).map(row -> Arrays.stream(row).boxed().toList()).toList();
     }
 
     private static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now,

@@ -1,0 +1,89 @@
+package io.imgstream.schemas;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The latest record of every key of a topic, read from its beginning to its end as of the call (committed records
+ * only), with a consumer assigned to the partitions: no group, nothing committed. For the control topic and the
+ * labels on {@code feedback}.
+ */
+public final class TopicSnapshot {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private TopicSnapshot() {
+    }
+
+    /**
+     * Reads a topic to its end.
+     *
+     * @param type    the value class; records of another type, or that do not deserialize, are skipped
+     * @param timeout bound of the whole read
+     * @return the latest value per key; a tombstone removes the key
+     * @throws IllegalArgumentException if the topic does not exist
+     * @throws KafkaException if the end is not reached within {@code timeout}
+     */
+    public static <T extends SpecificRecord> Map<String, T> latestByKey(Properties clientProperties, RegistrySerdes serdes,
+            String topic, Class<T> type, Duration timeout) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Deserializer<SpecificRecord> values = serdes.valueDeserializer();
+        Map<String, T> latest = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalArgumentException("topic '" + topic + "' does not exist; create it with 'imgstream "
+                        + "topics create'");
+            }
+            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (record.key() == null) {
+                        continue;
+                    }
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                        continue;
+                    }
+                    SpecificRecord value = deserialize(values, record);
+                    if (type.isInstance(value)) {
+                        latest.put(record.key(), type.cast(value));
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    private static SpecificRecord deserialize(Deserializer<SpecificRecord> values, ConsumerRecord<String, byte[]> record) {
+        try {
+            return values.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
