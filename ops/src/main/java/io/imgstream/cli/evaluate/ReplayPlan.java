@@ -36,6 +36,8 @@ public record ReplayPlan(String topic, Map<TopicPartition, long[]> ranges) {
             throw new ReplayException("topic '" + topic + "' does not exist");
         }
         List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        // Assigned, so the offset lookups below update this consumer's view instead of warning about it.
+        consumer.assign(partitions);
         Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions, METADATA_TIMEOUT);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, METADATA_TIMEOUT);
         Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();

@@ -6,12 +6,19 @@ import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.inference.FastConvBase;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex;
+import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.transferlearning.TransferLearningHelper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,7 +55,8 @@ public final class BundleScorer implements ImageScorer {
         ComputationGraph network = bundle.network();
         String output = network.getConfiguration().getNetworkOutputs().get(0);
         Optional<FastConvBase.Prefix> prefix = FastConvBase.longestPrefix(network)
-                .filter(p -> !p.boundary().equals(output));
+                .filter(p -> !p.boundary().equals(output))
+                .filter(p -> frozenOnlyWithin(network, p.boundary()));
         this.boundary = prefix.map(FastConvBase.Prefix::boundary).orElse(null);
         this.featureLayout = featureLayout(manifest, network);
         if (prefix.isPresent()) {
@@ -62,6 +70,30 @@ public final class BundleScorer implements ImageScorer {
             this.base = null;
             this.head = null;
         }
+    }
+
+    /**
+     * Whether every frozen layer lies at or before the boundary. {@link TransferLearningHelper} starts its head after
+     * the last frozen layer, so a network frozen past the fast prefix (a base frozen up to its bottleneck, say, whose
+     * pooling the fast path does not cover) would get activations of the wrong layer; such a network runs in DL4J.
+     */
+    private static boolean frozenOnlyWithin(ComputationGraph network, String boundary) {
+        Map<String, List<String>> inputs = network.getConfiguration().getVertexInputs();
+        Set<String> covered = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>(List.of(boundary));
+        while (!pending.isEmpty()) {
+            String vertex = pending.pop();
+            if (covered.add(vertex)) {
+                pending.addAll(inputs.getOrDefault(vertex, List.of()));
+            }
+        }
+        for (GraphVertex vertex : network.getVertices()) {
+            boolean frozen = vertex instanceof FrozenVertex || (vertex.hasLayer() && vertex.getLayer() instanceof FrozenLayer);
+            if (frozen && !covered.contains(vertex.getVertexName())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Features are the activations of the layer the manifest names as the bottleneck, if it names one. */

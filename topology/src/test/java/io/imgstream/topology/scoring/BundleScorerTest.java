@@ -14,6 +14,7 @@ import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.training.TruncatedBase;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +57,28 @@ class BundleScorerTest {
 
             assertThat(scorer.usesFastPath()).isTrue();
             assertThat(scores).hasSize(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                assertThat(scores.get(i)).as("image %d", i).containsExactly(expected[i], offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void shouldRunInDl4jANetworkFrozenPastTheFastPrefix() {
+        // A small CNN's base frozen up to pool2, as the training worker assembles it: the fast path covers only conv1.
+        TruncatedBase base = TruncatedBase.of(SmallCnn.build(3, 40, 40, CLASSES.size(), 5), SmallCnn.POOL2, "small-conv", INPUT);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults()).assemble(base,
+                HeadBuilder.build(base.featureShape(), CLASSES.size(), HeadConfig.defaults(), 6),
+                new FineTuner.FromLayer(SmallCnn.POOL2));
+        ModelBundle bundle = ModelBundle.of(BundleManifest.create("frozen", 1, CLASSES, base.id().toString(), INPUT,
+                Instant.now(), Map.of(), null), network);
+        List<BufferedImage> images = noise(3);
+        float[][] expected = bundle.predict(INPUT.toBatch(images));
+
+        try (BundleScorer scorer = new BundleScorer(bundle)) {
+            List<float[]> scores = scorer.score(images);
+
+            assertThat(scorer.usesFastPath()).isFalse();
             for (int i = 0; i < images.size(); i++) {
                 assertThat(scores.get(i)).as("image %d", i).containsExactly(expected[i], offset(1e-5f));
             }
