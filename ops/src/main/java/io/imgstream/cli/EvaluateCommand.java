@@ -12,7 +12,6 @@ import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.EvalResult;
 import io.imgstream.schemas.avro.LabelFeedback;

@@ -2,8 +2,8 @@ package io.imgstream.cli;
 
 import io.imgstream.cli.publish.ImageFiles;
 import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.publish.ImageRefs;
 import io.imgstream.cli.publish.PublishProgress;
+import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import java.io.IOException;

@@ -1,7 +1,6 @@
 package io.imgstream.cli.bench;
 
 import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.publish.ImageRefs;
 import io.imgstream.cli.stack.RunningStack;
 import io.imgstream.cli.stack.TopicProvisioner;
 import io.imgstream.cli.tail.TopicTail;
@@ -19,6 +18,7 @@ import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.training.SmallCnn;
+import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;

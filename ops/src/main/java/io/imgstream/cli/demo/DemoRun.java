@@ -1,7 +1,6 @@
 package io.imgstream.cli.demo;
 
 import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.publish.ImageRefs;
 import io.imgstream.cli.stack.RunningStack;
 import io.imgstream.cli.tail.TopicTail;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -9,6 +8,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoImage;
 import io.imgstream.model.demo.DemoModel;
+import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;

@@ -1,4 +1,4 @@
-package io.imgstream.cli.publish;
+package io.imgstream.schemas;
 
 import io.imgstream.schemas.avro.ImageRef;
 import java.io.IOException;
