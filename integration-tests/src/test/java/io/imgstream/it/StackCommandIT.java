@@ -1,12 +1,19 @@
 package io.imgstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.cli.ImgstreamCommand;
+import io.imgstream.cli.stack.FreePorts;
 import io.imgstream.cli.stack.LocalStack;
 import io.imgstream.cli.stack.StackConfig;
 import io.imgstream.cli.stack.StackState;
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicSnapshot;
+import io.imgstream.schemas.avro.LabelFeedback;
+import io.imgstream.schemas.avro.SplitHint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,6 +21,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +102,46 @@ class StackCommandIT {
                     + " on 127.0.0.1 is already in use: stop what listens there, or choose another with --broker-port");
             assertThat(StackState.read(workDir)).isEmpty();
         }
+    }
+
+    @Test
+    void shouldRunAConnectWorkerWithTheConnectorsWhenAsked() throws Exception {
+        int connectPort = FreePorts.pick(5)[4];
+        List<String> up = new ArrayList<>(List.of(upArguments(ports.brokerPort())));
+        up.addAll(List.of("--connect", "--connect-port", String.valueOf(connectPort)));
+        Run started = run(up.toArray(String[]::new));
+        assertThat(started.exitCode()).as(started.toString()).isEqualTo(CliException.OK);
+        String connectUrl = "http://127.0.0.1:" + connectPort;
+        assertThat(started.out()).contains("Kafka Connect       " + connectUrl);
+        Path images = Files.createDirectories(workDir.resolve("images").resolve("train").resolve("bags"));
+        DemoModel.extractDemoImages(workDir.resolve("demo"));
+        Files.copy(workDir.resolve("demo").resolve("0030-bag.jpg"), images.resolve("bag.jpg"));
+
+        Run create = run("connect", "create", "folders", "--type", "image-folder", "--connect-url", connectUrl,
+                "--registry-url", ports.registryUrl(), "--set", "roots=" + workDir.resolve("images"),
+                "--set", "poll.interval.ms=500");
+        assertThat(create.exitCode()).as(create.toString()).isZero();
+        await("a label from the folder").atMost(Duration.ofSeconds(60)).until(() -> TopicSnapshot.latestByKey(
+                ScoringFixture.clientProperties(ports.bootstrapServers()), RegistrySerdes.forRegistry(ports.registryUrl()),
+                "feedback", LabelFeedback.class, Duration.ofSeconds(10)).values().stream()
+                .anyMatch(label -> label.getLabel().toString().equals("bags") && label.getSplit() == SplitHint.TRAIN));
+        Run status = run("connect", "status", "--connect-url", connectUrl);
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("folders").contains("RUNNING");
+        Run bad = run("connect", "create", "nowhere", "--type", "image-folder", "--connect-url", connectUrl,
+                "--set", "roots=/no/such/dir");
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(CliException.FAILED);
+        assertThat(bad.err()).contains("not a readable directory");
+        Run stackStatus = run("stack", "status", "--work-dir", workDir.toString());
+        assertThat(stackStatus.out().lines()).anySatisfy(line -> assertThat(line).startsWith("connect").contains(" up "));
+
+        long connectPid = StackState.read(workDir).orElseThrow().connectPid();
+        Run down = run("stack", "down", "--work-dir", workDir.toString());
+        assertThat(down.out()).contains("(pid " + connectPid);
+        assertThat(ProcessHandle.of(connectPid).filter(ProcessHandle::isAlive)).isEmpty();
+        Run unreachable = run("connect", "status", "--connect-url", connectUrl);
+        assertThat(unreachable.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(unreachable.err()).contains("no Kafka Connect worker answers", "imgstream stack up --connect");
     }
 
     private String[] upArguments(int brokerPort) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             ScoreCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            ConnectCommand.class,
             DemoCommand.class,
             ModelsCommand.class,
             LabelCommand.class,

@@ -52,6 +52,14 @@ public final class StackUpCommand implements Callable<Integer> {
                     + ", else the newest JDK 21+ in $JAVA_HOME or /usr/lib/jvm).")
     private Path registryJavaHome;
 
+    @Option(names = "--connect", description = "Also start a Kafka Connect worker (standalone) with the imgstream "
+            + "connectors on its classpath.")
+    private boolean connect;
+
+    @Option(names = "--connect-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_CONNECT_PORT,
+            description = "REST port of the Connect worker (default: ${DEFAULT-VALUE}).")
+    private int connectPort;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each topic created (default: ${DEFAULT-VALUE}).")
     private int partitions;
@@ -59,7 +67,8 @@ public final class StackUpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StackConfig config = new StackConfig(workDir.path(), brokerPort, controllerPort, registryPort,
-                registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT);
+                registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT,
+                connect ? connectPort : 0);
         PrintWriter out = spec.commandLine().getOut();
         RunningStack stack = LocalStack.start(config, out);
         out.println();
@@ -68,6 +77,8 @@ public final class StackUpCommand implements Callable<Integer> {
         out.printf("  schema registry     %s%n", stack.registryUrl());
         out.printf("    native API        %s%n", stack.registryNativeApiUrl());
         out.printf("    Confluent API     %s%n", stack.registryCcompatApiUrl());
+        stack.connectUrl().ifPresent(url -> out.printf("  Kafka Connect       %s (standalone; 'imgstream connect create' adds "
+                + "connectors)%n", url));
         out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());
         out.printf("Stop it with 'imgstream stack down%s'.%n", workDirArgument());
         out.flush();

@@ -1,11 +1,15 @@
 package io.imgstream.connect.source;
 
 import io.imgstream.connect.ConnectorVersion;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.SourceConnector;
 
@@ -53,6 +57,27 @@ public final class ImageFolderSourceConnector extends SourceConnector {
     @Override
     public void stop() {
         // Nothing held: the tasks own their scans.
+    }
+
+    /** Adds the checks {@link ConfigDef} can't express: every root must be a readable directory on this worker. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config result = super.validate(connectorConfigs);
+        String roots = connectorConfigs.get(ImageFolderSourceConfig.ROOTS_CONFIG);
+        if (roots == null) {
+            return result;
+        }
+        for (ConfigValue value : result.configValues()) {
+            if (value.name().equals(ImageFolderSourceConfig.ROOTS_CONFIG) && value.errorMessages().isEmpty()) {
+                for (String root : roots.split(",")) {
+                    Path path = Path.of(root.strip());
+                    if (!Files.isDirectory(path) || !Files.isReadable(path)) {
+                        value.addErrorMessage("root '" + root.strip() + "' is not a readable directory on the Connect worker");
+                    }
+                }
+            }
+        }
+        return result;
     }
 
     @Override

@@ -98,7 +98,7 @@ public final class LocalStack {
             launched.add(brokerProcess);
             StackState state = new StackState(config.workDir().toString(), brokerProcess.pid(), registryProcess.pid(),
                     config.bootstrapServers(), config.registryUrl(), config.brokerPort(), config.controllerPort(),
-                    config.registryPort(), config.registryManagementPort(), began.toString());
+                    config.registryPort(), config.registryManagementPort(), began.toString(), 0, null, 0);
             state.write();
 
             broker.awaitReady(brokerProcess, brokerLaunched.plus(config.readyTimeout()));
@@ -106,6 +106,18 @@ public final class LocalStack {
             registry.awaitReady(registryProcess, registryLaunched.plus(config.readyTimeout()));
             progress.printf("Schema registry ready after %s%n", seconds(registryLaunched));
             provision(config, progress);
+            if (config.withConnect()) {
+                ConnectLauncher connect = new ConnectLauncher(config);
+                progress.printf("Starting Kafka Connect (standalone) on %s (log: %s)%n", config.connectUrl(),
+                        StackComponent.CONNECT.logFile(config));
+                Instant connectLaunched = Instant.now();
+                ProcessHandle connectProcess = connect.start();
+                launched.add(connectProcess);
+                state = state.withConnect(connectProcess.pid(), config.connectUrl(), config.connectPort());
+                state.write();
+                connect.awaitReady(connectProcess, connectLaunched.plus(config.readyTimeout()));
+                progress.printf("Kafka Connect ready after %s%n", seconds(connectLaunched));
+            }
             progress.printf("Stack up after %s%n", seconds(began));
             progress.flush();
             return new RunningStack(state);
@@ -165,9 +177,11 @@ public final class LocalStack {
             boolean alive = ProcessHandle.of(recorded.pid())
                     .map(process -> recorded.component().isRunningAs(process, absolute))
                     .orElse(false);
-            boolean ready = alive && (recorded.component() == StackComponent.BROKER
-                    ? new BrokerLauncher(config).answers()
-                    : new RegistryAdmin(config.registryUrl(), STATUS_PROBE_TIMEOUT).isReachable());
+            boolean ready = alive && switch (recorded.component()) {
+                case BROKER -> new BrokerLauncher(config).answers();
+                case REGISTRY -> new RegistryAdmin(config.registryUrl(), STATUS_PROBE_TIMEOUT).isReachable();
+                case CONNECT -> ConnectLauncher.answers(recorded.address());
+            };
             probed.add(new StackStatus.Component(recorded.component(), recorded.pid(), recorded.address(), alive, ready));
         }
         return new StackStatus(absolute, probed);
@@ -281,14 +295,20 @@ public final class LocalStack {
     }
 
     private static List<StackStatus.Component> components(StackState state) {
-        return List.of(
+        List<StackStatus.Component> components = new ArrayList<>(List.of(
                 new StackStatus.Component(StackComponent.BROKER, state.brokerPid(), state.bootstrapServers(), true, false),
-                new StackStatus.Component(StackComponent.REGISTRY, state.registryPid(), state.registryUrl(), true, false));
+                new StackStatus.Component(StackComponent.REGISTRY, state.registryPid(), state.registryUrl(), true, false)));
+        if (state.connectPid() != 0) {
+            components.add(new StackStatus.Component(StackComponent.CONNECT, state.connectPid(), state.connectUrl(), true,
+                    false));
+        }
+        return components;
     }
 
     private static StackConfig configOf(StackState state) {
         return new StackConfig(Path.of(state.workDir()), state.brokerPort(), state.controllerPort(), state.registryPort(),
-                state.registryManagementPort(), null, StackConfig.DEFAULT_PARTITIONS, StackConfig.DEFAULT_READY_TIMEOUT);
+                state.registryManagementPort(), null, StackConfig.DEFAULT_PARTITIONS, StackConfig.DEFAULT_READY_TIMEOUT,
+                state.connectPort());
     }
 
     private static String describe(StackStatus status) {

@@ -3,6 +3,7 @@ package io.imgstream.cli.stack;
 import io.imgstream.schemas.RegistrySerdes;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -46,6 +47,11 @@ public final class RunningStack implements AutoCloseable {
     /** When the stack was started. */
     public Instant startedAt() {
         return Instant.parse(state.startedAt());
+    }
+
+    /** The Kafka Connect worker's REST URL, when the stack runs one. */
+    public Optional<String> connectUrl() {
+        return Optional.ofNullable(state.connectUrl());
     }
 
     /** Everything the stack recorded about itself, pids included. */

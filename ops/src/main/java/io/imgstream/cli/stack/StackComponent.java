@@ -10,7 +10,8 @@ import java.util.List;
  */
 public enum StackComponent {
     BROKER("broker"),
-    REGISTRY("registry");
+    REGISTRY("registry"),
+    CONNECT("connect");
 
     private static final String DIR_PROPERTY = "imgstream.stack.dir";
     private static final String COMPONENT_PROPERTY = "imgstream.stack.component";

@@ -19,11 +19,13 @@ import java.util.Objects;
  *                               (see {@link JdkLocator})
  * @param partitions             partitions of each topic the stack creates
  * @param readyTimeout           how long each server may take to become ready before start fails
+ * @param connectPort            the Kafka Connect worker's REST port, or 0 for no Connect worker
  * @throws StackException with {@link StackException.Reason#INVALID_CONFIG} if a port is outside 1..65535,
  *                        two ports are equal, partitions is below 1 or the timeout is not positive
  */
 public record StackConfig(Path workDir, int brokerPort, int controllerPort, int registryPort,
-                          int registryManagementPort, Path registryJavaHome, int partitions, Duration readyTimeout) {
+                          int registryManagementPort, Path registryJavaHome, int partitions, Duration readyTimeout,
+                          int connectPort) {
 
     /** Every server of the stack binds this address only. */
     public static final String HOST = "127.0.0.1";
@@ -33,6 +35,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
     public static final int DEFAULT_REGISTRY_PORT = 18081;
     public static final int DEFAULT_REGISTRY_MANAGEMENT_PORT = 18082;
+    public static final int DEFAULT_CONNECT_PORT = 18083;
     public static final int DEFAULT_PARTITIONS = 3;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -43,7 +46,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         Objects.requireNonNull(readyTimeout, "readyTimeout");
         workDir = workDir.toAbsolutePath().normalize();
         registryJavaHome = registryJavaHome == null ? null : registryJavaHome.toAbsolutePath().normalize();
-        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort));
+        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort));
         if (partitions < 1) {
             throw invalid("--partitions must be at least 1, got " + partitions);
         }
@@ -55,7 +58,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     /** The default ports and settings, with files under {@code workDir}. */
     public static StackConfig defaults(Path workDir) {
         return new StackConfig(workDir, DEFAULT_BROKER_PORT, DEFAULT_CONTROLLER_PORT, DEFAULT_REGISTRY_PORT,
-                DEFAULT_REGISTRY_MANAGEMENT_PORT, null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT);
+                DEFAULT_REGISTRY_MANAGEMENT_PORT, null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT, 0);
     }
 
     /**
@@ -66,19 +69,25 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     public static StackConfig withFreePorts(Path workDir) {
         int[] ports = FreePorts.pick(4);
         return new StackConfig(workDir, ports[0], ports[1], ports[2], ports[3], null, DEFAULT_PARTITIONS,
-                DEFAULT_READY_TIMEOUT);
+                DEFAULT_READY_TIMEOUT, 0);
     }
 
     /** A copy that runs the registry with the JDK at {@code javaHome} ({@code null}: search for one). */
     public StackConfig withRegistryJavaHome(Path javaHome) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort, javaHome,
-                partitions, readyTimeout);
+                partitions, readyTimeout, connectPort);
     }
 
     /** A copy that creates topics with {@code count} partitions. */
     public StackConfig withPartitions(int count) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, count, readyTimeout);
+                registryJavaHome, count, readyTimeout, connectPort);
+    }
+
+    /** These settings with a Kafka Connect worker on {@code port}. */
+    public StackConfig withConnectPort(int port) {
+        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
+                registryJavaHome, partitions, readyTimeout, port);
     }
 
     /** {@code 127.0.0.1:<brokerPort>}, the value for {@code bootstrap.servers}. */
@@ -108,15 +117,33 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
 
     /** The ports by the CLI option that sets each, in a stable order. */
     public Map<String, Integer> portsByOption() {
-        return ports(brokerPort, controllerPort, registryPort, registryManagementPort);
+        return ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort);
     }
 
-    private static Map<String, Integer> ports(int broker, int controller, int registry, int management) {
+    /** Whether the stack runs a Kafka Connect worker. */
+    public boolean withConnect() {
+        return connectPort != 0;
+    }
+
+    /** The Connect worker's REST URL; meaningful only {@link #withConnect() with Connect}. */
+    public String connectUrl() {
+        return "http://" + HOST + ":" + connectPort;
+    }
+
+    /** The Kafka Connect worker's configuration, offsets and classpath. */
+    public Path connectDir() {
+        return workDir.resolve("connect");
+    }
+
+    private static Map<String, Integer> ports(int broker, int controller, int registry, int management, int connect) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("--broker-port", broker);
         ports.put("--controller-port", controller);
         ports.put("--registry-port", registry);
         ports.put("--registry-management-port", management);
+        if (connect != 0) {
+            ports.put("--connect-port", connect);
+        }
         return ports;
     }
 

@@ -23,10 +23,14 @@ import java.util.Optional;
  * @param registryPort           the registry's HTTP port
  * @param registryManagementPort the registry's management port
  * @param startedAt              when start began, ISO-8601 UTC
+ * @param connectPid             process id of the Kafka Connect worker JVM, 0 when the stack runs none
+ * @param connectUrl             the Connect worker's REST URL, or null
+ * @param connectPort            the Connect worker's REST port, 0 when the stack runs none
  */
 public record StackState(String workDir, long brokerPid, long registryPid, String bootstrapServers,
                          String registryUrl, int brokerPort, int controllerPort, int registryPort,
-                         int registryManagementPort, String startedAt) {
+                         int registryManagementPort, String startedAt, long connectPid, String connectUrl,
+                         int connectPort) {
 
     /** Name of the state file inside the work directory. */
     public static final String FILE_NAME = "stack.json";
@@ -53,6 +57,12 @@ public record StackState(String workDir, long brokerPid, long registryPid, Strin
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the stack state " + file + "; delete it if no stack runs", e);
         }
+    }
+
+    /** This state with the Connect worker that was started after it was first written. */
+    public StackState withConnect(long pid, String url, int port) {
+        return new StackState(workDir, brokerPid, registryPid, bootstrapServers, registryUrl, brokerPort, controllerPort,
+                registryPort, registryManagementPort, startedAt, pid, url, port);
     }
 
     /** Writes this state to its work directory, replacing any previous one at once (never half-written). */
