@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * final name) when it reaches {@code roll.bytes}, or at the first offset commit after {@code roll.interval.ms}. Only
  * the offsets of committed files are committed to Kafka, so delivery is at least once and a restart rewrites the
  * uncommitted tail into the same file names. A record that is not a {@code Prediction} goes to the errant record
- * reporter (Connect's dead letter queue, when {@code errors.deadletterqueue.topic.name} is set), else it is logged
- * and skipped.
+ * reporter, which with {@code errors.tolerance=all} logs or dead-letters it and goes on (with the default
+ * {@code none} it fails the task, as Connect does for any converter error); a runtime without a reporter logs and
+ * skips it.
  */
 public final class PredictionsFileSinkTask extends SinkTask {
 

@@ -13,7 +13,8 @@ public enum ConnectorType {
     IMAGE_FOLDER("image-folder", "io.imgstream.connect.source.ImageFolderSourceConnector", Map.of(), "roots"),
     /** {@code predictions} to JSON Lines or CSV files. */
     PREDICTIONS_FILES("predictions-files", "io.imgstream.connect.sink.PredictionsFileSinkConnector",
-            Map.of("topics", "predictions"), "directory");
+            // A record that is not a Prediction is logged and skipped (or dead-lettered) instead of failing the task.
+            Map.of("topics", "predictions", "errors.tolerance", "all", "errors.log.enable", "true"), "directory");
 
     private static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
     private static final String BYTES_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
