@@ -46,6 +46,13 @@ class ModuleDependencyRulesTest {
                     + "scoring topology is none of the worker's business");
 
     @ArchTest
+    static final ArchRule connectorsNeedOnlyTheSchemas = noClasses()
+            .that().resideInAPackage("io.imgstream.connect..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.topology..",
+                    "io.imgstream.training..", "io.imgstream.cli..", "org.deeplearning4j..", "org.nd4j..")
+            .because("the connectors' jar goes onto Connect workers, which should not need DL4J");
+
+    @ArchTest
     static final ArchRule noGrabBagPackages = noClasses()
             .should().resideInAnyPackage("..util..", "..utils..", "..common..", "..manager..", "..managers..",
                     "..helper..", "..helpers..")

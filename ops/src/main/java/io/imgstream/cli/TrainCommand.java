@@ -82,7 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-        } catch (ConfigException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
+            // A base that does not load, or a control topic that does not exist.
             throw new CliException("Can't start the training worker: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
     }

@@ -35,18 +35,8 @@ final class BrokerLauncher {
     private static final int NODE_ID = 1;
 
     // The broker logs to stdout, which is redirected to broker.log.
-    private static final String LOGBACK_XML = """
-            <configuration>
-              <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
-              <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-              </appender>
-              <logger name="kafka.request.logger" level="WARN"/>
-              <logger name="org.apache.kafka.clients" level="WARN"/>
-              <logger name="state.change.logger" level="WARN"/>
-              <root level="INFO"><appender-ref ref="OUT"/></root>
-            </configuration>
-            """;
+    private static final String LOGBACK_XML = JvmLauncher.consoleLogback(
+            List.of("kafka.request.logger", "org.apache.kafka.clients", "state.change.logger"));
 
     private final StackConfig config;
 

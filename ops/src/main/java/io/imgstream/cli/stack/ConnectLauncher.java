@@ -27,18 +27,8 @@ final class ConnectLauncher {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     // The worker logs to stdout, which is redirected to connect.log.
-    private static final String LOGBACK_XML = """
-            <configuration>
-              <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
-              <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-              </appender>
-              <logger name="org.apache.kafka.clients" level="WARN"/>
-              <logger name="org.reflections" level="WARN"/>
-              <logger name="org.eclipse.jetty" level="WARN"/>
-              <root level="INFO"><appender-ref ref="OUT"/></root>
-            </configuration>
-            """;
+    private static final String LOGBACK_XML = JvmLauncher.consoleLogback(
+            List.of("org.apache.kafka.clients", "org.reflections", "org.eclipse.jetty"));
 
     private final StackConfig config;
 

@@ -120,6 +120,22 @@ final class JvmLauncher {
         return start(full, workingDir, logFile).toHandle();
     }
 
+    /**
+     * A logback configuration for a server JVM whose stdout is redirected to its log file: INFO to the console,
+     * {@code quietLoggers} at WARN.
+     */
+    static String consoleLogback(List<String> quietLoggers) {
+        StringBuilder xml = new StringBuilder("""
+                <configuration>
+                  <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+                  </appender>
+                """);
+        quietLoggers.forEach(logger -> xml.append("  <logger name=\"").append(logger).append("\" level=\"WARN\"/>\n"));
+        return xml.append("  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>\n</configuration>\n").toString();
+    }
+
     /** The last {@code lines} lines of {@code logFile}, or a note that it is missing. */
     static String tail(Path logFile, int lines) {
         if (!Files.isRegularFile(logFile)) {
