@@ -13,6 +13,8 @@ import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
+import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.training.publish.ControlTopic;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -99,6 +102,34 @@ class ModelCommandsIT {
         Run missing = imgstream("models", "promote", "it-model:9", "--store", store, "--topic", control);
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("No bundle it-model v9 in");
+    }
+
+    @Test
+    @Timeout(240)
+    void shouldHaveAScorerWithAPublicKeyAdoptOnlySignedVersions() throws Exception {
+        ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
+        fixture.saveVersion(4, 11);
+        fixture.saveVersion(5, 13);
+        String store = temp.resolve("models").toString();
+        String control = fixture.topics().name(TopicRole.MODEL_VERSIONS);
+        Path keys = temp.resolve("keys");
+        assertThat(ImgstreamCommand.newCommandLine().execute("models", "keygen", "--out", keys.toString())).isZero();
+        Map<String, Object> props = new HashMap<>(fixture.scorerConfig(temp).originals());
+        props.put(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, keys.resolve("imgstream-signing.pub.pem").toString());
+
+        try (ScorerApp scorer = ScorerApp.start(new ScorerConfig(props))) {
+            assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            Run unsigned = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
+            assertThat(unsigned.exitCode()).as(unsigned.err()).isZero();
+            await("the unsigned v4 refused").atMost(Duration.ofSeconds(60)).until(() ->
+                    scorer.metrics().registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount() == 1);
+            assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
+
+            Run signed = imgstream("models", "promote", "it-model:5", "--store", store, "--topic", control,
+                    "--signing-key", keys.resolve("imgstream-signing.pem").toString());
+            assertThat(signed.exitCode()).as(signed.err()).isZero();
+            await("the signed v5 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 5);
+        }
     }
 
     @Test

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         description = "Inspect the model bundles in a filesystem model store, and announce them on the control topic.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {ModelsListCommand.class, ModelsShowCommand.class, ModelsPromoteCommand.class,
-            ModelsRollbackCommand.class})
+            ModelsRollbackCommand.class, ModelsKeygenCommand.class})
 public final class ModelsCommand implements Runnable {
 
     @Spec

@@ -36,6 +36,9 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
     @Mixin
     private ModelStoreOption store;
 
+    @Mixin
+    private SigningKeyOption signing;
+
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:2').")
     private String name;
 
@@ -58,7 +61,7 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
                 shadow ? ModelStatus.SHADOW : ModelStatus.PROMOTED, Instant.now());
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
-        new ControlTopic(connection.clientProperties(), connection.serdes(), topic).announce(announcement);
+        signing.wrap(new ControlTopic(connection.clientProperties(), connection.serdes(), topic)).announce(announcement);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Announced %s v%d as %s on '%s' (bundle %s, sha256 %s).%n", coordinates.name(),
                 coordinates.version(), shadow ? "the shadow version" : "the current version", topic, stored.uri(),

@@ -9,6 +9,7 @@ import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.training.publish.ControlTopic;
 import io.imgstream.training.publish.ModelAnnouncements;
+import io.imgstream.training.publish.VersionAnnouncer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,6 +38,9 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
 
     @Mixin
     private ModelStoreOption store;
+
+    @Mixin
+    private SigningKeyOption signing;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name (e.g. 'fashion-demo').")
     private String name;
@@ -68,10 +72,11 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
         Instant now = Instant.now();
         ModelVersion replaced = ModelVersion.newBuilder(current).setStatus(ModelStatus.ROLLED_BACK).setCreatedTime(now)
                 .build();
-        control.announce(replaced);
+        VersionAnnouncer announcer = signing.wrap(control);
+        announcer.announce(replaced);
         // The version's own record keeps its holdout evaluation (per-class scores, confusion matrix); the manifest has only accuracy.
         ModelVersion recorded = records.get(ModelVersionKeys.history(model, to.version()));
-        control.announce(recorded != null && recorded.getBundleSha256().toString().equals(to.sha256())
+        announcer.announce(recorded != null && recorded.getBundleSha256().toString().equals(to.sha256())
                 ? ModelVersion.newBuilder(recorded).setStatus(ModelStatus.PROMOTED).setCreatedTime(now).build()
                 : ModelAnnouncements.of(to, BundleFile.readManifest(Path.of(to.uri())), ModelStatus.PROMOTED, now));
         PrintWriter out = spec.commandLine().getOut();

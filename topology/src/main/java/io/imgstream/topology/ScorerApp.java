@@ -102,7 +102,8 @@ public final class ScorerApp implements AutoCloseable {
         try {
             if (config.modelVersionsFollow()) {
                 watcher = new ModelVersionWatcher(clientConfig(config), config.topics().name(TopicRole.MODEL_VERSIONS),
-                        serdes.<ModelVersion>valueDeserializer(), modelName, new BundleLoader(), metrics);
+                        serdes.<ModelVersion>valueDeserializer(), modelName,
+                        new BundleLoader(config.modelSignaturePublicKey().orElse(null)), metrics);
                 control = watcher.catchUp(config.modelVersionsStartupTimeout());
                 initial = chooseInitial(configured, control, watcher);
             }

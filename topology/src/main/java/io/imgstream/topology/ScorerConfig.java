@@ -1,21 +1,25 @@
 package io.imgstream.topology;
 
+import io.imgstream.model.bundle.BundleSignature;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.topology.metrics.MetricsSettings;
 import io.imgstream.topology.scoring.LabelingPolicy;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -124,6 +128,11 @@ public final class ScorerConfig extends AbstractConfig {
     private static final String LABELING_MIN_MARGIN_DOC = "A prediction whose two most probable classes are closer "
             + "than this gets a LabelRequest. 0 disables the check.";
 
+    public static final String MODEL_SIGNATURE_PUBLIC_KEY_CONFIG = "model.signature.public.key";
+    private static final String MODEL_SIGNATURE_PUBLIC_KEY_DOC = "PEM file of the Ed25519 public key versions on the "
+            + "control topic must be signed with (imgstream models keygen makes a pair); a version without a valid "
+            + "signature is refused and the current model stays. Empty: signatures are not checked.";
+
     public static final String MODEL_BUNDLE_SHA256_CONFIG = "model.bundle.sha256";
     private static final String MODEL_BUNDLE_SHA256_DOC = "Expected hex sha256 of the bundle file; when set, a bundle that "
             + "does not match is refused. Empty: not checked.";
@@ -150,6 +159,7 @@ public final class ScorerConfig extends AbstractConfig {
         validateGuarantee();
         validateModelSource();
         fetch();
+        modelSignaturePublicKey();
     }
 
     private static ConfigDef definition() {
@@ -166,6 +176,8 @@ public final class ScorerConfig extends AbstractConfig {
                         ConfigDef.Range.atLeast(0), Importance.LOW, MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC)
                 .define(MODEL_BUNDLE_SHA256_CONFIG, Type.STRING, "",
                         new Sha256OrEmpty(), Importance.MEDIUM, MODEL_BUNDLE_SHA256_DOC)
+                .define(MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                        MODEL_SIGNATURE_PUBLIC_KEY_DOC)
                 .define(APPLICATION_ID_CONFIG, Type.STRING, DEFAULT_APPLICATION_ID,
                         new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
                 .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, DEFAULT_PROCESSING_GUARANTEE,
@@ -337,6 +349,23 @@ public final class ScorerConfig extends AbstractConfig {
     /** Classes listed per prediction. */
     public int topK() {
         return getInt(SCORING_TOP_K_CONFIG);
+    }
+
+    /**
+     * The key control-topic versions must be signed with, if one is configured.
+     *
+     * @throws ConfigException if the file is not an Ed25519 public key
+     */
+    public Optional<PublicKey> modelSignaturePublicKey() {
+        String file = getString(MODEL_SIGNATURE_PUBLIC_KEY_CONFIG);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(BundleSignature.readPublicKey(Path.of(file)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, file, e.getMessage());
+        }
     }
 
     /** Which metrics exporters to start. */

@@ -18,6 +18,8 @@ import io.imgstream.training.labels.LabeledSet;
 import io.imgstream.training.labels.LabeledSetTopology;
 import io.imgstream.training.metrics.TrainingMetrics;
 import io.imgstream.training.publish.ControlTopic;
+import io.imgstream.training.publish.SigningAnnouncer;
+import io.imgstream.training.publish.VersionAnnouncer;
 import io.imgstream.training.refit.CurrentVersion;
 import io.imgstream.training.refit.HoldoutSplit;
 import io.imgstream.training.refit.LabelLedger;
@@ -104,7 +106,8 @@ public final class TrainingWorker implements AutoCloseable {
                 topics.name(TopicRole.FEATURES));
         this.refitter = new Refitter(config.modelName(), base, config.head(), config.headTraining(),
                 new HoldoutSplit(config.holdoutPercent(), config.validationPercent()), config.gateMinImprovement(),
-                config.publishStatus(), backfill, store, control,
+                config.publishStatus(), backfill, store,
+                config.signingKey().<VersionAnnouncer>map(key -> new SigningAnnouncer(control, key)).orElse(control),
                 () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), progress);
         this.streams = new KafkaStreams(LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
                 config.streamsProperties());

@@ -1,6 +1,7 @@
 package io.imgstream.training;
 
 import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.BundleSignature;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -17,11 +18,13 @@ import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.RefitTrigger;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -67,6 +70,11 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String DEFAULT_MODEL_STORE = ".imgstream/models";
     private static final String MODEL_STORE_DOC = "Root directory of the filesystem model store the bundles are saved in; "
             + "scorers must be able to read it.";
+
+    public static final String MODEL_SIGNATURE_PRIVATE_KEY_CONFIG = "model.signature.private.key";
+    private static final String MODEL_SIGNATURE_PRIVATE_KEY_DOC = "PEM file of the Ed25519 private key every "
+            + "announcement is signed with, for scorers that check signatures (model.signature.public.key). Empty: "
+            + "announcements are not signed.";
 
     public static final String BASE_PRESET_CONFIG = "base.preset";
     public static final String DEFAULT_BASE_PRESET = BasePreset.VGG16.configName();
@@ -179,6 +187,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         super(CONFIG, props);
         fetch();
         base();
+        signingKey();
         if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName()).matches()) {
             throw new ConfigException(MODEL_NAME_CONFIG, modelName(), "must match " + BundleManifest.MODEL_NAME_PATTERN.pattern());
         }
@@ -200,6 +209,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         Importance.HIGH, MODEL_NAME_DOC)
                 .define(MODEL_STORE_CONFIG, Type.STRING, DEFAULT_MODEL_STORE, new ConfigDef.NonEmptyString(),
                         Importance.HIGH, MODEL_STORE_DOC)
+                .define(MODEL_SIGNATURE_PRIVATE_KEY_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                        MODEL_SIGNATURE_PRIVATE_KEY_DOC)
                 .define(BASE_PRESET_CONFIG, Type.STRING, DEFAULT_BASE_PRESET,
                         ConfigDef.ValidString.in(Arrays.stream(BasePreset.values()).map(BasePreset::configName)
                                 .toArray(String[]::new)), Importance.HIGH, BASE_PRESET_DOC)
@@ -278,6 +289,23 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     /** Directory of local state. */
     public Path stateDir() {
         return Path.of(getString(STATE_DIR_CONFIG)).toAbsolutePath().normalize();
+    }
+
+    /**
+     * The key announcements are signed with, if one is configured.
+     *
+     * @throws ConfigException if the file is not an Ed25519 private key
+     */
+    public Optional<PrivateKey> signingKey() {
+        String file = getString(MODEL_SIGNATURE_PRIVATE_KEY_CONFIG);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(BundleSignature.readPrivateKey(Path.of(file)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MODEL_SIGNATURE_PRIVATE_KEY_CONFIG, file, e.getMessage());
+        }
     }
 
     /** Which base, from which weights. */

@@ -2,21 +2,35 @@ package io.imgstream.topology.swap;
 
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.BundleSignature;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Loads the bundle a {@link ModelVersion} announces and checks it against the announcement before anything
- * scores with it: the file's sha256, then the manifest's model name, version, base model and class list. Any
- * mismatch refuses the version.
+ * scores with it: the announcement's signature of the sha256 when a public key is configured, the file's sha256,
+ * then the manifest's model name, version, base model and class list. Any mismatch refuses the version.
  *
  * <p>Thread-safe and stateless.
  */
 public final class BundleLoader {
+
+    private final PublicKey signer;
+
+    /** A loader that checks no signature. */
+    public BundleLoader() {
+        this(null);
+    }
+
+    /** @param signer the publisher's public key, or null to accept unsigned versions */
+    public BundleLoader(PublicKey signer) {
+        this.signer = signer;
+    }
 
     /**
      * @return the verified bundle
@@ -24,6 +38,17 @@ public final class BundleLoader {
      */
     public ModelBundle load(ModelVersion version) throws ModelRefusedException {
         String label = version.getModelName() + " v" + version.getVersion();
+        if (signer != null) {
+            CharSequence signature = version.getBundleSignature();
+            if (signature == null) {
+                throw new ModelRefusedException(label + ": the announcement is not signed, and this scorer accepts only "
+                        + "versions signed with the key of model.signature.public.key");
+            }
+            if (!BundleSignature.verify(signer, version.getBundleSha256().toString(), signature.toString())) {
+                throw new ModelRefusedException(label + ": the announcement's signature does not match its sha256 under "
+                        + "the key of model.signature.public.key; it was tampered with or signed with another key");
+            }
+        }
         Path path = pathOf(label, version.getBundleUri());
         ModelBundle bundle;
         try {
