@@ -1,0 +1,95 @@
+package io.imgstream.cli.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.topology.ScorerConfig;
+import io.imgstream.training.TrainingWorkerConfig;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The Kubernetes manifests under {@code deploy/kubernetes} agree with the code they deploy. */
+class DeploymentManifestsTest {
+
+    private static final Path MANIFESTS = Path.of("..", "deploy", "kubernetes");
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    @Test
+    void shouldDeclareEveryTopicWithItsCleanupPolicy() throws Exception {
+        Map<String, String> policies = new HashMap<>();
+        for (JsonNode doc : documents("topics.yaml")) {
+            policies.put(doc.at("/metadata/name").asText(), doc.at("/spec/config/cleanup.policy").asText());
+        }
+        for (TopicRole role : TopicRole.values()) {
+            assertThat(policies).as(role.defaultName()).containsEntry(role.defaultName(), role.compacted() ? "compact" : "delete");
+        }
+    }
+
+    @Test
+    void shouldCarrySettingsTheApplicationsAccept() throws Exception {
+        JsonNode config = documents("config.yaml").get(0).get("data");
+
+        ScorerConfig scorer = new ScorerConfig(withoutKeyFiles(properties(config.get("scorer.properties").asText())));
+        assertThat(scorer.modelName()).isEqualTo("products");
+        TrainingWorkerConfig worker = new TrainingWorkerConfig(withoutKeyFiles(properties(
+                config.get("worker.properties").asText())));
+        assertThat(worker.modelName()).isEqualTo(scorer.modelName());
+    }
+
+    @Test
+    void shouldPutScorersOnGpuNodesAndRunOneWorker() throws Exception {
+        JsonNode scorer = documents("scorer.yaml").get(0);
+        assertThat(scorer.at("/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(scorer.at("/spec/template/spec/nodeSelector").isObject()).isTrue();
+        assertThat(scorer.at("/spec/template/spec/containers/0/args/0").asText()).isEqualTo("score");
+        JsonNode worker = documents("training-worker.yaml").get(0);
+        assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(worker.at("/spec/template/spec/containers/0/args/0").asText()).isEqualTo("train");
+    }
+
+    @Test
+    void shouldParseEveryManifest() throws Exception {
+        try (Stream<Path> files = Files.list(MANIFESTS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                assertThat(documents(file.getFileName().toString())).as(file.toString()).isNotEmpty()
+                        .allSatisfy(doc -> assertThat(doc.hasNonNull("kind")).isTrue());
+            }
+        }
+    }
+
+    private static List<JsonNode> documents(String file) throws Exception {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> all = YAML.readerFor(JsonNode.class).readValues(MANIFESTS.resolve(file).toFile())) {
+            while (all.hasNext()) {
+                docs.add(all.next());
+            }
+        }
+        return docs;
+    }
+
+    private static Map<String, Object> properties(String text) throws Exception {
+        Properties props = new Properties();
+        props.load(new StringReader(text));
+        Map<String, Object> map = new HashMap<>();
+        props.forEach((k, v) -> map.put((String) k, v));
+        return map;
+    }
+
+    /** The signing keys are mounted secrets, not here; everything else must validate as written. */
+    private static Map<String, Object> withoutKeyFiles(Map<String, Object> props) {
+        assertThat(props.remove(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG) != null
+                || props.remove(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG) != null).as("signatures on").isTrue();
+        return props;
+    }
+}
