@@ -10,7 +10,6 @@ import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
