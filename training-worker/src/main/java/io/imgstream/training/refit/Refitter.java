@@ -174,7 +174,8 @@ public final class Refitter {
             progress.accept(String.format(Locale.ROOT, "warm start from v%d: dense layer %s, output units of %d of %d classes",
                     c.version(), carried.dense() ? "copied" : "fresh", carried.carriedClasses(), classes.size()));
         }));
-        HeadTrainingResult result = new HeadTrainer(trainingConfig).train(head, features(train, classes),
+        HeadTrainer trainer = new HeadTrainer(trainingConfig);
+        HeadTrainingResult result = trainer.train(head, features(train, classes),
                 features(validation, classes), epoch -> progress.accept(String.format(Locale.ROOT,
                         "  epoch %d: train loss %.4f accuracy %.3f, validation loss %.4f accuracy %.3f", epoch.epoch(),
                         epoch.trainLoss(), epoch.trainAccuracy(), epoch.validationLoss(), epoch.validationAccuracy())));
@@ -184,7 +185,7 @@ public final class Refitter {
         LabeledFeatures holdoutFeatures = features(holdout, classes);
         ClassificationReport report = ClassificationReport.of(classes, holdoutFeatures.labels(),
                 argmax(predict(result.head(), holdoutFeatures, classes.size())));
-        double holdoutLoss = new HeadTrainer(trainingConfig).evaluate(result.head(), holdoutFeatures).loss();
+        double holdoutLoss = trainer.evaluate(result.head(), holdoutFeatures).loss();
         Optional<Double> currentAccuracy = current.flatMap(c -> currentAccuracy(c, holdoutFeatures, classes));
         Duration evaluateTime = Duration.ofNanos(System.nanoTime() - evaluateStarted);
         boolean passes = current.isEmpty() || currentAccuracy.isEmpty()
