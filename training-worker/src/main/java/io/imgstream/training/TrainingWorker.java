@@ -180,8 +180,8 @@ public final class TrainingWorker implements AutoCloseable {
             Duration delay = config.refitTrigger().interval().compareTo(MAX_RETRY_DELAY) < 0
                     ? config.refitTrigger().interval() : MAX_RETRY_DELAY;
             retryAfterNanos = System.nanoTime() + delay.toNanos();
-            LOG.error("Refit failed; {} stays current, next try in {} s. Cause: {}", current == null ? "no version"
-                    : "v" + current.version(), delay.toSeconds(), e.toString(), e);
+            LOG.error("Refit failed ({}); next try in {} s. Cause: {}", current == null ? "there is still no version"
+                    : "v" + current.version() + " stays current", delay.toSeconds(), e.toString(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.imgstream.training.refit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleFile;
@@ -19,6 +20,7 @@ import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,6 +146,18 @@ class RefitterTest {
         assertThat(outcome.unusable()).containsEntry("PATH_NOT_ALLOWED", 1)
                 .containsEntry("no features and no uri in its label to compute them from", 1);
         assertThat(outcome.labeledImages()).isEqualTo(2 * PER_CLASS);
+    }
+
+    @Test
+    void shouldFailWithAClearErrorAndAnnounceNothingWhenTheStoreCanNotBeWritten() throws Exception {
+        // Root ignores file permissions, so the store's root is made a plain file: nothing can be created under it.
+        Path notADirectory = Files.writeString(temp.resolve("store-is-a-file"), "");
+        store = new FileSystemModelStore(notADirectory);
+        List<LabeledExample> labeled = examples(0, 3);
+
+        assertThatThrownBy(() -> refitter(0.01).refit(labeled, Optional.empty()))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not save fashion v1");
+        assertThat(announced).as("no version announced").isEmpty();
     }
 
     @Test
