@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerConfig;
 import java.io.IOException;
@@ -12,12 +13,15 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -103,6 +107,14 @@ final class CliProcess {
         return this;
     }
 
+    /** Waits for the process to exit by itself and returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException, IOException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still runs after " + timeout + "; log:\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no close, no commit, no leaving the group. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -114,6 +126,11 @@ final class CliProcess {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Whether the process still runs. */
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** The whole log so far. */
@@ -135,26 +152,41 @@ final class CliProcess {
      */
     static Map<String, Integer> countPredictions(ScoringFixture fixture, RegistrySerdes serdes, String isolation,
                                                  Map<String, Integer> lastVersion) {
+        Map<String, Integer> counts = new HashMap<>();
+        readToEnd(fixture, serdes, TopicRole.PREDICTIONS, isolation, (Prediction prediction) -> {
+            counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
+            lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
+        });
+        return counts;
+    }
+
+    /** The committed dead letters of the fixture's dead-letter topic by image id, each as its reason. */
+    static Map<String, List<String>> deadLetters(ScoringFixture fixture, RegistrySerdes serdes) {
+        Map<String, List<String>> reasons = new HashMap<>();
+        readToEnd(fixture, serdes, TopicRole.IMAGES_DLQ, "read_committed", (DeadLetter letter) ->
+                reasons.computeIfAbsent(String.valueOf(letter.getImageId()), id -> new ArrayList<>())
+                        .add(letter.getReason().name()));
+        return reasons;
+    }
+
+    private static <T extends SpecificRecord> void readToEnd(ScoringFixture fixture, RegistrySerdes serdes, TopicRole topic, String isolation,
+                                      Consumer<T> each) {
         Properties props = fixture.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-count-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        Deserializer<Prediction> values = serdes.valueDeserializer();
-        Map<String, Integer> counts = new HashMap<>();
+        Deserializer<T> values = serdes.valueDeserializer();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(fixture.topics().name(TopicRole.PREDICTIONS)));
+            consumer.subscribe(List.of(fixture.topics().name(topic)));
             int idlePolls = 0;
             while (idlePolls < 3) {
                 var records = consumer.poll(Duration.ofMillis(700));
                 idlePolls = records.isEmpty() ? idlePolls + 1 : 0;
                 for (ConsumerRecord<String, byte[]> record : records) {
-                    Prediction prediction = values.deserialize(record.topic(), record.headers(), record.value());
-                    counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
-                    lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
+                    each.accept(values.deserialize(record.topic(), record.headers(), record.value()));
                 }
             }
         }
-        return counts;
     }
 }

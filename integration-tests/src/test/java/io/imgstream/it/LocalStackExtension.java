@@ -2,6 +2,7 @@ package io.imgstream.it;
 
 import io.imgstream.cli.stack.LocalStack;
 import io.imgstream.cli.stack.RunningStack;
+import io.imgstream.cli.stack.StackComponent;
 import io.imgstream.cli.stack.StackConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -95,6 +96,16 @@ public final class LocalStackExtension implements BeforeAllCallback, AfterAllCal
     /** Base URL of the running stack's registry, e.g. {@code http://127.0.0.1:40125}. */
     public String registryUrl() {
         return running().registryUrl();
+    }
+
+    /** Stops one server of the stack, leaving the others running; see {@link LocalStack#stopServer}. */
+    public void stopServer(StackComponent component) {
+        LocalStack.stopServer(workDir(), component);
+    }
+
+    /** Starts a stopped server again on its ports and data and waits until it is ready. */
+    public void startServer(StackComponent component) {
+        LocalStack.startServer(workDir(), component, new PrintWriter(System.out, true, StandardCharsets.UTF_8));
     }
 
     /** The running stack's work directory; server logs are in its {@code logs} folder. */

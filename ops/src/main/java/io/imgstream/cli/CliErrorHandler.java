@@ -87,6 +87,7 @@ public final class CliErrorHandler implements CommandLine.IExecutionExceptionHan
             case JAVA_MISSING -> CliException.JAVA_MISSING;
             case NOT_BUILT -> CliException.NOT_BUILT;
             case ALREADY_RUNNING -> CliException.STACK_ALREADY_RUNNING;
+            case NOT_RUNNING -> CliException.STACK_NOT_RUNNING;
             case START_FAILED -> CliException.STACK_START_FAILED;
         };
     }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Run a local single-node Kafka broker and schema registry on 127.0.0.1.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {StackUpCommand.class, StackDownCommand.class, StackStatusCommand.class})
+        subcommands = {StackUpCommand.class, StackDownCommand.class, StackStatusCommand.class,
+            StackRestartCommand.class})
 public final class StackCommand implements Runnable {
 
     @Spec

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 + "directory. Only the recorded processes are stopped; nothing running is fine.")
 public final class StackDownCommand implements Callable<Integer> {
 
-    private static final Set<String> STACK_ENTRIES = Set.of("kafka", "logs", StackState.FILE_NAME,
+    private static final Set<String> STACK_ENTRIES = Set.of("kafka", "registry", "connect", "logs", StackState.FILE_NAME,
             StackState.FILE_NAME + ".tmp");
 
     @Spec

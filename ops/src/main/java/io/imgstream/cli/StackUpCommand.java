@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Start a single-node KRaft Kafka broker and an Apicurio schema registry, each in its own background "
                     + "JVM on 127.0.0.1, create imgstream's topics and register their schemas (compatibility BACKWARD).",
-            "Kafka data stays in the work directory between runs; the registry keeps schemas in memory and "
-                    + "registers them again at every start. Stop the stack with 'imgstream stack down'."
+            "Kafka data and the registry's schemas stay in the work directory between runs. Stop the stack with "
+                    + "'imgstream stack down'."
         })
 public final class StackUpCommand implements Callable<Integer> {
 

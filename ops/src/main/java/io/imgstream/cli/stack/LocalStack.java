@@ -30,9 +30,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code <work>/stack.json}.
  *
  * <p>A started stack is ready to use: the registry's global compatibility is {@code BACKWARD}, every
- * topic of {@link TopicCatalog#defaults()} exists and every value schema is registered. Kafka data stays
- * in the work directory between runs; the registry keeps schemas in memory and gets them again at every
- * start.
+ * topic of {@link TopicCatalog#defaults()} exists and every value schema is registered. Kafka data and
+ * the registry's database stay in the work directory between runs, so schema ids do not change. One server
+ * can be stopped and started again while the others run ({@link #stopServer}, {@link #startServer}), to see
+ * what clients do when it goes away.
  *
  * <p>Methods block; two calls on the same work directory at once are not supported. Stacks in different
  * work directories on different ports are independent.
@@ -164,6 +165,87 @@ public final class LocalStack {
         return stopped;
     }
 
+    /**
+     * Stops one server of the stack recorded in {@code workDir} (SIGTERM, then SIGKILL after 15 s) and leaves
+     * the others running and the stack recorded, so {@link #startServer} can bring it back on the same ports.
+     *
+     * @return whether it was running
+     * @throws StackException {@link StackException.Reason#NOT_RUNNING} if no stack is recorded there, or it
+     *                        runs no such server
+     */
+    public static boolean stopServer(Path workDir, StackComponent component) {
+        Path absolute = workDir.toAbsolutePath().normalize();
+        StackState state = recorded(absolute);
+        long pid = pidOf(state, component);
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(p -> component.isRunningAs(p, absolute));
+        process.ifPresent(running -> terminate(List.of(running)));
+        return process.isPresent();
+    }
+
+    /**
+     * Starts a server of the stack recorded in {@code workDir} again, on its recorded ports and data, after
+     * {@link #stopServer} or a crash, and waits until it is ready; the registry gets its compatibility and
+     * schemas again (unchanged ids: its database is kept).
+     *
+     * @return a handle on the stack with the server's new pid
+     * @throws StackException {@link StackException.Reason#NOT_RUNNING} if no stack is recorded there or it runs
+     *                        no such server; {@link StackException.Reason#ALREADY_RUNNING} if the server runs;
+     *                        {@link StackException.Reason#PORT_TAKEN} if something else took its port;
+     *                        {@link StackException.Reason#START_FAILED} as for {@link #start}
+     */
+    public static RunningStack startServer(Path workDir, StackComponent component, PrintWriter progress) {
+        Path absolute = workDir.toAbsolutePath().normalize();
+        StackState state = recorded(absolute);
+        long recordedPid = pidOf(state, component);
+        if (ProcessHandle.of(recordedPid).filter(p -> component.isRunningAs(p, absolute)).isPresent()) {
+            throw new StackException(StackException.Reason.ALREADY_RUNNING, "The " + component.label() + " of the stack "
+                    + "in " + absolute + " is running (pid " + recordedPid + ")");
+        }
+        StackConfig config = configOf(state);
+        int port = switch (component) {
+            case BROKER -> config.brokerPort();
+            case REGISTRY -> config.registryPort();
+            case CONNECT -> config.connectPort();
+        };
+        if (!FreePorts.isFree(port)) {
+            throw new StackException(StackException.Reason.PORT_TAKEN, "Port " + port + " of the " + component.label()
+                    + " is taken by another process: stop it, or stop the stack with 'imgstream stack down'");
+        }
+        Instant launched = Instant.now();
+        progress.printf("Starting the %s again on its recorded ports (log: %s)%n", component.label(),
+                component.logFile(config));
+        ProcessHandle process;
+        switch (component) {
+            case BROKER -> {
+                BrokerLauncher broker = new BrokerLauncher(config);
+                broker.prepare();
+                process = broker.start();
+                broker.awaitReady(process, launched.plus(config.readyTimeout()));
+                state = state.withBroker(process.pid());
+            }
+            case REGISTRY -> {
+                RegistryLauncher registry = new RegistryLauncher(config);
+                Path javaHome = JdkLocator.forThisMachine().locate(null);
+                process = registry.start(javaHome, RegistryLauncher.locateRunnerJar(
+                        System.getProperty(RegistryLauncher.HOME_PROPERTY)));
+                registry.awaitReady(process, launched.plus(config.readyTimeout()));
+                registerSchemas(config);
+                state = state.withRegistry(process.pid());
+            }
+            case CONNECT -> {
+                ConnectLauncher connect = new ConnectLauncher(config);
+                process = connect.start();
+                connect.awaitReady(process, launched.plus(config.readyTimeout()));
+                state = state.withConnect(process.pid(), config.connectUrl(), config.connectPort());
+            }
+            default -> throw new IllegalArgumentException(component.label());
+        }
+        state.write();
+        progress.printf("The %s is ready again after %s (pid %d)%n", component.label(), seconds(launched), process.pid());
+        progress.flush();
+        return new RunningStack(state);
+    }
+
     /** What runs of the stack recorded in {@code workDir}, each server probed with a short request. */
     public static StackStatus status(Path workDir) {
         Path absolute = workDir.toAbsolutePath().normalize();
@@ -282,16 +364,39 @@ public final class LocalStack {
 
     private static void provision(StackConfig config, PrintWriter progress) {
         TopicCatalog catalog = TopicCatalog.defaults();
-        RegistryAdmin registry = new RegistryAdmin(config.registryUrl(), PROVISION_TIMEOUT);
-        registry.setGlobalCompatibility(RegistryAdmin.Compatibility.BACKWARD);
         TopicProvisioner.Result topics;
         try (Admin admin = Admin.create(adminProperties(config.bootstrapServers(), PROVISION_TIMEOUT))) {
             topics = TopicProvisioner.createAll(admin, catalog, config.partitions(), LOCAL_REPLICATION_FACTOR,
                     PROVISION_TIMEOUT);
         }
-        registry.registerAll(catalog);
+        registerSchemas(config);
         progress.printf("Registry compatibility BACKWARD; %d topics created, %d already there; %d value schemas "
                 + "registered%n", topics.created().size(), topics.existing().size(), catalog.all().size());
+    }
+
+    private static void registerSchemas(StackConfig config) {
+        RegistryAdmin registry = new RegistryAdmin(config.registryUrl(), PROVISION_TIMEOUT);
+        registry.setGlobalCompatibility(RegistryAdmin.Compatibility.BACKWARD);
+        registry.registerAll(TopicCatalog.defaults());
+    }
+
+    private static StackState recorded(Path workDir) {
+        return StackState.read(workDir).orElseThrow(() -> new StackException(StackException.Reason.NOT_RUNNING,
+                "No stack is recorded in " + workDir + ": start one with 'imgstream stack up'"));
+    }
+
+    private static long pidOf(StackState state, StackComponent component) {
+        long pid = switch (component) {
+            case BROKER -> state.brokerPid();
+            case REGISTRY -> state.registryPid();
+            case CONNECT -> state.connectPid();
+        };
+        if (pid == 0) {
+            throw new StackException(StackException.Reason.NOT_RUNNING, "The stack in " + state.workDir() + " runs no "
+                    + component.label() + (component == StackComponent.CONNECT ? ": start it with 'imgstream stack up "
+                    + "--connect'" : ""));
+        }
+        return pid;
     }
 
     private static List<StackStatus.Component> components(StackState state) {

@@ -70,6 +70,9 @@ final class RegistryLauncher {
         command.add("-Dquarkus.management.host=" + StackConfig.HOST);
         command.add("-Dquarkus.management.port=" + config.registryManagementPort());
         command.add("-Dquarkus.otel.sdk.disabled=true");
+        // A file database instead of the default in-memory one: schema ids stay the same across restarts, so
+        // records written before a restart still resolve after it.
+        command.add("-Dapicurio.datasource.url=jdbc:h2:file:" + config.registryDir().toAbsolutePath().resolve("schemas"));
         command.add("-jar");
         command.add(runnerJar.toString());
         return JvmLauncher.startDetached(command, config.workDir(), StackComponent.REGISTRY.logFile(config));

@@ -110,6 +110,11 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         return workDir.resolve("logs");
     }
 
+    /** The registry's database (schemas survive a restart of the registry or the stack). */
+    public Path registryDir() {
+        return workDir.resolve("registry");
+    }
+
     /** The broker's configuration and data directory. */
     public Path kafkaDir() {
         return workDir.resolve("kafka");

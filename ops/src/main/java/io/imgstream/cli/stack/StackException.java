@@ -20,8 +20,10 @@ public final class StackException extends RuntimeException {
         JAVA_MISSING,
         /** The registry distribution under {@code imgstream.home} is missing: ops was not built. */
         NOT_BUILT,
-        /** A stack from the same work directory is already running. */
+        /** A stack from the same work directory, or the server to start, is already running. */
         ALREADY_RUNNING,
+        /** No stack is recorded in the work directory, or it runs no such server. */
+        NOT_RUNNING,
         /** A process died or did not become ready in time. */
         START_FAILED
     }

@@ -59,6 +59,18 @@ public record StackState(String workDir, long brokerPid, long registryPid, Strin
         }
     }
 
+    /** This state with a broker started again under another pid. */
+    public StackState withBroker(long pid) {
+        return new StackState(workDir, pid, registryPid, bootstrapServers, registryUrl, brokerPort, controllerPort,
+                registryPort, registryManagementPort, startedAt, connectPid, connectUrl, connectPort);
+    }
+
+    /** This state with a registry started again under another pid. */
+    public StackState withRegistry(long pid) {
+        return new StackState(workDir, brokerPid, pid, bootstrapServers, registryUrl, brokerPort, controllerPort,
+                registryPort, registryManagementPort, startedAt, connectPid, connectUrl, connectPort);
+    }
+
     /** This state with the Connect worker that was started after it was first written. */
     public StackState withConnect(long pid, String url, int port) {
         return new StackState(workDir, brokerPid, registryPid, bootstrapServers, registryUrl, brokerPort, controllerPort,

@@ -1,0 +1,90 @@
+package io.imgstream.it;
+
+import io.imgstream.cli.publish.ImagePublisher;
+import io.imgstream.schemas.ImageRefs;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.ImageRef;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Publishes {@code count} image references with unique ids, one every {@code interval}, on a background thread,
+ * each sent synchronously: an id is recorded only once the broker acknowledged it, so a test that checks every
+ * recorded id for a prediction checks every image the stream really published, whatever happened to the broker
+ * meanwhile.
+ */
+final class SteadyStream implements AutoCloseable {
+
+    private final Thread thread;
+    private final List<String> ids = new ArrayList<>();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    private SteadyStream(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count, Duration interval,
+                         String prefix) {
+        thread = new Thread(() -> publish(fixture, serdes, files, count, interval, prefix), prefix + "-publisher");
+        thread.setDaemon(true);
+    }
+
+    /** Starts publishing {@code count} references to the fixture's images topic, cycling through {@code files}. */
+    static SteadyStream start(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count,
+                              Duration interval, String prefix) {
+        SteadyStream stream = new SteadyStream(fixture, serdes, files, count, interval, prefix);
+        stream.thread.start();
+        return stream;
+    }
+
+    /** How many references the broker has acknowledged so far. */
+    int published() {
+        synchronized (ids) {
+            return ids.size();
+        }
+    }
+
+    /**
+     * Waits until every reference is published and returns their ids in publishing order.
+     *
+     * @throws IllegalStateException if publishing failed or did not finish within {@code timeout}
+     */
+    List<String> awaitAll(Duration timeout) throws InterruptedException {
+        thread.join(timeout.toMillis());
+        if (failure.get() != null) {
+            throw new IllegalStateException("publishing failed after " + published() + " images", failure.get());
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("publishing did not finish within " + timeout + ": " + published() + " sent");
+        }
+        synchronized (ids) {
+            return List.copyOf(ids);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+    }
+
+    private void publish(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count, Duration interval,
+                         String prefix) {
+        try (ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes,
+                fixture.topics().name(TopicRole.IMAGES))) {
+            for (int i = 0; i < count; i++) {
+                ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, prefix, Instant.now());
+                ImageRef unique = ImageRef.newBuilder(ref).setId(prefix + "-" + i + "-" + ref.getId()).build();
+                publisher.publish(unique).get();
+                synchronized (ids) {
+                    ids.add(unique.getId());
+                }
+                Thread.sleep(interval.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failure.set(e);
+        }
+    }
+}
