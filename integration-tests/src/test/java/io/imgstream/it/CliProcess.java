@@ -18,16 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * An {@code imgstream score} or {@code imgstream train} process started the way users start it (the assembled CLI
@@ -153,40 +144,21 @@ final class CliProcess {
     static Map<String, Integer> countPredictions(ScoringFixture fixture, RegistrySerdes serdes, String isolation,
                                                  Map<String, Integer> lastVersion) {
         Map<String, Integer> counts = new HashMap<>();
-        readToEnd(fixture, serdes, TopicRole.PREDICTIONS, isolation, (Prediction prediction) -> {
-            counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
-            lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
-        });
+        TopicRecords.readToEnd(fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.PREDICTIONS), isolation,
+                (String key, Prediction prediction) -> {
+                    counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
+                    lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
+                });
         return counts;
     }
 
     /** The committed dead letters of the fixture's dead-letter topic by image id, each as its reason. */
     static Map<String, List<String>> deadLetters(ScoringFixture fixture, RegistrySerdes serdes) {
         Map<String, List<String>> reasons = new HashMap<>();
-        readToEnd(fixture, serdes, TopicRole.IMAGES_DLQ, "read_committed", (DeadLetter letter) ->
-                reasons.computeIfAbsent(String.valueOf(letter.getImageId()), id -> new ArrayList<>())
+        TopicRecords.readToEnd(fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES_DLQ),
+                "read_committed", (String key, DeadLetter letter) -> reasons
+                        .computeIfAbsent(String.valueOf(letter.getImageId()), id -> new ArrayList<>())
                         .add(letter.getReason().name()));
         return reasons;
-    }
-
-    private static <T extends SpecificRecord> void readToEnd(ScoringFixture fixture, RegistrySerdes serdes, TopicRole topic, String isolation,
-                                      Consumer<T> each) {
-        Properties props = fixture.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-count-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        Deserializer<T> values = serdes.valueDeserializer();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(fixture.topics().name(topic)));
-            int idlePolls = 0;
-            while (idlePolls < 3) {
-                var records = consumer.poll(Duration.ofMillis(700));
-                idlePolls = records.isEmpty() ? idlePolls + 1 : 0;
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    each.accept(values.deserialize(record.topic(), record.headers(), record.value()));
-                }
-            }
-        }
     }
 }

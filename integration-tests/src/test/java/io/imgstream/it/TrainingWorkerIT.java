@@ -34,6 +34,7 @@ import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.publish.ControlTopic;
 import io.imgstream.training.refit.RefitOutcome;
 import io.imgstream.training.refit.Refitter;
+import java.io.IOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,7 +74,8 @@ import org.junit.jupiter.api.io.TempDir;
  * worker computes their features, refits, gates and publishes versions whose holdout accuracy rises, while a record
  * of garbage bytes on {@code feedback} is skipped; a scorer started afterwards runs the current version. A running
  * scorer adopts a version trained on new labels (the label-to-adoption time is printed, broken down), and a worker
- * process killed mid-refit leaves nothing half-written behind and its successor resumes from the changelog.
+ * process killed mid-refit or mid-publish leaves nothing half-written behind and its successor resumes from the
+ * changelog.
  */
 @Tag("integration")
 class TrainingWorkerIT {
@@ -234,17 +237,8 @@ class TrainingWorkerIT {
         TopicCatalog topics = createTopics();
         Path images = Files.createDirectories(temp.resolve("images"));
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
-        Map<String, Object> settings = new HashMap<>(workerConfig(topics, baseWeights, images).originals());
-        settings.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 600);
-        settings.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 200);
-        settings.remove(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG);
-        settings.remove(TrainingWorkerConfig.REGISTRY_URL_CONFIG);
-        Properties file = new Properties();
-        settings.forEach((k, v) -> file.setProperty(k, String.valueOf(v)));
-        Path config = temp.resolve("worker.properties");
-        try (Writer writer = Files.newBufferedWriter(config)) {
-            file.store(writer, "training worker for the crash test");
-        }
+        Path config = workerConfigFile(topics, images, Map.of(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 600,
+                TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 200));
         CliProcess first = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
                 "worker-1", temp.resolve("state-1"));
         first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
@@ -277,10 +271,86 @@ class TrainingWorkerIT {
         double labeled = BundleFile.readManifest(Path.of(URI.create(
                 current.getBundleUri().toString()))).metrics().get(Refitter.LABELED_IMAGES);
         assertThat(labeled).as("trained on every label, restored from the changelog").isEqualTo(600);
-        assertThat(records.keySet().stream().filter(k -> k.startsWith(MODEL + "/v")))
-                .as("each version announced once, under its own number").doesNotHaveDuplicates()
-                .allSatisfy(k -> assertThat(Files.exists(temp.resolve("models").resolve(MODEL)
-                        .resolve(k.substring(MODEL.length() + 1)).resolve("bundle.zip"))).isTrue());
+        assertEachVersionAnnouncedOnceWithItsBundle(topics, serdes);
+    }
+
+    /**
+     * kill -9 the moment a refit's bundle is in the store, while the worker announces it: the two control records
+     * of the version (history and current) are committed together or not at all, and the next worker announces the
+     * following number, never the same one twice.
+     */
+    @Test
+    @Timeout(600)
+    void shouldAnnounceAVersionWholeOrNotAtAllWhenKilledMidPublish() throws Exception {
+        TopicCatalog topics = createTopics();
+        Path images = Files.createDirectories(temp.resolve("images"));
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+        Path config = workerConfigFile(topics, images, Map.of(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 100));
+        CliProcess first = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
+                "worker-1", temp.resolve("state-1"));
+        Path bundle = temp.resolve("models").resolve(MODEL).resolve("v1").resolve("bundle.zip");
+        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
+                new StringSerializer(), serdes.valueSerializer())) {
+            first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
+            sendLabels(feedback, topics, test, DemoModel.classes(), images, 0, 100);
+            // The bundle is renamed into place just before the announcement starts.
+            await("v1 saved").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(1)).until(() -> Files.exists(bundle));
+            first.kill();
+            String v1History = ModelVersionKeys.history(MODEL, 1);
+            Map<String, ModelVersion> afterKill = new ControlTopic(clientProperties(), serdes,
+                    topics.name(TopicRole.MODEL_VERSIONS)).latestByKey();
+            List<String> written = new ArrayList<>();
+            TopicRecords.readToEnd(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS), "read_uncommitted",
+                    (String key, ModelVersion version) -> written.add(key));
+            System.out.printf("TrainingWorkerIT: killed mid-publish; control records written %s, committed %s%n",
+                    written, afterKill.keySet());
+            assertThat(afterKill.keySet()).as("both records of v1 or neither")
+                    .isIn(Set.of(), Set.of(v1History, ModelVersionKeys.current(MODEL)));
+
+            CliProcess second = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
+                    "worker-2", temp.resolve("state-2"));
+            try {
+                second.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
+                sendLabels(feedback, topics, test, DemoModel.classes(), images, 100, 200);
+                // v1's number is taken by the bundle in the store whether or not its announcement was committed.
+                second.awaitOutput("v2 holdout accuracy", Duration.ofSeconds(240));
+            } finally {
+                second.stop();
+            }
+        }
+        assertEachVersionAnnouncedOnceWithItsBundle(topics, serdes);
+    }
+
+    // Counts every committed record, not the latest per key: a version announced twice shows up here.
+    private void assertEachVersionAnnouncedOnceWithItsBundle(TopicCatalog topics, RegistrySerdes serdes) {
+        Map<String, Integer> historyRecords = new HashMap<>();
+        TopicRecords.readToEnd(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS), "read_committed",
+                (String key, ModelVersion version) -> {
+                    if (key.startsWith(MODEL + "/v")) {
+                        historyRecords.merge(key, 1, Integer::sum);
+                    }
+                });
+        System.out.printf("TrainingWorkerIT: committed history records %s%n", historyRecords);
+        assertThat(historyRecords).as("each version announced once, under its own number").isNotEmpty()
+                .allSatisfy((key, count) -> {
+                    assertThat(count).as(key).isEqualTo(1);
+                    assertThat(temp.resolve("models").resolve(MODEL).resolve(key.substring(MODEL.length() + 1))
+                            .resolve("bundle.zip")).as("bundle of " + key).exists();
+                });
+    }
+
+    private Path workerConfigFile(TopicCatalog topics, Path images, Map<String, Object> overrides) throws IOException {
+        Map<String, Object> settings = new HashMap<>(workerConfig(topics, baseWeights, images).originals());
+        settings.putAll(overrides);
+        settings.remove(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        settings.remove(TrainingWorkerConfig.REGISTRY_URL_CONFIG);
+        Properties file = new Properties();
+        settings.forEach((k, v) -> file.setProperty(k, String.valueOf(v)));
+        Path config = temp.resolve("worker.properties");
+        try (Writer writer = Files.newBufferedWriter(config)) {
+            file.store(writer, "training worker for a crash test");
+        }
+        return config;
     }
 
     private static Instant sendLabels(KafkaProducer<String, SpecificRecord> feedback, TopicCatalog topics, LabeledImages test,

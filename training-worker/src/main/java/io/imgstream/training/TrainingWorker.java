@@ -92,7 +92,8 @@ public final class TrainingWorker implements AutoCloseable {
         TopicCatalog topics = config.topics();
         Properties clients = new Properties();
         clients.putAll(config.clientConfig());
-        this.control = new ControlTopic(clients, serdes, topics.name(TopicRole.MODEL_VERSIONS));
+        this.control = new ControlTopic(clients, serdes, topics.name(TopicRole.MODEL_VERSIONS),
+                config.getString(TrainingWorkerConfig.APPLICATION_ID_CONFIG) + "-announcer");
         this.store = new FileSystemModelStore(config.modelStore());
         this.metrics = new TrainingMetrics(new MetricRegistry());
         this.trigger = config.refitTrigger();
