@@ -123,12 +123,19 @@ public final class FileSystemModelStore implements ModelStore {
                 forceDirectory(directory);
                 return stored;
             } catch (IOException e) {
-                throw new UncheckedIOException("could not save " + manifest.modelName() + " v" + manifest.version()
-                        + " to " + target, e);
+                throw saveFailed(manifest, target, e);
+            } catch (UncheckedIOException e) {
+                // Writing the bundle itself (a full disk, say) fails unchecked.
+                throw saveFailed(manifest, target, e.getCause());
             } finally {
                 deleteQuietly(temp);
             }
         }
+    }
+
+    private static UncheckedIOException saveFailed(BundleManifest manifest, Path target, IOException cause) {
+        return new UncheckedIOException("could not save " + manifest.modelName() + " v" + manifest.version() + " to "
+                + target + " (" + cause.getMessage() + ")", cause);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.imgstream.training.refit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleFile;
@@ -21,12 +22,14 @@ import io.imgstream.topology.fetch.FetchSettings;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -158,6 +161,33 @@ class RefitterTest {
         assertThatThrownBy(() -> refitter(0.01).refit(labeled, Optional.empty()))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not save fashion v1");
         assertThat(announced).as("no version announced").isEmpty();
+    }
+
+    /**
+     * A real full disk: the store is a 64 KiB tmpfs, far smaller than a bundle. Mounting needs root (or
+     * CAP_SYS_ADMIN); where the machine refuses it, the test is skipped and says why.
+     */
+    @Test
+    void shouldFailWithAClearErrorLeaveNoPartialFileAndAnnounceNothingWhenTheDiskIsFull() throws Exception {
+        Path mountPoint = Files.createDirectories(temp.resolve("full-disk"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint.toString())
+                .redirectErrorStream(true).start();
+        String mountOutput = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assumeTrue(mount.waitFor() == 0, "this machine does not let the test mount a tmpfs: " + mountOutput);
+        try {
+            store = new FileSystemModelStore(mountPoint);
+            List<LabeledExample> labeled = examples(0, 3);
+
+            assertThatThrownBy(() -> refitter(0.01).refit(labeled, Optional.empty()))
+                    .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not save fashion v1")
+                    .rootCause().hasMessageContaining("No space left on device");
+            assertThat(announced).as("no version announced").isEmpty();
+            try (Stream<Path> files = Files.walk(mountPoint)) {
+                assertThat(files.filter(Files::isRegularFile)).as("files left in the full store").isEmpty();
+            }
+        } finally {
+            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor();
+        }
     }
 
     @Test
