@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.cli.bench.BenchModelCommand;
+import io.imgstream.cli.bench.BenchScaleCommand;
 import io.imgstream.cli.bench.BenchScoreCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Measure this machine: benchmarks of the model code paths and the scoring pipeline.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {BenchModelCommand.class, BenchScoreCommand.class})
+        subcommands = {BenchModelCommand.class, BenchScoreCommand.class, BenchScaleCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

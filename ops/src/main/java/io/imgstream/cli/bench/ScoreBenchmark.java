@@ -2,23 +2,10 @@ package io.imgstream.cli.bench;
 
 import io.imgstream.cli.publish.ImagePublisher;
 import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.TopicProvisioner;
 import io.imgstream.cli.tail.TopicTail;
-import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleFile;
-import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
-import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.model.head.HeadBuilder;
-import io.imgstream.model.head.HeadConfig;
-import io.imgstream.model.preprocess.PixelScaling;
-import io.imgstream.model.preprocess.Preprocessing;
-import io.imgstream.model.preprocess.ResizePolicy;
-import io.imgstream.model.training.FineTuneConfig;
-import io.imgstream.model.training.FineTuner;
-import io.imgstream.model.training.SmallCnn;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
@@ -41,25 +28,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * The scoring pipeline measured against the model alone, in one run on one machine (ratios, not absolutes): every
@@ -76,16 +58,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  */
 public final class ScoreBenchmark {
 
-    /** Model name of the benchmark bundles. */
-    public static final String MODEL_NAME = "bench-score";
-
-    private static final String SMALL_BASE_MODEL_ID = "bench-small-cnn";
-    private static final String VGG_UNFROZEN_FROM = "block5_conv1";
-    private static final int CHANNELS = 3;
-    private static final int CLASSES = 10;
-    private static final int DISTINCT_IMAGES = 64;
-    private static final long SEED = 1234;
-    private static final SmallCnn.Config SMALL_NETWORK = new SmallCnn.Config(32, 5, 64, 3, 2, 128, 0.5, 1e-3, 0);
+    private static final int PARTITIONS = 3;
     private static final Duration SCORER_START = Duration.ofSeconds(90);
     private static final Duration RESULTS_TIMEOUT = Duration.ofMinutes(5);
 
@@ -156,8 +129,8 @@ public final class ScoreBenchmark {
     public Report run(Settings settings) throws Exception {
         Files.createDirectories(workDir);
         FileSystemModelStore store = new FileSystemModelStore(workDir.resolve("models-" + UUID.randomUUID()));
-        StoredBundle v1 = store.save(bundle(1, settings.network(), settings.inputSize()));
-        List<Path> files = writeImages(workDir.resolve("images"), settings.inputSize());
+        StoredBundle v1 = store.save(BenchInputs.bundle(1, settings.network(), settings.inputSize()));
+        List<Path> files = BenchInputs.writeImages(workDir.resolve("images"), settings.inputSize());
         List<Throughput> throughput = new ArrayList<>();
         for (int batchSize : settings.batchSizes()) {
             progress.println("Throughput at batch size " + batchSize + "...");
@@ -201,17 +174,17 @@ public final class ScoreBenchmark {
 
     private double pipelineRate(StoredBundle stored, List<Path> files, int batchSize, Settings settings)
             throws Exception {
-        TopicCatalog topics = freshTopics();
+        TopicCatalog topics = BenchInputs.freshTopics(stack.bootstrapServers(), PARTITIONS);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
-        try (ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES))) {
+        try (ImagePublisher publisher = new ImagePublisher(clients(), serdes, topics.name(TopicRole.IMAGES))) {
             for (int i = 0; i < settings.images(); i++) {
-                publisher.publish(ref(files, i, "t" + batchSize));
+                publisher.publish(BenchInputs.ref(files, i, "t" + batchSize));
             }
             publisher.flush();
         }
         List<Prediction> predictions = new ArrayList<>();
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(stored, topics, batchSize, settings.lingerMs(), files));
-             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
+             TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             requireRunning(scorer);
             long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
             while (predictions.size() < settings.images() && System.nanoTime() < deadline) {
@@ -223,22 +196,18 @@ public final class ScoreBenchmark {
             throw new IllegalStateException("only " + predictions.size() + " of " + settings.images()
                     + " predictions arrived within " + RESULTS_TIMEOUT);
         }
-        long first = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).min().orElseThrow();
-        long last = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).max().orElseThrow();
-        long firstBatch = predictions.stream().filter(p -> p.getScoredTime().toEpochMilli() == first).count();
-        // The first batch's scored time marks its end: count the images scored after it.
-        return (settings.images() - firstBatch) / Math.max(1e-3, (last - first) / 1000.0);
+        return BenchInputs.steadyRate(predictions);
     }
 
     private Latency latencyAndSwaps(FileSystemModelStore store, StoredBundle v1, List<Path> files, int batchSize,
                                     double rate, Settings settings) throws Exception {
-        TopicCatalog topics = freshTopics();
+        TopicCatalog topics = BenchInputs.freshTopics(stack.bootstrapServers(), PARTITIONS);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
         Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
         Map<Integer, Long> firstScored = new ConcurrentHashMap<>();
         List<StoredBundle> versions = new ArrayList<>();
         for (int v = 2; v <= settings.swaps() + 1; v++) {
-            versions.add(store.save(bundle(v, settings.network(), settings.inputSize())));
+            versions.add(store.save(BenchInputs.bundle(v, settings.network(), settings.inputSize())));
         }
         // What the watcher does off the hot path before a swap: read, verify, build the scorer.
         long loadStarted = System.nanoTime();
@@ -249,9 +218,9 @@ public final class ScoreBenchmark {
         double meanBatch;
         List<String> ids = new ArrayList<>();
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(v1, topics, batchSize, settings.lingerMs(), files));
-             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
-             ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES));
-             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(clientProperties(),
+             TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
+             ImagePublisher publisher = new ImagePublisher(clients(), serdes, topics.name(TopicRole.IMAGES));
+             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(clients(),
                      new StringSerializer(), serdes.valueSerializer())) {
             requireRunning(scorer);
             Thread reader = new Thread(() -> {
@@ -279,7 +248,7 @@ public final class ScoreBenchmark {
                     StoredBundle version = versions.get(i / swapEvery - 1);
                     long at = System.currentTimeMillis();
                     control.send(new ProducerRecord<>(topics.name(TopicRole.MODEL_VERSIONS),
-                            ModelVersionKeys.current(MODEL_NAME), announcement(version))).get();
+                            ModelVersionKeys.current(BenchInputs.MODEL_NAME), announcement(version))).get();
                     announced.put(version.version(), at);
                 }
                 long wait = next - System.nanoTime();
@@ -287,7 +256,7 @@ public final class ScoreBenchmark {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 next += intervalNanos;
-                ImageRef ref = ref(files, i, "l");
+                ImageRef ref = BenchInputs.ref(files, i, "l");
                 ids.add(ref.getId());
                 publisher.publish(ImageRef.newBuilder(ref).setEventTime(Instant.now()).build());
             }
@@ -349,83 +318,13 @@ public final class ScoreBenchmark {
         return new ScorerConfig(props);
     }
 
-    private TopicCatalog freshTopics() {
-        String suffix = "-bench-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, role.defaultName() + suffix);
-        }
-        TopicCatalog topics = TopicCatalog.withNames(names);
-        try (Admin admin = Admin.create(clientProperties())) {
-            TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
-        }
-        return topics;
-    }
-
-    private Properties clientProperties() {
-        Properties props = new Properties();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        return props;
-    }
-
-    private static List<String> classNames() {
-        List<String> classes = new ArrayList<>();
-        for (int i = 0; i < CLASSES; i++) {
-            classes.add("class-" + i);
-        }
-        return classes;
-    }
-
-    private static ModelBundle bundle(int version, Network network, int side) {
-        Preprocessing preprocessing;
-        ComputationGraph graph;
-        String baseModelId;
-        if (network == Network.VGG16) {
-            VggBase vgg = VggBase.random(VggBase.Variant.VGG16, side, side, SEED);
-            preprocessing = vgg.preprocessing();
-            baseModelId = vgg.id().toString();
-            graph = new FineTuner(FineTuneConfig.defaults()).assemble(vgg,
-                    HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), SEED + version),
-                    new FineTuner.FromLayer(VGG_UNFROZEN_FROM));
-        } else {
-            preprocessing = new Preprocessing(side, side, CHANNELS, PixelScaling.UNIT, ResizePolicy.SQUASH);
-            baseModelId = SMALL_BASE_MODEL_ID;
-            graph = SmallCnn.build(CHANNELS, side, side, CLASSES, SEED + version, SMALL_NETWORK);
-        }
-        BundleManifest manifest = BundleManifest.create(MODEL_NAME, version, classNames(), baseModelId, preprocessing,
-                Instant.now(), Map.of(), version == 1 ? null : version - 1);
-        // A VGG model names its bottleneck, so the pipeline also writes features, as it would in production.
-        return ModelBundle.of(network == Network.VGG16 ? manifest.withBottleneckLayer(VggBase.BOTTLENECK) : manifest,
-                graph);
+    private Properties clients() {
+        return BenchInputs.clientProperties(stack.bootstrapServers());
     }
 
     /** Announces a stored bundle as the current version, with what its manifest says. */
     private static ModelVersion announcement(StoredBundle stored) {
         return ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), ModelStatus.PROMOTED,
                 Instant.now());
-    }
-
-    /** Real PNG files of coloured noise at the network's input size, so decoding costs what it would. */
-    private static List<Path> writeImages(Path dir, int side) throws IOException {
-        Files.createDirectories(dir);
-        Random random = new Random(SEED);
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < DISTINCT_IMAGES; i++) {
-            BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    image.setRGB(x, y, random.nextInt(1 << 24));
-                }
-            }
-            Path file = dir.resolve(String.format("noise-%03d.png", i));
-            ImageIO.write(image, "png", file.toFile());
-            files.add(file);
-        }
-        return files;
-    }
-
-    private static ImageRef ref(List<Path> files, int index, String run) throws IOException {
-        ImageRef ref = ImageRefs.of(files.get(index % files.size()), false, "imgstream-bench", Instant.now());
-        return ImageRef.newBuilder(ref).setId(run + "-" + index + "-" + ref.getId()).build();
     }
 }

@@ -20,9 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * Starts child JVMs for the stack: short-lived tools that run to completion and detached servers that
- * outlive the JVM that started them. Stateless; thread-safe.
+ * outlive the JVM that started them; and, for benchmarks, child JVMs of this JVM's own code. Stateless;
+ * thread-safe.
  */
-final class JvmLauncher {
+public final class JvmLauncher {
 
     private JvmLauncher() {
     }
@@ -106,6 +107,22 @@ final class JvmLauncher {
             Thread.currentThread().interrupt();
             throw new StackException(StackException.Reason.START_FAILED, "interrupted while running " + command.get(0), e);
         }
+    }
+
+    /**
+     * A process builder for {@code mainClass} in a new JVM of this JVM's runtime and classpath (passed through the
+     * argument file {@code classpathFile}, which this writes), with {@code jvmOptions} and {@code arguments}. The
+     * caller sets its environment and output and starts it; it ends with this JVM only if the caller stops it.
+     */
+    public static ProcessBuilder sameCodeJvm(Path classpathFile, List<String> jvmOptions, String mainClass,
+                                             List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary(currentJavaHome()));
+        command.addAll(jvmOptions);
+        command.add(classpathArgumentFile(classpathFile));
+        command.add(mainClass);
+        command.addAll(arguments);
+        return new ProcessBuilder(command);
     }
 
     /**
