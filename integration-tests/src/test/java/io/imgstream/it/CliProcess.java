@@ -66,14 +66,22 @@ final class CliProcess {
      */
     static CliProcess start(String command, Path config, String bootstrapServers, String registryUrl, Path dir, String name,
                                Path stateDir) throws IOException {
+        return start(command, config, bootstrapServers, registryUrl, dir, name, stateDir, List.of());
+    }
+
+    /** As {@link #start(String, Path, String, String, Path, String, Path)}, with more command-line arguments. */
+    static CliProcess start(String command, Path config, String bootstrapServers, String registryUrl, Path dir, String name,
+                            Path stateDir, List<String> moreArguments) throws IOException {
         Path home = Path.of(System.getProperty("imgstream.home"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx768m",
+        List<String> commandLine = new ArrayList<>(List.of(java.toString(), "-Xmx768m",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.imgstream.schemas.avro",
                 "-cp", home.resolve("lib") + "/*", "io.imgstream.cli.ImgstreamCommand", command,
                 "--config", config.toString(), "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + stateDir,
-                "--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl);
+                "--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl));
+        commandLine.addAll(moreArguments);
+        ProcessBuilder builder = new ProcessBuilder(commandLine);
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.redirectErrorStream(true);
         builder.redirectOutput(log.toFile());

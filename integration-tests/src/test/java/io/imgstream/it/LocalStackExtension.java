@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,8 +37,19 @@ public final class LocalStackExtension implements BeforeAllCallback, AfterAllCal
     // Under target/ so the servers' logs outlive a failed run and 'mvn clean' removes them.
     private static final Path STACKS_DIR = Path.of("target", "stacks");
 
+    private final UnaryOperator<StackConfig> customization;
     private volatile RunningStack stack;
     private volatile Thread shutdownHook;
+
+    /** A stack with the default settings on free ports. */
+    public LocalStackExtension() {
+        this(UnaryOperator.identity());
+    }
+
+    /** A stack on free ports with {@code customization} applied to its settings, e.g. a SASL listener. */
+    public LocalStackExtension(UnaryOperator<StackConfig> customization) {
+        this.customization = customization;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -46,7 +58,7 @@ public final class LocalStackExtension implements BeforeAllCallback, AfterAllCal
         }
         Path workDir = Files.createTempDirectory(Files.createDirectories(STACKS_DIR),
                 context.getRequiredTestClass().getSimpleName() + "-");
-        StackConfig config = StackConfig.withFreePorts(workDir);
+        StackConfig config = customization.apply(StackConfig.withFreePorts(workDir));
         Thread hook = new Thread(() -> LocalStack.stop(workDir), "imgstream-it-stack-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         shutdownHook = hook;

@@ -1,6 +1,11 @@
 package io.imgstream.cli;
 
 import io.imgstream.schemas.RegistrySerdes;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -27,8 +32,14 @@ public final class ConnectionOptions {
     private String registryUrl;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra Kafka client property, e.g. security.protocol=SSL (repeatable).")
+            description = "Extra Kafka client property, e.g. security.protocol=SSL (repeatable); wins over "
+                    + "--kafka-config.")
     private Map<String, String> kafkaProperties = new HashMap<>();
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Properties file of Kafka client settings (security protocol, SASL, TLS), as Kafka's own "
+                    + "tools take with --command-config.")
+    private Path kafkaConfig;
 
     /** Creates options for the given addresses, for callers that don't parse a command line. */
     public static ConnectionOptions of(String bootstrapServers, String registryUrl) {
@@ -53,9 +64,22 @@ public final class ConnectionOptions {
         return RegistrySerdes.forRegistry(registryUrl);
     }
 
-    /** Base client properties: the brokers plus every {@code --kafka-property}. */
+    /**
+     * Base client properties: the brokers, then the settings of {@code --kafka-config}, then every
+     * {@code --kafka-property}.
+     *
+     * @throws CliException if the {@code --kafka-config} file can't be read
+     */
     public Properties clientProperties() {
         Properties props = new Properties();
+        if (kafkaConfig != null) {
+            try (Reader reader = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
+                props.load(reader);
+            } catch (IOException e) {
+                throw new CliException("Could not read the Kafka client settings of --kafka-config " + kafkaConfig
+                        + ": " + e, CliException.BAD_ARGUMENT);
+            }
+        }
         props.putAll(kafkaProperties);
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return props;

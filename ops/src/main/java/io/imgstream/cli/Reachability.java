@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /**
  * Checks, before a command starts work, that the broker and the registry answer, so a user gets one
@@ -22,7 +23,10 @@ public final class Reachability {
     private Reachability() {
     }
 
-    /** @throws CliException with {@link CliException#BROKER_UNREACHABLE} if no broker answers within {@link #TIMEOUT} */
+    /**
+     * @throws CliException with {@link CliException#BROKER_UNREACHABLE} if no broker answers within {@link #TIMEOUT},
+     *                      or the broker refuses the client's credentials
+     */
     public static void requireBroker(ConnectionOptions connection) {
         Properties props = connection.clientProperties();
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
@@ -30,14 +34,25 @@ public final class Reachability {
         try (Admin admin = Admin.create(props)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
                     .clusterId().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CliException("Couldn't connect to Kafka at " + connection.bootstrapServers() + " within "
-                    + TIMEOUT.toSeconds() + " s. Is it running? Start the local one with 'imgstream stack up', "
-                    + "or pass --bootstrap-servers.", CliException.BROKER_UNREACHABLE);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException refused) {
+                throw new CliException("Kafka at " + connection.bootstrapServers()
+                        + " refused this client's credentials (" + refused.getMessage() + "): check the security settings (--kafka-config, --kafka-property, or "
+                        + "kafka.* keys of the config file).", CliException.BROKER_UNREACHABLE);
+            }
+            throw unreachable(connection);
+        } catch (TimeoutException e) {
+            throw unreachable(connection);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("Interrupted while connecting to Kafka", CliException.INTERRUPTED);
         }
+    }
+
+    private static CliException unreachable(ConnectionOptions connection) {
+        return new CliException("Couldn't connect to Kafka at " + connection.bootstrapServers() + " within "
+                + TIMEOUT.toSeconds() + " s. Is it running? Start the local one with 'imgstream stack up', "
+                + "or pass --bootstrap-servers.", CliException.BROKER_UNREACHABLE);
     }
 
     /** @throws CliException with {@link CliException#REGISTRY_UNREACHABLE} if the registry does not answer */

@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.cli.stack.LocalStack;
+import io.imgstream.cli.stack.StackConfig;
 import io.imgstream.cli.stack.StackState;
 import io.imgstream.cli.stack.StackStatus;
 import java.io.IOException;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Spec;
                 + "directory. Only the recorded processes are stopped; nothing running is fine.")
 public final class StackDownCommand implements Callable<Integer> {
 
-    private static final Set<String> STACK_ENTRIES = Set.of("kafka", "registry", "connect", "logs", StackState.FILE_NAME,
-            StackState.FILE_NAME + ".tmp");
+    private static final Set<String> STACK_ENTRIES = Set.of("kafka", "registry", "connect", "logs",
+            StackConfig.SASL_CLIENT_CONFIG, StackState.FILE_NAME, StackState.FILE_NAME + ".tmp");
 
     @Spec
     private CommandSpec spec;

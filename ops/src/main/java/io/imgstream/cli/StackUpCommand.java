@@ -60,6 +60,12 @@ public final class StackUpCommand implements Callable<Integer> {
             description = "REST port of the Connect worker (default: ${DEFAULT-VALUE}).")
     private int connectPort;
 
+    @Option(names = "--sasl-port", paramLabel = "PORT",
+            description = "Also open a broker listener on this port that requires SASL/PLAIN authentication, to try "
+                    + "clients' security settings; its client settings are written to <work-dir>/"
+                    + StackConfig.SASL_CLIENT_CONFIG + " for --kafka-config.")
+    private int saslPort;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each topic created (default: ${DEFAULT-VALUE}).")
     private int partitions;
@@ -68,7 +74,7 @@ public final class StackUpCommand implements Callable<Integer> {
     public Integer call() {
         StackConfig config = new StackConfig(workDir.path(), brokerPort, controllerPort, registryPort,
                 registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT,
-                connect ? connectPort : 0);
+                connect ? connectPort : 0, saslPort);
         PrintWriter out = spec.commandLine().getOut();
         RunningStack stack = LocalStack.start(config, out);
         out.println();
@@ -77,6 +83,10 @@ public final class StackUpCommand implements Callable<Integer> {
         out.printf("  schema registry     %s%n", stack.registryUrl());
         out.printf("    native API        %s%n", stack.registryNativeApiUrl());
         out.printf("    Confluent API     %s%n", stack.registryCcompatApiUrl());
+        if (config.withSasl()) {
+            out.printf("  SASL/PLAIN listener %s (client settings: --kafka-config %s)%n", config.saslBootstrapServers(),
+                    config.saslClientConfig());
+        }
         stack.connectUrl().ifPresent(url -> out.printf("  Kafka Connect       %s (standalone; 'imgstream connect create' adds "
                 + "connectors)%n", url));
         out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());

@@ -45,7 +45,7 @@ class ImgstreamCommandTest {
         int exit = run("stack");
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
-        assertThat(err.toString()).contains("Missing a command: choose one of up, down, status")
+        assertThat(err.toString()).contains("Missing a command: choose one of up, down, status, restart")
                 .contains("Usage: imgstream stack");
     }
 
@@ -63,6 +63,23 @@ class ImgstreamCommandTest {
 
         assertThat(exit).isEqualTo(CliException.STACK_NOT_RUNNING);
         assertThat(out.toString()).contains("No stack is running from " + workDir, "imgstream stack up");
+    }
+
+    @Test
+    void shouldSayNoStackIsRecordedWhenRestartingAServerOfNone() {
+        int exit = run("stack", "restart", "broker", "--work-dir", workDir.toString());
+
+        assertThat(exit).isEqualTo(CliException.STACK_NOT_RUNNING);
+        assertThat(err.toString()).contains("No stack is recorded in " + workDir.toAbsolutePath().normalize(),
+                "imgstream stack up");
+    }
+
+    @Test
+    void shouldNameTheServersARestartAccepts() {
+        int exit = run("stack", "restart", "zookeeper", "--work-dir", workDir.toString());
+
+        assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("Unknown server 'zookeeper': choose broker, registry or connect");
     }
 
     @Test

@@ -193,10 +193,11 @@ public final class ScaleBenchmark {
                     jvmOptions.add("-D" + property + "=" + value);
                 }
             }
-            ProcessBuilder builder = JvmLauncher.sameCodeJvm(runDir.resolve("classpath.args"), jvmOptions, MAIN_CLASS,
-                    List.of("score", "--config", config.toString(), "--bootstrap-servers", stack.bootstrapServers(),
-                            "--registry-url", stack.registryUrl(),
-                            "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + runDir.resolve(name + "-state")));
+            List<String> arguments = List.of("score", "--config", config.toString(),
+                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
+                    "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + runDir.resolve(name + "-state"));
+            ProcessBuilder builder = JvmLauncher.sameCodeJvm(runDir.resolve(name + ".classpath.args"), jvmOptions,
+                    MAIN_CLASS, arguments);
             builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -231,7 +232,8 @@ public final class ScaleBenchmark {
     /** Formats the runs as a Markdown table, each rate also relative to the first run's. */
     static void print(List<Run> runs, Settings settings, PrintWriter out) {
         out.println();
-        out.printf(Locale.ROOT, "%s at %dx%d, batch.size=%d, batch.linger.ms=%d, exactly_once_v2, %d references per run, "
+        out.printf(Locale.ROOT, "%s at %dx%d, batch.size=%d, batch.linger.ms=%d, exactly_once_v2, %d references "
+                + "per run, "
                 + "%d input partitions, %d compute thread(s) per instance, %d cores.%n%n", settings.network(),
                 settings.inputSize(), settings.inputSize(), settings.batchSize(), settings.lingerMs(), settings.images(),
                 settings.partitions(), settings.threadsPerInstance(), Runtime.getRuntime().availableProcessors());

@@ -54,6 +54,16 @@ public final class RunningStack implements AutoCloseable {
         return Optional.ofNullable(state.connectUrl());
     }
 
+    /** The broker's SASL/PLAIN listener address, when the stack was started with one. */
+    public Optional<String> saslBootstrapServers() {
+        return state.saslPort() == 0 ? Optional.empty() : Optional.of(StackConfig.HOST + ":" + state.saslPort());
+    }
+
+    /** The client settings file for the SASL listener (see {@link StackConfig#saslClientConfig()}). */
+    public Path saslClientConfig() {
+        return workDir().resolve(StackConfig.SASL_CLIENT_CONFIG);
+    }
+
     /** Everything the stack recorded about itself, pids included. */
     public StackState state() {
         return state;

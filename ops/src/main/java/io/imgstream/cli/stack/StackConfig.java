@@ -20,12 +20,14 @@ import java.util.Objects;
  * @param partitions             partitions of each topic the stack creates
  * @param readyTimeout           how long each server may take to become ready before start fails
  * @param connectPort            the Kafka Connect worker's REST port, or 0 for no Connect worker
+ * @param saslPort               port of an extra broker listener that requires SASL/PLAIN authentication
+ *                               ({@code SASL_PLAINTEXT}), or 0 for none; see {@link #saslClientConfig()}
  * @throws StackException with {@link StackException.Reason#INVALID_CONFIG} if a port is outside 1..65535,
  *                        two ports are equal, partitions is below 1 or the timeout is not positive
  */
 public record StackConfig(Path workDir, int brokerPort, int controllerPort, int registryPort,
                           int registryManagementPort, Path registryJavaHome, int partitions, Duration readyTimeout,
-                          int connectPort) {
+                          int connectPort, int saslPort) {
 
     /** Every server of the stack binds this address only. */
     public static final String HOST = "127.0.0.1";
@@ -39,6 +41,9 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     public static final int DEFAULT_PARTITIONS = 3;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
 
+    /** File name of {@link #saslClientConfig()} in the work directory. */
+    public static final String SASL_CLIENT_CONFIG = "sasl-client.properties";
+
     private static final int MAX_PORT = 65_535;
 
     public StackConfig {
@@ -46,7 +51,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         Objects.requireNonNull(readyTimeout, "readyTimeout");
         workDir = workDir.toAbsolutePath().normalize();
         registryJavaHome = registryJavaHome == null ? null : registryJavaHome.toAbsolutePath().normalize();
-        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort));
+        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, saslPort));
         if (partitions < 1) {
             throw invalid("--partitions must be at least 1, got " + partitions);
         }
@@ -58,7 +63,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     /** The default ports and settings, with files under {@code workDir}. */
     public static StackConfig defaults(Path workDir) {
         return new StackConfig(workDir, DEFAULT_BROKER_PORT, DEFAULT_CONTROLLER_PORT, DEFAULT_REGISTRY_PORT,
-                DEFAULT_REGISTRY_MANAGEMENT_PORT, null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT, 0);
+                DEFAULT_REGISTRY_MANAGEMENT_PORT, null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT, 0, 0);
     }
 
     /**
@@ -69,25 +74,49 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     public static StackConfig withFreePorts(Path workDir) {
         int[] ports = FreePorts.pick(4);
         return new StackConfig(workDir, ports[0], ports[1], ports[2], ports[3], null, DEFAULT_PARTITIONS,
-                DEFAULT_READY_TIMEOUT, 0);
+                DEFAULT_READY_TIMEOUT, 0, 0);
     }
 
     /** A copy that runs the registry with the JDK at {@code javaHome} ({@code null}: search for one). */
     public StackConfig withRegistryJavaHome(Path javaHome) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort, javaHome,
-                partitions, readyTimeout, connectPort);
+                partitions, readyTimeout, connectPort, saslPort);
     }
 
     /** A copy that creates topics with {@code count} partitions. */
     public StackConfig withPartitions(int count) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, count, readyTimeout, connectPort);
+                registryJavaHome, count, readyTimeout, connectPort, saslPort);
     }
 
     /** These settings with a Kafka Connect worker on {@code port}. */
     public StackConfig withConnectPort(int port) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, partitions, readyTimeout, port);
+                registryJavaHome, partitions, readyTimeout, port, saslPort);
+    }
+
+    /** These settings with a SASL/PLAIN listener on {@code port} besides the plaintext one. */
+    public StackConfig withSaslPort(int port) {
+        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
+                registryJavaHome, partitions, readyTimeout, connectPort, port);
+    }
+
+    /** Whether the broker has a SASL listener. */
+    public boolean withSasl() {
+        return saslPort != 0;
+    }
+
+    /** {@code 127.0.0.1:<saslPort>}, meaningful only {@link #withSasl() with SASL}. */
+    public String saslBootstrapServers() {
+        return HOST + ":" + saslPort;
+    }
+
+    /**
+     * The client settings for the SASL listener (security protocol, mechanism, JAAS line with the stack's user and
+     * password), written by {@code stack up}: pass it to any command with {@code --kafka-config}.
+     */
+    public Path saslClientConfig() {
+        return workDir.resolve(SASL_CLIENT_CONFIG);
     }
 
     /** {@code 127.0.0.1:<brokerPort>}, the value for {@code bootstrap.servers}. */
@@ -122,7 +151,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
 
     /** The ports by the CLI option that sets each, in a stable order. */
     public Map<String, Integer> portsByOption() {
-        return ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort);
+        return ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, saslPort);
     }
 
     /** Whether the stack runs a Kafka Connect worker. */
@@ -140,7 +169,8 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         return workDir.resolve("connect");
     }
 
-    private static Map<String, Integer> ports(int broker, int controller, int registry, int management, int connect) {
+    private static Map<String, Integer> ports(int broker, int controller, int registry, int management, int connect,
+                                              int sasl) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("--broker-port", broker);
         ports.put("--controller-port", controller);
@@ -148,6 +178,9 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         ports.put("--registry-management-port", management);
         if (connect != 0) {
             ports.put("--connect-port", connect);
+        }
+        if (sasl != 0) {
+            ports.put("--sasl-port", sasl);
         }
         return ports;
     }

@@ -56,7 +56,7 @@ class StackConfigTest {
     void shouldRejectNonPositivePartitionsAndTimeout() {
         assertThatThrownBy(() -> StackConfig.defaults(workDir).withPartitions(0))
                 .hasMessageContaining("--partitions must be at least 1, got 0");
-        assertThatThrownBy(() -> new StackConfig(workDir, 1, 2, 3, 4, null, 1, Duration.ZERO, 0))
+        assertThatThrownBy(() -> new StackConfig(workDir, 1, 2, 3, 4, null, 1, Duration.ZERO, 0, 0))
                 .hasMessageContaining("timeout must be positive");
     }
 
@@ -68,6 +68,6 @@ class StackConfigTest {
     }
 
     private StackConfig config(int broker, int controller, int registry, int management) {
-        return new StackConfig(workDir, broker, controller, registry, management, null, 3, Duration.ofSeconds(5), 0);
+        return new StackConfig(workDir, broker, controller, registry, management, null, 3, Duration.ofSeconds(5), 0, 0);
     }
 }

@@ -1,0 +1,130 @@
+package io.imgstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imgstream.cli.CliException;
+import io.imgstream.cli.ImgstreamCommand;
+import io.imgstream.cli.stack.FreePorts;
+import io.imgstream.model.demo.DemoModel;
+import io.imgstream.schemas.ImageRefs;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.ScorerConfig;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Kafka security settings passing through to every client, against a broker listener that requires SASL/PLAIN:
+ * the CLI publishes and an {@code imgstream score} process scores through it with the settings of one client
+ * properties file ({@code --kafka-config}); a wrong password and a client without SASL settings are refused with
+ * a sentence that says what to check.
+ */
+@Tag("integration")
+class SecuredBrokerIT {
+
+    @RegisterExtension
+    static final LocalStackExtension STACK = new LocalStackExtension(config -> config.withSaslPort(FreePorts.pick(1)[0]));
+
+    @TempDir
+    Path temp;
+
+    @Test
+    @Timeout(300)
+    void shouldPublishAndScoreThroughTheSaslListener() throws Exception {
+        String sasl = STACK.running().saslBootstrapServers().orElseThrow();
+        Path clientConfig = STACK.running().saslClientConfig();
+        // Topics are created over the plaintext listener; everything after goes through SASL.
+        ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
+        List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
+        Path root = files.get(0).getParent();
+        Path scorerConfig = CliProcess.writeConfig(fixture, root, temp.resolve("scorer.properties"), Map.of());
+
+        CliProcess scorer = CliProcess.start("score", scorerConfig, sasl, STACK.registryUrl(), temp, "scorer",
+                temp.resolve("state"), List.of("--kafka-config", clientConfig.toString()));
+        try {
+            scorer.awaitScoring();
+            Run published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
+                    "--bootstrap-servers", sasl, "--kafka-config", clientConfig.toString());
+            assertThat(published.exitCode()).as(published.err()).isZero();
+
+            List<String> ids = new ArrayList<>();
+            for (Path file : files) {
+                ids.add(ImageRefs.idOf(file));
+            }
+            Properties saslClient = saslClientProperties(sasl, clientConfig);
+            RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+            Map<String, Integer> counts = new HashMap<>();
+            await("a prediction for every image, read over SASL").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                counts.clear();
+                TopicRecords.readToEnd(saslClient, serdes, fixture.topics().name(TopicRole.PREDICTIONS), "read_committed",
+                        (String key, Prediction prediction) -> counts.merge(prediction.getImageId().toString(), 1,
+                                Integer::sum));
+                assertThat(counts.keySet()).containsAll(ids);
+            });
+            assertThat(counts).hasSize(ids.size()).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+        } finally {
+            scorer.stop();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseAWrongPasswordAndAClientWithoutSaslSettingsWithAClearError() throws Exception {
+        String sasl = STACK.running().saslBootstrapServers().orElseThrow();
+        String settings = Files.readString(STACK.running().saslClientConfig());
+        Path wrong = Files.writeString(temp.resolve("wrong.properties"),
+                settings.replaceFirst("password=\"[^\"]*\"", "password=\"not-the-password\""));
+
+        Run refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", sasl,
+                "--kafka-config", wrong.toString(), "--allowed-root", temp.toString(),
+                "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + temp.resolve("state"));
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
+        assertThat(refused.err()).contains("Kafka at " + sasl + " refused this client's credentials",
+                "--kafka-config");
+
+        Run plain = imgstream("tail", "predictions", "--bootstrap-servers", sasl, "--max-records", "1");
+        assertThat(plain.exitCode()).as(plain.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
+        assertThat(plain.err()).contains("Couldn't connect to Kafka at " + sasl);
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run imgstream(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ImgstreamCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--registry-url", STACK.registryUrl()));
+        return new Run(commandLine.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    private static Properties saslClientProperties(String bootstrapServers, Path clientConfig) throws Exception {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(clientConfig)) {
+            props.load(reader);
+        }
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+}
