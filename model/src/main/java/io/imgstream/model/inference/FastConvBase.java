@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -44,14 +45,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * changes to the graph are not seen.
  *
  * <p><strong>Buffers:</strong> each layer writes into one of two preallocated ping-pong buffers, each as large
- * as the largest activation of the last input shape (layer {@code i} reads the buffer layer {@code i-1} wrote
- * and writes the other), so memory is two activations, not the sum of all of them: for VGG16 at 224x224,
- * batch 32, that is 2 x 411 MB instead of about 1.9 GB. A call whose activations fit reuses them (a partial
- * batch after full ones costs no allocation); a bigger one replaces them. Allocating new outputs per call instead grew off-heap memory to several GB here.
+ * as the largest activation of one pass (layer {@code i} reads the buffer layer {@code i-1} wrote and writes the
+ * other), so memory is two activations, not the sum of all of them. A pass holds as many images of the batch as
+ * fit a buffer of {@link #bufferBytes()} (default {@value #DEFAULT_BUFFER_BYTES} bytes, at least one image); a
+ * bigger batch runs as several passes into one output. For VGG16 at 224x224 (12.8 MB per image in the first
+ * block) a batch of 32 runs as passes of 20 and 12 images in 2 x 257 MB, instead of 2 x 411 MB for one pass or
+ * about 1.9 GB without ping-pong buffers; throughput hardly depends on the pass size beyond a few images, since
+ * each convolution is already a large matrix product. A pass whose activations fit reuses the buffers (a partial
+ * batch after full ones costs no allocation); a bigger one replaces them. Allocating new outputs per call instead
+ * grew off-heap memory to several GB here.
  *
  * <p><strong>Not thread-safe</strong>: the buffers are shared between calls. Use one instance per thread.
  */
 public final class FastConvBase {
+
+    /** Default upper bound of each ping-pong buffer: 256 MiB. */
+    public static final long DEFAULT_BUFFER_BYTES = 256L << 20;
 
     /** libnd4j conv2d/maxpool2d integer argument: channels-first data. */
     private static final int NCHW = 0;
@@ -129,13 +138,33 @@ public final class FastConvBase {
     }
 
     private final List<Step> steps;
+    private final long bufferBytes;
     private long[] bufferedShape;
     private INDArray[] pingPong;
     /** The output view of each step, alternating between the two ping-pong buffers. */
     private List<INDArray> outputs = List.of();
 
-    private FastConvBase(List<Step> steps) {
+    private FastConvBase(List<Step> steps, long bufferBytes) {
         this.steps = steps;
+        this.bufferBytes = bufferBytes;
+    }
+
+    /**
+     * The same base with each ping-pong buffer bounded by {@code bytes}: less memory, more passes per batch. The
+     * copy shares the weights and has buffers of its own.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
+    public FastConvBase withBufferBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the buffer bound must be positive, got " + bytes);
+        }
+        return new FastConvBase(steps, bytes);
+    }
+
+    /** The upper bound of each ping-pong buffer (one image's activations are always allowed, whatever their size). */
+    public long bufferBytes() {
+        return bufferBytes;
     }
 
     /**
@@ -159,7 +188,7 @@ public final class FastConvBase {
         if (steps.isEmpty() || !steps.get(steps.size() - 1).name().equals(output)) {
             throw new UnsupportedGraphException("the graph output '" + output + "' is not the end of the layer chain");
         }
-        return new FastConvBase(steps);
+        return new FastConvBase(steps, DEFAULT_BUFFER_BYTES);
     }
 
     /**
@@ -179,7 +208,7 @@ public final class FastConvBase {
         if (steps.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Prefix(new FastConvBase(steps), steps.get(steps.size() - 1).name()));
+        return Optional.of(new Prefix(new FastConvBase(steps, DEFAULT_BUFFER_BYTES), steps.get(steps.size() - 1).name()));
     }
 
     /**
@@ -358,16 +387,43 @@ public final class FastConvBase {
         }
         // The buffers must outlive any workspace the caller has open, so they and the op calls stay outside.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (!Arrays.equals(shape, bufferedShape)) {
-                prepare(shape, nchwBatch.dataType());
+            long batch = shape[0];
+            long perPass = imagesPerPass(shape, nchwBatch.dataType());
+            if (batch <= perPass) {
+                return pass(nchwBatch.isView() || nchwBatch.ordering() != 'c' ? nchwBatch.dup('c') : nchwBatch).dup();
             }
-            INDArray input = nchwBatch.isView() || nchwBatch.ordering() != 'c' ? nchwBatch.dup('c') : nchwBatch;
-            for (int i = 0; i < steps.size(); i++) {
-                steps.get(i).run(input, outputs.get(i));
-                input = outputs.get(i);
+            long[] outputShape = activationShapes(shape).get(steps.size() - 1);
+            INDArray result = Nd4j.createUninitialized(nchwBatch.dataType(), outputShape);
+            for (long from = 0; from < batch; from += perPass) {
+                INDArrayIndex[] images = {NDArrayIndex.interval(from, Math.min(batch, from + perPass)),
+                        NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()};
+                result.get(images).assign(pass(nchwBatch.get(images).dup('c')));
             }
-            return input.dup();
+            return result;
         }
+    }
+
+    /** Runs every step on a contiguous batch that fits the buffers; the result is a view of one of them. */
+    private INDArray pass(INDArray contiguous) {
+        if (!Arrays.equals(contiguous.shape(), bufferedShape)) {
+            prepare(contiguous.shape(), contiguous.dataType());
+        }
+        INDArray input = contiguous;
+        for (int i = 0; i < steps.size(); i++) {
+            steps.get(i).run(input, outputs.get(i));
+            input = outputs.get(i);
+        }
+        return input;
+    }
+
+    private long imagesPerPass(long[] batchShape, org.nd4j.linalg.api.buffer.DataType dataType) {
+        long[] oneImage = batchShape.clone();
+        oneImage[0] = 1;
+        long largest = 0;
+        for (long[] shape : activationShapes(oneImage)) {
+            largest = Math.max(largest, lengthOf(shape));
+        }
+        return Math.max(1, bufferBytes / (largest * dataType.width()));
     }
 
     private Convolution firstConvolution() {
@@ -385,16 +441,9 @@ public final class FastConvBase {
      * buffers of a bigger one instead of reallocating them.
      */
     private void prepare(long[] inputShape, org.nd4j.linalg.api.buffer.DataType dataType) {
-        List<long[]> shapes = new ArrayList<>();
+        List<long[]> shapes = activationShapes(inputShape);
         long largest = 0;
-        long[] shape = inputShape;
-        for (Step step : steps) {
-            shape = step.outputShape(shape);
-            if (shape[HEIGHT_AXIS] < 1 || shape[WIDTH_AXIS] < 1) {
-                throw new IllegalArgumentException("input " + Arrays.toString(inputShape) + " is too small: layer '"
-                        + step.name() + "' would output " + Arrays.toString(shape));
-            }
-            shapes.add(shape);
+        for (long[] shape : shapes) {
             largest = Math.max(largest, lengthOf(shape));
         }
         if (pingPong == null || pingPong[0].length() < largest || pingPong[0].dataType() != dataType) {
@@ -409,6 +458,21 @@ public final class FastConvBase {
         }
         outputs = List.copyOf(views);
         bufferedShape = inputShape.clone();
+    }
+
+    /** The output shape of every step for {@code inputShape}. */
+    private List<long[]> activationShapes(long[] inputShape) {
+        List<long[]> shapes = new ArrayList<>();
+        long[] shape = inputShape;
+        for (Step step : steps) {
+            shape = step.outputShape(shape);
+            if (shape[HEIGHT_AXIS] < 1 || shape[WIDTH_AXIS] < 1) {
+                throw new IllegalArgumentException("input " + Arrays.toString(inputShape) + " is too small: layer '"
+                        + step.name() + "' would output " + Arrays.toString(shape));
+            }
+            shapes.add(shape);
+        }
+        return shapes;
     }
 
     private static long lengthOf(long[] shape) {

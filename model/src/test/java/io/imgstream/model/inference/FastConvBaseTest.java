@@ -76,6 +76,20 @@ class FastConvBaseTest {
     }
 
     @Test
+    void shouldRunABatchBiggerThanItsBuffersAsSeveralPassesWithTheSameOutput() {
+        INDArray input = images(5);
+        INDArray expected = vgg16.graph().outputSingle(input.dup());
+        // One image's largest activation (64 channels at 64x64, float) is 1 MiB: two images per pass.
+        FastConvBase small = fast.withBufferBytes(2L << 20);
+
+        INDArray actual = small.features(input);
+
+        assertThat(actual.shape()).containsExactly(5, 512, 2, 2);
+        assertThat(maxRelativeDifference(actual, expected)).isLessThan(TOLERANCE);
+        assertThat(actual).isEqualTo(fast.features(input));
+    }
+
+    @Test
     void shouldCountVgg16FlopsFromTheArchitecture() {
         assertThat(fast.flopsPerImage(150, 150) / 1e9).isCloseTo(13.23, offset(0.01));
         assertThat(fast.flopsPerImage(224, 224) / 1e9).isCloseTo(30.69, offset(0.01));

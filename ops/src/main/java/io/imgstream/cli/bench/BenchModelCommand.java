@@ -82,7 +82,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     private int refitEpochs;
 
     /** One measured path of one case. */
-    private record Timing(double seconds, int images, long peakOffHeapBytes, INDArray firstOutput) {
+    private record Timing(double seconds, int images, long peakResidentBytes, long peakNativeBytes,
+                          INDArray firstOutput) {
         double imagesPerSecond() {
             return images / seconds;
         }
@@ -132,12 +133,15 @@ public final class BenchModelCommand implements Callable<Integer> {
                 + "(speed does not depend on weight values); FLOPs counted from the architecture.%n%n",
                 gemmSize, gemmSize, gemm);
         out.println("| input | batch | GFLOP/img | stock GFLOP/s | stock img/s | fast GFLOP/s | fast img/s "
-                + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB "
+                + "| fast native peak MiB |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.forEach(out::println);
         out.println();
-        out.println("Memory peak: the largest resident set size of the whole process (JavaCPP Pointer.physicalBytes(): "
-                + "ND4J off-heap buffers plus the Java heap), sampled every 10 ms during the case.");
+        out.println("Memory peaks, sampled every 10 ms during the case: RSS is the resident set size of the whole "
+                + "process (JavaCPP Pointer.physicalBytes(): ND4J off-heap buffers plus the Java heap); native is RSS "
+                + "minus the JVM's committed heap and non-heap memory at the same moment, an upper bound on what ND4J "
+                + "and oneDNN hold off-heap.");
         if (refitImages > 0 && !quick) {
             out.println();
             out.println(new RefitComparison(refitImages, refitEpochs, SEED).run(err));
@@ -159,11 +163,12 @@ public final class BenchModelCommand implements Callable<Integer> {
             ratio = String.format(Locale.ROOT, "%.1fx", fast.imagesPerSecond() / stock.imagesPerSecond());
             difference = String.format(Locale.ROOT, "%.2e",
                     fast.firstOutput().sub(stock.firstOutput()).amaxNumber().doubleValue());
-            stockPeak = String.format(Locale.ROOT, "%.0f", stock.peakOffHeapBytes() / MEBI);
+            stockPeak = String.format(Locale.ROOT, "%.0f", stock.peakResidentBytes() / MEBI);
         }
-        return String.format(Locale.ROOT, "| %dx%d | %d | %.2f | %s | %.1f | %.2f | %.0f%% | %s | %s | %s | %.0f |",
+        return String.format(Locale.ROOT, "| %dx%d | %d | %.2f | %s | %.1f | %.2f | %.0f%% | %s | %s | %s | %.0f | %.0f |",
                 size, size, batch, gflopPerImage, stockColumns, fastGflops, fast.imagesPerSecond(),
-                100 * fastGflops / gemm, ratio, difference, stockPeak, fast.peakOffHeapBytes() / MEBI);
+                100 * fastGflops / gemm, ratio, difference, stockPeak, fast.peakResidentBytes() / MEBI,
+                fast.peakNativeBytes() / MEBI);
     }
 
     private Timing time(UnaryOperator<INDArray> forward, INDArray input) throws InterruptedException {
@@ -178,7 +183,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                 forward.apply(input);
             }
             double seconds = (System.nanoTime() - start) / (double) NANOS_PER_SECOND;
-            return new Timing(seconds, iterations * batch, peak.peakBytes(), first);
+            return new Timing(seconds, iterations * batch, peak.peakBytes(), peak.peakNativeBytes(), first);
         }
     }
 
