@@ -16,8 +16,6 @@ import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.training.publish.ControlTopic;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The CLI's side of the control and feedback topics, against a real broker, registry and scorer:
@@ -47,18 +44,10 @@ class ModelCommandsIT {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private Run imgstream(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ImgstreamCommand.newCommandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
+    private CliRun imgstream(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-servers", STACK.bootstrapServers(), "--registry-url", STACK.registryUrl()));
-        return new Run(commandLine.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return CliRun.execute(all);
     }
 
     @Test
@@ -75,17 +64,17 @@ class ModelCommandsIT {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
 
-            Run promote = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
+            CliRun promote = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
             assertThat(promote.exitCode()).as(promote.err()).isZero();
             assertThat(promote.out()).contains("Announced it-model v4 as the current version");
             await("v4 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 4);
 
-            Run rollback = imgstream("models", "rollback", "it-model", "--store", store, "--topic", control);
+            CliRun rollback = imgstream("models", "rollback", "it-model", "--store", store, "--topic", control);
             assertThat(rollback.exitCode()).as(rollback.err()).isZero();
             assertThat(rollback.out()).contains("Rolled it-model back from v4 to v3");
             await("back on v3").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 3);
 
-            Run shadow = imgstream("models", "promote", "it-model", "4", "--shadow", "--store", store, "--topic", control);
+            CliRun shadow = imgstream("models", "promote", "it-model", "4", "--shadow", "--store", store, "--topic", control);
             assertThat(shadow.exitCode()).as(shadow.err()).isZero();
             await("v4 shadowing").atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.shadowModel().map(m -> m.version() == 4).orElse(false));
@@ -99,7 +88,7 @@ class ModelCommandsIT {
         assertThat(latest.get(ModelVersionKeys.history("it-model", 4)).getStatus()).isEqualTo(ModelStatus.SHADOW);
         assertThat(latest.get(ModelVersionKeys.shadow("it-model")).getVersion()).isEqualTo(4);
 
-        Run missing = imgstream("models", "promote", "it-model:9", "--store", store, "--topic", control);
+        CliRun missing = imgstream("models", "promote", "it-model:9", "--store", store, "--topic", control);
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("No bundle it-model v9 in");
     }
@@ -119,13 +108,13 @@ class ModelCommandsIT {
 
         try (ScorerApp scorer = ScorerApp.start(new ScorerConfig(props))) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
-            Run unsigned = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
+            CliRun unsigned = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
             assertThat(unsigned.exitCode()).as(unsigned.err()).isZero();
             await("the unsigned v4 refused").atMost(Duration.ofSeconds(60)).until(() ->
                     scorer.metrics().registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount() == 1);
             assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
 
-            Run signed = imgstream("models", "promote", "it-model:5", "--store", store, "--topic", control,
+            CliRun signed = imgstream("models", "promote", "it-model:5", "--store", store, "--topic", control,
                     "--signing-key", keys.resolve("imgstream-signing.pem").toString());
             assertThat(signed.exitCode()).as(signed.err()).isZero();
             await("the signed v5 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 5);
@@ -143,9 +132,9 @@ class ModelCommandsIT {
                 "img-3","Shirt, long-sleeved",train,
                 """);
 
-        Run one = imgstream("label", "img-1", "Bag", "--labeler", "ann", "--topic", feedback);
-        Run many = imgstream("label", "--csv", csv.toString(), "--labeler", "bob", "--topic", feedback);
-        Run bad = imgstream("label", "img-4", "Bag", "--split", "sometimes", "--topic", feedback);
+        CliRun one = imgstream("label", "img-1", "Bag", "--labeler", "ann", "--topic", feedback);
+        CliRun many = imgstream("label", "--csv", csv.toString(), "--labeler", "bob", "--topic", feedback);
+        CliRun bad = imgstream("label", "img-4", "Bag", "--split", "sometimes", "--topic", feedback);
 
         assertThat(one.exitCode()).as(one.err()).isZero();
         assertThat(many.exitCode()).as(many.err()).isZero();

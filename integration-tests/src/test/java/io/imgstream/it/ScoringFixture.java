@@ -18,7 +18,6 @@ import io.imgstream.training.publish.ModelAnnouncements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +55,7 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
 
     /** Creates every topic under a name of its own (3 partitions each), so tests sharing a broker stay apart. */
     static TopicCatalog createTopics(String bootstrapServers) throws Exception {
-        String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, role.defaultName() + suffix);
-        }
-        TopicCatalog topics = TopicCatalog.withNames(names);
+        TopicCatalog topics = TopicCatalog.withSuffix("-" + UUID.randomUUID().toString().substring(0, 8));
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
         }

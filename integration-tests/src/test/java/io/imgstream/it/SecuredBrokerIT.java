@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
-import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.cli.stack.FreePorts;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
@@ -12,9 +11,7 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerConfig;
-import java.io.PrintWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Kafka security settings passing through to every client, against a broker listener that requires SASL/PLAIN:
@@ -61,7 +57,7 @@ class SecuredBrokerIT {
                 temp.resolve("state"), List.of("--kafka-config", clientConfig.toString()));
         try {
             scorer.awaitScoring();
-            Run published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
+            CliRun published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
                     "--bootstrap-servers", sasl, "--kafka-config", clientConfig.toString());
             assertThat(published.exitCode()).as(published.err()).isZero();
 
@@ -93,30 +89,22 @@ class SecuredBrokerIT {
         Path wrong = Files.writeString(temp.resolve("wrong.properties"),
                 settings.replaceFirst("password=\"[^\"]*\"", "password=\"not-the-password\""));
 
-        Run refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", sasl,
+        CliRun refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", sasl,
                 "--kafka-config", wrong.toString(), "--allowed-root", temp.toString(),
                 "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + temp.resolve("state"));
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
         assertThat(refused.err()).contains("Kafka at " + sasl + " refused this client's credentials",
                 "--kafka-config");
 
-        Run plain = imgstream("tail", "predictions", "--bootstrap-servers", sasl, "--max-records", "1");
+        CliRun plain = imgstream("tail", "predictions", "--bootstrap-servers", sasl, "--max-records", "1");
         assertThat(plain.exitCode()).as(plain.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
         assertThat(plain.err()).contains("Couldn't connect to Kafka at " + sasl);
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run imgstream(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ImgstreamCommand.newCommandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
+    private static CliRun imgstream(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--registry-url", STACK.registryUrl()));
-        return new Run(commandLine.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return CliRun.execute(all);
     }
 
     private static Properties saslClientProperties(String bootstrapServers, Path clientConfig) throws Exception {

@@ -40,6 +40,18 @@ public final class TopicCatalog {
         return new TopicCatalog(specs);
     }
 
+    /**
+     * Every topic under its default name followed by {@code suffix} ({@code images-run7}, ...), for runs and
+     * tests that share a cluster and must not see each other's records.
+     */
+    public static TopicCatalog withSuffix(String suffix) {
+        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
+        for (TopicRole role : TopicRole.values()) {
+            names.put(role, role.defaultName() + suffix);
+        }
+        return withNames(names);
+    }
+
     /** The topic playing {@code role}. */
     public TopicSpec get(TopicRole role) {
         return topics.get(role);

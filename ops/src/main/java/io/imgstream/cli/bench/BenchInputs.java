@@ -14,7 +14,6 @@ import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.TopicCatalog;
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import java.awt.image.BufferedImage;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -104,12 +102,7 @@ final class BenchInputs {
 
     /** Every topic under a fresh name of its own, so runs on a long-lived stack stay apart. */
     static TopicCatalog freshTopics(String bootstrapServers, int partitions) {
-        String suffix = "-bench-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<TopicRole, String> names = new EnumMap<>(TopicRole.class);
-        for (TopicRole role : TopicRole.values()) {
-            names.put(role, role.defaultName() + suffix);
-        }
-        TopicCatalog topics = TopicCatalog.withNames(names);
+        TopicCatalog topics = TopicCatalog.withSuffix("-bench-" + UUID.randomUUID().toString().substring(0, 8));
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             TopicProvisioner.createAll(admin, topics, partitions, (short) 1, Duration.ofSeconds(30));
         }

@@ -2,12 +2,8 @@ package io.imgstream.cli.bench;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.cli.WorkDirOption;
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.StackConfig;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +31,12 @@ public final class BenchScaleCommand implements Callable<Integer> {
     @Mixin
     private WorkDirOption workDir;
 
+    @Mixin
+    private BenchNetworkOptions model;
+
+    @Mixin
+    private BenchStack stack;
+
     @Option(names = "--instances", split = ",", paramLabel = "N", defaultValue = "1,2,3",
             description = "Instance counts to measure (default: ${DEFAULT-VALUE}).")
     private List<Integer> instances;
@@ -43,21 +45,9 @@ public final class BenchScaleCommand implements Callable<Integer> {
             description = "References per run (default: ${DEFAULT-VALUE}).")
     private int images;
 
-    @Option(names = "--model", paramLabel = "NETWORK", defaultValue = "VGG16",
-            description = "Network to score with: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    private ScoreBenchmark.Network network;
-
-    @Option(names = "--input-size", paramLabel = "PIXELS", defaultValue = "150",
-            description = "Side of the network's square input (default: ${DEFAULT-VALUE}).")
-    private int inputSize;
-
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
             description = "batch.size of every instance (default: ${DEFAULT-VALUE}).")
     private int batchSize;
-
-    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "20",
-            description = "batch.linger.ms of every instance (default: ${DEFAULT-VALUE}).")
-    private long lingerMs;
 
     @Option(names = "--threads-per-instance", paramLabel = "N", defaultValue = "1",
             description = "Native compute threads of each instance, OMP_NUM_THREADS (default: ${DEFAULT-VALUE}).")
@@ -67,9 +57,6 @@ public final class BenchScaleCommand implements Callable<Integer> {
             description = "Partitions of the input topic, the most instances that can share the work "
                     + "(default: ${DEFAULT-VALUE}).")
     private int partitions;
-
-    @Option(names = "--stop-stack", description = "Stop the local stack at the end if this command started it.")
-    private boolean stopStack;
 
     @Override
     public Integer call() throws Exception {
@@ -83,21 +70,13 @@ public final class BenchScaleCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<RunningStack> running = LocalStack.find(workDir.path());
-        RunningStack stack = running.isPresent() ? running.get() : LocalStack.start(StackConfig.defaults(workDir.path()), err);
-        try {
-            ScaleBenchmark.Settings settings = new ScaleBenchmark.Settings(instances, images, network, inputSize,
-                    batchSize, lingerMs, threads, partitions);
-            List<ScaleBenchmark.Run> runs = new ScaleBenchmark(stack, workDir.path().resolve("bench-scale"), err)
-                    .run(settings);
-            ScaleBenchmark.print(runs, settings, out);
-            out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-            out.flush();
-        } finally {
-            if (stopStack && running.isEmpty()) {
-                stack.stop();
-            }
-        }
+        ScaleBenchmark.Settings settings = new ScaleBenchmark.Settings(instances, images, model.network(),
+                model.inputSize(), batchSize, model.lingerMs(), threads, partitions);
+        List<ScaleBenchmark.Run> runs = stack.run(workDir.path(), err, running ->
+                new ScaleBenchmark(running, workDir.path().resolve("bench-scale"), err).run(settings));
+        ScaleBenchmark.print(runs, settings, out);
+        out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.flush();
         return CliException.OK;
     }
 }

@@ -1,13 +1,9 @@
 package io.imgstream.cli.bench;
 
 import io.imgstream.cli.WorkDirOption;
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.StackConfig;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,25 +30,19 @@ public final class BenchScoreCommand implements Callable<Integer> {
     @Mixin
     private WorkDirOption workDir;
 
+    @Mixin
+    private BenchNetworkOptions model;
+
+    @Mixin
+    private BenchStack stack;
+
     @Option(names = "--images", paramLabel = "N", defaultValue = "320",
             description = "References per throughput run (default: ${DEFAULT-VALUE}).")
     private int images;
 
-    @Option(names = "--model", paramLabel = "NETWORK", defaultValue = "VGG16",
-            description = "Network to score with: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    private ScoreBenchmark.Network network;
-
-    @Option(names = "--input-size", paramLabel = "PIXELS", defaultValue = "150",
-            description = "Side of the network's square input (default: ${DEFAULT-VALUE}).")
-    private int inputSize;
-
     @Option(names = "--batches", split = ",", paramLabel = "N", defaultValue = "8,1,32",
             description = "Batch sizes; the first is also used for latency and swaps (default: ${DEFAULT-VALUE}).")
     private List<Integer> batchSizes;
-
-    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "20",
-            description = "batch.linger.ms of every run (default: ${DEFAULT-VALUE}).")
-    private long lingerMs;
 
     @Option(names = "--load", paramLabel = "FRACTION", defaultValue = "0.5",
             description = "Offered load of the latency run, as a fraction of measured capacity (default: ${DEFAULT-VALUE}).")
@@ -66,31 +56,22 @@ public final class BenchScoreCommand implements Callable<Integer> {
             description = "Versions promoted during the latency run (default: ${DEFAULT-VALUE}).")
     private int swaps;
 
-    @Option(names = "--stop-stack", description = "Stop the local stack at the end if this command started it.")
-    private boolean stopStack;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<RunningStack> running = LocalStack.find(workDir.path());
-        RunningStack stack = running.isPresent() ? running.get() : LocalStack.start(StackConfig.defaults(workDir.path()), err);
-        try {
-            ScoreBenchmark.Report report = new ScoreBenchmark(stack, workDir.path().resolve("bench-score"), err)
-                    .run(new ScoreBenchmark.Settings(images, network, inputSize, batchSizes, lingerMs, load, latencyImages, swaps));
-            print(report, out);
-        } finally {
-            if (stopStack && running.isEmpty()) {
-                stack.stop();
-            }
-        }
+        ScoreBenchmark.Report report = stack.run(workDir.path(), err, running ->
+                new ScoreBenchmark(running, workDir.path().resolve("bench-score"), err).run(new ScoreBenchmark.Settings(
+                        images, model.network(), model.inputSize(), batchSizes, model.lingerMs(), load, latencyImages,
+                        swaps)));
+        print(report, out);
         return 0;
     }
 
     private void print(ScoreBenchmark.Report report, PrintWriter out) {
         out.println();
         out.printf(Locale.ROOT, "%s at %dx%d, exactly_once_v2, batch.linger.ms=%d, %d references per run.%n%n",
-                network, inputSize, inputSize, lingerMs, images);
+                model.network(), model.inputSize(), model.inputSize(), model.lingerMs(), images);
         out.println("| batch size | pipeline img/s | raw inference img/s | pipeline / raw | pipeline / pipeline at batch 1 |");
         out.println("|---:|---:|---:|---:|---:|");
         double batchOne = report.throughput().stream().filter(t -> t.batchSize() == 1)
@@ -105,7 +86,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Latency at %.0f img/s offered (batch size %d): p50 %.0f ms, p99 %.0f ms, publish to "
                 + "committed prediction read; median forward pass %.1f ms, mean batch %.1f images; linger %d ms, "
                 + "commit.interval.ms 100 (exactly_once_v2).%n", l.offeredPerSecond(), batchSizes.get(0), l.p50Ms(),
-                l.p99Ms(), l.inferenceMs(), l.meanBatch(), lingerMs);
+                l.p99Ms(), l.inferenceMs(), l.meanBatch(), model.lingerMs());
         List<String> swaps = l.swapMs().stream().map(ms -> ms < 0 ? "none" : ms + " ms").toList();
         out.printf(Locale.ROOT, "Model swaps: announcement to first prediction with the new version: %s "
                 + "(none: the next version was announced before a batch ran with this one); reading, verifying and "
