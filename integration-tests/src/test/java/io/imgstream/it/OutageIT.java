@@ -149,7 +149,7 @@ class OutageIT {
             long replaced = scorer.log().lines().filter(line -> line.contains("Stream thread failed; replacing it")).count();
             System.out.printf("OutageIT: registry outage of %d s: %d of %d images with one committed prediction, "
                     + "dead letters %s, stream thread replaced %d times%n", OUTAGE.toSeconds(),
-                    committed.values().stream().filter(c -> c == 1).count(), ids.size(), deadLetters, replaced);
+                    ids.stream().filter(id -> committed.get(id) == 1).count(), ids.size(), deadLetters, replaced);
             assertThat(committed).as("committed predictions per image").containsKeys(ids.toArray(String[]::new))
                     .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
             assertThat(deadLetters).containsOnlyKeys(missing.getId().toString());

@@ -214,32 +214,37 @@ public final class LocalStack {
         Instant launched = Instant.now();
         progress.printf("Starting the %s again on its recorded ports (log: %s)%n", component.label(),
                 component.logFile(config));
-        ProcessHandle process;
-        switch (component) {
+        Instant deadline = launched.plus(config.readyTimeout());
+        ProcessHandle process = switch (component) {
             case BROKER -> {
                 BrokerLauncher broker = new BrokerLauncher(config);
                 broker.prepare();
-                process = broker.start();
-                broker.awaitReady(process, launched.plus(config.readyTimeout()));
-                state = state.withBroker(process.pid());
+                ProcessHandle started = broker.start();
+                awaitOrStop(started, () -> broker.awaitReady(started, deadline));
+                yield started;
             }
             case REGISTRY -> {
                 RegistryLauncher registry = new RegistryLauncher(config);
-                Path javaHome = JdkLocator.forThisMachine().locate(null);
-                process = registry.start(javaHome, RegistryLauncher.locateRunnerJar(
-                        System.getProperty(RegistryLauncher.HOME_PROPERTY)));
-                registry.awaitReady(process, launched.plus(config.readyTimeout()));
-                registerSchemas(config);
-                state = state.withRegistry(process.pid());
+                ProcessHandle started = registry.start(JdkLocator.forThisMachine().locate(null),
+                        RegistryLauncher.locateRunnerJar(System.getProperty(RegistryLauncher.HOME_PROPERTY)));
+                awaitOrStop(started, () -> {
+                    registry.awaitReady(started, deadline);
+                    registerSchemas(config);
+                });
+                yield started;
             }
             case CONNECT -> {
                 ConnectLauncher connect = new ConnectLauncher(config);
-                process = connect.start();
-                connect.awaitReady(process, launched.plus(config.readyTimeout()));
-                state = state.withConnect(process.pid(), config.connectUrl(), config.connectPort());
+                ProcessHandle started = connect.start();
+                awaitOrStop(started, () -> connect.awaitReady(started, deadline));
+                yield started;
             }
-            default -> throw new IllegalArgumentException(component.label());
-        }
+        };
+        state = switch (component) {
+            case BROKER -> state.withBroker(process.pid());
+            case REGISTRY -> state.withRegistry(process.pid());
+            case CONNECT -> state.withConnect(process.pid(), config.connectUrl(), config.connectPort());
+        };
         state.write();
         progress.printf("The %s is ready again after %s (pid %d)%n", component.label(), seconds(launched), process.pid());
         progress.flush();
@@ -372,6 +377,20 @@ public final class LocalStack {
         registerSchemas(config);
         progress.printf("Registry compatibility BACKWARD; %d topics created, %d already there; %d value schemas "
                 + "registered%n", topics.created().size(), topics.existing().size(), catalog.all().size());
+    }
+
+    // A server that never became ready is stopped again, so a failed restart leaves nothing unrecorded behind.
+    private static void awaitOrStop(ProcessHandle started, Runnable ready) {
+        try {
+            ready.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                terminate(List.of(started));
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     private static void registerSchemas(StackConfig config) {

@@ -13,10 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.kafka.connect.connector.Connector;
 import org.junit.jupiter.api.Test;
 
 /** The Kubernetes manifests under {@code deploy/kubernetes} agree with the code they deploy. */
@@ -56,6 +59,35 @@ class DeploymentManifestsTest {
         JsonNode worker = documents("training-worker.yaml").get(0);
         assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(worker.at("/spec/template/spec/containers/0/args/0").asText()).isEqualTo("train");
+    }
+
+    /**
+     * Each KafkaConnector names a connector class on the classpath, belongs to the KafkaConnect cluster, passes the
+     * connector's own validation, and reads and writes topics the manifests declare.
+     */
+    @Test
+    void shouldRunTheConnectorsWithSettingsTheyAccept() throws Exception {
+        Set<String> topics = new HashSet<>();
+        documents("topics.yaml").forEach(doc -> topics.add(doc.at("/metadata/name").asText()));
+        List<JsonNode> docs = documents("connect.yaml");
+        String cluster = docs.stream().filter(doc -> doc.get("kind").asText().equals("KafkaConnect")).findFirst()
+                .orElseThrow().at("/metadata/name").asText();
+        List<JsonNode> connectors = docs.stream().filter(doc -> doc.get("kind").asText().equals("KafkaConnector")).toList();
+        assertThat(connectors).hasSize(2);
+        for (JsonNode resource : connectors) {
+            assertThat(resource.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo(cluster);
+            Connector connector = (Connector) Class.forName(resource.at("/spec/class").asText())
+                    .getDeclaredConstructor().newInstance();
+            Map<String, String> config = new HashMap<>();
+            resource.at("/spec/config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            assertThat(connector.config().validate(config)).as(resource.at("/metadata/name").asText())
+                    .allSatisfy(value -> assertThat(value.errorMessages()).as(value.name()).isEmpty());
+            for (String key : List.of("topics", "images.topic", "feedback.topic")) {
+                if (config.containsKey(key)) {
+                    assertThat(topics).as(key).contains(config.get(key));
+                }
+            }
+        }
     }
 
     @Test
