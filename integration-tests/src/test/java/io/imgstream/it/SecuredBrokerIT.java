@@ -28,49 +28,51 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka security settings passing through to every client, against a broker listener that requires SASL/PLAIN:
- * the CLI publishes and an {@code imgstream score} process scores through it with the settings of one client
- * properties file ({@code --kafka-config}); a wrong password and a client without SASL settings are refused with
- * a sentence that says what to check.
+ * Kafka security settings passing through to every client, against a broker listener that requires TLS and
+ * SASL/PLAIN ({@code SASL_SSL}, the local stack's {@code --secure-port}): the CLI publishes and an
+ * {@code imgstream score} process scores through it with the settings of one client properties file
+ * ({@code --kafka-config}), which trusts the broker's self-signed certificate; a wrong password and a client
+ * without security settings are refused with a sentence that says what to check.
  */
 @Tag("integration")
 class SecuredBrokerIT {
 
     @RegisterExtension
-    static final LocalStackExtension STACK = new LocalStackExtension(config -> config.withSaslPort(FreePorts.pick(1)[0]));
+    static final LocalStackExtension STACK = new LocalStackExtension(config -> config.withSecurePort(FreePorts.pick(1)[0]));
 
     @TempDir
     Path temp;
 
     @Test
     @Timeout(300)
-    void shouldPublishAndScoreThroughTheSaslListener() throws Exception {
-        String sasl = STACK.running().saslBootstrapServers().orElseThrow();
-        Path clientConfig = STACK.running().saslClientConfig();
-        // Topics are created over the plaintext listener; everything after goes through SASL.
+    void shouldPublishAndScoreThroughTheTlsAndSaslListener() throws Exception {
+        String secure = STACK.running().secureBootstrapServers().orElseThrow();
+        Path clientConfig = STACK.running().secureClientConfig();
+        assertThat(Files.readString(clientConfig)).contains("security.protocol=SASL_SSL", "ssl.truststore.type=PEM");
+        // Topics are created over the plaintext listener; everything after goes through TLS and SASL.
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
         Path root = files.get(0).getParent();
         Path scorerConfig = CliProcess.writeConfig(fixture, root, temp.resolve("scorer.properties"), Map.of());
 
-        CliProcess scorer = CliProcess.start("score", scorerConfig, sasl, STACK.registryUrl(), temp, "scorer",
+        CliProcess scorer = CliProcess.start("score", scorerConfig, secure, STACK.registryUrl(), temp, "scorer",
                 temp.resolve("state"), List.of("--kafka-config", clientConfig.toString()));
         try {
             scorer.awaitScoring();
             CliRun published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
-                    "--bootstrap-servers", sasl, "--kafka-config", clientConfig.toString());
+                    "--bootstrap-servers", secure, "--kafka-config", clientConfig.toString());
             assertThat(published.exitCode()).as(published.err()).isZero();
 
             List<String> ids = new ArrayList<>();
             for (Path file : files) {
                 ids.add(ImageRefs.idOf(file));
             }
-            Properties saslClient = saslClientProperties(sasl, clientConfig);
+            Properties secureClient = clientProperties(secure, clientConfig);
             RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
             Map<String, Integer> counts = new HashMap<>();
-            await("a prediction for every image, read over SASL").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            await("a prediction for every image, read over TLS and SASL").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
                 counts.clear();
-                TopicRecords.readToEnd(saslClient, serdes, fixture.topics().name(TopicRole.PREDICTIONS), "read_committed",
+                TopicRecords.readToEnd(secureClient, serdes, fixture.topics().name(TopicRole.PREDICTIONS), "read_committed",
                         (String key, Prediction prediction) -> counts.merge(prediction.getImageId().toString(), 1,
                                 Integer::sum));
                 assertThat(counts.keySet()).containsAll(ids);
@@ -83,22 +85,22 @@ class SecuredBrokerIT {
 
     @Test
     @Timeout(120)
-    void shouldRefuseAWrongPasswordAndAClientWithoutSaslSettingsWithAClearError() throws Exception {
-        String sasl = STACK.running().saslBootstrapServers().orElseThrow();
-        String settings = Files.readString(STACK.running().saslClientConfig());
+    void shouldRefuseAWrongPasswordAndAClientWithoutSecuritySettingsWithAClearError() throws Exception {
+        String secure = STACK.running().secureBootstrapServers().orElseThrow();
+        String settings = Files.readString(STACK.running().secureClientConfig());
         Path wrong = Files.writeString(temp.resolve("wrong.properties"),
                 settings.replaceFirst("password=\"[^\"]*\"", "password=\"not-the-password\""));
 
-        CliRun refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", sasl,
+        CliRun refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", secure,
                 "--kafka-config", wrong.toString(), "--allowed-root", temp.toString(),
                 "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + temp.resolve("state"));
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
-        assertThat(refused.err()).contains("Kafka at " + sasl + " refused this client's credentials",
+        assertThat(refused.err()).contains("Kafka at " + secure + " refused this client's credentials",
                 "--kafka-config");
 
-        CliRun plain = imgstream("tail", "predictions", "--bootstrap-servers", sasl, "--max-records", "1");
+        CliRun plain = imgstream("tail", "predictions", "--bootstrap-servers", secure, "--max-records", "1");
         assertThat(plain.exitCode()).as(plain.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
-        assertThat(plain.err()).contains("Couldn't connect to Kafka at " + sasl);
+        assertThat(plain.err()).contains("Couldn't connect to Kafka at " + secure);
     }
 
     private static CliRun imgstream(String... args) {
@@ -107,7 +109,7 @@ class SecuredBrokerIT {
         return CliRun.execute(all);
     }
 
-    private static Properties saslClientProperties(String bootstrapServers, Path clientConfig) throws Exception {
+    private static Properties clientProperties(String bootstrapServers, Path clientConfig) throws Exception {
         Properties props = new Properties();
         try (Reader reader = Files.newBufferedReader(clientConfig)) {
             props.load(reader);

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 public final class StackDownCommand implements Callable<Integer> {
 
     private static final Set<String> STACK_ENTRIES = Set.of("kafka", "registry", "connect", "logs",
-            StackConfig.SASL_CLIENT_CONFIG, StackState.FILE_NAME, StackState.FILE_NAME + ".tmp");
+            StackConfig.SECURE_CLIENT_CONFIG, StackState.FILE_NAME, StackState.FILE_NAME + ".tmp");
 
     @Spec
     private CommandSpec spec;

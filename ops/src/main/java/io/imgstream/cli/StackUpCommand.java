@@ -60,11 +60,12 @@ public final class StackUpCommand implements Callable<Integer> {
             description = "REST port of the Connect worker (default: ${DEFAULT-VALUE}).")
     private int connectPort;
 
-    @Option(names = "--sasl-port", paramLabel = "PORT",
-            description = "Also open a broker listener on this port that requires SASL/PLAIN authentication, to try "
-                    + "clients' security settings; its client settings are written to <work-dir>/"
-                    + StackConfig.SASL_CLIENT_CONFIG + " for --kafka-config.")
-    private int saslPort;
+    @Option(names = "--secure-port", paramLabel = "PORT",
+            description = "Also open a broker listener on this port that requires TLS (a self-signed certificate for "
+                    + "127.0.0.1) and SASL/PLAIN, to try clients' security settings; its client settings are "
+                    + "written to <work-dir>/"
+                    + StackConfig.SECURE_CLIENT_CONFIG + " for --kafka-config.")
+    private int securePort;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each topic created (default: ${DEFAULT-VALUE}).")
@@ -74,7 +75,7 @@ public final class StackUpCommand implements Callable<Integer> {
     public Integer call() {
         StackConfig config = new StackConfig(workDir.path(), brokerPort, controllerPort, registryPort,
                 registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT,
-                connect ? connectPort : 0, saslPort);
+                connect ? connectPort : 0, securePort);
         PrintWriter out = spec.commandLine().getOut();
         RunningStack stack = LocalStack.start(config, out);
         out.println();
@@ -83,9 +84,9 @@ public final class StackUpCommand implements Callable<Integer> {
         out.printf("  schema registry     %s%n", stack.registryUrl());
         out.printf("    native API        %s%n", stack.registryNativeApiUrl());
         out.printf("    Confluent API     %s%n", stack.registryCcompatApiUrl());
-        if (config.withSasl()) {
-            out.printf("  SASL/PLAIN listener %s (client settings: --kafka-config %s)%n", config.saslBootstrapServers(),
-                    config.saslClientConfig());
+        if (config.secured()) {
+            out.printf("  TLS + SASL listener %s (client settings: --kafka-config %s)%n",
+                    config.secureBootstrapServers(), config.secureClientConfig());
         }
         stack.connectUrl().ifPresent(url -> out.printf("  Kafka Connect       %s (standalone; 'imgstream connect create' adds "
                 + "connectors)%n", url));

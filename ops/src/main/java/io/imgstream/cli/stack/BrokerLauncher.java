@@ -7,12 +7,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +23,8 @@ import org.apache.kafka.common.Uuid;
  * JVM's classpath, in its own detached JVM, with every listener on 127.0.0.1.
  *
  * <p>The controller quorum is static ({@code controller.quorum.voters}), so a stack restarted on other
- * ports reuses its data directory. With a SASL port, a second client listener requires SASL/PLAIN as user
- * {@code imgstream} with a password generated at the first start and kept in the work directory. Not
- * thread-safe; one launcher per start.
+ * ports reuses its data directory. With a secure port, a second client listener requires TLS and SASL/PLAIN
+ * (see {@link SecureListener}). Not thread-safe; one launcher per start.
  */
 final class BrokerLauncher {
 
@@ -38,8 +34,6 @@ final class BrokerLauncher {
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final int NODE_ID = 1;
-    private static final String SASL_USER = "imgstream";
-    private static final String PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule";
 
     // The broker logs to stdout, which is redirected to broker.log.
     private static final String LOGBACK_XML = JvmLauncher.consoleLogback(
@@ -60,12 +54,12 @@ final class BrokerLauncher {
         Path kafkaDir = config.kafkaDir();
         try {
             Files.createDirectories(dataDir());
-            // Owner-only: with a SASL listener it holds the password.
-            writeOwnerOnly(propertiesFile(), serverProperties());
-            Files.writeString(logbackFile(), LOGBACK_XML, StandardCharsets.UTF_8);
-            if (config.withSasl()) {
-                writeSaslClientConfig();
+            if (config.secured()) {
+                new SecureListener(config).prepare();
             }
+            // Owner-only: with a secure listener it holds the password.
+            SecureListener.writeOwnerOnly(propertiesFile(), serverProperties());
+            Files.writeString(logbackFile(), LOGBACK_XML, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the broker configuration under " + kafkaDir, e);
         }
@@ -142,20 +136,17 @@ final class BrokerLauncher {
     private String serverProperties() throws IOException {
         String host = StackConfig.HOST;
         String plaintext = "PLAINTEXT://" + host + ":" + config.brokerPort();
-        String sasl = "SASL_PLAINTEXT://" + config.saslBootstrapServers();
-        List<String> saslSettings = !config.withSasl() ? List.of() : List.of(
-                "listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN",
-                "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + PLAIN_LOGIN_MODULE + " required user_"
-                        + SASL_USER + "=\"" + saslPassword() + "\";");
+        String secure = SecureListener.PROTOCOL + "://" + config.secureBootstrapServers();
+        List<String> secureSettings = config.secured() ? new SecureListener(config).serverProperties() : List.of();
         List<String> lines = new ArrayList<>(List.of(
                 "# Written by 'imgstream stack up'; rewritten at every start.",
                 "process.roles=broker,controller",
                 "node.id=" + NODE_ID,
                 "controller.quorum.voters=" + NODE_ID + "@" + host + ":" + config.controllerPort(),
                 "listeners=" + plaintext + ",CONTROLLER://" + host + ":" + config.controllerPort()
-                        + (config.withSasl() ? "," + sasl : ""),
-                "advertised.listeners=" + plaintext + (config.withSasl() ? "," + sasl : ""),
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                        + (config.secured() ? "," + secure : ""),
+                "advertised.listeners=" + plaintext + (config.secured() ? "," + secure : ""),
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + dataDir(),
@@ -169,44 +160,9 @@ final class BrokerLauncher {
                 "default.replication.factor=1",
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false"));
-        lines.addAll(saslSettings);
+        lines.addAll(secureSettings);
         lines.add("");
         return String.join(System.lineSeparator(), lines);
-    }
-
-    // The clients' side of the SASL listener, for --kafka-config: its user and password, kept across restarts.
-    private void writeSaslClientConfig() throws IOException {
-        String settings = String.join(System.lineSeparator(),
-                "# Written by 'imgstream stack up': client settings for the broker's SASL listener at "
-                        + config.saslBootstrapServers() + ".",
-                "# Use them with --bootstrap-servers " + config.saslBootstrapServers() + " --kafka-config <this file>.",
-                "security.protocol=SASL_PLAINTEXT",
-                "sasl.mechanism=PLAIN",
-                "sasl.jaas.config=" + PLAIN_LOGIN_MODULE + " required username=\"" + SASL_USER + "\" password=\""
-                        + saslPassword() + "\";",
-                "");
-        writeOwnerOnly(config.saslClientConfig(), settings);
-    }
-
-    private String saslPassword() throws IOException {
-        Path file = config.kafkaDir().resolve("sasl-password");
-        if (Files.exists(file)) {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        }
-        byte[] random = new byte[18];
-        new SecureRandom().nextBytes(random);
-        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        writeOwnerOnly(file, password);
-        return password;
-    }
-
-    private static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.writeString(file, content, StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Only POSIX file systems have these permissions; elsewhere the work directory's protection applies.
-        }
     }
 
     private Path propertiesFile() {

@@ -99,7 +99,7 @@ public final class LocalStack {
             launched.add(brokerProcess);
             StackState state = new StackState(config.workDir().toString(), brokerProcess.pid(), registryProcess.pid(),
                     config.bootstrapServers(), config.registryUrl(), config.brokerPort(), config.controllerPort(),
-                    config.registryPort(), config.registryManagementPort(), began.toString(), 0, null, 0, config.saslPort());
+                    config.registryPort(), config.registryManagementPort(), began.toString(), 0, null, 0, config.securePort());
             state.write();
 
             broker.awaitReady(brokerProcess, brokerLaunched.plus(config.readyTimeout()));
@@ -432,7 +432,7 @@ public final class LocalStack {
     private static StackConfig configOf(StackState state) {
         return new StackConfig(Path.of(state.workDir()), state.brokerPort(), state.controllerPort(), state.registryPort(),
                 state.registryManagementPort(), null, StackConfig.DEFAULT_PARTITIONS, StackConfig.DEFAULT_READY_TIMEOUT,
-                state.connectPort(), state.saslPort());
+                state.connectPort(), state.securePort());
     }
 
     private static String describe(StackStatus status) {

@@ -54,14 +54,14 @@ public final class RunningStack implements AutoCloseable {
         return Optional.ofNullable(state.connectUrl());
     }
 
-    /** The broker's SASL/PLAIN listener address, when the stack was started with one. */
-    public Optional<String> saslBootstrapServers() {
-        return state.saslPort() == 0 ? Optional.empty() : Optional.of(StackConfig.HOST + ":" + state.saslPort());
+    /** The broker's TLS + SASL listener address, when the stack was started with one. */
+    public Optional<String> secureBootstrapServers() {
+        return state.securePort() == 0 ? Optional.empty() : Optional.of(StackConfig.HOST + ":" + state.securePort());
     }
 
-    /** The client settings file for the SASL listener (see {@link StackConfig#saslClientConfig()}). */
-    public Path saslClientConfig() {
-        return workDir().resolve(StackConfig.SASL_CLIENT_CONFIG);
+    /** The client settings file for the secure listener (see {@link StackConfig#secureClientConfig()}). */
+    public Path secureClientConfig() {
+        return workDir().resolve(StackConfig.SECURE_CLIENT_CONFIG);
     }
 
     /** Everything the stack recorded about itself, pids included. */

@@ -20,14 +20,14 @@ import java.util.Objects;
  * @param partitions             partitions of each topic the stack creates
  * @param readyTimeout           how long each server may take to become ready before start fails
  * @param connectPort            the Kafka Connect worker's REST port, or 0 for no Connect worker
- * @param saslPort               port of an extra broker listener that requires SASL/PLAIN authentication
- *                               ({@code SASL_PLAINTEXT}), or 0 for none; see {@link #saslClientConfig()}
+ * @param securePort             port of an extra broker listener that requires TLS and SASL/PLAIN
+ *                               ({@code SASL_SSL}), or 0 for none; see {@link #secureClientConfig()}
  * @throws StackException with {@link StackException.Reason#INVALID_CONFIG} if a port is outside 1..65535,
  *                        two ports are equal, partitions is below 1 or the timeout is not positive
  */
 public record StackConfig(Path workDir, int brokerPort, int controllerPort, int registryPort,
                           int registryManagementPort, Path registryJavaHome, int partitions, Duration readyTimeout,
-                          int connectPort, int saslPort) {
+                          int connectPort, int securePort) {
 
     /** Every server of the stack binds this address only. */
     public static final String HOST = "127.0.0.1";
@@ -41,8 +41,8 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     public static final int DEFAULT_PARTITIONS = 3;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
 
-    /** File name of {@link #saslClientConfig()} in the work directory. */
-    public static final String SASL_CLIENT_CONFIG = "sasl-client.properties";
+    /** File name of {@link #secureClientConfig()} in the work directory. */
+    public static final String SECURE_CLIENT_CONFIG = "secure-client.properties";
 
     private static final int MAX_PORT = 65_535;
 
@@ -51,7 +51,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         Objects.requireNonNull(readyTimeout, "readyTimeout");
         workDir = workDir.toAbsolutePath().normalize();
         registryJavaHome = registryJavaHome == null ? null : registryJavaHome.toAbsolutePath().normalize();
-        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, saslPort));
+        validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, securePort));
         if (partitions < 1) {
             throw invalid("--partitions must be at least 1, got " + partitions);
         }
@@ -80,43 +80,44 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
     /** A copy that runs the registry with the JDK at {@code javaHome} ({@code null}: search for one). */
     public StackConfig withRegistryJavaHome(Path javaHome) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort, javaHome,
-                partitions, readyTimeout, connectPort, saslPort);
+                partitions, readyTimeout, connectPort, securePort);
     }
 
     /** A copy that creates topics with {@code count} partitions. */
     public StackConfig withPartitions(int count) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, count, readyTimeout, connectPort, saslPort);
+                registryJavaHome, count, readyTimeout, connectPort, securePort);
     }
 
     /** These settings with a Kafka Connect worker on {@code port}. */
     public StackConfig withConnectPort(int port) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, partitions, readyTimeout, port, saslPort);
+                registryJavaHome, partitions, readyTimeout, port, securePort);
     }
 
-    /** These settings with a SASL/PLAIN listener on {@code port} besides the plaintext one. */
-    public StackConfig withSaslPort(int port) {
+    /** These settings with a TLS and SASL/PLAIN listener on {@code port} besides the plaintext one. */
+    public StackConfig withSecurePort(int port) {
         return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
                 registryJavaHome, partitions, readyTimeout, connectPort, port);
     }
 
-    /** Whether the broker has a SASL listener. */
-    public boolean withSasl() {
-        return saslPort != 0;
+    /** Whether the broker has the secure listener. */
+    public boolean secured() {
+        return securePort != 0;
     }
 
-    /** {@code 127.0.0.1:<saslPort>}, meaningful only {@link #withSasl() with SASL}. */
-    public String saslBootstrapServers() {
-        return HOST + ":" + saslPort;
+    /** {@code 127.0.0.1:<securePort>}, meaningful only when {@link #secured()}. */
+    public String secureBootstrapServers() {
+        return HOST + ":" + securePort;
     }
 
     /**
-     * The client settings for the SASL listener (security protocol, mechanism, JAAS line with the stack's user and
-     * password), written by {@code stack up}: pass it to any command with {@code --kafka-config}.
+     * The client settings for the secure listener (security protocol, SASL mechanism, JAAS line with the stack's
+     * user and password, the broker's certificate as trust store), written by {@code stack up}: pass it to any
+     * command with {@code --kafka-config}.
      */
-    public Path saslClientConfig() {
-        return workDir.resolve(SASL_CLIENT_CONFIG);
+    public Path secureClientConfig() {
+        return workDir.resolve(SECURE_CLIENT_CONFIG);
     }
 
     /** {@code 127.0.0.1:<brokerPort>}, the value for {@code bootstrap.servers}. */
@@ -151,7 +152,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
 
     /** The ports by the CLI option that sets each, in a stable order. */
     public Map<String, Integer> portsByOption() {
-        return ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, saslPort);
+        return ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, securePort);
     }
 
     /** Whether the stack runs a Kafka Connect worker. */
@@ -180,7 +181,7 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
             ports.put("--connect-port", connect);
         }
         if (sasl != 0) {
-            ports.put("--sasl-port", sasl);
+            ports.put("--secure-port", sasl);
         }
         return ports;
     }
