@@ -8,23 +8,36 @@ import io.imgstream.cli.publish.ImagePublisher;
 import io.imgstream.cli.stack.StackComponent;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.training.TrainingWorkerConfig;
+import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,9 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The servers a scorer depends on going away under it, on a real broker and registry: the broker is stopped
  * and started again (same ports and data) twice during a steady stream, once while the scorer is busy and once
- * right after it loaded a new model version; the registry is stopped before a scorer starts and while one runs.
- * The scorer is an {@code imgstream score} process under {@code exactly_once_v2}; every image the stream
- * published must end with exactly one committed outcome.
+ * right after it loaded a new model version; the registry is stopped before a scorer starts and while one runs;
+ * the broker is stopped again while an {@code imgstream train} process refits. The scorer is an
+ * {@code imgstream score} process under {@code exactly_once_v2}; every image the stream published must end with
+ * exactly one committed outcome, and the worker's version must be announced exactly once.
  *
  * <p>While the registry is down, records whose schemas the scorer's serdes have cached flow on. A record that
  * needs a schema the scorer has not used yet (here the first dead letter) fails its stream thread; the thread is
@@ -51,6 +65,7 @@ class OutageIT {
     private static final Duration OUTAGE = Duration.ofSeconds(8);
     private static final Duration PUBLISH_INTERVAL = Duration.ofMillis(100);
     private static final int TAIL_IMAGES = 20;
+    private static final String WORKER_MODEL = "outage";
 
     @TempDir
     Path temp;
@@ -157,6 +172,78 @@ class OutageIT {
             assertThat(scorer.isAlive()).as("the scorer rode out the outage").isTrue();
         } finally {
             scorer.stop();
+        }
+    }
+
+    /**
+     * The training worker through a broker outage in the middle of a refit: its features, its announcement and its
+     * labeled-set stream all wait for the broker, and the version is announced once when it is back.
+     */
+    @Test
+    @Timeout(420)
+    void shouldHaveTheTrainingWorkerAnnounceItsVersionOnceAcrossABrokerRestartMidRefit() throws Exception {
+        TopicCatalog topics = ScoringFixture.createTopics(STACK.bootstrapServers());
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+        List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
+        Path base = temp.resolve("base.zip");
+        // Untrained: this test is about delivery, not accuracy.
+        ModelSerializer.writeModel(SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, 5, 3,
+                DemoModel.NETWORK), base.toFile(), false);
+        Properties settings = new Properties();
+        settings.setProperty(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "outage-training-" + UUID.randomUUID());
+        settings.setProperty(TrainingWorkerConfig.MODEL_NAME_CONFIG, WORKER_MODEL);
+        settings.setProperty(TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
+        settings.setProperty(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
+        settings.setProperty(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, base.toString());
+        settings.setProperty(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);
+        settings.setProperty(TrainingWorkerConfig.BASE_NAME_CONFIG, "outage-conv");
+        settings.setProperty(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
+        settings.setProperty(TrainingWorkerConfig.BASE_SCALING_CONFIG, PixelScaling.UNIT.name());
+        settings.setProperty(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, "40");
+        settings.setProperty(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, "200");
+        settings.setProperty(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, "false");
+        settings.setProperty(TrainingWorkerConfig.METRICS_PROMETHEUS_PORT_CONFIG, "-1");
+        settings.setProperty(FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
+        for (TopicRole role : TopicRole.values()) {
+            settings.setProperty(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
+        }
+        Path config = temp.resolve("worker.properties");
+        try (Writer writer = Files.newBufferedWriter(config)) {
+            settings.store(writer, "training worker through a broker outage");
+        }
+        CliProcess worker = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
+                "worker", temp.resolve("worker-state"));
+        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(ScoringFixture.clientProperties(
+                STACK.bootstrapServers()), new StringSerializer(), serdes.valueSerializer())) {
+            worker.awaitOutput("Training '" + WORKER_MODEL + "'", Duration.ofSeconds(120));
+            List<String> classes = DemoModel.classes();
+            for (int i = 0; i < 40; i++) {
+                Path file = files.get(i % files.size());
+                String id = "outage-label-" + i;
+                feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), id, LabelFeedback.newBuilder()
+                        .setImageId(id).setUri(file.toUri().toString()).setLabel(classes.get(i % 3))
+                        .setLabeler("outage-it").setTime(Instant.now()).setSplit(SplitHint.ANY).build()));
+            }
+            feedback.flush();
+            worker.awaitOutput("refit " + WORKER_MODEL + " v1:", Duration.ofSeconds(120));
+            STACK.stopServer(StackComponent.BROKER);
+            boolean announcedBeforeOutage = worker.log().contains("v1 holdout accuracy");
+            Thread.sleep(OUTAGE.toMillis());
+            STACK.startServer(StackComponent.BROKER);
+            worker.awaitOutput("v1 holdout accuracy", Duration.ofSeconds(180));
+
+            Map<String, Integer> history = new HashMap<>();
+            TopicRecords.readToEnd(ScoringFixture.clientProperties(STACK.bootstrapServers()), serdes,
+                    topics.name(TopicRole.MODEL_VERSIONS), "read_committed", (String key, ModelVersion version) ->
+                            history.merge(key, 1, Integer::sum));
+            System.out.printf("OutageIT: broker stopped %d s during a refit (v1 announced %s the broker went down); "
+                    + "committed control records %s%n", OUTAGE.toSeconds(), announcedBeforeOutage ? "before" : "after",
+                    history);
+            assertThat(history).containsEntry(ModelVersionKeys.history(WORKER_MODEL, 1), 1)
+                    .containsEntry(ModelVersionKeys.current(WORKER_MODEL), 1);
+            assertThat(worker.isAlive()).as("the worker rode out the outage").isTrue();
+        } finally {
+            worker.stop();
         }
     }
 
