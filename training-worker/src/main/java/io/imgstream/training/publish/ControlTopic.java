@@ -53,9 +53,14 @@ public final class ControlTopic implements VersionAnnouncer {
     }
 
     /**
-     * @param transactionalId the announcer's transactional id: a long-running announcer keeps one across restarts,
-     *                        so its first announcement after a crash aborts the transaction the crash left open
-     *                        and fences a stale instance still running elsewhere
+     * A control topic for a long-running announcer, the training worker.
+     *
+     * @param clientProperties brokers and client settings
+     * @param serdes           the registry serdes
+     * @param topic            the control topic's name
+     * @param transactionalId  the announcer's transactional id: a long-running announcer keeps one across restarts,
+     *                         so its first announcement after a crash aborts the transaction the crash left open
+     *                         and fences a stale instance still running elsewhere
      */
     public ControlTopic(Properties clientProperties, RegistrySerdes serdes, String topic, String transactionalId) {
         this.clientProperties = clientProperties;
