@@ -13,7 +13,7 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The module arrows of the architecture, checked on the compiled classes of every module:
  * {@code schemas} ← {@code model} ← {@code topology} ← {@code training} ← {@code ops} (the worker takes only the
- * scorer's fetch and metrics packages), and no grab-bag packages.
+ * scorer's fetch, metrics and lifecycle packages), and no grab-bag packages.
  */
 @AnalyzeClasses(packages = "io.imgstream", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependencyRulesTest {
@@ -41,9 +41,11 @@ class ModuleDependencyRulesTest {
             .that().resideInAPackage("io.imgstream.training..")
             .should().dependOnClassesThat(resideInAnyPackage("io.imgstream.connect..", "io.imgstream.cli..")
                     .or(resideInAPackage("io.imgstream.topology..")
-                            .and(not(resideInAnyPackage("io.imgstream.topology.fetch..", "io.imgstream.topology.metrics..")))))
-            .because("untrusted image URIs are fetched in one place, the scorer's fetch package; the rest of the "
-                    + "scoring topology is none of the worker's business");
+                            .and(not(resideInAnyPackage("io.imgstream.topology.fetch..", "io.imgstream.topology.metrics..",
+                                    "io.imgstream.topology.lifecycle..")))))
+            .because("untrusted image URIs are fetched in one place, the scorer's fetch package, and both Streams "
+                    + "applications run the same way (lifecycle); the rest of the scoring topology is none of the "
+                    + "worker's business");
 
     @ArchTest
     static final ArchRule connectorsNeedOnlyTheSchemas = noClasses()

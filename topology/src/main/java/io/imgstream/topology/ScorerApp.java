@@ -9,6 +9,7 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.lifecycle.StreamsLifecycle;
 import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.BatchSizing;
@@ -21,16 +22,12 @@ import io.imgstream.topology.swap.ModelVersionWatcher;
 import io.imgstream.topology.swap.ModelVersionWatcher.ControlState;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +98,7 @@ public final class ScorerApp implements AutoCloseable {
         ModelBundle initial = configured;
         try {
             if (config.modelVersionsFollow()) {
-                watcher = new ModelVersionWatcher(clientConfig(config), config.topics().name(TopicRole.MODEL_VERSIONS),
+                watcher = new ModelVersionWatcher(config.clientConfig(), config.topics().name(TopicRole.MODEL_VERSIONS),
                         serdes.<ModelVersion>valueDeserializer(), modelName,
                         new BundleLoader(config.modelSignaturePublicKey().orElse(null)), metrics);
                 control = watcher.catchUp(config.modelVersionsStartupTimeout());
@@ -138,10 +135,7 @@ public final class ScorerApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(config, serdes, batching, fetchPool, inference, metrics),
                 config.streamsProperties());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Stream thread failed; replacing it. Cause: {}", e.toString(), e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
         LOG.info("Scoring with {} v{}, batches of up to {} images, linger {} ms", slot.primaryModel().name(),
                 slot.primaryModel().version(), batching.batchSize(), batching.linger().toMillis());
@@ -189,13 +183,6 @@ public final class ScorerApp implements AutoCloseable {
                     configured.manifest().modelName(), configured.manifest().version());
         }
         return configured;
-    }
-
-    /** Client settings for the watcher's consumer: the brokers plus every {@code kafka.} pass-through key. */
-    private static Map<String, Object> clientConfig(ScorerConfig config) {
-        Map<String, Object> client = new HashMap<>(config.originalsWithPrefix(ScorerConfig.KAFKA_PREFIX));
-        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        return client;
     }
 
     /**
@@ -252,18 +239,7 @@ public final class ScorerApp implements AutoCloseable {
      * @return whether it is running
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            KafkaStreams.State state = streams.state();
-            if (state == KafkaStreams.State.RUNNING) {
-                return true;
-            }
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+        return StreamsLifecycle.awaitRunning(streams, timeout);
     }
 
     /**

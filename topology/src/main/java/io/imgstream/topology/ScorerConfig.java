@@ -1,6 +1,7 @@
 package io.imgstream.topology;
 
 import io.imgstream.model.bundle.BundleSignature;
+import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
@@ -32,13 +33,11 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class ScorerConfig extends AbstractConfig {
 
     /** Prefix of keys handed to Kafka Streams unchanged, minus the prefix. */
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = ConnectionSettings.KAFKA_PREFIX;
 
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
+    public static final String BOOTSTRAP_SERVERS_CONFIG = ConnectionSettings.BOOTSTRAP_SERVERS_CONFIG;
 
-    public static final String REGISTRY_URL_CONFIG = "registry.url";
-    private static final String REGISTRY_URL_DOC = "Base URL of the schema registry (Apicurio), e.g. http://127.0.0.1:18081.";
+    public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
     public static final String DEFAULT_APPLICATION_ID = "imgstream-scorer";
@@ -162,11 +161,7 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     private static ConfigDef definition() {
-        ConfigDef def = new ConfigDef()
-                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                        ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-                .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(), Importance.HIGH, REGISTRY_URL_DOC)
+        ConfigDef def = ConnectionSettings.define(new ConfigDef())
                 .define(MODEL_BUNDLE_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_BUNDLE_DOC)
                 .define(MODEL_NAME_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_NAME_DOC)
                 .define(MODEL_VERSIONS_FOLLOW_CONFIG, Type.BOOLEAN, DEFAULT_MODEL_VERSIONS_FOLLOW, Importance.MEDIUM,
@@ -258,12 +253,17 @@ public final class ScorerConfig extends AbstractConfig {
 
     /** Brokers, as Kafka clients expect them. */
     public String bootstrapServers() {
-        return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
+        return ConnectionSettings.bootstrapServers(this);
     }
 
     /** Registry base URL. */
     public String registryUrl() {
-        return getString(REGISTRY_URL_CONFIG);
+        return ConnectionSettings.registryUrl(this);
+    }
+
+    /** Settings for the scorer's own producers and consumers: the brokers plus every {@value #KAFKA_PREFIX} key. */
+    public Map<String, Object> clientConfig() {
+        return ConnectionSettings.clientConfig(this);
     }
 
     /** Kafka Streams application id. */

@@ -11,6 +11,7 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.lifecycle.StreamsLifecycle;
 import io.imgstream.topology.metrics.MetricsExporters;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
@@ -44,7 +45,6 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,10 +112,7 @@ public final class TrainingWorker implements AutoCloseable {
                 () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), progress);
         this.streams = new KafkaStreams(LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
                 config.streamsProperties());
-        this.streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("Labeled-set stream thread failed; replacing it. Cause: {}", e.toString(), e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());
         this.refitThread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -255,18 +252,7 @@ public final class TrainingWorker implements AutoCloseable {
      * @return whether it is running
      */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            KafkaStreams.State state = streams.state();
-            if (state == KafkaStreams.State.RUNNING) {
-                return true;
-            }
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                return false;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+        return StreamsLifecycle.awaitRunning(streams, timeout);
     }
 
     /**

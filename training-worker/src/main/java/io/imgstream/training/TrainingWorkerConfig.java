@@ -9,6 +9,7 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.schemas.avro.ModelStatus;
@@ -21,12 +22,10 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -45,13 +44,11 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 public final class TrainingWorkerConfig extends AbstractConfig {
 
     /** Prefix of keys handed to Kafka unchanged, minus the prefix. */
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = ConnectionSettings.KAFKA_PREFIX;
 
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
+    public static final String BOOTSTRAP_SERVERS_CONFIG = ConnectionSettings.BOOTSTRAP_SERVERS_CONFIG;
 
-    public static final String REGISTRY_URL_CONFIG = "registry.url";
-    private static final String REGISTRY_URL_DOC = "Base URL of the schema registry (Apicurio), e.g. http://127.0.0.1:18081.";
+    public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
     public static final String DEFAULT_APPLICATION_ID = "imgstream-training";
@@ -200,11 +197,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     private static ConfigDef definition() {
         HeadConfig head = HeadConfig.defaults();
         HeadTrainingConfig training = HeadTrainingConfig.defaults();
-        ConfigDef def = new ConfigDef()
-                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                        ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-                .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(), Importance.HIGH, REGISTRY_URL_DOC)
+        ConfigDef def = ConnectionSettings.define(new ConfigDef())
                 .define(MODEL_NAME_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                         Importance.HIGH, MODEL_NAME_DOC)
                 .define(MODEL_STORE_CONFIG, Type.STRING, DEFAULT_MODEL_STORE, new ConfigDef.NonEmptyString(),
@@ -268,12 +261,12 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     /** Brokers, as Kafka clients expect them. */
     public String bootstrapServers() {
-        return String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG));
+        return ConnectionSettings.bootstrapServers(this);
     }
 
     /** The registry's base URL. */
     public String registryUrl() {
-        return getString(REGISTRY_URL_CONFIG);
+        return ConnectionSettings.registryUrl(this);
     }
 
     /** The model trained. */
@@ -403,9 +396,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     /** Settings for the worker's producers and consumers: the brokers plus every {@value #KAFKA_PREFIX} key. */
     public Map<String, Object> clientConfig() {
-        Map<String, Object> client = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
-        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return client;
+        return ConnectionSettings.clientConfig(this);
     }
 
     /** Properties for the labeled set's Kafka Streams instance. */
