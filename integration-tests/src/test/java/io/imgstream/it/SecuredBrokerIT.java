@@ -59,6 +59,10 @@ class SecuredBrokerIT {
                 temp.resolve("state"), List.of("--kafka-config", clientConfig.toString()));
         try {
             scorer.awaitScoring();
+            CliRun topics = imgstream("topics", "create", "--bootstrap-servers", secure,
+                    "--kafka-config", clientConfig.toString());
+            assertThat(topics.exitCode()).as(topics.err()).isZero();
+            assertThat(topics.out()).contains("0 topics created, 9 already there on " + secure);
             CliRun published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
                     "--bootstrap-servers", secure, "--kafka-config", clientConfig.toString());
             assertThat(published.exitCode()).as(published.err()).isZero();

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,10 +25,9 @@ public final class TopicsCreateCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            defaultValue = ConnectionOptions.DEFAULT_BOOTSTRAP_SERVERS,
-            description = "Kafka brokers to connect to (default: ${DEFAULT-VALUE}, the local stack).")
-    private String bootstrapServers;
+    // The registry option comes along unused: one set of connection options, security settings included, everywhere.
+    @Mixin
+    private ConnectionOptions connection;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each new topic (default: ${DEFAULT-VALUE}).")
@@ -42,7 +42,6 @@ public final class TopicsCreateCommand implements Callable<Integer> {
     public Integer call() {
         requireAtLeastOne("--partitions", partitions);
         requireAtLeastOne("--replication-factor", replicationFactor);
-        ConnectionOptions connection = ConnectionOptions.of(bootstrapServers, ConnectionOptions.DEFAULT_REGISTRY_URL);
         Reachability.requireBroker(connection);
         TopicCatalog catalog = TopicCatalog.defaults();
         TopicProvisioner.Result result;
@@ -59,7 +58,7 @@ public final class TopicsCreateCommand implements Callable<Integer> {
             out.printf("%-20s %s%s%n", topic.name(), what, topic.compacted() ? ", compacted" : "");
         }
         out.printf("%d topics created, %d already there on %s.%n", result.created().size(), result.existing().size(),
-                bootstrapServers);
+                connection.bootstrapServers());
         out.flush();
         return CliException.OK;
     }
