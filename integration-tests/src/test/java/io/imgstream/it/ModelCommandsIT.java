@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.cli.tail.TopicTail;
-import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.LabelFeedback;
@@ -15,7 +15,7 @@ import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.training.publish.ControlTopic;
+import io.imgstream.control.ControlTopic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import io.imgstream.cli.tail.TopicTail;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
-import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;

@@ -1,8 +1,5 @@
 package io.imgstream.it;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -11,9 +8,8 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The module arrows of the architecture, checked on the compiled classes of every module:
- * {@code schemas} ← {@code model} ← {@code topology} ← {@code training} ← {@code ops} (the worker takes only the
- * scorer's fetch, metrics and lifecycle packages), and no grab-bag packages.
+ * The rules that need every module's classes at once: the schemas below everything, the CLI above everything, no
+ * grab-bag packages. Each module checks its own arrows in its own build ({@code *ModuleRulesTest}).
  */
 @AnalyzeClasses(packages = "io.imgstream", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDependencyRulesTest {
@@ -21,38 +17,15 @@ class ModuleDependencyRulesTest {
     @ArchTest
     static final ArchRule schemasDependOnNoOtherModule = noClasses()
             .that().resideInAPackage("io.imgstream.schemas..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.topology..",
-                    "io.imgstream.training..", "io.imgstream.connect..", "io.imgstream.cli..");
+            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.images..",
+                    "io.imgstream.control..", "io.imgstream.runtime..", "io.imgstream.topology..",
+                    "io.imgstream.training..", "io.imgstream.evaluation..", "io.imgstream.connect..", "io.imgstream.cli..");
 
     @ArchTest
-    static final ArchRule modelKnowsNothingOfKafka = noClasses()
-            .that().resideInAPackage("io.imgstream.model..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.imgstream.topology..",
-                    "io.imgstream.training..", "io.imgstream.connect..", "io.imgstream.cli..");
-
-    @ArchTest
-    static final ArchRule topologyDependsOnlyOnSchemasAndModel = noClasses()
-            .that().resideInAPackage("io.imgstream.topology..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.training..", "io.imgstream.connect..",
-                    "io.imgstream.cli..");
-
-    @ArchTest
-    static final ArchRule trainingUsesOnlyTheScorersFetchAndMetrics = noClasses()
-            .that().resideInAPackage("io.imgstream.training..")
-            .should().dependOnClassesThat(resideInAnyPackage("io.imgstream.connect..", "io.imgstream.cli..")
-                    .or(resideInAPackage("io.imgstream.topology..")
-                            .and(not(resideInAnyPackage("io.imgstream.topology.fetch..", "io.imgstream.topology.metrics..",
-                                    "io.imgstream.topology.lifecycle..")))))
-            .because("untrusted image URIs are fetched in one place, the scorer's fetch package, and both Streams "
-                    + "applications run the same way (lifecycle); the rest of the scoring topology is none of the "
-                    + "worker's business");
-
-    @ArchTest
-    static final ArchRule connectorsNeedOnlyTheSchemas = noClasses()
-            .that().resideInAPackage("io.imgstream.connect..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.topology..",
-                    "io.imgstream.training..", "io.imgstream.cli..", "org.deeplearning4j..", "org.nd4j..")
-            .because("the connectors' jar goes onto Connect workers, which should not need DL4J");
+    static final ArchRule theCliIsAboveEveryModule = noClasses()
+            .that().resideOutsideOfPackage("io.imgstream.cli..")
+            .should().dependOnClassesThat().resideInAPackage("io.imgstream.cli..")
+            .because("the CLI parses and prints; no module may need it");
 
     @ArchTest
     static final ArchRule noGrabBagPackages = noClasses()

@@ -53,9 +53,11 @@ class ModelPackageDependenciesTest {
     }
 
     @Test
-    void shouldKeepModelFreeOfOtherImgstreamModules() {
+    void shouldKeepModelFreeOfKafkaAndOtherImgstreamModules() {
         noClasses().that().resideInAPackage("io.imgstream.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.topology..", "io.imgstream.training..",
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.imgstream.schemas..",
+                        "io.imgstream.images..", "io.imgstream.control..", "io.imgstream.runtime..",
+                        "io.imgstream.topology..", "io.imgstream.training..", "io.imgstream.evaluation..",
                         "io.imgstream.cli..", "io.imgstream.connect..")
                 .check(MODEL);
     }

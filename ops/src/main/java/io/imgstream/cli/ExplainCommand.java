@@ -7,9 +7,9 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.explain.GradCam;
 import io.imgstream.model.explain.Heatmap;
 import io.imgstream.model.explain.HeatmapOverlay;
-import io.imgstream.model.preprocess.ImageDecodeException;
-import io.imgstream.model.preprocess.ImageDecoder;
-import io.imgstream.model.preprocess.ImageLimits;
+import io.imgstream.images.decode.ImageDecodeException;
+import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.preprocess.Preprocessing;
 
 import java.awt.image.BufferedImage;

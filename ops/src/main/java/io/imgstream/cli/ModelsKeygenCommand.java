@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.model.bundle.BundleSignature;
+import io.imgstream.control.BundleSignature;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,19 +1,13 @@
 package io.imgstream.cli;
 
-import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.schemas.ModelVersionKeys;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
-import io.imgstream.training.publish.ControlTopic;
-import io.imgstream.training.publish.ModelAnnouncements;
-import io.imgstream.training.publish.VersionAnnouncer;
+import io.imgstream.control.ControlTopic;
+import io.imgstream.control.Rollback;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,16 +63,7 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
             throw new CliException(model + " v" + to.version() + " is already the current version",
                     CliException.BAD_ARGUMENT);
         }
-        Instant now = Instant.now();
-        ModelVersion replaced = ModelVersion.newBuilder(current).setStatus(ModelStatus.ROLLED_BACK).setCreatedTime(now)
-                .build();
-        VersionAnnouncer announcer = signing.wrap(control);
-        announcer.announce(replaced);
-        // The version's own record keeps its holdout evaluation (per-class scores, confusion matrix); the manifest has only accuracy.
-        ModelVersion recorded = records.get(ModelVersionKeys.history(model, to.version()));
-        announcer.announce(recorded != null && recorded.getBundleSha256().toString().equals(to.sha256())
-                ? ModelVersion.newBuilder(recorded).setStatus(ModelStatus.PROMOTED).setCreatedTime(now).build()
-                : ModelAnnouncements.of(to, BundleFile.readManifest(Path.of(to.uri())), ModelStatus.PROMOTED, now));
+        Rollback.plan(records, current, to, Instant.now()).announceWith(signing.wrap(control));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
                 model, current.getVersion(), to.version(), topic);
@@ -86,19 +71,10 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
-    /** The newest stored version below the current one that scorers once ran: never a rejected or shadow-only candidate. */
     private static StoredBundle previous(FileSystemModelStore modelStore, Map<String, ModelVersion> records, String model,
             int current) {
-        return modelStore.list().stream()
-                .filter(b -> b.modelName().equals(model) && b.version() < current)
-                .filter(b -> wasLive(records.get(ModelVersionKeys.history(model, b.version()))))
-                .max(Comparator.comparingInt(StoredBundle::version))
+        return Rollback.previousLive(modelStore.list(), records, model, current)
                 .orElseThrow(() -> new CliException("No stored version of " + model + " below v" + current + " in "
                         + modelStore.root() + " that was ever promoted; give one with --to", CliException.BAD_ARGUMENT));
-    }
-
-    /** Versions without a record were stored by hand (or before the control topic kept history): trust them. */
-    private static boolean wasLive(ModelVersion record) {
-        return record == null || record.getStatus() == ModelStatus.PROMOTED || record.getStatus() == ModelStatus.ROLLED_BACK;
     }
 }

@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.topology.fetch.FetchSettings;
-import io.imgstream.topology.metrics.MetricsSettings;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;

@@ -4,7 +4,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.topology.metrics.MetricsExporters;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.imgstream.cli;
 
-import io.imgstream.model.bundle.BundleSignature;
-import io.imgstream.training.publish.SigningAnnouncer;
-import io.imgstream.training.publish.VersionAnnouncer;
+import io.imgstream.control.BundleSignature;
+import io.imgstream.control.SigningAnnouncer;
+import io.imgstream.control.VersionAnnouncer;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

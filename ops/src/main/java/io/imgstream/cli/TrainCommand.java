@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.topology.metrics.MetricsExporters;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import java.io.IOException;

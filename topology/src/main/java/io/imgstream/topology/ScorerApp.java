@@ -9,17 +9,17 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
-import io.imgstream.topology.lifecycle.StreamsLifecycle;
-import io.imgstream.topology.metrics.MetricsExporters;
+import io.imgstream.runtime.lifecycle.StreamsLifecycle;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.BatchSizing;
-import io.imgstream.topology.scoring.BundleScorer;
+import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;
-import io.imgstream.topology.scoring.ModelIdentity;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.topology.swap.BundleLoader;
 import io.imgstream.topology.swap.ModelSlot;
 import io.imgstream.topology.swap.ModelVersionWatcher;
-import io.imgstream.topology.swap.ModelVersionWatcher.ControlState;
+import io.imgstream.control.ModelVersionLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,7 +94,7 @@ public final class ScorerApp implements AutoCloseable {
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
         ModelVersionWatcher watcher = null;
-        ControlState control = new ControlState(List.of(), Optional.empty());
+        ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty());
         ModelBundle initial = configured;
         try {
             if (config.modelVersionsFollow()) {
@@ -161,7 +161,7 @@ public final class ScorerApp implements AutoCloseable {
      * late instance joins on the version the running ones use (they too keep the last good version when a newer
      * one is refused).
      */
-    private static ModelBundle chooseInitial(ModelBundle configured, ControlState control, ModelVersionWatcher watcher) {
+    private static ModelBundle chooseInitial(ModelBundle configured, ModelVersionLog.State control, ModelVersionWatcher watcher) {
         List<ModelVersion> promoted = control.promoted();
         for (int i = promoted.size() - 1; i >= 0; i--) {
             ModelVersion version = promoted.get(i);

@@ -1,12 +1,12 @@
 package io.imgstream.topology;
 
-import io.imgstream.model.bundle.BundleSignature;
+import io.imgstream.control.BundleSignature;
 import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
-import io.imgstream.topology.fetch.FetchSettings;
-import io.imgstream.topology.metrics.MetricsSettings;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
 import java.security.PublicKey;

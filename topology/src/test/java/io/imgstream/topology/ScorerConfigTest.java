@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.images.FetchSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;

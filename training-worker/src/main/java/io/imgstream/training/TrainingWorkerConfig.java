@@ -1,7 +1,7 @@
 package io.imgstream.training;
 
 import io.imgstream.model.bundle.BundleManifest;
-import io.imgstream.model.bundle.BundleSignature;
+import io.imgstream.control.BundleSignature;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -13,8 +13,8 @@ import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.schemas.avro.ModelStatus;
-import io.imgstream.topology.fetch.FetchSettings;
-import io.imgstream.topology.metrics.MetricsSettings;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.RefitTrigger;

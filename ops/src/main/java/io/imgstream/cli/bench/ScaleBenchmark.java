@@ -11,7 +11,7 @@ import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.images.FetchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;

@@ -17,7 +17,7 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.images.FetchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

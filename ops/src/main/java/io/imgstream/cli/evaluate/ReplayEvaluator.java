@@ -4,10 +4,9 @@ import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.topology.fetch.FetchException;
-import io.imgstream.topology.fetch.ImageLoader;
-import io.imgstream.topology.fetch.ImageTask;
-import io.imgstream.topology.scoring.BundleScorer;
+import io.imgstream.images.fetch.FetchException;
+import io.imgstream.images.ImageLoader;
+import io.imgstream.model.inference.BundleScorer;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +86,7 @@ public final class ReplayEvaluator {
             List<TopicPartition> partitions = new ArrayList<>(plan.ranges().keySet());
             consumer.assign(partitions);
             plan.ranges().forEach((partition, range) -> consumer.seek(partition, range[0]));
-            List<ImageTask> pending = new ArrayList<>();
+            List<ImageRef> pending = new ArrayList<>();
             long lastProgress = System.nanoTime();
             while (!done(consumer, plan)) {
                 boolean any = false;
@@ -103,7 +102,7 @@ public final class ReplayEvaluator {
                     if (ref == null) {
                         skipped.merge("MALFORMED_RECORD", 1, Integer::sum);
                     } else {
-                        pending.add(new ImageTask(ref, record.value()));
+                        pending.add(ref);
                     }
                     if (pending.size() == CHUNK) {
                         score(pending, scorers, predictions, skipped, scored);
@@ -149,14 +148,14 @@ public final class ReplayEvaluator {
         }
     }
 
-    private void score(List<ImageTask> tasks, List<BundleScorer> scorers, List<Map<String, String>> predictions,
+    private void score(List<ImageRef> refs, List<BundleScorer> scorers, List<Map<String, String>> predictions,
             Map<String, Integer> skipped, List<String> scored) {
         List<String> ids = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
-        for (ImageTask task : tasks) {
+        for (ImageRef ref : refs) {
             try {
-                images.add(loader.load(task).image());
-                ids.add(task.ref().getId());
+                images.add(loader.load(ref).image());
+                ids.add(ref.getId());
             } catch (FetchException e) {
                 skipped.merge(e.reason().name(), 1, Integer::sum);
             }

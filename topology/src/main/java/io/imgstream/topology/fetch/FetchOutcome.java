@@ -1,5 +1,8 @@
 package io.imgstream.topology.fetch;
 
+import io.imgstream.images.fetch.FetchException;
+
+
 /**
  * What fetching one image came to: the decoded image, or the refusal that becomes its dead letter.
  */

@@ -1,5 +1,8 @@
 package io.imgstream.topology.fetch;
 
+import io.imgstream.images.fetch.FetchException;
+import io.imgstream.images.ImageLoader;
+
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +56,8 @@ public final class FetchPool implements AutoCloseable {
 
     private FetchOutcome load(ImageTask task) {
         try {
-            return new FetchOutcome.Loaded(loader.load(task));
+            ImageLoader.LoadedImage loaded = loader.load(task.ref());
+            return new FetchOutcome.Loaded(new DecodedImage(task, loaded.image(), loaded.loadMs()));
         } catch (FetchException e) {
             return new FetchOutcome.Refused(e);
         }

@@ -1,2 +1,2 @@
-/** The scorer's metrics (Dropwizard) and their exporters (JMX, Prometheus on 127.0.0.1). */
+/** The scorer's metrics (Dropwizard); exported by {@link io.imgstream.runtime.metrics.MetricsExporters}. */
 package io.imgstream.topology.metrics;

@@ -1,5 +1,7 @@
 package io.imgstream.topology.scoring;
 
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.ScoredBatch.Failed;
 import io.imgstream.topology.scoring.ScoredBatch.ImageScore;

@@ -1,5 +1,6 @@
 package io.imgstream.topology.scoring;
 
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LatencyBreakdown;

@@ -1,5 +1,7 @@
 package io.imgstream.topology.scoring;
 
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import java.util.List;
 
 /**

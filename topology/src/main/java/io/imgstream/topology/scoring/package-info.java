@@ -1,5 +1,5 @@
 /**
- * Scoring: the {@link io.imgstream.topology.scoring.ImageScorer} interface the topology calls, its
+ * Scoring: the {@link io.imgstream.model.inference.ImageScorer} interface the topology calls, its
  * implementation on a model bundle, and the construction of prediction records.
  */
 package io.imgstream.topology.scoring;

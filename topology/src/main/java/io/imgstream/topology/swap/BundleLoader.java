@@ -2,7 +2,7 @@ package io.imgstream.topology.swap;
 
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
-import io.imgstream.model.bundle.BundleSignature;
+import io.imgstream.control.BundleSignature;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.net.URI;

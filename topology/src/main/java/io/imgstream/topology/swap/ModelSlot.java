@@ -1,7 +1,7 @@
 package io.imgstream.topology.swap;
 
-import io.imgstream.topology.scoring.ImageScorer;
-import io.imgstream.topology.scoring.ModelIdentity;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

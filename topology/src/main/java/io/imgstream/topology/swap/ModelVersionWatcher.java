@@ -1,18 +1,18 @@
 package io.imgstream.topology.swap;
 
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.schemas.ModelVersionKeys;
+import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.control.ModelVersionLog;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.topology.scoring.BundleScorer;
-import io.imgstream.topology.scoring.ModelIdentity;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the compacted {@code model-versions} control topic for one model (keys as {@link ModelVersionKeys}):
- * a PROMOTED record under the model's key becomes the primary model, a SHADOW record under its shadow key the
- * shadow model, any other status there ends shadow scoring.
+ * Follows the compacted {@code model-versions} control topic for one model, folding it with a
+ * {@link ModelVersionLog} (keys as {@link ModelVersionKeys}): a PROMOTED record under the model's key becomes the
+ * primary model, a SHADOW record under its shadow key the shadow model, any other status there ends shadow
+ * scoring.
  *
  * <p>It reads with its own consumer (no group: every instance reads every partition from the beginning,
  * {@code read_committed}), and loads and verifies each bundle on its own thread, off the hot path, before
@@ -47,20 +48,6 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
-    /**
-     * What the control topic says, as of the last record read.
-     *
-     * @param promoted the PROMOTED versions read, oldest first: the last is current, the earlier ones are where to
-     *                 fall back when it is refused (compaction may have removed some)
-     * @param shadow   the version to shadow-score, if any
-     */
-    public record ControlState(List<ModelVersion> promoted, Optional<ModelVersion> shadow) {
-
-        public ControlState {
-            promoted = List.copyOf(promoted);
-        }
-    }
-
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Deserializer<ModelVersion> values;
@@ -69,8 +56,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private final ScorerMetrics metrics;
     private Thread thread;
     private volatile boolean running = true;
-    private ModelVersion shadow;
-    private final List<ModelVersion> promotedHistory = new ArrayList<>();
+    private final ModelVersionLog log;
 
     /**
      * @param clientConfig bootstrap servers and client settings (security, ...); deserializers and offsets are
@@ -92,6 +78,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.values = Objects.requireNonNull(values, "values");
         this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.log = new ModelVersionLog(modelName);
         this.loader = Objects.requireNonNull(loader, "loader");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -103,7 +90,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
      * @return the current and shadow versions the topic names
      * @throws ConfigException if the topic does not exist or can't be read to its end within the timeout
      */
-    public ControlState catchUp(Duration timeout) {
+    public ModelVersionLog.State catchUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
@@ -120,10 +107,10 @@ public final class ModelVersionWatcher implements AutoCloseable {
                         + timeout.toMillis() + " ms; check the brokers, or raise model.versions.startup.timeout.ms");
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                parse(record).ifPresent(version -> fold(record.key(), version));
+                parse(record).ifPresent(version -> log.fold(record.key(), version));
             }
         }
-        return new ControlState(promotedHistory, Optional.ofNullable(shadow));
+        return log.state();
     }
 
     private boolean caughtUp(Map<TopicPartition, Long> end) {
@@ -133,22 +120,6 @@ public final class ModelVersionWatcher implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Records the state a record announces; returns which slot it changes, if any. */
-    private Optional<ModelStatus> fold(String key, ModelVersion version) {
-        if (!modelName.equals(version.getModelName().toString())) {
-            return Optional.empty();
-        }
-        if (ModelVersionKeys.shadow(modelName).equals(key)) {
-            shadow = version.getStatus() == ModelStatus.SHADOW ? version : null;
-            return Optional.of(ModelStatus.SHADOW);
-        }
-        if (ModelVersionKeys.current(modelName).equals(key) && version.getStatus() == ModelStatus.PROMOTED) {
-            promotedHistory.add(version);
-            return Optional.of(ModelStatus.PROMOTED);
-        }
-        return Optional.empty();
     }
 
     /**
@@ -167,7 +138,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     Optional<ModelVersion> version = parse(record);
                     if (version.isPresent()) {
-                        Optional<ModelStatus> changed = fold(record.key(), version.get());
+                        Optional<ModelStatus> changed = log.fold(record.key(), version.get());
                         changed.ifPresent(kind -> install(slot, kind, Instant.ofEpochMilli(record.timestamp())));
                     }
                 }
@@ -181,8 +152,10 @@ public final class ModelVersionWatcher implements AutoCloseable {
     }
 
     private void install(ModelSlot slot, ModelStatus kind, Instant announcedAt) {
+        ModelVersionLog.State state = log.state();
+        ModelVersion shadow = state.shadow().orElse(null);
         if (kind == ModelStatus.PROMOTED) {
-            ModelVersion current = promotedHistory.get(promotedHistory.size() - 1);
+            ModelVersion current = state.current().orElseThrow();
             if (same(slot.primaryModel(), current)) {
                 return;
             }

@@ -1,5 +1,7 @@
 package io.imgstream.topology.scoring;
 
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;

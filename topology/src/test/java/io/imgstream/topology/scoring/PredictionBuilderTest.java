@@ -1,5 +1,6 @@
 package io.imgstream.topology.scoring;
 
+import io.imgstream.model.inference.ModelIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

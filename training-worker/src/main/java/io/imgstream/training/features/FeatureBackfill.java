@@ -5,9 +5,8 @@ import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.schemas.FeatureVectorKeys;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.topology.fetch.FetchException;
-import io.imgstream.topology.fetch.ImageLoader;
-import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.images.fetch.FetchException;
+import io.imgstream.images.ImageLoader;
 import io.imgstream.training.labels.LabeledExample;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
@@ -74,7 +73,7 @@ public final class FeatureBackfill {
                 try {
                     ImageRef ref = ImageRef.newBuilder().setId(example.imageId()).setUri(example.uri().get())
                             .setEventTime(Instant.now()).build();
-                    images.put(example, loader.load(new ImageTask(ref, new byte[0])).image());
+                    images.put(example, loader.load(ref).image());
                 } catch (FetchException e) {
                     refused.accept(example, e.reason() + ": " + e.getMessage());
                 }

@@ -18,7 +18,7 @@ import io.imgstream.model.training.TruncatedBase;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
-import io.imgstream.topology.fetch.FetchSettings;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
 import java.io.UncheckedIOException;

@@ -1,0 +1,143 @@
+package io.imgstream.control;
+
+import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.schemas.RegistrySerdes;
+import io.imgstream.schemas.TopicSnapshot;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Reads and writes the compacted {@code model-versions} control topic. Each announcement is written under the
+ * version's history key ({@code <model>/v<N>}), so the history survives compaction, and, when it is PROMOTED or
+ * SHADOW, also under the key scorers act on ({@code <model>} or {@code <model>/shadow}). Both records go in one
+ * transaction, and scorers read the topic {@code read_committed}: an announcer killed mid-publish leaves neither
+ * record visible, never a recorded version no scorer acts on or the reverse.
+ */
+public final class ControlTopic implements VersionAnnouncer {
+
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    // An announcer killed mid-transaction holds back read_committed readers of the topic until the broker aborts
+    // the transaction; announcements are two small records, so a short timeout costs nothing.
+    private static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Properties clientProperties;
+    private final RegistrySerdes serdes;
+    private final String topic;
+    private final String transactionalId;
+
+    /**
+     * A control topic for one-off announcements (the CLI) and for reading, whose transactions fence nobody.
+     *
+     * @param clientProperties brokers and client settings
+     * @param serdes           the registry serdes
+     * @param topic            the control topic's name
+     */
+    public ControlTopic(Properties clientProperties, RegistrySerdes serdes, String topic) {
+        this(clientProperties, serdes, topic, "imgstream-announcer-" + UUID.randomUUID());
+    }
+
+    /**
+     * A control topic for a long-running announcer, the training worker.
+     *
+     * @param clientProperties brokers and client settings
+     * @param serdes           the registry serdes
+     * @param topic            the control topic's name
+     * @param transactionalId  the announcer's transactional id: a long-running announcer keeps one across restarts,
+     *                         so its first announcement after a crash aborts the transaction the crash left open
+     *                         and fences a stale instance still running elsewhere
+     */
+    public ControlTopic(Properties clientProperties, RegistrySerdes serdes, String topic, String transactionalId) {
+        this.clientProperties = clientProperties;
+        this.serdes = serdes;
+        this.topic = topic;
+        this.transactionalId = transactionalId;
+    }
+
+    /**
+     * Writes an announcement under its history key and, for PROMOTED and SHADOW, its acting key, and waits until
+     * the transaction holding them is committed.
+     *
+     * @throws KafkaException if the broker does not take them (nothing of the announcement becomes visible)
+     */
+    @Override
+    public void announce(ModelVersion version) {
+        String model = version.getModelName().toString();
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(),
+                serdes.valueSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            send(producer, ModelVersionKeys.history(model, version.getVersion()), version);
+            if (version.getStatus() == ModelStatus.PROMOTED) {
+                send(producer, ModelVersionKeys.current(model), version);
+            } else if (version.getStatus() == ModelStatus.SHADOW) {
+                send(producer, ModelVersionKeys.shadow(model), version);
+            }
+            producer.commitTransaction();
+        }
+    }
+
+    private void send(KafkaProducer<String, SpecificRecord> producer, String key, ModelVersion version) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, version)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new KafkaException("could not write " + key + " to " + topic + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException("the broker did not acknowledge " + key + " on " + topic + " within "
+                    + SEND_TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while writing " + key, e);
+        }
+    }
+
+    /**
+     * Reads the topic from the beginning to its current end and returns the latest record of every key.
+     *
+     * @throws IllegalArgumentException if the topic does not exist
+     * @throws KafkaException if the end is not reached within a minute
+     */
+    public Map<String, ModelVersion> latestByKey() {
+        return TopicSnapshot.latestByKey(clientProperties, serdes, topic, ModelVersion.class, READ_TIMEOUT);
+    }
+
+    /** The current (PROMOTED) version of {@code model}, if the topic names one. */
+    public Optional<ModelVersion> current(String model) {
+        return current(latestByKey(), model);
+    }
+
+    /** The current (PROMOTED) version of {@code model} among records read by {@link #latestByKey()}. */
+    public static Optional<ModelVersion> current(Map<String, ModelVersion> latest, String model) {
+        return Optional.ofNullable(latest.get(ModelVersionKeys.current(model)))
+                .filter(version -> version.getStatus() == ModelStatus.PROMOTED);
+    }
+
+    /** The highest version of {@code model} any record names, whatever its status. */
+    public static OptionalInt highestVersion(Map<String, ModelVersion> latest, String model) {
+        return latest.values().stream().filter(v -> v.getModelName().toString().equals(model))
+                .mapToInt(ModelVersion::getVersion).max();
+    }
+}

@@ -1,0 +1,48 @@
+package io.imgstream.runtime.lifecycle;
+
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+
+/** What every imgstream Kafka Streams application does about failed stream threads and waiting for RUNNING. */
+public final class StreamsLifecycle {
+
+    private static final long POLL_MILLIS = 50;
+
+    private StreamsLifecycle() {
+    }
+
+    /**
+     * Makes {@code streams} log a failed stream thread and replace it: the replacement resumes from the last commit
+     * (a broker or registry that went away, say), so the application pauses instead of stopping for good.
+     *
+     * @param what how the log names the thread, e.g. {@code "Stream thread"}
+     */
+    public static void replaceFailedThreads(KafkaStreams streams, Logger log, String what) {
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("{} failed; replacing it. Cause: {}", what, e.toString(), e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    /**
+     * Waits until {@code streams} is RUNNING, has failed, or {@code timeout} passed.
+     *
+     * @return whether it is running
+     */
+    public static boolean awaitRunning(KafkaStreams streams, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return false;
+    }
+}

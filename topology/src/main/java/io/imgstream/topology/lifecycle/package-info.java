@@ -1,2 +1,0 @@
-/** How imgstream's Kafka Streams applications (the scorer, the worker's labeled set) run: failed threads, start-up. */
-package io.imgstream.topology.lifecycle;
