@@ -1,9 +1,9 @@
 package io.imgstream.it;
 
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.StackComponent;
-import io.imgstream.cli.stack.StackConfig;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.RunningStack;
+import io.imgstream.stack.StackComponent;
+import io.imgstream.stack.StackConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

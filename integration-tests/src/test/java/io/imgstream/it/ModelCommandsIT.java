@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.ImgstreamCommand;
-import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;

@@ -3,8 +3,8 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.clients.publish.ImagePublisher;
+import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;

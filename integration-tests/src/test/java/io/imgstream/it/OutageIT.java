@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
-import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.stack.StackComponent;
+import io.imgstream.clients.publish.ImagePublisher;
+import io.imgstream.stack.StackComponent;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;

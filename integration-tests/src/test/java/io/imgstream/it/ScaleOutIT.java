@@ -3,7 +3,7 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imgstream.cli.publish.ImagePublisher;
+import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;

@@ -1,6 +1,6 @@
 package io.imgstream.it;
 
-import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;

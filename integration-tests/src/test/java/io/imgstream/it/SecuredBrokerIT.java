@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
-import io.imgstream.cli.stack.FreePorts;
+import io.imgstream.stack.FreePorts;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;

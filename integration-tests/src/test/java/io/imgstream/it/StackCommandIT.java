@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.cli.ImgstreamCommand;
-import io.imgstream.cli.stack.FreePorts;
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.StackConfig;
-import io.imgstream.cli.stack.StackState;
+import io.imgstream.stack.FreePorts;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.StackConfig;
+import io.imgstream.stack.StackState;
 import io.imgstream.model.demo.DemoModel;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicSnapshot;

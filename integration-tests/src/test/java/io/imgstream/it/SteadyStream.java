@@ -1,6 +1,6 @@
 package io.imgstream.it;
 
-import io.imgstream.cli.publish.ImagePublisher;
+import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;

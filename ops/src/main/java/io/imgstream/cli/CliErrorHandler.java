@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.StackException;
+import io.imgstream.stack.StackException;
 import io.imgstream.schemas.RegistryAdmin;
 import java.io.IOException;
 import java.io.PrintWriter;

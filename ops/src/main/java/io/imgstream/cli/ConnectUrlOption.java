@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.cli.connect.ConnectRest;
-import io.imgstream.cli.stack.StackConfig;
+import io.imgstream.stack.StackConfig;
 import picocli.CommandLine.Option;
 
 /** The {@code --connect-url} option shared by the {@code connect} commands. */

@@ -1,12 +1,14 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.evaluate.EvaluationReport;
-import io.imgstream.cli.evaluate.ReplayBound;
-import io.imgstream.cli.evaluate.ReplayEvaluator;
-import io.imgstream.cli.evaluate.ReplayException;
-import io.imgstream.cli.evaluate.ReplayPlan;
-import io.imgstream.cli.evaluate.VersionEvaluation;
-import io.imgstream.cli.publish.PublishProgress;
+import io.imgstream.evaluation.EvalResultPublisher;
+import org.apache.kafka.common.KafkaException;
+import io.imgstream.evaluation.EvaluationReport;
+import io.imgstream.evaluation.ReplayBound;
+import io.imgstream.evaluation.ReplayEvaluator;
+import io.imgstream.evaluation.ReplayException;
+import io.imgstream.evaluation.ReplayPlan;
+import io.imgstream.evaluation.VersionEvaluation;
+import io.imgstream.clients.publish.PublishProgress;
 import io.imgstream.model.bundle.BundleCurves;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -16,11 +18,9 @@ import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.EvalResult;
 import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.images.FetchSettings;
-import io.imgstream.control.ModelAnnouncements;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,16 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import me.tongfei.progressbar.ProgressBar;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +49,6 @@ import picocli.CommandLine.Spec;
 public final class EvaluateCommand implements Callable<Integer> {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     @Spec
     private CommandSpec spec;
@@ -146,7 +138,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path directory = reportDir != null ? reportDir : Path.of(".imgstream", "reports", runId);
         Path index = EvaluationReport.write(new EvaluationReport.Contents(runId, topic, start.toString(), end.toString(),
                 result, curves, labels), directory.toAbsolutePath());
-        publishResults(runId, start, end, result, index);
+        try {
+            new EvalResultPublisher(connection.clientProperties(), connection.serdes(), resultsTopic)
+                    .publish(runId, topic, start, end, result, index.toUri());
+        } catch (KafkaException e) {
+            throw new CliException("The report is written (" + index + "), but " + e.getMessage(), CliException.FAILED);
+        }
         for (VersionEvaluation version : result.versions()) {
             ClassificationReport report = version.report();
             out.printf(Locale.ROOT, "%s: accuracy %.3f on %d labeled images (%d correct) of %d scored%n", version.name(),
@@ -200,27 +197,5 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
         }
         return labels;
-    }
-
-    private void publishResults(String runId, ReplayBound start, ReplayBound end, ReplayEvaluator.Result result,
-            Path index) throws InterruptedException {
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(connection.clientProperties(),
-                new StringSerializer(), connection.serdes().valueSerializer())) {
-            for (VersionEvaluation version : result.versions()) {
-                ClassificationReport report = version.report();
-                EvalResult summary = EvalResult.newBuilder().setRunId(runId).setModelName(version.model())
-                        .setModelVersion(version.version()).setTopic(topic).setRangeFrom(start.toString())
-                        .setRangeTo(end.toString()).setImagesScored(result.scored().size())
-                        .setImagesLabeled(report.count()).setAccuracy(report.count() == 0 ? null : report.accuracy())
-                        .setClasses(new ArrayList<>(report.classes())).setPerClass(ModelAnnouncements.classMetrics(report))
-                        .setConfusionMatrix(ModelAnnouncements.confusion(report)).setReportUri(index.toUri().toString())
-                        .setCreatedTime(Instant.now()).build();
-                producer.send(new ProducerRecord<>(resultsTopic, runId, summary)).get(SEND_TIMEOUT.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new CliException("The report is written (" + index + "), but the summary could not be sent to '"
-                    + resultsTopic + "': " + e, CliException.FAILED);
-        }
     }
 }

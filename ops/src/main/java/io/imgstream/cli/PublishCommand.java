@@ -1,8 +1,8 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.publish.ImageFiles;
-import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.publish.PublishProgress;
+import io.imgstream.clients.publish.ImageFiles;
+import io.imgstream.clients.publish.ImagePublisher;
+import io.imgstream.clients.publish.PublishProgress;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;

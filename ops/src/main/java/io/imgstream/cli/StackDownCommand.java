@@ -1,9 +1,9 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.StackConfig;
-import io.imgstream.cli.stack.StackState;
-import io.imgstream.cli.stack.StackStatus;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.StackConfig;
+import io.imgstream.stack.StackState;
+import io.imgstream.stack.StackStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

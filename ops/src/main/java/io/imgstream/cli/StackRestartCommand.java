@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.StackComponent;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.StackComponent;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;

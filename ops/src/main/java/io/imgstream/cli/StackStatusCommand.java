@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.StackStatus;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.StackStatus;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

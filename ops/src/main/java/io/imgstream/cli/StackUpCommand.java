@@ -1,9 +1,9 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.JdkLocator;
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.StackConfig;
+import io.imgstream.stack.JdkLocator;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.RunningStack;
+import io.imgstream.stack.StackConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.tail.RecordLines;
-import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.clients.tail.RecordLines;
+import io.imgstream.clients.tail.TopicTail;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

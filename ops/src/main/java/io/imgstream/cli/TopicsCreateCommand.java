@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.StackConfig;
-import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.stack.StackConfig;
+import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSpec;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.cli.stack.StackConfig;
+import io.imgstream.stack.StackConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,7 @@ package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.cli.stack.StackException;
+import io.imgstream.stack.StackException;
 import io.imgstream.schemas.RegistryAdmin;
 import java.io.PrintWriter;
 import java.io.StringWriter;

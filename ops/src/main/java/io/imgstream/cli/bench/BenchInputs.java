@@ -1,6 +1,6 @@
 package io.imgstream.cli.bench;
 
-import io.imgstream.cli.stack.TopicProvisioner;
+import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;

@@ -1,8 +1,8 @@
 package io.imgstream.cli.bench;
 
-import io.imgstream.cli.stack.LocalStack;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.stack.StackConfig;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.RunningStack;
+import io.imgstream.stack.StackConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;

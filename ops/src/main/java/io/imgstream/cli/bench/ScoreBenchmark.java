@@ -1,8 +1,8 @@
 package io.imgstream.cli.bench;
 
-import io.imgstream.cli.publish.ImagePublisher;
-import io.imgstream.cli.stack.RunningStack;
-import io.imgstream.cli.tail.TopicTail;
+import io.imgstream.clients.publish.ImagePublisher;
+import io.imgstream.stack.RunningStack;
+import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;

@@ -1,0 +1,29 @@
+package io.imgstream.clients.publish;
+
+import java.io.PrintWriter;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/** Progress bars drawn on a command's error writer, so they never mix with its output and tests can capture them. */
+public final class PublishProgress {
+
+    private static final int WIDTH = 100;
+
+    private PublishProgress() {
+    }
+
+    /** A bar for {@code total} steps named {@code task}, redrawn in place with carriage returns. */
+    public static ProgressBar bar(String task, long total, PrintWriter err) {
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUpdateIntervalMillis(200)
+                .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                    err.print('\r');
+                    err.print(line);
+                    err.flush();
+                }, WIDTH))
+                .build();
+    }
+}

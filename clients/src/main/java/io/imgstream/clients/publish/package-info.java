@@ -1,0 +1,2 @@
+/** Publishing local image files as {@code ImageRef} events: finding files, deriving ids, producing. */
+package io.imgstream.clients.publish;

@@ -1,0 +1,2 @@
+/** Reading topics for people: group-less tailing and one-line record layouts. */
+package io.imgstream.clients.tail;

@@ -1,2 +1,0 @@
-/** Publishing local image files as {@code ImageRef} events: finding files, deriving ids, producing. */
-package io.imgstream.cli.publish;

@@ -1,2 +1,0 @@
-/** Reading topics for people: group-less tailing and one-line record layouts. */
-package io.imgstream.cli.tail;
