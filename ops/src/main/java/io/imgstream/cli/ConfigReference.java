@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
-/** Renders a {@link ConfigDef} as the Markdown table the README shows, so the docs never restate defaults by hand. */
+/**
+ * Renders a {@link ConfigDef} as the Markdown table docs/configuration.md shows, so the docs never restate defaults by
+ * hand.
+ */
 public final class ConfigReference {
 
     private ConfigReference() {

@@ -30,7 +30,9 @@ final class RunOptions {
     private static final String REGISTRY_URL = "registry.url";
     private static final String KAFKA_PREFIX = "kafka.";
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys as in the README's configuration table of this command).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file, keys as in this command's table of docs/configuration.md "
+                    + "(or --config-reference).")
     private Path configFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
