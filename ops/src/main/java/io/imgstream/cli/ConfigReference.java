@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
-/** Renders a {@link ConfigDef} as the Markdown table the README shows, so the docs never restate defaults by hand. */
+/**
+ * Renders a {@link ConfigDef} as the Markdown table docs/configuration.md shows, so the docs never restate defaults by
+ * hand.
+ */
 public final class ConfigReference {
 
     private ConfigReference() {
@@ -35,12 +38,14 @@ public final class ConfigReference {
             return "(hidden)";
         }
         if (value instanceof List<?> list) {
-            return list.isEmpty() ? "(empty)" : "`" + list.stream().map(String::valueOf).collect(Collectors.joining(",")) + "`";
+            return list.isEmpty() ? "(empty)"
+                    : "`" + list.stream().map(String::valueOf).collect(Collectors.joining(",")) + "`";
         }
         return value == null || value.toString().isEmpty() ? "(empty)" : "`" + value + "`";
     }
 
+    /** Keeps a cell whole, and text such as {@code <port>} from being read as an HTML tag and hidden. */
     private static String escape(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+        return text.replace("<", "\\<").replace("|", "\\|").replace("\n", " ");
     }
 }

@@ -30,23 +30,28 @@ final class RunOptions {
     private static final String REGISTRY_URL = "registry.url";
     private static final String KAFKA_PREFIX = "kafka.";
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (keys as in the README's configuration table of this command).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file, keys as in this command's table of docs/configuration.md "
+                    + "(or --config-reference).")
     private Path configFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
     private Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
+    @Option(names = "--allowed-root", paramLabel = "DIR",
+            description = "Directory images may be read from (repeatable).")
     private List<Path> allowedRoots = List.of();
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
     private Integer metricsPort;
 
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
+    @Option(names = "--duration", paramLabel = "DURATION",
+            description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
     private Duration duration;
 
-    @Option(names = "--config-reference", description = "Print every setting of this command as a Markdown table and exit.")
+    @Option(names = "--config-reference",
+            description = "Print every setting of this command as a Markdown table and exit.")
     private boolean configReference;
 
     /**

@@ -36,6 +36,11 @@ public enum ConnectorType {
         return typeName;
     }
 
+    /** The connector's class, as a Connect worker loads it by name. */
+    public String connectorClass() {
+        return connectorClass;
+    }
+
     /**
      * The connector configuration: class, converters (the records are already in the registry's wire format), the
      * registry, this type's defaults, then {@code settings}, which win. Relative paths in the type's path setting are
