@@ -1,5 +1,7 @@
 package io.imgstream.cli.bench;
 
+import io.imgstream.bench.RefitComparison;
+import io.imgstream.bench.OffHeapPeak;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.inference.FastConvBase;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.imgstream.cli.bench;
 
+import io.imgstream.bench.ScoreBenchmark;
 import picocli.CommandLine.Option;
 
 /** The model a scoring benchmark scores with and how its batches wait. */

@@ -1,5 +1,6 @@
 package io.imgstream.cli.bench;
 
+import io.imgstream.bench.ScaleBenchmark;
 import io.imgstream.cli.CliException;
 import io.imgstream.cli.WorkDirOption;
 import java.io.PrintWriter;

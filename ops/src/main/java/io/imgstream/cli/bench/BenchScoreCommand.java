@@ -1,5 +1,6 @@
 package io.imgstream.cli.bench;
 
+import io.imgstream.bench.ScoreBenchmark;
 import io.imgstream.cli.WorkDirOption;
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.imgstream.cli.bench;
+package io.imgstream.bench;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.stack.JvmLauncher;
@@ -230,7 +230,7 @@ public final class ScaleBenchmark {
     }
 
     /** Formats the runs as a Markdown table, each rate also relative to the first run's. */
-    static void print(List<Run> runs, Settings settings, PrintWriter out) {
+    public static void print(List<Run> runs, Settings settings, PrintWriter out) {
         out.println();
         out.printf(Locale.ROOT, "%s at %dx%d, batch.size=%d, batch.linger.ms=%d, exactly_once_v2, %d references "
                 + "per run, "

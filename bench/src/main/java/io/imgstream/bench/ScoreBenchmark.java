@@ -1,4 +1,4 @@
-package io.imgstream.cli.bench;
+package io.imgstream.bench;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.stack.RunningStack;

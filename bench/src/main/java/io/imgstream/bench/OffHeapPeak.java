@@ -1,4 +1,4 @@
-package io.imgstream.cli.bench;
+package io.imgstream.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.Pointer;
  * </ul>
  * Use once, with try-with-resources.
  */
-final class OffHeapPeak implements AutoCloseable {
+public final class OffHeapPeak implements AutoCloseable {
 
     private static final long SAMPLE_MILLIS = 10;
 
@@ -27,7 +27,8 @@ final class OffHeapPeak implements AutoCloseable {
     private final Thread sampler;
     private volatile boolean running = true;
 
-    OffHeapPeak() {
+    /** Starts sampling. */
+    public OffHeapPeak() {
         sample();
         sampler = new Thread(() -> {
             while (running) {
@@ -45,13 +46,13 @@ final class OffHeapPeak implements AutoCloseable {
     }
 
     /** Peak resident bytes of the whole process seen so far. */
-    long peakBytes() {
+    public long peakBytes() {
         sample();
         return residentPeak.get();
     }
 
     /** Peak of resident bytes minus the JVM's committed heap and non-heap bytes seen so far. */
-    long peakNativeBytes() {
+    public long peakNativeBytes() {
         sample();
         return nativePeak.get();
     }

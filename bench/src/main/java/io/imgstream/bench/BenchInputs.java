@@ -1,4 +1,4 @@
-package io.imgstream.cli.bench;
+package io.imgstream.bench;
 
 import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.model.base.VggBase;

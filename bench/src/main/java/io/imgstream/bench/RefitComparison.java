@@ -1,4 +1,4 @@
-package io.imgstream.cli.bench;
+package io.imgstream.bench;
 
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.features.BottleneckFeatures;
@@ -21,7 +21,7 @@ import java.util.Random;
  * (150x150, fast path, batches of 8) against the time to refit the seeds' head on those features once cached.
  * Random weights and noise images: the times do not depend on values.
  */
-final class RefitComparison {
+public final class RefitComparison {
 
     private static final int SIDE = 150;
     private static final int CLASSES = 2;
@@ -32,14 +32,19 @@ final class RefitComparison {
     private final int epochs;
     private final long seed;
 
-    RefitComparison(int images, int epochs, long seed) {
+    /**
+     * @param images images whose features are computed, then refit on
+     * @param epochs epochs of the head refit
+     * @param seed   seed of the weights, images and split
+     */
+    public RefitComparison(int images, int epochs, long seed) {
         this.images = images;
         this.epochs = epochs;
         this.seed = seed;
     }
 
     /** Runs both and returns a one-paragraph report. */
-    String run(PrintWriter progress) {
+    public String run(PrintWriter progress) {
         VggBase vgg = VggBase.random(VggBase.Variant.VGG16, SIDE, SIDE, seed);
         Random random = new Random(seed);
         progress.printf("Refit comparison: features for %d images...%n", images);
