@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgstream.connect.sink.PredictionsFileSinkConnector;
 import io.imgstream.connect.source.ImageFolderSourceConnector;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.TransferExperiment;

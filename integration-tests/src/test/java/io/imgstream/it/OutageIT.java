@@ -7,7 +7,7 @@ import io.imgstream.cli.CliException;
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.stack.StackComponent;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.ImageRefs;

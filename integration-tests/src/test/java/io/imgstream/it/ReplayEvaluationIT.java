@@ -11,7 +11,7 @@ import io.imgstream.model.bundle.BundleCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.training.ClassifierTrainer;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;

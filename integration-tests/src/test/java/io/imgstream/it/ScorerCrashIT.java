@@ -3,7 +3,7 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.topology.ScorerConfig;
 import java.io.IOException;

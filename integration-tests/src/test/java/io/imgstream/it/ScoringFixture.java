@@ -6,7 +6,7 @@ import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;

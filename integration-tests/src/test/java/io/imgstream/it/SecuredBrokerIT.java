@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.stack.FreePorts;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;

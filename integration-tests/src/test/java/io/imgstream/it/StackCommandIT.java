@@ -9,7 +9,7 @@ import io.imgstream.stack.FreePorts;
 import io.imgstream.stack.LocalStack;
 import io.imgstream.stack.StackConfig;
 import io.imgstream.stack.StackState;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.LabelFeedback;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.model.bundle.BundleFile;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;

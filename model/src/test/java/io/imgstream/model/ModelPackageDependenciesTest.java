@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 
 import org.junit.jupiter.api.Test;
 
-/** Dependencies inside the model module point one way: demo → training, bundle → preprocess. */
+/** Dependencies inside the model module point one way: bundle → preprocess, training → bundle. */
 class ModelPackageDependenciesTest {
 
     private static final JavaClasses MODEL = new ClassFileImporter()
@@ -19,29 +19,22 @@ class ModelPackageDependenciesTest {
     void shouldKeepPreprocessingFreeOfOtherModelPackages() {
         noClasses().that().resideInAPackage("io.imgstream.model.preprocess..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.bundle..",
-                        "io.imgstream.model.training..", "io.imgstream.model.demo..")
+                        "io.imgstream.model.training..")
                 .check(MODEL);
     }
 
     @Test
-    void shouldKeepBundlesFreeOfTrainingAndDemo() {
+    void shouldKeepBundlesFreeOfTraining() {
         noClasses().that().resideInAPackage("io.imgstream.model.bundle..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.training..", "io.imgstream.model.demo..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.training..")
                 .check(MODEL);
     }
 
     @Test
-    void shouldKeepTrainingFreeOfTheDemo() {
-        noClasses().that().resideInAPackage("io.imgstream.model.training..")
-                .should().dependOnClassesThat().resideInAPackage("io.imgstream.model.demo..")
-                .check(MODEL);
-    }
-
-    @Test
-    void shouldKeepTheLearningPackagesFreeOfTheDemoAndBundles() {
+    void shouldKeepTheLearningPackagesFreeOfBundles() {
         noClasses().that().resideInAnyPackage("io.imgstream.model.features..", "io.imgstream.model.head..",
                         "io.imgstream.model.augment..", "io.imgstream.model.explain..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.demo..", "io.imgstream.model.bundle..")
+                .should().dependOnClassesThat().resideInAPackage("io.imgstream.model.bundle..")
                 .check(MODEL);
     }
 
@@ -58,7 +51,7 @@ class ModelPackageDependenciesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.imgstream.schemas..",
                         "io.imgstream.images..", "io.imgstream.control..", "io.imgstream.runtime..",
                         "io.imgstream.topology..", "io.imgstream.training..", "io.imgstream.evaluation..",
-                        "io.imgstream.cli..", "io.imgstream.connect..")
+                        "io.imgstream.demo..", "io.imgstream.cli..", "io.imgstream.connect..")
                 .check(MODEL);
     }
 }

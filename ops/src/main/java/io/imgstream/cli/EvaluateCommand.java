@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.schemas.TopicRole;
 import io.imgstream.evaluation.EvalResultPublisher;
 import org.apache.kafka.common.KafkaException;
 import io.imgstream.evaluation.EvaluationReport;
@@ -80,16 +81,17 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "the topic now.")
     private String to;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "images",
-            description = "Topic to replay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Topic to replay (default: topic.images of --kafka-config, else 'images').")
     private String topic;
 
-    @Option(names = "--feedback-topic", paramLabel = "TOPIC", defaultValue = "feedback",
-            description = "Topic of the labels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--feedback-topic", paramLabel = "TOPIC",
+            description = "Topic of the labels (default: topic.feedback of --kafka-config, else 'feedback').")
     private String feedbackTopic;
 
-    @Option(names = "--results-topic", paramLabel = "TOPIC", defaultValue = "eval-results",
-            description = "Topic the EvalResult summaries go to (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--results-topic", paramLabel = "TOPIC",
+            description = "Topic the EvalResult summaries go to (default: topic.eval-results of --kafka-config, else "
+                    + "'eval-results').")
     private String resultsTopic;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Report directory (default: .imgstream/reports/RUN_ID).")
@@ -100,6 +102,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String topic = connection.topic(this.topic, TopicRole.IMAGES);
+        String feedbackTopic = connection.topic(this.feedbackTopic, TopicRole.FEEDBACK);
+        String resultsTopic = connection.topic(this.resultsTopic, TopicRole.EVAL_RESULTS);
         List<ModelCoordinates> coordinates = coordinates();
         FileSystemModelStore modelStore = store.open();
         List<StoredBundle> stored = coordinates.stream().map(c -> ModelsPromoteCommand.find(modelStore, c)).toList();
@@ -116,7 +121,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (ReplayException e) {
             throw new CliException("Nothing to evaluate: " + e.getMessage(), CliException.BAD_ARGUMENT);
         }
-        Map<String, String> labels = labels();
+        Map<String, String> labels = labels(feedbackTopic);
         List<ModelBundle> bundles = new ArrayList<>();
         List<Optional<BundleCurves>> curves = new ArrayList<>();
         for (StoredBundle bundle : stored) {
@@ -187,7 +192,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 FetchSettings.DEFAULT_MAX_PIXELS);
     }
 
-    private Map<String, String> labels() {
+    private Map<String, String> labels(String feedbackTopic) {
         Map<String, String> labels = new HashMap<>();
         try {
             TopicSnapshot.latestByKey(connection.clientProperties(), connection.serdes(), feedbackTopic,

@@ -1,30 +1,18 @@
 package io.imgstream.cli;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.imgstream.clients.label.LabelSender;
+import io.imgstream.clients.label.LabelCsv;
+import io.imgstream.clients.label.Labels;
+import org.apache.kafka.common.KafkaException;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.LabelFeedback;
-import io.imgstream.schemas.avro.SplitHint;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,12 +29,6 @@ import picocli.CommandLine.Spec;
                     + "the columns image_id and label, and optionally uri, split (any, train, holdout) and confidence."
         })
 public final class LabelCommand implements Callable<Integer> {
-
-    private static final String IMAGE_ID_COLUMN = "image_id";
-    private static final String LABEL_COLUMN = "label";
-    private static final String URI_COLUMN = "uri";
-    private static final String SPLIT_COLUMN = "split";
-    private static final String CONFIDENCE_COLUMN = "confidence";
 
     @Spec
     private CommandSpec spec;
@@ -75,25 +57,20 @@ public final class LabelCommand implements Callable<Integer> {
             description = "Who labels (default: the user name).")
     private String labeler;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "feedback",
-            description = "Feedback topic (default: ${DEFAULT-VALUE}).")
-    private String topic = TopicRole.FEEDBACK.defaultName();
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Feedback topic (default: topic.feedback of --kafka-config, else 'feedback').")
+    private String topic;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
+        String topic = connection.topic(this.topic, TopicRole.FEEDBACK);
         List<LabelFeedback> labels = csv != null ? fromCsv() : List.of(single());
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(connection.clientProperties(),
-                new StringSerializer(), connection.serdes().valueSerializer())) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (LabelFeedback feedback : labels) {
-                sends.add(producer.send(new ProducerRecord<>(topic, feedback.getImageId().toString(), feedback)));
-            }
-            producer.flush();
-            for (Future<RecordMetadata> send : sends) {
-                await(send);
-            }
+        try {
+            new LabelSender(connection.clientProperties(), connection.serdes(), topic).send(labels);
+        } catch (KafkaException e) {
+            throw new CliException("Sending labels failed: " + e.getMessage(), CliException.BROKER_UNREACHABLE);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Sent %d label(s) to '%s' at %s.%n", labels.size(), topic, connection.bootstrapServers());
@@ -105,89 +82,23 @@ public final class LabelCommand implements Callable<Integer> {
         if (imageId == null || label == null) {
             throw new CliException("Give IMAGE_ID and LABEL, or --csv FILE", CliException.BAD_ARGUMENT);
         }
-        return feedback(imageId, label, uri, split, 1.0f);
+        try {
+            return Labels.of(imageId, label, uri, split, 1.0f, labeler, Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
+        }
     }
 
     private List<LabelFeedback> fromCsv() throws IOException {
         if (imageId != null) {
             throw new CliException("Give either IMAGE_ID LABEL or --csv FILE, not both", CliException.BAD_ARGUMENT);
         }
-        List<LabelFeedback> labels = new ArrayList<>();
-        CsvMapper mapper = new CsvMapper();
-        try (Reader reader = Files.newBufferedReader(csv);
-             MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class)
-                     .with(CsvSchema.emptySchema().withHeader()).readValues(reader)) {
-            int line = 1;
-            while (rows.hasNext()) {
-                line++;
-                Map<String, String> row = rows.next();
-                String id = row.get(IMAGE_ID_COLUMN);
-                String rowLabel = row.get(LABEL_COLUMN);
-                if (id == null || id.isBlank() || rowLabel == null || rowLabel.isBlank()) {
-                    throw new CliException(csv + " line " + line + ": needs an " + IMAGE_ID_COLUMN + " and a "
-                            + LABEL_COLUMN + " (the header row must name them)", CliException.BAD_ARGUMENT);
-                }
-                labels.add(feedback(id, rowLabel, row.get(URI_COLUMN), row.getOrDefault(SPLIT_COLUMN, "any"),
-                        confidence(row.get(CONFIDENCE_COLUMN), line)));
-            }
+        try {
+            return LabelCsv.read(csv, labeler, Instant.now());
         } catch (NoSuchFileException e) {
             throw new CliException("No such file: " + csv, CliException.BAD_ARGUMENT);
-        } catch (RuntimeException e) {
-            if (e instanceof CliException) {
-                throw e;
-            }
-            throw new CliException(csv + " is not a CSV file with a header row: " + e.getMessage(), CliException.BAD_ARGUMENT);
-        }
-        if (labels.isEmpty()) {
-            throw new CliException(csv + " has no label rows", CliException.BAD_ARGUMENT);
-        }
-        return labels;
-    }
-
-    private float confidence(String text, int line) {
-        if (text == null || text.isBlank()) {
-            return 1.0f;
-        }
-        try {
-            float value = Float.parseFloat(text);
-            if (value >= 0 && value <= 1) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        throw new CliException(csv + " line " + line + ": confidence '" + text + "' is not a number in [0, 1]",
-                CliException.BAD_ARGUMENT);
-    }
-
-    private LabelFeedback feedback(String id, String className, String imageUri, String splitText, float confidence) {
-        return LabelFeedback.newBuilder()
-                .setImageId(id)
-                .setUri(imageUri == null || imageUri.isBlank() ? null : imageUri)
-                .setLabel(className)
-                .setLabeler(labeler)
-                .setConfidence(confidence)
-                .setTime(Instant.now())
-                .setSplit(splitOf(splitText))
-                .build();
-    }
-
-    private static SplitHint splitOf(String text) {
-        try {
-            return SplitHint.valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CliException("'" + text + "' is not a split: give any, train or holdout", CliException.BAD_ARGUMENT);
-        }
-    }
-
-    private static void await(Future<RecordMetadata> send) {
-        try {
-            send.get();
-        } catch (ExecutionException e) {
-            throw new CliException("Sending labels failed: " + e.getCause().getMessage(), CliException.BROKER_UNREACHABLE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("Interrupted while sending labels", CliException.INTERRUPTED);
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
         }
     }
 }

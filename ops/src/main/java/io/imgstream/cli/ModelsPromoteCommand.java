@@ -49,12 +49,14 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
     @Option(names = "--shadow", description = "Announce it as the shadow version instead of the current one.")
     private boolean shadow;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "Control topic (default: ${DEFAULT-VALUE}).",
-            defaultValue = "model-versions")
-    private String topic = TopicRole.MODEL_VERSIONS.defaultName();
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Control topic (default: topic.model-versions of --kafka-config, else "
+                    + "'model-versions').")
+    private String topic;
 
     @Override
     public Integer call() {
+        String topic = connection.topic(this.topic, TopicRole.MODEL_VERSIONS);
         ModelCoordinates coordinates = ModelCoordinates.parse(name, version);
         StoredBundle stored = find(store.open(), coordinates);
         ModelVersion announcement = ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())),

@@ -43,12 +43,14 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
             description = "Version to go back to (default: the newest stored version below the current one).")
     private String target;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", description = "Control topic (default: ${DEFAULT-VALUE}).",
-            defaultValue = "model-versions")
-    private String topic = TopicRole.MODEL_VERSIONS.defaultName();
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Control topic (default: topic.model-versions of --kafka-config, else "
+                    + "'model-versions').")
+    private String topic;
 
     @Override
     public Integer call() {
+        String topic = connection.topic(this.topic, TopicRole.MODEL_VERSIONS);
         String model = ModelCoordinates.requireName(name);
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);

@@ -47,14 +47,16 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--inline", description = "Put the image bytes in the event instead of a file:// URI (under 1000 KiB each).")
     private boolean inline;
 
-    @Option(names = "--topic", defaultValue = "images", description = "Topic to publish to (default: ${DEFAULT-VALUE}).")
-    private String topic = TopicRole.IMAGES.defaultName();
+    @Option(names = "--topic", paramLabel = "TOPIC",
+            description = "Topic to publish to (default: topic.images of --kafka-config, else 'images').")
+    private String topic;
 
     @Option(names = "--source", defaultValue = "imgstream-cli", description = "Source recorded in each event (default: ${DEFAULT-VALUE}).")
     private String source;
 
     @Override
     public Integer call() throws IOException {
+        String topic = connection.topic(this.topic, TopicRole.IMAGES);
         PrintWriter out = spec.commandLine().getOut();
         List<Path> files = findFiles();
         Reachability.requireBroker(connection);

@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
-import io.imgstream.model.demo.DemoImage;
-import io.imgstream.model.demo.DemoModel;
 import io.imgstream.images.decode.ImageDecodeException.Reason;
 
 import java.awt.image.BufferedImage;
@@ -18,8 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -35,7 +31,6 @@ import java.util.zip.DeflaterOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,19 +52,6 @@ class ImageDecoderTest {
         int lowerLeft = decoded.getRGB(2, 20);
         assertThat((lowerLeft >> 16) & 0xFF).as("red of a red pixel after %s", format).isGreaterThan(200);
         assertThat(lowerLeft & 0xFF).as("blue of a red pixel after %s", format).isLessThan(60);
-    }
-
-    @Test
-    void shouldDecodeShippedDemoImages(@TempDir Path dir) throws IOException, ImageDecodeException {
-        List<Path> files = DemoModel.extractDemoImages(dir);
-        List<DemoImage> index = DemoModel.demoImages();
-
-        for (int i = 0; i < files.size(); i++) {
-            BufferedImage image = decoder.decode(Files.readAllBytes(files.get(i)));
-            assertThat(image.getWidth()).as(index.get(i).fileName()).isEqualTo(28);
-            assertThat(image.getHeight()).as(index.get(i).fileName()).isEqualTo(28);
-        }
-        assertThat(files).hasSize(20);
     }
 
     @Test

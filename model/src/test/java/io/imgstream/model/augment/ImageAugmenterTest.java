@@ -1,8 +1,8 @@
 package io.imgstream.model.augment;
 
+import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.model.demo.DemoModel;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
@@ -71,7 +71,7 @@ class ImageAugmenterTest {
 
     @Test
     void shouldKeepGreyImagesGreyWithTheirOwnSampleValues() {
-        BufferedImage grey = DemoModel.trainingSubset().image(0);
+        BufferedImage grey = FashionMnistSample.trainingSubset().image(0);
 
         BufferedImage brighter = new ImageAugmenter(new AugmentationConfig(0, 0, 0, 0, 0, false, 0.5)).augment(grey, new Random(1));
 

@@ -1,8 +1,8 @@
 package io.imgstream.model.explain;
 
+import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Grad-CAM on a SmallCnn really trained on Fashion-MNIST (the shipped subset). */
+/** Grad-CAM on a SmallCnn really trained on Fashion-MNIST (a sample of it). */
 class GradCamTest {
 
     private static final int TRAIN_PER_CLASS = 150;
@@ -34,12 +34,12 @@ class GradCamTest {
 
     @BeforeAll
     static void trainOnFashionMnist() {
-        LabeledImages shipped = DemoModel.trainingSubset();
-        LabeledImages train = shipped.firstPerClass(TRAIN_PER_CLASS);
-        int[] rest = java.util.stream.IntStream.range(0, shipped.count()).filter(i -> i % 10 == 3).limit(200).toArray();
-        holdout = shipped.subset(rest);
-        network = SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK);
-        new ClassifierTrainer(DemoModel.PREPROCESSING, new TrainingConfig(2, 32, 1)).train(network, train, holdout, epoch -> { });
+        LabeledImages sample = FashionMnistSample.trainingSubset();
+        LabeledImages train = sample.firstPerClass(TRAIN_PER_CLASS);
+        int[] rest = java.util.stream.IntStream.range(0, sample.count()).filter(i -> i % 10 == 3).limit(200).toArray();
+        holdout = sample.subset(rest);
+        network = SmallCnn.build(1, 28, 28, 10, 1, FashionMnistSample.NETWORK);
+        new ClassifierTrainer(FashionMnistSample.PREPROCESSING, new TrainingConfig(2, 32, 1)).train(network, train, holdout, epoch -> { });
     }
 
     private static float min(Heatmap heatmap) {
@@ -62,7 +62,7 @@ class GradCamTest {
     void shouldExplainThePredictedClassWithANonConstantMapInZeroToOneOfTheImageSize(@TempDir Path directory) throws IOException {
         BufferedImage image = holdout.image(0);
 
-        Heatmap heatmap = new GradCam(DemoModel.PREPROCESSING).explain(network, image, SmallCnn.CONV2);
+        Heatmap heatmap = new GradCam(FashionMnistSample.PREPROCESSING).explain(network, image, SmallCnn.CONV2);
 
         assertThat(heatmap.width()).isEqualTo(28);
         assertThat(heatmap.height()).isEqualTo(28);
@@ -81,7 +81,7 @@ class GradCamTest {
 
     @Test
     void shouldPutMoreHeatOnTheGarmentThanOnTheEmptyBackground() {
-        GradCam gradCam = new GradCam(DemoModel.PREPROCESSING);
+        GradCam gradCam = new GradCam(FashionMnistSample.PREPROCESSING);
         double onGarment = 0;
         double onBackground = 0;
         for (int i = 0; i < 20; i++) {

@@ -1,10 +1,10 @@
 package io.imgstream.model.features;
 
+import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.imgstream.model.base.VggBase;
-import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TruncatedBase;
@@ -21,13 +21,13 @@ class FeatureExtractorTest {
 
     private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
     private static final TruncatedBase BASE = TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 11, TINY), SmallCnn.POOL2,
-            "tiny-cnn", DemoModel.PREPROCESSING);
+            "tiny-cnn", FashionMnistSample.PREPROCESSING);
 
     private static List<BufferedImage> images(int count) {
-        LabeledImages shipped = DemoModel.trainingSubset();
+        LabeledImages sample = FashionMnistSample.trainingSubset();
         List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            images.add(shipped.image(i * 7));
+            images.add(sample.image(i * 7));
         }
         return images;
     }
@@ -35,7 +35,7 @@ class FeatureExtractorTest {
     @Test
     void shouldMatchTheGraphOutputImageByImageAcrossFullAndPartialBatches() {
         List<BufferedImage> images = images(11);
-        INDArray expected = BASE.graph().outputSingle(false, DemoModel.PREPROCESSING.toBatch(images));
+        INDArray expected = BASE.graph().outputSingle(false, FashionMnistSample.PREPROCESSING.toBatch(images));
 
         List<BottleneckFeatures> features;
         try (FeatureExtractor extractor = new FeatureExtractor(BASE, 4)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -22,18 +21,18 @@ class ClassifierTrainerTest {
     private static final int TROUSER = 1;
     private static final int BAG = 8;
 
-    /** Trousers (label 0) against bags (label 1) from the shipped Fashion-MNIST subset: easy, real. */
+    /** Trousers (label 0) against bags (label 1) from the Fashion-MNIST sample: easy, real. */
     private static LabeledImages trousersAndBags(int from, int perClass) {
-        LabeledImages shipped = DemoModel.trainingSubset();
+        LabeledImages sample = FashionMnistSample.trainingSubset();
         List<Integer> indices = new ArrayList<>();
-        int[] seen = new int[shipped.classCount()];
-        for (int i = 0; i < shipped.count(); i++) {
-            int label = shipped.label(i);
+        int[] seen = new int[sample.classCount()];
+        for (int i = 0; i < sample.count(); i++) {
+            int label = sample.label(i);
             if ((label == TROUSER || label == BAG) && seen[label]++ >= from && seen[label] <= from + perClass) {
                 indices.add(i);
             }
         }
-        LabeledImages selected = shipped.subset(indices.stream().mapToInt(Integer::intValue).toArray());
+        LabeledImages selected = sample.subset(indices.stream().mapToInt(Integer::intValue).toArray());
         int[] binary = new int[selected.count()];
         for (int i = 0; i < binary.length; i++) {
             binary[i] = selected.label(i) == TROUSER ? 0 : 1;

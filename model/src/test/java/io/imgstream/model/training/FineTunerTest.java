@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.model.augment.AugmentationConfig;
-import io.imgstream.model.demo.DemoModel;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
@@ -26,23 +25,23 @@ class FineTunerTest {
     private static final FineTuneConfig ONE_EPOCH = new FineTuneConfig(FineTuneConfig.DEFAULT_LEARNING_RATE * 10,
             FineTuneConfig.DEFAULT_MOMENTUM, 1, 16, 5, AugmentationConfig.defaults(), true);
 
-    /** Three Fashion-MNIST classes from the shipped subset, imbalanced so balancing has work to do. */
+    /** Three Fashion-MNIST classes from the Fashion-MNIST sample, imbalanced so balancing has work to do. */
     private static LabeledImages threeClasses(int skip, int perClass) {
-        LabeledImages shipped = DemoModel.trainingSubset();
+        LabeledImages sample = FashionMnistSample.trainingSubset();
         List<Integer> indices = new ArrayList<>();
-        int[] seen = new int[shipped.classCount()];
-        for (int i = 0; i < shipped.count(); i++) {
-            int label = shipped.label(i);
+        int[] seen = new int[sample.classCount()];
+        for (int i = 0; i < sample.count(); i++) {
+            int label = sample.label(i);
             int wanted = label == 2 ? perClass / 2 : perClass;
             if (label < 3 && seen[label]++ >= skip && seen[label] <= skip + wanted) {
                 indices.add(i);
             }
         }
-        return shipped.subset(indices.stream().mapToInt(Integer::intValue).toArray());
+        return sample.subset(indices.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static TruncatedBase base() {
-        return TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 3, TINY), SmallCnn.POOL2, "tiny-cnn", DemoModel.PREPROCESSING);
+        return TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 3, TINY), SmallCnn.POOL2, "tiny-cnn", FashionMnistSample.PREPROCESSING);
     }
 
     private static ComputationGraph trainedHead(TruncatedBase base, LabeledImages train, LabeledImages validation) {
@@ -69,7 +68,7 @@ class FineTunerTest {
         assertThat(conv1Before).isEqualTo(base.graph().getLayer(SmallCnn.CONV1).params());
         assertThat(denseBefore).as("the trained head's weights are carried over").isEqualTo(head.getLayer(HeadBuilder.DENSE).params());
 
-        FineTuneResult result = tuner.fineTune(network, DemoModel.PREPROCESSING, ImageSet.of(train), ImageSet.of(validation), epoch -> { });
+        FineTuneResult result = tuner.fineTune(network, FashionMnistSample.PREPROCESSING, ImageSet.of(train), ImageSet.of(validation), epoch -> { });
 
         assertThat(network.getLayer(SmallCnn.CONV1)).isInstanceOf(FrozenLayer.class);
         assertThat(network.getLayer(SmallCnn.CONV1).params()).as("frozen").isEqualTo(conv1Before);

@@ -8,7 +8,7 @@ import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;

@@ -8,7 +8,7 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.model.demo.DemoModel;
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainingConfig;

@@ -1,4 +1,4 @@
-package io.imgstream.model.demo;
+package io.imgstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,15 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
- * Rebuilds the demo assets under {@code src/main/resources/io/imgstream/model/demo/} from Debian's
+ * Rebuilds the demo assets under {@code src/main/resources/io/imgstream/demo/} from Debian's
  * {@code dataset-fashion-mnist} ({@value #DATASET_DIRECTORY}). The output is deterministic: running
  * it again must leave {@code git status} clean.
  *
- * <p>Not part of the normal build (tag {@value #TAG}, excluded in {@code model/pom.xml}). Run it
+ * <p>Not part of the normal build (tag {@value #TAG}, excluded in {@code demo/pom.xml}). Run it
  * from the repository root with:
  * <pre>
  * apt-get install -y dataset-fashion-mnist
- * mvn -pl model test -Dtest=DemoAssetsRegenerationTest -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -pl demo test -Dtest=DemoAssetsRegenerationTest -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */
 @Tag(DemoAssetsRegenerationTest.TAG)
@@ -40,7 +40,7 @@ class DemoAssetsRegenerationTest {
 
     static final String TAG = "assets";
     static final String DATASET_DIRECTORY = "/usr/share/datasets/fashion-mnist";
-    private static final Path OUTPUT = Path.of("src/main/resources/io/imgstream/model/demo");
+    private static final Path OUTPUT = Path.of("src/main/resources/io/imgstream/demo");
     private static final int TEST_IMAGES_PER_CLASS = 2;
     private static final float JPEG_QUALITY = 0.95f;
     private static final long MAX_SHIPPED_BYTES = 1_500_000;
@@ -58,7 +58,7 @@ class DemoAssetsRegenerationTest {
             in a file name is the image's index in the test set. images/index.tsv gives each file's
             class.
 
-            Regenerate with io.imgstream.model.demo.DemoAssetsRegenerationTest (see its Javadoc).
+            Regenerate with io.imgstream.demo.DemoAssetsRegenerationTest (see its Javadoc).
             """;
 
     static boolean datasetInstalled() {

@@ -1,7 +1,10 @@
-package io.imgstream.model.demo;
+package io.imgstream.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imgstream.images.decode.ImageDecodeException;
+import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.training.LabeledImages;
 
@@ -9,10 +12,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +26,7 @@ class DemoModelTest {
     private static final long SEED = 42;
     private static final double MIN_HOLDOUT_ACCURACY = 0.70;
     // 20 images are too few to measure accuracy (the holdout of 500 does that); this only shows that
-    // files on disk go through preprocessing and network to mostly right answers (13 here).
+    // files on disk go through decoder, preprocessing and network to mostly right answers (13 here).
     private static final int MIN_CORRECT_DEMO_IMAGES = 10;
 
     private static ModelBundle bundle;
@@ -57,13 +60,14 @@ class DemoModelTest {
     }
 
     @Test
-    void shouldClassifyMostShippedTestImagesThroughPreprocessing(@TempDir Path dir) throws IOException {
+    void shouldClassifyMostShippedTestImagesThroughDecoderAndPreprocessing(@TempDir Path dir)
+            throws IOException, ImageDecodeException {
         List<Path> files = DemoModel.extractDemoImages(dir);
         List<DemoImage> expected = DemoModel.demoImages();
-        // Decoding these files with the product's decoder is the images module's test (ImageDecoderTest).
+        ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
         List<BufferedImage> images = new ArrayList<>();
         for (Path file : files) {
-            images.add(ImageIO.read(file.toFile()));
+            images.add(decoder.decode(Files.readAllBytes(file)));
         }
 
         float[][] probabilities = bundle.predict(bundle.manifest().preprocessing().toBatch(images));
@@ -78,6 +82,20 @@ class DemoModelTest {
             }
         }
         assertThat(correct).as("correct of 20: %s", predictions).isGreaterThanOrEqualTo(MIN_CORRECT_DEMO_IMAGES);
+    }
+
+    @Test
+    void shouldDecodeShippedDemoImagesAtTheirSize(@TempDir Path dir) throws IOException, ImageDecodeException {
+        List<Path> files = DemoModel.extractDemoImages(dir);
+        List<DemoImage> index = DemoModel.demoImages();
+        ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
+
+        for (int i = 0; i < files.size(); i++) {
+            BufferedImage image = decoder.decode(Files.readAllBytes(files.get(i)));
+            assertThat(image.getWidth()).as(index.get(i).fileName()).isEqualTo(DemoModel.IMAGE_SIDE);
+            assertThat(image.getHeight()).as(index.get(i).fileName()).isEqualTo(DemoModel.IMAGE_SIDE);
+        }
+        assertThat(files).hasSize(20);
     }
 
     @Test

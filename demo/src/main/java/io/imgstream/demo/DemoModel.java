@@ -1,4 +1,4 @@
-package io.imgstream.model.demo;
+package io.imgstream.demo;
 
 import io.imgstream.model.bundle.BundleCurves;
 import io.imgstream.model.bundle.BundleManifest;
@@ -54,7 +54,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class DemoModel {
 
     /** Class-path directory of the shipped assets. */
-    public static final String RESOURCE_DIRECTORY = "/io/imgstream/model/demo/";
+    public static final String RESOURCE_DIRECTORY = "/io/imgstream/demo/";
     /** Shipped training images, gzipped idx. */
     public static final String TRAIN_IMAGES_FILE = "train-images-idx3-ubyte.gz";
     /** Shipped training labels, gzipped idx. */

@@ -1,4 +1,4 @@
-package io.imgstream.model.demo;
+package io.imgstream.demo;
 
 /**
  * One shipped demo test image.

@@ -1,0 +1,185 @@
+package io.imgstream.bench;
+
+import io.imgstream.model.base.VggBase;
+import io.imgstream.model.inference.FastConvBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J GEMM speed (the practical limit) against the VGG16 conv-base forward pass, stock DL4J and
+ * {@link FastConvBase}, per input size and batch size, with memory peaks and the largest output difference; then,
+ * optionally, the {@link RefitComparison}. Random weights: speed does not depend on weight values.
+ *
+ * <p>Not thread-safe; run one at a time, alone on the machine, for figures worth reporting.
+ */
+public final class ModelBenchmark {
+
+    private static final double GIGA = 1e9;
+    private static final double MEBI = 1024.0 * 1024.0;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int CHANNELS = 3;
+    private static final long SEED = 1234;
+    /** Rough caffe-mode pixel range, so activations have realistic magnitudes for the difference check. */
+    private static final double PIXEL_RANGE = 255.0;
+    private static final int GEMM_WARMUP = 3;
+    private static final int GEMM_REPEATS = 5;
+    /** The machine is shared: the best of several rounds is the closest to the practical limit. */
+    private static final int GEMM_ROUNDS = 4;
+
+    /**
+     * What to measure.
+     *
+     * @param sizes       square input sizes, pixels
+     * @param batches     batch sizes
+     * @param images      images timed per case and path: iterations = max(1, images / batch), after one warm-up
+     * @param gemmSize    side of the square float matrices of the GEMM reference
+     * @param skipStock   time only the fast path
+     * @param refitImages images of the refit comparison; 0 skips it
+     * @param refitEpochs epochs of its head refit
+     */
+    public record Settings(List<Integer> sizes, List<Integer> batches, int images, int gemmSize, boolean skipStock,
+            int refitImages, int refitEpochs) {
+
+        public Settings {
+            sizes = List.copyOf(sizes);
+            batches = List.copyOf(batches);
+        }
+    }
+
+    /** One measured path of one case. */
+    private record Timing(double seconds, int images, long peakResidentBytes, long peakNativeBytes,
+                          INDArray firstOutput) {
+        double imagesPerSecond() {
+            return images / seconds;
+        }
+    }
+
+    private final Settings settings;
+
+    /** @param settings what to measure */
+    public ModelBenchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Runs every case and returns the report: a paragraph on GEMM, the Markdown table, a note on the memory columns
+     * and, unless skipped, the refit comparison.
+     *
+     * @param progress where progress lines go
+     */
+    public String run(PrintWriter progress) throws InterruptedException {
+        StringWriter report = new StringWriter();
+        PrintWriter out = new PrintWriter(report);
+        double gemm = gemmGflops();
+        List<String> rows = new ArrayList<>();
+        for (int size : settings.sizes()) {
+            VggBase base = VggBase.random(VggBase.Variant.VGG16, size, size, SEED);
+            ComputationGraph graph = base.graph();
+            FastConvBase fast = FastConvBase.from(graph);
+            double gflopPerImage = fast.flopsPerImage(size, size) / GIGA;
+            for (int batch : settings.batches()) {
+                progress.printf("VGG16 %dx%d batch %d...%n", size, size, batch);
+                progress.flush();
+                Nd4j.getRandom().setSeed(SEED);
+                INDArray input = Nd4j.rand(DataType.FLOAT, batch, CHANNELS, size, size).subi(0.5).muli(PIXEL_RANGE);
+                Timing fastTiming = time(fast::features, input);
+                Timing stock = null;
+                String stockFailure = "skipped";
+                if (!settings.skipStock()) {
+                    try {
+                        stock = time(graph::outputSingle, input);
+                    } catch (OutOfMemoryError | RuntimeException e) {
+                        // Stock DL4J needs ~6 GB off-heap at 224x224 batch 32: report that case instead of losing the run.
+                        stockFailure = "failed: " + e.getClass().getSimpleName();
+                        progress.printf("stock DL4J failed at %dx%d batch %d: %s%n", size, size, batch, e);
+                    }
+                }
+                rows.add(row(size, batch, gflopPerImage, gemm, fastTiming, stock, stockFailure));
+            }
+        }
+        out.printf(Locale.ROOT, "ND4J GEMM (%dx%d float mmul): %.1f GFLOP/s. VGG16 conv base with random weights "
+                + "(speed does not depend on weight values); FLOPs counted from the architecture.%n%n",
+                settings.gemmSize(), settings.gemmSize(), gemm);
+        out.println("| input | batch | GFLOP/img | stock GFLOP/s | stock img/s | fast GFLOP/s | fast img/s "
+                + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB "
+                + "| fast native peak MiB |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        rows.forEach(out::println);
+        out.println();
+        out.println("Memory peaks, sampled every 10 ms during the case: RSS is the resident set size of the whole "
+                + "process (JavaCPP Pointer.physicalBytes(): ND4J off-heap buffers plus the Java heap); native is RSS "
+                + "minus the JVM's committed heap and non-heap memory at the same moment, an upper bound on what ND4J "
+                + "and oneDNN hold off-heap.");
+        if (settings.refitImages() > 0) {
+            out.println();
+            out.println(new RefitComparison(settings.refitImages(), settings.refitEpochs(), SEED).run(progress));
+        }
+        out.flush();
+        return report.toString();
+    }
+
+    private static String row(int size, int batch, double gflopPerImage, double gemm, Timing fast, Timing stock,
+            String stockFailure) {
+        double fastGflops = fast.imagesPerSecond() * gflopPerImage;
+        String stockColumns = stockFailure + " | n/a";
+        String ratio = "n/a";
+        String difference = "n/a";
+        String stockPeak = "n/a";
+        if (stock != null) {
+            stockColumns = String.format(Locale.ROOT, "%.1f | %.2f", stock.imagesPerSecond() * gflopPerImage,
+                    stock.imagesPerSecond());
+            ratio = String.format(Locale.ROOT, "%.1fx", fast.imagesPerSecond() / stock.imagesPerSecond());
+            difference = String.format(Locale.ROOT, "%.2e",
+                    fast.firstOutput().sub(stock.firstOutput()).amaxNumber().doubleValue());
+            stockPeak = String.format(Locale.ROOT, "%.0f", stock.peakResidentBytes() / MEBI);
+        }
+        return String.format(Locale.ROOT, "| %dx%d | %d | %.2f | %s | %.1f | %.2f | %.0f%% | %s | %s | %s | %.0f | %.0f |",
+                size, size, batch, gflopPerImage, stockColumns, fastGflops, fast.imagesPerSecond(),
+                100 * fastGflops / gemm, ratio, difference, stockPeak, fast.peakResidentBytes() / MEBI,
+                fast.peakNativeBytes() / MEBI);
+    }
+
+    private Timing time(UnaryOperator<INDArray> forward, INDArray input) throws InterruptedException {
+        int batch = (int) input.size(0);
+        int iterations = Math.max(1, settings.images() / batch);
+        System.gc(); // release the previous case's buffers so each peak is this case's own
+        try (OffHeapPeak peak = new OffHeapPeak()) {
+            // The warm-up allocates buffers and lets oneDNN pick its kernels; its output is kept for the comparison.
+            INDArray first = forward.apply(input.dup()).dup();
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                forward.apply(input);
+            }
+            double seconds = (System.nanoTime() - start) / (double) NANOS_PER_SECOND;
+            return new Timing(seconds, iterations * batch, peak.peakBytes(), peak.peakNativeBytes(), first);
+        }
+    }
+
+    private double gemmGflops() {
+        long n = settings.gemmSize();
+        Nd4j.getRandom().setSeed(SEED);
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.createUninitialized(DataType.FLOAT, n, n);
+        for (int i = 0; i < GEMM_WARMUP; i++) {
+            a.mmuli(b, c);
+        }
+        double seconds = Double.MAX_VALUE;
+        for (int round = 0; round < GEMM_ROUNDS; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < GEMM_REPEATS; i++) {
+                a.mmuli(b, c);
+            }
+            seconds = Math.min(seconds, (System.nanoTime() - start) / (double) NANOS_PER_SECOND);
+        }
+        return 2.0 * n * n * n * GEMM_REPEATS / seconds / GIGA;
+    }
+}
