@@ -1,6 +1,6 @@
 package io.imgstream.demo;
 
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.preprocess.PixelScaling;
@@ -12,7 +12,7 @@ import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
-import io.imgstream.model.training.TrainingCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -144,9 +144,7 @@ public final class DemoModel {
                 TRAIN_ACCURACY, curves.trainAccuracy().get(curves.epochs() - 1));
         BundleManifest manifest = BundleManifest.create(modelName, version, classes, BASE_MODEL_ID, PREPROCESSING,
                 Instant.now(), metrics, null);
-        BundleCurves bundleCurves = new BundleCurves(curves.epoch(), curves.trainLoss(), curves.trainAccuracy(),
-                curves.validationLoss(), curves.validationAccuracy());
-        return ModelBundle.of(manifest, network).withCurves(bundleCurves);
+        return ModelBundle.of(manifest, network).withCurves(curves);
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.imgstream.evaluation;
 
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.evaluation.ClassScores;
 import io.imgstream.model.evaluation.ClassificationReport;
 import java.io.IOException;
@@ -63,7 +63,7 @@ final class EvaluationCharts {
     }
 
     /** Loss and accuracy per epoch of the version's training run, training and validation. */
-    static void curves(BundleCurves curves, String title, Path file) throws IOException {
+    static void curves(TrainingCurves curves, String title, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch").build();
         chart.addSeries("train loss", curves.epoch(), curves.trainLoss());
         chart.addSeries("validation loss", curves.epoch(), curves.validationLoss());

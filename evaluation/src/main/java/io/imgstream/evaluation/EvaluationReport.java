@@ -2,7 +2,7 @@ package io.imgstream.evaluation;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.evaluation.ClassScores;
 import io.imgstream.model.evaluation.ClassificationReport;
 import java.io.IOException;
@@ -43,7 +43,7 @@ public final class EvaluationReport {
      * @param labels true class per image id
      */
     public record Contents(String runId, String topic, String from, String to, ReplayEvaluator.Result result,
-            List<Optional<BundleCurves>> curves, Map<String, String> labels) {
+            List<Optional<TrainingCurves>> curves, Map<String, String> labels) {
     }
 
     /** One image two versions classify differently. */
@@ -95,7 +95,7 @@ public final class EvaluationReport {
                     directory.resolve(stem + "-per-class.png"));
             html.append("<p><img src=\"").append(stem).append("-confusion.png\" alt=\"confusion matrix\"> <img src=\"")
                     .append(stem).append("-per-class.png\" alt=\"per-class scores\">");
-            Optional<BundleCurves> curves = contents.curves().get(v);
+            Optional<TrainingCurves> curves = contents.curves().get(v);
             if (curves.isPresent()) {
                 EvaluationCharts.curves(curves.get(), version.name() + ": training curves",
                         directory.resolve(stem + "-curves.png"));

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.evaluation.EvaluationReport;
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -17,7 +17,7 @@ import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
-import io.imgstream.model.training.TrainingCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.training.TransferExperiment;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
@@ -238,8 +238,7 @@ class ReplayEvaluationIT {
         ComputationGraph network = SmallCnn.build(1, 28, 28, 10, 5, DemoModel.NETWORK);
         TrainingCurves curves = new ClassifierTrainer(DemoModel.PREPROCESSING, new TrainingConfig(2, 32, 5))
                 .train(network, shipped, shipped.firstPerClass(20), epoch -> { });
-        return ModelBundle.of(manifest(version), network).withCurves(new BundleCurves(curves.epoch(), curves.trainLoss(),
-                curves.trainAccuracy(), curves.validationLoss(), curves.validationAccuracy()));
+        return ModelBundle.of(manifest(version), network).withCurves(curves);
     }
 
     private static BundleManifest manifest(int version) {

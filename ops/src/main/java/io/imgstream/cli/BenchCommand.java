@@ -4,9 +4,6 @@ import io.imgstream.cli.bench.BenchModelCommand;
 import io.imgstream.cli.bench.BenchScaleCommand;
 import io.imgstream.cli.bench.BenchScoreCommand;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Groups the benchmarks; running it alone is a usage error. */
 @Command(name = "bench",
@@ -14,14 +11,5 @@ import picocli.CommandLine.Spec;
         description = "Measure this machine: benchmarks of the model code paths and the scoring pipeline.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {BenchModelCommand.class, BenchScoreCommand.class, BenchScaleCommand.class})
-public final class BenchCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
-    }
+public final class BenchCommand extends GroupCommand {
 }

@@ -10,7 +10,7 @@ import io.imgstream.evaluation.ReplayException;
 import io.imgstream.evaluation.ReplayPlan;
 import io.imgstream.evaluation.VersionEvaluation;
 import io.imgstream.clients.publish.PublishProgress;
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
@@ -123,7 +123,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Map<String, String> labels = labels(feedbackTopic);
         List<ModelBundle> bundles = new ArrayList<>();
-        List<Optional<BundleCurves>> curves = new ArrayList<>();
+        List<Optional<TrainingCurves>> curves = new ArrayList<>();
         for (StoredBundle bundle : stored) {
             ModelBundle loaded = modelStore.load(bundle.uri(), bundle.sha256());
             bundles.add(loaded);

@@ -3,11 +3,8 @@ package io.imgstream.cli;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
 /**
  * The root {@code imgstream} command. It only lists its subcommands; running it alone is a usage error.
@@ -52,10 +49,7 @@ import picocli.CommandLine.Spec;
             " 12:The command's work failed (see the message).",
             "130:Interrupted."
         })
-public final class ImgstreamCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
+public final class ImgstreamCommand extends GroupCommand {
 
     @Option(names = CliErrorHandler.VERBOSE_OPTION, scope = ScopeType.INHERIT,
             description = "Print the stack trace of a failure.")
@@ -73,12 +67,6 @@ public final class ImgstreamCommand implements Runnable {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         System.exit(newCommandLine().execute(args));
-    }
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Whether {@value CliErrorHandler#VERBOSE_OPTION} was given. */

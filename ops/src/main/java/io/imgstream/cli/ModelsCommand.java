@@ -1,9 +1,6 @@
 package io.imgstream.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Groups the commands on the model store and the control topic; running it alone is a usage error. */
 @Command(name = "models",
@@ -12,14 +9,5 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {ModelsListCommand.class, ModelsShowCommand.class, ModelsPromoteCommand.class,
             ModelsRollbackCommand.class, ModelsKeygenCommand.class})
-public final class ModelsCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
-    }
+public final class ModelsCommand extends GroupCommand {
 }

@@ -3,7 +3,6 @@ package io.imgstream.cli;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.control.ControlTopic;
@@ -31,13 +30,7 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private ConnectionOptions connection;
-
-    @Mixin
-    private ModelStoreOption store;
-
-    @Mixin
-    private SigningKeyOption signing;
+    private ControlTopicOptions control;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:2').")
     private String name;
@@ -49,21 +42,15 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
     @Option(names = "--shadow", description = "Announce it as the shadow version instead of the current one.")
     private boolean shadow;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
-            description = "Control topic (default: topic.model-versions of --kafka-config, else "
-                    + "'model-versions').")
-    private String topic;
-
     @Override
     public Integer call() {
-        String topic = connection.topic(this.topic, TopicRole.MODEL_VERSIONS);
+        String topic = control.topic();
         ModelCoordinates coordinates = ModelCoordinates.parse(name, version);
-        StoredBundle stored = find(store.open(), coordinates);
+        StoredBundle stored = find(control.store().open(), coordinates);
         ModelVersion announcement = ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())),
                 shadow ? ModelStatus.SHADOW : ModelStatus.PROMOTED, Instant.now());
-        Reachability.requireBroker(connection);
-        Reachability.requireRegistry(connection);
-        signing.wrap(new ControlTopic(connection.clientProperties(), connection.serdes(), topic)).announce(announcement);
+        ControlTopic controlTopic = control.open();
+        control.announcer(controlTopic).announce(announcement);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Announced %s v%d as %s on '%s' (bundle %s, sha256 %s).%n", coordinates.name(),
                 coordinates.version(), shadow ? "the shadow version" : "the current version", topic, stored.uri(),

@@ -2,7 +2,6 @@ package io.imgstream.cli;
 
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.control.ControlTopic;
 import io.imgstream.control.Rollback;
@@ -28,13 +27,7 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private ConnectionOptions connection;
-
-    @Mixin
-    private ModelStoreOption store;
-
-    @Mixin
-    private SigningKeyOption signing;
+    private ControlTopicOptions control;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name (e.g. 'fashion-demo').")
     private String name;
@@ -43,29 +36,22 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
             description = "Version to go back to (default: the newest stored version below the current one).")
     private String target;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
-            description = "Control topic (default: topic.model-versions of --kafka-config, else "
-                    + "'model-versions').")
-    private String topic;
-
     @Override
     public Integer call() {
-        String topic = connection.topic(this.topic, TopicRole.MODEL_VERSIONS);
+        String topic = control.topic();
         String model = ModelCoordinates.requireName(name);
-        Reachability.requireBroker(connection);
-        Reachability.requireRegistry(connection);
-        ControlTopic control = new ControlTopic(connection.clientProperties(), connection.serdes(), topic);
-        Map<String, ModelVersion> records = control.latestByKey();
+        ControlTopic controlTopic = control.open();
+        Map<String, ModelVersion> records = controlTopic.latestByKey();
         ModelVersion current = ControlTopic.current(records, model).orElseThrow(() -> new CliException("'" + topic
                 + "' names no current version of " + model + ": there is nothing to roll back", CliException.FAILED));
-        FileSystemModelStore modelStore = store.open();
+        FileSystemModelStore modelStore = control.store().open();
         StoredBundle to = target == null ? previous(modelStore, records, model, current.getVersion())
                 : ModelsPromoteCommand.find(modelStore, new ModelCoordinates(model, ModelCoordinates.parseVersion(target)));
         if (to.version() == current.getVersion()) {
             throw new CliException(model + " v" + to.version() + " is already the current version",
                     CliException.BAD_ARGUMENT);
         }
-        Rollback.plan(records, current, to, Instant.now()).announceWith(signing.wrap(control));
+        Rollback.plan(records, current, to, Instant.now()).announceWith(control.announcer(controlTopic));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
                 model, current.getVersion(), to.version(), topic);

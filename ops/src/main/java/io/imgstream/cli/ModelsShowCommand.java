@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleManifest;
@@ -90,7 +90,7 @@ public final class ModelsShowCommand implements Callable<Integer> {
                 () -> out.println("  (not recorded in this bundle)"));
     }
 
-    private static void printCurves(BundleCurves curves, PrintWriter out) {
+    private static void printCurves(TrainingCurves curves, PrintWriter out) {
         out.printf(CURVES_FORMAT, "EPOCH", "TRAIN LOSS", "TRAIN ACC", "VAL LOSS", "VAL ACC");
         for (int i = 0; i < curves.epoch().size(); i++) {
             out.printf(CURVES_FORMAT, curves.epoch().get(i), format(curves.trainLoss().get(i)),

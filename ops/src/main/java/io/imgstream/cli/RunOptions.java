@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigDef;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,6 +30,9 @@ final class RunOptions {
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     private static final String REGISTRY_URL = "registry.url";
     private static final String KAFKA_PREFIX = "kafka.";
+
+    @Mixin
+    private ConnectionOptions connection;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties file, keys as in this command's table of docs/configuration.md "
@@ -67,13 +71,18 @@ final class RunOptions {
         return configReference;
     }
 
+    /** Where the broker and the registry are. */
+    ConnectionOptions connection() {
+        return connection;
+    }
+
     /**
      * The merged settings, for the application's config class to validate. Client settings of the connection
      * options (security, tuning) go under the {@value #KAFKA_PREFIX} prefix.
      *
      * @throws CliException if the properties file does not exist
      */
-    Map<String, Object> properties(ConnectionOptions connection) throws IOException {
+    Map<String, Object> properties() throws IOException {
         Map<String, Object> props = new HashMap<>();
         if (configFile != null) {
             Properties file = new Properties();

@@ -32,9 +32,6 @@ public final class ScoreCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private ConnectionOptions connection;
-
-    @Mixin
     private RunOptions run;
 
     @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to start with; the "
@@ -52,8 +49,8 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         ScorerConfig config = config();
         ModelBundle bundle = config.modelBundle().isEmpty() ? null : loadBundle(config);
-        Reachability.requireBroker(connection);
-        Reachability.requireRegistry(connection);
+        Reachability.requireBroker(run.connection());
+        Reachability.requireRegistry(run.connection());
         PrintWriter out = spec.commandLine().getOut();
         try (ScorerApp app = start(config, bundle)) {
             if (!app.awaitRunning(START_TIMEOUT)) {
@@ -93,7 +90,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private ScorerConfig config() throws IOException {
-        Map<String, Object> props = run.properties(connection);
+        Map<String, Object> props = run.properties();
         if (modelBundle != null) {
             props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, modelBundle.toString());
         }

@@ -1,9 +1,6 @@
 package io.imgstream.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Groups the commands that run the local stack; running it alone is a usage error. */
 @Command(name = "stack",
@@ -12,14 +9,5 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {StackUpCommand.class, StackDownCommand.class, StackStatusCommand.class,
             StackRestartCommand.class})
-public final class StackCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
-    }
+public final class StackCommand extends GroupCommand {
 }

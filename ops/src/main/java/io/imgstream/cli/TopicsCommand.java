@@ -1,9 +1,6 @@
 package io.imgstream.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** Groups the commands that manage imgstream's Kafka topics; running it alone is a usage error. */
 @Command(name = "topics",
@@ -11,14 +8,5 @@ import picocli.CommandLine.Spec;
         description = "Manage imgstream's Kafka topics.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {TopicsCreateCommand.class})
-public final class TopicsCommand implements Runnable {
-
-    @Spec
-    private CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
-    }
+public final class TopicsCommand extends GroupCommand {
 }

@@ -32,9 +32,6 @@ public final class TrainCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private ConnectionOptions connection;
-
-    @Mixin
     private RunOptions run;
 
     @Option(names = "--model-name", paramLabel = "NAME", description = "Model to train (model.name).")
@@ -53,8 +50,8 @@ public final class TrainCommand implements Callable<Integer> {
             return CliException.OK;
         }
         TrainingWorkerConfig config = config();
-        Reachability.requireBroker(connection);
-        Reachability.requireRegistry(connection);
+        Reachability.requireBroker(run.connection());
+        Reachability.requireRegistry(run.connection());
         try (TrainingWorker worker = start(config, out)) {
             if (!worker.awaitRunning(START_TIMEOUT)) {
                 throw new CliException("The training worker did not reach RUNNING within " + START_TIMEOUT.toSeconds()
@@ -89,7 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingWorkerConfig config() throws IOException {
-        Map<String, Object> props = run.properties(connection);
+        Map<String, Object> props = run.properties();
         if (modelName != null) {
             props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, modelName);
         }

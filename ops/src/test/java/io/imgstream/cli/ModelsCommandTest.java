@@ -2,7 +2,7 @@ package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -30,7 +30,7 @@ class ModelsCommandTest {
     private static final Preprocessing PREPROCESSING = new Preprocessing(8, 8, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
     private static final List<String> CLASSES = List.of("cat", "dog", "fox");
     private static final Instant CREATED_AT = Instant.parse("2024-05-01T12:00:00Z");
-    private static final BundleCurves CURVES = new BundleCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
+    private static final TrainingCurves CURVES = new TrainingCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
             List.of(1.2, 0.9), List.of(0.35, 0.55));
 
     @TempDir
@@ -129,7 +129,7 @@ class ModelsCommandTest {
         assertThat(err.toString()).contains("'latest' is not a model version");
     }
 
-    private StoredBundle save(String name, int version, Map<String, Double> metrics, BundleCurves curves) {
+    private StoredBundle save(String name, int version, Map<String, Double> metrics, TrainingCurves curves) {
         BundleManifest manifest = BundleManifest.create(name, version, CLASSES, "small-cnn-8x8-gray", PREPROCESSING,
                 CREATED_AT, metrics, null);
         ModelBundle bundle = ModelBundle.of(manifest, SmallCnn.build(1, 8, 8, CLASSES.size(), version));

@@ -38,23 +38,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Immutable; the graph itself is not thread-safe.
  */
-public final class ImportedBase implements BaseNetwork {
+public final class ImportedBase extends AbstractBaseNetwork {
 
-    private final BaseModelId id;
-    private final Preprocessing preprocessing;
-    private final ComputationGraph graph;
-    private final String bottleneckLayer;
     private final CNN2DFormat dataFormat;
-    private final long[] featureShape;
 
     private ImportedBase(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph, String bottleneckLayer,
             CNN2DFormat dataFormat, long[] featureShape) {
-        this.id = id;
-        this.preprocessing = preprocessing;
-        this.graph = graph;
-        this.bottleneckLayer = bottleneckLayer;
+        super(id, preprocessing, graph, bottleneckLayer, featureShape);
         this.dataFormat = dataFormat;
-        this.featureShape = featureShape;
     }
 
     /**
@@ -108,30 +99,10 @@ public final class ImportedBase implements BaseNetwork {
         return seen;
     }
 
-    @Override
-    public BaseModelId id() {
-        return id;
-    }
 
-    @Override
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
 
-    @Override
-    public ComputationGraph graph() {
-        return graph;
-    }
 
-    @Override
-    public String bottleneckLayer() {
-        return bottleneckLayer;
-    }
 
-    @Override
-    public long[] featureShape() {
-        return featureShape.clone();
-    }
 
     @Override
     public CNN2DFormat dataFormat() {
@@ -140,6 +111,7 @@ public final class ImportedBase implements BaseNetwork {
 
     @Override
     public String toString() {
-        return "ImportedBase[" + id + " at " + bottleneckLayer + ", " + dataFormat + ", features " + Arrays.toString(featureShape) + "]";
+        return "ImportedBase[" + id() + " at " + bottleneckLayer() + ", " + dataFormat + ", features "
+                + Arrays.toString(featureShape()) + "]";
     }
 }

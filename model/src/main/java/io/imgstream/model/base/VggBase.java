@@ -42,7 +42,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Immutable; the graph itself is not thread-safe.
  */
-public final class VggBase implements BaseNetwork {
+public final class VggBase extends AbstractBaseNetwork {
 
     /** Name of the input vertex, as in Keras. */
     public static final String INPUT = "input_1";
@@ -89,16 +89,12 @@ public final class VggBase implements BaseNetwork {
         }
     }
 
-    private final BaseModelId id;
     private final Variant variant;
-    private final Preprocessing preprocessing;
-    private final ComputationGraph graph;
 
     private VggBase(Variant variant, Preprocessing preprocessing, ComputationGraph graph) {
+        super(new BaseModelId(variant.baseName(), sha256(graph.params())), preprocessing, graph, BOTTLENECK,
+                featureShape(preprocessing));
         this.variant = variant;
-        this.preprocessing = preprocessing;
-        this.graph = graph;
-        this.id = new BaseModelId(variant.baseName(), sha256(graph.params()));
     }
 
     /**
@@ -134,7 +130,7 @@ public final class VggBase implements BaseNetwork {
      */
     public VggBase withWeightsFrom(ComputationGraph source) {
         Objects.requireNonNull(source, "source");
-        ComputationGraph copy = graph.clone();
+        ComputationGraph copy = graph().clone();
         for (String layer : variant.convolutionLayers()) {
             if (!source.getConfiguration().getVertices().containsKey(layer)) {
                 throw new IllegalArgumentException("the source network has no layer '" + layer + "' to copy "
@@ -148,7 +144,7 @@ public final class VggBase implements BaseNetwork {
             }
             copy.getLayer(layer).setParams(from.castTo(to.dataType()));
         }
-        return new VggBase(variant, preprocessing, copy);
+        return new VggBase(variant, preprocessing(), copy);
     }
 
     private static ComputationGraphConfiguration configuration(Variant variant, int height, int width, long seed) {
@@ -201,28 +197,11 @@ public final class VggBase implements BaseNetwork {
         return variant;
     }
 
-    @Override
-    public BaseModelId id() {
-        return id;
-    }
 
-    @Override
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
 
-    @Override
-    public ComputationGraph graph() {
-        return graph;
-    }
 
-    @Override
-    public String bottleneckLayer() {
-        return BOTTLENECK;
-    }
 
-    @Override
-    public long[] featureShape() {
+    private static long[] featureShape(Preprocessing preprocessing) {
         long height = preprocessing.height();
         long width = preprocessing.width();
         for (int block = 0; block < BLOCKS; block++) {
@@ -234,6 +213,6 @@ public final class VggBase implements BaseNetwork {
 
     @Override
     public String toString() {
-        return "VggBase[" + id + ", " + preprocessing.height() + "x" + preprocessing.width() + "]";
+        return "VggBase[" + id() + ", " + preprocessing().height() + "x" + preprocessing().width() + "]";
     }
 }

@@ -1,10 +1,11 @@
 package io.imgstream.model.bundle;
 
+import org.apache.commons.io.output.CloseShieldOutputStream;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><strong>File format</strong> (format version 1): one zip file whose first entry is
  * {@value #MANIFEST_ENTRY} (UTF-8 JSON, see {@link BundleManifest#toJson()}), followed by
- * optionally {@value #CURVES_ENTRY} (the {@link BundleCurves} as JSON), then {@value #NETWORK_ENTRY}
+ * optionally {@value #CURVES_ENTRY} (the {@link TrainingCurves} as JSON), then {@value #NETWORK_ENTRY}
  * (the graph as written by DL4J's {@link ModelSerializer}, without the updater state unless asked).
  * Readers skip entries they don't know, so bundles without curves still load; unknown entries are
  * not kept when a read bundle is written again. Writing the same
@@ -72,9 +73,9 @@ public final class ModelBundle {
 
     private final BundleManifest manifest;
     private final ComputationGraph network;
-    private final BundleCurves curves;
+    private final TrainingCurves curves;
 
-    private ModelBundle(BundleManifest manifest, ComputationGraph network, BundleCurves curves) {
+    private ModelBundle(BundleManifest manifest, ComputationGraph network, TrainingCurves curves) {
         this.manifest = manifest;
         this.network = network;
         this.curves = curves;
@@ -122,7 +123,7 @@ public final class ModelBundle {
      * @param trainingCurves the curves to carry
      * @return the new bundle
      */
-    public ModelBundle withCurves(BundleCurves trainingCurves) {
+    public ModelBundle withCurves(TrainingCurves trainingCurves) {
         return new ModelBundle(manifest, network, Objects.requireNonNull(trainingCurves, "trainingCurves"));
     }
 
@@ -132,7 +133,7 @@ public final class ModelBundle {
      *
      * @return the curves, or empty
      */
-    public Optional<BundleCurves> curves() {
+    public Optional<TrainingCurves> curves() {
         return Optional.ofNullable(curves);
     }
 
@@ -203,7 +204,7 @@ public final class ModelBundle {
         try {
             networkFile = Files.createTempFile(TEMP_PREFIX, TEMP_SUFFIX);
             ModelSerializer.writeModel(network, networkFile.toFile(), includeUpdater);
-            ZipOutputStream zip = new ZipOutputStream(new NonClosingOutputStream(out));
+            ZipOutputStream zip = new ZipOutputStream(CloseShieldOutputStream.wrap(out));
             ZipEntry manifestEntry = new ZipEntry(MANIFEST_ENTRY);
             manifestEntry.setTimeLocal(entryTime);
             zip.putNextEntry(manifestEntry);
@@ -257,10 +258,10 @@ public final class ModelBundle {
         try {
             ZipInputStream zip = new ZipInputStream(in);
             BundleManifest manifest = readManifestEntry(zip);
-            BundleCurves curves = null;
+            TrainingCurves curves = null;
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (CURVES_ENTRY.equals(entry.getName())) {
-                    curves = BundleCurves.fromJson(readBounded(zip, CURVES_ENTRY, MAX_MANIFEST_BYTES));
+                    curves = curvesOf(readBounded(zip, CURVES_ENTRY, MAX_MANIFEST_BYTES));
                 } else if (NETWORK_ENTRY.equals(entry.getName())) {
                     networkFile = Files.createTempFile(TEMP_PREFIX, TEMP_SUFFIX);
                     Files.copy(zip, networkFile, StandardCopyOption.REPLACE_EXISTING);
@@ -372,7 +373,7 @@ public final class ModelBundle {
      */
     private static void copyNormalised(Path networkFile, OutputStream target, LocalDateTime entryTime) throws IOException {
         try (ZipFile source = new ZipFile(networkFile.toFile())) {
-            ZipOutputStream inner = new ZipOutputStream(new NonClosingOutputStream(target));
+            ZipOutputStream inner = new ZipOutputStream(CloseShieldOutputStream.wrap(target));
             Enumeration<? extends ZipEntry> entries = source.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry original = entries.nextElement();
@@ -412,21 +413,11 @@ public final class ModelBundle {
         }
     }
 
-    /** Lets nested zip writers finish without closing the caller's stream. */
-    private static final class NonClosingOutputStream extends FilterOutputStream {
-
-        NonClosingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
+    private static TrainingCurves curvesOf(String json) {
+        try {
+            return TrainingCurves.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new BundleFormatException("'" + CURVES_ENTRY + "' is invalid: " + e.getMessage(), e);
         }
     }
 }

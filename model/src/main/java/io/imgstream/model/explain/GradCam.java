@@ -103,7 +103,7 @@ public final class GradCam {
         }
         int classes = ClassOutputs.classesFor(output.getParam("W").size(1));
         float[] probabilities = ClassOutputs.probabilities(activations.get(outputName), classes)[0];
-        int target = classIndex < 0 ? argMax(probabilities) : Objects.checkIndex(classIndex, classes);
+        int target = classIndex < 0 ? ClassOutputs.argMax(probabilities) : Objects.checkIndex(classIndex, classes);
         INDArray epsilon = logitGradient(output.getParam("W"), target, classes);
 
         LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
@@ -222,15 +222,5 @@ public final class GradCam {
 
     private static int clamp(int size, int max) {
         return Math.max(1, Math.min(size, max));
-    }
-
-    private static int argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

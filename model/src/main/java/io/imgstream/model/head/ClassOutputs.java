@@ -1,6 +1,8 @@
 package io.imgstream.model.head;
 
 import java.util.Objects;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,5 +85,59 @@ public final class ClassOutputs {
      */
     public static int classesFor(long outputUnits) {
         return outputUnits == 1 ? 2 : Math.toIntExact(outputUnits);
+    }
+
+    /**
+     * The class count a network was built for, from its single output layer ({@link #classesFor}).
+     *
+     * @throws IllegalArgumentException if the network has several outputs, or one of unknown size
+     */
+    public static int classCount(ComputationGraph network) {
+        return classesFor(outputUnits(network));
+    }
+
+    /**
+     * The units of a network's single output layer.
+     *
+     * @throws IllegalArgumentException if the network has several outputs, or one of unknown size
+     */
+    public static int outputUnits(ComputationGraph network) {
+        if (network.getNumOutputArrays() != 1
+                || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output)
+                || output.getNOut() <= 0) {
+            throw new IllegalArgumentException("the network needs exactly one output layer with a known number of "
+                    + "units");
+        }
+        return Math.toIntExact(output.getNOut());
+    }
+
+    /**
+     * Checks that labeled data can be used with a network of {@code classes} classes.
+     *
+     * @param role         what the data is for, as the message names it ("training", "validation", "evaluation")
+     * @param count        its number of examples
+     * @param labelClasses one more than its highest label
+     * @param classes      the network's class count
+     * @throws IllegalArgumentException if the data is empty or has a label the network does not output
+     */
+    public static void requireFits(String role, int count, int labelClasses, int classes) {
+        if (count == 0) {
+            throw new IllegalArgumentException("the " + role + " data has no examples");
+        }
+        if (labelClasses > classes) {
+            throw new IllegalArgumentException("the " + role + " data has label " + (labelClasses - 1)
+                    + " but the network outputs only " + classes + " classes");
+        }
+    }
+
+    /** The predicted class of a probability row: the index of its largest value, the first on ties. */
+    public static int argMax(float[] probabilities) {
+        int best = 0;
+        for (int i = 1; i < probabilities.length; i++) {
+            if (probabilities[i] > probabilities[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

@@ -1,8 +1,8 @@
 package io.imgstream.model.head;
 
-import io.imgstream.model.training.EpochMetrics;
+import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.training.EvaluationResult;
-import io.imgstream.model.training.TrainingCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -18,7 +18,6 @@ import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,9 +146,9 @@ public final class HeadTrainer {
      * @return unweighted mean cross-entropy and accuracy over all examples
      */
     public EvaluationResult evaluate(ComputationGraph head, LabeledFeatures data) {
-        int classes = classCount(head);
-        requireUsable(data, "evaluation", classes);
-        int[] order = identity(data.count());
+        int classes = ClassOutputs.classCount(head);
+        requireFits(data, "evaluation", classes);
+        int[] order = ExampleOrder.identity(data.count());
         double lossSum = 0;
         int correct = 0;
         for (int from = 0; from < order.length; from += config.batchSize()) {
@@ -158,7 +157,7 @@ public final class HeadTrainer {
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
                 lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
-                if (argMax(probabilities[row]) == label) {
+                if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }
             }
@@ -170,11 +169,11 @@ public final class HeadTrainer {
             Consumer<EpochMetrics> onEpoch, Progress progress) {
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(onEpoch, "onEpoch");
-        int classes = classCount(head);
-        requireUsable(train, "training", classes);
-        requireUsable(validation, "validation", classes);
+        int classes = ClassOutputs.classCount(head);
+        requireFits(train, "training", classes);
+        requireFits(validation, "validation", classes);
         float[] weights = classWeights(train, classes);
-        int[] order = identity(train.count());
+        int[] order = ExampleOrder.identity(train.count());
         while (!progress.stoppedEarly && progress.epoch < config.maxEpochs()) {
             int epoch = progress.epoch + 1;
             long started = System.nanoTime();
@@ -182,7 +181,7 @@ public final class HeadTrainer {
             Nd4j.getRandom().setSeed(epochSeed);
             // Start every epoch from the same order, so its shuffle depends on the epoch alone and a resume repeats it.
             Arrays.setAll(order, i -> i);
-            shuffle(order, new Random(epochSeed));
+            ExampleOrder.shuffle(order, new Random(epochSeed));
             for (int from = 0; from < order.length; from += config.batchSize()) {
                 int size = Math.min(config.batchSize(), order.length - from);
                 INDArray labels = ClassOutputs.encode(train.labels(), order, from, size, classes);
@@ -267,52 +266,6 @@ public final class HeadTrainer {
         return head.getLayer(HeadBuilder.DENSE).conf().getLayer().getUpdaterByParam("W").getLearningRate(0, 0);
     }
 
-    private static int classCount(ComputationGraph head) {
-        if (head.getNumOutputArrays() != 1
-                || !(head.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output) || output.getNOut() <= 0) {
-            throw new IllegalArgumentException("the head needs exactly one output layer with a known number of units");
-        }
-        return ClassOutputs.classesFor(output.getNOut());
-    }
-
-    private static void requireUsable(LabeledFeatures data, String role, int classes) {
-        Objects.requireNonNull(data, role + " data");
-        if (data.count() == 0) {
-            throw new IllegalArgumentException("the " + role + " data has no examples");
-        }
-        if (data.classCount() > classes) {
-            throw new IllegalArgumentException("the " + role + " data has label " + (data.classCount() - 1)
-                    + " but the head outputs only " + classes + " classes");
-        }
-    }
-
-    private static int[] identity(int count) {
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = i;
-        }
-        return order;
-    }
-
-    private static int argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static void shuffle(int[] values, Random random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = values[i];
-            values[i] = values[j];
-            values[j] = swap;
-        }
-    }
-
     @FunctionalInterface
     private interface FileWriter {
         void write(Path target) throws IOException;
@@ -379,5 +332,10 @@ public final class HeadTrainer {
             }
             stoppedEarly = epochsWithoutImprovement >= config.earlyStoppingPatience();
         }
+    }
+
+    private static void requireFits(LabeledFeatures data, String role, int classes) {
+        Objects.requireNonNull(data, role + " data");
+        ClassOutputs.requireFits(role, data.count(), data.classCount(), classes);
     }
 }

@@ -1,6 +1,6 @@
 package io.imgstream.model.head;
 
-import io.imgstream.model.training.TrainingCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 

@@ -1,5 +1,9 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.preprocess.Preprocessing;
 
 import java.time.Duration;
@@ -7,7 +11,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
 
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,19 +66,16 @@ public final class ClassifierTrainer {
             Consumer<EpochMetrics> onEpoch) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(onEpoch, "onEpoch");
-        int classes = outputSize(network);
-        requireUsable(train, "training", classes);
-        requireUsable(validation, "validation", classes);
+        int classes = ClassOutputs.outputUnits(network);
+        requireFits(train, "training", classes);
+        requireFits(validation, "validation", classes);
         Nd4j.getRandom().setSeed(config.seed());
         Random shuffle = new Random(config.seed());
-        int[] order = new int[train.count()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
+        int[] order = ExampleOrder.identity(train.count());
         TrainingCurves curves = TrainingCurves.empty();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             long started = System.nanoTime();
-            shuffleInPlace(order, shuffle);
+            ExampleOrder.shuffle(order, shuffle);
             for (int from = 0; from < order.length; from += config.batchSize()) {
                 int size = Math.min(config.batchSize(), order.length - from);
                 network.fit(new DataSet(features(train, order, from, size), oneHot(train, order, from, size, classes)));
@@ -99,8 +99,8 @@ public final class ClassifierTrainer {
      */
     public EvaluationResult evaluate(ComputationGraph network, LabeledImages data) {
         Objects.requireNonNull(network, "network");
-        int classes = outputSize(network);
-        requireUsable(data, "evaluation", classes);
+        int classes = ClassOutputs.outputUnits(network);
+        requireFits(data, "evaluation", classes);
         int[] order = new int[data.count()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -114,7 +114,7 @@ public final class ClassifierTrainer {
             for (int row = 0; row < size; row++) {
                 int label = data.label(order[from + row]);
                 lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
-                if (argMax(probabilities[row]) == label) {
+                if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }
             }
@@ -139,42 +139,8 @@ public final class ClassifierTrainer {
         return Nd4j.create(values, new long[] {size, classes}, 'c');
     }
 
-    private static int argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static void shuffleInPlace(int[] values, Random random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = values[i];
-            values[i] = values[j];
-            values[j] = swap;
-        }
-    }
-
-    private static int outputSize(ComputationGraph network) {
-        if (network.getNumOutputArrays() != 1
-                || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output)
-                || output.getNOut() <= 0) {
-            throw new IllegalArgumentException("the network needs exactly one output layer with a known number of units");
-        }
-        return (int) output.getNOut();
-    }
-
-    private static void requireUsable(LabeledImages data, String role, int classes) {
+    private static void requireFits(LabeledImages data, String role, int classes) {
         Objects.requireNonNull(data, role + " data");
-        if (data.count() == 0) {
-            throw new IllegalArgumentException("the " + role + " data has no images");
-        }
-        if (data.classCount() > classes) {
-            throw new IllegalArgumentException("the " + role + " data has label " + (data.classCount() - 1)
-                    + " but the network outputs only " + classes + " classes");
-        }
+        ClassOutputs.requireFits(role, data.count(), data.classCount(), classes);
     }
 }

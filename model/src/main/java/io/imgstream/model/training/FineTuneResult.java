@@ -1,5 +1,6 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.evaluation.TrainingCurves;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**

@@ -1,5 +1,8 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.augment.ClassBalancer;
 import io.imgstream.model.augment.ImageAugmenter;
 import io.imgstream.model.base.BaseNetwork;
@@ -9,7 +12,6 @@ import io.imgstream.model.preprocess.Preprocessing;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -21,7 +23,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -191,13 +192,13 @@ public final class FineTuner {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(onEpoch, "onEpoch");
-        int classes = classCount(network);
-        requireUsable(train, "training", classes);
-        requireUsable(validation, "validation", classes);
+        int classes = ClassOutputs.classCount(network);
+        requireFits(train, "training", classes);
+        requireFits(validation, "validation", classes);
         ImageAugmenter augmenter = new ImageAugmenter(config.augmentation());
         int[] examples = config.balanceClasses()
                 ? ClassBalancer.oversample(train.labels(), new Random(config.seed()))
-                : identity(train.count());
+                : ExampleOrder.identity(train.count());
         int[] order = new int[examples.length];
         INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
         TrainingCurves curves = TrainingCurves.empty();
@@ -208,7 +209,7 @@ public final class FineTuner {
             Random random = new Random(epochSeed);
             // Start every epoch from the same order, so its shuffle and augmentations depend on the epoch alone.
             System.arraycopy(examples, 0, order, 0, examples.length);
-            shuffle(order, random);
+            ExampleOrder.shuffle(order, random);
             for (int from = 0; from < order.length; from += config.batchSize()) {
                 int size = Math.min(config.batchSize(), order.length - from);
                 for (int i = 0; i < size; i++) {
@@ -236,8 +237,8 @@ public final class FineTuner {
      * @return mean cross-entropy and accuracy
      */
     public EvaluationResult evaluate(ComputationGraph network, Preprocessing preprocessing, ImageSet data) {
-        int classes = classCount(network);
-        requireUsable(data, "evaluation", classes);
+        int classes = ClassOutputs.classCount(network);
+        requireFits(data, "evaluation", classes);
         INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
         double lossSum = 0;
         int correct = 0;
@@ -250,7 +251,7 @@ public final class FineTuner {
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
                 lossSum -= Math.log(Math.max(ClassifierTrainer.PROBABILITY_FLOOR, probabilities[row][label]));
-                if (argMax(probabilities[row]) == label) {
+                if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }
             }
@@ -292,47 +293,8 @@ public final class FineTuner {
                 : buffer.get(NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
-    private static int classCount(ComputationGraph network) {
-        if (network.getNumOutputArrays() != 1
-                || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output) || output.getNOut() <= 0) {
-            throw new IllegalArgumentException("the network needs exactly one output layer with a known number of units");
-        }
-        return ClassOutputs.classesFor(output.getNOut());
-    }
-
-    private static void requireUsable(ImageSet data, String role, int classes) {
+    private static void requireFits(ImageSet data, String role, int classes) {
         Objects.requireNonNull(data, role + " data");
-        if (data.count() == 0) {
-            throw new IllegalArgumentException("the " + role + " data has no images");
-        }
-        if (data.classCount() > classes) {
-            throw new IllegalArgumentException("the " + role + " data has label " + (data.classCount() - 1)
-                    + " but the network outputs only " + classes + " classes");
-        }
-    }
-
-    private static int[] identity(int count) {
-        int[] order = new int[count];
-        Arrays.setAll(order, i -> i);
-        return order;
-    }
-
-    private static int argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static void shuffle(int[] values, Random random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = values[i];
-            values[i] = values[j];
-            values[j] = swap;
-        }
+        ClassOutputs.requireFits(role, data.count(), data.classCount(), classes);
     }
 }

@@ -1,10 +1,10 @@
 package io.imgstream.model.training;
 
+import org.apache.commons.io.output.CloseShieldOutputStream;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -129,7 +129,7 @@ public final class IdxImages {
             }
             labelBytes[i] = (byte) data.label(i);
         }
-        GZIPOutputStream imageGzip = new GZIPOutputStream(nonClosing(images));
+        GZIPOutputStream imageGzip = new GZIPOutputStream(CloseShieldOutputStream.wrap(images));
         DataOutputStream imageData = new DataOutputStream(imageGzip);
         imageData.writeInt(IMAGES_MAGIC);
         imageData.writeInt(data.count());
@@ -140,7 +140,7 @@ public final class IdxImages {
         imageGzip.finish();
         images.flush();
 
-        GZIPOutputStream labelGzip = new GZIPOutputStream(nonClosing(labels));
+        GZIPOutputStream labelGzip = new GZIPOutputStream(CloseShieldOutputStream.wrap(labels));
         DataOutputStream labelData = new DataOutputStream(labelGzip);
         labelData.writeInt(LABELS_MAGIC);
         labelData.writeInt(data.count());
@@ -148,20 +148,6 @@ public final class IdxImages {
         labelData.flush();
         labelGzip.finish();
         labels.flush();
-    }
-
-    private static OutputStream nonClosing(OutputStream out) {
-        return new FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
     }
 
     private static InputStream maybeGunzip(InputStream in) throws IOException {

@@ -1,5 +1,6 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;

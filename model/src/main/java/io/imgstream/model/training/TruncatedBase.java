@@ -1,5 +1,6 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.base.AbstractBaseNetwork;
 import io.imgstream.model.base.BaseModelId;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -35,21 +36,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Immutable; the graph itself is not thread-safe.
  */
-public final class TruncatedBase implements BaseNetwork {
-
-    private final BaseModelId id;
-    private final Preprocessing preprocessing;
-    private final ComputationGraph graph;
-    private final String bottleneckLayer;
-    private final long[] featureShape;
+public final class TruncatedBase extends AbstractBaseNetwork {
 
     private TruncatedBase(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph, String bottleneckLayer,
             long[] featureShape) {
-        this.id = id;
-        this.preprocessing = preprocessing;
-        this.graph = graph;
-        this.bottleneckLayer = bottleneckLayer;
-        this.featureShape = featureShape;
+        super(id, preprocessing, graph, bottleneckLayer, featureShape);
     }
 
     /**
@@ -83,34 +74,14 @@ public final class TruncatedBase implements BaseNetwork {
         return new TruncatedBase(new BaseModelId(name, sha256(cut.params())), preprocessing, cut, bottleneckLayer, featureShape);
     }
 
-    @Override
-    public BaseModelId id() {
-        return id;
-    }
 
-    @Override
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
 
-    @Override
-    public ComputationGraph graph() {
-        return graph;
-    }
 
-    @Override
-    public String bottleneckLayer() {
-        return bottleneckLayer;
-    }
 
-    @Override
-    public long[] featureShape() {
-        return featureShape.clone();
-    }
 
     @Override
     public String toString() {
-        return "TruncatedBase[" + id + " at " + bottleneckLayer + ", features " + Arrays.toString(featureShape) + "]";
+        return "TruncatedBase[" + id() + " at " + bottleneckLayer() + ", features " + Arrays.toString(featureShape()) + "]";
     }
 
     private static Set<String> ancestorsOf(ComputationGraphConfiguration configuration, String vertex) {

@@ -1,5 +1,6 @@
 package io.imgstream.model.bundle;
 
+import io.imgstream.model.evaluation.TrainingCurves;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class ModelBundleTest {
 
-    private static final BundleCurves CURVES = new BundleCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
+    private static final TrainingCurves CURVES = new TrainingCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
             List.of(1.2, 0.9), List.of(0.35, 0.55));
 
     @Test
@@ -83,7 +84,7 @@ class ModelBundleTest {
     @Test
     void shouldGiveTheSameSha256ForTheSameBundleWithCurves() throws NoSuchAlgorithmException {
         byte[] first = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
-        byte[] second = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(new BundleCurves(
+        byte[] second = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(new TrainingCurves(
                 List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55))));
         byte[] withoutCurves = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
 

@@ -3,7 +3,7 @@ package io.imgstream.model.head;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.imgstream.model.training.EpochMetrics;
+import io.imgstream.model.evaluation.EpochMetrics;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.evaluation.EpochMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -2,7 +2,6 @@ package io.imgstream.cli.bench;
 
 import io.imgstream.bench.ScaleBenchmark;
 import io.imgstream.cli.CliException;
-import io.imgstream.cli.WorkDirOption;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,13 +29,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private WorkDirOption workDir;
-
-    @Mixin
-    private BenchNetworkOptions model;
-
-    @Mixin
-    private BenchStack stack;
+    private BenchSetup setup;
 
     @Option(names = "--instances", split = ",", paramLabel = "N", defaultValue = "1,2,3",
             description = "Instance counts to measure (default: ${DEFAULT-VALUE}).")
@@ -61,6 +54,7 @@ public final class BenchScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchNetworkOptions model = setup.network();
         if (instances.stream().anyMatch(n -> n < 1 || n > partitions)) {
             throw new CliException("--instances must each be between 1 and --partitions (" + partitions + "), got "
                     + instances, CliException.BAD_ARGUMENT);
@@ -73,8 +67,8 @@ public final class BenchScaleCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ScaleBenchmark.Settings settings = new ScaleBenchmark.Settings(instances, images, model.network(),
                 model.inputSize(), batchSize, model.lingerMs(), threads, partitions);
-        List<ScaleBenchmark.Run> runs = stack.run(workDir.path(), err, running ->
-                new ScaleBenchmark(running, workDir.path().resolve("bench-scale"), err).run(settings));
+        List<ScaleBenchmark.Run> runs = setup.run(err, running ->
+                new ScaleBenchmark(running, setup.directory("bench-scale"), err).run(settings));
         ScaleBenchmark.print(runs, settings, out);
         out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.flush();

@@ -1,7 +1,6 @@
 package io.imgstream.cli.bench;
 
 import io.imgstream.bench.ScoreBenchmark;
-import io.imgstream.cli.WorkDirOption;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -29,13 +28,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    private WorkDirOption workDir;
-
-    @Mixin
-    private BenchNetworkOptions model;
-
-    @Mixin
-    private BenchStack stack;
+    private BenchSetup setup;
 
     @Option(names = "--images", paramLabel = "N", defaultValue = "320",
             description = "References per throughput run (default: ${DEFAULT-VALUE}).")
@@ -59,10 +52,11 @@ public final class BenchScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchNetworkOptions model = setup.network();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ScoreBenchmark.Report report = stack.run(workDir.path(), err, running ->
-                new ScoreBenchmark(running, workDir.path().resolve("bench-score"), err).run(new ScoreBenchmark.Settings(
+        ScoreBenchmark.Report report = setup.run(err, running ->
+                new ScoreBenchmark(running, setup.directory("bench-score"), err).run(new ScoreBenchmark.Settings(
                         images, model.network(), model.inputSize(), batchSizes, model.lingerMs(), load, latencyImages,
                         swaps)));
         print(report, out);
@@ -70,6 +64,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
     }
 
     private void print(ScoreBenchmark.Report report, PrintWriter out) {
+        BenchNetworkOptions model = setup.network();
         out.println();
         out.printf(Locale.ROOT, "%s at %dx%d, exactly_once_v2, batch.linger.ms=%d, %d references per run.%n%n",
                 model.network(), model.inputSize(), model.inputSize(), model.lingerMs(), images);

@@ -1,7 +1,7 @@
 package io.imgstream.training.refit;
 
 import io.imgstream.model.base.BaseNetwork;
-import io.imgstream.model.bundle.BundleCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -18,7 +18,7 @@ import io.imgstream.model.head.HeadWarmStart;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
-import io.imgstream.model.training.TrainingCurves;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.features.FeatureBackfill;
@@ -207,8 +207,7 @@ public final class Refitter {
         ComputationGraph network = new FineTuner(FineTuneConfig.defaults()).assemble(base, result.head(),
                 new FineTuner.FromLayer(base.bottleneckLayer()));
         TrainingCurves curves = result.curves();
-        ModelBundle bundle = ModelBundle.of(manifest, network).withCurves(new BundleCurves(curves.epoch(),
-                curves.trainLoss(), curves.trainAccuracy(), curves.validationLoss(), curves.validationAccuracy()));
+        ModelBundle bundle = ModelBundle.of(manifest, network).withCurves(curves);
         StoredBundle stored = store.save(bundle);
         control.announce(ModelAnnouncements.of(stored, manifest, status, now, report));
         network.clear();

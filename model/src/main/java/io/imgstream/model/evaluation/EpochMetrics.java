@@ -1,4 +1,4 @@
-package io.imgstream.model.training;
+package io.imgstream.model.evaluation;
 
 import java.time.Duration;
 

@@ -1,12 +1,16 @@
-package io.imgstream.model.training;
+package io.imgstream.model.evaluation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Learning curves: one entry per epoch in each list, in column form so they can be stored and
- * plotted as they are. See {@link EpochMetrics} for what each value means.
+ * Learning curves: one entry per epoch in each list, in column form so they can be stored (a model bundle carries
+ * them as JSON) and plotted as they are. See {@link EpochMetrics} for what each value means.
  *
  * <p>Immutable and thread-safe.
  *
@@ -21,12 +25,17 @@ import java.util.Objects;
 public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<Double> trainAccuracy,
         List<Double> validationLoss, List<Double> validationAccuracy) {
 
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
     public TrainingCurves {
-        epoch = List.copyOf(epoch);
-        trainLoss = List.copyOf(trainLoss);
-        trainAccuracy = List.copyOf(trainAccuracy);
-        validationLoss = List.copyOf(validationLoss);
-        validationAccuracy = List.copyOf(validationAccuracy);
+        epoch = List.copyOf(Objects.requireNonNull(epoch, "epoch"));
+        trainLoss = List.copyOf(Objects.requireNonNull(trainLoss, "trainLoss"));
+        trainAccuracy = List.copyOf(Objects.requireNonNull(trainAccuracy, "trainAccuracy"));
+        validationLoss = List.copyOf(Objects.requireNonNull(validationLoss, "validationLoss"));
+        validationAccuracy = List.copyOf(Objects.requireNonNull(validationAccuracy, "validationAccuracy"));
         int size = epoch.size();
         if (trainLoss.size() != size || trainAccuracy.size() != size || validationLoss.size() != size
                 || validationAccuracy.size() != size) {
@@ -65,6 +74,37 @@ public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<D
      */
     public int epochs() {
         return epoch.size();
+    }
+
+    /**
+     * Serializes to indented JSON; equal curves give equal text.
+     *
+     * @return the JSON text
+     */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("training curves could not be serialized", e);
+        }
+    }
+
+    /**
+     * Parses JSON written by {@link #toJson()}.
+     *
+     * @throws IllegalArgumentException if the text is not curves JSON
+     */
+    public static TrainingCurves fromJson(String json) {
+        Objects.requireNonNull(json, "json");
+        try {
+            TrainingCurves curves = JSON.readValue(json, TrainingCurves.class);
+            if (curves == null) {
+                throw new IllegalArgumentException("expected a JSON object, found nothing");
+            }
+            return curves;
+        } catch (JsonProcessingException | NullPointerException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private static <T> List<T> append(List<T> list, T value) {
