@@ -13,6 +13,7 @@ import io.imgstream.images.fetch.FetchException;
 import io.imgstream.topology.fetch.FetchOutcome;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.topology.metrics.BatchCloseReason;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;

@@ -5,7 +5,6 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.imgstream.schemas.avro.DeadLetterReason;
-import io.imgstream.topology.batching.BatchCloseReason;
 import io.imgstream.model.inference.ModelIdentity;
 import java.time.Duration;
 import java.util.EnumMap;
