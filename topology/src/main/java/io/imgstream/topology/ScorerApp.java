@@ -132,9 +132,8 @@ public final class ScorerApp implements AutoCloseable {
         FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(),
                 batching.maxWaiting());
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
-        KafkaStreams streams = new KafkaStreams(
-                ScoringTopology.build(config, serdes, batching, fetchPool, inference, metrics),
-                config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes.valueDeserializer(),
+                serdes.valueSerializer(), batching, fetchPool, inference, metrics), config.streamsProperties());
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
         LOG.info("Scoring with {} v{}, batches of up to {} images, linger {} ms", slot.primaryModel().name(),

@@ -1,6 +1,5 @@
 package io.imgstream.topology;
 
-import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
@@ -53,17 +52,17 @@ public final class ScoringTopology {
     /**
      * Builds the topology for {@code config}.
      *
-     * @param serdes    serdes bound to the configured registry
+     * @param imageRefs reads the input's {@link ImageRef}s (the registry's, in production)
+     * @param records   writes every output record (the registry's, in production)
      * @param batching  batch size (resolved) and timing
      * @param fetchPool where images are fetched and decoded
      * @param inference where batches are scored
      * @param metrics   where the processors count and time their work
      */
-    public static Topology build(ScorerConfig config, RegistrySerdes serdes, BatchingSettings batching,
-                                 FetchPool fetchPool, InferenceExecutor inference, ScorerMetrics metrics) {
+    public static Topology build(ScorerConfig config, Deserializer<ImageRef> imageRefs,
+                                 Serializer<SpecificRecord> records, BatchingSettings batching, FetchPool fetchPool,
+                                 InferenceExecutor inference, ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
-        Deserializer<ImageRef> imageRefs = serdes.valueDeserializer();
-        Serializer<SpecificRecord> records = serdes.valueSerializer();
         BatchEmitter emitter = new BatchEmitter(new PredictionBuilder(config.topK()), config.labeling(), metrics,
                 new BatchEmitter.Outputs(PREDICTIONS_SINK_NODE, SHADOW_SINK_NODE, LABEL_REQUESTS_SINK_NODE,
                         config.featuresEnabled() ? FEATURES_SINK_NODE : null, DEAD_LETTER_NODE));
