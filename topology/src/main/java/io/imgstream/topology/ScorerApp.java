@@ -126,15 +126,14 @@ public final class ScorerApp implements AutoCloseable {
         return run(config, serdes, slot, watcher, metrics, config.batching(batchSize));
     }
 
-    private static ScorerApp run(ScorerConfig config, RegistrySerdes serdes, ModelSlot slot, ModelVersionWatcher watcher,
-                                 ScorerMetrics metrics, BatchingSettings batching) {
+    private static ScorerApp run(ScorerConfig config, RegistrySerdes serdes, ModelSlot slot,
+                                 ModelVersionWatcher watcher, ScorerMetrics metrics, BatchingSettings batching) {
         MetricsExporters exporters = config.metrics().start(metrics.registry());
         FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(),
                 batching.maxWaiting());
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
-        KafkaStreams streams = new KafkaStreams(
-                ScoringTopology.build(config, serdes, batching, fetchPool, inference, metrics),
-                config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes.valueDeserializer(),
+                serdes.valueSerializer(), batching, fetchPool, inference, metrics), config.streamsProperties());
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
         LOG.info("Scoring with {} v{}, batches of up to {} images, linger {} ms", slot.primaryModel().name(),
@@ -161,7 +160,8 @@ public final class ScorerApp implements AutoCloseable {
      * late instance joins on the version the running ones use (they too keep the last good version when a newer
      * one is refused).
      */
-    private static ModelBundle chooseInitial(ModelBundle configured, ModelVersionLog.State control, ModelVersionWatcher watcher) {
+    private static ModelBundle chooseInitial(ModelBundle configured, ModelVersionLog.State control,
+                                             ModelVersionWatcher watcher) {
         List<ModelVersion> promoted = control.promoted();
         for (int i = promoted.size() - 1; i >= 0; i--) {
             ModelVersion version = promoted.get(i);

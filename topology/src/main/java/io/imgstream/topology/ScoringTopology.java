@@ -1,11 +1,11 @@
 package io.imgstream.topology;
 
-import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.batching.BatchingProcessor;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ParseProcessor;
 import io.imgstream.topology.metrics.DeadLetterCountingProcessor;
@@ -31,7 +31,8 @@ import org.apache.kafka.streams.Topology;
  *
  * <p>The input is read as raw bytes and parsed in {@code parse}, so a record in the wrong format becomes a
  * dead letter with its original bytes instead of a deserialization failure of the whole task. The batcher
- * fetches, decodes and scores off the stream thread (see {@link BatchingProcessor}).
+ * fetches, decodes and scores off the stream thread (see {@link BatchingProcessor}); its {@link BatchEmitter}
+ * writes every output of the batch node.
  */
 public final class ScoringTopology {
 
@@ -51,28 +52,28 @@ public final class ScoringTopology {
     /**
      * Builds the topology for {@code config}.
      *
-     * @param serdes    serdes bound to the configured registry
+     * @param imageRefs reads the input's {@link ImageRef}s (the registry's, in production)
+     * @param records   writes every output record (the registry's, in production)
      * @param batching  batch size (resolved) and timing
      * @param fetchPool where images are fetched and decoded
      * @param inference where batches are scored
      * @param metrics   where the processors count and time their work
      */
-    public static Topology build(ScorerConfig config, RegistrySerdes serdes, BatchingSettings batching,
-                                 FetchPool fetchPool, InferenceExecutor inference, ScorerMetrics metrics) {
+    public static Topology build(ScorerConfig config, Deserializer<ImageRef> imageRefs,
+                                 Serializer<SpecificRecord> records, BatchingSettings batching, FetchPool fetchPool,
+                                 InferenceExecutor inference, ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
-        PredictionBuilder predictions = new PredictionBuilder(config.topK());
-        Deserializer<ImageRef> imageRefs = serdes.valueDeserializer();
-        Serializer<SpecificRecord> records = serdes.valueSerializer();
-        BatchingProcessor.Outputs outputs = new BatchingProcessor.Outputs(PREDICTIONS_SINK_NODE, SHADOW_SINK_NODE,
-                LABEL_REQUESTS_SINK_NODE, config.featuresEnabled() ? FEATURES_SINK_NODE : null, DEAD_LETTER_NODE);
+        BatchEmitter emitter = new BatchEmitter(new PredictionBuilder(config.topK()), config.labeling(), metrics,
+                new BatchEmitter.Outputs(PREDICTIONS_SINK_NODE, SHADOW_SINK_NODE, LABEL_REQUESTS_SINK_NODE,
+                        config.featuresEnabled() ? FEATURES_SINK_NODE : null, DEAD_LETTER_NODE));
 
         Topology topology = new Topology();
         topology.addSource(SOURCE_NODE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.name(TopicRole.IMAGES));
         topology.addProcessor(PARSE_NODE, () -> new ParseProcessor(imageRefs, BATCH_NODE, DEAD_LETTER_NODE),
                 SOURCE_NODE);
-        topology.addProcessor(BATCH_NODE, () -> new BatchingProcessor(batching, fetchPool, inference, predictions,
-                config.labeling(), metrics, outputs), PARSE_NODE);
+        topology.addProcessor(BATCH_NODE, () -> new BatchingProcessor(batching, fetchPool, inference, emitter, metrics),
+                PARSE_NODE);
         topology.addStateStore(BatchingProcessor.storeBuilder(), BATCH_NODE);
         topology.addSink(PREDICTIONS_SINK_NODE, topics.name(TopicRole.PREDICTIONS), Serdes.String().serializer(),
                 records, BATCH_NODE);
@@ -81,10 +82,11 @@ public final class ScoringTopology {
         topology.addSink(LABEL_REQUESTS_SINK_NODE, topics.name(TopicRole.LABELING_REQUESTS),
                 Serdes.String().serializer(), records, BATCH_NODE);
         if (config.featuresEnabled()) {
-            topology.addSink(FEATURES_SINK_NODE, topics.name(TopicRole.FEATURES), Serdes.String().serializer(), records,
-                    BATCH_NODE);
+            topology.addSink(FEATURES_SINK_NODE, topics.name(TopicRole.FEATURES), Serdes.String().serializer(),
+                    records, BATCH_NODE);
         }
-        topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics), PARSE_NODE, BATCH_NODE);
+        topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics), PARSE_NODE,
+                BATCH_NODE);
         topology.addSink(DEAD_LETTER_SINK_NODE, topics.name(TopicRole.IMAGES_DLQ), Serdes.String().serializer(),
                 records, DEAD_LETTER_NODE);
         return topology;

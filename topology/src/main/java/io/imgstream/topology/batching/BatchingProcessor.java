@@ -1,31 +1,19 @@
 package io.imgstream.topology.batching;
 
-import io.imgstream.schemas.FeatureVectorKeys;
+import io.imgstream.images.fetch.FetchException;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
-import io.imgstream.schemas.avro.FeatureVector;
-import io.imgstream.schemas.avro.LatencyBreakdown;
-import io.imgstream.schemas.avro.Prediction;
-import io.imgstream.topology.deadletter.DeadLetters;
-import io.imgstream.topology.deadletter.DeadLetters.Failure;
-import io.imgstream.topology.fetch.DecodedImage;
-import io.imgstream.images.fetch.FetchException;
+import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchOutcome;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.topology.metrics.BatchCloseReason;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.topology.scoring.BatchImage;
 import io.imgstream.topology.scoring.InferenceExecutor;
-import io.imgstream.topology.scoring.LabelingPolicy;
-import io.imgstream.model.inference.ModelIdentity;
-import io.imgstream.topology.scoring.PredictionBuilder;
+import io.imgstream.topology.scoring.PendingImage;
 import io.imgstream.topology.scoring.ScoredBatch;
-import io.imgstream.topology.scoring.ScoredBatch.Failed;
-import io.imgstream.topology.scoring.ScoredBatch.ImageScore;
-import io.imgstream.topology.scoring.ScoredBatch.Scored;
-import java.awt.image.BufferedImage;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,22 +41,28 @@ import org.slf4j.LoggerFactory;
  * The micro-batcher: Triton's dynamic batching ("max batch size, max queue delay") inside Kafka's transactions.
  *
  * <p><strong>Flow.</strong> {@link #process} puts each image in the changelogged {@value #STORE_NAME} store
- * (keyed by input offset) and starts fetching it in the {@link FetchPool}. A batch closes when
- * {@code batch.size} images wait ({@link BatchCloseReason#FULL}, checked in {@code process}) or the oldest has
- * waited {@code batch.linger.ms} ({@link BatchCloseReason#LINGER}, checked by a wall-clock punctuator); both
- * call {@link #closeReadyBatches}. A closed batch goes to the {@link InferenceExecutor}'s thread while this
- * thread keeps consuming, so decoding batch N+1 overlaps the forward pass of batch N.
+ * (keyed by input offset) and starts fetching it in the {@link FetchPool}. Two triggers call one {@code flush}:
+ * {@code process}, for {@code batch.size}, and a wall-clock punctuator, for {@code batch.linger.ms}. A flush
+ * first hands the batches whose forward pass is done to the {@link BatchEmitter}, then closes the batches that
+ * are ready, full ({@link BatchCloseReason#FULL}) or with an oldest image that waited {@code batch.linger.ms}
+ * ({@link BatchCloseReason#LINGER}), and hands them to the {@link InferenceExecutor}'s thread. This thread keeps
+ * consuming meanwhile, so decoding batch N+1 overlaps the forward pass of batch N.
  *
  * <p><strong>Exactly once.</strong> Only the stream thread forwards and writes the store. When a batch's scores
- * are back, the next {@code process} or punctuation forwards its predictions (and shadow predictions, label
- * requests, bottleneck features and dead letters) and deletes its images from the store, all in the task's current transaction.
- * After a crash the store is restored to its last commit: every image without a committed prediction is still
- * in it, and {@link #init} queues it again. Nothing is lost and nothing is forwarded twice.
+ * are back, the next {@code process} or punctuation forwards its outputs and deletes its images from the store,
+ * all in the task's current transaction. After a crash the store is restored to its last commit: every image
+ * without a committed prediction is still in it, and {@link #init} queues it again. Nothing is lost and nothing
+ * is forwarded twice.
  *
  * <p><strong>Bounds.</strong> At most {@code batch.max.in.flight} batches per task are with the forward pass;
  * once {@link BatchingSettings#maxWaiting()} more images wait behind them, {@code process} waits (at most
  * {@code inference.timeout.ms}) for the oldest batch, which is the back-pressure that slows consumption to the
  * model's pace.
+ *
+ * <p><strong>Failures.</strong> An image the fetcher or decoder refuses, or that is not decoded within
+ * {@code fetch.timeout.ms}, becomes a dead letter when its batch closes. A forward pass that fails or outlasts
+ * {@code inference.timeout.ms} fails the task: its images are still in the store, and are scored again after the
+ * restart.
  *
  * <p>One instance per stream task; not thread-safe (Kafka Streams calls it from one thread).
  */
@@ -82,52 +76,38 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     /** How often the punctuator looks for lingering batches and finished forward passes, at most. */
     private static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(5);
 
-    /**
-     * Where the batcher's outputs go: child node names.
-     *
-     * @param predictions   {@link Prediction}s of the primary model
-     * @param shadow        {@link Prediction}s of the shadow model
-     * @param labelRequests {@link io.imgstream.schemas.avro.LabelRequest}s for uncertain predictions
-     * @param features      {@link FeatureVector}s, or null to write none
-     * @param deadLetters   {@link io.imgstream.schemas.avro.DeadLetter}s
-     */
-    public record Outputs(String predictions, String shadow, String labelRequests, String features,
-                          String deadLetters) {
-    }
-
     /** An image in the store, with its fetch in progress or done. */
     private record Waiting(PendingImage image, CompletableFuture<FetchOutcome> fetch) {
     }
 
-    /**
-     * A batch with the forward pass; {@code images} and {@code fetchMs} are in the same order. The pixels are not
-     * kept here: only the inference thread needs them, and only until its forward pass is done.
-     */
-    private record InFlight(List<PendingImage> images, double[] fetchMs, CompletableFuture<ScoredBatch> result) {
+    /** A batch with the forward pass; its pixels are with the inference thread only. */
+    private record InFlight(int size, CompletableFuture<ScoredBatch> result) {
     }
 
     private final BatchingSettings settings;
     private final FetchPool fetchPool;
     private final InferenceExecutor inference;
-    private final PredictionBuilder predictions;
-    private final LabelingPolicy labeling;
+    private final BatchEmitter emitter;
     private final ScorerMetrics metrics;
-    private final Outputs outputs;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Long, PendingImage> store;
 
+    /**
+     * @param settings  batch size, linger, in-flight bound and timeouts
+     * @param fetchPool where images are fetched and decoded
+     * @param inference where closed batches are scored
+     * @param emitter   turns refused images and scored batches into output records
+     * @param metrics   where fetches and closed batches are counted
+     */
     public BatchingProcessor(BatchingSettings settings, FetchPool fetchPool, InferenceExecutor inference,
-                             PredictionBuilder predictions, LabelingPolicy labeling, ScorerMetrics metrics,
-                             Outputs outputs) {
+                             BatchEmitter emitter, ScorerMetrics metrics) {
         this.settings = settings;
         this.fetchPool = fetchPool;
         this.inference = inference;
-        this.predictions = predictions;
-        this.labeling = labeling;
+        this.emitter = emitter;
         this.metrics = metrics;
-        this.outputs = outputs;
     }
 
     /** The store this processor needs: persistent, changelogged, keyed by input offset. */
@@ -143,7 +123,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         requeueStoredImages();
         Duration interval = settings.linger().compareTo(MAX_PUNCTUATION_INTERVAL) < 0 && !settings.linger().isZero()
                 ? settings.linger() : MAX_PUNCTUATION_INTERVAL;
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
     /** Images in the restored store had no committed prediction: fetch and score them again. */
@@ -169,21 +149,16 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
                 source.offset(), record.timestamp(), context.currentSystemTimeMs());
         store.put(image.offset(), image);
         waiting.add(new Waiting(image, fetchPool.submit(task)));
-        forwardFinishedBatches();
-        closeReadyBatches(context.currentSystemTimeMs());
+        flush(context.currentSystemTimeMs());
         while (waiting.size() >= settings.maxWaiting() && !inFlight.isEmpty()) {
             awaitOldestBatch();
-            forwardFinishedBatches();
-            closeReadyBatches(context.currentSystemTimeMs());
+            flush(context.currentSystemTimeMs());
         }
     }
 
-    private void punctuate(long now) {
-        forwardFinishedBatches();
-        closeReadyBatches(now);
-    }
-
-    private void closeReadyBatches(long now) {
+    /** Both triggers' work: emit what the forward pass finished, then close and hand over what is ready. */
+    private void flush(long now) {
+        emitFinishedBatches();
         while (inFlight.size() < settings.maxInFlight() && !waiting.isEmpty()) {
             if (waiting.size() >= settings.batchSize()) {
                 closeBatch(BatchCloseReason.FULL);
@@ -195,45 +170,58 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         }
     }
 
+    private void emitFinishedBatches() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().result().isDone()) {
+            InFlight batch = inFlight.pollFirst();
+            ScoredBatch scored;
+            try {
+                scored = batch.result().join();
+            } catch (CompletionException | CancellationException e) {
+                throw new StreamsException("the forward pass of " + batch.size() + " images failed",
+                        e.getCause() == null ? e : e.getCause(), context.taskId());
+            }
+            emitter.emitScored(context, scored);
+            scored.images().forEach(image -> store.delete(image.pending().offset()));
+        }
+    }
+
+    /** Takes the oldest waiting images; those that decoded go to the forward pass, the refused to dead letters. */
     private void closeBatch(BatchCloseReason reason) {
         int size = Math.min(settings.batchSize(), waiting.size());
-        List<PendingImage> images = new ArrayList<>(size);
-        List<DecodedImage> decoded = new ArrayList<>(size);
+        List<BatchImage> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             Waiting next = waiting.pollFirst();
             FetchOutcome outcome = awaitFetch(next);
             if (outcome instanceof FetchOutcome.Loaded loaded) {
-                images.add(next.image());
-                decoded.add(loaded.image());
-                metrics.imageFetched((long) (loaded.image().fetchMs() * NANOS_PER_MILLI));
+                batch.add(new BatchImage(next.image(), loaded.pixels(), loaded.fetchMs()));
+                metrics.imageFetched((long) (loaded.fetchMs() * NANOS_PER_MILLI));
             } else {
-                deadLetter(next.image(), ((FetchOutcome.Refused) outcome).failure());
+                emitter.emitRefused(context, next.image(), ((FetchOutcome.Refused) outcome).failure());
+                store.delete(next.image().offset());
             }
         }
         metrics.batchClosed(reason);
-        if (images.isEmpty()) {
-            return;
+        if (!batch.isEmpty()) {
+            inFlight.add(new InFlight(batch.size(), inference.submit(batchId(batch), batch)));
         }
-        double[] fetchMs = decoded.stream().mapToDouble(DecodedImage::fetchMs).toArray();
-        List<BufferedImage> pixels = decoded.stream().map(DecodedImage::image).toList();
-        inFlight.add(new InFlight(images, fetchMs, inference.submit(batchId(images), pixels)));
     }
 
     private FetchOutcome awaitFetch(Waiting image) {
+        String id = image.image().ref().getId();
         try {
             return image.fetch().get(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             image.fetch().cancel(true);
             return new FetchOutcome.Refused(new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_TIMEOUT,
-                    "image " + image.image().ref().getId() + ": not fetched and decoded within fetch.timeout.ms="
-                            + settings.fetchTimeout().toMillis() + "; check the source is reachable, or raise the timeout"));
+                    "image " + id + ": not fetched and decoded within fetch.timeout.ms="
+                            + settings.fetchTimeout().toMillis() + "; check the source is reachable, or raise the "
+                            + "timeout"));
         } catch (ExecutionException e) {
-            throw new StreamsException("fetching image " + image.image().ref().getId() + " failed unexpectedly",
-                    e.getCause(), context.taskId());
+            // The fetch pool completes exceptionally only for infrastructure failures.
+            throw new StreamsException("fetching image " + id + " failed", e.getCause(), context.taskId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StreamsException("interrupted while fetching image " + image.image().ref().getId(), e,
-                    context.taskId());
+            throw new StreamsException("interrupted while fetching image " + id, e, context.taskId());
         }
     }
 
@@ -243,7 +231,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             oldest.result().get(settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // Failing the task is safe: its images are in the store and will be scored again after the restart.
-            throw new StreamsException("a forward pass of " + oldest.images().size() + " images did not finish within "
+            throw new StreamsException("a forward pass of " + oldest.size() + " images did not finish within "
                     + "inference.timeout.ms=" + settings.inferenceTimeout().toMillis(), e, context.taskId());
         } catch (ExecutionException e) {
             throw new StreamsException("the forward pass failed", e.getCause(), context.taskId());
@@ -253,104 +241,10 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         }
     }
 
-    private void forwardFinishedBatches() {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().result().isDone()) {
-            InFlight batch = inFlight.pollFirst();
-            ScoredBatch scored;
-            try {
-                scored = batch.result().join();
-            } catch (CompletionException | CancellationException e) {
-                throw new StreamsException("the forward pass of " + batch.images().size() + " images failed",
-                        e.getCause() == null ? e : e.getCause(), context.taskId());
-            }
-            forward(batch, scored);
-        }
-    }
-
-    private void forward(InFlight batch, ScoredBatch scored) {
-        long now = context.currentSystemTimeMs();
-        Instant scoredTime = Instant.ofEpochMilli(now);
-        double inferenceMs = scored.inferenceNanos() / NANOS_PER_MILLI;
-        int size = batch.images().size();
-        for (int i = 0; i < size; i++) {
-            PendingImage image = batch.images().get(i);
-            double queueMs = Math.max(0, scored.startedAtMs() - image.enqueuedMs());
-            metrics.queueWaited(Duration.ofMillis((long) queueMs));
-            LatencyBreakdown latency = new LatencyBreakdown(batch.fetchMs()[i], queueMs, inferenceMs);
-            ImageScore score = scored.scores().get(i);
-            if (score instanceof Scored result) {
-                Prediction prediction = predictions.build(image.ref(), scored.model(), result.probabilities(),
-                        scored.batchId(), scored.passSize(), latency, scoredTime);
-                emit(image, outputs.predictions(), prediction);
-                labeling.requestFor(prediction, scoredTime).ifPresent(request -> {
-                    metrics.labelRequested();
-                    emit(image, outputs.labelRequests(), request);
-                });
-                forwardFeatures(image, scored.featureLayout(), result.features(), scoredTime);
-                metrics.imageScored(Duration.ofMillis(Math.max(0, now - image.enqueuedMs())));
-            } else {
-                deadLetter(image, scored.model(), (Failed) score);
-            }
-            forwardShadow(image, scored, i, latency, scoredTime);
-            store.delete(image.offset());
-        }
-    }
-
-    private void forwardFeatures(PendingImage image, ImageScorer.FeatureLayout layout, float[] values, Instant now) {
-        if (outputs.features() == null || layout == null || values == null) {
-            return;
-        }
-        List<Float> boxed = new ArrayList<>(values.length);
-        for (float value : values) {
-            boxed.add(value);
-        }
-        FeatureVector vector = FeatureVector.newBuilder()
-                .setImageId(image.ref().getId())
-                .setBaseModelId(layout.baseModelId())
-                .setShape(layout.shape())
-                .setValues(boxed)
-                .setCreatedTime(now)
-                .build();
-        context.forward(new Record<>(FeatureVectorKeys.of(image.ref().getId(), layout.baseModelId()), vector,
-                image.timestamp()), outputs.features());
-    }
-
-    private void forwardShadow(PendingImage image, ScoredBatch scored, int index, LatencyBreakdown latency,
-                               Instant scoredTime) {
-        if (scored.shadowModel() == null || scored.shadowScores().isEmpty()) {
-            return;
-        }
-        ImageScore shadow = scored.shadowScores().get(index);
-        if (shadow instanceof Scored result) {
-            emit(image, outputs.shadow(), predictions.build(image.ref(), scored.shadowModel(), result.probabilities(),
-                    scored.batchId(), scored.passSize(), latency, scoredTime));
-        }
-    }
-
-    private void deadLetter(PendingImage image, FetchException failure) {
-        Failure reason = Failure.of(failure.stage(), failure.reason(), failure.getMessage(),
-                failure.getCause() == null ? failure : failure.getCause());
-        emit(image, outputs.deadLetters(), DeadLetters.of(image.ref().getId(), image.ref().getUri(), image.rawValue(),
-                image.source(), reason, Instant.ofEpochMilli(context.currentSystemTimeMs())));
-        store.delete(image.offset());
-    }
-
-    private void deadLetter(PendingImage image, ModelIdentity model, Failed failed) {
-        Failure reason = new Failure(DeadLetterStage.SCORE, DeadLetterReason.SCORING_FAILED,
-                "image " + image.ref().getId() + ": " + failed.message(), failed.exceptionClass(), model.name(),
-                model.version());
-        emit(image, outputs.deadLetters(), DeadLetters.of(image.ref().getId(), image.ref().getUri(), image.rawValue(),
-                image.source(), reason, Instant.ofEpochMilli(context.currentSystemTimeMs())));
-    }
-
-    private void emit(PendingImage image, String node, Object value) {
-        context.forward(new Record<>(image.ref().getId(), value, image.timestamp()), node);
-    }
-
     /** Names the partition and offset range, so an operator can find the batch's inputs. */
-    private static String batchId(List<PendingImage> images) {
-        PendingImage first = images.get(0);
-        PendingImage last = images.get(images.size() - 1);
+    private static String batchId(List<BatchImage> batch) {
+        PendingImage first = batch.get(0).pending();
+        PendingImage last = batch.get(batch.size() - 1).pending();
         return first.topic() + "-" + first.partition() + "@" + first.offset() + "-" + last.offset();
     }
 

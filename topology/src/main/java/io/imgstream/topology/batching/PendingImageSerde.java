@@ -1,6 +1,7 @@
 package io.imgstream.topology.batching;
 
 import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.topology.scoring.PendingImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,8 +1,10 @@
 package io.imgstream.topology.fetch;
 
-import io.imgstream.images.fetch.FetchException;
 import io.imgstream.images.ImageLoader;
-
+import io.imgstream.images.fetch.FetchException;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.topology.deadletter.FailureClassifier;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +50,8 @@ public final class FetchPool implements AutoCloseable {
     /**
      * Starts fetching and decoding {@code task}.
      *
-     * @return completes with the outcome; never completes exceptionally for a refused image, only for a bug
+     * @return completes with the outcome; completes exceptionally only for a failure that
+     *         {@link FailureClassifier} lays at the infrastructure's door
      */
     public CompletableFuture<FetchOutcome> submit(ImageTask task) {
         return CompletableFuture.supplyAsync(() -> load(task), executor);
@@ -57,9 +60,16 @@ public final class FetchPool implements AutoCloseable {
     private FetchOutcome load(ImageTask task) {
         try {
             ImageLoader.LoadedImage loaded = loader.load(task.ref());
-            return new FetchOutcome.Loaded(new DecodedImage(task, loaded.image(), loaded.loadMs()));
+            return new FetchOutcome.Loaded(loaded.image(), loaded.loadMs());
         } catch (FetchException e) {
             return new FetchOutcome.Refused(e);
+        } catch (RuntimeException e) {
+            if (FailureClassifier.isInfrastructureFailure(e)) {
+                throw e;
+            }
+            return new FetchOutcome.Refused(new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED,
+                    "image " + task.ref().getId() + ": fetching and decoding it failed unexpectedly (" + e
+                            + "); check the reference, and report it if the image is valid", e));
         }
     }
 

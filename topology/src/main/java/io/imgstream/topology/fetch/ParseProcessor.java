@@ -1,13 +1,10 @@
 package io.imgstream.topology.fetch;
 
-import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.deadletter.DeadLetters;
-import io.imgstream.topology.deadletter.DeadLetters.Failure;
-import java.io.IOException;
+import io.imgstream.topology.deadletter.FailureClassifier;
 import java.time.Instant;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,7 +16,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * record in the wrong schema, without the registry's magic byte, or with no value at all becomes a dead
  * letter carrying its original bytes instead of stopping the application.
  *
- * <p>Forwards {@link ImageTask}s to {@code nextNode} and dead letters to {@code deadLetterNode}.
+ * <p>Forwards {@link ImageTask}s to {@code nextNode} and dead letters to {@code deadLetterNode}. A deserializer
+ * failure that {@link FailureClassifier} lays at the infrastructure's door (the registry unreachable, say) is
+ * rethrown: it says nothing about the record, so the task fails and Kafka Streams retries it.
+ *
+ * <p>One instance per stream task; not thread-safe.
  */
 public final class ParseProcessor implements Processor<String, byte[], String, Object> {
 
@@ -42,7 +43,8 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.value() == null || record.value().length == 0) {
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "record has no value; expected an Avro ImageRef in the registry wire format", null);
+            deadLetter(record, DeadLetterStage.DESERIALIZE, null,
+                    "record has no value; expected an Avro ImageRef in the registry wire format", null);
             return;
         }
         ImageRef ref;
@@ -50,42 +52,32 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
             String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
             ref = deserializer.deserialize(topic, record.headers(), record.value());
         } catch (RuntimeException e) {
-            if (isInfrastructureFailure(e)) {
+            if (FailureClassifier.isInfrastructureFailure(e)) {
                 throw e;
             }
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value is not an ImageRef in the registry wire format (magic byte 0, 4-byte schema id, "
-                    + "Avro): " + e.getMessage(), e);
+            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value is not an ImageRef in the registry wire "
+                    + "format (magic byte 0, 4-byte schema id, Avro): " + e.getMessage(), e);
             return;
         }
         if (ref == null) {
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value deserialized to nothing; expected an ImageRef", null);
+            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value deserialized to nothing; expected an ImageRef",
+                    null);
             return;
         }
         if (record.key() != null && !record.key().equals(ref.getId())) {
-            deadLetter(record, DeadLetterStage.VALIDATE, ref.getUri(), "record key '" + record.key() + "' differs from ImageRef.id '" + ref.getId()
+            deadLetter(record, DeadLetterStage.VALIDATE, ref.getUri(), "record key '" + record.key()
+                    + "' differs from ImageRef.id '" + ref.getId()
                     + "'; publish with the image id as key so every image lands on one partition", null);
             return;
         }
         context.forward(record.withValue(new ImageTask(ref, record.value())), nextNode);
     }
 
-    /**
-     * A registry that can't be reached says nothing about the record: fail the task and let Kafka Streams
-     * retry it, rather than dead-letter a good record.
-     */
-    static boolean isInfrastructureFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void deadLetter(Record<String, byte[]> record, DeadLetterStage stage, String uri, String message,
                             Throwable cause) {
-        Failure failure = Failure.of(stage, DeadLetterReason.MALFORMED_RECORD, message, cause);
-        Object letter = DeadLetters.of(record.key(), uri, record.value(), context.recordMetadata().orElse(null), failure,
+        DeadLetters.Input input = new DeadLetters.Input(record.key(), uri, record.value(),
+                context.recordMetadata().orElse(null));
+        Object letter = DeadLetters.malformed(input, stage, message, cause,
                 Instant.ofEpochMilli(context.currentSystemTimeMs()));
         context.forward(record.withValue(letter), deadLetterNode);
     }

@@ -5,7 +5,6 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.imgstream.schemas.avro.DeadLetterReason;
-import io.imgstream.topology.batching.BatchCloseReason;
 import io.imgstream.model.inference.ModelIdentity;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -99,7 +98,8 @@ public final class ScorerMetrics {
         this.swaps = registry.meter(MODEL_SWAPS);
         this.swapRefusals = registry.meter(MODEL_SWAP_REFUSALS);
         this.swapAdoption = registry.timer(MODEL_SWAP_ADOPTION_TIME);
-        registry.gauge(MODEL_VERSION, () -> () -> Optional.ofNullable(primary.get()).map(ModelIdentity::version).orElse(-1));
+        registry.gauge(MODEL_VERSION,
+                () -> () -> Optional.ofNullable(primary.get()).map(ModelIdentity::version).orElse(-1));
         registry.gauge(SHADOW_MODEL_VERSION, () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
     }
 

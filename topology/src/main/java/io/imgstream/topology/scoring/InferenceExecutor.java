@@ -3,9 +3,9 @@ package io.imgstream.topology.scoring;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.topology.scoring.ScoredBatch.Failed;
-import io.imgstream.topology.scoring.ScoredBatch.ImageScore;
-import io.imgstream.topology.scoring.ScoredBatch.Scored;
+import io.imgstream.topology.scoring.ScoredImage.Failed;
+import io.imgstream.topology.scoring.ScoredImage.Score;
+import io.imgstream.topology.scoring.ScoredImage.Scored;
 import io.imgstream.topology.swap.ModelSlot;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Time;
@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * own images' results; they carry the pass's id and size.
  *
  * <p>The models come from the {@link ModelSlot}, read once at the start of each pass: a swap takes effect
- * between passes. If a pass fails as a whole, its images are scored one by one so that only the image the
- * model really fails on is reported as {@link Failed}.
+ * between passes. If the model fails on a pass, its images are scored one by one so that only the image the
+ * model really fails on is reported as {@link Failed}; whether that is the image's fault is for the stream thread
+ * to decide. A submitted batch's result fails only when its pass fails outside the model (an {@link Error}, say).
  *
  * <p>Thread-safe.
  */
@@ -44,7 +45,7 @@ public final class InferenceExecutor implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
     /** One submitted batch and where its results go. */
-    private record Request(String batchId, List<BufferedImage> images, CompletableFuture<ScoredBatch> result) {
+    private record Request(String batchId, List<BatchImage> images, CompletableFuture<ScoredBatch> result) {
     }
 
     private final ModelSlot slot;
@@ -82,9 +83,10 @@ public final class InferenceExecutor implements AutoCloseable {
      *
      * @param batchId identifies the batch; the pass it runs in is named after the first batch in it
      * @param images  decoded images, at least one
-     * @return completes with the batch's scores; completes exceptionally only if the executor was closed
+     * @return completes with every image's outcome, in submission order; completes exceptionally if the executor
+     *         was closed or the pass failed as a whole
      */
-    public CompletableFuture<ScoredBatch> submit(String batchId, List<BufferedImage> images) {
+    public CompletableFuture<ScoredBatch> submit(String batchId, List<BatchImage> images) {
         Request request = new Request(batchId, List.copyOf(images), new CompletableFuture<>());
         if (!running) {
             request.result().completeExceptionally(new IllegalStateException("the inference executor is closed"));
@@ -136,37 +138,35 @@ public final class InferenceExecutor implements AutoCloseable {
         return pass;
     }
 
-    /** Scores a pass; returns every image's primary and shadow scores in pass order, and the pass's facts. */
+    /** Scores a pass; returns every image with its primary and shadow outcomes in pass order, and the pass's facts. */
     private ScoredBatch run(List<Request> pass) {
-        List<BufferedImage> images = new ArrayList<>();
-        pass.forEach(request -> images.addAll(request.images()));
+        List<BatchImage> images = pass.stream().flatMap(request -> request.images().stream()).toList();
+        List<BufferedImage> pixels = images.stream().map(BatchImage::pixels).toList();
         String passId = pass.size() == 1 ? pass.get(0).batchId() : pass.get(0).batchId() + "+" + (pass.size() - 1);
         ModelSlot.Models models = slot.acquireForBatch();
         noteSwap(models);
         long startedAtMs = time.milliseconds();
         long started = time.nanoseconds();
-        List<ImageScore> scores = score(models.primary(), images, true);
+        List<Score> scores = score(models.primary(), pixels, true);
         long inferenceNanos = time.nanoseconds() - started;
         metrics.batchScored(images.size(), inferenceNanos);
-        List<ImageScore> shadowScores = List.of();
-        ModelIdentity shadowModel = null;
-        if (models.shadow() != null) {
-            shadowModel = models.shadow().model();
-            shadowScores = score(models.shadow(), images, false);
+        ImageScorer shadow = models.shadow();
+        List<Score> shadowScores = shadow == null ? null : score(shadow, pixels, false);
+        // The models answer in list order; this is the one place their answers are matched to images by index.
+        List<ScoredImage> scored = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            scored.add(images.get(i).scored(scores.get(i), shadowScores == null ? null : shadowScores.get(i)));
         }
-        return new ScoredBatch(passId, images.size(), models.primary().model(), scores, shadowModel, shadowScores,
-                models.primary().featureLayout().orElse(null), startedAtMs, inferenceNanos);
+        return new ScoredBatch(passId, images.size(), models.primary().model(), shadow == null ? null : shadow.model(),
+                models.primary().featureLayout().orElse(null), startedAtMs, inferenceNanos, scored);
     }
 
-    /** Hands each request its own slice of the pass. */
+    /** Hands each request its own images of the pass. */
     private static void complete(List<Request> pass, ScoredBatch scored) {
         int from = 0;
         for (Request request : pass) {
             int to = from + request.images().size();
-            List<ImageScore> shadow = scored.shadowScores().isEmpty() ? List.of() : scored.shadowScores().subList(from, to);
-            request.result().complete(new ScoredBatch(scored.batchId(), scored.passSize(), scored.model(),
-                    scored.scores().subList(from, to), scored.shadowModel(), shadow, scored.featureLayout(),
-                    scored.startedAtMs(), scored.inferenceNanos()));
+            request.result().complete(scored.withImages(scored.images().subList(from, to)));
             from = to;
         }
     }
@@ -186,21 +186,21 @@ public final class InferenceExecutor implements AutoCloseable {
     }
 
     /** Scores a batch, with features when asked and the model has them; on failure, image by image. */
-    private static List<ImageScore> score(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
+    private static List<Score> score(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
         try {
             return scored(scorer, run(scorer, images, withFeatures), images.size());
         } catch (RuntimeException batchFailure) {
             if (images.size() == 1) {
-                return List.of(failed(scorer, batchFailure));
+                return List.of(new Failed(batchFailure));
             }
             LOG.warn("Model {} v{} failed on a batch of {} images ({}); scoring them one by one", scorer.model().name(),
                     scorer.model().version(), images.size(), batchFailure.toString());
-            List<ImageScore> scores = new ArrayList<>(images.size());
+            List<Score> scores = new ArrayList<>(images.size());
             for (BufferedImage image : images) {
                 try {
                     scores.addAll(scored(scorer, run(scorer, List.of(image), withFeatures), 1));
                 } catch (RuntimeException e) {
-                    scores.add(failed(scorer, e));
+                    scores.add(new Failed(e));
                 }
             }
             return scores;
@@ -208,10 +208,11 @@ public final class InferenceExecutor implements AutoCloseable {
     }
 
     private static ImageScorer.Scores run(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
-        return withFeatures ? scorer.scoreWithFeatures(images) : new ImageScorer.Scores(scorer.score(images), List.of());
+        return withFeatures ? scorer.scoreWithFeatures(images)
+                : new ImageScorer.Scores(scorer.score(images), List.of());
     }
 
-    private static List<ImageScore> scored(ImageScorer scorer, ImageScorer.Scores result, int images) {
+    private static List<Score> scored(ImageScorer scorer, ImageScorer.Scores result, int images) {
         List<float[]> probabilities = result.probabilities();
         List<float[]> features = result.features();
         if (probabilities.size() != images || !(features.isEmpty() || features.size() == images)) {
@@ -219,16 +220,11 @@ public final class InferenceExecutor implements AutoCloseable {
                     + " returned " + probabilities.size() + " results and " + features.size() + " feature vectors for "
                     + images + " images");
         }
-        List<ImageScore> scores = new ArrayList<>(images);
+        List<Score> scores = new ArrayList<>(images);
         for (int i = 0; i < images; i++) {
             scores.add(new Scored(probabilities.get(i), features.isEmpty() ? null : features.get(i)));
         }
         return scores;
-    }
-
-    private static Failed failed(ImageScorer scorer, RuntimeException e) {
-        return new Failed("model " + scorer.model().name() + " v" + scorer.model().version() + " failed to score it: "
-                + e, e.getClass().getName());
     }
 
     /** Finishes the pass running now (queued batches fail: their images stay pending) and stops the thread. */

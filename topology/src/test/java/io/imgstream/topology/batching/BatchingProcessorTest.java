@@ -12,6 +12,7 @@ import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.images.ImageLoader;
@@ -21,6 +22,7 @@ import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.topology.scoring.PendingImage;
 import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.swap.ModelSlot;
 import java.awt.image.BufferedImage;
@@ -51,8 +53,8 @@ import org.junit.jupiter.api.Test;
 
 class BatchingProcessorTest {
 
-    private static final BatchingProcessor.Outputs OUTPUTS =
-            new BatchingProcessor.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter");
+    private static final BatchEmitter.Outputs OUTPUTS =
+            new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter");
     private static final Duration LINGER = Duration.ofMillis(50);
 
     /**
@@ -108,13 +110,16 @@ class BatchingProcessorTest {
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private final KeyValueStore<Long, PendingImage> store = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(BatchingProcessor.STORE_NAME), org.apache.kafka.common.serialization.Serdes.Long(),
-            new PendingImageSerde()).withLoggingDisabled().build(); // Changelog is not supported by MockProcessorContext
+            Stores.inMemoryKeyValueStore(BatchingProcessor.STORE_NAME),
+            org.apache.kafka.common.serialization.Serdes.Long(), new PendingImageSerde())
+            .withLoggingDisabled().build(); // Changelog is not supported by MockProcessorContext
     private final RecordingScorer v1 = new RecordingScorer(1);
     private final ModelSlot slot = new ModelSlot(v1);
-    private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+    private final ScorerMetrics metrics =
+            new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
     private final FetchPool fetchPool = new FetchPool(new ImageLoader(
-            new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20), new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
+            new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
+            new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
             2, 64);
     private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, 8);
     private long offset;
@@ -135,7 +140,9 @@ class BatchingProcessorTest {
     private BatchingProcessor processor(int batchSize, double minConfidence) {
         BatchingProcessor processor = new BatchingProcessor(
                 new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
-                fetchPool, inference, new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS);
+                fetchPool, inference,
+                new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS),
+                metrics);
         processor.init(context);
         return processor;
     }
@@ -203,7 +210,8 @@ class BatchingProcessorTest {
         List<Object> predictions = awaitForwarded("predictions", 3);
 
         assertThat(v1.batchSizes).containsExactly(3);
-        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString()).containsExactly("a", "b", "c");
+        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+                .containsExactly("a", "b", "c");
         Prediction first = (Prediction) predictions.get(0);
         assertThat(first.getTopK().get(0).getLabel().toString()).isEqualTo("red");
         assertThat(first.getBatchSize()).isEqualTo(3);
@@ -258,7 +266,8 @@ class BatchingProcessorTest {
         List<Object> predictions = awaitForwarded("predictions", 2);
         List<Object> letters = forwardedTo("dead-letter");
 
-        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString()).containsExactly("good-1", "good-2");
+        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+                .containsExactly("good-1", "good-2");
         assertThat(letters).singleElement().satisfies(letter -> {
             DeadLetter deadLetter = (DeadLetter) letter;
             assertThat(deadLetter.getImageId().toString()).isEqualTo("text");

@@ -5,9 +5,11 @@ import io.imgstream.model.inference.ModelIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.swap.ModelSlot;
 import java.awt.image.BufferedImage;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,10 +51,13 @@ class InferenceExecutorTest {
         }
     }
 
-    private static List<BufferedImage> images(int... widths) {
-        List<BufferedImage> images = new ArrayList<>();
+    private static List<BatchImage> images(int... widths) {
+        List<BatchImage> images = new ArrayList<>();
         for (int width : widths) {
-            images.add(new BufferedImage(width, 1, BufferedImage.TYPE_INT_RGB));
+            ImageRef ref = ImageRef.newBuilder().setId("w" + width).setUri("inline:").setEventTime(Instant.EPOCH)
+                    .build();
+            PendingImage pending = new PendingImage(ref, new byte[0], "images", 0, width, 0L, 0L);
+            images.add(new BatchImage(pending, new BufferedImage(width, 1, BufferedImage.TYPE_INT_RGB), 0));
         }
         return images;
     }
@@ -77,11 +82,12 @@ class InferenceExecutorTest {
             assertThat(first.get().passSize()).isEqualTo(1);
             assertThat(second.get().batchId()).isEqualTo("p1@0-0+1");
             assertThat(second.get().passSize()).isEqualTo(3);
-            assertThat(second.get().scores()).singleElement()
-                    .satisfies(s -> assertThat(((ScoredBatch.Scored) s).probabilities()).containsExactly(2f));
-            assertThat(merged.scores()).extracting(s -> ((ScoredBatch.Scored) s).probabilities()[0])
+            assertThat(second.get().images()).singleElement()
+                    .satisfies(s -> assertThat(((ScoredImage.Scored) s.score()).probabilities()).containsExactly(2f));
+            assertThat(merged.images()).extracting(s -> ((ScoredImage.Scored) s.score()).probabilities()[0])
                     .containsExactly(3f, 4f);
-            assertThat(last.scores()).hasSize(2);
+            assertThat(merged.images()).extracting(s -> s.pending().ref().getId()).containsExactly("w3", "w4");
+            assertThat(last.images()).hasSize(2);
             assertThat(last.passSize()).isEqualTo(2);
             assertThat(metrics.registry().histogram(ScorerMetrics.BATCH_SIZE).getCount()).isEqualTo(3);
         }

@@ -1,4 +1,4 @@
-package io.imgstream.topology.batching;
+package io.imgstream.topology.scoring;
 
 import io.imgstream.schemas.avro.ImageRef;
 import java.util.Objects;
@@ -6,7 +6,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * An image waiting in the batcher's store for its prediction: the parsed reference, the original record value
- * (for a dead letter), where the record came from, and when it arrived.
+ * (for a dead letter), where the record came from, and when it arrived. Every output of the image is keyed by its
+ * id and stamped with its record's timestamp.
  *
  * @param ref         the parsed reference
  * @param rawValue    the input record's value bytes

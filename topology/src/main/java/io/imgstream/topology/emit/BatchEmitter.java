@@ -1,0 +1,173 @@
+package io.imgstream.topology.emit;
+
+import io.imgstream.images.fetch.FetchException;
+import io.imgstream.model.inference.ImageScorer.FeatureLayout;
+import io.imgstream.schemas.FeatureVectorKeys;
+import io.imgstream.schemas.avro.FeatureVector;
+import io.imgstream.schemas.avro.LatencyBreakdown;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.deadletter.DeadLetters;
+import io.imgstream.topology.deadletter.FailureClassifier;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.LabelingPolicy;
+import io.imgstream.topology.scoring.PendingImage;
+import io.imgstream.topology.scoring.PredictionBuilder;
+import io.imgstream.topology.scoring.ScoredBatch;
+import io.imgstream.topology.scoring.ScoredImage;
+import io.imgstream.topology.scoring.ScoredImage.Failed;
+import io.imgstream.topology.scoring.ScoredImage.Scored;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Turns the batcher's results into output records, forwarded to the batch node's children ({@link Outputs}):
+ * <ul>
+ *   <li>an image the primary model scored: its {@link Prediction}, a label request when the
+ *   {@link LabelingPolicy} finds the prediction uncertain, and its {@link FeatureVector} when the model has a
+ *   bottleneck and features are written;</li>
+ *   <li>an image the shadow model scored: its shadow {@link Prediction} (a shadow model's failures are not the
+ *   image's fault, and produce nothing);</li>
+ *   <li>an image the primary model failed on, or the fetcher or decoder refused: its dead letter.</li>
+ * </ul>
+ * Every output is keyed by the image id and carries its input record's timestamp.
+ *
+ * <p><strong>Failures.</strong> When {@link FailureClassifier} lays a model failure at the infrastructure's door,
+ * {@link #emitScored} forwards nothing and throws: the task fails, and the batch is scored again after the restart.
+ *
+ * <p>It only forwards: the caller, on the stream thread, owns the store of pending images and deletes them in the
+ * same call, so outputs and deletions commit in one transaction. Stateless and thread-safe; one instance may
+ * serve every task, each call forwarding through the context it is given.
+ */
+public final class BatchEmitter {
+
+    private static final double NANOS_PER_MILLI = 1e6;
+
+    /**
+     * Where the outputs go: child node names.
+     *
+     * @param predictions   {@link Prediction}s of the primary model
+     * @param shadow        {@link Prediction}s of the shadow model
+     * @param labelRequests {@link io.imgstream.schemas.avro.LabelRequest}s for uncertain predictions
+     * @param features      {@link FeatureVector}s, or null to write none
+     * @param deadLetters   {@link io.imgstream.schemas.avro.DeadLetter}s
+     */
+    public record Outputs(String predictions, String shadow, String labelRequests, String features,
+                          String deadLetters) {
+    }
+
+    private final PredictionBuilder predictions;
+    private final LabelingPolicy labeling;
+    private final ScorerMetrics metrics;
+    private final Outputs outputs;
+
+    /**
+     * @param predictions builds prediction records from probabilities
+     * @param labeling    decides which predictions get a label request
+     * @param metrics     where scored images, queue waits and label requests are counted
+     * @param outputs     the child nodes to forward to
+     */
+    public BatchEmitter(PredictionBuilder predictions, LabelingPolicy labeling, ScorerMetrics metrics,
+                        Outputs outputs) {
+        this.predictions = Objects.requireNonNull(predictions, "predictions");
+        this.labeling = Objects.requireNonNull(labeling, "labeling");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.outputs = Objects.requireNonNull(outputs, "outputs");
+    }
+
+    /**
+     * Forwards every output of a batch back from the forward pass.
+     *
+     * @throws StreamsException if the primary model failed on an image for a reason outside the image
+     */
+    public void emitScored(ProcessorContext<String, Object> context, ScoredBatch batch) {
+        requireNoInfrastructureFailure(context, batch);
+        long now = context.currentSystemTimeMs();
+        Instant scoredTime = Instant.ofEpochMilli(now);
+        for (ScoredImage image : batch.images()) {
+            PendingImage pending = image.pending();
+            LatencyBreakdown latency = latency(batch, image);
+            if (image.score() instanceof Scored scored) {
+                emitPrediction(context, batch, pending, scored, latency, scoredTime);
+                metrics.imageScored(Duration.ofMillis(Math.max(0, now - pending.enqueuedMs())));
+            } else {
+                forward(context, pending, outputs.deadLetters(), DeadLetters.unscorable(deadLetterInput(pending),
+                        batch.model(), ((Failed) image.score()).cause(), scoredTime));
+            }
+            if (image.shadowScore() instanceof Scored shadow) {
+                forward(context, pending, outputs.shadow(), predictions.build(pending.ref(), batch.shadowModel(),
+                        shadow.probabilities(), batch.batchId(), batch.passSize(), latency, scoredTime));
+            }
+        }
+    }
+
+    /** Forwards the dead letter of an image the fetcher or decoder refused. */
+    public void emitRefused(ProcessorContext<String, Object> context, PendingImage image, FetchException refusal) {
+        forward(context, image, outputs.deadLetters(), DeadLetters.refused(deadLetterInput(image), refusal,
+                Instant.ofEpochMilli(context.currentSystemTimeMs())));
+    }
+
+    /** Checked before anything is forwarded, so a batch is emitted whole or not at all. */
+    private static void requireNoInfrastructureFailure(ProcessorContext<String, Object> context, ScoredBatch batch) {
+        for (ScoredImage image : batch.images()) {
+            if (image.score() instanceof Failed failed && FailureClassifier.isInfrastructureFailure(failed.cause())) {
+                throw new StreamsException("model " + batch.model().name() + " v" + batch.model().version()
+                        + " failed on image " + image.pending().ref().getId() + " for a reason outside the image; "
+                        + "failing the task so that its batch is scored again", failed.cause(), context.taskId());
+            }
+        }
+    }
+
+    /** Where the image's time went; records its queue wait. */
+    private LatencyBreakdown latency(ScoredBatch batch, ScoredImage image) {
+        double queueMs = Math.max(0, batch.startedAtMs() - image.pending().enqueuedMs());
+        metrics.queueWaited(Duration.ofMillis((long) queueMs));
+        return new LatencyBreakdown(image.fetchMs(), queueMs, batch.inferenceNanos() / NANOS_PER_MILLI);
+    }
+
+    private void emitPrediction(ProcessorContext<String, Object> context, ScoredBatch batch, PendingImage image,
+                                Scored scored, LatencyBreakdown latency, Instant scoredTime) {
+        Prediction prediction = predictions.build(image.ref(), batch.model(), scored.probabilities(),
+                batch.batchId(), batch.passSize(), latency, scoredTime);
+        forward(context, image, outputs.predictions(), prediction);
+        labeling.requestFor(prediction, scoredTime).ifPresent(request -> {
+            metrics.labelRequested();
+            forward(context, image, outputs.labelRequests(), request);
+        });
+        emitFeatures(context, image, batch.featureLayout(), scored.features(), scoredTime);
+    }
+
+    private void emitFeatures(ProcessorContext<String, Object> context, PendingImage image, FeatureLayout layout,
+                              float[] values, Instant now) {
+        if (outputs.features() == null || layout == null || values == null) {
+            return;
+        }
+        List<Float> boxed = new ArrayList<>(values.length);
+        for (float value : values) {
+            boxed.add(value);
+        }
+        FeatureVector vector = FeatureVector.newBuilder()
+                .setImageId(image.ref().getId())
+                .setBaseModelId(layout.baseModelId())
+                .setShape(layout.shape())
+                .setValues(boxed)
+                .setCreatedTime(now)
+                .build();
+        context.forward(new Record<>(FeatureVectorKeys.of(image.ref().getId(), layout.baseModelId()), vector,
+                image.timestamp()), outputs.features());
+    }
+
+    private static DeadLetters.Input deadLetterInput(PendingImage image) {
+        return new DeadLetters.Input(image.ref().getId(), image.ref().getUri(), image.rawValue(), image.source());
+    }
+
+    private static void forward(ProcessorContext<String, Object> context, PendingImage image, String node,
+                                Object value) {
+        context.forward(new Record<>(image.ref().getId(), value, image.timestamp()), node);
+    }
+}

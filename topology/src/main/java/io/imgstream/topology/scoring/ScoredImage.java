@@ -1,0 +1,39 @@
+package io.imgstream.topology.scoring;
+
+import java.util.Objects;
+
+/**
+ * One image's outcome of a forward pass: everything its outputs are made from, in one record.
+ *
+ * @param pending     the image as the batcher's store holds it
+ * @param fetchMs     wall-clock time spent fetching and decoding it, in milliseconds
+ * @param score       the primary model's outcome
+ * @param shadowScore the shadow model's outcome, or null when no shadow model ran
+ */
+public record ScoredImage(PendingImage pending, double fetchMs, Score score, Score shadowScore) {
+
+    public ScoredImage {
+        Objects.requireNonNull(pending, "pending");
+        Objects.requireNonNull(score, "score");
+    }
+
+    /** What one model made of the image. */
+    public sealed interface Score {
+    }
+
+    /**
+     * The model's probabilities, in the order of its classes.
+     *
+     * @param features the image's bottleneck features (flattened, channels first), or null when not computed
+     */
+    public record Scored(float[] probabilities, float[] features) implements Score {
+    }
+
+    /**
+     * The model failed on this image alone (the rest of its pass scored).
+     *
+     * @param cause what the model threw
+     */
+    public record Failed(RuntimeException cause) implements Score {
+    }
+}

@@ -1,0 +1,124 @@
+package io.imgstream.topology.emit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.schemas.avro.DeadLetter;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.scoring.LabelingPolicy;
+import io.imgstream.topology.scoring.PendingImage;
+import io.imgstream.topology.scoring.PredictionBuilder;
+import io.imgstream.topology.scoring.ScoredBatch;
+import io.imgstream.topology.scoring.ScoredImage;
+import io.imgstream.topology.scoring.ScoredImage.Failed;
+import io.imgstream.topology.scoring.ScoredImage.Scored;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BatchEmitterTest {
+
+    private static final ModelIdentity PRIMARY = new ModelIdentity("colours", 4, List.of("red", "blue"));
+    private static final ModelIdentity SHADOW = new ModelIdentity("colours", 5, List.of("red", "blue"));
+
+    private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), () -> PRIMARY, Optional::empty);
+    private final BatchEmitter emitter = new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(0, 0), metrics,
+            new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter"));
+
+    @BeforeEach
+    void setUp() {
+        context.setCurrentSystemTimeMs(10_000L);
+    }
+
+    @Test
+    void shouldDeadLetterTheImageTheModelFailedOnAndPredictTheRest() {
+        ScoredBatch batch = batch(
+                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                new ScoredImage(pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")),
+                        null));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions")).singleElement().satisfies(value -> {
+            Prediction prediction = (Prediction) value;
+            assertThat(prediction.getImageId()).isEqualTo("a");
+            assertThat(prediction.getModelVersion()).isEqualTo(4);
+            assertThat(prediction.getLatency().getFetchMs()).isEqualTo(2.0);
+        });
+        assertThat(forwardedTo("dead-letter")).singleElement().satisfies(value -> {
+            DeadLetter letter = (DeadLetter) value;
+            assertThat(letter.getImageId()).isEqualTo("b");
+            assertThat(letter.getStage()).isEqualTo(DeadLetterStage.SCORE);
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.SCORING_FAILED);
+            assertThat(letter.getModelVersion()).isEqualTo(4);
+            assertThat(letter.getSourceOffset()).isEqualTo(8L);
+            assertThat(letter.getExceptionClass()).isEqualTo(IllegalArgumentException.class.getName());
+            assertThat(letter.getMessage()).isEqualTo(
+                    "image b: model colours v4 failed to score it: java.lang.IllegalArgumentException: NaN in layer 3");
+        });
+        assertThat(forwardedTo("shadow")).isEmpty();
+    }
+
+    @Test
+    void shouldFailTheTaskAndForwardNothingWhenTheModelFailedForAReasonOutsideTheImage() {
+        ScoredBatch batch = batch(
+                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                new ScoredImage(pending("b", 8), 2.0,
+                        new Failed(new UncheckedIOException(new IOException("device lost"))), null));
+
+        assertThatThrownBy(() -> emitter.emitScored(context, batch)).isInstanceOf(StreamsException.class)
+                .hasMessageContaining("failed on image b for a reason outside the image")
+                .hasRootCauseMessage("device lost");
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldWriteShadowPredictionsForTheImagesTheShadowModelScored() {
+        ScoredBatch batch = batch(
+                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null),
+                        new Scored(new float[] {0.2f, 0.8f}, null)),
+                new ScoredImage(pending("b", 8), 2.0, new Scored(new float[] {0.9f, 0.1f}, null),
+                        new Failed(new IllegalStateException("shadow broke"))));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions")).hasSize(2);
+        assertThat(forwardedTo("shadow")).singleElement().satisfies(value -> {
+            assertThat(((Prediction) value).getImageId()).isEqualTo("a");
+            assertThat(((Prediction) value).getModelVersion()).isEqualTo(5);
+        });
+        assertThat(forwardedTo("dead-letter")).as("a shadow model's failure is not the image's fault").isEmpty();
+    }
+
+    private static ScoredBatch batch(ScoredImage... images) {
+        return new ScoredBatch("images-0@7-8", images.length, PRIMARY, SHADOW, null, 9_000L, 1_000_000L,
+                List.of(images));
+    }
+
+    private static PendingImage pending(String id, long offset) {
+        ImageRef ref = ImageRef.newBuilder().setId(id).setUri("inline:").setEventTime(Instant.EPOCH).build();
+        return new PendingImage(ref, id.getBytes(StandardCharsets.UTF_8), "images", 0, offset, 500L, 8_000L);
+    }
+
+    private List<Object> forwardedTo(String child) {
+        return context.forwarded().stream().filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
+                .map(CapturedForward::record).map(Record::value).map(Object.class::cast).toList();
+    }
+}
