@@ -1,6 +1,5 @@
 package io.imgstream.bench;
 
-import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
@@ -16,6 +15,7 @@ import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.stack.TopicProvisioner;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,8 +48,7 @@ final class BenchInputs {
     private static final long SEED = 1234;
     private static final SmallCnn.Config SMALL_NETWORK = new SmallCnn.Config(32, 5, 64, 3, 2, 128, 0.5, 1e-3, 0);
 
-    private BenchInputs() {
-    }
+    private BenchInputs() {}
 
     /** Version {@code version} of the benchmark model: {@code network} with random weights at {@code side} pixels. */
     static ModelBundle bundle(int version, ScoreBenchmark.Network network, int side) {
@@ -60,19 +59,29 @@ final class BenchInputs {
             VggBase vgg = VggBase.random(VggBase.Variant.VGG16, side, side, SEED);
             preprocessing = vgg.preprocessing();
             baseModelId = vgg.id().toString();
-            graph = new FineTuner(FineTuneConfig.defaults()).assemble(vgg,
-                    HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), SEED + version),
-                    new FineTuner.FromLayer(VGG_UNFROZEN_FROM));
+            graph = new FineTuner(FineTuneConfig.defaults())
+                    .assemble(
+                            vgg,
+                            HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), SEED + version),
+                            new FineTuner.FromLayer(VGG_UNFROZEN_FROM));
         } else {
             preprocessing = new Preprocessing(side, side, CHANNELS, PixelScaling.UNIT, ResizePolicy.SQUASH);
             baseModelId = SMALL_BASE_MODEL_ID;
             graph = SmallCnn.build(CHANNELS, side, side, CLASSES, SEED + version, SMALL_NETWORK);
         }
-        BundleManifest manifest = BundleManifest.create(MODEL_NAME, version, classNames(), baseModelId, preprocessing,
-                Instant.now(), Map.of(), version == 1 ? null : version - 1);
+        BundleManifest manifest = BundleManifest.create(
+                MODEL_NAME,
+                version,
+                classNames(),
+                baseModelId,
+                preprocessing,
+                Instant.now(),
+                Map.of(),
+                version == 1 ? null : version - 1);
         // A VGG model names its bottleneck, so the pipeline also writes features, as it would in production.
-        return ModelBundle.of(network == ScoreBenchmark.Network.VGG16
-                ? manifest.withBottleneckLayer(VggBase.BOTTLENECK) : manifest, graph);
+        return ModelBundle.of(
+                network == ScoreBenchmark.Network.VGG16 ? manifest.withBottleneckLayer(VggBase.BOTTLENECK) : manifest,
+                graph);
     }
 
     /** Real PNG files of coloured noise at the network's input size, so decoding costs what it would. */
@@ -97,12 +106,15 @@ final class BenchInputs {
     /** A reference to one of {@code files}, with an id unique to {@code run} and {@code index}. */
     static ImageRef ref(List<Path> files, int index, String run) throws IOException {
         ImageRef ref = ImageRefs.of(files.get(index % files.size()), false, "imgstream-bench", Instant.now());
-        return ImageRef.newBuilder(ref).setId(run + "-" + index + "-" + ref.getId()).build();
+        return ImageRef.newBuilder(ref)
+                .setId(run + "-" + index + "-" + ref.getId())
+                .build();
     }
 
     /** Every topic under a fresh name of its own, so runs on a long-lived stack stay apart. */
     static TopicCatalog freshTopics(String bootstrapServers, int partitions) {
-        TopicCatalog topics = TopicCatalog.withSuffix("-bench-" + UUID.randomUUID().toString().substring(0, 8));
+        TopicCatalog topics =
+                TopicCatalog.withSuffix("-bench-" + UUID.randomUUID().toString().substring(0, 8));
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             TopicProvisioner.createAll(admin, topics, partitions, (short) 1, Duration.ofSeconds(30));
         }
@@ -121,9 +133,17 @@ final class BenchInputs {
      * the first batch are left out: the rate is that of the images scored after it.
      */
     static double steadyRate(Collection<Prediction> predictions) {
-        long first = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).min().orElseThrow();
-        long last = predictions.stream().mapToLong(p -> p.getScoredTime().toEpochMilli()).max().orElseThrow();
-        long firstBatch = predictions.stream().filter(p -> p.getScoredTime().toEpochMilli() == first).count();
+        long first = predictions.stream()
+                .mapToLong(p -> p.getScoredTime().toEpochMilli())
+                .min()
+                .orElseThrow();
+        long last = predictions.stream()
+                .mapToLong(p -> p.getScoredTime().toEpochMilli())
+                .max()
+                .orElseThrow();
+        long firstBatch = predictions.stream()
+                .filter(p -> p.getScoredTime().toEpochMilli() == first)
+                .count();
         return (predictions.size() - firstBatch) / Math.max(1e-3, (last - first) / 1000.0);
     }
 

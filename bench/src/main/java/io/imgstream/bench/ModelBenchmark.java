@@ -29,6 +29,7 @@ public final class ModelBenchmark {
     private static final long SEED = 1234;
     /** Rough caffe-mode pixel range, so activations have realistic magnitudes for the difference check. */
     private static final double PIXEL_RANGE = 255.0;
+
     private static final int GEMM_WARMUP = 3;
     private static final int GEMM_REPEATS = 5;
     /** The machine is shared: the best of several rounds is the closest to the practical limit. */
@@ -45,8 +46,14 @@ public final class ModelBenchmark {
      * @param refitImages images of the refit comparison; 0 skips it
      * @param refitEpochs epochs of its head refit
      */
-    public record Settings(List<Integer> sizes, List<Integer> batches, int images, int gemmSize, boolean skipStock,
-            int refitImages, int refitEpochs) {
+    public record Settings(
+            List<Integer> sizes,
+            List<Integer> batches,
+            int images,
+            int gemmSize,
+            boolean skipStock,
+            int refitImages,
+            int refitEpochs) {
 
         public Settings {
             sizes = List.copyOf(sizes);
@@ -55,8 +62,8 @@ public final class ModelBenchmark {
     }
 
     /** One measured path of one case. */
-    private record Timing(double seconds, int images, long peakResidentBytes, long peakNativeBytes,
-                          INDArray firstOutput) {
+    private record Timing(
+            double seconds, int images, long peakResidentBytes, long peakNativeBytes, INDArray firstOutput) {
         double imagesPerSecond() {
             return images / seconds;
         }
@@ -89,7 +96,9 @@ public final class ModelBenchmark {
                 progress.printf("VGG16 %dx%d batch %d...%n", size, size, batch);
                 progress.flush();
                 Nd4j.getRandom().setSeed(SEED);
-                INDArray input = Nd4j.rand(DataType.FLOAT, batch, CHANNELS, size, size).subi(0.5).muli(PIXEL_RANGE);
+                INDArray input = Nd4j.rand(DataType.FLOAT, batch, CHANNELS, size, size)
+                        .subi(0.5)
+                        .muli(PIXEL_RANGE);
                 Timing fastTiming = time(fast::features, input);
                 Timing stock = null;
                 String stockFailure = "skipped";
@@ -97,7 +106,8 @@ public final class ModelBenchmark {
                     try {
                         stock = time(graph::outputSingle, input);
                     } catch (OutOfMemoryError | RuntimeException e) {
-                        // Stock DL4J needs ~6 GB off-heap at 224x224 batch 32: report that case instead of losing the run.
+                        // Stock DL4J needs ~6 GB off-heap at 224x224 batch 32: report that case instead of losing the
+                        // run.
                         stockFailure = "failed: " + e.getClass().getSimpleName();
                         progress.printf("stock DL4J failed at %dx%d batch %d: %s%n", size, size, batch, e);
                     }
@@ -105,9 +115,13 @@ public final class ModelBenchmark {
                 rows.add(row(size, batch, gflopPerImage, gemm, fastTiming, stock, stockFailure));
             }
         }
-        out.printf(Locale.ROOT, "ND4J GEMM (%dx%d float mmul): %.1f GFLOP/s. VGG16 conv base with random weights "
-                + "(speed does not depend on weight values); FLOPs counted from the architecture.%n%n",
-                settings.gemmSize(), settings.gemmSize(), gemm);
+        out.printf(
+                Locale.ROOT,
+                "ND4J GEMM (%dx%d float mmul): %.1f GFLOP/s. VGG16 conv base with random weights "
+                        + "(speed does not depend on weight values); FLOPs counted from the architecture.%n%n",
+                settings.gemmSize(),
+                settings.gemmSize(),
+                gemm);
         out.println("| input | batch | GFLOP/img | stock GFLOP/s | stock img/s | fast GFLOP/s | fast img/s "
                 + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB "
                 + "| fast native peak MiB |");
@@ -126,24 +140,38 @@ public final class ModelBenchmark {
         return report.toString();
     }
 
-    private static String row(int size, int batch, double gflopPerImage, double gemm, Timing fast, Timing stock,
-            String stockFailure) {
+    private static String row(
+            int size, int batch, double gflopPerImage, double gemm, Timing fast, Timing stock, String stockFailure) {
         double fastGflops = fast.imagesPerSecond() * gflopPerImage;
         String stockColumns = stockFailure + " | n/a";
         String ratio = "n/a";
         String difference = "n/a";
         String stockPeak = "n/a";
         if (stock != null) {
-            stockColumns = String.format(Locale.ROOT, "%.1f | %.2f", stock.imagesPerSecond() * gflopPerImage,
-                    stock.imagesPerSecond());
+            stockColumns = String.format(
+                    Locale.ROOT, "%.1f | %.2f", stock.imagesPerSecond() * gflopPerImage, stock.imagesPerSecond());
             ratio = String.format(Locale.ROOT, "%.1fx", fast.imagesPerSecond() / stock.imagesPerSecond());
-            difference = String.format(Locale.ROOT, "%.2e",
+            difference = String.format(
+                    Locale.ROOT,
+                    "%.2e",
                     fast.firstOutput().sub(stock.firstOutput()).amaxNumber().doubleValue());
             stockPeak = String.format(Locale.ROOT, "%.0f", stock.peakResidentBytes() / MEBI);
         }
-        return String.format(Locale.ROOT, "| %dx%d | %d | %.2f | %s | %.1f | %.2f | %.0f%% | %s | %s | %s | %.0f | %.0f |",
-                size, size, batch, gflopPerImage, stockColumns, fastGflops, fast.imagesPerSecond(),
-                100 * fastGflops / gemm, ratio, difference, stockPeak, fast.peakResidentBytes() / MEBI,
+        return String.format(
+                Locale.ROOT,
+                "| %dx%d | %d | %.2f | %s | %.1f | %.2f | %.0f%% | %s | %s | %s | %.0f | %.0f |",
+                size,
+                size,
+                batch,
+                gflopPerImage,
+                stockColumns,
+                fastGflops,
+                fast.imagesPerSecond(),
+                100 * fastGflops / gemm,
+                ratio,
+                difference,
+                stockPeak,
+                fast.peakResidentBytes() / MEBI,
                 fast.peakNativeBytes() / MEBI);
     }
 

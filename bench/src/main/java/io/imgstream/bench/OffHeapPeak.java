@@ -30,17 +30,19 @@ public final class OffHeapPeak implements AutoCloseable {
     /** Starts sampling. */
     public OffHeapPeak() {
         sample();
-        sampler = new Thread(() -> {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(SAMPLE_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }, "off-heap-sampler");
+        sampler = new Thread(
+                () -> {
+                    while (running) {
+                        sample();
+                        try {
+                            Thread.sleep(SAMPLE_MILLIS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                },
+                "off-heap-sampler");
         sampler.setDaemon(true);
         sampler.start();
     }
@@ -59,7 +61,8 @@ public final class OffHeapPeak implements AutoCloseable {
 
     private void sample() {
         long resident = Pointer.physicalBytes();
-        long jvm = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
+        long jvm = memory.getHeapMemoryUsage().getCommitted()
+                + memory.getNonHeapMemoryUsage().getCommitted();
         residentPeak.accumulateAndGet(resident, Math::max);
         nativePeak.accumulateAndGet(resident - jvm, Math::max);
     }

@@ -66,20 +66,44 @@ public final class RefitComparison {
         LabeledFeatures all = LabeledFeatures.of(features, labels);
         LabeledFeatures train = all.subset(range(validation, images));
         LabeledFeatures held = all.subset(range(0, validation));
-        HeadTrainingConfig config = new HeadTrainingConfig(epochs, HeadTrainingConfig.DEFAULT_BATCH_SIZE, seed, epochs,
-                0.0, epochs, HeadTrainingConfig.DEFAULT_PLATEAU_FACTOR, HeadTrainingConfig.DEFAULT_MIN_LEARNING_RATE,
-                ClassWeighting.NONE, false);
+        HeadTrainingConfig config = new HeadTrainingConfig(
+                epochs,
+                HeadTrainingConfig.DEFAULT_BATCH_SIZE,
+                seed,
+                epochs,
+                0.0,
+                epochs,
+                HeadTrainingConfig.DEFAULT_PLATEAU_FACTOR,
+                HeadTrainingConfig.DEFAULT_MIN_LEARNING_RATE,
+                ClassWeighting.NONE,
+                false);
         progress.printf("Refit comparison: head refit, %d epochs...%n", epochs);
         progress.flush();
         started = System.nanoTime();
-        new HeadTrainer(config).train(HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), seed),
-                train, held, epoch -> { });
+        new HeadTrainer(config)
+                .train(
+                        HeadBuilder.build(vgg.featureShape(), CLASSES, HeadConfig.defaults(), seed),
+                        train,
+                        held,
+                        epoch -> {});
         double refitSeconds = (System.nanoTime() - started) / 1e9;
-        return String.format(Locale.ROOT, "Refit from cached features vs recomputing them: VGG16 features of %d images "
-                + "at %dx%d took %.1f s (%.1f images/s, fast path); refitting the Dense(256)-Dropout(0.5) head on them "
-                + "for %d epochs took %.1f s (%.2f s/epoch). A refit from the cache is %.1fx faster than computing "
-                + "the features again and refitting.", images, SIDE, SIDE, featureSeconds, images / featureSeconds,
-                epochs, refitSeconds, refitSeconds / epochs, (featureSeconds + refitSeconds) / refitSeconds);
+        return String.format(
+                Locale.ROOT,
+                "Refit from cached features vs recomputing them: VGG16 features of %d images "
+                        + "at %dx%d took %.1f s (%.1f images/s, fast path); refitting the Dense(256)-Dropout(0.5) head "
+                        + "on them "
+                        + "for %d epochs took %.1f s (%.2f s/epoch). A refit from the cache is %.1fx faster than "
+                        + "computing "
+                        + "the features again and refitting.",
+                images,
+                SIDE,
+                SIDE,
+                featureSeconds,
+                images / featureSeconds,
+                epochs,
+                refitSeconds,
+                refitSeconds / epochs,
+                (featureSeconds + refitSeconds) / refitSeconds);
     }
 
     private static BufferedImage noise(Random random) {

@@ -1,17 +1,17 @@
 package io.imgstream.bench;
 
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.stack.JvmLauncher;
-import io.imgstream.stack.RunningStack;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.stack.JvmLauncher;
+import io.imgstream.stack.RunningStack;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -40,8 +40,8 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleBenchmark {
 
     private static final String MAIN_CLASS = "io.imgstream.cli.ImgstreamCommand";
-    private static final List<String> INHERITED_PROPERTIES = List.of("org.apache.avro.SERIALIZABLE_PACKAGES",
-            "org.bytedeco.javacpp.maxphysicalbytes");
+    private static final List<String> INHERITED_PROPERTIES =
+            List.of("org.apache.avro.SERIALIZABLE_PACKAGES", "org.bytedeco.javacpp.maxphysicalbytes");
     private static final Duration INSTANCE_START = Duration.ofSeconds(180);
     // Joins after the first instance start rebalances; the group settles before the backlog goes in.
     private static final Duration SETTLE = Duration.ofSeconds(5);
@@ -58,9 +58,15 @@ public final class ScaleBenchmark {
      * @param threadsPerInstance native compute threads per instance
      * @param partitions         partitions of the input topic, the most instances that can share the work
      */
-    public record Settings(List<Integer> instances, int images, ScoreBenchmark.Network network, int inputSize,
-                           int batchSize, long lingerMs, int threadsPerInstance, int partitions) {
-    }
+    public record Settings(
+            List<Integer> instances,
+            int images,
+            ScoreBenchmark.Network network,
+            int inputSize,
+            int batchSize,
+            long lingerMs,
+            int threadsPerInstance,
+            int partitions) {}
 
     /**
      * One instance count's figures.
@@ -71,8 +77,7 @@ public final class ScaleBenchmark {
      * @param duplicates      images with more than one
      * @param missing         images with none
      */
-    public record Run(int instances, double imagesPerSecond, int predicted, int duplicates, int missing) {
-    }
+    public record Run(int instances, double imagesPerSecond, int predicted, int duplicates, int missing) {}
 
     private final RunningStack stack;
     private final Path workDir;
@@ -136,19 +141,28 @@ public final class ScaleBenchmark {
                     for (Instance instance : instances) {
                         instance.requireAlive();
                     }
-                    tail.follow(Long.MAX_VALUE, Duration.ofSeconds(1), record -> {
-                        Prediction prediction = (Prediction) record.value();
-                        String id = prediction.getImageId().toString();
-                        first.putIfAbsent(id, prediction);
-                        counts.merge(id, 1, Integer::sum);
-                    }, problem -> { });
+                    tail.follow(
+                            Long.MAX_VALUE,
+                            Duration.ofSeconds(1),
+                            record -> {
+                                Prediction prediction = (Prediction) record.value();
+                                String id = prediction.getImageId().toString();
+                                first.putIfAbsent(id, prediction);
+                                counts.merge(id, 1, Integer::sum);
+                            },
+                            problem -> {});
                 }
                 // A duplicate would be committed by now.
-                tail.follow(Long.MAX_VALUE, Duration.ofSeconds(3), record -> counts.merge(
-                        ((Prediction) record.value()).getImageId().toString(), 1, Integer::sum), problem -> { });
+                tail.follow(
+                        Long.MAX_VALUE,
+                        Duration.ofSeconds(3),
+                        record -> counts.merge(
+                                ((Prediction) record.value()).getImageId().toString(), 1, Integer::sum),
+                        problem -> {});
             }
             int duplicates = (int) counts.values().stream().filter(c -> c > 1).count();
-            int missing = (int) ids.stream().filter(id -> !first.containsKey(id)).count();
+            int missing =
+                    (int) ids.stream().filter(id -> !first.containsKey(id)).count();
             double rate = first.isEmpty() ? 0 : BenchInputs.steadyRate(first.values());
             return new Run(count, rate, first.size(), duplicates, missing);
         } finally {
@@ -162,9 +176,11 @@ public final class ScaleBenchmark {
             throws IOException {
         Properties props = new Properties();
         props.setProperty(ScorerConfig.APPLICATION_ID_CONFIG, "bench-scale-" + UUID.randomUUID());
-        props.setProperty(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
+        props.setProperty(
+                ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.setProperty(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
-        props.setProperty(FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
+        props.setProperty(
+                FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
         props.setProperty(ScorerConfig.BATCH_SIZE_CONFIG, String.valueOf(settings.batchSize()));
         props.setProperty(ScorerConfig.BATCH_LINGER_MS_CONFIG, String.valueOf(settings.lingerMs()));
         // Several instances on one machine: no fixed ports to collide on.
@@ -193,11 +209,18 @@ public final class ScaleBenchmark {
                     jvmOptions.add("-D" + property + "=" + value);
                 }
             }
-            List<String> arguments = List.of("score", "--config", config.toString(),
-                    "--bootstrap-servers", stack.bootstrapServers(), "--registry-url", stack.registryUrl(),
-                    "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + runDir.resolve(name + "-state"));
-            ProcessBuilder builder = JvmLauncher.sameCodeJvm(runDir.resolve(name + ".classpath.args"), jvmOptions,
-                    MAIN_CLASS, arguments);
+            List<String> arguments = List.of(
+                    "score",
+                    "--config",
+                    config.toString(),
+                    "--bootstrap-servers",
+                    stack.bootstrapServers(),
+                    "--registry-url",
+                    stack.registryUrl(),
+                    "--set",
+                    ScorerConfig.STATE_DIR_CONFIG + "=" + runDir.resolve(name + "-state"));
+            ProcessBuilder builder = JvmLauncher.sameCodeJvm(
+                    runDir.resolve(name + ".classpath.args"), jvmOptions, MAIN_CLASS, arguments);
             builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -232,17 +255,33 @@ public final class ScaleBenchmark {
     /** Formats the runs as a Markdown table, each rate also relative to the first run's. */
     public static void print(List<Run> runs, Settings settings, PrintWriter out) {
         out.println();
-        out.printf(Locale.ROOT, "%s at %dx%d, batch.size=%d, batch.linger.ms=%d, exactly_once_v2, %d references "
-                + "per run, "
-                + "%d input partitions, %d compute thread(s) per instance, %d cores.%n%n", settings.network(),
-                settings.inputSize(), settings.inputSize(), settings.batchSize(), settings.lingerMs(), settings.images(),
-                settings.partitions(), settings.threadsPerInstance(), Runtime.getRuntime().availableProcessors());
+        out.printf(
+                Locale.ROOT,
+                "%s at %dx%d, batch.size=%d, batch.linger.ms=%d, exactly_once_v2, %d references "
+                        + "per run, "
+                        + "%d input partitions, %d compute thread(s) per instance, %d cores.%n%n",
+                settings.network(),
+                settings.inputSize(),
+                settings.inputSize(),
+                settings.batchSize(),
+                settings.lingerMs(),
+                settings.images(),
+                settings.partitions(),
+                settings.threadsPerInstance(),
+                Runtime.getRuntime().availableProcessors());
         out.println("| instances | img/s, all instances | vs first row | images predicted | duplicates | missing |");
         out.println("|---:|---:|---:|---:|---:|---:|");
         double base = runs.isEmpty() ? Double.NaN : runs.get(0).imagesPerSecond();
         for (Run run : runs) {
-            out.printf(Locale.ROOT, "| %d | %.1f | %.2f | %d | %d | %d |%n", run.instances(), run.imagesPerSecond(),
-                    run.imagesPerSecond() / base, run.predicted(), run.duplicates(), run.missing());
+            out.printf(
+                    Locale.ROOT,
+                    "| %d | %.1f | %.2f | %d | %d | %d |%n",
+                    run.instances(),
+                    run.imagesPerSecond(),
+                    run.imagesPerSecond() / base,
+                    run.predicted(),
+                    run.duplicates(),
+                    run.missing());
         }
     }
 }

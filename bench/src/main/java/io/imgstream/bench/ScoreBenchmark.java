@@ -1,12 +1,14 @@
 package io.imgstream.bench;
 
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.stack.RunningStack;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.control.ModelAnnouncements;
+import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
@@ -14,12 +16,10 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.stack.RunningStack;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.model.inference.BundleScorer;
-import io.imgstream.control.ModelAnnouncements;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,9 +72,15 @@ public final class ScoreBenchmark {
      * @param latencyImages  references of the latency run
      * @param swaps          versions promoted during the latency run
      */
-    public record Settings(int images, Network network, int inputSize, List<Integer> batchSizes, long lingerMs, double loadFraction,
-                           int latencyImages, int swaps) {
-    }
+    public record Settings(
+            int images,
+            Network network,
+            int inputSize,
+            List<Integer> batchSizes,
+            long lingerMs,
+            double loadFraction,
+            int latencyImages,
+            int swaps) {}
 
     /** The networks the benchmark can score with, all with random weights (speed does not depend on them). */
     public enum Network {
@@ -85,8 +91,7 @@ public final class ScoreBenchmark {
     }
 
     /** Rates of one batch size. */
-    public record Throughput(int batchSize, double pipelineImagesPerSecond, double rawImagesPerSecond) {
-    }
+    public record Throughput(int batchSize, double pipelineImagesPerSecond, double rawImagesPerSecond) {}
 
     /**
      * The latency run's figures.
@@ -102,13 +107,20 @@ public final class ScoreBenchmark {
      * @param duplicates        images with more than one prediction
      * @param missing           images with none
      */
-    public record Latency(double offeredPerSecond, double p50Ms, double p99Ms, double inferenceMs, double meanBatch,
-                          List<Long> swapMs, double bundleLoadMs, int predictions, int duplicates, int missing) {
-    }
+    public record Latency(
+            double offeredPerSecond,
+            double p50Ms,
+            double p99Ms,
+            double inferenceMs,
+            double meanBatch,
+            List<Long> swapMs,
+            double bundleLoadMs,
+            int predictions,
+            int duplicates,
+            int missing) {}
 
     /** Everything measured. */
-    public record Report(List<Throughput> throughput, Latency latency) {
-    }
+    public record Report(List<Throughput> throughput, Latency latency) {}
 
     private final RunningStack stack;
     private final Path workDir;
@@ -141,7 +153,10 @@ public final class ScoreBenchmark {
         }
         int latencyBatch = settings.batchSizes().get(0);
         double capacity = throughput.get(0).pipelineImagesPerSecond();
-        progress.printf(Locale.ROOT, "Latency at %.0f images/s with %d swaps...%n", capacity * settings.loadFraction(),
+        progress.printf(
+                Locale.ROOT,
+                "Latency at %.0f images/s with %d swaps...%n",
+                capacity * settings.loadFraction(),
                 settings.swaps());
         progress.flush();
         Latency latency = latencyAndSwaps(store, v1, files, latencyBatch, capacity * settings.loadFraction(), settings);
@@ -184,12 +199,15 @@ public final class ScoreBenchmark {
         }
         List<Prediction> predictions = new ArrayList<>();
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(stored, topics, batchSize, settings.lingerMs(), files));
-             TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
+                TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             requireRunning(scorer);
             long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
             while (predictions.size() < settings.images() && System.nanoTime() < deadline) {
-                tail.follow(settings.images() - predictions.size(), Duration.ofSeconds(2),
-                        record -> predictions.add((Prediction) record.value()), problem -> { });
+                tail.follow(
+                        settings.images() - predictions.size(),
+                        Duration.ofSeconds(2),
+                        record -> predictions.add((Prediction) record.value()),
+                        problem -> {});
             }
         }
         if (predictions.size() < settings.images()) {
@@ -199,8 +217,14 @@ public final class ScoreBenchmark {
         return BenchInputs.steadyRate(predictions);
     }
 
-    private Latency latencyAndSwaps(FileSystemModelStore store, StoredBundle v1, List<Path> files, int batchSize,
-                                    double rate, Settings settings) throws Exception {
+    private Latency latencyAndSwaps(
+            FileSystemModelStore store,
+            StoredBundle v1,
+            List<Path> files,
+            int batchSize,
+            double rate,
+            Settings settings)
+            throws Exception {
         TopicCatalog topics = BenchInputs.freshTopics(stack.bootstrapServers(), PARTITIONS);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
         Map<String, List<Long>> latencies = new ConcurrentHashMap<>();
@@ -211,33 +235,46 @@ public final class ScoreBenchmark {
         }
         // What the watcher does off the hot path before a swap: read, verify, build the scorer.
         long loadStarted = System.nanoTime();
-        new BundleScorer(BundleFile.readVerified(Path.of(versions.get(0).uri()), versions.get(0).sha256())).close();
+        new BundleScorer(BundleFile.readVerified(
+                        Path.of(versions.get(0).uri()), versions.get(0).sha256()))
+                .close();
         double bundleLoadMs = (System.nanoTime() - loadStarted) / 1e6;
         Map<Integer, Long> announced = new HashMap<>();
         double inferenceMs;
         double meanBatch;
         List<String> ids = new ArrayList<>();
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(v1, topics, batchSize, settings.lingerMs(), files));
-             TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
-             ImagePublisher publisher = new ImagePublisher(clients(), serdes, topics.name(TopicRole.IMAGES));
-             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(clients(),
-                     new StringSerializer(), serdes.valueSerializer())) {
+                TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
+                ImagePublisher publisher = new ImagePublisher(clients(), serdes, topics.name(TopicRole.IMAGES));
+                KafkaProducer<String, SpecificRecord> control =
+                        new KafkaProducer<>(clients(), new StringSerializer(), serdes.valueSerializer())) {
             requireRunning(scorer);
-            Thread reader = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        tail.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
-                            Prediction p = (Prediction) record.value();
-                            long now = System.currentTimeMillis();
-                            latencies.computeIfAbsent(p.getImageId().toString(), k -> new ArrayList<>())
-                                    .add(now - p.getEventTime().toEpochMilli());
-                            firstScored.merge(p.getModelVersion(), p.getScoredTime().toEpochMilli(), Math::min);
-                        }, problem -> { });
-                    }
-                } catch (InterruptException stopped) {
-                    // The measurement is over: the interrupt is how the reader is told to stop.
-                }
-            }, "bench-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                tail.follow(
+                                        Long.MAX_VALUE,
+                                        Duration.ofMillis(500),
+                                        record -> {
+                                            Prediction p = (Prediction) record.value();
+                                            long now = System.currentTimeMillis();
+                                            latencies
+                                                    .computeIfAbsent(
+                                                            p.getImageId().toString(), k -> new ArrayList<>())
+                                                    .add(now - p.getEventTime().toEpochMilli());
+                                            firstScored.merge(
+                                                    p.getModelVersion(),
+                                                    p.getScoredTime().toEpochMilli(),
+                                                    Math::min);
+                                        },
+                                        problem -> {});
+                            }
+                        } catch (InterruptException stopped) {
+                            // The measurement is over: the interrupt is how the reader is told to stop.
+                        }
+                    },
+                    "bench-reader");
             reader.setDaemon(true);
             reader.start();
             long intervalNanos = (long) (1e9 / rate);
@@ -247,8 +284,11 @@ public final class ScoreBenchmark {
                 if (i > 0 && i % swapEvery == 0 && i / swapEvery <= versions.size()) {
                     StoredBundle version = versions.get(i / swapEvery - 1);
                     long at = System.currentTimeMillis();
-                    control.send(new ProducerRecord<>(topics.name(TopicRole.MODEL_VERSIONS),
-                            ModelVersionKeys.current(BenchInputs.MODEL_NAME), announcement(version))).get();
+                    control.send(new ProducerRecord<>(
+                                    topics.name(TopicRole.MODEL_VERSIONS),
+                                    ModelVersionKeys.current(BenchInputs.MODEL_NAME),
+                                    announcement(version)))
+                            .get();
                     announced.put(version.version(), at);
                 }
                 long wait = next - System.nanoTime();
@@ -258,7 +298,8 @@ public final class ScoreBenchmark {
                 next += intervalNanos;
                 ImageRef ref = BenchInputs.ref(files, i, "l");
                 ids.add(ref.getId());
-                publisher.publish(ImageRef.newBuilder(ref).setEventTime(Instant.now()).build());
+                publisher.publish(
+                        ImageRef.newBuilder(ref).setEventTime(Instant.now()).build());
             }
             publisher.flush();
             long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
@@ -268,8 +309,17 @@ public final class ScoreBenchmark {
             TimeUnit.SECONDS.sleep(2); // a duplicate would be committed by now
             reader.interrupt();
             reader.join(Duration.ofSeconds(5).toMillis());
-            inferenceMs = scorer.metrics().registry().timer(ScorerMetrics.INFERENCE_TIME).getSnapshot().getMedian() / 1e6;
-            meanBatch = scorer.metrics().registry().histogram(ScorerMetrics.BATCH_SIZE).getSnapshot().getMean();
+            inferenceMs = scorer.metrics()
+                            .registry()
+                            .timer(ScorerMetrics.INFERENCE_TIME)
+                            .getSnapshot()
+                            .getMedian()
+                    / 1e6;
+            meanBatch = scorer.metrics()
+                    .registry()
+                    .histogram(ScorerMetrics.BATCH_SIZE)
+                    .getSnapshot()
+                    .getMean();
         }
         List<Long> all = new ArrayList<>();
         latencies.values().forEach(list -> all.add(list.get(0)));
@@ -279,10 +329,21 @@ public final class ScoreBenchmark {
             Long scored = firstScored.get(version.version());
             swapMs.add(scored == null ? -1L : scored - announced.get(version.version()));
         }
-        int duplicates = (int) latencies.values().stream().filter(list -> list.size() > 1).count();
-        int missing = (int) ids.stream().filter(id -> !latencies.containsKey(id)).count();
-        return new Latency(rate, percentile(all, 0.50), percentile(all, 0.99), inferenceMs, meanBatch, swapMs,
-                bundleLoadMs, all.size(), duplicates, missing);
+        int duplicates = (int)
+                latencies.values().stream().filter(list -> list.size() > 1).count();
+        int missing =
+                (int) ids.stream().filter(id -> !latencies.containsKey(id)).count();
+        return new Latency(
+                rate,
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                inferenceMs,
+                meanBatch,
+                swapMs,
+                bundleLoadMs,
+                all.size(),
+                duplicates,
+                missing);
     }
 
     private static double percentile(List<Long> sorted, double quantile) {
@@ -294,13 +355,13 @@ public final class ScoreBenchmark {
 
     private void requireRunning(ScorerApp scorer) throws InterruptedException {
         if (!scorer.awaitRunning(SCORER_START)) {
-            throw new IllegalStateException("the scorer did not reach RUNNING within " + SCORER_START + " (state "
-                    + scorer.state() + ")");
+            throw new IllegalStateException(
+                    "the scorer did not reach RUNNING within " + SCORER_START + " (state " + scorer.state() + ")");
         }
     }
 
-    private ScorerConfig scorerConfig(StoredBundle bundle, TopicCatalog topics, int batchSize, long lingerMs,
-                                      List<Path> files) {
+    private ScorerConfig scorerConfig(
+            StoredBundle bundle, TopicCatalog topics, int batchSize, long lingerMs, List<Path> files) {
         Map<String, Object> props = new HashMap<>();
         props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ScorerConfig.REGISTRY_URL_CONFIG, stack.registryUrl());
@@ -324,7 +385,7 @@ public final class ScoreBenchmark {
 
     /** Announces a stored bundle as the current version, with what its manifest says. */
     private static ModelVersion announcement(StoredBundle stored) {
-        return ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), ModelStatus.PROMOTED,
-                Instant.now());
+        return ModelAnnouncements.of(
+                stored, BundleFile.readManifest(Path.of(stored.uri())), ModelStatus.PROMOTED, Instant.now());
     }
 }

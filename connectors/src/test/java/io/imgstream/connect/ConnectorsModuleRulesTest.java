@@ -12,9 +12,18 @@ import com.tngtech.archunit.lang.ArchRule;
 class ConnectorsModuleRulesTest {
 
     @ArchTest
-    static final ArchRule needOnlyTheSchemas = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.model..", "io.imgstream.control..", "io.imgstream.runtime..",
-                    "io.imgstream.topology..", "io.imgstream.training..", "io.imgstream.evaluation..",
-                    "io.imgstream.cli..", "org.deeplearning4j..", "org.nd4j..")
+    static final ArchRule needOnlyTheSchemas = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.model..",
+                    "io.imgstream.control..",
+                    "io.imgstream.runtime..",
+                    "io.imgstream.topology..",
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.cli..",
+                    "org.deeplearning4j..",
+                    "org.nd4j..")
             .because("the connectors' jar goes onto Connect workers, which should not need DL4J");
 }

@@ -31,8 +31,7 @@ public final class BundleSignature {
     private static final String PRIVATE_LABEL = "PRIVATE KEY";
     private static final String PUBLIC_LABEL = "PUBLIC KEY";
 
-    private BundleSignature() {
-    }
+    private BundleSignature() {}
 
     /** A new key pair. */
     public static KeyPair generate() {
@@ -51,11 +50,14 @@ public final class BundleSignature {
             signature.update(sha256Hex.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(signature.sign());
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("could not sign with this key (" + e.getMessage() + "); it must be Ed25519", e);
+            throw new IllegalArgumentException(
+                    "could not sign with this key (" + e.getMessage() + "); it must be Ed25519", e);
         }
     }
 
-    /** Whether {@code signatureBase64} is {@code key}'s signature of {@code sha256Hex}; false for anything malformed. */
+    /**
+     * Whether {@code signatureBase64} is {@code key}'s signature of {@code sha256Hex}; false for anything malformed.
+     */
     public static boolean verify(PublicKey key, String sha256Hex, String signatureBase64) {
         try {
             Signature signature = Signature.getInstance(ALGORITHM);
@@ -74,7 +76,8 @@ public final class BundleSignature {
      */
     public static PrivateKey readPrivateKey(Path pem) {
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(decode(pem, PRIVATE_LABEL)));
+            return KeyFactory.getInstance(ALGORITHM)
+                    .generatePrivate(new PKCS8EncodedKeySpec(decode(pem, PRIVATE_LABEL)));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(pem + " is not an Ed25519 private key (" + e.getMessage() + ")", e);
         }
@@ -109,8 +112,9 @@ public final class BundleSignature {
     }
 
     private static String pem(String label, byte[] der) {
-        return "-----BEGIN " + label + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + label + "-----\n";
+        return "-----BEGIN " + label + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + label + "-----\n";
     }
 
     private static byte[] decode(Path pem, String label) {

@@ -1,6 +1,5 @@
 package io.imgstream.control;
 
-import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.ModelStatus;
@@ -85,8 +84,8 @@ public final class ControlTopic implements VersionAnnouncer {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(),
-                serdes.valueSerializer())) {
+        try (KafkaProducer<String, SpecificRecord> producer =
+                new KafkaProducer<>(props, new StringSerializer(), serdes.valueSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
             send(producer, ModelVersionKeys.history(model, version.getVersion()), version);
@@ -101,13 +100,18 @@ public final class ControlTopic implements VersionAnnouncer {
 
     private void send(KafkaProducer<String, SpecificRecord> producer, String key, ModelVersion version) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, version)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(topic, key, version))
+                    .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new KafkaException("could not write " + key + " to " + topic + ": " + e.getCause().getMessage(),
+            throw new KafkaException(
+                    "could not write " + key + " to " + topic + ": "
+                            + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaException("the broker did not acknowledge " + key + " on " + topic + " within "
-                    + SEND_TIMEOUT.toSeconds() + " s", e);
+            throw new KafkaException(
+                    "the broker did not acknowledge " + key + " on " + topic + " within " + SEND_TIMEOUT.toSeconds()
+                            + " s",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while writing " + key, e);
@@ -137,7 +141,9 @@ public final class ControlTopic implements VersionAnnouncer {
 
     /** The highest version of {@code model} any record names, whatever its status. */
     public static OptionalInt highestVersion(Map<String, ModelVersion> latest, String model) {
-        return latest.values().stream().filter(v -> v.getModelName().toString().equals(model))
-                .mapToInt(ModelVersion::getVersion).max();
+        return latest.values().stream()
+                .filter(v -> v.getModelName().toString().equals(model))
+                .mapToInt(ModelVersion::getVersion)
+                .max();
     }
 }

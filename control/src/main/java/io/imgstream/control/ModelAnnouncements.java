@@ -20,8 +20,7 @@ public final class ModelAnnouncements {
     /** The manifest metric reported as the version's accuracy, when the bundle has it. */
     public static final String HOLDOUT_ACCURACY = "holdoutAccuracy";
 
-    private ModelAnnouncements() {
-    }
+    private ModelAnnouncements() {}
 
     /**
      * @param stored   where the bundle is and its sha256, which scorers verify before loading it
@@ -32,8 +31,14 @@ public final class ModelAnnouncements {
      * @throws IllegalArgumentException if the manifest is not the stored bundle's
      */
     public static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now) {
-        return of(stored, manifest, status, now, ModelMetrics.newBuilder()
-                .setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY)).build());
+        return of(
+                stored,
+                manifest,
+                status,
+                now,
+                ModelMetrics.newBuilder()
+                        .setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY))
+                        .build());
     }
 
     /**
@@ -42,30 +47,51 @@ public final class ModelAnnouncements {
      * @param holdout the version's evaluation on the holdout, over the manifest's classes
      * @throws IllegalArgumentException if the manifest is not the stored bundle's, or the evaluation has other classes
      */
-    public static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now,
+    public static ModelVersion of(
+            StoredBundle stored,
+            BundleManifest manifest,
+            ModelStatus status,
+            Instant now,
             ClassificationReport holdout) {
         if (!holdout.classes().equals(manifest.classes())) {
-            throw new IllegalArgumentException("the evaluation is over classes " + holdout.classes() + " but the bundle's are "
-                    + manifest.classes());
+            throw new IllegalArgumentException("the evaluation is over classes " + holdout.classes()
+                    + " but the bundle's are " + manifest.classes());
         }
-        return of(stored, manifest, status, now, ModelMetrics.newBuilder().setAccuracy(holdout.accuracy())
-                .setHoldoutSize(holdout.count()).setPerClass(classMetrics(holdout)).setConfusionMatrix(confusion(holdout))
-                .build());
+        return of(
+                stored,
+                manifest,
+                status,
+                now,
+                ModelMetrics.newBuilder()
+                        .setAccuracy(holdout.accuracy())
+                        .setHoldoutSize(holdout.count())
+                        .setPerClass(classMetrics(holdout))
+                        .setConfusionMatrix(confusion(holdout))
+                        .build());
     }
 
     /** The per-class scores of an evaluation as Avro records, in class order. */
     public static List<ClassMetrics> classMetrics(ClassificationReport report) {
-        return report.perClass().stream().map(c -> ClassMetrics.newBuilder().setLabel(c.label())
-                .setPrecision(c.precision()).setRecall(c.recall()).setF1(c.f1()).setSupport(c.support()).build()).toList();
+        return report.perClass().stream()
+                .map(c -> ClassMetrics.newBuilder()
+                        .setLabel(c.label())
+                        .setPrecision(c.precision())
+                        .setRecall(c.recall())
+                        .setF1(c.f1())
+                        .setSupport(c.support())
+                        .build())
+                .toList();
     }
 
     /** The confusion matrix of an evaluation as Avro's nested arrays, rows true classes. */
     public static List<List<Integer>> confusion(ClassificationReport report) {
-        return Arrays.stream(report.confusion()).map(row -> Arrays.stream(row).boxed().toList()).toList();
+        return Arrays.stream(report.confusion())
+                .map(row -> Arrays.stream(row).boxed().toList())
+                .toList();
     }
 
-    private static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now,
-            ModelMetrics metrics) {
+    private static ModelVersion of(
+            StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now, ModelMetrics metrics) {
         Objects.requireNonNull(status, "status");
         if (!stored.modelName().equals(manifest.modelName()) || stored.version() != manifest.version()) {
             throw new IllegalArgumentException("the manifest is " + manifest.modelName() + " v" + manifest.version()

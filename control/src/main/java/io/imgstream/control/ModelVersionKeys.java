@@ -17,8 +17,7 @@ public final class ModelVersionKeys {
     private static final String SHADOW_SUFFIX = "/shadow";
     private static final String VERSION_INFIX = "/v";
 
-    private ModelVersionKeys() {
-    }
+    private ModelVersionKeys() {}
 
     /** Key of the current version of {@code model}. */
     public static String current(String model) {

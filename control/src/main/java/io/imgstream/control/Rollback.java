@@ -32,8 +32,7 @@ public final class Rollback {
         }
     }
 
-    private Rollback() {
-    }
+    private Rollback() {}
 
     /**
      * The newest stored version below {@code current} that scorers once ran: never a rejected or shadow-only
@@ -42,8 +41,8 @@ public final class Rollback {
      * @param stored  the model store's bundles, of any model
      * @param records the control topic's latest record per key ({@link ControlTopic#latestByKey()})
      */
-    public static Optional<StoredBundle> previousLive(Collection<StoredBundle> stored, Map<String, ModelVersion> records,
-            String model, int current) {
+    public static Optional<StoredBundle> previousLive(
+            Collection<StoredBundle> stored, Map<String, ModelVersion> records, String model, int current) {
         return stored.stream()
                 .filter(b -> b.modelName().equals(model) && b.version() < current)
                 .filter(b -> wasLive(records.get(ModelVersionKeys.history(model, b.version()))))
@@ -56,18 +55,26 @@ public final class Rollback {
      * matrix) where the manifest has only accuracy.
      */
     public static Plan plan(Map<String, ModelVersion> records, ModelVersion current, StoredBundle target, Instant now) {
-        ModelVersion replaced = ModelVersion.newBuilder(current).setStatus(ModelStatus.ROLLED_BACK).setCreatedTime(now)
+        ModelVersion replaced = ModelVersion.newBuilder(current)
+                .setStatus(ModelStatus.ROLLED_BACK)
+                .setCreatedTime(now)
                 .build();
         ModelVersion recorded = records.get(ModelVersionKeys.history(target.modelName(), target.version()));
-        ModelVersion promoted = recorded != null && recorded.getBundleSha256().toString().equals(target.sha256())
-                ? ModelVersion.newBuilder(recorded).setStatus(ModelStatus.PROMOTED).setCreatedTime(now).build()
-                : ModelAnnouncements.of(target, BundleFile.readManifest(Path.of(target.uri())), ModelStatus.PROMOTED, now);
+        ModelVersion promoted =
+                recorded != null && recorded.getBundleSha256().toString().equals(target.sha256())
+                        ? ModelVersion.newBuilder(recorded)
+                                .setStatus(ModelStatus.PROMOTED)
+                                .setCreatedTime(now)
+                                .build()
+                        : ModelAnnouncements.of(
+                                target, BundleFile.readManifest(Path.of(target.uri())), ModelStatus.PROMOTED, now);
         return new Plan(replaced, promoted);
     }
 
     /** Versions without a record were stored by hand (or before the control topic kept history): trust them. */
     private static boolean wasLive(ModelVersion record) {
-        return record == null || record.getStatus() == ModelStatus.PROMOTED
+        return record == null
+                || record.getStatus() == ModelStatus.PROMOTED
                 || record.getStatus() == ModelStatus.ROLLED_BACK;
     }
 }

@@ -1,6 +1,5 @@
 package io.imgstream.control;
 
-import io.imgstream.control.BundleSignature;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.security.PrivateKey;
 import java.util.Objects;
@@ -23,6 +22,8 @@ public final class SigningAnnouncer implements VersionAnnouncer {
     @Override
     public void announce(ModelVersion version) {
         next.announce(ModelVersion.newBuilder(version)
-                .setBundleSignature(BundleSignature.sign(key, version.getBundleSha256().toString())).build());
+                .setBundleSignature(
+                        BundleSignature.sign(key, version.getBundleSha256().toString()))
+                .build());
     }
 }

@@ -22,8 +22,12 @@ class BundleSignatureTest {
         String signature = BundleSignature.sign(keys.getPrivate(), SHA);
 
         assertThat(BundleSignature.verify(keys.getPublic(), SHA, signature)).isTrue();
-        assertThat(BundleSignature.verify(keys.getPublic(), "b".repeat(64), signature)).as("another bundle").isFalse();
-        assertThat(BundleSignature.verify(BundleSignature.generate().getPublic(), SHA, signature)).as("another key").isFalse();
+        assertThat(BundleSignature.verify(keys.getPublic(), "b".repeat(64), signature))
+                .as("another bundle")
+                .isFalse();
+        assertThat(BundleSignature.verify(BundleSignature.generate().getPublic(), SHA, signature))
+                .as("another key")
+                .isFalse();
         assertThat(BundleSignature.verify(keys.getPublic(), SHA, "not base64!")).isFalse();
     }
 
@@ -37,8 +41,10 @@ class BundleSignatureTest {
 
         assertThat(Files.readString(privatePem)).startsWith("-----BEGIN PRIVATE KEY-----");
         String signature = BundleSignature.sign(BundleSignature.readPrivateKey(privatePem), SHA);
-        assertThat(BundleSignature.verify(BundleSignature.readPublicKey(publicPem), SHA, signature)).isTrue();
-        assertThatThrownBy(() -> BundleSignature.readPublicKey(privatePem)).isInstanceOf(IllegalArgumentException.class)
+        assertThat(BundleSignature.verify(BundleSignature.readPublicKey(publicPem), SHA, signature))
+                .isTrue();
+        assertThatThrownBy(() -> BundleSignature.readPublicKey(privatePem))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("holds no '-----BEGIN PUBLIC KEY-----' block");
     }
 }

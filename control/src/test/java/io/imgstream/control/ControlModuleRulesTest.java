@@ -12,9 +12,16 @@ import com.tngtech.archunit.lang.ArchRule;
 class ControlModuleRulesTest {
 
     @ArchTest
-    static final ArchRule standsBelowTheApplications = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.images..", "io.imgstream.runtime..", "io.imgstream.topology..",
-                    "io.imgstream.training..", "io.imgstream.evaluation..", "io.imgstream.connect..",
+    static final ArchRule standsBelowTheApplications = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.images..",
+                    "io.imgstream.runtime..",
+                    "io.imgstream.topology..",
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
                     "io.imgstream.cli..")
             .because("the scorer reads and the worker and the CLI write the control topic through this one package");
 }

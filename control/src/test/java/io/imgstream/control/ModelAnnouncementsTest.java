@@ -18,11 +18,19 @@ import org.junit.jupiter.api.Test;
 
 class ModelAnnouncementsTest {
 
-    private static final Preprocessing INPUT = new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH);
-    private static final BundleManifest MANIFEST = BundleManifest.create("pets", 2, List.of("cat", "dog"), "vgg16@abc",
-            INPUT, Instant.parse("2026-12-01T10:00:00Z"), Map.of(ModelAnnouncements.HOLDOUT_ACCURACY, 0.91), 1);
-    private static final StoredBundle STORED = new StoredBundle("pets", 2, URI.create("file:///models/pets/v2/bundle.zip"),
-            "a".repeat(64), 1234);
+    private static final Preprocessing INPUT =
+            new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH);
+    private static final BundleManifest MANIFEST = BundleManifest.create(
+            "pets",
+            2,
+            List.of("cat", "dog"),
+            "vgg16@abc",
+            INPUT,
+            Instant.parse("2026-12-01T10:00:00Z"),
+            Map.of(ModelAnnouncements.HOLDOUT_ACCURACY, 0.91),
+            1);
+    private static final StoredBundle STORED =
+            new StoredBundle("pets", 2, URI.create("file:///models/pets/v2/bundle.zip"), "a".repeat(64), 1234);
 
     @Test
     void shouldCopyWhatScorersCheckFromTheManifestAndTheStore() {
@@ -45,6 +53,8 @@ class ModelAnnouncementsTest {
         StoredBundle other = new StoredBundle("pets", 3, STORED.uri(), STORED.sha256(), 1);
 
         assertThatThrownBy(() -> ModelAnnouncements.of(other, MANIFEST, ModelStatus.PROMOTED, Instant.EPOCH))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pets v2").hasMessageContaining("pets v3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pets v2")
+                .hasMessageContaining("pets v3");
     }
 }

@@ -7,5 +7,4 @@ package io.imgstream.demo;
  *                 Fashion-MNIST test set
  * @param label    its true class, one of {@link DemoModel#classes()}
  */
-public record DemoImage(String fileName, String label) {
-}
+public record DemoImage(String fileName, String label) {}

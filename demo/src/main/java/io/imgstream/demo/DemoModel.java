@@ -1,8 +1,8 @@
 package io.imgstream.demo;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -12,8 +12,6 @@ import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
-import io.imgstream.model.evaluation.TrainingCurves;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -99,8 +96,7 @@ public final class DemoModel {
 
     private static final String INDEX_SEPARATOR = "\t";
 
-    private DemoModel() {
-    }
+    private DemoModel() {}
 
     /**
      * Trains the demo model: 20 to 45 seconds on two cores, depending on what else runs there.
@@ -119,31 +115,48 @@ public final class DemoModel {
         LabeledImages[] split = splitHoldout(shipped, HOLDOUT_PER_CLASS);
         LabeledImages train = split[0];
         LabeledImages holdout = split[1];
-        progress.printf(Locale.ROOT, "training %s v%d on %d Fashion-MNIST images (%d held out), %d epochs%n",
-                modelName, version, train.count(), holdout.count(), EPOCHS);
+        progress.printf(
+                Locale.ROOT,
+                "training %s v%d on %d Fashion-MNIST images (%d held out), %d epochs%n",
+                modelName,
+                version,
+                train.count(),
+                holdout.count(),
+                EPOCHS);
         progress.flush();
 
         long started = System.nanoTime();
-        ComputationGraph network = SmallCnn.build(PREPROCESSING.channels(), PREPROCESSING.height(),
-                PREPROCESSING.width(), classes.size(), seed, NETWORK);
+        ComputationGraph network = SmallCnn.build(
+                PREPROCESSING.channels(), PREPROCESSING.height(), PREPROCESSING.width(), classes.size(), seed, NETWORK);
         ClassifierTrainer trainer = new ClassifierTrainer(PREPROCESSING, new TrainingConfig(EPOCHS, BATCH_SIZE, seed));
         TrainingCurves curves = trainer.train(network, train, holdout, epoch -> {
-            progress.printf(Locale.ROOT, "epoch %d/%d: train loss %.3f accuracy %.3f, holdout loss %.3f accuracy %.3f (%.1f s)%n",
-                    epoch.epoch(), EPOCHS, epoch.trainLoss(), epoch.trainAccuracy(), epoch.validationLoss(),
-                    epoch.validationAccuracy(), epoch.duration().toMillis() / 1000.0);
+            progress.printf(
+                    Locale.ROOT,
+                    "epoch %d/%d: train loss %.3f accuracy %.3f, holdout loss %.3f accuracy %.3f (%.1f s)%n",
+                    epoch.epoch(),
+                    EPOCHS,
+                    epoch.trainLoss(),
+                    epoch.trainAccuracy(),
+                    epoch.validationLoss(),
+                    epoch.validationAccuracy(),
+                    epoch.duration().toMillis() / 1000.0);
             progress.flush();
         });
         EvaluationResult onHoldout = trainer.evaluate(network, holdout);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        progress.printf(Locale.ROOT, "trained in %.1f s: holdout accuracy %.3f%n", took.toMillis() / 1000.0, onHoldout.accuracy());
+        progress.printf(
+                Locale.ROOT,
+                "trained in %.1f s: holdout accuracy %.3f%n",
+                took.toMillis() / 1000.0,
+                onHoldout.accuracy());
         progress.flush();
 
         Map<String, Double> metrics = Map.of(
                 HOLDOUT_ACCURACY, onHoldout.accuracy(),
                 HOLDOUT_LOSS, onHoldout.loss(),
                 TRAIN_ACCURACY, curves.trainAccuracy().get(curves.epochs() - 1));
-        BundleManifest manifest = BundleManifest.create(modelName, version, classes, BASE_MODEL_ID, PREPROCESSING,
-                Instant.now(), metrics, null);
+        BundleManifest manifest = BundleManifest.create(
+                modelName, version, classes, BASE_MODEL_ID, PREPROCESSING, Instant.now(), metrics, null);
         return ModelBundle.of(manifest, network).withCurves(curves);
     }
 
@@ -206,7 +219,8 @@ public final class DemoModel {
      * @throws IllegalStateException if the shipped assets are missing or unreadable
      */
     public static LabeledImages trainingSubset() {
-        try (InputStream images = resource(TRAIN_IMAGES_FILE); InputStream labels = resource(TRAIN_LABELS_FILE)) {
+        try (InputStream images = resource(TRAIN_IMAGES_FILE);
+                InputStream labels = resource(TRAIN_LABELS_FILE)) {
             return IdxImages.read(images, labels);
         } catch (IOException e) {
             throw new IllegalStateException("the shipped demo training data is unreadable; the jar is damaged", e);
@@ -243,7 +257,8 @@ public final class DemoModel {
     }
 
     private static List<String> resourceLines(String name) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(resource(name), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(resource(name), StandardCharsets.UTF_8))) {
             return reader.lines().filter(line -> !line.isBlank()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read demo resource " + name, e);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,13 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -44,8 +41,8 @@ class DemoAssetsRegenerationTest {
     private static final int TEST_IMAGES_PER_CLASS = 2;
     private static final float JPEG_QUALITY = 0.95f;
     private static final long MAX_SHIPPED_BYTES = 1_500_000;
-    private static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    private static final List<String> CLASSES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     private static final String NOTICE = """
             The files in this directory are derived from Fashion-MNIST
             (https://github.com/zalandoresearch/fashion-mnist), Copyright (c) 2017 Zalando SE,
@@ -69,15 +66,16 @@ class DemoAssetsRegenerationTest {
     @EnabledIf("datasetInstalled")
     void shouldRegenerateDemoAssetsFromFashionMnist() throws IOException {
         Path dataset = Path.of(DATASET_DIRECTORY);
-        LabeledImages train = IdxImages.read(dataset.resolve("train-images-idx3-ubyte.gz"),
-                dataset.resolve("train-labels-idx1-ubyte.gz"));
-        LabeledImages test = IdxImages.read(dataset.resolve("t10k-images-idx3-ubyte.gz"),
-                dataset.resolve("t10k-labels-idx1-ubyte.gz"));
+        LabeledImages train = IdxImages.read(
+                dataset.resolve("train-images-idx3-ubyte.gz"), dataset.resolve("train-labels-idx1-ubyte.gz"));
+        LabeledImages test = IdxImages.read(
+                dataset.resolve("t10k-images-idx3-ubyte.gz"), dataset.resolve("t10k-labels-idx1-ubyte.gz"));
         Path images = OUTPUT.resolve(DemoModel.IMAGES_DIRECTORY);
         Files.createDirectories(images);
 
         LabeledImages subset = train.firstPerClass(DemoModel.SHIPPED_PER_CLASS);
-        IdxImages.write(subset, OUTPUT.resolve(DemoModel.TRAIN_IMAGES_FILE), OUTPUT.resolve(DemoModel.TRAIN_LABELS_FILE));
+        IdxImages.write(
+                subset, OUTPUT.resolve(DemoModel.TRAIN_IMAGES_FILE), OUTPUT.resolve(DemoModel.TRAIN_LABELS_FILE));
         Files.write(OUTPUT.resolve(DemoModel.CLASSES_FILE), CLASSES);
         Files.writeString(OUTPUT.resolve("NOTICE"), NOTICE);
 
@@ -98,7 +96,9 @@ class DemoAssetsRegenerationTest {
 
         long shippedBytes = Files.size(OUTPUT.resolve(DemoModel.TRAIN_IMAGES_FILE))
                 + Files.size(OUTPUT.resolve(DemoModel.TRAIN_LABELS_FILE));
-        assertThat(subset.countsPerClass()).containsOnly(DemoModel.SHIPPED_PER_CLASS).hasSize(CLASSES.size());
+        assertThat(subset.countsPerClass())
+                .containsOnly(DemoModel.SHIPPED_PER_CLASS)
+                .hasSize(CLASSES.size());
         assertThat(index).hasSize(CLASSES.size() * TEST_IMAGES_PER_CLASS);
         assertThat(shippedBytes).isLessThan(MAX_SHIPPED_BYTES);
     }
@@ -109,7 +109,9 @@ class DemoAssetsRegenerationTest {
 
     private static void writeImage(BufferedImage image, String format, Path target) throws IOException {
         if (format.equals("png")) {
-            assertThat(ImageIO.write(image, "png", target.toFile())).as("PNG writer available").isTrue();
+            assertThat(ImageIO.write(image, "png", target.toFile()))
+                    .as("PNG writer available")
+                    .isTrue();
             return;
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();

@@ -7,7 +7,6 @@ import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.training.LabeledImages;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,14 +47,19 @@ class DemoModelTest {
 
     @Test
     void shouldDescribeTheModelInTheManifest() {
-        assertThat(bundle.manifest().classes()).hasSize(10).startsWith("T-shirt/top").endsWith("Ankle boot");
+        assertThat(bundle.manifest().classes())
+                .hasSize(10)
+                .startsWith("T-shirt/top")
+                .endsWith("Ankle boot");
         assertThat(bundle.manifest().baseModelId()).isEqualTo(DemoModel.BASE_MODEL_ID);
         assertThat(bundle.manifest().preprocessing()).isEqualTo(DemoModel.PREPROCESSING);
-        assertThat(bundle.manifest().metrics()).containsKeys(DemoModel.HOLDOUT_ACCURACY, DemoModel.HOLDOUT_LOSS,
-                DemoModel.TRAIN_ACCURACY);
+        assertThat(bundle.manifest().metrics())
+                .containsKeys(DemoModel.HOLDOUT_ACCURACY, DemoModel.HOLDOUT_LOSS, DemoModel.TRAIN_ACCURACY);
         assertThat(bundle.manifest().parentVersion()).isNull();
-        assertThat(bundle.curves()).as("training curves carried in the bundle")
-                .hasValueSatisfying(curves -> assertThat(curves.epoch()).isNotEmpty().startsWith(1));
+        assertThat(bundle.curves())
+                .as("training curves carried in the bundle")
+                .hasValueSatisfying(
+                        curves -> assertThat(curves.epoch()).isNotEmpty().startsWith(1));
     }
 
     @Test
@@ -70,7 +73,8 @@ class DemoModelTest {
             images.add(decoder.decode(Files.readAllBytes(file)));
         }
 
-        float[][] probabilities = bundle.predict(bundle.manifest().preprocessing().toBatch(images));
+        float[][] probabilities =
+                bundle.predict(bundle.manifest().preprocessing().toBatch(images));
 
         int correct = 0;
         List<String> predictions = new ArrayList<>();

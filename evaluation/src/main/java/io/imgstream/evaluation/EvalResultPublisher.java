@@ -52,28 +52,44 @@ public final class EvalResultPublisher {
      * @throws KafkaException if a summary is not acknowledged within 30 s
      * @throws InterruptedException if interrupted while waiting
      */
-    public void publish(String runId, String imagesTopic, ReplayBound start, ReplayBound end,
-            ReplayEvaluator.Result result, URI report) throws InterruptedException {
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(clientProperties,
-                new StringSerializer(), serdes.valueSerializer())) {
+    public void publish(
+            String runId,
+            String imagesTopic,
+            ReplayBound start,
+            ReplayBound end,
+            ReplayEvaluator.Result result,
+            URI report)
+            throws InterruptedException {
+        try (KafkaProducer<String, SpecificRecord> producer =
+                new KafkaProducer<>(clientProperties, new StringSerializer(), serdes.valueSerializer())) {
             for (VersionEvaluation version : result.versions()) {
                 ClassificationReport scores = version.report();
-                EvalResult summary = EvalResult.newBuilder().setRunId(runId).setModelName(version.model())
-                        .setModelVersion(version.version()).setTopic(imagesTopic).setRangeFrom(start.toString())
-                        .setRangeTo(end.toString()).setImagesScored(result.scored().size())
-                        .setImagesLabeled(scores.count()).setAccuracy(scores.count() == 0 ? null : scores.accuracy())
+                EvalResult summary = EvalResult.newBuilder()
+                        .setRunId(runId)
+                        .setModelName(version.model())
+                        .setModelVersion(version.version())
+                        .setTopic(imagesTopic)
+                        .setRangeFrom(start.toString())
+                        .setRangeTo(end.toString())
+                        .setImagesScored(result.scored().size())
+                        .setImagesLabeled(scores.count())
+                        .setAccuracy(scores.count() == 0 ? null : scores.accuracy())
                         .setClasses(new ArrayList<>(scores.classes()))
                         .setPerClass(ModelAnnouncements.classMetrics(scores))
-                        .setConfusionMatrix(ModelAnnouncements.confusion(scores)).setReportUri(report.toString())
-                        .setCreatedTime(Instant.now()).build();
-                producer.send(new ProducerRecord<>(topic, runId, summary)).get(SEND_TIMEOUT.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                        .setConfusionMatrix(ModelAnnouncements.confusion(scores))
+                        .setReportUri(report.toString())
+                        .setCreatedTime(Instant.now())
+                        .build();
+                producer.send(new ProducerRecord<>(topic, runId, summary))
+                        .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException e) {
             throw new KafkaException("could not send the summary to '" + topic + "': " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaException("the broker did not acknowledge the summary on '" + topic + "' within "
-                    + SEND_TIMEOUT.toSeconds() + " s", e);
+            throw new KafkaException(
+                    "the broker did not acknowledge the summary on '" + topic + "' within " + SEND_TIMEOUT.toSeconds()
+                            + " s",
+                    e);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.imgstream.evaluation;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.evaluation.ClassScores;
 import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.TrainingCurves;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -26,13 +26,17 @@ final class EvaluationCharts {
     private static final int WIDTH = 900;
     private static final int HEIGHT = 600;
 
-    private EvaluationCharts() {
-    }
+    private EvaluationCharts() {}
 
     /** A heat map of the confusion matrix: true classes down, predicted across. */
     static void confusion(ClassificationReport report, String title, Path file) throws IOException {
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("predicted").yAxisTitle("true").build();
+        HeatMapChart chart = new HeatMapChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("predicted")
+                .yAxisTitle("true")
+                .build();
         chart.getStyler().setShowValue(true).setLegendVisible(false);
         int[][] matrix = report.confusion();
         List<Number[]> cells = new ArrayList<>();
@@ -51,20 +55,32 @@ final class EvaluationCharts {
 
     /** Precision, recall and F1 per class, as grouped bars. */
     static void perClass(ClassificationReport report, String title, Path file) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("class").yAxisTitle("score").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("class")
+                .yAxisTitle("score")
+                .build();
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisLabelRotation(45);
         List<ClassScores> scores = report.perClass();
         List<String> labels = scores.stream().map(ClassScores::label).toList();
-        chart.addSeries("precision", labels, scores.stream().map(ClassScores::precision).toList());
-        chart.addSeries("recall", labels, scores.stream().map(ClassScores::recall).toList());
+        chart.addSeries(
+                "precision", labels, scores.stream().map(ClassScores::precision).toList());
+        chart.addSeries(
+                "recall", labels, scores.stream().map(ClassScores::recall).toList());
         chart.addSeries("F1", labels, scores.stream().map(ClassScores::f1).toList());
         save(chart, file);
     }
 
     /** Loss and accuracy per epoch of the version's training run, training and validation. */
     static void curves(TrainingCurves curves, String title, Path file) throws IOException {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("epoch").build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("epoch")
+                .build();
         chart.addSeries("train loss", curves.epoch(), curves.trainLoss());
         chart.addSeries("validation loss", curves.epoch(), curves.validationLoss());
         chart.addSeries("train accuracy", curves.epoch(), curves.trainAccuracy());

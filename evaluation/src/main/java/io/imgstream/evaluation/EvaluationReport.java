@@ -2,9 +2,9 @@ package io.imgstream.evaluation;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.evaluation.ClassScores;
 import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.TrainingCurves;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,8 @@ public final class EvaluationReport {
     /** Disagreements listed in the page (all of them are in the JSON). */
     private static final int SHOWN_DISAGREEMENTS = 200;
 
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /**
      * What the report is about.
@@ -42,16 +43,19 @@ public final class EvaluationReport {
      * @param curves per version (same order as the result), its training curves if the bundle has them
      * @param labels true class per image id
      */
-    public record Contents(String runId, String topic, String from, String to, ReplayEvaluator.Result result,
-            List<Optional<TrainingCurves>> curves, Map<String, String> labels) {
-    }
+    public record Contents(
+            String runId,
+            String topic,
+            String from,
+            String to,
+            ReplayEvaluator.Result result,
+            List<Optional<TrainingCurves>> curves,
+            Map<String, String> labels) {}
 
     /** One image two versions classify differently. */
-    public record Disagreement(String imageId, String truth, String first, String second) {
-    }
+    public record Disagreement(String imageId, String truth, String first, String second) {}
 
-    private EvaluationReport() {
-    }
+    private EvaluationReport() {}
 
     /**
      * Writes the report.
@@ -66,21 +70,38 @@ public final class EvaluationReport {
         List<VersionEvaluation> versions = contents.result().versions();
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>imgstream evaluation ")
-                .append(escape(contents.runId())).append("</title>\n<style>body{font-family:sans-serif;margin:2em}"
+                .append(escape(contents.runId()))
+                .append("</title>\n<style>body{font-family:sans-serif;margin:2em}"
                         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
                         + "text-align:right}th:first-child,td:first-child{text-align:left}img{max-width:100%}</style>"
                         + "</head><body>\n");
-        html.append("<h1>Replay evaluation</h1>\n<p>Topic <code>").append(escape(contents.topic())).append("</code> from ")
-                .append(escape(contents.from())).append(" to ").append(escape(contents.to())).append(": ")
-                .append(contents.result().recordsRead()).append(" records read, ").append(contents.result().scored().size())
-                .append(" images scored").append(skippedText(contents.result().skipped())).append(". Run ")
-                .append(escape(contents.runId())).append(".</p>\n");
+        html.append("<h1>Replay evaluation</h1>\n<p>Topic <code>")
+                .append(escape(contents.topic()))
+                .append("</code> from ")
+                .append(escape(contents.from()))
+                .append(" to ")
+                .append(escape(contents.to()))
+                .append(": ")
+                .append(contents.result().recordsRead())
+                .append(" records read, ")
+                .append(contents.result().scored().size())
+                .append(" images scored")
+                .append(skippedText(contents.result().skipped()))
+                .append(". Run ")
+                .append(escape(contents.runId()))
+                .append(".</p>\n");
         html.append("<table><tr><th>version</th><th>labeled images</th><th>correct</th><th>accuracy</th></tr>\n");
         for (VersionEvaluation version : versions) {
             ClassificationReport report = version.report();
-            html.append("<tr><td>").append(escape(version.name())).append("</td><td>").append(report.count())
-                    .append("</td><td>").append(report.correct()).append("</td><td>")
-                    .append(format(report.accuracy())).append("</td></tr>\n");
+            html.append("<tr><td>")
+                    .append(escape(version.name()))
+                    .append("</td><td>")
+                    .append(report.count())
+                    .append("</td><td>")
+                    .append(report.correct())
+                    .append("</td><td>")
+                    .append(format(report.accuracy()))
+                    .append("</td></tr>\n");
         }
         html.append("</table>\n");
         for (int v = 0; v < versions.size(); v++) {
@@ -89,31 +110,49 @@ public final class EvaluationReport {
             html.append("<h2>").append(escape(version.name())).append("</h2>\n");
             perClassTable(html, version.report());
             confusionTable(html, version.report());
-            EvaluationCharts.confusion(version.report(), version.name() + ": confusion matrix",
+            EvaluationCharts.confusion(
+                    version.report(),
+                    version.name() + ": confusion matrix",
                     directory.resolve(stem + "-confusion.png"));
-            EvaluationCharts.perClass(version.report(), version.name() + ": per-class scores",
+            EvaluationCharts.perClass(
+                    version.report(),
+                    version.name() + ": per-class scores",
                     directory.resolve(stem + "-per-class.png"));
-            html.append("<p><img src=\"").append(stem).append("-confusion.png\" alt=\"confusion matrix\"> <img src=\"")
-                    .append(stem).append("-per-class.png\" alt=\"per-class scores\">");
+            html.append("<p><img src=\"")
+                    .append(stem)
+                    .append("-confusion.png\" alt=\"confusion matrix\"> <img src=\"")
+                    .append(stem)
+                    .append("-per-class.png\" alt=\"per-class scores\">");
             Optional<TrainingCurves> curves = contents.curves().get(v);
             if (curves.isPresent()) {
-                EvaluationCharts.curves(curves.get(), version.name() + ": training curves",
-                        directory.resolve(stem + "-curves.png"));
+                EvaluationCharts.curves(
+                        curves.get(), version.name() + ": training curves", directory.resolve(stem + "-curves.png"));
                 html.append(" <img src=\"").append(stem).append("-curves.png\" alt=\"training curves\">");
             } else {
                 html.append(" (the bundle has no training curves)");
             }
             html.append("</p>\n");
         }
-        List<Disagreement> disagreements = versions.size() == 2
-                ? disagreements(versions.get(0), versions.get(1), contents.labels()) : List.of();
+        List<Disagreement> disagreements =
+                versions.size() == 2 ? disagreements(versions.get(0), versions.get(1), contents.labels()) : List.of();
         if (versions.size() == 2) {
-            html.append("<h2>Images the two versions classify differently: ").append(disagreements.size()).append("</h2>\n")
-                    .append("<table><tr><th>image</th><th>label</th><th>").append(escape(versions.get(0).name()))
-                    .append("</th><th>").append(escape(versions.get(1).name())).append("</th></tr>\n");
+            html.append("<h2>Images the two versions classify differently: ")
+                    .append(disagreements.size())
+                    .append("</h2>\n")
+                    .append("<table><tr><th>image</th><th>label</th><th>")
+                    .append(escape(versions.get(0).name()))
+                    .append("</th><th>")
+                    .append(escape(versions.get(1).name()))
+                    .append("</th></tr>\n");
             for (Disagreement d : disagreements.subList(0, Math.min(SHOWN_DISAGREEMENTS, disagreements.size()))) {
-                html.append("<tr><td>").append(escape(d.imageId())).append("</td><td>").append(escape(d.truth()))
-                        .append("</td><td>").append(escape(d.first())).append("</td><td>").append(escape(d.second()))
+                html.append("<tr><td>")
+                        .append(escape(d.imageId()))
+                        .append("</td><td>")
+                        .append(escape(d.truth()))
+                        .append("</td><td>")
+                        .append(escape(d.first()))
+                        .append("</td><td>")
+                        .append(escape(d.second()))
                         .append("</td></tr>\n");
             }
             html.append("</table>\n");
@@ -130,7 +169,8 @@ public final class EvaluationReport {
      *
      * @param labels true class per image id; "-" where there is none
      */
-    public static List<Disagreement> disagreements(VersionEvaluation first, VersionEvaluation second, Map<String, String> labels) {
+    public static List<Disagreement> disagreements(
+            VersionEvaluation first, VersionEvaluation second, Map<String, String> labels) {
         List<Disagreement> result = new ArrayList<>();
         new TreeMap<>(first.predictions()).forEach((id, predicted) -> {
             String other = second.predictions().get(id);
@@ -173,9 +213,17 @@ public final class EvaluationReport {
     private static void perClassTable(StringBuilder html, ClassificationReport report) {
         html.append("<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n");
         for (ClassScores c : report.perClass()) {
-            html.append("<tr><td>").append(escape(c.label())).append("</td><td>").append(format(c.precision()))
-                    .append("</td><td>").append(format(c.recall())).append("</td><td>").append(format(c.f1()))
-                    .append("</td><td>").append(c.support()).append("</td></tr>\n");
+            html.append("<tr><td>")
+                    .append(escape(c.label()))
+                    .append("</td><td>")
+                    .append(format(c.precision()))
+                    .append("</td><td>")
+                    .append(format(c.recall()))
+                    .append("</td><td>")
+                    .append(format(c.f1()))
+                    .append("</td><td>")
+                    .append(c.support())
+                    .append("</td></tr>\n");
         }
         html.append("</table>\n");
     }
@@ -204,6 +252,9 @@ public final class EvaluationReport {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -1,12 +1,12 @@
 package io.imgstream.evaluation;
 
+import io.imgstream.images.ImageLoader;
+import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.images.fetch.FetchException;
-import io.imgstream.images.ImageLoader;
-import io.imgstream.model.inference.BundleScorer;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +58,8 @@ public final class ReplayEvaluator {
      * @param skipped      records not scored, counted by reason
      * @param versions     per version, in the order given
      */
-    public record Result(long recordsRead, List<String> scored, Map<String, Integer> skipped, List<VersionEvaluation> versions) {
-    }
+    public record Result(
+            long recordsRead, List<String> scored, Map<String, Integer> skipped, List<VersionEvaluation> versions) {}
 
     /**
      * Runs the replay.
@@ -81,8 +81,8 @@ public final class ReplayEvaluator {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK * 4);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>(plan.ranges().keySet());
             consumer.assign(partitions);
             plan.ranges().forEach((partition, range) -> consumer.seek(partition, range[0]));
@@ -125,8 +125,8 @@ public final class ReplayEvaluator {
         List<VersionEvaluation> versions = new ArrayList<>();
         for (int i = 0; i < bundles.size(); i++) {
             BundleManifest manifest = bundles.get(i).manifest();
-            versions.add(VersionEvaluation.of(manifest.modelName(), manifest.version(), manifest.classes(),
-                    predictions.get(i), labels));
+            versions.add(VersionEvaluation.of(
+                    manifest.modelName(), manifest.version(), manifest.classes(), predictions.get(i), labels));
         }
         return new Result(read, List.copyOf(scored), Map.copyOf(skipped), versions);
     }
@@ -148,8 +148,12 @@ public final class ReplayEvaluator {
         }
     }
 
-    private void score(List<ImageRef> refs, List<BundleScorer> scorers, List<Map<String, String>> predictions,
-            Map<String, Integer> skipped, List<String> scored) {
+    private void score(
+            List<ImageRef> refs,
+            List<BundleScorer> scorers,
+            List<Map<String, String>> predictions,
+            Map<String, Integer> skipped,
+            List<String> scored) {
         List<String> ids = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
         for (ImageRef ref : refs) {

@@ -35,7 +35,9 @@ public record ReplayPlan(String topic, Map<TopicPartition, long[]> ranges) {
         if (infos == null || infos.isEmpty()) {
             throw new ReplayException("topic '" + topic + "' does not exist");
         }
-        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        List<TopicPartition> partitions = infos.stream()
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
         // Assigned, so the offset lookups below update this consumer's view instead of warning about it.
         consumer.assign(partitions);
         Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions, METADATA_TIMEOUT);
@@ -56,8 +58,13 @@ public record ReplayPlan(String topic, Map<TopicPartition, long[]> ranges) {
         return plan;
     }
 
-    private static long offset(Consumer<?, ?> consumer, TopicPartition partition, ReplayBound bound, long first,
-            long last, boolean isStart) {
+    private static long offset(
+            Consumer<?, ?> consumer,
+            TopicPartition partition,
+            ReplayBound bound,
+            long first,
+            long last,
+            boolean isStart) {
         if (bound instanceof ReplayBound.Beginning) {
             return first;
         }
@@ -73,11 +80,15 @@ public record ReplayPlan(String topic, Map<TopicPartition, long[]> ranges) {
             return at.offset();
         }
         ReplayBound.AtTime at = (ReplayBound.AtTime) bound;
-        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(partition, at.time().toEpochMilli()),
-                METADATA_TIMEOUT).get(partition);
+        OffsetAndTimestamp found = consumer.offsetsForTimes(
+                        Map.of(partition, at.time().toEpochMilli()), METADATA_TIMEOUT)
+                .get(partition);
         // Offsets below the first retained one existed; when the first left is newer than the asked time, the
         // records of that time may be among the removed.
-        if (isStart && first > 0 && found != null && found.offset() == first
+        if (isStart
+                && first > 0
+                && found != null
+                && found.offset() == first
                 && found.timestamp() > at.time().toEpochMilli()) {
             throw new ReplayException("partition " + partition + " no longer holds records from " + at.time()
                     + ": retention removed offsets below " + first + " (the earliest left is from "
@@ -88,8 +99,12 @@ public record ReplayPlan(String topic, Map<TopicPartition, long[]> ranges) {
 
     private static String describe(Map<TopicPartition, Long> beginning, Map<TopicPartition, Long> end) {
         StringBuilder text = new StringBuilder();
-        beginning.forEach((partition, first) -> text.append(text.length() == 0 ? "" : ", ").append(partition.partition())
-                .append(": ").append(first).append("-").append(end.get(partition)));
+        beginning.forEach((partition, first) -> text.append(text.length() == 0 ? "" : ", ")
+                .append(partition.partition())
+                .append(": ")
+                .append(first)
+                .append("-")
+                .append(end.get(partition)));
         return text.toString();
     }
 }

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * @param report      accuracy, per-class scores and confusion over the labeled scored images; classes are the
  *                    version's, then labels it does not know (which it can only get wrong)
  */
-public record VersionEvaluation(String model, int version, Map<String, String> predictions, ClassificationReport report) {
+public record VersionEvaluation(
+        String model, int version, Map<String, String> predictions, ClassificationReport report) {
 
     /**
      * Compares predictions with labels.
@@ -24,20 +25,31 @@ public record VersionEvaluation(String model, int version, Map<String, String> p
      * @param predictions predicted class per image id
      * @param labels      true class per image id; images without one are not counted
      */
-    static VersionEvaluation of(String model, int version, List<String> classes, Map<String, String> predictions,
+    static VersionEvaluation of(
+            String model,
+            int version,
+            List<String> classes,
+            Map<String, String> predictions,
             Map<String, String> labels) {
         List<String> all = new ArrayList<>(classes);
         TreeSet<String> unknown = new TreeSet<>();
-        predictions.keySet().stream().map(labels::get).filter(l -> l != null && !classes.contains(l)).forEach(unknown::add);
+        predictions.keySet().stream()
+                .map(labels::get)
+                .filter(l -> l != null && !classes.contains(l))
+                .forEach(unknown::add);
         all.addAll(unknown);
-        List<String> labeled = predictions.keySet().stream().filter(labels::containsKey).sorted().toList();
+        List<String> labeled = predictions.keySet().stream()
+                .filter(labels::containsKey)
+                .sorted()
+                .toList();
         int[] truth = new int[labeled.size()];
         int[] predicted = new int[labeled.size()];
         for (int i = 0; i < labeled.size(); i++) {
             truth[i] = all.indexOf(labels.get(labeled.get(i)));
             predicted[i] = all.indexOf(predictions.get(labeled.get(i)));
         }
-        return new VersionEvaluation(model, version, Map.copyOf(predictions), ClassificationReport.of(all, truth, predicted));
+        return new VersionEvaluation(
+                model, version, Map.copyOf(predictions), ClassificationReport.of(all, truth, predicted));
     }
 
     /** "name vN". */

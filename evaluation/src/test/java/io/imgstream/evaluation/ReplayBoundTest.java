@@ -19,7 +19,8 @@ class ReplayBoundTest {
     @Test
     void shouldSayWhatItExpects() {
         assertThatThrownBy(() -> ReplayBound.parse("yesterday", new ReplayBound.Beginning()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither an offset")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("neither an offset")
                 .hasMessageContaining("2026-12-01T10:00:00Z");
         assertThatThrownBy(() -> ReplayBound.parse("-5", new ReplayBound.Beginning()))
                 .isInstanceOf(IllegalArgumentException.class);

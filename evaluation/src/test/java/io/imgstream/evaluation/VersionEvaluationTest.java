@@ -26,13 +26,14 @@ class VersionEvaluationTest {
 
     @Test
     void shouldListTheImagesTwoVersionsDisagreeOn() {
-        VersionEvaluation first = VersionEvaluation.of("pets", 1, CLASSES, Map.of("a", "cat", "b", "dog", "c", "cat"),
-                Map.of("a", "cat"));
-        VersionEvaluation second = VersionEvaluation.of("pets", 2, CLASSES, Map.of("a", "dog", "b", "dog", "c", "dog"),
-                Map.of("a", "cat"));
+        VersionEvaluation first = VersionEvaluation.of(
+                "pets", 1, CLASSES, Map.of("a", "cat", "b", "dog", "c", "cat"), Map.of("a", "cat"));
+        VersionEvaluation second = VersionEvaluation.of(
+                "pets", 2, CLASSES, Map.of("a", "dog", "b", "dog", "c", "dog"), Map.of("a", "cat"));
 
-        assertThat(EvaluationReport.disagreements(first, second, Map.of("a", "cat"))).containsExactly(
-                new EvaluationReport.Disagreement("a", "cat", "cat", "dog"),
-                new EvaluationReport.Disagreement("c", "-", "cat", "dog"));
+        assertThat(EvaluationReport.disagreements(first, second, Map.of("a", "cat")))
+                .containsExactly(
+                        new EvaluationReport.Disagreement("a", "cat", "cat", "dog"),
+                        new EvaluationReport.Disagreement("c", "-", "cat", "dog"));
     }
 }

@@ -1,18 +1,18 @@
 package io.imgstream.images;
 
-import io.imgstream.images.fetch.HttpImageFetcher;
-import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.images.fetch.HttpImageFetcher;
+import io.imgstream.images.fetch.ImageFetcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -27,8 +27,13 @@ import org.apache.kafka.common.config.ConfigException;
  * @param maxBytes       largest encoded image, bytes
  * @param maxPixels      largest image, pixels
  */
-public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots, List<String> allowedHosts,
-        Duration httpTimeout, int maxBytes, long maxPixels) {
+public record FetchSettings(
+        List<String> allowedSchemes,
+        List<Path> allowedRoots,
+        List<String> allowedHosts,
+        Duration httpTimeout,
+        int maxBytes,
+        long maxPixels) {
 
     public static final String ALLOWED_SCHEMES_CONFIG = "fetch.allowed.schemes";
     public static final List<String> DEFAULT_ALLOWED_SCHEMES = List.of("file", "inline");
@@ -37,19 +42,23 @@ public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots
 
     public static final String ALLOWED_HOSTS_CONFIG = "fetch.allowed.hosts";
     private static final String ALLOWED_HOSTS_DOC = "Hosts http(s) images may be fetched from: exact names, or "
-            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is any host that "
+            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is any host "
+            + "that "
             + "resolves to a link-local (cloud metadata), wildcard or multicast address. Required when http or https "
             + "is in fetch.allowed.schemes.";
 
     public static final String HTTP_TIMEOUT_MS_CONFIG = "fetch.http.timeout.ms";
     public static final long DEFAULT_HTTP_TIMEOUT_MS = 10_000L;
     private static final String HTTP_TIMEOUT_MS_DOC = "Bound of connecting to an image server, of waiting for its "
-            + "response headers, and of reading the body, each in milliseconds; past it the image is dead-lettered with "
+            + "response headers, and of reading the body, each in milliseconds; past it the image is dead-lettered "
+            + "with "
             + "FETCH_TIMEOUT.";
 
     public static final String ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
-    private static final String ALLOWED_ROOTS_DOC = "Directories under which file:// images may be read. A file outside "
-            + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED. Empty: no file is readable.";
+    private static final String ALLOWED_ROOTS_DOC =
+            "Directories under which file:// images may be read. A file outside "
+                    + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED. Empty: "
+                    + "no file is readable.";
 
     public static final String MAX_BYTES_CONFIG = "fetch.max.bytes";
     public static final int DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -63,7 +72,8 @@ public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots
     public FetchSettings {
         allowedSchemes = List.copyOf(allowedSchemes);
         allowedRoots = List.copyOf(allowedRoots);
-        allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        allowedHosts =
+                allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
 
     /**
@@ -73,20 +83,49 @@ public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots
      * @return {@code def}
      */
     public static ConfigDef define(ConfigDef def) {
-        return def
-                .define(ALLOWED_SCHEMES_CONFIG, Type.LIST, DEFAULT_ALLOWED_SCHEMES,
-                        ConfigDef.ValidList.in(true, ImageFetcher.FILE_SCHEME, ImageFetcher.INLINE_SCHEME, "http", "https"),
-                        Importance.HIGH, ALLOWED_SCHEMES_DOC)
-                .define(ALLOWED_HOSTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false),
-                        Importance.HIGH, ALLOWED_HOSTS_DOC)
-                .define(HTTP_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_HTTP_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
-                        Importance.LOW, HTTP_TIMEOUT_MS_DOC)
-                .define(ALLOWED_ROOTS_CONFIG, Type.LIST, List.of(), ConfigDef.ValidList.anyNonDuplicateValues(true, false),
-                        Importance.HIGH, ALLOWED_ROOTS_DOC)
-                .define(MAX_BYTES_CONFIG, Type.INT, DEFAULT_MAX_BYTES, ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM, MAX_BYTES_DOC)
-                .define(MAX_PIXELS_CONFIG, Type.LONG, DEFAULT_MAX_PIXELS, ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM, MAX_PIXELS_DOC);
+        return def.define(
+                        ALLOWED_SCHEMES_CONFIG,
+                        Type.LIST,
+                        DEFAULT_ALLOWED_SCHEMES,
+                        ConfigDef.ValidList.in(
+                                true, ImageFetcher.FILE_SCHEME, ImageFetcher.INLINE_SCHEME, "http", "https"),
+                        Importance.HIGH,
+                        ALLOWED_SCHEMES_DOC)
+                .define(
+                        ALLOWED_HOSTS_CONFIG,
+                        Type.LIST,
+                        List.of(),
+                        ConfigDef.ValidList.anyNonDuplicateValues(true, false),
+                        Importance.HIGH,
+                        ALLOWED_HOSTS_DOC)
+                .define(
+                        HTTP_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_HTTP_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        HTTP_TIMEOUT_MS_DOC)
+                .define(
+                        ALLOWED_ROOTS_CONFIG,
+                        Type.LIST,
+                        List.of(),
+                        ConfigDef.ValidList.anyNonDuplicateValues(true, false),
+                        Importance.HIGH,
+                        ALLOWED_ROOTS_DOC)
+                .define(
+                        MAX_BYTES_CONFIG,
+                        Type.INT,
+                        DEFAULT_MAX_BYTES,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.MEDIUM,
+                        MAX_BYTES_DOC)
+                .define(
+                        MAX_PIXELS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_MAX_PIXELS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.MEDIUM,
+                        MAX_PIXELS_DOC);
     }
 
     /**
@@ -95,13 +134,19 @@ public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots
      * @throws ConfigException if http(s) is allowed but no host is
      */
     public static FetchSettings from(AbstractConfig config) {
-        FetchSettings settings = new FetchSettings(config.getList(ALLOWED_SCHEMES_CONFIG),
-                config.getList(ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList(), config.getList(ALLOWED_HOSTS_CONFIG),
-                Duration.ofMillis(config.getLong(HTTP_TIMEOUT_MS_CONFIG)), config.getInt(MAX_BYTES_CONFIG),
+        FetchSettings settings = new FetchSettings(
+                config.getList(ALLOWED_SCHEMES_CONFIG),
+                config.getList(ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList(),
+                config.getList(ALLOWED_HOSTS_CONFIG),
+                Duration.ofMillis(config.getLong(HTTP_TIMEOUT_MS_CONFIG)),
+                config.getInt(MAX_BYTES_CONFIG),
                 config.getLong(MAX_PIXELS_CONFIG));
         if (settings.fetchesHttp() && settings.allowedHosts().isEmpty()) {
-            throw new ConfigException(ALLOWED_HOSTS_CONFIG, "", "required when " + ALLOWED_SCHEMES_CONFIG
-                    + " allows http or https: list the hosts images may be fetched from");
+            throw new ConfigException(
+                    ALLOWED_HOSTS_CONFIG,
+                    "",
+                    "required when " + ALLOWED_SCHEMES_CONFIG
+                            + " allows http or https: list the hosts images may be fetched from");
         }
         return settings;
     }
@@ -113,7 +158,10 @@ public record FetchSettings(List<String> allowedSchemes, List<Path> allowedRoots
 
     /** A loader that fetches and decodes within these limits. */
     public ImageLoader loader() {
-        ImageFetcher fetcher = new ImageFetcher(new HashSet<>(allowedSchemes), allowedRoots, maxBytes,
+        ImageFetcher fetcher = new ImageFetcher(
+                new HashSet<>(allowedSchemes),
+                allowedRoots,
+                maxBytes,
                 fetchesHttp() ? new HttpImageFetcher(allowedHosts, httpTimeout, maxBytes) : null);
         return new ImageLoader(fetcher, new ImageDecoder(new ImageLimits(maxBytes, maxPixels)));
     }

@@ -39,8 +39,7 @@ public final class ImageLoader {
      * @param image  the decoded pixels
      * @param loadMs wall-clock time spent fetching and decoding, in milliseconds
      */
-    public record LoadedImage(BufferedImage image, double loadMs) {
-    }
+    public record LoadedImage(BufferedImage image, double loadMs) {}
 
     /**
      * Fetches and decodes one image.
@@ -59,11 +58,15 @@ public final class ImageLoader {
         try {
             return decoder.decode(bytes);
         } catch (ImageDecodeException e) {
-            throw new FetchException(DeadLetterStage.DECODE, reasonOf(e.reason()), "image " + id + ": " + e.getMessage(), e);
+            throw new FetchException(
+                    DeadLetterStage.DECODE, reasonOf(e.reason()), "image " + id + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             // Codecs throw arbitrary runtime exceptions on hostile input; the input is at fault, not the scorer.
-            throw new FetchException(DeadLetterStage.DECODE, DeadLetterReason.UNDECODABLE,
-                    "image " + id + ": decoder failed on these bytes (" + e + "); check the file is a valid image", e);
+            throw new FetchException(
+                    DeadLetterStage.DECODE,
+                    DeadLetterReason.UNDECODABLE,
+                    "image " + id + ": decoder failed on these bytes (" + e + "); check the file is a valid image",
+                    e);
         }
     }
 

@@ -13,12 +13,22 @@ import com.tngtech.archunit.lang.ArchRule;
 class ImagesModuleRulesTest {
 
     @ArchTest
-    static final ArchRule dependsOnlyOnTheSchemas = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.model..", "io.imgstream.control..", "io.imgstream.runtime..",
-                    "io.imgstream.topology..", "io.imgstream.training..", "io.imgstream.evaluation..",
-                    "io.imgstream.connect..", "io.imgstream.cli..", "org.deeplearning4j..", "org.nd4j..");
+    static final ArchRule dependsOnlyOnTheSchemas = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.model..",
+                    "io.imgstream.control..",
+                    "io.imgstream.runtime..",
+                    "io.imgstream.topology..",
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
+                    "io.imgstream.cli..",
+                    "org.deeplearning4j..",
+                    "org.nd4j..");
 
     @ArchTest
-    static final ArchRule packagesFreeOfCycles = slices().matching("io.imgstream.images.(*)..").should()
-            .beFreeOfCycles();
+    static final ArchRule packagesFreeOfCycles =
+            slices().matching("io.imgstream.images.(*)..").should().beFreeOfCycles();
 }

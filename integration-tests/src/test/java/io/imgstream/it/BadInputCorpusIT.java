@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.DeadLetter;
@@ -12,7 +13,6 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +59,7 @@ class BadInputCorpusIT {
             Map.entry("inline-too-large", "TOO_LARGE"),
             Map.entry("no-magic-byte", "MALFORMED_RECORD"),
             Map.entry("unknown-schema-id", "MALFORMED_RECORD"));
+
     private static final int MAX_BYTES = 64 * 1024;
 
     @RegisterExtension
@@ -84,37 +85,60 @@ class BadInputCorpusIT {
         props.put(FetchSettings.MAX_BYTES_CONFIG, MAX_BYTES);
         props.put(FetchSettings.MAX_PIXELS_CONFIG, 10_000_000L);
         try (ScorerApp scorer = ScorerApp.start(new ScorerConfig(props));
-             ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes,
-                     fixture.topics().name(TopicRole.IMAGES));
-             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(fixture.clientProperties(), new StringSerializer(),
-                     new ByteArraySerializer());
-             TopicTail outcomes = new TopicTail(fixture.clientProperties(), serdes, List.of(
-                     fixture.topics().name(TopicRole.PREDICTIONS), fixture.topics().name(TopicRole.IMAGES_DLQ)), true)) {
+                ImagePublisher publisher = new ImagePublisher(
+                        fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES));
+                KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
+                        fixture.clientProperties(), new StringSerializer(), new ByteArraySerializer());
+                TopicTail outcomes = new TopicTail(
+                        fixture.clientProperties(),
+                        serdes,
+                        List.of(
+                                fixture.topics().name(TopicRole.PREDICTIONS),
+                                fixture.topics().name(TopicRole.IMAGES_DLQ)),
+                        true)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             for (String name : EXPECTED.keySet()) {
                 if (Files.exists(root.resolve(name))) {
-                    publisher.publish(ref(name, root.resolve(name).toUri().toString())).get();
+                    publisher
+                            .publish(ref(name, root.resolve(name).toUri().toString()))
+                            .get();
                 }
             }
-            publisher.publish(ref("traversal", root.toUri() + "../../../etc/passwd")).get();
+            publisher
+                    .publish(ref("traversal", root.toUri() + "../../../etc/passwd"))
+                    .get();
             publisher.publish(ref("gopher", "gopher://example.com/cat.png")).get();
-            publisher.publish(ref("missing", root.resolve("not-there.png").toUri().toString())).get();
-            publisher.publish(ImageRef.newBuilder(ref("inline-too-large", "inline:"))
-                    .setInlineBytes(ByteBuffer.wrap(new byte[MAX_BYTES + 1])).build()).get();
+            publisher
+                    .publish(
+                            ref("missing", root.resolve("not-there.png").toUri().toString()))
+                    .get();
+            publisher
+                    .publish(ImageRef.newBuilder(ref("inline-too-large", "inline:"))
+                            .setInlineBytes(ByteBuffer.wrap(new byte[MAX_BYTES + 1]))
+                            .build())
+                    .get();
             String images = fixture.topics().name(TopicRole.IMAGES);
-            raw.send(new ProducerRecord<>(images, "no-magic-byte", "plain text".getBytes(StandardCharsets.UTF_8))).get();
-            raw.send(new ProducerRecord<>(images, "unknown-schema-id",
-                    new byte[] {0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3})).get();
+            raw.send(new ProducerRecord<>(images, "no-magic-byte", "plain text".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+            raw.send(new ProducerRecord<>(images, "unknown-schema-id", new byte[] {
+                        0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3
+                    }))
+                    .get();
 
             Map<String, String> actual = new TreeMap<>();
             Map<String, Integer> outcomesPerInput = new HashMap<>();
             await("an outcome for every input").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-                outcomes.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
-                    String outcome = record.value() instanceof Prediction ? "PREDICTION"
-                            : ((DeadLetter) record.value()).getReason().name();
-                    actual.put(record.key(), outcome);
-                    outcomesPerInput.merge(record.key(), 1, Integer::sum);
-                }, problem -> { });
+                outcomes.follow(
+                        Long.MAX_VALUE,
+                        Duration.ofMillis(500),
+                        record -> {
+                            String outcome = record.value() instanceof Prediction
+                                    ? "PREDICTION"
+                                    : ((DeadLetter) record.value()).getReason().name();
+                            actual.put(record.key(), outcome);
+                            outcomesPerInput.merge(record.key(), 1, Integer::sum);
+                        },
+                        problem -> {});
                 assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
             });
             Map<String, Integer> byReason = new TreeMap<>();
@@ -123,11 +147,18 @@ class BadInputCorpusIT {
             System.out.println("counts by outcome: " + byReason);
             assertThat(actual).containsExactlyInAnyOrderEntriesOf(EXPECTED);
             assertThat(outcomesPerInput.values()).as("one outcome per input").containsOnly(1);
-            assertThat(scorer.state().isRunningOrRebalancing()).as("the scorer goes on").isTrue();
+            assertThat(scorer.state().isRunningOrRebalancing())
+                    .as("the scorer goes on")
+                    .isTrue();
         }
     }
 
     private static ImageRef ref(String id, String uri) {
-        return ImageRef.newBuilder().setId(id).setUri(uri).setSource("bad-input-it").setEventTime(Instant.now()).build();
+        return ImageRef.newBuilder()
+                .setId(id)
+                .setUri(uri)
+                .setSource("bad-input-it")
+                .setEventTime(Instant.now())
+                .build();
     }
 }

@@ -64,22 +64,48 @@ final class CliProcess {
      * @param command  {@code score} or {@code train}
      * @param stateDir its state directory: one per live instance, as on separate machines
      */
-    static CliProcess start(String command, Path config, String bootstrapServers, String registryUrl, Path dir, String name,
-                               Path stateDir) throws IOException {
+    static CliProcess start(
+            String command,
+            Path config,
+            String bootstrapServers,
+            String registryUrl,
+            Path dir,
+            String name,
+            Path stateDir)
+            throws IOException {
         return start(command, config, bootstrapServers, registryUrl, dir, name, stateDir, List.of());
     }
 
     /** As {@link #start(String, Path, String, String, Path, String, Path)}, with more command-line arguments. */
-    static CliProcess start(String command, Path config, String bootstrapServers, String registryUrl, Path dir, String name,
-                            Path stateDir, List<String> moreArguments) throws IOException {
+    static CliProcess start(
+            String command,
+            Path config,
+            String bootstrapServers,
+            String registryUrl,
+            Path dir,
+            String name,
+            Path stateDir,
+            List<String> moreArguments)
+            throws IOException {
         Path home = Path.of(System.getProperty("imgstream.home"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve(name + ".log");
-        List<String> commandLine = new ArrayList<>(List.of(java.toString(), "-Xmx768m",
+        List<String> commandLine = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx768m",
                 "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.imgstream.schemas.avro",
-                "-cp", home.resolve("lib") + "/*", "io.imgstream.cli.ImgstreamCommand", command,
-                "--config", config.toString(), "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + stateDir,
-                "--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl));
+                "-cp",
+                home.resolve("lib") + "/*",
+                "io.imgstream.cli.ImgstreamCommand",
+                command,
+                "--config",
+                config.toString(),
+                "--set",
+                ScorerConfig.STATE_DIR_CONFIG + "=" + stateDir,
+                "--bootstrap-servers",
+                bootstrapServers,
+                "--registry-url",
+                registryUrl));
         commandLine.addAll(moreArguments);
         ProcessBuilder builder = new ProcessBuilder(commandLine);
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
@@ -149,10 +175,14 @@ final class CliProcess {
      * @param lastVersion filled with the model version of each image's last prediction
      * @return count per image id
      */
-    static Map<String, Integer> countPredictions(ScoringFixture fixture, RegistrySerdes serdes, String isolation,
-                                                 Map<String, Integer> lastVersion) {
+    static Map<String, Integer> countPredictions(
+            ScoringFixture fixture, RegistrySerdes serdes, String isolation, Map<String, Integer> lastVersion) {
         Map<String, Integer> counts = new HashMap<>();
-        TopicRecords.readToEnd(fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.PREDICTIONS), isolation,
+        TopicRecords.readToEnd(
+                fixture.clientProperties(),
+                serdes,
+                fixture.topics().name(TopicRole.PREDICTIONS),
+                isolation,
                 (String key, Prediction prediction) -> {
                     counts.merge(prediction.getImageId().toString(), 1, Integer::sum);
                     lastVersion.put(prediction.getImageId().toString(), prediction.getModelVersion());
@@ -163,9 +193,13 @@ final class CliProcess {
     /** The committed dead letters of the fixture's dead-letter topic by image id, each as its reason. */
     static Map<String, List<String>> deadLetters(ScoringFixture fixture, RegistrySerdes serdes) {
         Map<String, List<String>> reasons = new HashMap<>();
-        TopicRecords.readToEnd(fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES_DLQ),
-                "read_committed", (String key, DeadLetter letter) -> reasons
-                        .computeIfAbsent(String.valueOf(letter.getImageId()), id -> new ArrayList<>())
+        TopicRecords.readToEnd(
+                fixture.clientProperties(),
+                serdes,
+                fixture.topics().name(TopicRole.IMAGES_DLQ),
+                "read_committed",
+                (String key, DeadLetter letter) -> reasons.computeIfAbsent(
+                                String.valueOf(letter.getImageId()), id -> new ArrayList<>())
                         .add(letter.getReason().name()));
         return reasons;
     }

@@ -47,26 +47,44 @@ class ConfluentPythonClientIT {
     @Test
     @Timeout(240)
     void shouldScoreImageRefFromPythonAndServePredictionToPython() throws Exception {
-        assumeThat(pythonHasConfluentKafka()).as("python3-confluent-kafka and python3-avro installed").isTrue();
+        assumeThat(pythonHasConfluentKafka())
+                .as("python3-confluent-kafka and python3-avro installed")
+                .isTrue();
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         Path image = DemoModel.extractDemoImages(temp.resolve("images")).get(0);
-        Path schema = Files.writeString(temp.resolve("ImageRef.avsc"), ImageRef.getClassSchema().toString());
+        Path schema = Files.writeString(
+                temp.resolve("ImageRef.avsc"), ImageRef.getClassSchema().toString());
         String ccompat = RegistrySerdes.ccompatApiUrl(STACK.registryUrl());
 
         try (ScorerApp scorer = ScorerApp.start(fixture.scorerConfig(image.getParent()))) {
-            assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).as("scorer state %s", scorer.state()).isTrue();
-            python("produce", STACK.bootstrapServers(), ccompat, fixture.topics().name(TopicRole.IMAGES),
-                    schema.toString(), "from-python", image.toUri().toString());
-            List<String> lines = python("consume", STACK.bootstrapServers(), ccompat,
-                    fixture.topics().name(TopicRole.PREDICTIONS), "1", "120");
+            assertThat(scorer.awaitRunning(Duration.ofSeconds(90)))
+                    .as("scorer state %s", scorer.state())
+                    .isTrue();
+            python(
+                    "produce",
+                    STACK.bootstrapServers(),
+                    ccompat,
+                    fixture.topics().name(TopicRole.IMAGES),
+                    schema.toString(),
+                    "from-python",
+                    image.toUri().toString());
+            List<String> lines = python(
+                    "consume",
+                    STACK.bootstrapServers(),
+                    ccompat,
+                    fixture.topics().name(TopicRole.PREDICTIONS),
+                    "1",
+                    "120");
 
             assertThat(lines).hasSize(1);
             JsonNode prediction = new ObjectMapper().readTree(lines.get(0));
             assertThat(prediction.get("imageId").asText()).isEqualTo("from-python");
-            assertThat(prediction.get("imageUri").asText()).isEqualTo(image.toUri().toString());
+            assertThat(prediction.get("imageUri").asText())
+                    .isEqualTo(image.toUri().toString());
             assertThat(prediction.get("modelName").asText()).isEqualTo(ScoringFixture.MODEL_NAME);
             assertThat(prediction.get("modelVersion").asInt()).isEqualTo(ScoringFixture.MODEL_VERSION);
-            assertThat(prediction.get("probabilities")).hasSize(DemoModel.classes().size());
+            assertThat(prediction.get("probabilities"))
+                    .hasSize(DemoModel.classes().size());
         }
     }
 
@@ -74,9 +92,12 @@ class ConfluentPythonClientIT {
         if (!Files.isExecutable(PYTHON)) {
             return false;
         }
-        Process check = new ProcessBuilder(PYTHON.toString(), "-c",
-                "from confluent_kafka.avro.serializer.message_serializer import MessageSerializer")
-                .redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(
+                        PYTHON.toString(),
+                        "-c",
+                        "from confluent_kafka.avro.serializer.message_serializer import MessageSerializer")
+                .redirectErrorStream(true)
+                .start();
         check.getInputStream().readAllBytes();
         return check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0;
     }
@@ -85,10 +106,16 @@ class ConfluentPythonClientIT {
     private static List<String> python(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), CLIENT.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("python %s finished", args[0]).isTrue();
-        assertThat(process.exitValue()).as("python %s exit code; output:%n%s", args[0], output).isZero();
+        assertThat(process.waitFor(180, TimeUnit.SECONDS))
+                .as("python %s finished", args[0])
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("python %s exit code; output:%n%s", args[0], output)
+                .isZero();
         return output.lines().filter(line -> !line.isBlank()).toList();
     }
 }

@@ -82,9 +82,14 @@ class ConnectorsIT {
             createConnectors(connect, fixture, root, sinkDir);
 
             Map<String, ImageRef> refs = awaitRefs(fixture, serdes, expected.size() + 1);
-            Map<String, LabelFeedback> labels = TopicSnapshot.latestByKey(fixture.clientProperties(), serdes,
-                    fixture.topics().name(TopicRole.FEEDBACK), LabelFeedback.class, Duration.ofSeconds(30));
-            assertThat(labels).hasSize((int) expected.values().stream().filter(l -> !l.isEmpty()).count());
+            Map<String, LabelFeedback> labels = TopicSnapshot.latestByKey(
+                    fixture.clientProperties(),
+                    serdes,
+                    fixture.topics().name(TopicRole.FEEDBACK),
+                    LabelFeedback.class,
+                    Duration.ofSeconds(30));
+            assertThat(labels).hasSize((int)
+                    expected.values().stream().filter(l -> !l.isEmpty()).count());
             for (ImageRef ref : refs.values()) {
                 Path file = Path.of(URI.create(ref.getUri().toString()));
                 if (file.equals(bogus)) {
@@ -96,8 +101,13 @@ class ConnectorsIT {
                 } else {
                     LabelFeedback feedback = labels.get(ref.getId().toString());
                     assertThat(feedback.getLabel().toString()).isEqualTo(label);
-                    assertThat(feedback.getSplit()).isEqualTo(root.relativize(file).startsWith("train") ? SplitHint.TRAIN
-                            : root.relativize(file).startsWith("validation") ? SplitHint.HOLDOUT : SplitHint.ANY);
+                    assertThat(feedback.getSplit())
+                            .isEqualTo(
+                                    root.relativize(file).startsWith("train")
+                                            ? SplitHint.TRAIN
+                                            : root.relativize(file).startsWith("validation")
+                                                    ? SplitHint.HOLDOUT
+                                                    : SplitHint.ANY);
                 }
             }
 
@@ -108,21 +118,32 @@ class ConnectorsIT {
             ImageIO.write(DemoModel.trainingSubset().image(0), "png", late.toFile());
             connect = startWorker();
             createConnectors(connect, fixture, root, sinkDir);
-            await("the new file sent").atMost(Duration.ofSeconds(60)).until(() ->
-                    countRecords(fixture, TopicRole.IMAGES) == expected.size() + 2);
+            await("the new file sent")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> countRecords(fixture, TopicRole.IMAGES) == expected.size() + 2);
             Thread.sleep(3_000);
-            assertThat(countRecords(fixture, TopicRole.IMAGES)).as("nothing sent twice").isEqualTo(expected.size() + 2);
+            assertThat(countRecords(fixture, TopicRole.IMAGES))
+                    .as("nothing sent twice")
+                    .isEqualTo(expected.size() + 2);
 
             Set<String> scoredIds = new HashSet<>(refs.keySet());
             scoredIds.remove(ImageRefs.idOf(bogus));
             scoredIds.add(ImageRefs.idOf(late));
-            await("every prediction in a committed file, once").atMost(Duration.ofSeconds(120)).untilAsserted(() ->
-                    assertThat(committedLines(sinkDir).stream().map(n -> n.get("imageId").asText()).toList())
+            await("every prediction in a committed file, once")
+                    .atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertThat(committedLines(sinkDir).stream()
+                                    .map(n -> n.get("imageId").asText())
+                                    .toList())
                             .containsExactlyInAnyOrderElementsOf(scoredIds));
-            assertThat(committedLines(sinkDir)).allSatisfy(line -> assertThat(line.get("version").asInt())
-                    .isEqualTo(ScoringFixture.MODEL_VERSION));
-            Map<String, DeadLetter> deadLetters = TopicSnapshot.latestByKey(fixture.clientProperties(), serdes,
-                    fixture.topics().name(TopicRole.IMAGES_DLQ), DeadLetter.class, Duration.ofSeconds(30));
+            assertThat(committedLines(sinkDir))
+                    .allSatisfy(
+                            line -> assertThat(line.get("version").asInt()).isEqualTo(ScoringFixture.MODEL_VERSION));
+            Map<String, DeadLetter> deadLetters = TopicSnapshot.latestByKey(
+                    fixture.clientProperties(),
+                    serdes,
+                    fixture.topics().name(TopicRole.IMAGES_DLQ),
+                    DeadLetter.class,
+                    Duration.ofSeconds(30));
             assertThat(deadLetters.keySet()).as("the text file dead-lettered").containsExactly(ImageRefs.idOf(bogus));
         } finally {
             connect.stop();
@@ -130,25 +151,57 @@ class ConnectorsIT {
         }
     }
 
-    private void createConnectors(Connect<?> connect, ScoringFixture fixture, Path root, Path sinkDir) throws Exception {
+    private void createConnectors(Connect<?> connect, ScoringFixture fixture, Path root, Path sinkDir)
+            throws Exception {
         String rest = connect.rest().serverUrl().toString();
-        create(rest, "folders", Map.of("connector.class", ImageFolderSourceConnector.class.getName(),
-                "roots", root.toString(), "registry.url", STACK.registryUrl(), "poll.interval.ms", "500",
-                "images.topic", fixture.topics().name(TopicRole.IMAGES),
-                "feedback.topic", fixture.topics().name(TopicRole.FEEDBACK),
-                "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-                "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"));
-        create(rest, "predictions-files", Map.of("connector.class", PredictionsFileSinkConnector.class.getName(),
-                "topics", fixture.topics().name(TopicRole.PREDICTIONS), "directory", sinkDir.toString(),
-                "registry.url", STACK.registryUrl(), "format", "jsonl", "roll.bytes", "4096",
-                "roll.interval.ms", "1000",
-                "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-                "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"));
+        create(
+                rest,
+                "folders",
+                Map.of(
+                        "connector.class",
+                        ImageFolderSourceConnector.class.getName(),
+                        "roots",
+                        root.toString(),
+                        "registry.url",
+                        STACK.registryUrl(),
+                        "poll.interval.ms",
+                        "500",
+                        "images.topic",
+                        fixture.topics().name(TopicRole.IMAGES),
+                        "feedback.topic",
+                        fixture.topics().name(TopicRole.FEEDBACK),
+                        "key.converter",
+                        "org.apache.kafka.connect.storage.StringConverter",
+                        "value.converter",
+                        "org.apache.kafka.connect.converters.ByteArrayConverter"));
+        create(
+                rest,
+                "predictions-files",
+                Map.of(
+                        "connector.class",
+                        PredictionsFileSinkConnector.class.getName(),
+                        "topics",
+                        fixture.topics().name(TopicRole.PREDICTIONS),
+                        "directory",
+                        sinkDir.toString(),
+                        "registry.url",
+                        STACK.registryUrl(),
+                        "format",
+                        "jsonl",
+                        "roll.bytes",
+                        "4096",
+                        "roll.interval.ms",
+                        "1000",
+                        "key.converter",
+                        "org.apache.kafka.connect.storage.StringConverter",
+                        "value.converter",
+                        "org.apache.kafka.connect.converters.ByteArrayConverter"));
     }
 
     /** Fashion-MNIST test images in train/<class>, validation/<class>, <class>/ and flat at the root. */
     private static Map<Path, String> writeTree(Path root) throws Exception {
-        LabeledImages test = IdxImages.read(Path.of(TransferExperiment.DEBIAN_DIRECTORY).resolve(TransferExperiment.TEST_IMAGES),
+        LabeledImages test = IdxImages.read(
+                Path.of(TransferExperiment.DEBIAN_DIRECTORY).resolve(TransferExperiment.TEST_IMAGES),
                 Path.of(TransferExperiment.DEBIAN_DIRECTORY).resolve(TransferExperiment.TEST_LABELS));
         List<String> classes = DemoModel.classes();
         Map<Path, String> expected = new HashMap<>();
@@ -173,7 +226,8 @@ class ConnectorsIT {
         worker.put("bootstrap.servers", STACK.bootstrapServers());
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        worker.put("offset.storage.file.filename", temp.resolve("connect.offsets").toString());
+        worker.put(
+                "offset.storage.file.filename", temp.resolve("connect.offsets").toString());
         worker.put("offset.flush.interval.ms", "500");
         worker.put("listeners", "http://127.0.0.1:0");
         worker.put("plugin.discovery", "only_scan");
@@ -185,16 +239,21 @@ class ConnectorsIT {
         HttpResponse<String> response = request(rest, "POST", "/connectors", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         await(name + " running").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode status = JSON.readTree(request(rest, "GET", "/connectors/" + name + "/status", null).body());
+            JsonNode status = JSON.readTree(request(rest, "GET", "/connectors/" + name + "/status", null)
+                    .body());
             assertThat(status.at("/connector/state").asText()).isEqualTo("RUNNING");
-            assertThat(status.get("tasks")).isNotEmpty().allSatisfy(t -> assertThat(t.get("state").asText()).isEqualTo("RUNNING"));
+            assertThat(status.get("tasks"))
+                    .isNotEmpty()
+                    .allSatisfy(t -> assertThat(t.get("state").asText()).isEqualTo("RUNNING"));
         });
     }
 
     private static HttpResponse<String> request(String rest, String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(rest.replaceAll("/$", "") + path))
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -202,8 +261,12 @@ class ConnectorsIT {
         Map<String, ImageRef> refs = new HashMap<>();
         await("image references").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             refs.clear();
-            refs.putAll(TopicSnapshot.latestByKey(fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES),
-                    ImageRef.class, Duration.ofSeconds(30)));
+            refs.putAll(TopicSnapshot.latestByKey(
+                    fixture.clientProperties(),
+                    serdes,
+                    fixture.topics().name(TopicRole.IMAGES),
+                    ImageRef.class,
+                    Duration.ofSeconds(30)));
             assertThat(refs).hasSize(count);
         });
         return refs;
@@ -211,12 +274,17 @@ class ConnectorsIT {
 
     /** Offsets taken on a topic no transaction writes to (so every offset is a record). */
     private static long countRecords(ScoringFixture fixture, TopicRole role) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(fixture.clientProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(fixture.topics().name(role)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                fixture.clientProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer
+                    .partitionsFor(fixture.topics().name(role))
+                    .stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-            return consumer.endOffsets(partitions).entrySet().stream().mapToLong(e -> e.getValue() - begin.get(e.getKey())).sum();
+            return consumer.endOffsets(partitions).entrySet().stream()
+                    .mapToLong(e -> e.getValue() - begin.get(e.getKey()))
+                    .sum();
         }
     }
 
@@ -226,7 +294,8 @@ class ConnectorsIT {
             return lines;
         }
         try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+                    .toList()) {
                 for (String line : Files.readAllLines(file)) {
                     lines.add(JSON.readTree(line));
                 }

@@ -63,7 +63,8 @@ abstract class EndToEndScoringContract {
         TopicCatalog topics = fixture.topics();
         List<Path> images = DemoModel.extractDemoImages(temp.resolve("images"));
         Path root = images.get(0).getParent();
-        assertThat(images).extracting(p -> p.getFileName().toString().replaceAll(".*\\.", ""))
+        assertThat(images)
+                .extracting(p -> p.getFileName().toString().replaceAll(".*\\.", ""))
                 .contains("png", "jpg");
 
         List<ImageRef> good = new ArrayList<>();
@@ -71,7 +72,11 @@ abstract class EndToEndScoringContract {
             good.add(ImageRefs.of(image, false, "e2e", Instant.now()));
         }
         good.add(ImageRefs.of(images.get(0), true, "e2e", Instant.now()));
-        good.set(good.size() - 1, ImageRef.newBuilder(good.get(good.size() - 1)).setId("inline-copy").build());
+        good.set(
+                good.size() - 1,
+                ImageRef.newBuilder(good.get(good.size() - 1))
+                        .setId("inline-copy")
+                        .build());
         Path text = Files.writeString(root.resolve("text.jpg"), "not a jpeg", StandardCharsets.UTF_8);
         List<ImageRef> bad = List.of(
                 ref("missing", root.resolve("missing.png").toUri().toString()),
@@ -83,39 +88,61 @@ abstract class EndToEndScoringContract {
         List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
         RegistrySerdes serdes = RegistrySerdes.forRegistry(registryUrl());
         try (ScorerApp scorer = ScorerApp.start(fixture.scorerConfig(root));
-             TopicTail results = new TopicTail(fixture.clientProperties(), serdes,
-                     List.of(topics.name(TopicRole.PREDICTIONS), topics.name(TopicRole.IMAGES_DLQ)), true)) {
-            assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).as("scorer state %s", scorer.state()).isTrue();
-            try (ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes, topics.name(TopicRole.IMAGES))) {
+                TopicTail results = new TopicTail(
+                        fixture.clientProperties(),
+                        serdes,
+                        List.of(topics.name(TopicRole.PREDICTIONS), topics.name(TopicRole.IMAGES_DLQ)),
+                        true)) {
+            assertThat(scorer.awaitRunning(Duration.ofSeconds(90)))
+                    .as("scorer state %s", scorer.state())
+                    .isTrue();
+            try (ImagePublisher publisher =
+                    new ImagePublisher(fixture.clientProperties(), serdes, topics.name(TopicRole.IMAGES))) {
                 good.forEach(publisher::publish);
                 bad.forEach(publisher::publish);
             }
-            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(fixture.clientProperties(), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                raw.send(new ProducerRecord<>(topics.name(TopicRole.IMAGES), "garbage", garbage)).get();
+            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
+                    fixture.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(topics.name(TopicRole.IMAGES), "garbage", garbage))
+                        .get();
             }
 
-            await("a result for every image").atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO).untilAsserted(() -> {
-                results.follow(Long.MAX_VALUE, Duration.ofMillis(500), record -> {
-                    if (record.value() instanceof Prediction p) {
-                        predictions.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>()).add(p);
-                    } else {
-                        deadLetters.add((DeadLetter) record.value());
-                    }
-                }, problem -> {
-                    throw new AssertionError("undecodable output record " + problem);
-                });
-                assertThat(predictions.keySet()).hasSize(good.size());
-                assertThat(deadLetters).hasSize(bad.size() + 1);
-            });
+            await("a result for every image")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollDelay(Duration.ZERO)
+                    .untilAsserted(() -> {
+                        results.follow(
+                                Long.MAX_VALUE,
+                                Duration.ofMillis(500),
+                                record -> {
+                                    if (record.value() instanceof Prediction p) {
+                                        predictions
+                                                .computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>())
+                                                .add(p);
+                                    } else {
+                                        deadLetters.add((DeadLetter) record.value());
+                                    }
+                                },
+                                problem -> {
+                                    throw new AssertionError("undecodable output record " + problem);
+                                });
+                        assertThat(predictions.keySet()).hasSize(good.size());
+                        assertThat(deadLetters).hasSize(bad.size() + 1);
+                    });
             // Anything written twice would be committed by now; read on a little to see it.
-            results.follow(Long.MAX_VALUE, Duration.ofSeconds(3), record -> {
-                if (record.value() instanceof Prediction p) {
-                    predictions.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>()).add(p);
-                } else {
-                    deadLetters.add((DeadLetter) record.value());
-                }
-            }, problem -> { });
+            results.follow(
+                    Long.MAX_VALUE,
+                    Duration.ofSeconds(3),
+                    record -> {
+                        if (record.value() instanceof Prediction p) {
+                            predictions
+                                    .computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>())
+                                    .add(p);
+                        } else {
+                            deadLetters.add((DeadLetter) record.value());
+                        }
+                    },
+                    problem -> {});
             assertThat(scrapeMetrics(scorer.prometheusPort()))
                     .contains("imgstream_scorer_images_scored_total " + (double) good.size())
                     .contains("imgstream_scorer_dead_letters_total " + (double) (bad.size() + 1))
@@ -123,32 +150,47 @@ abstract class EndToEndScoringContract {
                     .contains("imgstream_scorer_model_version " + (double) ScoringFixture.MODEL_VERSION);
         }
 
-        assertThat(predictions.keySet()).containsExactlyInAnyOrderElementsOf(good.stream().map(ImageRef::getId).toList());
+        assertThat(predictions.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        good.stream().map(ImageRef::getId).toList());
         assertThat(predictions.values()).allSatisfy(list -> assertThat(list).hasSize(1));
-        assertThat(predictions.values().stream().map(list -> list.get(0)).toList()).allSatisfy(p -> {
-            assertThat(p.getModelName()).isEqualTo(ScoringFixture.MODEL_NAME);
-            assertThat(p.getModelVersion()).isEqualTo(ScoringFixture.MODEL_VERSION);
-            assertThat(p.getProbabilities()).hasSize(DemoModel.classes().size());
-            assertThat(p.getTopK()).isNotEmpty();
-        });
-        Map<String, DeadLetterReason> reasons = deadLetters.stream()
-                .collect(Collectors.toMap(DeadLetter::getImageId, DeadLetter::getReason));
-        assertThat(reasons).containsOnly(
-                Map.entry("missing", DeadLetterReason.NOT_FOUND),
-                Map.entry(bad.get(1).getId(), DeadLetterReason.UNSUPPORTED_FORMAT),
-                Map.entry("ftp-ref", DeadLetterReason.SCHEME_NOT_ALLOWED),
-                Map.entry("garbage", DeadLetterReason.MALFORMED_RECORD));
-        DeadLetter garbageLetter = deadLetters.stream().filter(d -> d.getImageId().equals("garbage")).findFirst().orElseThrow();
+        assertThat(predictions.values().stream().map(list -> list.get(0)).toList())
+                .allSatisfy(p -> {
+                    assertThat(p.getModelName()).isEqualTo(ScoringFixture.MODEL_NAME);
+                    assertThat(p.getModelVersion()).isEqualTo(ScoringFixture.MODEL_VERSION);
+                    assertThat(p.getProbabilities()).hasSize(DemoModel.classes().size());
+                    assertThat(p.getTopK()).isNotEmpty();
+                });
+        Map<String, DeadLetterReason> reasons =
+                deadLetters.stream().collect(Collectors.toMap(DeadLetter::getImageId, DeadLetter::getReason));
+        assertThat(reasons)
+                .containsOnly(
+                        Map.entry("missing", DeadLetterReason.NOT_FOUND),
+                        Map.entry(bad.get(1).getId(), DeadLetterReason.UNSUPPORTED_FORMAT),
+                        Map.entry("ftp-ref", DeadLetterReason.SCHEME_NOT_ALLOWED),
+                        Map.entry("garbage", DeadLetterReason.MALFORMED_RECORD));
+        DeadLetter garbageLetter = deadLetters.stream()
+                .filter(d -> d.getImageId().equals("garbage"))
+                .findFirst()
+                .orElseThrow();
         assertThat(garbageLetter.getOriginalValue().array()).isEqualTo(garbage);
         assertThat(garbageLetter.getSourceTopic()).isEqualTo(topics.name(TopicRole.IMAGES));
     }
 
     private static String scrapeMetrics(int port) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .build();
+        return HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static ImageRef ref(String id, String uri) {
-        return ImageRef.newBuilder().setId(id).setUri(uri).setSource("e2e").setEventTime(Instant.now()).build();
+        return ImageRef.newBuilder()
+                .setId(id)
+                .setUri(uri)
+                .setSource("e2e")
+                .setEventTime(Instant.now())
+                .build();
     }
 }

@@ -56,7 +56,8 @@ public final class LocalStackExtension implements BeforeAllCallback, AfterAllCal
         if (stack != null) {
             return;
         }
-        Path workDir = Files.createTempDirectory(Files.createDirectories(STACKS_DIR),
+        Path workDir = Files.createTempDirectory(
+                Files.createDirectories(STACKS_DIR),
                 context.getRequiredTestClass().getSimpleName() + "-");
         StackConfig config = customization.apply(StackConfig.withFreePorts(workDir));
         Thread hook = new Thread(() -> LocalStack.stop(workDir), "imgstream-it-stack-stop");

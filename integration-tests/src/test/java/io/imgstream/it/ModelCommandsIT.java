@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.control.ControlTopic;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
@@ -15,7 +16,6 @@ import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.control.ControlTopic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +57,8 @@ class ModelCommandsIT {
         fixture.saveVersion(4, 11);
         String store = temp.resolve("models").toString();
         String control = fixture.topics().name(TopicRole.MODEL_VERSIONS);
-        ControlTopic topic = new ControlTopic(fixture.clientProperties(), RegistrySerdes.forRegistry(STACK.registryUrl()),
-                control);
+        ControlTopic topic =
+                new ControlTopic(fixture.clientProperties(), RegistrySerdes.forRegistry(STACK.registryUrl()), control);
 
         try (ScorerApp scorer = ScorerApp.start(fixture.scorerConfig(temp))) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
@@ -67,16 +67,22 @@ class ModelCommandsIT {
             CliRun promote = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
             assertThat(promote.exitCode()).as(promote.err()).isZero();
             assertThat(promote.out()).contains("Announced it-model v4 as the current version");
-            await("v4 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 4);
+            await("v4 adopted")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.model().version() == 4);
 
             CliRun rollback = imgstream("models", "rollback", "it-model", "--store", store, "--topic", control);
             assertThat(rollback.exitCode()).as(rollback.err()).isZero();
             assertThat(rollback.out()).contains("Rolled it-model back from v4 to v3");
-            await("back on v3").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 3);
+            await("back on v3")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.model().version() == 3);
 
-            CliRun shadow = imgstream("models", "promote", "it-model", "4", "--shadow", "--store", store, "--topic", control);
+            CliRun shadow =
+                    imgstream("models", "promote", "it-model", "4", "--shadow", "--store", store, "--topic", control);
             assertThat(shadow.exitCode()).as(shadow.err()).isZero();
-            await("v4 shadowing").atMost(Duration.ofSeconds(60))
+            await("v4 shadowing")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.shadowModel().map(m -> m.version() == 4).orElse(false));
         }
 
@@ -85,7 +91,8 @@ class ModelCommandsIT {
             assertThat(v.getVersion()).isEqualTo(3);
             assertThat(v.getStatus()).isEqualTo(ModelStatus.PROMOTED);
         });
-        assertThat(latest.get(ModelVersionKeys.history("it-model", 4)).getStatus()).isEqualTo(ModelStatus.SHADOW);
+        assertThat(latest.get(ModelVersionKeys.history("it-model", 4)).getStatus())
+                .isEqualTo(ModelStatus.SHADOW);
         assertThat(latest.get(ModelVersionKeys.shadow("it-model")).getVersion()).isEqualTo(4);
 
         CliRun missing = imgstream("models", "promote", "it-model:9", "--store", store, "--topic", control);
@@ -102,22 +109,40 @@ class ModelCommandsIT {
         String store = temp.resolve("models").toString();
         String control = fixture.topics().name(TopicRole.MODEL_VERSIONS);
         Path keys = temp.resolve("keys");
-        assertThat(ImgstreamCommand.newCommandLine().execute("models", "keygen", "--out", keys.toString())).isZero();
+        assertThat(ImgstreamCommand.newCommandLine().execute("models", "keygen", "--out", keys.toString()))
+                .isZero();
         Map<String, Object> props = new HashMap<>(fixture.scorerConfig(temp).originals());
-        props.put(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, keys.resolve("imgstream-signing.pub.pem").toString());
+        props.put(
+                ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG,
+                keys.resolve("imgstream-signing.pub.pem").toString());
 
         try (ScorerApp scorer = ScorerApp.start(new ScorerConfig(props))) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             CliRun unsigned = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
             assertThat(unsigned.exitCode()).as(unsigned.err()).isZero();
-            await("the unsigned v4 refused").atMost(Duration.ofSeconds(60)).until(() ->
-                    scorer.metrics().registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount() == 1);
+            await("the unsigned v4 refused")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.metrics()
+                                    .registry()
+                                    .meter(ScorerMetrics.MODEL_SWAP_REFUSALS)
+                                    .getCount()
+                            == 1);
             assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
 
-            CliRun signed = imgstream("models", "promote", "it-model:5", "--store", store, "--topic", control,
-                    "--signing-key", keys.resolve("imgstream-signing.pem").toString());
+            CliRun signed = imgstream(
+                    "models",
+                    "promote",
+                    "it-model:5",
+                    "--store",
+                    store,
+                    "--topic",
+                    control,
+                    "--signing-key",
+                    keys.resolve("imgstream-signing.pem").toString());
             assertThat(signed.exitCode()).as(signed.err()).isZero();
-            await("the signed v5 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 5);
+            await("the signed v5 adopted")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.model().version() == 5);
         }
     }
 
@@ -142,13 +167,16 @@ class ModelCommandsIT {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("'sometimes' is not a split");
         List<LabelFeedback> labels = new ArrayList<>();
-        try (TopicTail tail = new TopicTail(fixture.clientProperties(), RegistrySerdes.forRegistry(STACK.registryUrl()),
-                List.of(feedback), true)) {
-            tail.follow(3, Duration.ofSeconds(10), record -> labels.add((LabelFeedback) record.value()), problem -> { });
+        try (TopicTail tail = new TopicTail(
+                fixture.clientProperties(), RegistrySerdes.forRegistry(STACK.registryUrl()), List.of(feedback), true)) {
+            tail.follow(3, Duration.ofSeconds(10), record -> labels.add((LabelFeedback) record.value()), problem -> {});
         }
-        assertThat(labels).extracting(l -> l.getImageId().toString() + "=" + l.getLabel() + "@" + l.getLabeler())
+        assertThat(labels)
+                .extracting(l -> l.getImageId().toString() + "=" + l.getLabel() + "@" + l.getLabeler())
                 .containsExactlyInAnyOrder("img-1=Bag@ann", "img-2=Sandal@bob", "img-3=Shirt, long-sleeved@bob");
-        assertThat(labels).filteredOn(l -> l.getImageId().toString().equals("img-2")).singleElement()
+        assertThat(labels)
+                .filteredOn(l -> l.getImageId().toString().equals("img-2"))
+                .singleElement()
                 .satisfies(l -> {
                     assertThat(l.getSplit()).isEqualTo(SplitHint.HOLDOUT);
                     assertThat(l.getConfidence()).isEqualTo(0.9f);

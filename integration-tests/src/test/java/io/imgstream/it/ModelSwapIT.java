@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
-import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.demo.DemoModel;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.demo.DemoModel;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
@@ -63,14 +63,20 @@ class ModelSwapIT {
         List<Prediction> shadow = new CopyOnWriteArrayList<>();
 
         try (ScorerApp scorer = ScorerApp.start(fixture.scorerConfig(root));
-             ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes,
-                     fixture.topics().name(TopicRole.IMAGES));
-             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(fixture.clientProperties(),
-                     new StringSerializer(), serdes.valueSerializer());
-             TopicTail results = new TopicTail(fixture.clientProperties(), serdes,
-                     List.of(fixture.topics().name(TopicRole.PREDICTIONS),
-                             fixture.topics().name(TopicRole.PREDICTIONS_SHADOW)), true)) {
-            assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).as("scorer state %s", scorer.state()).isTrue();
+                ImagePublisher publisher = new ImagePublisher(
+                        fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES));
+                KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(
+                        fixture.clientProperties(), new StringSerializer(), serdes.valueSerializer());
+                TopicTail results = new TopicTail(
+                        fixture.clientProperties(),
+                        serdes,
+                        List.of(
+                                fixture.topics().name(TopicRole.PREDICTIONS),
+                                fixture.topics().name(TopicRole.PREDICTIONS_SHADOW)),
+                        true)) {
+            assertThat(scorer.awaitRunning(Duration.ofSeconds(90)))
+                    .as("scorer state %s", scorer.state())
+                    .isTrue();
             assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
 
             List<String> first = publish(publisher, images.subList(0, 5), "before");
@@ -78,45 +84,73 @@ class ModelSwapIT {
             assertThat(versionsOf(predictions, first)).containsOnly(ScoringFixture.MODEL_VERSION);
 
             StoredBundle v4 = fixture.saveVersion(4, 11);
-            control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                    ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256()))).get();
+            control.send(new ProducerRecord<>(
+                            controlTopic,
+                            ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
+                            ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256())))
+                    .get();
             List<String> during = publish(publisher, images.subList(5, 10), "during");
-            await("v4 adopted").atMost(Duration.ofSeconds(60)).until(() -> scorer.model().version() == 4);
+            await("v4 adopted")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.model().version() == 4);
             List<String> after = publish(publisher, images.subList(10, 15), "after");
             awaitPredictions(results, predictions, shadow, during);
             awaitPredictions(results, predictions, shadow, after);
             assertThat(versionsOf(predictions, after)).containsOnly(4);
 
             StoredBundle v5 = fixture.saveVersion(5, 13);
-            control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                    ScoringFixture.announce(v5, ModelStatus.PROMOTED, "0".repeat(64)))).get();
-            await("tampered v5 refused").atMost(Duration.ofSeconds(60)).until(() ->
-                    scorer.metrics().registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount() == 1);
+            control.send(new ProducerRecord<>(
+                            controlTopic,
+                            ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
+                            ScoringFixture.announce(v5, ModelStatus.PROMOTED, "0".repeat(64))))
+                    .get();
+            await("tampered v5 refused")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.metrics()
+                                    .registry()
+                                    .meter(ScorerMetrics.MODEL_SWAP_REFUSALS)
+                                    .getCount()
+                            == 1);
             StoredBundle v6 = fixture.saveVersion(6, 17);
-            control.send(new ProducerRecord<>(controlTopic, ModelVersionKeys.shadow(ScoringFixture.MODEL_NAME),
-                    ScoringFixture.announce(v6, ModelStatus.SHADOW, v6.sha256()))).get();
-            await("v6 shadowing").atMost(Duration.ofSeconds(60)).until(() ->
-                    scorer.shadowModel().map(m -> m.version() == 6).orElse(false));
+            control.send(new ProducerRecord<>(
+                            controlTopic,
+                            ModelVersionKeys.shadow(ScoringFixture.MODEL_NAME),
+                            ScoringFixture.announce(v6, ModelStatus.SHADOW, v6.sha256())))
+                    .get();
+            await("v6 shadowing")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.shadowModel().map(m -> m.version() == 6).orElse(false));
             List<String> shadowed = publish(publisher, images.subList(15, 20), "shadowed");
             awaitPredictions(results, predictions, shadow, shadowed);
             await("shadow predictions").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                results.follow(Long.MAX_VALUE, Duration.ofMillis(300), r -> collect(r.value(), predictions, shadow),
-                        problem -> { });
+                results.follow(
+                        Long.MAX_VALUE,
+                        Duration.ofMillis(300),
+                        r -> collect(r.value(), predictions, shadow),
+                        problem -> {});
                 assertThat(shadow).extracting(p -> p.getImageId().toString()).containsAll(shadowed);
             });
 
-            assertThat(scorer.model().version()).as("the refused v5 left v4 in place").isEqualTo(4);
+            assertThat(scorer.model().version())
+                    .as("the refused v5 left v4 in place")
+                    .isEqualTo(4);
             assertThat(versionsOf(predictions, shadowed)).containsOnly(4);
             assertThat(shadow).extracting(Prediction::getModelVersion).containsOnly(6);
-            assertThat(predictions.values()).as("one prediction per image").allSatisfy(list -> assertThat(list).hasSize(1));
+            assertThat(predictions.values())
+                    .as("one prediction per image")
+                    .allSatisfy(list -> assertThat(list).hasSize(1));
 
-            Map<String, Object> lateProps = new HashMap<>(fixture.scorerConfig(root).originals());
+            Map<String, Object> lateProps =
+                    new HashMap<>(fixture.scorerConfig(root).originals());
             lateProps.put(ScorerConfig.APPLICATION_ID_CONFIG, "late-" + System.nanoTime());
             lateProps.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, -1);
             lateProps.put(ScorerConfig.METRICS_JMX_ENABLED_CONFIG, false);
             try (ScorerApp late = ScorerApp.start(new ScorerConfig(lateProps))) {
-                assertThat(late.model().version()).as("a later instance starts on the current version").isEqualTo(4);
-                assertThat(late.shadowModel()).hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(6));
+                assertThat(late.model().version())
+                        .as("a later instance starts on the current version")
+                        .isEqualTo(4);
+                assertThat(late.shadowModel())
+                        .hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(6));
             }
         }
     }
@@ -125,34 +159,41 @@ class ModelSwapIT {
         List<String> ids = new ArrayList<>();
         for (Path file : files) {
             ImageRef ref = ImageRefs.of(file, false, "swap-it", Instant.now());
-            ImageRef renamed = ImageRef.newBuilder(ref).setId(prefix + "-" + ref.getId()).build();
+            ImageRef renamed =
+                    ImageRef.newBuilder(ref).setId(prefix + "-" + ref.getId()).build();
             publisher.publish(renamed).get();
             ids.add(renamed.getId());
         }
         return ids;
     }
 
-    private static void awaitPredictions(TopicTail results, Map<String, List<Prediction>> predictions,
-                                         List<Prediction> shadow, List<String> ids) {
+    private static void awaitPredictions(
+            TopicTail results, Map<String, List<Prediction>> predictions, List<Prediction> shadow, List<String> ids) {
         await("predictions for " + ids).atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            results.follow(Long.MAX_VALUE, Duration.ofMillis(300), r -> collect(r.value(), predictions, shadow),
-                    problem -> {
+            results.follow(
+                    Long.MAX_VALUE, Duration.ofMillis(300), r -> collect(r.value(), predictions, shadow), problem -> {
                         throw new AssertionError("undecodable output record " + problem);
                     });
             assertThat(predictions.keySet()).containsAll(ids);
         });
     }
 
-    private static void collect(SpecificRecord value, Map<String, List<Prediction>> predictions, List<Prediction> shadow) {
+    private static void collect(
+            SpecificRecord value, Map<String, List<Prediction>> predictions, List<Prediction> shadow) {
         Prediction prediction = (Prediction) value;
         if (prediction.getModelVersion() == 6) {
             shadow.add(prediction);
         } else {
-            predictions.computeIfAbsent(prediction.getImageId().toString(), k -> new CopyOnWriteArrayList<>()).add(prediction);
+            predictions
+                    .computeIfAbsent(prediction.getImageId().toString(), k -> new CopyOnWriteArrayList<>())
+                    .add(prediction);
         }
     }
 
     private static List<Integer> versionsOf(Map<String, List<Prediction>> predictions, List<String> ids) {
-        return ids.stream().flatMap(id -> predictions.get(id).stream()).map(Prediction::getModelVersion).toList();
+        return ids.stream()
+                .flatMap(id -> predictions.get(id).stream())
+                .map(Prediction::getModelVersion)
+                .toList();
     }
 }

@@ -16,20 +16,34 @@ class ModuleDependencyRulesTest {
 
     @ArchTest
     static final ArchRule schemasDependOnNoOtherModule = noClasses()
-            .that().resideInAPackage("io.imgstream.schemas..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model..", "io.imgstream.images..",
-                    "io.imgstream.control..", "io.imgstream.runtime..", "io.imgstream.topology..",
-                    "io.imgstream.training..", "io.imgstream.evaluation..", "io.imgstream.connect..", "io.imgstream.cli..");
+            .that()
+            .resideInAPackage("io.imgstream.schemas..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.model..",
+                    "io.imgstream.images..",
+                    "io.imgstream.control..",
+                    "io.imgstream.runtime..",
+                    "io.imgstream.topology..",
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
+                    "io.imgstream.cli..");
 
     @ArchTest
     static final ArchRule theCliIsAboveEveryModule = noClasses()
-            .that().resideOutsideOfPackage("io.imgstream.cli..")
-            .should().dependOnClassesThat().resideInAPackage("io.imgstream.cli..")
+            .that()
+            .resideOutsideOfPackage("io.imgstream.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.imgstream.cli..")
             .because("the CLI parses and prints; no module may need it");
 
     @ArchTest
     static final ArchRule noGrabBagPackages = noClasses()
-            .should().resideInAnyPackage("..util..", "..utils..", "..common..", "..manager..", "..managers..",
-                    "..helper..", "..helpers..")
+            .should()
+            .resideInAnyPackage(
+                    "..util..", "..utils..", "..common..", "..manager..", "..managers..", "..helper..", "..helpers..")
             .because("packages are named after the domain (batching, registry, swap), not after patterns");
 }

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.stack.StackComponent;
-import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.demo.DemoModel;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.ImageRefs;
-import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
@@ -20,8 +20,8 @@ import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.stack.StackComponent;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.training.TrainingWorkerConfig;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -77,19 +77,22 @@ class OutageIT {
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
         CliProcess scorer = startScorer(fixture, files.get(0).getParent(), "scorer");
-        try (KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(fixture.clientProperties(),
-                new StringSerializer(), serdes.valueSerializer())) {
+        try (KafkaProducer<String, SpecificRecord> control =
+                new KafkaProducer<>(fixture.clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             scorer.awaitScoring();
             List<String> ids;
-            try (SteadyStream stream = SteadyStream.start(fixture, serdes, files, 240, PUBLISH_INTERVAL, "broker-out")) {
+            try (SteadyStream stream =
+                    SteadyStream.start(fixture, serdes, files, 240, PUBLISH_INTERVAL, "broker-out")) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> stream.published() >= 40);
                 restartBroker();
 
                 await().atMost(Duration.ofSeconds(120)).until(() -> stream.published() >= 120);
                 StoredBundle v4 = fixture.saveVersion(4, 11);
-                control.send(new ProducerRecord<>(fixture.topics().name(TopicRole.MODEL_VERSIONS),
-                        ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                        ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256()))).get();
+                control.send(new ProducerRecord<>(
+                                fixture.topics().name(TopicRole.MODEL_VERSIONS),
+                                ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
+                                ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256())))
+                        .get();
                 // The swap happens at the next batch, whose transaction then spans the outage.
                 scorer.awaitOutput("Model it-model v4 loaded", Duration.ofSeconds(60));
                 restartBroker();
@@ -99,16 +102,26 @@ class OutageIT {
             Map<String, Integer> versions = new HashMap<>();
             Map<String, Integer> committed = awaitCommittedPredictions(fixture, serdes, ids, versions);
             List<String> tail = ids.subList(ids.size() - TAIL_IMAGES, ids.size());
-            System.out.printf("OutageIT: %d images, two broker outages of %d s (one right after a swap): %d with a "
-                    + "committed prediction, %d with more than one, %d on v3, %d on v4%n", ids.size(), OUTAGE.toSeconds(),
-                    committed.size(), committed.values().stream().filter(count -> count > 1).count(),
-                    versions.values().stream().filter(v -> v == ScoringFixture.MODEL_VERSION).count(),
+            System.out.printf(
+                    "OutageIT: %d images, two broker outages of %d s (one right after a swap): %d with a "
+                            + "committed prediction, %d with more than one, %d on v3, %d on v4%n",
+                    ids.size(),
+                    OUTAGE.toSeconds(),
+                    committed.size(),
+                    committed.values().stream().filter(count -> count > 1).count(),
+                    versions.values().stream()
+                            .filter(v -> v == ScoringFixture.MODEL_VERSION)
+                            .count(),
                     versions.values().stream().filter(v -> v == 4).count());
-            assertThat(committed).as("committed predictions per image").hasSize(ids.size())
+            assertThat(committed)
+                    .as("committed predictions per image")
+                    .hasSize(ids.size())
                     .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
-            assertThat(tail).as("the last images carry the version adopted before the second outage")
+            assertThat(tail)
+                    .as("the last images carry the version adopted before the second outage")
                     .allSatisfy(id -> assertThat(versions.get(id)).as(id).isEqualTo(4));
-            assertThat(scorer.log()).as("the scorer never restarted its stream thread")
+            assertThat(scorer.log())
+                    .as("the scorer never restarted its stream thread")
                     .doesNotContain("replacing it");
         } finally {
             scorer.stop();
@@ -130,16 +143,21 @@ class OutageIT {
         STACK.startServer(StackComponent.REGISTRY);
 
         CliProcess scorer = startScorer(fixture, root, "scorer");
-        try (ImagePublisher strays = new ImagePublisher(fixture.clientProperties(), serdes,
-                fixture.topics().name(TopicRole.IMAGES))) {
+        try (ImagePublisher strays = new ImagePublisher(
+                fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES))) {
             scorer.awaitScoring();
-            // Publishing once caches the ImageRef schema id in this publisher, so it can publish while the registry is down.
+            // Publishing once caches the ImageRef schema id in this publisher, so it can publish while the registry is
+            // down.
             strays.publish(reference(files.get(0), "before-outage")).get();
-            ImageRef missing = ImageRef.newBuilder().setId("missing-during-outage")
-                    .setUri(root.resolve("missing.png").toUri().toString()).setSource("outage-it")
-                    .setEventTime(Instant.now()).build();
+            ImageRef missing = ImageRef.newBuilder()
+                    .setId("missing-during-outage")
+                    .setUri(root.resolve("missing.png").toUri().toString())
+                    .setSource("outage-it")
+                    .setEventTime(Instant.now())
+                    .build();
             List<String> ids;
-            try (SteadyStream stream = SteadyStream.start(fixture, serdes, files, 150, PUBLISH_INTERVAL, "registry-out")) {
+            try (SteadyStream stream =
+                    SteadyStream.start(fixture, serdes, files, 150, PUBLISH_INTERVAL, "registry-out")) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> stream.published() >= 30);
                 STACK.stopServer(StackComponent.REGISTRY);
                 int before = stream.published();
@@ -149,23 +167,37 @@ class OutageIT {
                 int during = stream.published() - before;
                 STACK.startServer(StackComponent.REGISTRY);
                 ids = stream.awaitAll(Duration.ofSeconds(240));
-                System.out.printf("OutageIT: %d images published during the %d s registry outage%n", during,
-                        OUTAGE.toSeconds());
-                assertThat(during).as("images published while the registry was down").isPositive();
+                System.out.printf(
+                        "OutageIT: %d images published during the %d s registry outage%n", during, OUTAGE.toSeconds());
+                assertThat(during)
+                        .as("images published while the registry was down")
+                        .isPositive();
             }
 
             Map<String, Integer> committed = awaitCommittedPredictions(fixture, serdes, ids, new HashMap<>());
             Map<String, List<String>> deadLetters = new HashMap<>();
-            await("the dead letter of the missing file").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-                deadLetters.clear();
-                deadLetters.putAll(CliProcess.deadLetters(fixture, serdes));
-                assertThat(deadLetters).containsKey(missing.getId().toString());
-            });
-            long replaced = scorer.log().lines().filter(line -> line.contains("Stream thread failed; replacing it")).count();
-            System.out.printf("OutageIT: registry outage of %d s: %d of %d images with one committed prediction, "
-                    + "dead letters %s, stream thread replaced %d times%n", OUTAGE.toSeconds(),
-                    ids.stream().filter(id -> committed.get(id) == 1).count(), ids.size(), deadLetters, replaced);
-            assertThat(committed).as("committed predictions per image").containsKeys(ids.toArray(String[]::new))
+            await("the dead letter of the missing file")
+                    .atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> {
+                        deadLetters.clear();
+                        deadLetters.putAll(CliProcess.deadLetters(fixture, serdes));
+                        assertThat(deadLetters).containsKey(missing.getId().toString());
+                    });
+            long replaced = scorer.log()
+                    .lines()
+                    .filter(line -> line.contains("Stream thread failed; replacing it"))
+                    .count();
+            System.out.printf(
+                    "OutageIT: registry outage of %d s: %d of %d images with one committed prediction, "
+                            + "dead letters %s, stream thread replaced %d times%n",
+                    OUTAGE.toSeconds(),
+                    ids.stream().filter(id -> committed.get(id) == 1).count(),
+                    ids.size(),
+                    deadLetters,
+                    replaced);
+            assertThat(committed)
+                    .as("committed predictions per image")
+                    .containsKeys(ids.toArray(String[]::new))
                     .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
             assertThat(deadLetters).containsOnlyKeys(missing.getId().toString());
             assertThat(deadLetters.get(missing.getId().toString())).containsExactly("NOT_FOUND");
@@ -187,12 +219,15 @@ class OutageIT {
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
         Path base = temp.resolve("base.zip");
         // Untrained: this test is about delivery, not accuracy.
-        ModelSerializer.writeModel(SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, 5, 3,
-                DemoModel.NETWORK), base.toFile(), false);
+        ModelSerializer.writeModel(
+                SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, 5, 3, DemoModel.NETWORK),
+                base.toFile(),
+                false);
         Properties settings = new Properties();
         settings.setProperty(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "outage-training-" + UUID.randomUUID());
         settings.setProperty(TrainingWorkerConfig.MODEL_NAME_CONFIG, WORKER_MODEL);
-        settings.setProperty(TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
+        settings.setProperty(
+                TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
         settings.setProperty(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
         settings.setProperty(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, base.toString());
         settings.setProperty(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);
@@ -203,7 +238,8 @@ class OutageIT {
         settings.setProperty(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, "200");
         settings.setProperty(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, "false");
         settings.setProperty(TrainingWorkerConfig.METRICS_PROMETHEUS_PORT_CONFIG, "-1");
-        settings.setProperty(FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
+        settings.setProperty(
+                FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
         for (TopicRole role : TopicRole.values()) {
             settings.setProperty(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
         }
@@ -211,18 +247,34 @@ class OutageIT {
         try (Writer writer = Files.newBufferedWriter(config)) {
             settings.store(writer, "training worker through a broker outage");
         }
-        CliProcess worker = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
-                "worker", temp.resolve("worker-state"));
-        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(ScoringFixture.clientProperties(
-                STACK.bootstrapServers()), new StringSerializer(), serdes.valueSerializer())) {
+        CliProcess worker = CliProcess.start(
+                "train",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                "worker",
+                temp.resolve("worker-state"));
+        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(
+                ScoringFixture.clientProperties(STACK.bootstrapServers()),
+                new StringSerializer(),
+                serdes.valueSerializer())) {
             worker.awaitOutput("Training '" + WORKER_MODEL + "'", Duration.ofSeconds(120));
             List<String> classes = DemoModel.classes();
             for (int i = 0; i < 40; i++) {
                 Path file = files.get(i % files.size());
                 String id = "outage-label-" + i;
-                feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), id, LabelFeedback.newBuilder()
-                        .setImageId(id).setUri(file.toUri().toString()).setLabel(classes.get(i % 3))
-                        .setLabeler("outage-it").setTime(Instant.now()).setSplit(SplitHint.ANY).build()));
+                feedback.send(new ProducerRecord<>(
+                        topics.name(TopicRole.FEEDBACK),
+                        id,
+                        LabelFeedback.newBuilder()
+                                .setImageId(id)
+                                .setUri(file.toUri().toString())
+                                .setLabel(classes.get(i % 3))
+                                .setLabeler("outage-it")
+                                .setTime(Instant.now())
+                                .setSplit(SplitHint.ANY)
+                                .build()));
             }
             feedback.flush();
             worker.awaitOutput("refit " + WORKER_MODEL + " v1:", Duration.ofSeconds(120));
@@ -233,13 +285,18 @@ class OutageIT {
             worker.awaitOutput("v1 holdout accuracy", Duration.ofSeconds(180));
 
             Map<String, Integer> history = new HashMap<>();
-            TopicRecords.readToEnd(ScoringFixture.clientProperties(STACK.bootstrapServers()), serdes,
-                    topics.name(TopicRole.MODEL_VERSIONS), "read_committed", (String key, ModelVersion version) ->
-                            history.merge(key, 1, Integer::sum));
-            System.out.printf("OutageIT: broker stopped %d s during a refit (v1 announced %s the broker went down); "
-                    + "committed control records %s%n", OUTAGE.toSeconds(), announcedBeforeOutage ? "before" : "after",
-                    history);
-            assertThat(history).containsEntry(ModelVersionKeys.history(WORKER_MODEL, 1), 1)
+            TopicRecords.readToEnd(
+                    ScoringFixture.clientProperties(STACK.bootstrapServers()),
+                    serdes,
+                    topics.name(TopicRole.MODEL_VERSIONS),
+                    "read_committed",
+                    (String key, ModelVersion version) -> history.merge(key, 1, Integer::sum));
+            System.out.printf(
+                    "OutageIT: broker stopped %d s during a refit (v1 announced %s the broker went down); "
+                            + "committed control records %s%n",
+                    OUTAGE.toSeconds(), announcedBeforeOutage ? "before" : "after", history);
+            assertThat(history)
+                    .containsEntry(ModelVersionKeys.history(WORKER_MODEL, 1), 1)
                     .containsEntry(ModelVersionKeys.current(WORKER_MODEL), 1);
             assertThat(worker.isAlive()).as("the worker rode out the outage").isTrue();
         } finally {
@@ -254,9 +311,18 @@ class OutageIT {
     }
 
     private CliProcess startScorer(ScoringFixture fixture, Path root, String name) throws Exception {
-        Path config = CliProcess.writeConfig(fixture, root, temp.resolve(name + ".properties"),
+        Path config = CliProcess.writeConfig(
+                fixture,
+                root,
+                temp.resolve(name + ".properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
-        return CliProcess.start("score", config, STACK.bootstrapServers(), STACK.registryUrl(), temp, name,
+        return CliProcess.start(
+                "score",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                name,
                 temp.resolve(name + "-state"));
     }
 
@@ -265,11 +331,13 @@ class OutageIT {
         return ImageRef.newBuilder(ref).setId(prefix + "-" + ref.getId()).build();
     }
 
-    private static Map<String, Integer> awaitCommittedPredictions(ScoringFixture fixture, RegistrySerdes serdes,
-                                                                  List<String> ids, Map<String, Integer> versions) {
+    private static Map<String, Integer> awaitCommittedPredictions(
+            ScoringFixture fixture, RegistrySerdes serdes, List<String> ids, Map<String, Integer> versions) {
         Map<String, Integer> committed = new HashMap<>();
-        await("a committed prediction for every image").atMost(Duration.ofSeconds(180))
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        await("a committed prediction for every image")
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
                     committed.clear();
                     committed.putAll(CliProcess.countPredictions(fixture, serdes, "read_committed", versions));
                     assertThat(committed.keySet()).containsAll(ids);

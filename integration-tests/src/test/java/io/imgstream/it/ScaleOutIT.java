@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.demo.DemoModel;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.demo.DemoModel;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
@@ -55,16 +55,19 @@ class ScaleOutIT {
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> files = DemoModel.extractDemoImages(temp.resolve("images"));
-        Path config = CliProcess.writeConfig(fixture, files.get(0).getParent(), temp.resolve("scorer.properties"),
+        Path config = CliProcess.writeConfig(
+                fixture,
+                files.get(0).getParent(),
+                temp.resolve("scorer.properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
         List<CliProcess> scorers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             scorers.add(start(config, "scorer-" + i));
         }
-        try (ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes,
-                fixture.topics().name(TopicRole.IMAGES));
-             KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(fixture.clientProperties(),
-                     new StringSerializer(), serdes.valueSerializer())) {
+        try (ImagePublisher publisher = new ImagePublisher(
+                        fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES));
+                KafkaProducer<String, SpecificRecord> control = new KafkaProducer<>(
+                        fixture.clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             scorers.forEach(CliProcess::awaitScoring);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < IMAGES - TAIL_IMAGES; i++) {
@@ -74,9 +77,11 @@ class ScaleOutIT {
                 }
                 if (i == 80) {
                     StoredBundle v4 = fixture.saveVersion(4, 11);
-                    control.send(new ProducerRecord<>(fixture.topics().name(TopicRole.MODEL_VERSIONS),
-                            ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
-                            ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256()))).get();
+                    control.send(new ProducerRecord<>(
+                                    fixture.topics().name(TopicRole.MODEL_VERSIONS),
+                                    ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
+                                    ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256())))
+                            .get();
                 }
                 if (i == 120) {
                     scorers.set(1, start(config, "scorer-1-restarted"));
@@ -97,19 +102,29 @@ class ScaleOutIT {
 
             Map<String, Integer> versions = new HashMap<>();
             Map<String, Integer> committed = new HashMap<>();
-            await("a committed prediction for every image").atMost(Duration.ofSeconds(180))
-                    .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            await("a committed prediction for every image")
+                    .atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
                         committed.clear();
                         committed.putAll(CliProcess.countPredictions(fixture, serdes, "read_committed", versions));
                         assertThat(committed.keySet()).containsAll(ids);
                     });
-            assertThat(committed).as("committed predictions per image").hasSize(IMAGES)
+            assertThat(committed)
+                    .as("committed predictions per image")
+                    .hasSize(IMAGES)
                     .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
-            assertThat(tail).as("images published after every instance adopted v4")
+            assertThat(tail)
+                    .as("images published after every instance adopted v4")
                     .allSatisfy(id -> assertThat(versions.get(id)).as(id).isEqualTo(4));
-            System.out.printf("ScaleOutIT: %d images over 3 instances with one stop and restart: %d committed "
-                    + "predictions, %d on v3 and %d on v4%n", IMAGES, committed.size(),
-                    versions.values().stream().filter(v -> v == ScoringFixture.MODEL_VERSION).count(),
+            System.out.printf(
+                    "ScaleOutIT: %d images over 3 instances with one stop and restart: %d committed "
+                            + "predictions, %d on v3 and %d on v4%n",
+                    IMAGES,
+                    committed.size(),
+                    versions.values().stream()
+                            .filter(v -> v == ScoringFixture.MODEL_VERSION)
+                            .count(),
                     versions.values().stream().filter(v -> v == 4).count());
         } finally {
             for (CliProcess scorer : scorers) {
@@ -119,13 +134,20 @@ class ScaleOutIT {
     }
 
     private CliProcess start(Path config, String name) throws Exception {
-        return CliProcess.start("score", config, STACK.bootstrapServers(), STACK.registryUrl(), temp, name,
+        return CliProcess.start(
+                "score",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                name,
                 temp.resolve(name + "-state"));
     }
 
     private static String publish(ImagePublisher publisher, List<Path> files, int i) throws Exception {
         ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, "scale-out-it", Instant.now());
-        ImageRef unique = ImageRef.newBuilder(ref).setId("img-" + i + "-" + ref.getId()).build();
+        ImageRef unique =
+                ImageRef.newBuilder(ref).setId("img-" + i + "-" + ref.getId()).build();
         publisher.publish(unique).get();
         return unique.getId();
     }

@@ -47,8 +47,10 @@ class SchemaCompatibilityIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private static final String IMAGES_VALUE = TopicCatalog.defaults().get(TopicRole.IMAGES).valueSubject();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private static final String IMAGES_VALUE =
+            TopicCatalog.defaults().get(TopicRole.IMAGES).valueSubject();
     private static final int UNRELATED_SUBJECTS = 3;
 
     private static RegistryAdmin registry;
@@ -58,8 +60,11 @@ class SchemaCompatibilityIT {
     @BeforeAll
     static void registerUnrelatedArtifacts() {
         registry = new RegistryAdmin(STACK.registryUrl(), TIMEOUT);
-        Schema unrelated = SchemaBuilder.record("Unrelated").namespace("io.imgstream.it")
-                .fields().requiredString("name").endRecord();
+        Schema unrelated = SchemaBuilder.record("Unrelated")
+                .namespace("io.imgstream.it")
+                .fields()
+                .requiredString("name")
+                .endRecord();
         for (int i = 0; i < UNRELATED_SUBJECTS; i++) {
             registry.register("it-unrelated-" + i + "-value", unrelated);
         }
@@ -72,7 +77,9 @@ class SchemaCompatibilityIT {
 
     @Test
     void shouldRejectAnImageRefWithANewRequiredField() {
-        Schema withRequiredField = imageRefWith(new Schema.Field("tenant", Schema.create(Schema.Type.STRING),
+        Schema withRequiredField = imageRefWith(new Schema.Field(
+                "tenant",
+                Schema.create(Schema.Type.STRING),
                 "Owning tenant, without a default: old records cannot be read with it."));
 
         assertThat(registry.isCompatible(IMAGES_VALUE, withRequiredField)).isFalse();
@@ -89,8 +96,8 @@ class SchemaCompatibilityIT {
             Schema type = field.name().equals("eventTime") ? Schema.create(Schema.Type.STRING) : field.schema();
             fields.add(new Schema.Field(field, type));
         }
-        Schema eventTimeAsString = Schema.createRecord(original.getName(), original.getDoc(), original.getNamespace(),
-                false, fields);
+        Schema eventTimeAsString =
+                Schema.createRecord(original.getName(), original.getDoc(), original.getNamespace(), false, fields);
 
         assertThatThrownBy(() -> registry.register(IMAGES_VALUE, eventTimeAsString))
                 .isInstanceOf(RegistryAdmin.IncompatibleSchemaException.class);
@@ -98,9 +105,11 @@ class SchemaCompatibilityIT {
 
     @Test
     void shouldAcceptAnImageRefWithANewOptionalField() {
-        Schema withOptionalField = imageRefWith(new Schema.Field("tenant",
+        Schema withOptionalField = imageRefWith(new Schema.Field(
+                "tenant",
                 Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
-                "Owning tenant; null for records written before it existed.", JsonProperties.NULL_VALUE));
+                "Owning tenant; null for records written before it existed.",
+                JsonProperties.NULL_VALUE));
 
         assertThat(registry.isCompatible(IMAGES_VALUE, withOptionalField)).isTrue();
         assertThat(registry.register(IMAGES_VALUE, withOptionalField)).isPositive();
@@ -131,14 +140,19 @@ class SchemaCompatibilityIT {
         assertThat(version.get("globalId").asLong())
                 .as("global id of %s; must differ from its content id for this test to tell them apart", subject)
                 .isNotEqualTo(version.get("contentId").asLong());
-        assertThat(wireId).as("schema id on the wire").isEqualTo(version.get("contentId").asInt());
+        assertThat(wireId)
+                .as("schema id on the wire")
+                .isEqualTo(version.get("contentId").asInt());
 
         String ccompat = RegistrySerdes.ccompatApiUrl(STACK.registryUrl());
         JsonNode byId = getJson(ccompat + "/schemas/ids/" + wireId);
         assertThat(new Schema.Parser().parse(byId.get("schema").asText())).isEqualTo(ImageRef.getClassSchema());
-        JsonNode lookup = postJson(ccompat + "/subjects/" + subject,
+        JsonNode lookup = postJson(
+                ccompat + "/subjects/" + subject,
                 Map.of("schema", ImageRef.getClassSchema().toString()));
-        assertThat(lookup.get("id").asInt()).as("id a Confluent producer would write").isEqualTo(wireId);
+        assertThat(lookup.get("id").asInt())
+                .as("id a Confluent producer would write")
+                .isEqualTo(wireId);
 
         try (Deserializer<ImageRef> deserializer = serdes.valueDeserializer()) {
             assertThat(deserializer.deserialize(topic, bytes)).isEqualTo(image);
@@ -156,11 +170,13 @@ class SchemaCompatibilityIT {
     }
 
     private static JsonNode getJson(String url) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build());
+        return send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build());
     }
 
     private static JsonNode postJson(String url, Object body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(TIMEOUT)
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                 .build());
@@ -168,7 +184,8 @@ class SchemaCompatibilityIT {
 
     private static JsonNode send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("%s %s answered %s", request.method(), request.uri(), response.body())
+        assertThat(response.statusCode())
+                .as("%s %s answered %s", request.method(), request.uri(), response.body())
                 .isEqualTo(200);
         return JSON.readTree(response.body());
     }

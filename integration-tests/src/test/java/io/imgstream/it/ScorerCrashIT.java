@@ -53,8 +53,12 @@ class ScorerCrashIT {
     @Timeout(400)
     void shouldGiveEveryImageExactlyOneCommittedPredictionWhenTheScorerIsKilledRepeatedly() throws Exception {
         Outcome outcome = killRepeatedly(StreamsConfig.EXACTLY_ONCE_V2);
-        assertThat(outcome.aborted()).as("predictions written in transactions the kills cut off").isPositive();
-        assertThat(outcome.committed()).as("committed predictions per image").hasSize(IMAGES)
+        assertThat(outcome.aborted())
+                .as("predictions written in transactions the kills cut off")
+                .isPositive();
+        assertThat(outcome.committed())
+                .as("committed predictions per image")
+                .hasSize(IMAGES)
                 .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
     }
 
@@ -63,7 +67,9 @@ class ScorerCrashIT {
     @Timeout(400)
     void shouldLoseNoImageUnderAtLeastOnceWhenTheScorerIsKilledRepeatedly() throws Exception {
         Outcome outcome = killRepeatedly(StreamsConfig.AT_LEAST_ONCE);
-        assertThat(outcome.committed()).as("predictions per image").hasSize(IMAGES)
+        assertThat(outcome.committed())
+                .as("predictions per image")
+                .hasSize(IMAGES)
                 .allSatisfy((id, count) -> assertThat(count).as(id).isPositive());
     }
 
@@ -72,11 +78,20 @@ class ScorerCrashIT {
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), dir);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         List<Path> files = DemoModel.extractDemoImages(dir.resolve("images"));
-        Path config = CliProcess.writeConfig(fixture, files.get(0).getParent(), dir.resolve("scorer.properties"),
-                Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50",
-                        ScorerConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
+        Path config = CliProcess.writeConfig(
+                fixture,
+                files.get(0).getParent(),
+                dir.resolve("scorer.properties"),
+                Map.of(
+                        ScorerConfig.BATCH_SIZE_CONFIG,
+                        "8",
+                        ScorerConfig.BATCH_LINGER_MS_CONFIG,
+                        "50",
+                        ScorerConfig.PROCESSING_GUARANTEE_CONFIG,
+                        guarantee,
                         // Long commit intervals: a kill at any moment finds predictions written but not committed.
-                        "kafka.commit.interval.ms", "1500"));
+                        "kafka.commit.interval.ms",
+                        "1500"));
         Random random = new Random(42);
 
         SteadyStream stream = SteadyStream.start(fixture, serdes, files, IMAGES, PUBLISH_INTERVAL, "img");
@@ -91,20 +106,31 @@ class ScorerCrashIT {
             List<String> ids = stream.awaitAll(Duration.ofSeconds(120));
 
             Map<String, Integer> committed = new HashMap<>();
-            await("a committed prediction for every image").atMost(Duration.ofSeconds(180))
-                    .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            await("a committed prediction for every image")
+                    .atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
                         committed.clear();
-                        committed.putAll(CliProcess.countPredictions(fixture, serdes, "read_committed", new HashMap<>()));
+                        committed.putAll(
+                                CliProcess.countPredictions(fixture, serdes, "read_committed", new HashMap<>()));
                         assertThat(committed.keySet()).containsAll(ids);
                     });
-            Map<String, Integer> uncommitted = CliProcess.countPredictions(fixture, serdes, "read_uncommitted",
-                    new HashMap<>());
-            long aborted = uncommitted.values().stream().mapToLong(Integer::longValue).sum()
+            Map<String, Integer> uncommitted =
+                    CliProcess.countPredictions(fixture, serdes, "read_uncommitted", new HashMap<>());
+            long aborted = uncommitted.values().stream()
+                            .mapToLong(Integer::longValue)
+                            .sum()
                     - committed.values().stream().mapToLong(Integer::longValue).sum();
-            System.out.printf("ScorerCrashIT %s: %d images, %d kills: %d images with a committed prediction, %d with "
-                    + "more than one (%d extra predictions), %d more written in aborted transactions%n", guarantee,
-                    ids.size(), KILLS, committed.size(), committed.values().stream().filter(count -> count > 1).count(),
-                    committed.values().stream().mapToLong(count -> count - 1).sum(), aborted);
+            System.out.printf(
+                    "ScorerCrashIT %s: %d images, %d kills: %d images with a committed prediction, %d with "
+                            + "more than one (%d extra predictions), %d more written in aborted transactions%n",
+                    guarantee,
+                    ids.size(),
+                    KILLS,
+                    committed.size(),
+                    committed.values().stream().filter(count -> count > 1).count(),
+                    committed.values().stream().mapToLong(count -> count - 1).sum(),
+                    aborted);
             return new Outcome(committed, aborted);
         } finally {
             scorer.stop();
@@ -112,12 +138,17 @@ class ScorerCrashIT {
         }
     }
 
-    private record Outcome(Map<String, Integer> committed, long aborted) {
-    }
+    private record Outcome(Map<String, Integer> committed, long aborted) {}
 
     private CliProcess start(Path config, Path dir, int generation) throws IOException {
         // Every generation reuses the state directory a killed one left behind, as a restarted pod would.
-        return CliProcess.start("score", config, STACK.bootstrapServers(), STACK.registryUrl(), dir, "scorer-" + generation,
+        return CliProcess.start(
+                "score",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                dir,
+                "scorer-" + generation,
                 dir.resolve("state"));
     }
 }

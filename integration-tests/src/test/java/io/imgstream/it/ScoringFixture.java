@@ -1,20 +1,20 @@
 package io.imgstream.it;
 
-import io.imgstream.stack.TopicProvisioner;
+import io.imgstream.control.ModelAnnouncements;
+import io.imgstream.demo.DemoModel;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.demo.DemoModel;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
-import io.imgstream.control.ModelAnnouncements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,26 +36,37 @@ import org.apache.kafka.clients.admin.Admin;
  * @param bundle           the stored bundle the scorer loads
  * @param work             the test's temporary directory
  */
-record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog topics, StoredBundle bundle, Path work) {
+record ScoringFixture(
+        String bootstrapServers, String registryUrl, TopicCatalog topics, StoredBundle bundle, Path work) {
 
     static final String MODEL_NAME = "it-model";
     static final int MODEL_VERSION = 3;
 
-    /** Creates fresh topics and stores an untrained demo-shaped bundle: these tests are about delivery, not accuracy. */
+    /**
+     * Creates fresh topics and stores an untrained demo-shaped bundle: these tests are about delivery, not accuracy.
+     */
     static ScoringFixture create(String bootstrapServers, String registryUrl, Path work) throws Exception {
         TopicCatalog topics = createTopics(bootstrapServers);
         List<String> classes = DemoModel.classes();
-        BundleManifest manifest = BundleManifest.create(MODEL_NAME, MODEL_VERSION, classes, DemoModel.BASE_MODEL_ID,
-                DemoModel.PREPROCESSING, Instant.now(), Map.of(), null);
-        ModelBundle bundle = ModelBundle.of(manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE,
-                classes.size(), 7));
+        BundleManifest manifest = BundleManifest.create(
+                MODEL_NAME,
+                MODEL_VERSION,
+                classes,
+                DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING,
+                Instant.now(),
+                Map.of(),
+                null);
+        ModelBundle bundle = ModelBundle.of(
+                manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, classes.size(), 7));
         StoredBundle stored = new FileSystemModelStore(work.resolve("models")).save(bundle);
         return new ScoringFixture(bootstrapServers, registryUrl, topics, stored, work);
     }
 
     /** Creates every topic under a name of its own (3 partitions each), so tests sharing a broker stay apart. */
     static TopicCatalog createTopics(String bootstrapServers) throws Exception {
-        TopicCatalog topics = TopicCatalog.withSuffix("-" + UUID.randomUUID().toString().substring(0, 8));
+        TopicCatalog topics =
+                TopicCatalog.withSuffix("-" + UUID.randomUUID().toString().substring(0, 8));
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
             TopicProvisioner.createAll(admin, topics, 3, (short) 1, Duration.ofSeconds(30));
         }
@@ -65,16 +76,24 @@ record ScoringFixture(String bootstrapServers, String registryUrl, TopicCatalog 
     /** Stores another version of the fixture's model (same classes and base, weights from {@code seed}). */
     StoredBundle saveVersion(int version, long seed) {
         List<String> classes = DemoModel.classes();
-        BundleManifest manifest = BundleManifest.create(MODEL_NAME, version, classes, DemoModel.BASE_MODEL_ID,
-                DemoModel.PREPROCESSING, Instant.now(), Map.of(), version - 1);
-        return new FileSystemModelStore(work.resolve("models")).save(ModelBundle.of(manifest,
-                SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, classes.size(), seed)));
+        BundleManifest manifest = BundleManifest.create(
+                MODEL_NAME,
+                version,
+                classes,
+                DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING,
+                Instant.now(),
+                Map.of(),
+                version - 1);
+        return new FileSystemModelStore(work.resolve("models"))
+                .save(ModelBundle.of(
+                        manifest, SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, classes.size(), seed)));
     }
 
     /** The control-topic record announcing {@code stored} with {@code status}, claiming {@code sha256}. */
     static ModelVersion announce(StoredBundle stored, ModelStatus status, String sha256) {
-        ModelVersion announcement = ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), status,
-                Instant.now());
+        ModelVersion announcement =
+                ModelAnnouncements.of(stored, BundleFile.readManifest(Path.of(stored.uri())), status, Instant.now());
         return ModelVersion.newBuilder(announcement).setBundleSha256(sha256).build();
     }
 

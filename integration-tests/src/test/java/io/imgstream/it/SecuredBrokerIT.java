@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
-import io.imgstream.stack.FreePorts;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.stack.FreePorts;
 import io.imgstream.topology.ScorerConfig;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SecuredBrokerIT {
 
     @RegisterExtension
-    static final LocalStackExtension STACK = new LocalStackExtension(config -> config.withSecurePort(FreePorts.pick(1)[0]));
+    static final LocalStackExtension STACK =
+            new LocalStackExtension(config -> config.withSecurePort(FreePorts.pick(1)[0]));
 
     @TempDir
     Path temp;
@@ -55,16 +56,30 @@ class SecuredBrokerIT {
         Path root = files.get(0).getParent();
         Path scorerConfig = CliProcess.writeConfig(fixture, root, temp.resolve("scorer.properties"), Map.of());
 
-        CliProcess scorer = CliProcess.start("score", scorerConfig, secure, STACK.registryUrl(), temp, "scorer",
-                temp.resolve("state"), List.of("--kafka-config", clientConfig.toString()));
+        CliProcess scorer = CliProcess.start(
+                "score",
+                scorerConfig,
+                secure,
+                STACK.registryUrl(),
+                temp,
+                "scorer",
+                temp.resolve("state"),
+                List.of("--kafka-config", clientConfig.toString()));
         try {
             scorer.awaitScoring();
-            CliRun topics = imgstream("topics", "create", "--bootstrap-servers", secure,
-                    "--kafka-config", clientConfig.toString());
+            CliRun topics = imgstream(
+                    "topics", "create", "--bootstrap-servers", secure, "--kafka-config", clientConfig.toString());
             assertThat(topics.exitCode()).as(topics.err()).isZero();
             assertThat(topics.out()).contains("0 topics created, 9 already there on " + secure);
-            CliRun published = imgstream("publish", root.toString(), "--topic", fixture.topics().name(TopicRole.IMAGES),
-                    "--bootstrap-servers", secure, "--kafka-config", clientConfig.toString());
+            CliRun published = imgstream(
+                    "publish",
+                    root.toString(),
+                    "--topic",
+                    fixture.topics().name(TopicRole.IMAGES),
+                    "--bootstrap-servers",
+                    secure,
+                    "--kafka-config",
+                    clientConfig.toString());
             assertThat(published.exitCode()).as(published.err()).isZero();
 
             List<String> ids = new ArrayList<>();
@@ -74,14 +89,22 @@ class SecuredBrokerIT {
             Properties secureClient = clientProperties(secure, clientConfig);
             RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
             Map<String, Integer> counts = new HashMap<>();
-            await("a prediction for every image, read over TLS and SASL").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
-                counts.clear();
-                TopicRecords.readToEnd(secureClient, serdes, fixture.topics().name(TopicRole.PREDICTIONS), "read_committed",
-                        (String key, Prediction prediction) -> counts.merge(prediction.getImageId().toString(), 1,
-                                Integer::sum));
-                assertThat(counts.keySet()).containsAll(ids);
-            });
-            assertThat(counts).hasSize(ids.size()).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+            await("a prediction for every image, read over TLS and SASL")
+                    .atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> {
+                        counts.clear();
+                        TopicRecords.readToEnd(
+                                secureClient,
+                                serdes,
+                                fixture.topics().name(TopicRole.PREDICTIONS),
+                                "read_committed",
+                                (String key, Prediction prediction) ->
+                                        counts.merge(prediction.getImageId().toString(), 1, Integer::sum));
+                        assertThat(counts.keySet()).containsAll(ids);
+                    });
+            assertThat(counts)
+                    .hasSize(ids.size())
+                    .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
         } finally {
             scorer.stop();
         }
@@ -92,15 +115,25 @@ class SecuredBrokerIT {
     void shouldRefuseAWrongPasswordAndAClientWithoutSecuritySettingsWithAClearError() throws Exception {
         String secure = STACK.running().secureBootstrapServers().orElseThrow();
         String settings = Files.readString(STACK.running().secureClientConfig());
-        Path wrong = Files.writeString(temp.resolve("wrong.properties"),
+        Path wrong = Files.writeString(
+                temp.resolve("wrong.properties"),
                 settings.replaceFirst("password=\"[^\"]*\"", "password=\"not-the-password\""));
 
-        CliRun refused = imgstream("score", "--model-name", "any", "--bootstrap-servers", secure,
-                "--kafka-config", wrong.toString(), "--allowed-root", temp.toString(),
-                "--set", ScorerConfig.STATE_DIR_CONFIG + "=" + temp.resolve("state"));
+        CliRun refused = imgstream(
+                "score",
+                "--model-name",
+                "any",
+                "--bootstrap-servers",
+                secure,
+                "--kafka-config",
+                wrong.toString(),
+                "--allowed-root",
+                temp.toString(),
+                "--set",
+                ScorerConfig.STATE_DIR_CONFIG + "=" + temp.resolve("state"));
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(CliException.BROKER_UNREACHABLE);
-        assertThat(refused.err()).contains("Kafka at " + secure + " refused this client's credentials",
-                "--kafka-config");
+        assertThat(refused.err())
+                .contains("Kafka at " + secure + " refused this client's credentials", "--kafka-config");
 
         CliRun plain = imgstream("tail", "predictions", "--bootstrap-servers", secure, "--max-records", "1");
         assertThat(plain.exitCode()).as(plain.err()).isEqualTo(CliException.BROKER_UNREACHABLE);

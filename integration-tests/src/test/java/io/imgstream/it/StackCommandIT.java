@@ -5,15 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.cli.CliException;
 import io.imgstream.cli.ImgstreamCommand;
-import io.imgstream.stack.FreePorts;
-import io.imgstream.stack.LocalStack;
-import io.imgstream.stack.StackConfig;
-import io.imgstream.stack.StackState;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.stack.FreePorts;
+import io.imgstream.stack.LocalStack;
+import io.imgstream.stack.StackConfig;
+import io.imgstream.stack.StackState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,12 +56,14 @@ class StackCommandIT {
         Run up = run(upArguments(ports.brokerPort()));
 
         assertThat(up.exitCode()).as(up.toString()).isEqualTo(CliException.OK);
-        assertThat(up.out()).as(up.toString()).contains(
-                "bootstrap servers   127.0.0.1:" + ports.brokerPort(),
-                "schema registry     http://127.0.0.1:" + ports.registryPort(),
-                "http://127.0.0.1:" + ports.registryPort() + "/apis/registry/v3",
-                "http://127.0.0.1:" + ports.registryPort() + "/apis/ccompat/v7",
-                "9 topics created");
+        assertThat(up.out())
+                .as(up.toString())
+                .contains(
+                        "bootstrap servers   127.0.0.1:" + ports.brokerPort(),
+                        "schema registry     http://127.0.0.1:" + ports.registryPort(),
+                        "http://127.0.0.1:" + ports.registryPort() + "/apis/registry/v3",
+                        "http://127.0.0.1:" + ports.registryPort() + "/apis/ccompat/v7",
+                        "9 topics created");
         StackState state = StackState.read(workDir).orElseThrow();
 
         Run again = run(upArguments(ports.brokerPort()));
@@ -70,17 +72,23 @@ class StackCommandIT {
 
         Run status = run("stack", "status", "--work-dir", workDir.toString());
         assertThat(status.exitCode()).as(status.toString()).isEqualTo(CliException.OK);
-        assertThat(status.out().lines()).as(status.toString()).hasSize(2)
-                .anySatisfy(line -> assertThat(line).startsWith("broker").contains(" up ", "127.0.0.1:" + ports.brokerPort()))
+        assertThat(status.out().lines())
+                .as(status.toString())
+                .hasSize(2)
+                .anySatisfy(line ->
+                        assertThat(line).startsWith("broker").contains(" up ", "127.0.0.1:" + ports.brokerPort()))
                 .anySatisfy(line -> assertThat(line).startsWith("registry").contains(" up ", ports.registryUrl()));
 
         Run down = run("stack", "down", "--work-dir", workDir.toString());
         assertThat(down.exitCode()).as(down.toString()).isEqualTo(CliException.OK);
-        assertThat(down.out()).contains("Stopped the broker (pid " + state.brokerPid(),
-                "Stopped the registry (pid " + state.registryPid());
+        assertThat(down.out())
+                .contains(
+                        "Stopped the broker (pid " + state.brokerPid(),
+                        "Stopped the registry (pid " + state.registryPid());
         assertThat(List.of(state.brokerPid(), state.registryPid()))
                 .allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
-                        .as("process %d after down", pid).isEmpty());
+                        .as("process %d after down", pid)
+                        .isEmpty());
         assertThat(StackState.read(workDir)).isEmpty();
 
         Run statusAfter = run("stack", "status", "--work-dir", workDir.toString());
@@ -98,8 +106,11 @@ class StackCommandIT {
             Run up = run(upArguments(taken));
 
             assertThat(up.exitCode()).as(up.toString()).isEqualTo(CliException.PORT_TAKEN);
-            assertThat(up.err().lines()).as(up.toString()).containsExactly("Error: Port " + taken
-                    + " on 127.0.0.1 is already in use: stop what listens there, or choose another with --broker-port");
+            assertThat(up.err().lines())
+                    .as(up.toString())
+                    .containsExactly("Error: Port " + taken
+                            + " on 127.0.0.1 is already in use: stop what listens there, or choose another "
+                            + "with --broker-port");
             assertThat(StackState.read(workDir)).isEmpty();
         }
     }
@@ -113,27 +124,56 @@ class StackCommandIT {
         assertThat(started.exitCode()).as(started.toString()).isEqualTo(CliException.OK);
         String connectUrl = "http://127.0.0.1:" + connectPort;
         assertThat(started.out()).contains("Kafka Connect       " + connectUrl);
-        Path images = Files.createDirectories(workDir.resolve("images").resolve("train").resolve("bags"));
+        Path images = Files.createDirectories(
+                workDir.resolve("images").resolve("train").resolve("bags"));
         DemoModel.extractDemoImages(workDir.resolve("demo"));
         Files.copy(workDir.resolve("demo").resolve("0030-bag.jpg"), images.resolve("bag.jpg"));
 
-        Run create = run("connect", "create", "folders", "--type", "image-folder", "--connect-url", connectUrl,
-                "--registry-url", ports.registryUrl(), "--set", "roots=" + workDir.resolve("images"),
-                "--set", "poll.interval.ms=500");
+        Run create = run(
+                "connect",
+                "create",
+                "folders",
+                "--type",
+                "image-folder",
+                "--connect-url",
+                connectUrl,
+                "--registry-url",
+                ports.registryUrl(),
+                "--set",
+                "roots=" + workDir.resolve("images"),
+                "--set",
+                "poll.interval.ms=500");
         assertThat(create.exitCode()).as(create.toString()).isZero();
-        await("a label from the folder").atMost(Duration.ofSeconds(60)).until(() -> TopicSnapshot.latestByKey(
-                ScoringFixture.clientProperties(ports.bootstrapServers()), RegistrySerdes.forRegistry(ports.registryUrl()),
-                "feedback", LabelFeedback.class, Duration.ofSeconds(10)).values().stream()
-                .anyMatch(label -> label.getLabel().toString().equals("bags") && label.getSplit() == SplitHint.TRAIN));
+        await("a label from the folder")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> TopicSnapshot.latestByKey(
+                                ScoringFixture.clientProperties(ports.bootstrapServers()),
+                                RegistrySerdes.forRegistry(ports.registryUrl()),
+                                "feedback",
+                                LabelFeedback.class,
+                                Duration.ofSeconds(10))
+                        .values()
+                        .stream()
+                        .anyMatch(label ->
+                                label.getLabel().toString().equals("bags") && label.getSplit() == SplitHint.TRAIN));
         Run status = run("connect", "status", "--connect-url", connectUrl);
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.out()).contains("folders").contains("RUNNING");
-        Run bad = run("connect", "create", "nowhere", "--type", "image-folder", "--connect-url", connectUrl,
-                "--set", "roots=/no/such/dir");
+        Run bad = run(
+                "connect",
+                "create",
+                "nowhere",
+                "--type",
+                "image-folder",
+                "--connect-url",
+                connectUrl,
+                "--set",
+                "roots=/no/such/dir");
         assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(CliException.FAILED);
         assertThat(bad.err()).contains("not a readable directory");
         Run stackStatus = run("stack", "status", "--work-dir", workDir.toString());
-        assertThat(stackStatus.out().lines()).anySatisfy(line -> assertThat(line).startsWith("connect").contains(" up "));
+        assertThat(stackStatus.out().lines())
+                .anySatisfy(line -> assertThat(line).startsWith("connect").contains(" up "));
 
         long connectPid = StackState.read(workDir).orElseThrow().connectPid();
         Run down = run("stack", "down", "--work-dir", workDir.toString());
@@ -145,11 +185,20 @@ class StackCommandIT {
     }
 
     private String[] upArguments(int brokerPort) {
-        return new String[] {"stack", "up", "--work-dir", workDir.toString(),
-            "--broker-port", String.valueOf(brokerPort),
-            "--controller-port", String.valueOf(ports.controllerPort()),
-            "--registry-port", String.valueOf(ports.registryPort()),
-            "--registry-management-port", String.valueOf(ports.registryManagementPort())};
+        return new String[] {
+            "stack",
+            "up",
+            "--work-dir",
+            workDir.toString(),
+            "--broker-port",
+            String.valueOf(brokerPort),
+            "--controller-port",
+            String.valueOf(ports.controllerPort()),
+            "--registry-port",
+            String.valueOf(ports.registryPort()),
+            "--registry-management-port",
+            String.valueOf(ports.registryManagementPort())
+        };
     }
 
     private static Run run(String... args) {
@@ -166,7 +215,8 @@ class StackCommandIT {
     private record Run(List<String> args, int exitCode, String out, String err) {
         @Override
         public String toString() {
-            return "imgstream " + String.join(" ", args) + " -> exit " + exitCode + "\n--- out:\n" + out + "--- err:\n" + err;
+            return "imgstream " + String.join(" ", args) + " -> exit " + exitCode + "\n--- out:\n" + out + "--- err:\n"
+                    + err;
         }
     }
 }

@@ -24,15 +24,25 @@ final class SteadyStream implements AutoCloseable {
     private final List<String> ids = new ArrayList<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-    private SteadyStream(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count, Duration interval,
-                         String prefix) {
+    private SteadyStream(
+            ScoringFixture fixture,
+            RegistrySerdes serdes,
+            List<Path> files,
+            int count,
+            Duration interval,
+            String prefix) {
         thread = new Thread(() -> publish(fixture, serdes, files, count, interval, prefix), prefix + "-publisher");
         thread.setDaemon(true);
     }
 
     /** Starts publishing {@code count} references to the fixture's images topic, cycling through {@code files}. */
-    static SteadyStream start(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count,
-                              Duration interval, String prefix) {
+    static SteadyStream start(
+            ScoringFixture fixture,
+            RegistrySerdes serdes,
+            List<Path> files,
+            int count,
+            Duration interval,
+            String prefix) {
         SteadyStream stream = new SteadyStream(fixture, serdes, files, count, interval, prefix);
         stream.thread.start();
         return stream;
@@ -56,7 +66,8 @@ final class SteadyStream implements AutoCloseable {
             throw new IllegalStateException("publishing failed after " + published() + " images", failure.get());
         }
         if (thread.isAlive()) {
-            throw new IllegalStateException("publishing did not finish within " + timeout + ": " + published() + " sent");
+            throw new IllegalStateException(
+                    "publishing did not finish within " + timeout + ": " + published() + " sent");
         }
         synchronized (ids) {
             return List.copyOf(ids);
@@ -68,13 +79,20 @@ final class SteadyStream implements AutoCloseable {
         thread.interrupt();
     }
 
-    private void publish(ScoringFixture fixture, RegistrySerdes serdes, List<Path> files, int count, Duration interval,
-                         String prefix) {
-        try (ImagePublisher publisher = new ImagePublisher(fixture.clientProperties(), serdes,
-                fixture.topics().name(TopicRole.IMAGES))) {
+    private void publish(
+            ScoringFixture fixture,
+            RegistrySerdes serdes,
+            List<Path> files,
+            int count,
+            Duration interval,
+            String prefix) {
+        try (ImagePublisher publisher = new ImagePublisher(
+                fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES))) {
             for (int i = 0; i < count; i++) {
                 ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, prefix, Instant.now());
-                ImageRef unique = ImageRef.newBuilder(ref).setId(prefix + "-" + i + "-" + ref.getId()).build();
+                ImageRef unique = ImageRef.newBuilder(ref)
+                        .setId(prefix + "-" + i + "-" + ref.getId())
+                        .build();
                 publisher.publish(unique).get();
                 synchronized (ids) {
                     ids.add(unique.getId());

@@ -17,8 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Reads every record of a topic, not just the latest per key, for tests that count what was written. */
 final class TopicRecords {
 
-    private TopicRecords() {
-    }
+    private TopicRecords() {}
 
     /**
      * Reads {@code topic} from its beginning until three polls in a row return nothing, handing each record's key
@@ -26,16 +25,20 @@ final class TopicRecords {
      *
      * @param isolation {@code read_committed} or {@code read_uncommitted}
      */
-    static <T extends SpecificRecord> void readToEnd(Properties clientProperties, RegistrySerdes serdes, String topic,
-                                                     String isolation, BiConsumer<String, T> each) {
+    static <T extends SpecificRecord> void readToEnd(
+            Properties clientProperties,
+            RegistrySerdes serdes,
+            String topic,
+            String isolation,
+            BiConsumer<String, T> each) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-count-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         Deserializer<T> values = serdes.valueDeserializer();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             int idlePolls = 0;
             while (idlePolls < 3) {

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
-import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.control.ControlTopic;
+import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.demo.DemoModel;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -16,7 +19,6 @@ import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
 import io.imgstream.model.training.TransferExperiment;
-import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
@@ -28,10 +30,8 @@ import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
-import io.imgstream.control.ControlTopic;
 import io.imgstream.training.refit.RefitOutcome;
 import io.imgstream.training.refit.Refitter;
 import java.io.IOException;
@@ -100,7 +100,8 @@ class TrainingWorkerIT {
     @BeforeAll
     static void pretrainBaseAndReadTestImages() throws Exception {
         baseWeights = pretrainedBase();
-        test = IdxImages.read(FASHION_MNIST.resolve(TransferExperiment.TEST_IMAGES),
+        test = IdxImages.read(
+                FASHION_MNIST.resolve(TransferExperiment.TEST_IMAGES),
                 FASHION_MNIST.resolve(TransferExperiment.TEST_LABELS));
     }
 
@@ -115,21 +116,29 @@ class TrainingWorkerIT {
         Map<Integer, RefitOutcome> outcomes = new HashMap<>();
 
         try (TrainingWorker worker = TrainingWorker.start(workerConfig(topics, baseWeights, images), progress::add);
-             KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
-                     new StringSerializer(), serdes.valueSerializer())) {
-            assertThat(worker.awaitRunning(Duration.ofSeconds(90))).as("worker state %s", worker.state()).isTrue();
-            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(clientProperties(), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                raw.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), "garbage",
-                        "not avro, no magic byte".getBytes(StandardCharsets.UTF_8))).get();
+                KafkaProducer<String, SpecificRecord> feedback =
+                        new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
+            assertThat(worker.awaitRunning(Duration.ofSeconds(90)))
+                    .as("worker state %s", worker.state())
+                    .isTrue();
+            try (KafkaProducer<String, byte[]> raw =
+                    new KafkaProducer<>(clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(
+                                topics.name(TopicRole.FEEDBACK),
+                                "garbage",
+                                "not avro, no magic byte".getBytes(StandardCharsets.UTF_8)))
+                        .get();
             }
             int sent = 0;
             for (int stage : STAGES) {
                 sendLabels(feedback, topics, test, classes, images, sent, stage);
                 sent = stage;
                 int expected = stage;
-                await("a refit on all " + stage + " labels").atMost(Duration.ofSeconds(180)).until(() ->
-                        worker.lastOutcome().filter(o -> o.skipped().isEmpty() && o.labeledImages() == expected).isPresent());
+                await("a refit on all " + stage + " labels")
+                        .atMost(Duration.ofSeconds(180))
+                        .until(() -> worker.lastOutcome()
+                                .filter(o -> o.skipped().isEmpty() && o.labeledImages() == expected)
+                                .isPresent());
                 outcomes.put(stage, worker.lastOutcome().orElseThrow());
             }
         }
@@ -139,13 +148,24 @@ class TrainingWorkerIT {
         RefitOutcome last = outcomes.get(STAGES[STAGES.length - 1]);
         for (int stage : STAGES) {
             RefitOutcome o = outcomes.get(stage);
-            System.out.printf(Locale.ROOT, "after %4d labels: v%d %s, holdout accuracy %.3f on %d images (current %s), "
+            System.out.printf(
+                    Locale.ROOT,
+                    "after %4d labels: v%d %s, holdout accuracy %.3f on %d images (current %s), "
                             + "features of %d images computed by the worker in %.2f s, fit %.1f s, evaluate %.2f s, "
-                            + "publish %.2f s%n", stage,
-                    o.version(), o.status(), o.accuracy(), o.holdoutSize(), o.currentAccuracy().map(a -> String.format(
-                            Locale.ROOT, "%.3f", a)).orElse("none"), o.backfilled(), seconds(o.backfillTime()),
+                            + "publish %.2f s%n",
+                    stage,
+                    o.version(),
+                    o.status(),
+                    o.accuracy(),
+                    o.holdoutSize(),
+                    o.currentAccuracy()
+                            .map(a -> String.format(Locale.ROOT, "%.3f", a))
+                            .orElse("none"),
+                    o.backfilled(),
+                    seconds(o.backfillTime()),
                     seconds(o.fitTime()),
-                    seconds(o.evaluateTime()), seconds(o.publishTime()));
+                    seconds(o.evaluateTime()),
+                    seconds(o.publishTime()));
         }
         assertThat(first.status()).as("the first version is always published").isEqualTo(ModelStatus.PROMOTED);
         assertThat(first.holdoutSize()).isPositive();
@@ -156,36 +176,57 @@ class TrainingWorkerIT {
         ControlTopic control = new ControlTopic(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS));
         Map<String, ModelVersion> records = control.latestByKey();
         ModelVersion current = ControlTopic.current(records, MODEL).orElseThrow();
-        List<ModelVersion> history = records.entrySet().stream().filter(e -> e.getKey().startsWith(MODEL + "/v"))
-                .map(Map.Entry::getValue).sorted((a, b) -> Integer.compare(a.getVersion(), b.getVersion())).toList();
-        assertThat(history).extracting(ModelVersion::getVersion).as("versions are 1, 2, 3, ... without gaps")
-                .containsExactlyElementsOf(IntStream.rangeClosed(1, history.size()).boxed().toList());
+        List<ModelVersion> history = records.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(MODEL + "/v"))
+                .map(Map.Entry::getValue)
+                .sorted((a, b) -> Integer.compare(a.getVersion(), b.getVersion()))
+                .toList();
+        assertThat(history)
+                .extracting(ModelVersion::getVersion)
+                .as("versions are 1, 2, 3, ... without gaps")
+                .containsExactlyElementsOf(
+                        IntStream.rangeClosed(1, history.size()).boxed().toList());
         assertThat(history.get(0).getParentVersion()).isNull();
-        assertThat(history.subList(1, history.size())).allSatisfy(v -> assertThat(v.getParentVersion()).isNotNull());
-        assertThat(current.getMetrics().getConfusionMatrix()).hasSize(current.getClasses().size());
-        assertThat(current.getMetrics().getPerClass()).hasSize(current.getClasses().size());
+        assertThat(history.subList(1, history.size()))
+                .allSatisfy(v -> assertThat(v.getParentVersion()).isNotNull());
+        assertThat(current.getMetrics().getConfusionMatrix())
+                .hasSize(current.getClasses().size());
+        assertThat(current.getMetrics().getPerClass())
+                .hasSize(current.getClasses().size());
         assertThat(records).containsKey(ModelVersionKeys.history(MODEL, current.getVersion()));
 
         // A scorer started now begins on the current version; its predictions name it.
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images));
-             ImagePublisher publisher = new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES));
-             TopicTail tail = new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
+                ImagePublisher publisher =
+                        new ImagePublisher(clientProperties(), serdes, topics.name(TopicRole.IMAGES));
+                TopicTail tail =
+                        new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             assertThat(scorer.model().version()).isEqualTo(current.getVersion());
             List<String> ids = new ArrayList<>();
             for (int i = STAGES[STAGES.length - 1]; i < STAGES[STAGES.length - 1] + 20; i++) {
                 String id = "scored-" + i;
-                publisher.publish(ImageRef.newBuilder().setId(id).setUri(writeImage(test, images, i).toUri().toString())
-                        .setEventTime(Instant.now()).build()).get();
+                publisher
+                        .publish(ImageRef.newBuilder()
+                                .setId(id)
+                                .setUri(writeImage(test, images, i).toUri().toString())
+                                .setEventTime(Instant.now())
+                                .build())
+                        .get();
                 ids.add(id);
             }
             Map<String, Prediction> predictions = new ConcurrentHashMap<>();
             await("predictions").atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                tail.follow(Long.MAX_VALUE, Duration.ofMillis(300),
-                        r -> predictions.put(r.key(), (Prediction) r.value()), problem -> { });
+                tail.follow(
+                        Long.MAX_VALUE,
+                        Duration.ofMillis(300),
+                        r -> predictions.put(r.key(), (Prediction) r.value()),
+                        problem -> {});
                 assertThat(predictions.keySet()).containsAll(ids);
             });
-            assertThat(predictions.values()).extracting(Prediction::getModelVersion).containsOnly(current.getVersion());
+            assertThat(predictions.values())
+                    .extracting(Prediction::getModelVersion)
+                    .containsOnly(current.getVersion());
         }
     }
 
@@ -198,30 +239,44 @@ class TrainingWorkerIT {
         Path images = Files.createDirectories(temp.resolve("images"));
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         // Every candidate passes the gate here: this test times adoption, the first one tests the gate.
-        Map<String, Object> settings = new HashMap<>(workerConfig(topics, baseWeights, images).originals());
+        Map<String, Object> settings =
+                new HashMap<>(workerConfig(topics, baseWeights, images).originals());
         settings.put(TrainingWorkerConfig.GATE_MIN_IMPROVEMENT_CONFIG, -1.0);
-        try (TrainingWorker worker = TrainingWorker.start(new TrainingWorkerConfig(settings), line -> { });
-             KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
-                     new StringSerializer(), serdes.valueSerializer())) {
+        try (TrainingWorker worker = TrainingWorker.start(new TrainingWorkerConfig(settings), line -> {});
+                KafkaProducer<String, SpecificRecord> feedback =
+                        new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
             sendLabels(feedback, topics, test, classes, images, 0, 100);
-            await("v1").atMost(Duration.ofSeconds(180)).until(() -> worker.lastOutcome().filter(RefitOutcome::published).isPresent());
+            await("v1")
+                    .atMost(Duration.ofSeconds(180))
+                    .until(() ->
+                            worker.lastOutcome().filter(RefitOutcome::published).isPresent());
             int firstVersion = worker.lastOutcome().orElseThrow().version();
             try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images))) {
                 assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(scorer.model().version()).isEqualTo(firstVersion);
                 Instant labelsSent = sendLabels(feedback, topics, test, classes, images, 100, 400);
-                await("a version trained on all 400 labels in use").atMost(Duration.ofSeconds(240)).until(() ->
-                        worker.lastOutcome().filter(o -> o.published() && o.labeledImages() == 400)
-                                .map(o -> scorer.model().version() == o.version()).orElse(false));
+                await("a version trained on all 400 labels in use")
+                        .atMost(Duration.ofSeconds(240))
+                        .until(() -> worker.lastOutcome()
+                                .filter(o -> o.published() && o.labeledImages() == 400)
+                                .map(o -> scorer.model().version() == o.version())
+                                .orElse(false));
                 Instant adopted = Instant.now();
                 RefitOutcome outcome = worker.lastOutcome().orElseThrow();
-                System.out.printf(Locale.ROOT, "label 400 → v%d in use by the scorer: %.2f s = wait for the trigger %.2f s "
+                System.out.printf(
+                        Locale.ROOT,
+                        "label 400 → v%d in use by the scorer: %.2f s = wait for the trigger %.2f s "
                                 + "+ compute features %.2f s + fit %.2f s + evaluate %.2f s + save and announce %.2f s "
-                                + "+ scorer adopts %.2f s%n", scorer.model().version(),
-                        seconds(Duration.between(labelsSent, adopted)), seconds(Duration.between(labelsSent, outcome.started())),
-                        seconds(outcome.backfillTime()), seconds(outcome.fitTime()), seconds(outcome.evaluateTime()),
-                        seconds(outcome.publishTime()), seconds(Duration.between(outcome.announced(), adopted)));
+                                + "+ scorer adopts %.2f s%n",
+                        scorer.model().version(),
+                        seconds(Duration.between(labelsSent, adopted)),
+                        seconds(Duration.between(labelsSent, outcome.started())),
+                        seconds(outcome.backfillTime()),
+                        seconds(outcome.fitTime()),
+                        seconds(outcome.evaluateTime()),
+                        seconds(outcome.publishTime()),
+                        seconds(Duration.between(outcome.announced(), adopted)));
             }
         }
     }
@@ -237,13 +292,25 @@ class TrainingWorkerIT {
         TopicCatalog topics = createTopics();
         Path images = Files.createDirectories(temp.resolve("images"));
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
-        Path config = workerConfigFile(topics, images, Map.of(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 600,
-                TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 200));
-        CliProcess first = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
-                "worker-1", temp.resolve("state-1"));
+        Path config = workerConfigFile(
+                topics,
+                images,
+                Map.of(
+                        TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG,
+                        600,
+                        TrainingWorkerConfig.HEAD_EPOCHS_CONFIG,
+                        200));
+        CliProcess first = CliProcess.start(
+                "train",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                "worker-1",
+                temp.resolve("state-1"));
         first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
-        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
-                new StringSerializer(), serdes.valueSerializer())) {
+        try (KafkaProducer<String, SpecificRecord> feedback =
+                new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             sendLabels(feedback, topics, test, DemoModel.classes(), images, 0, 600);
         }
         first.awaitOutput("refit " + MODEL + " v1:", Duration.ofSeconds(120));
@@ -259,8 +326,14 @@ class TrainingWorkerIT {
             assertThat(BundleFile.sha256(bundle)).isEqualTo(v1.getBundleSha256().toString());
         }
 
-        CliProcess second = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
-                "worker-2", temp.resolve("state-2"));
+        CliProcess second = CliProcess.start(
+                "train",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                "worker-2",
+                temp.resolve("state-2"));
         try {
             second.awaitOutput("announced PROMOTED", Duration.ofSeconds(240));
         } finally {
@@ -268,9 +341,13 @@ class TrainingWorkerIT {
         }
         Map<String, ModelVersion> records = control.latestByKey();
         ModelVersion current = ControlTopic.current(records, MODEL).orElseThrow();
-        double labeled = BundleFile.readManifest(Path.of(URI.create(
-                current.getBundleUri().toString()))).metrics().get(Refitter.LABELED_IMAGES);
-        assertThat(labeled).as("trained on every label, restored from the changelog").isEqualTo(600);
+        double labeled = BundleFile.readManifest(
+                        Path.of(URI.create(current.getBundleUri().toString())))
+                .metrics()
+                .get(Refitter.LABELED_IMAGES);
+        assertThat(labeled)
+                .as("trained on every label, restored from the changelog")
+                .isEqualTo(600);
         assertEachVersionAnnouncedOnceWithItsBundle(topics, serdes);
     }
 
@@ -286,29 +363,50 @@ class TrainingWorkerIT {
         Path images = Files.createDirectories(temp.resolve("images"));
         RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
         Path config = workerConfigFile(topics, images, Map.of(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 100));
-        CliProcess first = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
-                "worker-1", temp.resolve("state-1"));
+        CliProcess first = CliProcess.start(
+                "train",
+                config,
+                STACK.bootstrapServers(),
+                STACK.registryUrl(),
+                temp,
+                "worker-1",
+                temp.resolve("state-1"));
         Path bundle = temp.resolve("models").resolve(MODEL).resolve("v1").resolve("bundle.zip");
-        try (KafkaProducer<String, SpecificRecord> feedback = new KafkaProducer<>(clientProperties(),
-                new StringSerializer(), serdes.valueSerializer())) {
+        try (KafkaProducer<String, SpecificRecord> feedback =
+                new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
             sendLabels(feedback, topics, test, DemoModel.classes(), images, 0, 100);
             // The bundle is renamed into place just before the announcement starts.
-            await("v1 saved").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(1)).until(() -> Files.exists(bundle));
+            await("v1 saved")
+                    .atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> Files.exists(bundle));
             first.kill();
             String v1History = ModelVersionKeys.history(MODEL, 1);
-            Map<String, ModelVersion> afterKill = new ControlTopic(clientProperties(), serdes,
-                    topics.name(TopicRole.MODEL_VERSIONS)).latestByKey();
+            Map<String, ModelVersion> afterKill =
+                    new ControlTopic(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS)).latestByKey();
             List<String> written = new ArrayList<>();
-            TopicRecords.readToEnd(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS), "read_uncommitted",
+            TopicRecords.readToEnd(
+                    clientProperties(),
+                    serdes,
+                    topics.name(TopicRole.MODEL_VERSIONS),
+                    "read_uncommitted",
                     (String key, ModelVersion version) -> written.add(key));
-            System.out.printf("TrainingWorkerIT: killed mid-publish; control records written %s, committed %s%n",
+            System.out.printf(
+                    "TrainingWorkerIT: killed mid-publish; control records written %s, committed %s%n",
                     written, afterKill.keySet());
-            assertThat(afterKill.keySet()).as("both records of v1 or neither")
+            assertThat(afterKill.keySet())
+                    .as("both records of v1 or neither")
                     .isIn(Set.of(), Set.of(v1History, ModelVersionKeys.current(MODEL)));
 
-            CliProcess second = CliProcess.start("train", config, STACK.bootstrapServers(), STACK.registryUrl(), temp,
-                    "worker-2", temp.resolve("state-2"));
+            CliProcess second = CliProcess.start(
+                    "train",
+                    config,
+                    STACK.bootstrapServers(),
+                    STACK.registryUrl(),
+                    temp,
+                    "worker-2",
+                    temp.resolve("state-2"));
             try {
                 second.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
                 sendLabels(feedback, topics, test, DemoModel.classes(), images, 100, 200);
@@ -324,23 +422,34 @@ class TrainingWorkerIT {
     // Counts every committed record, not the latest per key: a version announced twice shows up here.
     private void assertEachVersionAnnouncedOnceWithItsBundle(TopicCatalog topics, RegistrySerdes serdes) {
         Map<String, Integer> historyRecords = new HashMap<>();
-        TopicRecords.readToEnd(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS), "read_committed",
+        TopicRecords.readToEnd(
+                clientProperties(),
+                serdes,
+                topics.name(TopicRole.MODEL_VERSIONS),
+                "read_committed",
                 (String key, ModelVersion version) -> {
                     if (key.startsWith(MODEL + "/v")) {
                         historyRecords.merge(key, 1, Integer::sum);
                     }
                 });
         System.out.printf("TrainingWorkerIT: committed history records %s%n", historyRecords);
-        assertThat(historyRecords).as("each version announced once, under its own number").isNotEmpty()
+        assertThat(historyRecords)
+                .as("each version announced once, under its own number")
+                .isNotEmpty()
                 .allSatisfy((key, count) -> {
                     assertThat(count).as(key).isEqualTo(1);
-                    assertThat(temp.resolve("models").resolve(MODEL).resolve(key.substring(MODEL.length() + 1))
-                            .resolve("bundle.zip")).as("bundle of " + key).exists();
+                    assertThat(temp.resolve("models")
+                                    .resolve(MODEL)
+                                    .resolve(key.substring(MODEL.length() + 1))
+                                    .resolve("bundle.zip"))
+                            .as("bundle of " + key)
+                            .exists();
                 });
     }
 
     private Path workerConfigFile(TopicCatalog topics, Path images, Map<String, Object> overrides) throws IOException {
-        Map<String, Object> settings = new HashMap<>(workerConfig(topics, baseWeights, images).originals());
+        Map<String, Object> settings =
+                new HashMap<>(workerConfig(topics, baseWeights, images).originals());
         settings.putAll(overrides);
         settings.remove(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG);
         settings.remove(TrainingWorkerConfig.REGISTRY_URL_CONFIG);
@@ -353,12 +462,25 @@ class TrainingWorkerIT {
         return config;
     }
 
-    private static Instant sendLabels(KafkaProducer<String, SpecificRecord> feedback, TopicCatalog topics, LabeledImages test,
-            List<String> classes, Path images, int from, int to) throws Exception {
+    private static Instant sendLabels(
+            KafkaProducer<String, SpecificRecord> feedback,
+            TopicCatalog topics,
+            LabeledImages test,
+            List<String> classes,
+            Path images,
+            int from,
+            int to)
+            throws Exception {
         for (int i = from; i < to; i++) {
             Path file = writeImage(test, images, i);
-            LabelFeedback label = LabelFeedback.newBuilder().setImageId(imageId(i)).setUri(file.toUri().toString())
-                    .setLabel(classes.get(test.label(i))).setLabeler("training-it").setTime(Instant.now()).setSplit(SplitHint.ANY).build();
+            LabelFeedback label = LabelFeedback.newBuilder()
+                    .setImageId(imageId(i))
+                    .setUri(file.toUri().toString())
+                    .setLabel(classes.get(test.label(i)))
+                    .setLabeler("training-it")
+                    .setTime(Instant.now())
+                    .setSplit(SplitHint.ANY)
+                    .build();
             feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), imageId(i), label));
         }
         feedback.flush();
@@ -381,7 +503,8 @@ class TrainingWorkerIT {
 
     /** A small CNN trained on classes 0-4 of the Fashion-MNIST training set, saved as a DL4J zip: the base. */
     private static Path pretrainedBase() throws Exception {
-        LabeledImages train = IdxImages.read(FASHION_MNIST.resolve(TransferExperiment.TRAIN_IMAGES),
+        LabeledImages train = IdxImages.read(
+                FASHION_MNIST.resolve(TransferExperiment.TRAIN_IMAGES),
                 FASHION_MNIST.resolve(TransferExperiment.TRAIN_LABELS));
         List<Integer> source = new ArrayList<>();
         for (int i = 0; i < train.count() && source.size() < 2500; i++) {
@@ -389,11 +512,12 @@ class TrainingWorkerIT {
                 source.add(i);
             }
         }
-        LabeledImages sourceSet = train.subset(source.stream().mapToInt(Integer::intValue).toArray());
+        LabeledImages sourceSet =
+                train.subset(source.stream().mapToInt(Integer::intValue).toArray());
         LabeledImages validation = sourceSet.subset(IntStream.range(2000, 2500).toArray());
         LabeledImages fit = sourceSet.subset(IntStream.range(0, 2000).toArray());
         ComputationGraph network = SmallCnn.build(1, 28, 28, 5, 3, DemoModel.NETWORK);
-        new ClassifierTrainer(INPUT, new TrainingConfig(3, 32, 3)).train(network, fit, validation, epoch -> { });
+        new ClassifierTrainer(INPUT, new TrainingConfig(3, 32, 3)).train(network, fit, validation, epoch -> {});
         Path zip = shared.resolve("fmnist-0-4-conv.zip");
         ModelSerializer.writeModel(network, zip.toFile(), false);
         return zip;
@@ -404,9 +528,11 @@ class TrainingWorkerIT {
         props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
         props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
         props.put(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "training-it-" + UUID.randomUUID());
-        props.put(TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
+        props.put(
+                TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
         props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, MODEL);
-        props.put(TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
+        props.put(
+                TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
         props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
         props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, baseWeights.toString());
         props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);

@@ -5,7 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-
 import org.junit.jupiter.api.Test;
 
 /** Dependencies inside the model module point one way: bundle → preprocess, training → bundle. */
@@ -17,41 +16,71 @@ class ModelPackageDependenciesTest {
 
     @Test
     void shouldKeepPreprocessingFreeOfOtherModelPackages() {
-        noClasses().that().resideInAPackage("io.imgstream.model.preprocess..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.bundle..",
-                        "io.imgstream.model.training..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.imgstream.model.preprocess..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.imgstream.model.bundle..", "io.imgstream.model.training..")
                 .check(MODEL);
     }
 
     @Test
     void shouldKeepBundlesFreeOfTraining() {
-        noClasses().that().resideInAPackage("io.imgstream.model.bundle..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.imgstream.model.training..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.imgstream.model.bundle..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.imgstream.model.training..")
                 .check(MODEL);
     }
 
     @Test
     void shouldKeepTheLearningPackagesFreeOfBundles() {
-        noClasses().that().resideInAnyPackage("io.imgstream.model.features..", "io.imgstream.model.head..",
-                        "io.imgstream.model.augment..", "io.imgstream.model.explain..")
-                .should().dependOnClassesThat().resideInAPackage("io.imgstream.model.bundle..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "io.imgstream.model.features..",
+                        "io.imgstream.model.head..",
+                        "io.imgstream.model.augment..",
+                        "io.imgstream.model.explain..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.imgstream.model.bundle..")
                 .check(MODEL);
     }
 
     @Test
     void shouldKeepAugmentationFreeOfNetworks() {
-        noClasses().that().resideInAPackage("io.imgstream.model.augment..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.imgstream.model.augment..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
                 .check(MODEL);
     }
 
     @Test
     void shouldKeepModelFreeOfKafkaAndOtherImgstreamModules() {
-        noClasses().that().resideInAPackage("io.imgstream.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "io.imgstream.schemas..",
-                        "io.imgstream.images..", "io.imgstream.control..", "io.imgstream.runtime..",
-                        "io.imgstream.topology..", "io.imgstream.training..", "io.imgstream.evaluation..",
-                        "io.imgstream.demo..", "io.imgstream.cli..", "io.imgstream.connect..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.imgstream.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "io.imgstream.schemas..",
+                        "io.imgstream.images..",
+                        "io.imgstream.control..",
+                        "io.imgstream.runtime..",
+                        "io.imgstream.topology..",
+                        "io.imgstream.training..",
+                        "io.imgstream.evaluation..",
+                        "io.imgstream.demo..",
+                        "io.imgstream.cli..",
+                        "io.imgstream.connect..")
                 .check(MODEL);
     }
 }

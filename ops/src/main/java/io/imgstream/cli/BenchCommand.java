@@ -6,10 +6,10 @@ import io.imgstream.cli.bench.BenchScoreCommand;
 import picocli.CommandLine.Command;
 
 /** Groups the benchmarks; running it alone is a usage error. */
-@Command(name = "bench",
+@Command(
+        name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure this machine: benchmarks of the model code paths and the scoring pipeline.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {BenchModelCommand.class, BenchScoreCommand.class, BenchScaleCommand.class})
-public final class BenchCommand extends GroupCommand {
-}
+public final class BenchCommand extends GroupCommand {}

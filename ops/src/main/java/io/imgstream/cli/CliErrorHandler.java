@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.stack.StackException;
 import io.imgstream.schemas.RegistryAdmin;
+import io.imgstream.stack.StackException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Collections;
@@ -28,8 +28,7 @@ public final class CliErrorHandler implements CommandLine.IExecutionExceptionHan
 
     private static final int MAX_CAUSE_DEPTH = 20;
 
-    private record Failure(String message, int exitCode) {
-    }
+    private record Failure(String message, int exitCode) {}
 
     @Override
     public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
@@ -53,9 +52,11 @@ public final class CliErrorHandler implements CommandLine.IExecutionExceptionHan
             }
             current = current.getCause();
         }
-        return new Failure("unexpected " + thrown.getClass().getSimpleName()
-                + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage())
-                + " (run again with " + VERBOSE_OPTION + " for the stack trace)", CliException.UNEXPECTED);
+        return new Failure(
+                "unexpected " + thrown.getClass().getSimpleName()
+                        + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage())
+                        + " (run again with " + VERBOSE_OPTION + " for the stack trace)",
+                CliException.UNEXPECTED);
     }
 
     private static Failure known(Throwable thrown) {
@@ -67,14 +68,18 @@ public final class CliErrorHandler implements CommandLine.IExecutionExceptionHan
         }
         if (thrown instanceof RegistryAdmin.RegistryException registry) {
             boolean unreachable = registry.getCause() instanceof IOException;
-            return new Failure(registry.getMessage(), unreachable ? CliException.REGISTRY_UNREACHABLE : CliException.REGISTRY_REFUSED);
+            return new Failure(
+                    registry.getMessage(),
+                    unreachable ? CliException.REGISTRY_UNREACHABLE : CliException.REGISTRY_REFUSED);
         }
         if (thrown instanceof ConfigException config) {
             return new Failure("Invalid Kafka client setting: " + config.getMessage(), CliException.BAD_ARGUMENT);
         }
         if (thrown instanceof TimeoutException) {
-            return new Failure("The Kafka broker did not answer in time (" + thrown.getMessage() + "): check that it runs "
-                    + "with 'imgstream stack status', or pass the right --bootstrap-servers", CliException.BROKER_UNREACHABLE);
+            return new Failure(
+                    "The Kafka broker did not answer in time (" + thrown.getMessage() + "): check that it runs "
+                            + "with 'imgstream stack status', or pass the right --bootstrap-servers",
+                    CliException.BROKER_UNREACHABLE);
         }
         return null;
     }

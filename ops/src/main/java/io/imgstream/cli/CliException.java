@@ -63,19 +63,26 @@ public class CliException extends RuntimeException {
 
     /** No broker answered at {@code bootstrapServers}. */
     public static CliException brokerUnreachable(String bootstrapServers, Throwable cause) {
-        return new CliException("Couldn't reach a Kafka broker at " + bootstrapServers + ": start the local one with "
-                + "'imgstream stack up' or pass --bootstrap-servers", BROKER_UNREACHABLE, cause);
+        return new CliException(
+                "Couldn't reach a Kafka broker at " + bootstrapServers + ": start the local one with "
+                        + "'imgstream stack up' or pass --bootstrap-servers",
+                BROKER_UNREACHABLE,
+                cause);
     }
 
     /** No schema registry answered at {@code registryUrl}. */
     public static CliException registryUnreachable(String registryUrl, Throwable cause) {
-        return new CliException("Couldn't reach the schema registry at " + registryUrl + ": start the local one with "
-                + "'imgstream stack up' or pass --registry-url", REGISTRY_UNREACHABLE, cause);
+        return new CliException(
+                "Couldn't reach the schema registry at " + registryUrl + ": start the local one with "
+                        + "'imgstream stack up' or pass --registry-url",
+                REGISTRY_UNREACHABLE,
+                cause);
     }
 
     /** No local stack runs from {@code workDir}. */
     public static CliException stackNotRunning(Path workDir) {
-        return new CliException("No local stack is running from " + workDir + ": start one with 'imgstream stack up'",
+        return new CliException(
+                "No local stack is running from " + workDir + ": start one with 'imgstream stack up'",
                 STACK_NOT_RUNNING);
     }
 }

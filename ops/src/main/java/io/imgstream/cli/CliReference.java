@@ -30,8 +30,7 @@ public final class CliReference {
     /** Width the synopses wrap at; wider than a terminal's 80 because a code block scrolls. */
     private static final int SYNOPSIS_WIDTH = 110;
 
-    private CliReference() {
-    }
+    private CliReference() {}
 
     /** The reference of {@link ImgstreamCommand} and every command below it. */
     public static String markdown() {
@@ -91,8 +90,13 @@ public final class CliReference {
         for (CommandLine sub : subcommands) {
             CommandSpec subSpec = sub.getCommandSpec();
             String[] description = subSpec.usageMessage().description();
-            text.append("| [`").append(subSpec.qualifiedName()).append("`](#").append(anchor(subSpec)).append(") | ")
-                    .append(description.length == 0 ? "" : cell(format(description[0]))).append(" |\n");
+            text.append("| [`")
+                    .append(subSpec.qualifiedName())
+                    .append("`](#")
+                    .append(anchor(subSpec))
+                    .append(") | ")
+                    .append(description.length == 0 ? "" : cell(format(description[0])))
+                    .append(" |\n");
         }
     }
 
@@ -115,9 +119,13 @@ public final class CliReference {
         }
         text.append("\n| parameter or option | default | description |\n| --- | --- | --- |\n");
         for (ArgSpec argument : arguments) {
-            text.append("| ").append(codeCell(label(argument))).append(" | ")
-                    .append(codeCell(defaultOf(argument))).append(" | ")
-                    .append(cell(format(String.join(" ", argument.renderedDescription())))).append(" |\n");
+            text.append("| ")
+                    .append(codeCell(label(argument)))
+                    .append(" | ")
+                    .append(codeCell(defaultOf(argument)))
+                    .append(" | ")
+                    .append(cell(format(String.join(" ", argument.renderedDescription()))))
+                    .append(" |\n");
         }
     }
 
@@ -130,8 +138,8 @@ public final class CliReference {
             return "`" + parameter.paramLabel() + "`" + (parameter.arity().max() > 1 ? "..." : "");
         }
         OptionSpec option = (OptionSpec) argument;
-        String names = Arrays.stream(option.names()).map(name -> "`" + name + "`")
-                .collect(Collectors.joining(", "));
+        String names =
+                Arrays.stream(option.names()).map(name -> "`" + name + "`").collect(Collectors.joining(", "));
         return option.arity().max() == 0 ? names : names + " `" + option.paramLabel() + "`";
     }
 
@@ -143,8 +151,8 @@ public final class CliReference {
         ArgGroupSpec group = argument.group();
         if (group != null && group.exclusive() && group.multiplicity().min() > 0) {
             // Picocli marks each member of a required either-or group required; only one of them is.
-            return "(required: one of " + group.args().stream().map(CliReference::name)
-                    .collect(Collectors.joining(", ")) + ")";
+            return "(required: one of "
+                    + group.args().stream().map(CliReference::name).collect(Collectors.joining(", ")) + ")";
         }
         if (argument.required()) {
             return "(required)";
@@ -161,8 +169,11 @@ public final class CliReference {
             return;
         }
         text.append("\n| exit code | meaning |\n| ---: | --- |\n");
-        exitCodes.forEach((code, meaning) -> text.append("| ").append(code.strip()).append(" | ")
-                .append(cell(meaning)).append(" |\n"));
+        exitCodes.forEach((code, meaning) -> text.append("| ")
+                .append(code.strip())
+                .append(" | ")
+                .append(cell(meaning))
+                .append(" |\n"));
     }
 
     /** Picocli formats descriptions as {@link String#format} patterns; of those, ours use only line breaks. */

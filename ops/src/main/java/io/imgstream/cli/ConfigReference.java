@@ -12,19 +12,24 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class ConfigReference {
 
-    private ConfigReference() {
-    }
+    private ConfigReference() {}
 
     /** One row per key, in declaration order: key, type, default, valid values, documentation. */
     public static String markdown(ConfigDef definition) {
         StringBuilder table = new StringBuilder("| key | type | default | valid values | description |\n")
                 .append("| --- | --- | --- | --- | --- |\n");
         for (ConfigDef.ConfigKey key : definition.configKeys().values()) {
-            table.append("| `").append(key.name).append("` | ")
-                    .append(key.type.toString().toLowerCase(Locale.ROOT)).append(" | ")
-                    .append(defaultOf(key)).append(" | ")
-                    .append(key.validator == null ? "" : escape(key.validator.toString())).append(" | ")
-                    .append(escape(key.documentation)).append(" |\n");
+            table.append("| `")
+                    .append(key.name)
+                    .append("` | ")
+                    .append(key.type.toString().toLowerCase(Locale.ROOT))
+                    .append(" | ")
+                    .append(defaultOf(key))
+                    .append(" | ")
+                    .append(key.validator == null ? "" : escape(key.validator.toString()))
+                    .append(" | ")
+                    .append(escape(key.documentation))
+                    .append(" |\n");
         }
         return table.toString();
     }
@@ -38,7 +43,8 @@ public final class ConfigReference {
             return "(hidden)";
         }
         if (value instanceof List<?> list) {
-            return list.isEmpty() ? "(empty)"
+            return list.isEmpty()
+                    ? "(empty)"
                     : "`" + list.stream().map(String::valueOf).collect(Collectors.joining(",")) + "`";
         }
         return value == null || value.toString().isEmpty() ? "(empty)" : "`" + value + "`";

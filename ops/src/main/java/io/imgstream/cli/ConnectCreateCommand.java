@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream connect create}: creates a connector (or updates its configuration). */
-@Command(name = "create", mixinStandardHelpOptions = true,
+@Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
         description = "Create an imgstream connector on the Connect worker, or update its configuration. "
                 + "image-folder: --set roots=DIR[,DIR]; predictions-files: --set directory=DIR [--set format=csv].")
 public final class ConnectCreateCommand implements Callable<Integer> {
@@ -25,14 +27,20 @@ public final class ConnectCreateCommand implements Callable<Integer> {
     @Mixin
     private ConnectUrlOption connect;
 
-    @Option(names = "--registry-url", paramLabel = "URL", defaultValue = ConnectionOptions.DEFAULT_REGISTRY_URL,
+    @Option(
+            names = "--registry-url",
+            paramLabel = "URL",
+            defaultValue = ConnectionOptions.DEFAULT_REGISTRY_URL,
             description = "Schema registry the connector serialises against (default: ${DEFAULT-VALUE}).")
     private String registryUrl;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Connector name.")
     private String name;
 
-    @Option(names = "--type", required = true, paramLabel = "TYPE",
+    @Option(
+            names = "--type",
+            required = true,
+            paramLabel = "TYPE",
             description = "image-folder (folders of images to 'images' and 'feedback') or predictions-files "
                     + "('predictions' to JSON Lines or CSV files).")
     private String type;
@@ -52,7 +60,8 @@ public final class ConnectCreateCommand implements Callable<Integer> {
         try {
             boolean created = rest.put(name, connectorType.config(registryUrl, settings));
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s connector '%s' (%s); 'imgstream connect status %s' shows its tasks.%n",
+            out.printf(
+                    "%s connector '%s' (%s); 'imgstream connect status %s' shows its tasks.%n",
                     created ? "Created" : "Updated", name, connectorType.typeName(), name);
             out.flush();
             return CliException.OK;

@@ -9,7 +9,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream connect delete}: removes a connector; its offsets stay, so creating it again resumes. */
-@Command(name = "delete", mixinStandardHelpOptions = true,
+@Command(
+        name = "delete",
+        mixinStandardHelpOptions = true,
         description = "Delete a connector. Its offsets stay: created again under the same name, it resumes.")
 public final class ConnectDeleteCommand implements Callable<Integer> {
 

@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream connect status}: the connectors and their tasks. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show each connector's state and its tasks' states (with the error of a failed task).")
 public final class ConnectStatusCommand implements Callable<Integer> {
 
@@ -44,11 +46,23 @@ public final class ConnectStatusCommand implements Callable<Integer> {
             for (JsonNode status : statuses) {
                 String state = status.at("/connector/state").asText();
                 allRunning &= "RUNNING".equals(state);
-                out.printf("%-24s %-8s %s%n", status.get("name").asText(), status.path("type").asText(), state);
+                out.printf(
+                        "%-24s %-8s %s%n",
+                        status.get("name").asText(), status.path("type").asText(), state);
                 for (JsonNode task : status.path("tasks")) {
                     allRunning &= "RUNNING".equals(task.get("state").asText());
-                    out.printf("  task %-3d %s%s%n", task.get("id").asInt(), task.get("state").asText(),
-                            task.hasNonNull("trace") ? ": " + task.get("trace").asText().lines().findFirst().orElse("") : "");
+                    out.printf(
+                            "  task %-3d %s%s%n",
+                            task.get("id").asInt(),
+                            task.get("state").asText(),
+                            task.hasNonNull("trace")
+                                    ? ": "
+                                            + task.get("trace")
+                                                    .asText()
+                                                    .lines()
+                                                    .findFirst()
+                                                    .orElse("")
+                                    : "");
                 }
             }
             out.flush();

@@ -10,7 +10,10 @@ public final class ConnectUrlOption {
     /** Where {@code imgstream stack up --connect} runs the worker. */
     public static final String DEFAULT_URL = "http://127.0.0.1:" + StackConfig.DEFAULT_CONNECT_PORT;
 
-    @Option(names = "--connect-url", paramLabel = "URL", defaultValue = DEFAULT_URL,
+    @Option(
+            names = "--connect-url",
+            paramLabel = "URL",
+            defaultValue = DEFAULT_URL,
             description = "REST URL of the Kafka Connect worker (default: ${DEFAULT-VALUE}).")
     private String url;
 

@@ -31,20 +31,30 @@ public final class ConnectionOptions {
     /** Default registry address of the local stack. */
     public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:18081";
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = DEFAULT_BOOTSTRAP_SERVERS,
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            defaultValue = DEFAULT_BOOTSTRAP_SERVERS,
             description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
     private String bootstrapServers;
 
-    @Option(names = "--registry-url", paramLabel = "URL", defaultValue = DEFAULT_REGISTRY_URL,
+    @Option(
+            names = "--registry-url",
+            paramLabel = "URL",
+            defaultValue = DEFAULT_REGISTRY_URL,
             description = "Schema registry base URL (default: ${DEFAULT-VALUE}).")
     private String registryUrl;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
             description = "Extra Kafka client property, e.g. security.protocol=SSL, or a topic name, e.g. "
                     + "topic.images=my-images (repeatable); wins over --kafka-config.")
     private Map<String, String> kafkaProperties = new HashMap<>();
 
-    @Option(names = "--kafka-config", paramLabel = "FILE",
+    @Option(
+            names = "--kafka-config",
+            paramLabel = "FILE",
             description = "Properties file of Kafka client settings (security protocol, SASL, TLS), as Kafka's own "
                     + "tools take with --command-config; may also rename topics with the topic.* keys of the scorer's "
                     + "and the worker's configuration.")
@@ -81,7 +91,9 @@ public final class ConnectionOptions {
      */
     public Properties clientProperties() {
         Properties props = settings();
-        props.stringPropertyNames().stream().filter(key -> key.startsWith(TopicSettings.PREFIX)).forEach(props::remove);
+        props.stringPropertyNames().stream()
+                .filter(key -> key.startsWith(TopicSettings.PREFIX))
+                .forEach(props::remove);
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return props;
     }
@@ -101,8 +113,8 @@ public final class ConnectionOptions {
         try {
             return TopicSettings.from(new AbstractConfig(TopicSettings.define(new ConfigDef()), topicKeys, false));
         } catch (ConfigException e) {
-            throw new CliException("Topic names of --kafka-config/--kafka-property: " + e.getMessage(),
-                    CliException.BAD_ARGUMENT);
+            throw new CliException(
+                    "Topic names of --kafka-config/--kafka-property: " + e.getMessage(), CliException.BAD_ARGUMENT);
         }
     }
 
@@ -117,8 +129,9 @@ public final class ConnectionOptions {
             try (Reader reader = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
                 props.load(reader);
             } catch (IOException e) {
-                throw new CliException("Could not read the Kafka client settings of --kafka-config " + kafkaConfig
-                        + ": " + e, CliException.BAD_ARGUMENT);
+                throw new CliException(
+                        "Could not read the Kafka client settings of --kafka-config " + kafkaConfig + ": " + e,
+                        CliException.BAD_ARGUMENT);
             }
         }
         props.putAll(kafkaProperties);

@@ -21,12 +21,16 @@ final class ControlTopicOptions {
     @Mixin
     private ModelStoreOption store;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
-            description = "Control topic (default: topic.model-versions of --kafka-config, else "
-                    + "'model-versions').")
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
+            description =
+                    "Control topic (default: topic.model-versions of --kafka-config, else " + "'model-versions').")
     private String topic;
 
-    @Option(names = "--signing-key", paramLabel = "FILE",
+    @Option(
+            names = "--signing-key",
+            paramLabel = "FILE",
             description = "Ed25519 private key (PEM) to sign the announcement with, for scorers that check signatures.")
     private Path key;
 

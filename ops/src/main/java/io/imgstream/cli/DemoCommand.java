@@ -3,10 +3,10 @@ package io.imgstream.cli;
 import io.imgstream.cli.demo.DemoException;
 import io.imgstream.cli.demo.DemoResult;
 import io.imgstream.cli.demo.DemoRun;
+import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.stack.LocalStack;
 import io.imgstream.stack.RunningStack;
 import io.imgstream.stack.StackConfig;
-import io.imgstream.schemas.avro.ClassProbability;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream demo}: the whole system on built-in data, end to end through a real broker. */
-@Command(name = "demo",
+@Command(
+        name = "demo",
         mixinStandardHelpOptions = true,
         description = {
             "Run imgstream end to end on built-in data: start the local stack (or use the running one), train the demo "
@@ -39,7 +40,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--stop-stack", description = "Stop the local stack when the demo ends.")
     private boolean stopStack;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT3M",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "PT3M",
             description = "How long to wait for all results, ISO-8601 (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
@@ -66,8 +70,9 @@ public final class DemoCommand implements Callable<Integer> {
                 stack.stop();
                 err.println("Stopped the local stack.");
             } else {
-                err.printf("The stack is still running at %s (registry %s). 'imgstream tail predictions "
-                        + "--from-beginning' shows all predictions; 'imgstream stack down' stops it.%n",
+                err.printf(
+                        "The stack is still running at %s (registry %s). 'imgstream tail predictions "
+                                + "--from-beginning' shows all predictions; 'imgstream stack down' stops it.%n",
                         stack.bootstrapServers(), stack.registryUrl());
             }
         }
@@ -81,17 +86,34 @@ public final class DemoCommand implements Callable<Integer> {
         for (DemoResult result : results) {
             if (result.prediction() != null) {
                 ClassProbability top = result.prediction().getTopK().get(0);
-                out.printf(Locale.ROOT, "%-24s %-12s %-12s %6.3f  %s v%d%s%n", result.file(), orDash(result.trueLabel()),
-                        top.getLabel(), top.getProbability(), result.prediction().getModelName(),
-                        result.prediction().getModelVersion(), result.trueLabel() == null || result.correct() ? "" : "  (wrong)");
+                out.printf(
+                        Locale.ROOT,
+                        "%-24s %-12s %-12s %6.3f  %s v%d%s%n",
+                        result.file(),
+                        orDash(result.trueLabel()),
+                        top.getLabel(),
+                        top.getProbability(),
+                        result.prediction().getModelName(),
+                        result.prediction().getModelVersion(),
+                        result.trueLabel() == null || result.correct() ? "" : "  (wrong)");
                 labeled += result.trueLabel() == null ? 0 : 1;
                 correct += result.correct() ? 1 : 0;
             } else {
-                out.printf("%-24s %-12s %-12s %6s  %s/%s: %s%n", result.file(), "-", "-", "-",
-                        result.deadLetter().getStage(), result.deadLetter().getReason(), result.deadLetter().getMessage());
+                out.printf(
+                        "%-24s %-12s %-12s %6s  %s/%s: %s%n",
+                        result.file(),
+                        "-",
+                        "-",
+                        "-",
+                        result.deadLetter().getStage(),
+                        result.deadLetter().getReason(),
+                        result.deadLetter().getMessage());
             }
         }
-        out.printf("%n%d of %d labeled demo images predicted correctly; %d dead letter(s).%n", correct, labeled,
+        out.printf(
+                "%n%d of %d labeled demo images predicted correctly; %d dead letter(s).%n",
+                correct,
+                labeled,
                 results.stream().filter(r -> r.deadLetter() != null).count());
         out.flush();
     }

@@ -1,24 +1,22 @@
 package io.imgstream.cli;
 
-import io.imgstream.schemas.TopicRole;
+import io.imgstream.clients.publish.PublishProgress;
 import io.imgstream.evaluation.EvalResultPublisher;
-import org.apache.kafka.common.KafkaException;
 import io.imgstream.evaluation.EvaluationReport;
 import io.imgstream.evaluation.ReplayBound;
 import io.imgstream.evaluation.ReplayEvaluator;
 import io.imgstream.evaluation.ReplayException;
 import io.imgstream.evaluation.ReplayPlan;
 import io.imgstream.evaluation.VersionEvaluation;
-import io.imgstream.clients.publish.PublishProgress;
-import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.TopicSnapshot;
-import io.imgstream.schemas.avro.EvalResult;
 import io.imgstream.schemas.avro.LabelFeedback;
-import io.imgstream.images.FetchSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -44,7 +43,9 @@ import picocli.CommandLine.Spec;
  * {@code imgstream evaluate}: replays a range of the images topic through one or two stored model versions, outside
  * the live scorer, and reports how their predictions compare with the labels on {@code feedback}.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
         description = "Replay a range of the images topic through a stored model version (or two, side by side), "
                 + "join with the labels on 'feedback', and write a report (HTML, PNG plots, JSON) and an EvalResult.")
 public final class EvaluateCommand implements Callable<Integer> {
@@ -68,36 +69,57 @@ public final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "NAME:VERSION", description = "The version to evaluate.")
         private String model;
 
-        @Option(names = "--compare", arity = "2", paramLabel = "NAME:VERSION",
+        @Option(
+                names = "--compare",
+                arity = "2",
+                paramLabel = "NAME:VERSION",
                 description = "Two versions to evaluate on the same range, side by side.")
         private List<String> compare;
     }
 
-    @Option(names = "--from", paramLabel = "TIME|OFFSET", description = "Start of the range: an ISO-8601 time "
-            + "(2026-12-01T10:00:00Z) or an offset (on every partition); default: the earliest retained record.")
+    @Option(
+            names = "--from",
+            paramLabel = "TIME|OFFSET",
+            description = "Start of the range: an ISO-8601 time "
+                    + "(2026-12-01T10:00:00Z) or an offset (on every partition); default: the earliest "
+                    + "retained record.")
     private String from;
 
-    @Option(names = "--to", paramLabel = "TIME|OFFSET", description = "End of the range, exclusive; default: the end of "
-            + "the topic now.")
+    @Option(
+            names = "--to",
+            paramLabel = "TIME|OFFSET",
+            description = "End of the range, exclusive; default: the end of " + "the topic now.")
     private String to;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
             description = "Topic to replay (default: topic.images of --kafka-config, else 'images').")
     private String topic;
 
-    @Option(names = "--feedback-topic", paramLabel = "TOPIC",
+    @Option(
+            names = "--feedback-topic",
+            paramLabel = "TOPIC",
             description = "Topic of the labels (default: topic.feedback of --kafka-config, else 'feedback').")
     private String feedbackTopic;
 
-    @Option(names = "--results-topic", paramLabel = "TOPIC",
+    @Option(
+            names = "--results-topic",
+            paramLabel = "TOPIC",
             description = "Topic the EvalResult summaries go to (default: topic.eval-results of --kafka-config, else "
                     + "'eval-results').")
     private String resultsTopic;
 
-    @Option(names = "--report", paramLabel = "DIR", description = "Report directory (default: .imgstream/reports/RUN_ID).")
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Report directory (default: .imgstream/reports/RUN_ID).")
     private Path reportDir;
 
-    @Option(names = "--allowed-root", paramLabel = "DIR", description = "Directory images may be read from (repeatable).")
+    @Option(
+            names = "--allowed-root",
+            paramLabel = "DIR",
+            description = "Directory images may be read from (repeatable).")
     private List<Path> allowedRoots = List.of();
 
     @Override
@@ -107,7 +129,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         String resultsTopic = connection.topic(this.resultsTopic, TopicRole.EVAL_RESULTS);
         List<ModelCoordinates> coordinates = coordinates();
         FileSystemModelStore modelStore = store.open();
-        List<StoredBundle> stored = coordinates.stream().map(c -> ModelsPromoteCommand.find(modelStore, c)).toList();
+        List<StoredBundle> stored = coordinates.stream()
+                .map(c -> ModelsPromoteCommand.find(modelStore, c))
+                .toList();
         ReplayBound start = bound(from, new ReplayBound.Beginning(), "--from");
         ReplayBound end = bound(to, new ReplayBound.End(), "--to");
         Reachability.requireBroker(connection);
@@ -115,8 +139,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         String runId = UUID.randomUUID().toString();
         ReplayPlan plan;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(connection.clientProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                connection.clientProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             plan = ReplayPlan.resolve(consumer, topic, start, end);
         } catch (ReplayException e) {
             throw new CliException("Nothing to evaluate: " + e.getMessage(), CliException.BAD_ARGUMENT);
@@ -129,20 +153,32 @@ public final class EvaluateCommand implements Callable<Integer> {
             bundles.add(loaded);
             curves.add(loaded.curves());
         }
-        out.printf("Replaying %d records of '%s' (%s to %s) through %s; %d labels on '%s'.%n", plan.records(), topic,
-                start, end, String.join(" and ", coordinates.stream().map(c -> c.name() + " v" + c.version()).toList()),
-                labels.size(), feedbackTopic);
+        out.printf(
+                "Replaying %d records of '%s' (%s to %s) through %s; %d labels on '%s'.%n",
+                plan.records(),
+                topic,
+                start,
+                end,
+                String.join(
+                        " and ",
+                        coordinates.stream()
+                                .map(c -> c.name() + " v" + c.version())
+                                .toList()),
+                labels.size(),
+                feedbackTopic);
         out.flush();
         ReplayEvaluator.Result result;
-        try (ProgressBar bar = PublishProgress.bar("replaying", plan.records(), spec.commandLine().getErr())) {
+        try (ProgressBar bar = PublishProgress.bar(
+                "replaying", plan.records(), spec.commandLine().getErr())) {
             result = new ReplayEvaluator(connection.clientProperties(), connection.serdes(), fetch().loader())
                     .run(plan, labels, bundles, bar::stepTo);
         } catch (ReplayException e) {
             throw new CliException("The replay stopped: " + e.getMessage(), CliException.FAILED);
         }
         Path directory = reportDir != null ? reportDir : Path.of(".imgstream", "reports", runId);
-        Path index = EvaluationReport.write(new EvaluationReport.Contents(runId, topic, start.toString(), end.toString(),
-                result, curves, labels), directory.toAbsolutePath());
+        Path index = EvaluationReport.write(
+                new EvaluationReport.Contents(runId, topic, start.toString(), end.toString(), result, curves, labels),
+                directory.toAbsolutePath());
         try {
             new EvalResultPublisher(connection.clientProperties(), connection.serdes(), resultsTopic)
                     .publish(runId, topic, start, end, result, index.toUri());
@@ -151,12 +187,21 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         for (VersionEvaluation version : result.versions()) {
             ClassificationReport report = version.report();
-            out.printf(Locale.ROOT, "%s: accuracy %.3f on %d labeled images (%d correct) of %d scored%n", version.name(),
-                    report.accuracy(), report.count(), report.correct(), result.scored().size());
+            out.printf(
+                    Locale.ROOT,
+                    "%s: accuracy %.3f on %d labeled images (%d correct) of %d scored%n",
+                    version.name(),
+                    report.accuracy(),
+                    report.count(),
+                    report.correct(),
+                    result.scored().size());
         }
         if (result.versions().size() == 2) {
-            out.printf("The two versions disagree on %d images.%n", EvaluationReport.disagreements(result.versions().get(0),
-                    result.versions().get(1), labels).size());
+            out.printf(
+                    "The two versions disagree on %d images.%n",
+                    EvaluationReport.disagreements(
+                                    result.versions().get(0), result.versions().get(1), labels)
+                            .size());
         }
         if (!result.skipped().isEmpty()) {
             out.printf("Not scored: %s%n", result.skipped());
@@ -187,17 +232,28 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private FetchSettings fetch() {
-        return new FetchSettings(List.of("file", "inline"), allowedRoots.stream().map(p -> p.toAbsolutePath().normalize())
-                .toList(), List.of(), Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS), FetchSettings.DEFAULT_MAX_BYTES,
+        return new FetchSettings(
+                List.of("file", "inline"),
+                allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+                List.of(),
+                Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS),
+                FetchSettings.DEFAULT_MAX_BYTES,
                 FetchSettings.DEFAULT_MAX_PIXELS);
     }
 
     private Map<String, String> labels(String feedbackTopic) {
         Map<String, String> labels = new HashMap<>();
         try {
-            TopicSnapshot.latestByKey(connection.clientProperties(), connection.serdes(), feedbackTopic,
-                    LabelFeedback.class, READ_TIMEOUT).values().forEach(feedback ->
-                    labels.put(feedback.getImageId().toString(), feedback.getLabel().toString().strip()));
+            TopicSnapshot.latestByKey(
+                            connection.clientProperties(),
+                            connection.serdes(),
+                            feedbackTopic,
+                            LabelFeedback.class,
+                            READ_TIMEOUT)
+                    .values()
+                    .forEach(feedback -> labels.put(
+                            feedback.getImageId().toString(),
+                            feedback.getLabel().toString().strip()));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
         }

@@ -1,5 +1,8 @@
 package io.imgstream.cli;
 
+import io.imgstream.images.decode.ImageDecodeException;
+import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleNotFoundException;
@@ -7,11 +10,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.explain.GradCam;
 import io.imgstream.model.explain.Heatmap;
 import io.imgstream.model.explain.HeatmapOverlay;
-import io.imgstream.images.decode.ImageDecodeException;
-import io.imgstream.images.decode.ImageDecoder;
-import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -37,35 +35,50 @@ import picocli.CommandLine.Spec;
  * {@code imgstream explain}: classifies one image file with a bundle and writes a Grad-CAM heatmap
  * overlay as a PNG, using the same decoder and preprocessing as the scorer.
  */
-@Command(name = "explain",
+@Command(
+        name = "explain",
         mixinStandardHelpOptions = true,
-        description = "Classify one image with a model bundle and write a Grad-CAM heatmap of where the network looked, "
-                + "blended over the image as a PNG. Prints the top classes and the PNG's path.")
+        description =
+                "Classify one image with a model bundle and write a Grad-CAM heatmap of where the network looked, "
+                        + "blended over the image as a PNG. Prints the top classes and the PNG's path.")
 public final class ExplainCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file: JPEG, PNG, GIF or BMP (e.g. 'shirt.png').")
+    @Parameters(
+            index = "0",
+            paramLabel = "IMAGE",
+            description = "Image file: JPEG, PNG, GIF or BMP (e.g. 'shirt.png').")
     private Path image;
 
-    @Option(names = "--model-bundle", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--model-bundle",
+            paramLabel = "FILE",
+            required = true,
             description = "Model bundle zip (e.g. '.imgstream/models/fashion-demo/v1/bundle.zip').")
     private Path bundleFile;
 
-    @Option(names = "--layer", paramLabel = "NAME",
+    @Option(
+            names = "--layer",
+            paramLabel = "NAME",
             description = "Convolution layer to explain (default: the network's last convolution layer).")
     private String layer;
 
-    @Option(names = "--class", paramLabel = "LABEL",
-            description = "Class to explain (default: the most probable one).")
+    @Option(names = "--class", paramLabel = "LABEL", description = "Class to explain (default: the most probable one).")
     private String label;
 
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "overlay.png",
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            defaultValue = "overlay.png",
             description = "PNG file to write; replaced if it exists (default: ${DEFAULT-VALUE}).")
     private Path out;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--top",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "How many of the most probable classes to print (default: ${DEFAULT-VALUE}).")
     private int top;
 
@@ -79,7 +92,8 @@ public final class ExplainCommand implements Callable<Integer> {
         if (label != null) {
             classIndex = classes.indexOf(label);
             if (classIndex < 0) {
-                throw badArgument("The bundle has no class '" + label + "'; its classes are " + String.join(", ", classes));
+                throw badArgument(
+                        "The bundle has no class '" + label + "'; its classes are " + String.join(", ", classes));
             }
         }
         String explained = layer != null ? layer : lastConvolutionLayer(bundle.network());
@@ -98,12 +112,19 @@ public final class ExplainCommand implements Callable<Integer> {
         HeatmapOverlay.writePng(decoded, heatmap, target);
 
         PrintWriter writer = spec.commandLine().getOut();
-        IntStream.range(0, classes.size()).boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed())
+        IntStream.range(0, classes.size())
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i])
+                        .reversed())
                 .limit(Math.max(1, top))
                 .forEach(i -> writer.printf(Locale.ROOT, "%-20s %.4f%n", classes.get(i), probabilities[i]));
-        writer.printf(Locale.ROOT, "Grad-CAM of class '%s' (p=%.4f) on layer '%s' written to %s%n",
-                classes.get(heatmap.classIndex()), heatmap.classProbability(), heatmap.layer(), target);
+        writer.printf(
+                Locale.ROOT,
+                "Grad-CAM of class '%s' (p=%.4f) on layer '%s' written to %s%n",
+                classes.get(heatmap.classIndex()),
+                heatmap.classProbability(),
+                heatmap.layer(),
+                target);
         writer.flush();
         return CliException.OK;
     }

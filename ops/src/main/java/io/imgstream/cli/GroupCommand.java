@@ -12,7 +12,9 @@ abstract class GroupCommand implements Runnable {
 
     @Override
     public final void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "Missing a command: choose one of "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
  * The root {@code imgstream} command. It only lists its subcommands; running it alone is a usage error.
  * {@link #newCommandLine()} builds the command line with the one error handler every caller must use.
  */
-@Command(name = "imgstream",
+@Command(
+        name = "imgstream",
         mixinStandardHelpOptions = true,
         versionProvider = ImgstreamCommand.VersionProvider.class,
         description = "Image classification as a Kafka event stream: transfer-learned CNN scoring, live model swap, "
@@ -51,14 +52,15 @@ import picocli.CommandLine.ScopeType;
         })
 public final class ImgstreamCommand extends GroupCommand {
 
-    @Option(names = CliErrorHandler.VERBOSE_OPTION, scope = ScopeType.INHERIT,
+    @Option(
+            names = CliErrorHandler.VERBOSE_OPTION,
+            scope = ScopeType.INHERIT,
             description = "Print the stack trace of a failure.")
     private boolean verbose;
 
     /** Builds the {@code imgstream} command line with {@link CliErrorHandler} installed. */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new ImgstreamCommand())
-                .setExecutionExceptionHandler(new CliErrorHandler());
+        return new CommandLine(new ImgstreamCommand()).setExecutionExceptionHandler(new CliErrorHandler());
     }
 
     /** Runs {@code imgstream} with {@code args} and exits the JVM with the command's exit code. */

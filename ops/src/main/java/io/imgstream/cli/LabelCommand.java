@@ -1,9 +1,8 @@
 package io.imgstream.cli;
 
-import io.imgstream.clients.label.LabelSender;
 import io.imgstream.clients.label.LabelCsv;
+import io.imgstream.clients.label.LabelSender;
 import io.imgstream.clients.label.Labels;
-import org.apache.kafka.common.KafkaException;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.LabelFeedback;
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream label}: sends LabelFeedback for one image, or for every row of a CSV file. */
-@Command(name = "label",
+@Command(
+        name = "label",
         mixinStandardHelpOptions = true,
         description = {
             "Send labels to the feedback topic, keyed by image id; a later label for an image replaces the earlier.",
@@ -36,7 +37,10 @@ public final class LabelCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE_ID",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "IMAGE_ID",
             description = "Image id, as on the images topic (e.g. '2f3bc5425617a3e48bc8').")
     private String imageId;
 
@@ -46,18 +50,29 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "CSV file of labels (see above).")
     private Path csv;
 
-    @Option(names = "--uri", paramLabel = "URI", description = "Where the image is, if the worker may need to fetch it.")
+    @Option(
+            names = "--uri",
+            paramLabel = "URI",
+            description = "Where the image is, if the worker may need to fetch it.")
     private String uri;
 
-    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "any",
+    @Option(
+            names = "--split",
+            paramLabel = "SPLIT",
+            defaultValue = "any",
             description = "Where the example should go: any, train or holdout (default: ${DEFAULT-VALUE}).")
     private String split;
 
-    @Option(names = "--labeler", paramLabel = "NAME", defaultValue = "${sys:user.name}",
+    @Option(
+            names = "--labeler",
+            paramLabel = "NAME",
+            defaultValue = "${sys:user.name}",
             description = "Who labels (default: the user name).")
     private String labeler;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
             description = "Feedback topic (default: topic.feedback of --kafka-config, else 'feedback').")
     private String topic;
 

@@ -1,10 +1,8 @@
 package io.imgstream.cli;
 
 import io.imgstream.model.bundle.FileSystemModelStore;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import picocli.CommandLine.Option;
 
 /** The {@code --store} option shared by the {@code models} commands. */
@@ -13,7 +11,10 @@ public final class ModelStoreOption {
     /** Where {@code imgstream demo} keeps its models, relative to the current directory. */
     public static final String DEFAULT_STORE = ".imgstream/models";
 
-    @Option(names = "--store", paramLabel = "DIR", defaultValue = DEFAULT_STORE,
+    @Option(
+            names = "--store",
+            paramLabel = "DIR",
+            defaultValue = DEFAULT_STORE,
             description = "Root directory of the filesystem model store (default: ${DEFAULT-VALUE}).")
     private Path store;
 
@@ -26,8 +27,9 @@ public final class ModelStoreOption {
     public FileSystemModelStore open() {
         Path root = store.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
-            throw new CliException("No model store at " + root + ": pass --store DIR, or create models with "
-                    + "'imgstream demo'", CliException.BAD_ARGUMENT);
+            throw new CliException(
+                    "No model store at " + root + ": pass --store DIR, or create models with " + "'imgstream demo'",
+                    CliException.BAD_ARGUMENT);
         }
         return new FileSystemModelStore(root);
     }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream models keygen}: a key pair for signing announcements. */
-@Command(name = "keygen",
+@Command(
+        name = "keygen",
         mixinStandardHelpOptions = true,
         description = "Make an Ed25519 key pair for signing model announcements: the private key for the training "
                 + "worker (model.signature.private.key) and 'models promote --signing-key', the public one for "
@@ -24,7 +25,10 @@ public final class ModelsKeygenCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = ".",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = ".",
             description = "Directory for " + PRIVATE_FILE + " and " + PUBLIC_FILE + " (default: the current one).")
     private Path out;
 
@@ -33,7 +37,8 @@ public final class ModelsKeygenCommand implements Callable<Integer> {
         Path privateKey = out.resolve(PRIVATE_FILE);
         Path publicKey = out.resolve(PUBLIC_FILE);
         if (Files.exists(privateKey) || Files.exists(publicKey)) {
-            throw new CliException(privateKey + " or " + publicKey + " exists already; move them away or pass --out",
+            throw new CliException(
+                    privateKey + " or " + publicKey + " exists already; move them away or pass --out",
                     CliException.BAD_ARGUMENT);
         }
         Files.createDirectories(out);

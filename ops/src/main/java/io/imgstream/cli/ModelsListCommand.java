@@ -5,20 +5,19 @@ import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream models list}: one line per bundle in the model store. */
-@Command(name = "list",
+@Command(
+        name = "list",
         mixinStandardHelpOptions = true,
         description = "List the bundles in the model store: name, version, size in bytes, sha256 prefix, creation "
                 + "time and holdout accuracy (if recorded). Reads only each bundle's manifest.")
@@ -61,8 +60,14 @@ public final class ModelsListCommand implements Callable<Integer> {
                 created = "CORRUPT";
                 accuracy = e.getMessage();
             }
-            out.printf(FORMAT, bundle.modelName(), "v" + bundle.version(), bundle.sizeBytes(),
-                    bundle.sha256().substring(0, SHA256_PREFIX), created, accuracy);
+            out.printf(
+                    FORMAT,
+                    bundle.modelName(),
+                    "v" + bundle.version(),
+                    bundle.sizeBytes(),
+                    bundle.sha256().substring(0, SHA256_PREFIX),
+                    created,
+                    accuracy);
         }
         out.flush();
         return CliException.OK;

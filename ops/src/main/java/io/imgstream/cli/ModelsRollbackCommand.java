@@ -1,10 +1,10 @@
 package io.imgstream.cli;
 
+import io.imgstream.control.ControlTopic;
+import io.imgstream.control.Rollback;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.schemas.avro.ModelVersion;
-import io.imgstream.control.ControlTopic;
-import io.imgstream.control.Rollback;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream models rollback}: republishes an earlier version as the current one. */
-@Command(name = "rollback",
+@Command(
+        name = "rollback",
         mixinStandardHelpOptions = true,
         description = "Make an earlier version of a model current again: it is announced as PROMOTED (scorers "
                 + "follow between two batches) and the version it replaces is recorded as ROLLED_BACK.")
@@ -32,7 +33,9 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name (e.g. 'fashion-demo').")
     private String name;
 
-    @Option(names = "--to", paramLabel = "VERSION",
+    @Option(
+            names = "--to",
+            paramLabel = "VERSION",
             description = "Version to go back to (default: the newest stored version below the current one).")
     private String target;
 
@@ -42,27 +45,34 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
         String model = ModelCoordinates.requireName(name);
         ControlTopic controlTopic = control.open();
         Map<String, ModelVersion> records = controlTopic.latestByKey();
-        ModelVersion current = ControlTopic.current(records, model).orElseThrow(() -> new CliException("'" + topic
-                + "' names no current version of " + model + ": there is nothing to roll back", CliException.FAILED));
+        ModelVersion current = ControlTopic.current(records, model)
+                .orElseThrow(() -> new CliException(
+                        "'" + topic + "' names no current version of " + model + ": there is nothing to roll back",
+                        CliException.FAILED));
         FileSystemModelStore modelStore = control.store().open();
-        StoredBundle to = target == null ? previous(modelStore, records, model, current.getVersion())
-                : ModelsPromoteCommand.find(modelStore, new ModelCoordinates(model, ModelCoordinates.parseVersion(target)));
+        StoredBundle to = target == null
+                ? previous(modelStore, records, model, current.getVersion())
+                : ModelsPromoteCommand.find(
+                        modelStore, new ModelCoordinates(model, ModelCoordinates.parseVersion(target)));
         if (to.version() == current.getVersion()) {
-            throw new CliException(model + " v" + to.version() + " is already the current version",
-                    CliException.BAD_ARGUMENT);
+            throw new CliException(
+                    model + " v" + to.version() + " is already the current version", CliException.BAD_ARGUMENT);
         }
         Rollback.plan(records, current, to, Instant.now()).announceWith(control.announcer(controlTopic));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
+        out.printf(
+                "Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
                 model, current.getVersion(), to.version(), topic);
         out.flush();
         return CliException.OK;
     }
 
-    private static StoredBundle previous(FileSystemModelStore modelStore, Map<String, ModelVersion> records, String model,
-            int current) {
+    private static StoredBundle previous(
+            FileSystemModelStore modelStore, Map<String, ModelVersion> records, String model, int current) {
         return Rollback.previousLive(modelStore.list(), records, model, current)
-                .orElseThrow(() -> new CliException("No stored version of " + model + " below v" + current + " in "
-                        + modelStore.root() + " that was ever promoted; give one with --to", CliException.BAD_ARGUMENT));
+                .orElseThrow(() -> new CliException(
+                        "No stored version of " + model + " below v" + current + " in " + modelStore.root()
+                                + " that was ever promoted; give one with --to",
+                        CliException.BAD_ARGUMENT));
     }
 }

@@ -1,20 +1,18 @@
 package io.imgstream.cli;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +20,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream models show}: one bundle's manifest and training curves. */
-@Command(name = "show",
+@Command(
+        name = "show",
         mixinStandardHelpOptions = true,
         description = "Show one bundle of the model store: classes, preprocessing, base model id, metrics and the "
                 + "training curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
@@ -36,11 +35,13 @@ public final class ModelsShowCommand implements Callable<Integer> {
     @Mixin
     private ModelStoreOption store;
 
-    @Parameters(index = "0", paramLabel = "NAME",
-            description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:1').")
+    @Parameters(index = "0", paramLabel = "NAME", description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:1').")
     private String name;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION",
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "VERSION",
             description = "Model version (e.g. '1' or 'v1'); required unless given as NAME:VERSION.")
     private String version;
 
@@ -76,8 +77,13 @@ public final class ModelsShowCommand implements Callable<Integer> {
         out.printf("Parent:        %s%n", manifest.parentVersion() == null ? "-" : "v" + manifest.parentVersion());
         out.printf("Base model:    %s%n", manifest.baseModelId());
         out.printf("Classes:       %d: %s%n", manifest.classes().size(), String.join(", ", manifest.classes()));
-        out.printf("Preprocessing: %dx%d, %d channel(s), scaling %s, resize %s%n", preprocessing.width(),
-                preprocessing.height(), preprocessing.channels(), preprocessing.scaling(), preprocessing.resize());
+        out.printf(
+                "Preprocessing: %dx%d, %d channel(s), scaling %s, resize %s%n",
+                preprocessing.width(),
+                preprocessing.height(),
+                preprocessing.channels(),
+                preprocessing.scaling(),
+                preprocessing.resize());
         out.println("Metrics:");
         if (manifest.metrics().isEmpty()) {
             out.println("  (none)");
@@ -86,15 +92,20 @@ public final class ModelsShowCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-20s %.4f%n", metric.getKey(), metric.getValue());
         }
         out.println("Training curves:");
-        bundle.curves().ifPresentOrElse(curves -> printCurves(curves, out),
-                () -> out.println("  (not recorded in this bundle)"));
+        bundle.curves()
+                .ifPresentOrElse(
+                        curves -> printCurves(curves, out), () -> out.println("  (not recorded in this bundle)"));
     }
 
     private static void printCurves(TrainingCurves curves, PrintWriter out) {
         out.printf(CURVES_FORMAT, "EPOCH", "TRAIN LOSS", "TRAIN ACC", "VAL LOSS", "VAL ACC");
         for (int i = 0; i < curves.epoch().size(); i++) {
-            out.printf(CURVES_FORMAT, curves.epoch().get(i), format(curves.trainLoss().get(i)),
-                    format(curves.trainAccuracy().get(i)), format(curves.validationLoss().get(i)),
+            out.printf(
+                    CURVES_FORMAT,
+                    curves.epoch().get(i),
+                    format(curves.trainLoss().get(i)),
+                    format(curves.trainAccuracy().get(i)),
+                    format(curves.validationLoss().get(i)),
                     format(curves.validationAccuracy().get(i)));
         }
     }

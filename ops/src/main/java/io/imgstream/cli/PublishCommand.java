@@ -27,12 +27,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream publish PATH...}: publishes image files and folders as ImageRef events. */
-@Command(name = "publish", mixinStandardHelpOptions = true,
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
         description = "Publish image files or folders (walked recursively) as ImageRef events.")
 public final class PublishCommand implements Callable<Integer> {
 
     /** Kafka's default max.message.bytes is 1 MB; inline images must fit in one record. */
     static final long MAX_INLINE_BYTES = 1000 * 1024;
+
     private static final int LIST_LIMIT = 20;
 
     @Spec
@@ -41,17 +44,27 @@ public final class PublishCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders (e.g. 'photos/' or 'cat.jpg').")
+    @Parameters(
+            paramLabel = "PATH",
+            arity = "1..*",
+            description = "Image files or folders (e.g. 'photos/' or 'cat.jpg').")
     private List<Path> paths;
 
-    @Option(names = "--inline", description = "Put the image bytes in the event instead of a file:// URI (under 1000 KiB each).")
+    @Option(
+            names = "--inline",
+            description = "Put the image bytes in the event instead of a file:// URI (under 1000 KiB each).")
     private boolean inline;
 
-    @Option(names = "--topic", paramLabel = "TOPIC",
+    @Option(
+            names = "--topic",
+            paramLabel = "TOPIC",
             description = "Topic to publish to (default: topic.images of --kafka-config, else 'images').")
     private String topic;
 
-    @Option(names = "--source", defaultValue = "imgstream-cli", description = "Source recorded in each event (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--source",
+            defaultValue = "imgstream-cli",
+            description = "Source recorded in each event (default: ${DEFAULT-VALUE}).")
     private String source;
 
     @Override
@@ -63,7 +76,8 @@ public final class PublishCommand implements Callable<Integer> {
         Reachability.requireRegistry(connection);
         List<ImageRef> refs = new ArrayList<>(files.size());
         try (ImagePublisher publisher = new ImagePublisher(connection.clientProperties(), connection.serdes(), topic);
-             ProgressBar bar = PublishProgress.bar("Publishing", files.size(), spec.commandLine().getErr())) {
+                ProgressBar bar = PublishProgress.bar(
+                        "Publishing", files.size(), spec.commandLine().getErr())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>(files.size());
             for (Path file : files) {
                 ImageRef ref = ImageRefs.of(file, inline, source, Instant.now());
@@ -75,9 +89,12 @@ public final class PublishCommand implements Callable<Integer> {
             awaitAll(sends);
         }
         spec.commandLine().getErr().println();
-        out.printf("Published %d image reference(s) to '%s' at %s.%n", refs.size(), topic, connection.bootstrapServers());
-        refs.stream().limit(LIST_LIMIT).forEach(ref -> out.printf("  %s  %s%n", ref.getId(),
-                ref.getAttributes().get(ImageRefs.FILENAME_ATTRIBUTE)));
+        out.printf(
+                "Published %d image reference(s) to '%s' at %s.%n", refs.size(), topic, connection.bootstrapServers());
+        refs.stream()
+                .limit(LIST_LIMIT)
+                .forEach(ref -> out.printf(
+                        "  %s  %s%n", ref.getId(), ref.getAttributes().get(ImageRefs.FILENAME_ATTRIBUTE)));
         if (refs.size() > LIST_LIMIT) {
             out.printf("  ... and %d more%n", refs.size() - LIST_LIMIT);
         }
@@ -92,15 +109,19 @@ public final class PublishCommand implements Callable<Integer> {
             throw new CliException("No such file or folder: " + e.getFile(), CliException.BAD_ARGUMENT);
         }
         if (files.isEmpty()) {
-            throw new CliException("No image files (" + String.join(", ", ImageFiles.IMAGE_EXTENSIONS) + ") under " + paths,
+            throw new CliException(
+                    "No image files (" + String.join(", ", ImageFiles.IMAGE_EXTENSIONS) + ") under " + paths,
                     CliException.BAD_ARGUMENT);
         }
         if (inline) {
             for (Path file : files) {
                 if (Files.size(file) > MAX_INLINE_BYTES) {
-                    throw new CliException(String.format("%s is %.1f KiB; inline images must be under %d KiB. "
-                            + "Publish it without --inline (as a file:// reference).", file, Files.size(file) / 1024.0,
-                            MAX_INLINE_BYTES / 1024), CliException.BAD_ARGUMENT);
+                    throw new CliException(
+                            String.format(
+                                    "%s is %.1f KiB; inline images must be under %d KiB. "
+                                            + "Publish it without --inline (as a file:// reference).",
+                                    file, Files.size(file) / 1024.0, MAX_INLINE_BYTES / 1024),
+                            CliException.BAD_ARGUMENT);
                 }
             }
         }
@@ -112,7 +133,8 @@ public final class PublishCommand implements Callable<Integer> {
             try {
                 send.get();
             } catch (ExecutionException e) {
-                throw new CliException("Publishing failed: " + e.getCause().getMessage(), CliException.BROKER_UNREACHABLE);
+                throw new CliException(
+                        "Publishing failed: " + e.getCause().getMessage(), CliException.BROKER_UNREACHABLE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CliException("Interrupted while publishing", CliException.INTERRUPTED);

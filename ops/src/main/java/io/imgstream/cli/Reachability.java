@@ -20,8 +20,7 @@ public final class Reachability {
     /** How long a check waits for an answer. */
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private Reachability() {
-    }
+    private Reachability() {}
 
     /**
      * @throws CliException with {@link CliException#BROKER_UNREACHABLE} if no broker answers within {@link #TIMEOUT},
@@ -33,12 +32,16 @@ public final class Reachability {
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         try (Admin admin = Admin.create(props)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
-                    .clusterId().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    .clusterId()
+                    .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthenticationException refused) {
-                throw new CliException("Kafka at " + connection.bootstrapServers()
-                        + " refused this client's credentials (" + refused.getMessage() + "): check the security settings (--kafka-config, --kafka-property, or "
-                        + "kafka.* keys of the config file).", CliException.BROKER_UNREACHABLE);
+                throw new CliException(
+                        "Kafka at " + connection.bootstrapServers()
+                                + " refused this client's credentials (" + refused.getMessage()
+                                + "): check the security settings (--kafka-config, --kafka-property, or "
+                                + "kafka.* keys of the config file).",
+                        CliException.BROKER_UNREACHABLE);
             }
             throw unreachable(connection);
         } catch (TimeoutException e) {
@@ -50,16 +53,19 @@ public final class Reachability {
     }
 
     private static CliException unreachable(ConnectionOptions connection) {
-        return new CliException("Couldn't connect to Kafka at " + connection.bootstrapServers() + " within "
-                + TIMEOUT.toSeconds() + " s. Is it running? Start the local one with 'imgstream stack up', "
-                + "or pass --bootstrap-servers.", CliException.BROKER_UNREACHABLE);
+        return new CliException(
+                "Couldn't connect to Kafka at " + connection.bootstrapServers() + " within "
+                        + TIMEOUT.toSeconds() + " s. Is it running? Start the local one with 'imgstream stack up', "
+                        + "or pass --bootstrap-servers.",
+                CliException.BROKER_UNREACHABLE);
     }
 
     /** @throws CliException with {@link CliException#REGISTRY_UNREACHABLE} if the registry does not answer */
     public static void requireRegistry(ConnectionOptions connection) {
         if (!new RegistryAdmin(connection.registryUrl(), TIMEOUT).isReachable()) {
-            throw new CliException("Couldn't reach the schema registry at " + connection.registryUrl()
-                    + ". Is it running? Start the local one with 'imgstream stack up', or pass --registry-url.",
+            throw new CliException(
+                    "Couldn't reach the schema registry at " + connection.registryUrl()
+                            + ". Is it running? Start the local one with 'imgstream stack up', or pass --registry-url.",
                     CliException.REGISTRY_UNREACHABLE);
         }
     }

@@ -34,7 +34,9 @@ final class RunOptions {
     @Mixin
     private ConnectionOptions connection;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "Properties file, keys as in this command's table of docs/configuration.md "
                     + "(or --config-reference).")
     private Path configFile;
@@ -42,19 +44,26 @@ final class RunOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
     private Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--allowed-root", paramLabel = "DIR",
+    @Option(
+            names = "--allowed-root",
+            paramLabel = "DIR",
             description = "Directory images may be read from (repeatable).")
     private List<Path> allowedRoots = List.of();
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
     private Integer metricsPort;
 
-    @Option(names = "--duration", paramLabel = "DURATION",
+    @Option(
+            names = "--duration",
+            paramLabel = "DURATION",
             description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
     private Duration duration;
 
-    @Option(names = "--config-reference",
+    @Option(
+            names = "--config-reference",
             description = "Print every setting of this command as a Markdown table and exit.")
     private boolean configReference;
 
@@ -105,8 +114,13 @@ final class RunOptions {
             props.put(MetricsSettings.PROMETHEUS_PORT_CONFIG, metricsPort);
         }
         if (!allowedRoots.isEmpty()) {
-            props.put(FetchSettings.ALLOWED_ROOTS_CONFIG,
-                    String.join(",", allowedRoots.stream().map(p -> p.toAbsolutePath().toString()).toList()));
+            props.put(
+                    FetchSettings.ALLOWED_ROOTS_CONFIG,
+                    String.join(
+                            ",",
+                            allowedRoots.stream()
+                                    .map(p -> p.toAbsolutePath().toString())
+                                    .toList()));
         }
         return props;
     }

@@ -1,10 +1,10 @@
 package io.imgstream.cli;
 
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.runtime.metrics.MetricsExporters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
  * {@code imgstream score}: runs the scoring topology until stopped. Settings come from a properties file,
  * then {@code --set}, then the dedicated flags, each overriding the one before.
  */
-@Command(name = "score", mixinStandardHelpOptions = true,
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
         description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
 public final class ScoreCommand implements Callable<Integer> {
 
@@ -34,12 +36,17 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     private RunOptions run;
 
-    @Option(names = "--model-bundle", paramLabel = "PATH", description = "Model bundle file to start with; the "
-            + "control topic's current version of the model wins when there is one.")
+    @Option(
+            names = "--model-bundle",
+            paramLabel = "PATH",
+            description = "Model bundle file to start with; the "
+                    + "control topic's current version of the model wins when there is one.")
     private Path modelBundle;
 
-    @Option(names = "--model-name", paramLabel = "NAME", description = "Model to score with, as on the control topic "
-            + "(default: the bundle's).")
+    @Option(
+            names = "--model-name",
+            paramLabel = "NAME",
+            description = "Model to score with, as on the control topic " + "(default: the bundle's).")
     private String modelName;
 
     @Override
@@ -54,16 +61,24 @@ public final class ScoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ScorerApp app = start(config, bundle)) {
             if (!app.awaitRunning(START_TIMEOUT)) {
-                throw new CliException("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
-                        + " s (state " + app.state() + "); see the log above.", CliException.FAILED);
+                throw new CliException(
+                        "The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s (state "
+                                + app.state() + "); see the log above.",
+                        CliException.FAILED);
             }
-            out.printf("Scoring '%s' with model %s v%d as application '%s', batches of up to %d images "
-                    + "(linger %d ms). Ctrl-C stops.%n", config.topics().name(TopicRole.IMAGES), app.model().name(),
-                    app.model().version(), config.applicationId(), app.batching().batchSize(),
+            out.printf(
+                    "Scoring '%s' with model %s v%d as application '%s', batches of up to %d images "
+                            + "(linger %d ms). Ctrl-C stops.%n",
+                    config.topics().name(TopicRole.IMAGES),
+                    app.model().name(),
+                    app.model().version(),
+                    config.applicationId(),
+                    app.batching().batchSize(),
                     app.batching().linger().toMillis());
             if (app.prometheusPort() >= 0) {
-                out.printf("Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n", app.prometheusPort(),
-                        MetricsExporters.JMX_DOMAIN);
+                out.printf(
+                        "Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n",
+                        app.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
             run.awaitStop("imgstream-score-shutdown");

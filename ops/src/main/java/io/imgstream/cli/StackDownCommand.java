@@ -21,14 +21,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream stack down}: stops the processes recorded by {@code stack up}. */
-@Command(name = "down",
+@Command(
+        name = "down",
         mixinStandardHelpOptions = true,
         description = "Stop the local broker and registry started by 'imgstream stack up' from the same work "
                 + "directory. Only the recorded processes are stopped; nothing running is fine.")
 public final class StackDownCommand implements Callable<Integer> {
 
-    private static final Set<String> STACK_ENTRIES = Set.of("kafka", "registry", "connect", "logs",
-            StackConfig.SECURE_CLIENT_CONFIG, StackState.FILE_NAME, StackState.FILE_NAME + ".tmp");
+    private static final Set<String> STACK_ENTRIES = Set.of(
+            "kafka",
+            "registry",
+            "connect",
+            "logs",
+            StackConfig.SECURE_CLIENT_CONFIG,
+            StackState.FILE_NAME,
+            StackState.FILE_NAME + ".tmp");
 
     @Spec
     private CommandSpec spec;
@@ -36,7 +43,8 @@ public final class StackDownCommand implements Callable<Integer> {
     @Mixin
     private WorkDirOption workDir;
 
-    @Option(names = "--delete-data",
+    @Option(
+            names = "--delete-data",
             description = "Also delete the work directory (Kafka data and logs), so the next start is fresh.")
     private boolean deleteData;
 
@@ -48,8 +56,9 @@ public final class StackDownCommand implements Callable<Integer> {
             out.printf("No stack is running from %s.%n", workDir.path());
         }
         for (StackStatus.Component component : stopped) {
-            out.printf("Stopped the %s (pid %d, %s).%n", component.component().label(), component.pid(),
-                    component.address());
+            out.printf(
+                    "Stopped the %s (pid %d, %s).%n",
+                    component.component().label(), component.pid(), component.address());
         }
         if (deleteData) {
             deleteRecursively(workDir.path());
@@ -70,8 +79,10 @@ public final class StackDownCommand implements Callable<Integer> {
                     .sorted()
                     .toList();
             if (!foreign.isEmpty()) {
-                throw new CliException(dir + " holds files the stack did not create " + foreign
-                        + ": it may not be a stack work directory, so delete it yourself if you mean to", CliException.BAD_ARGUMENT);
+                throw new CliException(
+                        dir + " holds files the stack did not create " + foreign
+                                + ": it may not be a stack work directory, so delete it yourself if you mean to",
+                        CliException.BAD_ARGUMENT);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not list " + dir, e);

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  * {@code imgstream stack restart SERVER}: stops one server of the local stack and starts it again on the same
  * ports and data, to watch running scorers and workers ride out the outage.
  */
-@Command(name = "restart",
+@Command(
+        name = "restart",
         mixinStandardHelpOptions = true,
         description = "Stop one server of the local stack (broker, registry or connect) and start it again on the "
                 + "same ports and data while everything else keeps running. With --down-for it stays down that long "
@@ -33,7 +34,10 @@ public final class StackRestartCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVER", description = "broker, registry or connect")
     private String server;
 
-    @Option(names = "--down-for", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(
+            names = "--down-for",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
             description = "How long the server stays stopped before it starts again (default: ${DEFAULT-VALUE}).")
     private int downSeconds;
 
@@ -41,7 +45,8 @@ public final class StackRestartCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         StackComponent component = component(server);
         if (downSeconds < 0) {
-            throw new CliException("--down-for must be 0 or more seconds, got " + downSeconds, CliException.BAD_ARGUMENT);
+            throw new CliException(
+                    "--down-for must be 0 or more seconds, got " + downSeconds, CliException.BAD_ARGUMENT);
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean wasRunning = LocalStack.stopServer(workDir.path(), component);
@@ -58,7 +63,7 @@ public final class StackRestartCommand implements Callable<Integer> {
                 return component;
             }
         }
-        throw new CliException("Unknown server '" + name + "': choose broker, registry or connect",
-                CliException.BAD_ARGUMENT);
+        throw new CliException(
+                "Unknown server '" + name + "': choose broker, registry or connect", CliException.BAD_ARGUMENT);
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream stack status}: shows whether each server of the local stack answers. */
-@Command(name = "status",
+@Command(
+        name = "status",
         mixinStandardHelpOptions = true,
         description = "Show whether the local broker and registry are up and where they listen. Exits with "
                 + CliException.STACK_NOT_RUNNING + " unless both answer.")
@@ -32,12 +33,15 @@ public final class StackStatusCommand implements Callable<Integer> {
             return CliException.STACK_NOT_RUNNING;
         }
         for (StackStatus.Component component : status.components()) {
-            out.printf("%-9s %-14s %-26s pid %d%n", component.component().label(), state(component),
-                    component.address(), component.pid());
+            out.printf(
+                    "%-9s %-14s %-26s pid %d%n",
+                    component.component().label(), state(component), component.address(), component.pid());
         }
         if (!status.allReady()) {
-            out.printf("Not all of the stack is up: see the logs in %s, or restart it with 'imgstream stack down' "
-                    + "then 'imgstream stack up'.%n", status.workDir().resolve("logs"));
+            out.printf(
+                    "Not all of the stack is up: see the logs in %s, or restart it with 'imgstream stack down' "
+                            + "then 'imgstream stack up'.%n",
+                    status.workDir().resolve("logs"));
         }
         out.flush();
         return status.allReady() ? CliException.OK : CliException.STACK_NOT_RUNNING;

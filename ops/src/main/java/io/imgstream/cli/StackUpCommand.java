@@ -14,11 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream stack up}: starts the local broker and registry and leaves them running. */
-@Command(name = "up",
+@Command(
+        name = "up",
         mixinStandardHelpOptions = true,
         description = {
             "Start a single-node KRaft Kafka broker and an Apicurio schema registry, each in its own background "
-                    + "JVM on 127.0.0.1, create imgstream's topics and register their schemas (compatibility BACKWARD).",
+                    + "JVM on 127.0.0.1, create imgstream's topics and register their schemas (compatibility "
+                    + "BACKWARD).",
             "Kafka data and the registry's schemas stay in the work directory between runs. Stop the stack with "
                     + "'imgstream stack down'."
         })
@@ -30,52 +32,83 @@ public final class StackUpCommand implements Callable<Integer> {
     @Mixin
     private WorkDirOption workDir;
 
-    @Option(names = "--broker-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_BROKER_PORT,
+    @Option(
+            names = "--broker-port",
+            paramLabel = "PORT",
+            defaultValue = "" + StackConfig.DEFAULT_BROKER_PORT,
             description = "Port of the broker's client listener (default: ${DEFAULT-VALUE}).")
     private int brokerPort;
 
-    @Option(names = "--controller-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_CONTROLLER_PORT,
+    @Option(
+            names = "--controller-port",
+            paramLabel = "PORT",
+            defaultValue = "" + StackConfig.DEFAULT_CONTROLLER_PORT,
             description = "Port of the broker's KRaft controller listener (default: ${DEFAULT-VALUE}).")
     private int controllerPort;
 
-    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_REGISTRY_PORT,
+    @Option(
+            names = "--registry-port",
+            paramLabel = "PORT",
+            defaultValue = "" + StackConfig.DEFAULT_REGISTRY_PORT,
             description = "HTTP port of the schema registry (default: ${DEFAULT-VALUE}).")
     private int registryPort;
 
-    @Option(names = "--registry-management-port", paramLabel = "PORT",
+    @Option(
+            names = "--registry-management-port",
+            paramLabel = "PORT",
             defaultValue = "" + StackConfig.DEFAULT_REGISTRY_MANAGEMENT_PORT,
             description = "Port of the registry's health and metrics endpoints (default: ${DEFAULT-VALUE}).")
     private int registryManagementPort;
 
-    @Option(names = "--registry-java-home", paramLabel = "DIR",
+    @Option(
+            names = "--registry-java-home",
+            paramLabel = "DIR",
             description = "JDK 21+ to run the registry with (default: $" + JdkLocator.JAVA_HOME_ENV
                     + ", else the newest JDK 21+ in $JAVA_HOME or /usr/lib/jvm).")
     private Path registryJavaHome;
 
-    @Option(names = "--connect", description = "Also start a Kafka Connect worker (standalone) with the imgstream "
-            + "connectors on its classpath.")
+    @Option(
+            names = "--connect",
+            description = "Also start a Kafka Connect worker (standalone) with the imgstream "
+                    + "connectors on its classpath.")
     private boolean connect;
 
-    @Option(names = "--connect-port", paramLabel = "PORT", defaultValue = "" + StackConfig.DEFAULT_CONNECT_PORT,
+    @Option(
+            names = "--connect-port",
+            paramLabel = "PORT",
+            defaultValue = "" + StackConfig.DEFAULT_CONNECT_PORT,
             description = "REST port of the Connect worker (default: ${DEFAULT-VALUE}).")
     private int connectPort;
 
-    @Option(names = "--secure-port", paramLabel = "PORT",
+    @Option(
+            names = "--secure-port",
+            paramLabel = "PORT",
             description = "Also open a broker listener on this port that requires TLS (a self-signed certificate for "
                     + "127.0.0.1) and SASL/PLAIN, to try clients' security settings; its client settings are "
                     + "written to <work-dir>/"
                     + StackConfig.SECURE_CLIENT_CONFIG + " for --kafka-config.")
     private int securePort;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each topic created (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
     @Override
     public Integer call() {
-        StackConfig config = new StackConfig(workDir.path(), brokerPort, controllerPort, registryPort,
-                registryManagementPort, registryJavaHome, partitions, StackConfig.DEFAULT_READY_TIMEOUT,
-                connect ? connectPort : 0, securePort);
+        StackConfig config = new StackConfig(
+                workDir.path(),
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                registryJavaHome,
+                partitions,
+                StackConfig.DEFAULT_READY_TIMEOUT,
+                connect ? connectPort : 0,
+                securePort);
         PrintWriter out = spec.commandLine().getOut();
         RunningStack stack = LocalStack.start(config, out);
         out.println();
@@ -85,11 +118,14 @@ public final class StackUpCommand implements Callable<Integer> {
         out.printf("    native API        %s%n", stack.registryNativeApiUrl());
         out.printf("    Confluent API     %s%n", stack.registryCcompatApiUrl());
         if (config.secured()) {
-            out.printf("  TLS + SASL listener %s (client settings: --kafka-config %s)%n",
+            out.printf(
+                    "  TLS + SASL listener %s (client settings: --kafka-config %s)%n",
                     config.secureBootstrapServers(), config.secureClientConfig());
         }
-        stack.connectUrl().ifPresent(url -> out.printf("  Kafka Connect       %s (standalone; 'imgstream connect create' adds "
-                + "connectors)%n", url));
+        stack.connectUrl()
+                .ifPresent(url -> out.printf(
+                        "  Kafka Connect       %s (standalone; 'imgstream connect create' adds " + "connectors)%n",
+                        url));
         out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());
         out.printf("Stop it with 'imgstream stack down%s'.%n", workDirArgument());
         out.flush();
@@ -97,7 +133,8 @@ public final class StackUpCommand implements Callable<Integer> {
     }
 
     private String workDirArgument() {
-        boolean isDefault = workDir.path().equals(Path.of(StackConfig.DEFAULT_WORK_DIR).toAbsolutePath().normalize());
+        boolean isDefault = workDir.path()
+                .equals(Path.of(StackConfig.DEFAULT_WORK_DIR).toAbsolutePath().normalize());
         return isDefault ? "" : " --work-dir " + workDir.path();
     }
 }

@@ -1,9 +1,9 @@
 package io.imgstream.cli;
 
-import io.imgstream.stack.StackConfig;
-import io.imgstream.stack.TopicProvisioner;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSpec;
+import io.imgstream.stack.StackConfig;
+import io.imgstream.stack.TopicProvisioner;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,7 +16,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code imgstream topics create}: creates every topic of the catalog on a broker. */
-@Command(name = "create",
+@Command(
+        name = "create",
         mixinStandardHelpOptions = true,
         description = "Create every imgstream topic on a Kafka cluster (compacted ones with cleanup.policy=compact). "
                 + "Topics that already exist are left as they are.")
@@ -29,14 +30,19 @@ public final class TopicsCreateCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            defaultValue = "" + StackConfig.DEFAULT_PARTITIONS,
             description = "Partitions of each new topic (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
-    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--replication-factor",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Replicas of each partition, at most the number of brokers (default: ${DEFAULT-VALUE}).")
     private short replicationFactor;
-
 
     @Override
     public Integer call() {
@@ -57,8 +63,9 @@ public final class TopicsCreateCommand implements Callable<Integer> {
                     : "already exists";
             out.printf("%-20s %s%s%n", topic.name(), what, topic.compacted() ? ", compacted" : "");
         }
-        out.printf("%d topics created, %d already there on %s.%n", result.created().size(), result.existing().size(),
-                connection.bootstrapServers());
+        out.printf(
+                "%d topics created, %d already there on %s.%n",
+                result.created().size(), result.existing().size(), connection.bootstrapServers());
         out.flush();
         return CliException.OK;
     }

@@ -1,7 +1,7 @@
 package io.imgstream.cli;
 
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.runtime.metrics.MetricsExporters;
+import io.imgstream.schemas.TopicRole;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import java.io.IOException;
@@ -21,9 +21,11 @@ import picocli.CommandLine.Spec;
  * {@code imgstream train}: runs the training worker until stopped. Settings come from a properties file, then
  * {@code --set}, then the dedicated flags, each overriding the one before.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Run the training worker until stopped with Ctrl-C: labels from 'feedback' "
-        + "→ head refit → evaluation gate → new version on the control topic.")
+                + "→ head refit → evaluation gate → new version on the control topic.")
 public final class TrainCommand implements Callable<Integer> {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -40,7 +42,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--base-weights", paramLabel = "FILE", description = "Weights of the base (base.weights).")
     private Path baseWeights;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "Model store root (model.store, default .imgstream/models).")
+    @Option(
+            names = "--store",
+            paramLabel = "DIR",
+            description = "Model store root (model.store, default .imgstream/models).")
     private Path store;
 
     @Override
@@ -54,15 +59,22 @@ public final class TrainCommand implements Callable<Integer> {
         Reachability.requireRegistry(run.connection());
         try (TrainingWorker worker = start(config, out)) {
             if (!worker.awaitRunning(START_TIMEOUT)) {
-                throw new CliException("The training worker did not reach RUNNING within " + START_TIMEOUT.toSeconds()
-                        + " s (state " + worker.state() + "); see the log above.", CliException.FAILED);
+                throw new CliException(
+                        "The training worker did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s (state "
+                                + worker.state() + "); see the log above.",
+                        CliException.FAILED);
             }
-            out.printf("Training '%s' on base %s from '%s'; refit every %d labels or %d s. Ctrl-C stops.%n",
-                    config.modelName(), worker.base().id(), config.topics().name(TopicRole.FEEDBACK),
-                    config.refitTrigger().everyLabels(), config.refitTrigger().interval().toSeconds());
+            out.printf(
+                    "Training '%s' on base %s from '%s'; refit every %d labels or %d s. Ctrl-C stops.%n",
+                    config.modelName(),
+                    worker.base().id(),
+                    config.topics().name(TopicRole.FEEDBACK),
+                    config.refitTrigger().everyLabels(),
+                    config.refitTrigger().interval().toSeconds());
             if (worker.prometheusPort() >= 0) {
-                out.printf("Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n", worker.prometheusPort(),
-                        MetricsExporters.JMX_DOMAIN);
+                out.printf(
+                        "Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n",
+                        worker.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
             run.awaitStop("imgstream-train-shutdown");
@@ -91,15 +103,20 @@ public final class TrainCommand implements Callable<Integer> {
             props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, modelName);
         }
         if (baseWeights != null) {
-            props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, baseWeights.toAbsolutePath().toString());
+            props.put(
+                    TrainingWorkerConfig.BASE_WEIGHTS_CONFIG,
+                    baseWeights.toAbsolutePath().toString());
         }
         if (store != null) {
-            props.put(TrainingWorkerConfig.MODEL_STORE_CONFIG, store.toAbsolutePath().toString());
+            props.put(
+                    TrainingWorkerConfig.MODEL_STORE_CONFIG,
+                    store.toAbsolutePath().toString());
         }
         try {
             return new TrainingWorkerConfig(props);
         } catch (ConfigException e) {
-            throw new CliException("Invalid training worker configuration: " + e.getMessage(), CliException.BAD_ARGUMENT);
+            throw new CliException(
+                    "Invalid training worker configuration: " + e.getMessage(), CliException.BAD_ARGUMENT);
         }
     }
 }

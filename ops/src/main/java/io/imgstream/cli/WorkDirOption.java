@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 /** The {@code --work-dir} option shared by the {@code stack} commands. */
 public final class WorkDirOption {
 
-    @Option(names = "--work-dir", paramLabel = "DIR", defaultValue = StackConfig.DEFAULT_WORK_DIR,
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            defaultValue = StackConfig.DEFAULT_WORK_DIR,
             description = "Directory of the stack's data, logs and state file, relative to the current directory "
                     + "(default: ${DEFAULT-VALUE}).")
     private Path workDir;

@@ -2,8 +2,8 @@ package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.stack.StackException;
 import io.imgstream.schemas.RegistryAdmin;
+import io.imgstream.stack.StackException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
@@ -29,8 +29,8 @@ class CliErrorHandlerTest {
 
     @Test
     void shouldFindAKnownFailureInsideWrappers() {
-        RuntimeException wrapped = new RuntimeException(new ExecutionException(
-                new CliException("No local stack is running", CliException.STACK_NOT_RUNNING)));
+        RuntimeException wrapped = new RuntimeException(
+                new ExecutionException(new CliException("No local stack is running", CliException.STACK_NOT_RUNNING)));
 
         int exit = run(wrapped, "boom");
 
@@ -78,7 +78,9 @@ class CliErrorHandlerTest {
 
         assertThat(exit).isEqualTo(CliException.UNEXPECTED);
         assertThat(err.toString().lines())
-                .containsExactly("Error: unexpected IllegalStateException: kaput (run again with --verbose for the stack trace)");
+                .containsExactly(
+                        "Error: unexpected IllegalStateException: kaput (run again with --verbose for the stack "
+                                + "trace)");
     }
 
     @Test

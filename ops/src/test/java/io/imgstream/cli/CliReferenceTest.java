@@ -28,7 +28,6 @@ class CliReferenceTest {
     @Test
     void shouldNotDependOnTheMachineItRunsOn() {
         // --labeler defaults to ${sys:user.name}: interpolated, the page would change with whoever regenerated it.
-        assertThat(CliReference.markdown())
-                .contains("| `--labeler` `NAME` | `${sys:user.name}` |");
+        assertThat(CliReference.markdown()).contains("| `--labeler` `NAME` | `${sys:user.name}` |");
     }
 }

@@ -17,23 +17,33 @@ class ConfigurationDocTest {
 
     @Test
     void shouldShowTheGeneratedScorerConfigTable() throws Exception {
-        GeneratedDocBlock.assertCurrent("configuration.md", "imgstream score --config-reference",
-                ConfigReference.markdown(ScorerConfig.CONFIG), ConfigurationDocTest.class);
+        GeneratedDocBlock.assertCurrent(
+                "configuration.md",
+                "imgstream score --config-reference",
+                ConfigReference.markdown(ScorerConfig.CONFIG),
+                ConfigurationDocTest.class);
     }
 
     @Test
     void shouldShowTheGeneratedTrainingWorkerConfigTable() throws Exception {
-        GeneratedDocBlock.assertCurrent("configuration.md", "imgstream train --config-reference",
-                ConfigReference.markdown(TrainingWorkerConfig.CONFIG), ConfigurationDocTest.class);
+        GeneratedDocBlock.assertCurrent(
+                "configuration.md",
+                "imgstream train --config-reference",
+                ConfigReference.markdown(TrainingWorkerConfig.CONFIG),
+                ConfigurationDocTest.class);
     }
 
     @ParameterizedTest
     @EnumSource(ConnectorType.class)
     void shouldShowTheGeneratedConnectorConfigTable(ConnectorType type) throws Exception {
         // The connectors are only a runtime dependency of ops: load each by name, as a Connect worker does.
-        Connector connector = (Connector) Class.forName(type.connectorClass()).getDeclaredConstructor().newInstance();
+        Connector connector = (Connector)
+                Class.forName(type.connectorClass()).getDeclaredConstructor().newInstance();
 
-        GeneratedDocBlock.assertCurrent("configuration.md", "connector " + type.typeName(),
-                ConfigReference.markdown(connector.config()), ConfigurationDocTest.class);
+        GeneratedDocBlock.assertCurrent(
+                "configuration.md",
+                "connector " + type.typeName(),
+                ConfigReference.markdown(connector.config()),
+                ConfigurationDocTest.class);
     }
 }

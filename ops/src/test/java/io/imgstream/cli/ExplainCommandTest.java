@@ -8,7 +8,6 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.SmallCnn;
-
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -21,9 +20,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,12 +43,19 @@ class ExplainCommandTest {
     @BeforeEach
     void writeBundleAndImage() throws IOException {
         // A randomly initialised network is enough here: the Grad-CAM math is tested in the model module.
-        BundleManifest manifest = BundleManifest.create("pets", 1, CLASSES, "small-cnn-16x16-gray",
+        BundleManifest manifest = BundleManifest.create(
+                "pets",
+                1,
+                CLASSES,
+                "small-cnn-16x16-gray",
                 new Preprocessing(16, 16, 1, PixelScaling.UNIT, ResizePolicy.SQUASH),
-                Instant.parse("2024-05-01T12:00:00Z"), Map.of(), null);
+                Instant.parse("2024-05-01T12:00:00Z"),
+                Map.of(),
+                null);
         bundleFile = dir.resolve("bundle.zip");
         try (OutputStream stream = Files.newOutputStream(bundleFile)) {
-            ModelBundle.of(manifest, SmallCnn.build(1, 16, 16, CLASSES.size(), 5)).writeTo(stream);
+            ModelBundle.of(manifest, SmallCnn.build(1, 16, 16, CLASSES.size(), 5))
+                    .writeTo(stream);
         }
         BufferedImage image = new BufferedImage(IMAGE_WIDTH, IMAGE_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D graphics = image.createGraphics();
@@ -66,7 +70,8 @@ class ExplainCommandTest {
     void shouldWriteAnOverlayOfTheImageSizeAndPrintTheTopClasses() throws IOException {
         Path overlay = dir.resolve("out/overlay.png");
 
-        int exit = run("explain", imageFile.toString(), "--model-bundle", bundleFile.toString(), "--out", overlay.toString());
+        int exit = run(
+                "explain", imageFile.toString(), "--model-bundle", bundleFile.toString(), "--out", overlay.toString());
 
         assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
         BufferedImage written = ImageIO.read(overlay.toFile());
@@ -82,8 +87,19 @@ class ExplainCommandTest {
     void shouldExplainTheRequestedClassAndLayer() {
         Path overlay = dir.resolve("fox.png");
 
-        int exit = run("explain", imageFile.toString(), "--model-bundle", bundleFile.toString(), "--class", "fox",
-                "--layer", SmallCnn.CONV1, "--out", overlay.toString(), "--top", "1");
+        int exit = run(
+                "explain",
+                imageFile.toString(),
+                "--model-bundle",
+                bundleFile.toString(),
+                "--class",
+                "fox",
+                "--layer",
+                SmallCnn.CONV1,
+                "--out",
+                overlay.toString(),
+                "--top",
+                "1");
 
         assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
         assertThat(overlay).isRegularFile();
@@ -93,8 +109,15 @@ class ExplainCommandTest {
 
     @Test
     void shouldRefuseAnUnknownClass() {
-        int exit = run("explain", imageFile.toString(), "--model-bundle", bundleFile.toString(), "--class", "owl",
-                "--out", dir.resolve("owl.png").toString());
+        int exit = run(
+                "explain",
+                imageFile.toString(),
+                "--model-bundle",
+                bundleFile.toString(),
+                "--class",
+                "owl",
+                "--out",
+                dir.resolve("owl.png").toString());
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("The bundle has no class 'owl'; its classes are cat, dog, fox");
@@ -104,8 +127,13 @@ class ExplainCommandTest {
     void shouldRefuseAFileThatIsNotAnImage() throws IOException {
         Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
 
-        int exit = run("explain", text.toString(), "--model-bundle", bundleFile.toString(),
-                "--out", dir.resolve("notes-overlay.png").toString());
+        int exit = run(
+                "explain",
+                text.toString(),
+                "--model-bundle",
+                bundleFile.toString(),
+                "--out",
+                dir.resolve("notes-overlay.png").toString());
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("Can't decode " + text);
@@ -113,7 +141,11 @@ class ExplainCommandTest {
 
     @Test
     void shouldRefuseAMissingBundle() {
-        int exit = run("explain", imageFile.toString(), "--model-bundle", dir.resolve("missing.zip").toString());
+        int exit = run(
+                "explain",
+                imageFile.toString(),
+                "--model-bundle",
+                dir.resolve("missing.zip").toString());
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("No model bundle at " + dir.resolve("missing.zip"));

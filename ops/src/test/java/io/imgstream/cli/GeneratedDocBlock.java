@@ -21,8 +21,7 @@ final class GeneratedDocBlock {
     /** Tests run in the module directory ({@code ops/}); the pages sit beside it. */
     private static final Path DOCS = Path.of("..", "docs");
 
-    private GeneratedDocBlock() {
-    }
+    private GeneratedDocBlock() {}
 
     /**
      * Fails, naming the command that regenerates the page, unless the block {@code name} of {@code page} (a file
@@ -42,14 +41,17 @@ final class GeneratedDocBlock {
                 .isTrue();
         int bodyStart = from + begin.length();
         if (Boolean.getBoolean(UPDATE_PROPERTY)) {
-            Files.writeString(file, text.substring(0, bodyStart) + generated + text.substring(to),
-                    StandardCharsets.UTF_8);
+            Files.writeString(
+                    file, text.substring(0, bodyStart) + generated + text.substring(to), StandardCharsets.UTF_8);
             return;
         }
         assertThat(text.substring(bodyStart, to))
-                .as("docs/%s is not current (block '%s'). Regenerate it with:%n"
-                        + "mvn -B -pl ops -am test -Dtest=%s -Dsurefire.failIfNoSpecifiedTests=false -D%s=true%n"
-                        + "and commit the page.", page, name, test.getSimpleName(), UPDATE_PROPERTY)
+                .as(
+                        "docs/%s is not current (block '%s'). Regenerate it with:%n"
+                                + "mvn -B -pl ops -am test -Dtest=%s -Dsurefire.failIfNoSpecifiedTests=false "
+                                + "-D%s=true%n"
+                                + "and commit the page.",
+                        page, name, test.getSimpleName(), UPDATE_PROPERTY)
                 .isEqualTo(generated);
     }
 }

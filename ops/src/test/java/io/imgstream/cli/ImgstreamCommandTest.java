@@ -27,8 +27,10 @@ class ImgstreamCommandTest {
 
     @Test
     void shouldDocumentEveryExitCodeInTheHelp() throws IllegalAccessException {
-        Set<Integer> documented = ImgstreamCommand.newCommandLine().getCommandSpec().usageMessage().exitCodeList()
-                .keySet().stream().map(key -> Integer.parseInt(key.trim())).collect(Collectors.toSet());
+        Set<Integer> documented =
+                ImgstreamCommand.newCommandLine().getCommandSpec().usageMessage().exitCodeList().keySet().stream()
+                        .map(key -> Integer.parseInt(key.trim()))
+                        .collect(Collectors.toSet());
 
         Set<Integer> defined = new java.util.HashSet<>();
         for (Field field : CliException.class.getFields()) {
@@ -45,7 +47,8 @@ class ImgstreamCommandTest {
         int exit = run("stack");
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
-        assertThat(err.toString()).contains("Missing a command: choose one of up, down, status, restart")
+        assertThat(err.toString())
+                .contains("Missing a command: choose one of up, down, status, restart")
                 .contains("Usage: imgstream stack");
     }
 
@@ -70,8 +73,8 @@ class ImgstreamCommandTest {
         int exit = run("stack", "restart", "broker", "--work-dir", workDir.toString());
 
         assertThat(exit).isEqualTo(CliException.STACK_NOT_RUNNING);
-        assertThat(err.toString()).contains("No stack is recorded in " + workDir.toAbsolutePath().normalize(),
-                "imgstream stack up");
+        assertThat(err.toString())
+                .contains("No stack is recorded in " + workDir.toAbsolutePath().normalize(), "imgstream stack up");
     }
 
     @Test
@@ -84,12 +87,13 @@ class ImgstreamCommandTest {
 
     @Test
     void shouldRejectClashingPortsBeforeStartingAnything() {
-        int exit = run("stack", "up", "--work-dir", workDir.toString(), "--broker-port", "20000",
-                "--registry-port", "20000");
+        int exit = run(
+                "stack", "up", "--work-dir", workDir.toString(), "--broker-port", "20000", "--registry-port", "20000");
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString().lines())
-                .containsExactly("Error: --broker-port and --registry-port are both 20000: give each server its own port");
+                .containsExactly(
+                        "Error: --broker-port and --registry-port are both 20000: give each server its own port");
         assertThat(workDir).isEmptyDirectory();
     }
 
@@ -108,8 +112,12 @@ class ImgstreamCommandTest {
     void shouldShowDefaultsInHelp() {
         run("stack", "up", "--help");
 
-        assertThat(out.toString()).contains("--broker-port=PORT", "19092).", "(default: 18081)", "(default: .imgstream)");
-        assertThat(Arrays.asList(ImgstreamCommand.newCommandLine().getSubcommands().keySet().toArray()))
+        assertThat(out.toString())
+                .contains("--broker-port=PORT", "19092).", "(default: 18081)", "(default: .imgstream)");
+        assertThat(Arrays.asList(ImgstreamCommand.newCommandLine()
+                        .getSubcommands()
+                        .keySet()
+                        .toArray()))
                 .contains("stack", "topics");
     }
 
@@ -123,8 +131,12 @@ class ImgstreamCommandTest {
             out.getBuffer().setLength(0);
             List<String> args = new ArrayList<>(path);
             args.add("--help");
-            assertThat(run(args.toArray(String[]::new))).as("imgstream %s --help", String.join(" ", path)).isZero();
-            assertThat(out.toString()).as("imgstream %s --help", String.join(" ", path)).contains("Usage: imgstream");
+            assertThat(run(args.toArray(String[]::new)))
+                    .as("imgstream %s --help", String.join(" ", path))
+                    .isZero();
+            assertThat(out.toString())
+                    .as("imgstream %s --help", String.join(" ", path))
+                    .contains("Usage: imgstream");
         }
     }
 

@@ -2,16 +2,15 @@ package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.SmallCnn;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,18 +19,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ModelsCommandTest {
 
-    private static final Preprocessing PREPROCESSING = new Preprocessing(8, 8, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    private static final Preprocessing PREPROCESSING =
+            new Preprocessing(8, 8, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
     private static final List<String> CLASSES = List.of("cat", "dog", "fox");
     private static final Instant CREATED_AT = Instant.parse("2024-05-01T12:00:00Z");
-    private static final TrainingCurves CURVES = new TrainingCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
-            List.of(1.2, 0.9), List.of(0.35, 0.55));
+    private static final TrainingCurves CURVES = new TrainingCurves(
+            List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55));
 
     @TempDir
     Path storeDir;
@@ -48,9 +47,18 @@ class ModelsCommandTest {
 
         assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
         assertThat(out.toString().lines()).hasSize(3);
-        assertThat(out.toString().lines().toList().get(1)).startsWith("pets").contains("v1",
-                Long.toString(first.sizeBytes()), first.sha256().substring(0, 12), "2024-05-01T12:00:00Z", "0.875");
-        assertThat(out.toString().lines().toList().get(2)).startsWith("pets").contains("v2").endsWith("-");
+        assertThat(out.toString().lines().toList().get(1))
+                .startsWith("pets")
+                .contains(
+                        "v1",
+                        Long.toString(first.sizeBytes()),
+                        first.sha256().substring(0, 12),
+                        "2024-05-01T12:00:00Z",
+                        "0.875");
+        assertThat(out.toString().lines().toList().get(2))
+                .startsWith("pets")
+                .contains("v2")
+                .endsWith("-");
     }
 
     @Test
@@ -63,7 +71,11 @@ class ModelsCommandTest {
         int exit = run("models", "list", "--store", storeDir.toString());
 
         assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
-        assertThat(out.toString()).contains("pets").contains("zebras").contains("CORRUPT").contains("no zip entries");
+        assertThat(out.toString())
+                .contains("pets")
+                .contains("zebras")
+                .contains("CORRUPT")
+                .contains("no zip entries");
     }
 
     @Test
@@ -73,10 +85,17 @@ class ModelsCommandTest {
         int exit = run("models", "show", "pets:1", "--store", storeDir.toString());
 
         assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
-        assertThat(out.toString()).contains("pets v1", "Classes:       3: cat, dog, fox", "small-cnn-8x8-gray",
-                "8x8, 1 channel(s), scaling UNIT, resize SQUASH", "holdoutAccuracy", "0.8750");
-        assertThat(out.toString().lines()).anySatisfy(line -> assertThat(line.trim().split("\\s+"))
-                .containsExactly("2", "0.7000", "0.6000", "0.9000", "0.5500"));
+        assertThat(out.toString())
+                .contains(
+                        "pets v1",
+                        "Classes:       3: cat, dog, fox",
+                        "small-cnn-8x8-gray",
+                        "8x8, 1 channel(s), scaling UNIT, resize SQUASH",
+                        "holdoutAccuracy",
+                        "0.8750");
+        assertThat(out.toString().lines())
+                .anySatisfy(line -> assertThat(line.trim().split("\\s+"))
+                        .containsExactly("2", "0.7000", "0.6000", "0.9000", "0.5500"));
     }
 
     @Test
@@ -96,7 +115,8 @@ class ModelsCommandTest {
         int exit = run("models", "show", "pets", "7", "--store", storeDir.toString());
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
-        assertThat(err.toString()).contains("No bundle pets v7 in " + storeDir.toAbsolutePath().normalize());
+        assertThat(err.toString())
+                .contains("No bundle pets v7 in " + storeDir.toAbsolutePath().normalize());
     }
 
     @Test
@@ -130,8 +150,8 @@ class ModelsCommandTest {
     }
 
     private StoredBundle save(String name, int version, Map<String, Double> metrics, TrainingCurves curves) {
-        BundleManifest manifest = BundleManifest.create(name, version, CLASSES, "small-cnn-8x8-gray", PREPROCESSING,
-                CREATED_AT, metrics, null);
+        BundleManifest manifest = BundleManifest.create(
+                name, version, CLASSES, "small-cnn-8x8-gray", PREPROCESSING, CREATED_AT, metrics, null);
         ModelBundle bundle = ModelBundle.of(manifest, SmallCnn.build(1, 8, 8, CLASSES.size(), version));
         return new FileSystemModelStore(storeDir).save(curves == null ? bundle : bundle.withCurves(curves));
     }

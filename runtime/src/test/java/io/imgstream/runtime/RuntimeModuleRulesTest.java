@@ -13,12 +13,21 @@ import com.tngtech.archunit.lang.ArchRule;
 class RuntimeModuleRulesTest {
 
     @ArchTest
-    static final ArchRule knowsNoOtherModule = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.schemas..", "io.imgstream.model..", "io.imgstream.images..",
-                    "io.imgstream.control..", "io.imgstream.topology..", "io.imgstream.training..",
-                    "io.imgstream.evaluation..", "io.imgstream.connect..", "io.imgstream.cli..");
+    static final ArchRule knowsNoOtherModule = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.schemas..",
+                    "io.imgstream.model..",
+                    "io.imgstream.images..",
+                    "io.imgstream.control..",
+                    "io.imgstream.topology..",
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
+                    "io.imgstream.cli..");
 
     @ArchTest
-    static final ArchRule packagesFreeOfCycles = slices().matching("io.imgstream.runtime.(*)..").should()
-            .beFreeOfCycles();
+    static final ArchRule packagesFreeOfCycles =
+            slices().matching("io.imgstream.runtime.(*)..").should().beFreeOfCycles();
 }

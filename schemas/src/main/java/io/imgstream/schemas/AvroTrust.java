@@ -18,8 +18,7 @@ public final class AvroTrust {
     /** The package of imgstream's generated Avro classes. */
     public static final String PACKAGE = "io.imgstream.schemas.avro";
 
-    private AvroTrust() {
-    }
+    private AvroTrust() {}
 
     /**
      * @throws IllegalStateException naming the JVM flag to add, if the generated classes are not trusted

@@ -22,10 +22,10 @@ public final class ConnectionSettings {
     private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to, host:port[,host:port...].";
 
     public static final String REGISTRY_URL_CONFIG = "registry.url";
-    private static final String REGISTRY_URL_DOC = "Base URL of the schema registry (Apicurio), e.g. http://127.0.0.1:18081.";
+    private static final String REGISTRY_URL_DOC =
+            "Base URL of the schema registry (Apicurio), e.g. http://127.0.0.1:18081.";
 
-    private ConnectionSettings() {
-    }
+    private ConnectionSettings() {}
 
     /**
      * Adds the broker and registry keys to a definition.
@@ -33,11 +33,20 @@ public final class ConnectionSettings {
      * @return {@code def}
      */
     public static ConfigDef define(ConfigDef def) {
-        return def
-                .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
-                        ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-                .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(), Importance.HIGH, REGISTRY_URL_DOC);
+        return def.define(
+                        BOOTSTRAP_SERVERS_CONFIG,
+                        Type.LIST,
+                        ConfigDef.NO_DEFAULT_VALUE,
+                        ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+                        Importance.HIGH,
+                        BOOTSTRAP_SERVERS_DOC)
+                .define(
+                        REGISTRY_URL_CONFIG,
+                        Type.STRING,
+                        ConfigDef.NO_DEFAULT_VALUE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        REGISTRY_URL_DOC);
     }
 
     /** The brokers of a configuration {@link #define} was applied to, as Kafka clients expect them. */

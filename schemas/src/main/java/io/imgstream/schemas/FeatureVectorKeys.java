@@ -11,11 +11,12 @@ public final class FeatureVectorKeys {
 
     private static final String SEPARATOR = "/";
 
-    private FeatureVectorKeys() {
-    }
+    private FeatureVectorKeys() {}
 
     /** The key of {@code imageId}'s features under the base {@code baseModelId} (name + weights sha256). */
     public static String of(String imageId, String baseModelId) {
-        return Objects.requireNonNull(imageId, "imageId") + SEPARATOR + Objects.requireNonNull(baseModelId, "baseModelId");
+        return Objects.requireNonNull(imageId, "imageId")
+                + SEPARATOR
+                + Objects.requireNonNull(baseModelId, "baseModelId");
     }
 }

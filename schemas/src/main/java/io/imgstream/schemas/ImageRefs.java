@@ -27,8 +27,7 @@ public final class ImageRefs {
     /** Attribute naming the file an image came from. */
     public static final String FILENAME_ATTRIBUTE = "filename";
 
-    private ImageRefs() {
-    }
+    private ImageRefs() {}
 
     /** The content-derived id of {@code file}. */
     public static String idOf(Path file) throws IOException {

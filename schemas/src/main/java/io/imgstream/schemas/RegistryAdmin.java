@@ -22,7 +22,15 @@ import org.apache.avro.Schema;
 public final class RegistryAdmin {
 
     /** Registry compatibility levels, as the Confluent API names them. */
-    public enum Compatibility { NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE }
+    public enum Compatibility {
+        NONE,
+        BACKWARD,
+        BACKWARD_TRANSITIVE,
+        FORWARD,
+        FORWARD_TRANSITIVE,
+        FULL,
+        FULL_TRANSITIVE
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -71,15 +79,20 @@ public final class RegistryAdmin {
      * @throws IncompatibleSchemaException if the registry's compatibility rule refuses the schema
      */
     public int register(String subject, Schema schema) {
-        HttpResponse<String> response = send(post("/subjects/" + subject + "/versions", Map.of("schema", schema.toString())));
-        if (response.statusCode() == 409 || response.statusCode() == 422 && response.body().contains("ompatib")) {
+        HttpResponse<String> response =
+                send(post("/subjects/" + subject + "/versions", Map.of("schema", schema.toString())));
+        if (response.statusCode() == 409
+                || response.statusCode() == 422 && response.body().contains("ompatib")) {
             throw new IncompatibleSchemaException(subject, response.body());
         }
         requireOk(response, "register a schema under " + subject);
         return parse(response.body()).get("id").asInt();
     }
 
-    /** Registers every topic's value schema under {@code <topic>-value}, so clients in any language can read from the start. */
+    /**
+     * Registers every topic's value schema under {@code <topic>-value}, so clients in any language can read from the
+     * start.
+     */
     public void registerAll(TopicCatalog topics) {
         for (TopicSpec topic : topics.all()) {
             register(topic.valueSubject(), topic.valueSchema());
@@ -88,8 +101,8 @@ public final class RegistryAdmin {
 
     /** Whether {@code schema} could be registered under {@code subject} by the rules in force now. */
     public boolean isCompatible(String subject, Schema schema) {
-        HttpResponse<String> response = send(post("/compatibility/subjects/" + subject + "/versions/latest",
-                Map.of("schema", schema.toString())));
+        HttpResponse<String> response = send(
+                post("/compatibility/subjects/" + subject + "/versions/latest", Map.of("schema", schema.toString())));
         if (response.statusCode() == 404) {
             return true;
         }
@@ -102,11 +115,15 @@ public final class RegistryAdmin {
     }
 
     private HttpRequest put(String path, Object body) {
-        return request(path).PUT(HttpRequest.BodyPublishers.ofString(toJson(body))).build();
+        return request(path)
+                .PUT(HttpRequest.BodyPublishers.ofString(toJson(body)))
+                .build();
     }
 
     private HttpRequest post(String path, Object body) {
-        return request(path).POST(HttpRequest.BodyPublishers.ofString(toJson(body))).build();
+        return request(path)
+                .POST(HttpRequest.BodyPublishers.ofString(toJson(body)))
+                .build();
     }
 
     private HttpRequest.Builder request(String path) {
@@ -120,11 +137,15 @@ public final class RegistryAdmin {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException e) {
-            throw new RegistryException("Couldn't connect to the schema registry at " + baseUrl
-                    + ": is it running? ('imgstream stack status' shows the local one)", e);
+            throw new RegistryException(
+                    "Couldn't connect to the schema registry at " + baseUrl
+                            + ": is it running? ('imgstream stack status' shows the local one)",
+                    e);
         } catch (IOException e) {
-            throw new RegistryException("Schema registry at " + baseUrl + " did not answer " + request.method() + " "
-                    + request.uri().getPath() + ": " + e, e);
+            throw new RegistryException(
+                    "Schema registry at " + baseUrl + " did not answer " + request.method() + " "
+                            + request.uri().getPath() + ": " + e,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("Interrupted while calling the schema registry at " + baseUrl, e);
@@ -133,8 +154,10 @@ public final class RegistryAdmin {
 
     private void requireOk(HttpResponse<String> response, String what) {
         if (response.statusCode() / 100 != 2) {
-            throw new RegistryException("Schema registry at " + baseUrl + " refused to " + what + ": HTTP "
-                    + response.statusCode() + " " + response.body(), null);
+            throw new RegistryException(
+                    "Schema registry at " + baseUrl + " refused to " + what + ": HTTP " + response.statusCode() + " "
+                            + response.body(),
+                    null);
         }
     }
 

@@ -1,11 +1,11 @@
 package io.imgstream.schemas;
 
+import io.apicurio.registry.resolver.config.SchemaResolverConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerde;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.config.IdOption;
-import io.apicurio.registry.resolver.config.SchemaResolverConfig;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import java.net.URI;
 import java.util.HashMap;
@@ -70,7 +70,8 @@ public final class RegistrySerdes {
     private static String baseUrl(String registryBaseUrl) {
         URI uri = URI.create(registryBaseUrl.trim());
         if (uri.getScheme() == null || uri.getHost() == null) {
-            throw new IllegalArgumentException("registry URL must look like http://host:port, got '" + registryBaseUrl + "'");
+            throw new IllegalArgumentException(
+                    "registry URL must look like http://host:port, got '" + registryBaseUrl + "'");
         }
         String base = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         String path = uri.getPath() == null ? "" : uri.getPath();

@@ -16,10 +16,10 @@ public final class TopicSettings {
 
     /** Prefix of the keys: {@code topic.images=my-images} renames the images topic. */
     public static final String PREFIX = "topic.";
+
     private static final String DOC = "Name of the %s topic.";
 
-    private TopicSettings() {
-    }
+    private TopicSettings() {}
 
     /**
      * Adds a key per topic role to a definition.
@@ -28,8 +28,13 @@ public final class TopicSettings {
      */
     public static ConfigDef define(ConfigDef def) {
         for (TopicRole role : TopicRole.values()) {
-            def.define(PREFIX + role.defaultName(), Type.STRING, role.defaultName(), new ConfigDef.NonEmptyString(),
-                    Importance.LOW, String.format(DOC, role.defaultName()));
+            def.define(
+                    PREFIX + role.defaultName(),
+                    Type.STRING,
+                    role.defaultName(),
+                    new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    String.format(DOC, role.defaultName()));
         }
         return def;
     }

@@ -25,8 +25,7 @@ public final class TopicSnapshot {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private TopicSnapshot() {
-    }
+    private TopicSnapshot() {}
 
     /**
      * Reads a topic to its end.
@@ -37,29 +36,32 @@ public final class TopicSnapshot {
      * @throws IllegalArgumentException if the topic does not exist
      * @throws KafkaException if the end is not reached within {@code timeout}
      */
-    public static <T extends SpecificRecord> Map<String, T> latestByKey(Properties clientProperties, RegistrySerdes serdes,
-            String topic, Class<T> type, Duration timeout) {
+    public static <T extends SpecificRecord> Map<String, T> latestByKey(
+            Properties clientProperties, RegistrySerdes serdes, String topic, Class<T> type, Duration timeout) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Deserializer<SpecificRecord> values = serdes.valueDeserializer();
         Map<String, T> latest = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic '" + topic + "' does not exist; create it with 'imgstream "
-                        + "topics create'");
+                throw new IllegalArgumentException(
+                        "topic '" + topic + "' does not exist; create it with 'imgstream " + "topics create'");
             }
-            List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = infos.stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new KafkaException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+                    throw new KafkaException(
+                            "could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (record.key() == null) {
@@ -79,7 +81,8 @@ public final class TopicSnapshot {
         return latest;
     }
 
-    private static SpecificRecord deserialize(Deserializer<SpecificRecord> values, ConsumerRecord<String, byte[]> record) {
+    private static SpecificRecord deserialize(
+            Deserializer<SpecificRecord> values, ConsumerRecord<String, byte[]> record) {
         try {
             return values.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {

@@ -69,13 +69,20 @@ final class BrokerLauncher {
         }
         Path formatLog = config.logsDir().resolve("broker-format.log");
         List<String> command = javaCommand();
-        command.addAll(List.of(STORAGE_TOOL_MAIN, "format", "--cluster-id", Uuid.randomUuid().toString(),
-                "--config", propertiesFile().toString()));
+        command.addAll(List.of(
+                STORAGE_TOOL_MAIN,
+                "format",
+                "--cluster-id",
+                Uuid.randomUuid().toString(),
+                "--config",
+                propertiesFile().toString()));
         int exit = JvmLauncher.runToCompletion(command, config.workDir(), formatLog, FORMAT_TIMEOUT);
         if (exit != 0) {
-            throw new StackException(StackException.Reason.START_FAILED, "formatting the broker storage in " + dataDir()
-                    + " failed (exit " + exit + "); last lines of " + formatLog + ":" + System.lineSeparator()
-                    + JvmLauncher.tail(formatLog, LocalStack.LOG_TAIL_LINES));
+            throw new StackException(
+                    StackException.Reason.START_FAILED,
+                    "formatting the broker storage in " + dataDir()
+                            + " failed (exit " + exit + "); last lines of " + formatLog + ":" + System.lineSeparator()
+                            + JvmLauncher.tail(formatLog, LocalStack.LOG_TAIL_LINES));
         }
     }
 
@@ -103,7 +110,10 @@ final class BrokerLauncher {
             return false;
         }
         try (Admin admin = Admin.create(LocalStack.adminProperties(config.bootstrapServers(), PROBE_TIMEOUT))) {
-            return !admin.describeCluster().nodes().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+            return !admin.describeCluster()
+                    .nodes()
+                    .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .isEmpty();
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             return false;
         } catch (InterruptedException e) {
@@ -115,7 +125,8 @@ final class BrokerLauncher {
     // A plain TCP probe first keeps the admin client from logging connection failures while the JVM boots.
     private boolean acceptsConnections() {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(StackConfig.HOST, config.brokerPort()), (int) PROBE_TIMEOUT.toMillis());
+            socket.connect(
+                    new InetSocketAddress(StackConfig.HOST, config.brokerPort()), (int) PROBE_TIMEOUT.toMillis());
             return true;
         } catch (IOException e) {
             return false;

@@ -27,8 +27,8 @@ final class ConnectLauncher {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     // The worker logs to stdout, which is redirected to connect.log.
-    private static final String LOGBACK_XML = JvmLauncher.consoleLogback(
-            List.of("org.apache.kafka.clients", "org.reflections", "org.eclipse.jetty"));
+    private static final String LOGBACK_XML =
+            JvmLauncher.consoleLogback(List.of("org.apache.kafka.clients", "org.reflections", "org.eclipse.jetty"));
 
     private final StackConfig config;
 
@@ -72,9 +72,15 @@ final class ConnectLauncher {
     /** Whether a Connect worker answers at {@code url} now; bounded by a few seconds. Never throws. */
     static boolean answers(String url) {
         try {
-            HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build().send(
-                    HttpRequest.newBuilder(URI.create(url + "/connectors")).timeout(PROBE_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = HttpClient.newBuilder()
+                    .connectTimeout(PROBE_TIMEOUT)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url + "/connectors"))
+                                    .timeout(PROBE_TIMEOUT)
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException | IllegalArgumentException e) {
             return false;
@@ -85,7 +91,8 @@ final class ConnectLauncher {
     }
 
     private String workerProperties() {
-        return String.join(System.lineSeparator(),
+        return String.join(
+                System.lineSeparator(),
                 "# Written by 'imgstream stack up --connect'; rewritten at every start.",
                 "bootstrap.servers=" + config.bootstrapServers(),
                 "listeners=http://" + StackConfig.HOST + ":" + config.connectPort(),

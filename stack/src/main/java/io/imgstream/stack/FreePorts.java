@@ -11,8 +11,7 @@ import java.util.List;
 /** Finds ports on 127.0.0.1 and tells whether one is free. Thread-safe; stateless. */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /**
      * {@code count} distinct ports that nothing listens on right now, chosen by the operating system.

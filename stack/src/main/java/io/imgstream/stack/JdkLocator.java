@@ -65,11 +65,14 @@ public final class JdkLocator {
         }
         return candidates().stream()
                 .filter(home -> featureVersion(home).orElse(0) >= MINIMUM_FEATURE_VERSION && hasJavaBinary(home))
-                .max(Comparator.comparingInt((Path home) -> featureVersion(home).orElse(0)).thenComparing(Path::toString))
-                .orElseThrow(() -> new StackException(StackException.Reason.JAVA_MISSING,
+                .max(Comparator.comparingInt((Path home) -> featureVersion(home).orElse(0))
+                        .thenComparing(Path::toString))
+                .orElseThrow(() -> new StackException(
+                        StackException.Reason.JAVA_MISSING,
                         "The schema registry needs Java " + MINIMUM_FEATURE_VERSION + " or newer and none was found in "
                                 + searchRoots + " or $JAVA_HOME: install Temurin 25 (or any JDK "
-                                + MINIMUM_FEATURE_VERSION + "+) and pass --registry-java-home or set " + JAVA_HOME_ENV));
+                                + MINIMUM_FEATURE_VERSION + "+) and pass --registry-java-home or set "
+                                + JAVA_HOME_ENV));
     }
 
     /**
@@ -87,7 +90,8 @@ public final class JdkLocator {
         } catch (IOException | IllegalArgumentException e) {
             return OptionalInt.empty();
         }
-        String version = properties.getProperty("JAVA_VERSION", "").replace("\"", "").trim();
+        String version =
+                properties.getProperty("JAVA_VERSION", "").replace("\"", "").trim();
         String[] parts = version.split("[.+_-]");
         try {
             int first = Integer.parseInt(parts[0]);
@@ -100,21 +104,29 @@ public final class JdkLocator {
     private Path requireQualifying(Path home, String source) {
         Path absolute = home.toAbsolutePath().normalize();
         if (!hasJavaBinary(absolute)) {
-            throw new StackException(StackException.Reason.JAVA_MISSING, source + " points at " + absolute
-                    + ", which has no bin/java: point it at a JDK " + MINIMUM_FEATURE_VERSION + "+ home such as Temurin 25");
+            throw new StackException(
+                    StackException.Reason.JAVA_MISSING,
+                    source + " points at " + absolute + ", which has no bin/java: point it at a JDK "
+                            + MINIMUM_FEATURE_VERSION + "+ home such as Temurin 25");
         }
         OptionalInt version = featureVersion(absolute);
         if (version.isEmpty() || version.getAsInt() < MINIMUM_FEATURE_VERSION) {
-            String found = version.isEmpty() ? "an unknown version (no readable release file)" : "Java " + version.getAsInt();
-            throw new StackException(StackException.Reason.JAVA_MISSING, source + " points at " + absolute + ", which is "
-                    + found + ": the schema registry needs Java " + MINIMUM_FEATURE_VERSION + "+, e.g. Temurin 25");
+            String found =
+                    version.isEmpty() ? "an unknown version (no readable release file)" : "Java " + version.getAsInt();
+            throw new StackException(
+                    StackException.Reason.JAVA_MISSING,
+                    source + " points at " + absolute + ", which is " + found + ": the schema registry needs Java "
+                            + MINIMUM_FEATURE_VERSION + "+, e.g. Temurin 25");
         }
         return absolute;
     }
 
     private List<Path> candidates() {
         List<Path> candidates = new ArrayList<>();
-        Optional.ofNullable(env.get("JAVA_HOME")).filter(v -> !v.isBlank()).map(Path::of).ifPresent(candidates::add);
+        Optional.ofNullable(env.get("JAVA_HOME"))
+                .filter(v -> !v.isBlank())
+                .map(Path::of)
+                .ifPresent(candidates::add);
         for (Path root : searchRoots) {
             if (Files.isDirectory(root)) {
                 try (Stream<Path> children = Files.list(root)) {

@@ -25,8 +25,7 @@ import java.util.stream.Stream;
  */
 public final class JvmLauncher {
 
-    private JvmLauncher() {
-    }
+    private JvmLauncher() {}
 
     /** The {@code java} binary of the runtime at {@code javaHome}. */
     static String javaBinary(Path javaHome) {
@@ -55,7 +54,8 @@ public final class JvmLauncher {
         }
         Path jar = Path.of(entries[0]).toAbsolutePath();
         try (JarFile file = new JarFile(jar.toFile())) {
-            String manifestClasspath = file.getManifest() == null ? null
+            String manifestClasspath = file.getManifest() == null
+                    ? null
                     : file.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
             if (manifestClasspath == null || manifestClasspath.isBlank()) {
                 return classpath;
@@ -98,14 +98,17 @@ public final class JvmLauncher {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new StackException(StackException.Reason.START_FAILED, "'" + String.join(" ", shortened(command))
-                        + "' did not finish within " + timeout.toSeconds() + " s; see " + logFile);
+                throw new StackException(
+                        StackException.Reason.START_FAILED,
+                        "'" + String.join(" ", shortened(command)) + "' did not finish within " + timeout.toSeconds()
+                                + " s; see " + logFile);
             }
             return process.exitValue();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new StackException(StackException.Reason.START_FAILED, "interrupted while running " + command.get(0), e);
+            throw new StackException(
+                    StackException.Reason.START_FAILED, "interrupted while running " + command.get(0), e);
         }
     }
 
@@ -114,8 +117,8 @@ public final class JvmLauncher {
      * argument file {@code classpathFile}, which this writes), with {@code jvmOptions} and {@code arguments}. The
      * caller sets its environment and output and starts it; it ends with this JVM only if the caller stops it.
      */
-    public static ProcessBuilder sameCodeJvm(Path classpathFile, List<String> jvmOptions, String mainClass,
-                                             List<String> arguments) {
+    public static ProcessBuilder sameCodeJvm(
+            Path classpathFile, List<String> jvmOptions, String mainClass, List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary(currentJavaHome()));
         command.addAll(jvmOptions);
@@ -149,8 +152,10 @@ public final class JvmLauncher {
                     <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
                   </appender>
                 """);
-        quietLoggers.forEach(logger -> xml.append("  <logger name=\"").append(logger).append("\" level=\"WARN\"/>\n"));
-        return xml.append("  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>\n</configuration>\n").toString();
+        quietLoggers.forEach(
+                logger -> xml.append("  <logger name=\"").append(logger).append("\" level=\"WARN\"/>\n"));
+        return xml.append("  <root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>\n</configuration>\n")
+                .toString();
     }
 
     /** The last {@code lines} lines of {@code logFile}, or a note that it is missing. */
@@ -182,8 +187,8 @@ public final class JvmLauncher {
                     .redirectErrorStream(true);
             return builder.start();
         } catch (IOException e) {
-            throw new StackException(StackException.Reason.START_FAILED, "could not start " + command.get(0) + ": "
-                    + e.getMessage(), e);
+            throw new StackException(
+                    StackException.Reason.START_FAILED, "could not start " + command.get(0) + ": " + e.getMessage(), e);
         }
     }
 
@@ -197,6 +202,8 @@ public final class JvmLauncher {
     }
 
     private static List<String> shortened(List<String> command) {
-        return command.stream().map(arg -> arg.length() > 80 ? arg.substring(0, 77) + "..." : arg).toList();
+        return command.stream()
+                .map(arg -> arg.length() > 80 ? arg.substring(0, 77) + "..." : arg)
+                .toList();
     }
 }

@@ -50,8 +50,7 @@ public final class LocalStack {
     private static final Duration STATUS_PROBE_TIMEOUT = Duration.ofSeconds(3);
     private static final short LOCAL_REPLICATION_FACTOR = 1;
 
-    private LocalStack() {
-    }
+    private LocalStack() {}
 
     /**
      * Starts a stack and waits until it is ready, writing one line per step to {@code progress}.
@@ -79,27 +78,46 @@ public final class LocalStack {
         BrokerLauncher broker = new BrokerLauncher(config);
         List<ProcessHandle> launched = new CopyOnWriteArrayList<>();
         // Ctrl-C during start must not leave servers behind that no state file records yet.
-        Thread stopOnExit = new Thread(() -> {
-            terminate(launched);
-            StackState.delete(config.workDir());
-        }, "imgstream-stack-start-abort");
+        Thread stopOnExit = new Thread(
+                () -> {
+                    terminate(launched);
+                    StackState.delete(config.workDir());
+                },
+                "imgstream-stack-start-abort");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         try {
-            progress.printf("Starting the schema registry on %s with Java %d from %s (log: %s)%n", config.registryUrl(),
-                    JdkLocator.featureVersion(javaHome).orElse(0), javaHome, StackComponent.REGISTRY.logFile(config));
+            progress.printf(
+                    "Starting the schema registry on %s with Java %d from %s (log: %s)%n",
+                    config.registryUrl(),
+                    JdkLocator.featureVersion(javaHome).orElse(0),
+                    javaHome,
+                    StackComponent.REGISTRY.logFile(config));
             Instant registryLaunched = Instant.now();
             ProcessHandle registryProcess = registry.start(javaHome, runnerJar);
             launched.add(registryProcess);
 
             broker.prepare();
-            progress.printf("Starting the Kafka broker on %s (log: %s)%n", config.bootstrapServers(),
-                    StackComponent.BROKER.logFile(config));
+            progress.printf(
+                    "Starting the Kafka broker on %s (log: %s)%n",
+                    config.bootstrapServers(), StackComponent.BROKER.logFile(config));
             Instant brokerLaunched = Instant.now();
             ProcessHandle brokerProcess = broker.start();
             launched.add(brokerProcess);
-            StackState state = new StackState(config.workDir().toString(), brokerProcess.pid(), registryProcess.pid(),
-                    config.bootstrapServers(), config.registryUrl(), config.brokerPort(), config.controllerPort(),
-                    config.registryPort(), config.registryManagementPort(), began.toString(), 0, null, 0, config.securePort());
+            StackState state = new StackState(
+                    config.workDir().toString(),
+                    brokerProcess.pid(),
+                    registryProcess.pid(),
+                    config.bootstrapServers(),
+                    config.registryUrl(),
+                    config.brokerPort(),
+                    config.controllerPort(),
+                    config.registryPort(),
+                    config.registryManagementPort(),
+                    began.toString(),
+                    0,
+                    null,
+                    0,
+                    config.securePort());
             state.write();
 
             broker.awaitReady(brokerProcess, brokerLaunched.plus(config.readyTimeout()));
@@ -109,8 +127,9 @@ public final class LocalStack {
             provision(config, progress);
             if (config.withConnect()) {
                 ConnectLauncher connect = new ConnectLauncher(config);
-                progress.printf("Starting Kafka Connect (standalone) on %s (log: %s)%n", config.connectUrl(),
-                        StackComponent.CONNECT.logFile(config));
+                progress.printf(
+                        "Starting Kafka Connect (standalone) on %s (log: %s)%n",
+                        config.connectUrl(), StackComponent.CONNECT.logFile(config));
                 Instant connectLaunched = Instant.now();
                 ProcessHandle connectProcess = connect.start();
                 launched.add(connectProcess);
@@ -197,9 +216,13 @@ public final class LocalStack {
         Path absolute = workDir.toAbsolutePath().normalize();
         StackState state = recorded(absolute);
         long recordedPid = pidOf(state, component);
-        if (ProcessHandle.of(recordedPid).filter(p -> component.isRunningAs(p, absolute)).isPresent()) {
-            throw new StackException(StackException.Reason.ALREADY_RUNNING, "The " + component.label() + " of the stack "
-                    + "in " + absolute + " is running (pid " + recordedPid + ")");
+        if (ProcessHandle.of(recordedPid)
+                .filter(p -> component.isRunningAs(p, absolute))
+                .isPresent()) {
+            throw new StackException(
+                    StackException.Reason.ALREADY_RUNNING,
+                    "The " + component.label() + " of the stack " + "in " + absolute + " is running (pid " + recordedPid
+                            + ")");
         }
         StackConfig config = configOf(state);
         int port = switch (component) {
@@ -208,12 +231,15 @@ public final class LocalStack {
             case CONNECT -> config.connectPort();
         };
         if (!FreePorts.isFree(port)) {
-            throw new StackException(StackException.Reason.PORT_TAKEN, "Port " + port + " of the " + component.label()
-                    + " is taken by another process: stop it, or stop the stack with 'imgstream stack down'");
+            throw new StackException(
+                    StackException.Reason.PORT_TAKEN,
+                    "Port " + port + " of the " + component.label()
+                            + " is taken by another process: stop it, or stop the stack with 'imgstream stack down'");
         }
         Instant launched = Instant.now();
-        progress.printf("Starting the %s again on its recorded ports (log: %s)%n", component.label(),
-                component.logFile(config));
+        progress.printf(
+                "Starting the %s again on its recorded ports (log: %s)%n",
+                component.label(), component.logFile(config));
         Instant deadline = launched.plus(config.readyTimeout());
         ProcessHandle process = switch (component) {
             case BROKER -> {
@@ -225,7 +251,8 @@ public final class LocalStack {
             }
             case REGISTRY -> {
                 RegistryLauncher registry = new RegistryLauncher(config);
-                ProcessHandle started = registry.start(JdkLocator.forThisMachine().locate(null),
+                ProcessHandle started = registry.start(
+                        JdkLocator.forThisMachine().locate(null),
                         RegistryLauncher.locateRunnerJar(System.getProperty(RegistryLauncher.HOME_PROPERTY)));
                 awaitOrStop(started, () -> {
                     registry.awaitReady(started, deadline);
@@ -246,7 +273,8 @@ public final class LocalStack {
             case CONNECT -> state.withConnect(process.pid(), config.connectUrl(), config.connectPort());
         };
         state.write();
-        progress.printf("The %s is ready again after %s (pid %d)%n", component.label(), seconds(launched), process.pid());
+        progress.printf(
+                "The %s is ready again after %s (pid %d)%n", component.label(), seconds(launched), process.pid());
         progress.flush();
         return new RunningStack(state);
     }
@@ -264,12 +292,14 @@ public final class LocalStack {
             boolean alive = ProcessHandle.of(recorded.pid())
                     .map(process -> recorded.component().isRunningAs(process, absolute))
                     .orElse(false);
-            boolean ready = alive && switch (recorded.component()) {
-                case BROKER -> new BrokerLauncher(config).answers();
-                case REGISTRY -> new RegistryAdmin(config.registryUrl(), STATUS_PROBE_TIMEOUT).isReachable();
-                case CONNECT -> ConnectLauncher.answers(recorded.address());
-            };
-            probed.add(new StackStatus.Component(recorded.component(), recorded.pid(), recorded.address(), alive, ready));
+            boolean ready = alive
+                    && switch (recorded.component()) {
+                        case BROKER -> new BrokerLauncher(config).answers();
+                        case REGISTRY -> new RegistryAdmin(config.registryUrl(), STATUS_PROBE_TIMEOUT).isReachable();
+                        case CONNECT -> ConnectLauncher.answers(recorded.address());
+                    };
+            probed.add(
+                    new StackStatus.Component(recorded.component(), recorded.pid(), recorded.address(), alive, ready));
         }
         return new StackStatus(absolute, probed);
     }
@@ -287,26 +317,36 @@ public final class LocalStack {
      *
      * @throws StackException with {@link StackException.Reason#START_FAILED} and the end of the server's log
      */
-    static void awaitReady(StackComponent component, StackConfig config, ProcessHandle process, Instant deadline,
-                           BooleanSupplier ready) {
+    static void awaitReady(
+            StackComponent component,
+            StackConfig config,
+            ProcessHandle process,
+            Instant deadline,
+            BooleanSupplier ready) {
         Path log = component.logFile(config);
         while (true) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new StackException(StackException.Reason.START_FAILED, "Interrupted while waiting for the "
-                        + component.label() + " to become ready");
+                throw new StackException(
+                        StackException.Reason.START_FAILED,
+                        "Interrupted while waiting for the " + component.label() + " to become ready");
             }
             if (!process.isAlive()) {
-                throw new StackException(StackException.Reason.START_FAILED, "The " + component.label()
-                        + " exited during start; last lines of " + log + ":" + System.lineSeparator()
-                        + JvmLauncher.tail(log, LOG_TAIL_LINES));
+                throw new StackException(
+                        StackException.Reason.START_FAILED,
+                        "The " + component.label()
+                                + " exited during start; last lines of " + log + ":" + System.lineSeparator()
+                                + JvmLauncher.tail(log, LOG_TAIL_LINES));
             }
             if (ready.getAsBoolean()) {
                 return;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new StackException(StackException.Reason.START_FAILED, "The " + component.label()
-                        + " was not ready within " + config.readyTimeout().toSeconds() + " s; last lines of " + log + ":"
-                        + System.lineSeparator() + JvmLauncher.tail(log, LOG_TAIL_LINES));
+                throw new StackException(
+                        StackException.Reason.START_FAILED,
+                        "The " + component.label()
+                                + " was not ready within "
+                                + config.readyTimeout().toSeconds() + " s; last lines of " + log + ":"
+                                + System.lineSeparator() + JvmLauncher.tail(log, LOG_TAIL_LINES));
             }
             waitForExit(process, POLL_INTERVAL);
         }
@@ -332,9 +372,12 @@ public final class LocalStack {
     private static void refuseIfRunning(StackConfig config, PrintWriter progress) {
         StackStatus status = status(config.workDir());
         if (status.anyAlive()) {
-            throw new StackException(StackException.Reason.ALREADY_RUNNING, "A stack is already running from "
-                    + config.workDir() + " (" + describe(status) + "): stop it with 'imgstream stack down' first, or "
-                    + "use another --work-dir and other ports");
+            throw new StackException(
+                    StackException.Reason.ALREADY_RUNNING,
+                    "A stack is already running from "
+                            + config.workDir() + " (" + describe(status)
+                            + "): stop it with 'imgstream stack down' first, or "
+                            + "use another --work-dir and other ports");
         }
         if (status.recorded()) {
             progress.println("Removing the record of a stack that is no longer running");
@@ -345,9 +388,12 @@ public final class LocalStack {
     private static void refuseTakenPorts(StackConfig config) {
         for (Map.Entry<String, Integer> port : config.portsByOption().entrySet()) {
             if (!FreePorts.isFree(port.getValue())) {
-                throw new StackException(StackException.Reason.PORT_TAKEN, "Port " + port.getValue() + " on "
-                        + StackConfig.HOST + " is already in use: stop what listens there, or choose another with "
-                        + port.getKey());
+                throw new StackException(
+                        StackException.Reason.PORT_TAKEN,
+                        "Port " + port.getValue() + " on "
+                                + StackConfig.HOST
+                                + " is already in use: stop what listens there, or choose another with "
+                                + port.getKey());
             }
         }
     }
@@ -371,12 +417,14 @@ public final class LocalStack {
         TopicCatalog catalog = TopicCatalog.defaults();
         TopicProvisioner.Result topics;
         try (Admin admin = Admin.create(adminProperties(config.bootstrapServers(), PROVISION_TIMEOUT))) {
-            topics = TopicProvisioner.createAll(admin, catalog, config.partitions(), LOCAL_REPLICATION_FACTOR,
-                    PROVISION_TIMEOUT);
+            topics = TopicProvisioner.createAll(
+                    admin, catalog, config.partitions(), LOCAL_REPLICATION_FACTOR, PROVISION_TIMEOUT);
         }
         registerSchemas(config);
-        progress.printf("Registry compatibility BACKWARD; %d topics created, %d already there; %d value schemas "
-                + "registered%n", topics.created().size(), topics.existing().size(), catalog.all().size());
+        progress.printf(
+                "Registry compatibility BACKWARD; %d topics created, %d already there; %d value schemas "
+                        + "registered%n",
+                topics.created().size(), topics.existing().size(), catalog.all().size());
     }
 
     // A server that never became ready is stopped again, so a failed restart leaves nothing unrecorded behind.
@@ -400,8 +448,10 @@ public final class LocalStack {
     }
 
     private static StackState recorded(Path workDir) {
-        return StackState.read(workDir).orElseThrow(() -> new StackException(StackException.Reason.NOT_RUNNING,
-                "No stack is recorded in " + workDir + ": start one with 'imgstream stack up'"));
+        return StackState.read(workDir)
+                .orElseThrow(() -> new StackException(
+                        StackException.Reason.NOT_RUNNING,
+                        "No stack is recorded in " + workDir + ": start one with 'imgstream stack up'"));
     }
 
     private static long pidOf(StackState state, StackComponent component) {
@@ -411,28 +461,42 @@ public final class LocalStack {
             case CONNECT -> state.connectPid();
         };
         if (pid == 0) {
-            throw new StackException(StackException.Reason.NOT_RUNNING, "The stack in " + state.workDir() + " runs no "
-                    + component.label() + (component == StackComponent.CONNECT ? ": start it with 'imgstream stack up "
-                    + "--connect'" : ""));
+            throw new StackException(
+                    StackException.Reason.NOT_RUNNING,
+                    "The stack in " + state.workDir() + " runs no "
+                            + component.label()
+                            + (component == StackComponent.CONNECT
+                                    ? ": start it with 'imgstream stack up " + "--connect'"
+                                    : ""));
         }
         return pid;
     }
 
     private static List<StackStatus.Component> components(StackState state) {
         List<StackStatus.Component> components = new ArrayList<>(List.of(
-                new StackStatus.Component(StackComponent.BROKER, state.brokerPid(), state.bootstrapServers(), true, false),
-                new StackStatus.Component(StackComponent.REGISTRY, state.registryPid(), state.registryUrl(), true, false)));
+                new StackStatus.Component(
+                        StackComponent.BROKER, state.brokerPid(), state.bootstrapServers(), true, false),
+                new StackStatus.Component(
+                        StackComponent.REGISTRY, state.registryPid(), state.registryUrl(), true, false)));
         if (state.connectPid() != 0) {
-            components.add(new StackStatus.Component(StackComponent.CONNECT, state.connectPid(), state.connectUrl(), true,
-                    false));
+            components.add(new StackStatus.Component(
+                    StackComponent.CONNECT, state.connectPid(), state.connectUrl(), true, false));
         }
         return components;
     }
 
     private static StackConfig configOf(StackState state) {
-        return new StackConfig(Path.of(state.workDir()), state.brokerPort(), state.controllerPort(), state.registryPort(),
-                state.registryManagementPort(), null, StackConfig.DEFAULT_PARTITIONS, StackConfig.DEFAULT_READY_TIMEOUT,
-                state.connectPort(), state.securePort());
+        return new StackConfig(
+                Path.of(state.workDir()),
+                state.brokerPort(),
+                state.controllerPort(),
+                state.registryPort(),
+                state.registryManagementPort(),
+                null,
+                StackConfig.DEFAULT_PARTITIONS,
+                StackConfig.DEFAULT_READY_TIMEOUT,
+                state.connectPort(),
+                state.securePort());
     }
 
     private static String describe(StackStatus status) {
@@ -452,8 +516,8 @@ public final class LocalStack {
             if (!waitForExit(process, STOP_GRACE)) {
                 process.destroyForcibly();
                 if (!waitForExit(process, KILL_WAIT)) {
-                    throw new IllegalStateException("process " + process.pid() + " survived SIGKILL for "
-                            + KILL_WAIT.toSeconds() + " s");
+                    throw new IllegalStateException(
+                            "process " + process.pid() + " survived SIGKILL for " + KILL_WAIT.toSeconds() + " s");
                 }
             }
         }
@@ -474,6 +538,7 @@ public final class LocalStack {
     }
 
     private static String seconds(Instant since) {
-        return String.format(Locale.ROOT, "%.1f s", Duration.between(since, Instant.now()).toMillis() / 1000.0);
+        return String.format(
+                Locale.ROOT, "%.1f s", Duration.between(since, Instant.now()).toMillis() / 1000.0);
     }
 }

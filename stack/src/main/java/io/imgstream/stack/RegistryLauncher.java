@@ -20,6 +20,7 @@ final class RegistryLauncher {
 
     /** System property naming the unpacked imgstream distribution; the launcher script sets it. */
     static final String HOME_PROPERTY = "imgstream.home";
+
     static final String RUNNER_JAR = "quarkus-run.jar";
 
     private static final String REGISTRY_HEAP = "-Xmx512m";
@@ -41,20 +42,26 @@ final class RegistryLauncher {
     static Path locateRunnerJar(String home) {
         String buildHint = "build it with 'mvn -pl ops -am package -DskipTests' (or just run ./imgstream once)";
         if (home == null || home.isBlank()) {
-            throw new StackException(StackException.Reason.NOT_BUILT, "The system property " + HOME_PROPERTY
-                    + " is not set, so the schema registry cannot be found: start imgstream through the ./imgstream "
-                    + "launcher, or pass -D" + HOME_PROPERTY + "=<repo>/ops/target/imgstream after you " + buildHint);
+            throw new StackException(
+                    StackException.Reason.NOT_BUILT,
+                    "The system property " + HOME_PROPERTY
+                            + " is not set, so the schema registry cannot be found: start imgstream through the "
+                            + "./imgstream "
+                            + "launcher, or pass -D" + HOME_PROPERTY + "=<repo>/ops/target/imgstream after you "
+                            + buildHint);
         }
         Path registryDir = Path.of(home).toAbsolutePath().normalize().resolve("registry");
         Optional<Path> jar = Optional.empty();
         if (Files.isDirectory(registryDir)) {
             try (Stream<Path> files = Files.walk(registryDir, SEARCH_DEPTH)) {
-                jar = files.filter(path -> path.getFileName().toString().equals(RUNNER_JAR)).findFirst();
+                jar = files.filter(path -> path.getFileName().toString().equals(RUNNER_JAR))
+                        .findFirst();
             } catch (IOException e) {
                 jar = Optional.empty();
             }
         }
-        return jar.orElseThrow(() -> new StackException(StackException.Reason.NOT_BUILT,
+        return jar.orElseThrow(() -> new StackException(
+                StackException.Reason.NOT_BUILT,
                 "The schema registry is not unpacked under " + registryDir + " (no " + RUNNER_JAR + "): " + buildHint));
     }
 
@@ -72,7 +79,8 @@ final class RegistryLauncher {
         command.add("-Dquarkus.otel.sdk.disabled=true");
         // A file database instead of the default in-memory one: schema ids stay the same across restarts, so
         // records written before a restart still resolve after it.
-        command.add("-Dapicurio.datasource.url=jdbc:h2:file:" + config.registryDir().toAbsolutePath().resolve("schemas"));
+        command.add("-Dapicurio.datasource.url=jdbc:h2:file:"
+                + config.registryDir().toAbsolutePath().resolve("schemas"));
         command.add("-jar");
         command.add(runnerJar.toString());
         return JvmLauncher.startDetached(command, config.workDir(), StackComponent.REGISTRY.logFile(config));

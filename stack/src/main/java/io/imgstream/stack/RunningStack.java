@@ -3,8 +3,8 @@ package io.imgstream.stack;
 import io.imgstream.schemas.RegistrySerdes;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A handle on a started local stack. The servers run in their own processes and keep running when this

@@ -45,17 +45,21 @@ final class SecureListener {
         if (!Files.exists(keystore()) || !Files.exists(certificate())) {
             generateCertificate();
         }
-        writeOwnerOnly(config.secureClientConfig(), String.join(System.lineSeparator(),
-                "# Written by 'imgstream stack up': client settings for the broker's SASL_SSL listener at "
-                        + config.secureBootstrapServers() + ".",
-                "# Use them with --bootstrap-servers " + config.secureBootstrapServers() + " --kafka-config <this file>.",
-                "security.protocol=" + PROTOCOL,
-                "sasl.mechanism=PLAIN",
-                "sasl.jaas.config=" + PLAIN_LOGIN_MODULE + " required username=\"" + USER + "\" password=\"" + password
-                        + "\";",
-                "ssl.truststore.type=PEM",
-                "ssl.truststore.location=" + certificate(),
-                ""));
+        writeOwnerOnly(
+                config.secureClientConfig(),
+                String.join(
+                        System.lineSeparator(),
+                        "# Written by 'imgstream stack up': client settings for the broker's SASL_SSL listener at "
+                                + config.secureBootstrapServers() + ".",
+                        "# Use them with --bootstrap-servers " + config.secureBootstrapServers()
+                                + " --kafka-config <this file>.",
+                        "security.protocol=" + PROTOCOL,
+                        "sasl.mechanism=PLAIN",
+                        "sasl.jaas.config=" + PLAIN_LOGIN_MODULE + " required username=\"" + USER + "\" password=\""
+                                + password + "\";",
+                        "ssl.truststore.type=PEM",
+                        "ssl.truststore.location=" + certificate(),
+                        ""));
     }
 
     /** The broker settings of the listener (its address is added by the caller). */
@@ -74,24 +78,61 @@ final class SecureListener {
     // keytool reads the password from its file, so it never shows on a command line.
     private void generateCertificate() throws IOException {
         Files.deleteIfExists(keystore());
-        String keytool = JvmLauncher.currentJavaHome().resolve("bin").resolve("keytool").toString();
+        String keytool =
+                JvmLauncher.currentJavaHome().resolve("bin").resolve("keytool").toString();
         Path log = config.logsDir().resolve("keytool.log");
         Files.createDirectories(log.getParent());
         String passwordFile = passwordFile().toString();
-        run(List.of(keytool, "-genkeypair", "-noprompt", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "3650", "-dname", "CN=imgstream local stack", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                "-storetype", "PKCS12", "-keystore", keystore().toString(), "-storepass:file", passwordFile,
-                "-keypass:file", passwordFile), log);
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore().toString(),
-                "-storepass:file", passwordFile, "-file", certificate().toString()), log);
+        run(
+                List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-noprompt",
+                        "-alias",
+                        "broker",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "3650",
+                        "-dname",
+                        "CN=imgstream local stack",
+                        "-ext",
+                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keystore().toString(),
+                        "-storepass:file",
+                        passwordFile,
+                        "-keypass:file",
+                        passwordFile),
+                log);
+        run(
+                List.of(
+                        keytool,
+                        "-exportcert",
+                        "-rfc",
+                        "-alias",
+                        "broker",
+                        "-keystore",
+                        keystore().toString(),
+                        "-storepass:file",
+                        passwordFile,
+                        "-file",
+                        certificate().toString()),
+                log);
     }
 
     private void run(List<String> command, Path log) {
         int exit = JvmLauncher.runToCompletion(command, config.workDir(), log, KEYTOOL_TIMEOUT);
         if (exit != 0) {
-            throw new StackException(StackException.Reason.START_FAILED, "keytool failed (exit " + exit + ") making the "
-                    + "secure listener's certificate; last lines of " + log + ":" + System.lineSeparator()
-                    + JvmLauncher.tail(log, LocalStack.LOG_TAIL_LINES));
+            throw new StackException(
+                    StackException.Reason.START_FAILED,
+                    "keytool failed (exit " + exit + ") making the "
+                            + "secure listener's certificate; last lines of " + log + ":" + System.lineSeparator()
+                            + JvmLauncher.tail(log, LocalStack.LOG_TAIL_LINES));
         }
     }
 

@@ -34,7 +34,8 @@ public enum StackComponent {
 
     /** JVM options that mark a process as this component of the stack in {@code workDir}. */
     List<String> markerArguments(Path workDir) {
-        return List.of("-D" + DIR_PROPERTY + "=" + workDir.toAbsolutePath().normalize(),
+        return List.of(
+                "-D" + DIR_PROPERTY + "=" + workDir.toAbsolutePath().normalize(),
                 "-D" + COMPONENT_PROPERTY + "=" + label);
     }
 

@@ -25,14 +25,23 @@ import java.util.Objects;
  * @throws StackException with {@link StackException.Reason#INVALID_CONFIG} if a port is outside 1..65535,
  *                        two ports are equal, partitions is below 1 or the timeout is not positive
  */
-public record StackConfig(Path workDir, int brokerPort, int controllerPort, int registryPort,
-                          int registryManagementPort, Path registryJavaHome, int partitions, Duration readyTimeout,
-                          int connectPort, int securePort) {
+public record StackConfig(
+        Path workDir,
+        int brokerPort,
+        int controllerPort,
+        int registryPort,
+        int registryManagementPort,
+        Path registryJavaHome,
+        int partitions,
+        Duration readyTimeout,
+        int connectPort,
+        int securePort) {
 
     /** Every server of the stack binds this address only. */
     public static final String HOST = "127.0.0.1";
     /** Default work directory, relative to the current directory. */
     public static final String DEFAULT_WORK_DIR = ".imgstream";
+
     public static final int DEFAULT_BROKER_PORT = 19092;
     public static final int DEFAULT_CONTROLLER_PORT = 19093;
     public static final int DEFAULT_REGISTRY_PORT = 18081;
@@ -50,7 +59,9 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(readyTimeout, "readyTimeout");
         workDir = workDir.toAbsolutePath().normalize();
-        registryJavaHome = registryJavaHome == null ? null : registryJavaHome.toAbsolutePath().normalize();
+        registryJavaHome = registryJavaHome == null
+                ? null
+                : registryJavaHome.toAbsolutePath().normalize();
         validatePorts(ports(brokerPort, controllerPort, registryPort, registryManagementPort, connectPort, securePort));
         if (partitions < 1) {
             throw invalid("--partitions must be at least 1, got " + partitions);
@@ -62,8 +73,17 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
 
     /** The default ports and settings, with files under {@code workDir}. */
     public static StackConfig defaults(Path workDir) {
-        return new StackConfig(workDir, DEFAULT_BROKER_PORT, DEFAULT_CONTROLLER_PORT, DEFAULT_REGISTRY_PORT,
-                DEFAULT_REGISTRY_MANAGEMENT_PORT, null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT, 0, 0);
+        return new StackConfig(
+                workDir,
+                DEFAULT_BROKER_PORT,
+                DEFAULT_CONTROLLER_PORT,
+                DEFAULT_REGISTRY_PORT,
+                DEFAULT_REGISTRY_MANAGEMENT_PORT,
+                null,
+                DEFAULT_PARTITIONS,
+                DEFAULT_READY_TIMEOUT,
+                0,
+                0);
     }
 
     /**
@@ -73,32 +93,68 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
      */
     public static StackConfig withFreePorts(Path workDir) {
         int[] ports = FreePorts.pick(4);
-        return new StackConfig(workDir, ports[0], ports[1], ports[2], ports[3], null, DEFAULT_PARTITIONS,
-                DEFAULT_READY_TIMEOUT, 0, 0);
+        return new StackConfig(
+                workDir, ports[0], ports[1], ports[2], ports[3], null, DEFAULT_PARTITIONS, DEFAULT_READY_TIMEOUT, 0, 0);
     }
 
     /** A copy that runs the registry with the JDK at {@code javaHome} ({@code null}: search for one). */
     public StackConfig withRegistryJavaHome(Path javaHome) {
-        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort, javaHome,
-                partitions, readyTimeout, connectPort, securePort);
+        return new StackConfig(
+                workDir,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                javaHome,
+                partitions,
+                readyTimeout,
+                connectPort,
+                securePort);
     }
 
     /** A copy that creates topics with {@code count} partitions. */
     public StackConfig withPartitions(int count) {
-        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, count, readyTimeout, connectPort, securePort);
+        return new StackConfig(
+                workDir,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                registryJavaHome,
+                count,
+                readyTimeout,
+                connectPort,
+                securePort);
     }
 
     /** These settings with a Kafka Connect worker on {@code port}. */
     public StackConfig withConnectPort(int port) {
-        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, partitions, readyTimeout, port, securePort);
+        return new StackConfig(
+                workDir,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                registryJavaHome,
+                partitions,
+                readyTimeout,
+                port,
+                securePort);
     }
 
     /** These settings with a TLS and SASL/PLAIN listener on {@code port} besides the plaintext one. */
     public StackConfig withSecurePort(int port) {
-        return new StackConfig(workDir, brokerPort, controllerPort, registryPort, registryManagementPort,
-                registryJavaHome, partitions, readyTimeout, connectPort, port);
+        return new StackConfig(
+                workDir,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                registryJavaHome,
+                partitions,
+                readyTimeout,
+                connectPort,
+                port);
     }
 
     /** Whether the broker has the secure listener. */
@@ -170,8 +226,8 @@ public record StackConfig(Path workDir, int brokerPort, int controllerPort, int 
         return workDir.resolve("connect");
     }
 
-    private static Map<String, Integer> ports(int broker, int controller, int registry, int management, int connect,
-                                              int sasl) {
+    private static Map<String, Integer> ports(
+            int broker, int controller, int registry, int management, int connect, int sasl) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("--broker-port", broker);
         ports.put("--controller-port", controller);

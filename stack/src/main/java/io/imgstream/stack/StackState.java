@@ -28,10 +28,21 @@ import java.util.Optional;
  * @param connectPort            the Connect worker's REST port, 0 when the stack runs none
  * @param securePort             the broker's TLS + SASL listener port, 0 when it has none
  */
-public record StackState(String workDir, long brokerPid, long registryPid, String bootstrapServers,
-                         String registryUrl, int brokerPort, int controllerPort, int registryPort,
-                         int registryManagementPort, String startedAt, long connectPid, String connectUrl,
-                         int connectPort, int securePort) {
+public record StackState(
+        String workDir,
+        long brokerPid,
+        long registryPid,
+        String bootstrapServers,
+        String registryUrl,
+        int brokerPort,
+        int controllerPort,
+        int registryPort,
+        int registryManagementPort,
+        String startedAt,
+        long connectPid,
+        String connectUrl,
+        int connectPort,
+        int securePort) {
 
     /** Name of the state file inside the work directory. */
     public static final String FILE_NAME = "stack.json";
@@ -56,26 +67,66 @@ public record StackState(String workDir, long brokerPid, long registryPid, Strin
         try {
             return Optional.of(JSON.readValue(file.toFile(), StackState.class));
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the stack state " + file + "; delete it if no stack runs", e);
+            throw new UncheckedIOException(
+                    "could not read the stack state " + file + "; delete it if no stack runs", e);
         }
     }
 
     /** This state with a broker started again under another pid. */
     public StackState withBroker(long pid) {
-        return new StackState(workDir, pid, registryPid, bootstrapServers, registryUrl, brokerPort, controllerPort,
-                registryPort, registryManagementPort, startedAt, connectPid, connectUrl, connectPort, securePort);
+        return new StackState(
+                workDir,
+                pid,
+                registryPid,
+                bootstrapServers,
+                registryUrl,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                startedAt,
+                connectPid,
+                connectUrl,
+                connectPort,
+                securePort);
     }
 
     /** This state with a registry started again under another pid. */
     public StackState withRegistry(long pid) {
-        return new StackState(workDir, brokerPid, pid, bootstrapServers, registryUrl, brokerPort, controllerPort,
-                registryPort, registryManagementPort, startedAt, connectPid, connectUrl, connectPort, securePort);
+        return new StackState(
+                workDir,
+                brokerPid,
+                pid,
+                bootstrapServers,
+                registryUrl,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                startedAt,
+                connectPid,
+                connectUrl,
+                connectPort,
+                securePort);
     }
 
     /** This state with the Connect worker that was started after it was first written. */
     public StackState withConnect(long pid, String url, int port) {
-        return new StackState(workDir, brokerPid, registryPid, bootstrapServers, registryUrl, brokerPort, controllerPort,
-                registryPort, registryManagementPort, startedAt, pid, url, port, securePort);
+        return new StackState(
+                workDir,
+                brokerPid,
+                registryPid,
+                bootstrapServers,
+                registryUrl,
+                brokerPort,
+                controllerPort,
+                registryPort,
+                registryManagementPort,
+                startedAt,
+                pid,
+                url,
+                port,
+                securePort);
     }
 
     /** Writes this state to its work directory, replacing any previous one at once (never half-written). */

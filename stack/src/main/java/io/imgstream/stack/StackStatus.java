@@ -24,8 +24,7 @@ public record StackStatus(Path workDir, List<Component> components) {
      * @param alive     whether the recorded process still runs as this stack's server
      * @param ready     whether it answered a request just now (implies {@code alive})
      */
-    public record Component(StackComponent component, long pid, String address, boolean alive, boolean ready) {
-    }
+    public record Component(StackComponent component, long pid, String address, boolean alive, boolean ready) {}
 
     /** Whether a stack is recorded in the work directory (its processes may still have died). */
     public boolean recorded() {

@@ -26,8 +26,7 @@ public final class TopicProvisioner {
 
     private static final long LEADER_POLL_MILLIS = 100;
 
-    private TopicProvisioner() {
-    }
+    private TopicProvisioner() {}
 
     /**
      * What {@link #createAll} did.
@@ -51,8 +50,8 @@ public final class TopicProvisioner {
      * @throws KafkaException   as the broker reports it, e.g. {@code InvalidReplicationFactorException}
      * @throws org.apache.kafka.common.errors.TimeoutException if the broker does not answer in time
      */
-    public static Result createAll(Admin admin, TopicCatalog catalog, int partitions, short replicationFactor,
-                                   Duration timeout) {
+    public static Result createAll(
+            Admin admin, TopicCatalog catalog, int partitions, short replicationFactor, Duration timeout) {
         List<NewTopic> topics = new ArrayList<>();
         for (TopicSpec spec : catalog.all()) {
             NewTopic topic = new NewTopic(spec.name(), partitions, replicationFactor);
@@ -75,8 +74,8 @@ public final class TopicProvisioner {
                 }
                 existing.add(name);
             } catch (TimeoutException e) {
-                throw new org.apache.kafka.common.errors.TimeoutException("the broker did not confirm topic "
-                        + name + " within " + timeout.toSeconds() + " s", e);
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "the broker did not confirm topic " + name + " within " + timeout.toSeconds() + " s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted while creating topic " + name, e);
@@ -99,9 +98,14 @@ public final class TopicProvisioner {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .values().stream()
-                        .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null));
+                boolean ready = admin
+                        .describeTopics(topics)
+                        .allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values()
+                        .stream()
+                        .allMatch(
+                                topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null));
                 if (ready) {
                     return;
                 }
@@ -110,15 +114,15 @@ public final class TopicProvisioner {
                     throw asKafkaException(topics.get(0), e.getCause());
                 }
             } catch (TimeoutException e) {
-                throw new org.apache.kafka.common.errors.TimeoutException("the broker did not describe the new topics "
-                        + "within " + timeout.toSeconds() + " s", e);
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "the broker did not describe the new topics " + "within " + timeout.toSeconds() + " s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted while waiting for partition leaders", e);
             }
             if (System.nanoTime() > deadline) {
-                throw new org.apache.kafka.common.errors.TimeoutException("the new topics had no partition leaders "
-                        + "after " + timeout.toSeconds() + " s");
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "the new topics had no partition leaders " + "after " + timeout.toSeconds() + " s");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(LEADER_POLL_MILLIS);

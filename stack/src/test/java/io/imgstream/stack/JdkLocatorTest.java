@@ -42,8 +42,10 @@ class JdkLocatorTest {
         Path explicit = fakeJdk("explicit", "21.0.1");
         Path fromEnv = fakeJdk("from-env", "25.0.3");
 
-        assertThat(locator(Map.of(JdkLocator.JAVA_HOME_ENV, fromEnv.toString())).locate(explicit)).isEqualTo(explicit);
-        assertThat(locator(Map.of(JdkLocator.JAVA_HOME_ENV, fromEnv.toString())).locate(null)).isEqualTo(fromEnv);
+        assertThat(locator(Map.of(JdkLocator.JAVA_HOME_ENV, fromEnv.toString())).locate(explicit))
+                .isEqualTo(explicit);
+        assertThat(locator(Map.of(JdkLocator.JAVA_HOME_ENV, fromEnv.toString())).locate(null))
+                .isEqualTo(fromEnv);
     }
 
     @Test
@@ -51,8 +53,8 @@ class JdkLocatorTest {
         Path old = fakeJdk("old", "17.0.15");
 
         assertThatThrownBy(() -> locator(Map.of()).locate(old))
-                .isInstanceOfSatisfying(StackException.class,
-                        e -> assertThat(e.reason()).isEqualTo(StackException.Reason.JAVA_MISSING))
+                .isInstanceOfSatisfying(
+                        StackException.class, e -> assertThat(e.reason()).isEqualTo(StackException.Reason.JAVA_MISSING))
                 .hasMessageContaining("--registry-java-home")
                 .hasMessageContaining("Java 17")
                 .hasMessageContaining("needs Java 21+");
@@ -60,7 +62,10 @@ class JdkLocatorTest {
 
     @Test
     void shouldRejectAnEnvironmentHomeWithoutJavaNamingTheVariable() {
-        assertThatThrownBy(() -> locator(Map.of(JdkLocator.JAVA_HOME_ENV, jvmRoot.resolve("missing").toString())).locate(null))
+        assertThatThrownBy(() -> locator(Map.of(
+                                JdkLocator.JAVA_HOME_ENV,
+                                jvmRoot.resolve("missing").toString()))
+                        .locate(null))
                 .hasMessageContaining(JdkLocator.JAVA_HOME_ENV)
                 .hasMessageContaining("has no bin/java");
     }

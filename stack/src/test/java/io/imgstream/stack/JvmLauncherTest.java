@@ -28,7 +28,10 @@ class JvmLauncherTest {
         String expanded = JvmLauncher.expandManifestOnlyJar(booter.toString());
 
         assertThat(expanded.split(File.pathSeparator))
-                .containsExactly(first.toString(), classes.toString(), booter.toAbsolutePath().toString());
+                .containsExactly(
+                        first.toString(),
+                        classes.toString(),
+                        booter.toAbsolutePath().toString());
     }
 
     @Test
@@ -42,7 +45,8 @@ class JvmLauncherTest {
 
     @Test
     void shouldTailTheLastLinesOfALog() throws IOException {
-        Path log = Files.writeString(dir.resolve("server.log"),
+        Path log = Files.writeString(
+                dir.resolve("server.log"),
                 IntStream.rangeClosed(1, 50).mapToObj(i -> "line " + i).collect(Collectors.joining("\n")));
 
         assertThat(JvmLauncher.tail(log, 3).lines()).containsExactly("line 48", "line 49", "line 50");

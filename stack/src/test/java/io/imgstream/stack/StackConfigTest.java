@@ -36,7 +36,8 @@ class StackConfigTest {
     @Test
     void shouldRejectPortOutOfRangeNamingTheOption() {
         assertThatThrownBy(() -> config(0, 19093, 18081, 18082))
-                .isInstanceOfSatisfying(StackException.class,
+                .isInstanceOfSatisfying(
+                        StackException.class,
                         e -> assertThat(e.reason()).isEqualTo(StackException.Reason.INVALID_CONFIG))
                 .hasMessageContaining("--broker-port")
                 .hasMessageContaining("between 1 and 65535, got 0");

@@ -14,8 +14,21 @@ class StackStateTest {
 
     @Test
     void shouldReadBackWhatItWrote() {
-        StackState state = new StackState(workDir.toString(), 101, 202, "127.0.0.1:19092", "http://127.0.0.1:18081",
-                19092, 19093, 18081, 18082, "2026-01-02T03:04:05Z", 303, "http://127.0.0.1:18083", 18083, 19094);
+        StackState state = new StackState(
+                workDir.toString(),
+                101,
+                202,
+                "127.0.0.1:19092",
+                "http://127.0.0.1:18081",
+                19092,
+                19093,
+                18081,
+                18082,
+                "2026-01-02T03:04:05Z",
+                303,
+                "http://127.0.0.1:18083",
+                18083,
+                19094);
 
         state.write();
 
@@ -27,7 +40,8 @@ class StackStateTest {
     void shouldReportNoStateWhenNoneWasWrittenOrItWasDeleted() {
         assertThat(StackState.read(workDir)).isEmpty();
 
-        new StackState(workDir.toString(), 1, 2, "a:1", "http://a:2", 1, 3, 2, 4, "2026-01-02T03:04:05Z", 0, null, 0, 0).write();
+        new StackState(workDir.toString(), 1, 2, "a:1", "http://a:2", 1, 3, 2, 4, "2026-01-02T03:04:05Z", 0, null, 0, 0)
+                .write();
         StackState.delete(workDir);
 
         assertThat(StackState.read(workDir)).isEmpty();
@@ -45,8 +59,22 @@ class StackStateTest {
     @Test
     void shouldNotTouchARecordedPidThatIsNotOurServer() {
         long thisJvm = ProcessHandle.current().pid();
-        new StackState(workDir.toString(), thisJvm, thisJvm, "127.0.0.1:1", "http://127.0.0.1:2", 1, 3, 2, 4,
-                "2026-01-02T03:04:05Z", 0, null, 0, 0).write();
+        new StackState(
+                        workDir.toString(),
+                        thisJvm,
+                        thisJvm,
+                        "127.0.0.1:1",
+                        "http://127.0.0.1:2",
+                        1,
+                        3,
+                        2,
+                        4,
+                        "2026-01-02T03:04:05Z",
+                        0,
+                        null,
+                        0,
+                        0)
+                .write();
 
         StackStatus status = LocalStack.status(workDir);
 

@@ -1,25 +1,26 @@
 package io.imgstream.topology;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.control.ModelVersionLog;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.StreamsApplication;
+import io.imgstream.runtime.lifecycle.StreamsLifecycle;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.AvroTrust;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
-import io.imgstream.runtime.lifecycle.StreamsLifecycle;
-import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.BatchSizing;
-import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;
-import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.topology.swap.BundleLoader;
 import io.imgstream.topology.swap.ModelSlot;
 import io.imgstream.topology.swap.ModelVersionWatcher;
-import io.imgstream.control.ModelVersionLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>A failure of a stream thread (broker or registry unreachable, say) is logged and the thread replaced,
  * so the instance resumes when the infrastructure comes back; records are never skipped.
  */
-public final class ScorerApp implements AutoCloseable {
+public final class ScorerApp implements StreamsApplication {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -56,9 +57,15 @@ public final class ScorerApp implements AutoCloseable {
     private final MetricsExporters exporters;
     private final BatchingSettings batching;
 
-    private ScorerApp(KafkaStreams streams, ModelSlot slot, ModelVersionWatcher watcher, FetchPool fetchPool,
-                      InferenceExecutor inference, ScorerMetrics metrics, MetricsExporters exporters,
-                      BatchingSettings batching) {
+    private ScorerApp(
+            KafkaStreams streams,
+            ModelSlot slot,
+            ModelVersionWatcher watcher,
+            FetchPool fetchPool,
+            InferenceExecutor inference,
+            ScorerMetrics metrics,
+            MetricsExporters exporters,
+            BatchingSettings batching) {
         this.streams = streams;
         this.slot = slot;
         this.watcher = watcher;
@@ -90,7 +97,8 @@ public final class ScorerApp implements AutoCloseable {
         RegistrySerdes serdes = RegistrySerdes.forRegistry(config.registryUrl());
         String modelName = modelName(config, configured);
         AtomicReference<ModelSlot> slotRef = new AtomicReference<>();
-        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(),
+        ScorerMetrics metrics = new ScorerMetrics(
+                new MetricRegistry(),
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
         ModelVersionWatcher watcher = null;
@@ -98,16 +106,24 @@ public final class ScorerApp implements AutoCloseable {
         ModelBundle initial = configured;
         try {
             if (config.modelVersionsFollow()) {
-                watcher = new ModelVersionWatcher(config.clientConfig(), config.topics().name(TopicRole.MODEL_VERSIONS),
-                        serdes.<ModelVersion>valueDeserializer(), modelName,
-                        new BundleLoader(config.modelSignaturePublicKey().orElse(null)), metrics);
+                watcher = new ModelVersionWatcher(
+                        config.clientConfig(),
+                        config.topics().name(TopicRole.MODEL_VERSIONS),
+                        serdes.<ModelVersion>valueDeserializer(),
+                        modelName,
+                        new BundleLoader(config.modelSignaturePublicKey().orElse(null)),
+                        metrics);
                 control = watcher.catchUp(config.modelVersionsStartupTimeout());
                 initial = chooseInitial(configured, control, watcher);
             }
             if (initial == null) {
-                throw new ConfigException(ScorerConfig.MODEL_BUNDLE_CONFIG, "", "no model to score with: the control "
-                        + "topic has no usable PROMOTED version of '" + modelName + "'; publish one (imgstream models "
-                        + "promote) or set " + ScorerConfig.MODEL_BUNDLE_CONFIG);
+                throw new ConfigException(
+                        ScorerConfig.MODEL_BUNDLE_CONFIG,
+                        "",
+                        "no model to score with: the control "
+                                + "topic has no usable PROMOTED version of '" + modelName
+                                + "'; publish one (imgstream models "
+                                + "promote) or set " + ScorerConfig.MODEL_BUNDLE_CONFIG);
             }
         } catch (RuntimeException e) {
             if (watcher != null) {
@@ -121,23 +137,42 @@ public final class ScorerApp implements AutoCloseable {
             control.shadow().flatMap(watcher::load).map(BundleScorer::new).ifPresent(slot::shadow);
             watcher.follow(slot);
         }
-        int batchSize = BatchSizing.resolve(config.batchSize(), initial.network(), initial.manifest().preprocessing(),
+        int batchSize = BatchSizing.resolve(
+                config.batchSize(),
+                initial.network(),
+                initial.manifest().preprocessing(),
                 config.batchMemoryMaxBytes());
         return run(config, serdes, slot, watcher, metrics, config.batching(batchSize));
     }
 
-    private static ScorerApp run(ScorerConfig config, RegistrySerdes serdes, ModelSlot slot,
-                                 ModelVersionWatcher watcher, ScorerMetrics metrics, BatchingSettings batching) {
+    private static ScorerApp run(
+            ScorerConfig config,
+            RegistrySerdes serdes,
+            ModelSlot slot,
+            ModelVersionWatcher watcher,
+            ScorerMetrics metrics,
+            BatchingSettings batching) {
         MetricsExporters exporters = config.metrics().start(metrics.registry());
-        FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(),
-                batching.maxWaiting());
+        FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(), batching.maxWaiting());
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
-        KafkaStreams streams = new KafkaStreams(ScoringTopology.build(config, serdes.valueDeserializer(),
-                serdes.valueSerializer(), batching, fetchPool, inference, metrics), config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(
+                ScoringTopology.build(
+                        config,
+                        serdes.valueDeserializer(),
+                        serdes.valueSerializer(),
+                        batching,
+                        fetchPool,
+                        inference,
+                        metrics),
+                config.streamsProperties());
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
-        LOG.info("Scoring with {} v{}, batches of up to {} images, linger {} ms", slot.primaryModel().name(),
-                slot.primaryModel().version(), batching.batchSize(), batching.linger().toMillis());
+        LOG.info(
+                "Scoring with {} v{}, batches of up to {} images, linger {} ms",
+                slot.primaryModel().name(),
+                slot.primaryModel().version(),
+                batching.batchSize(),
+                batching.linger().toMillis());
         return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, batching);
     }
 
@@ -148,9 +183,13 @@ public final class ScorerApp implements AutoCloseable {
         }
         String bundled = configured.manifest().modelName();
         if (!named.isEmpty() && !named.equals(bundled)) {
-            throw new ConfigException(ScorerConfig.MODEL_NAME_CONFIG, named, "the bundle " + config.modelBundle()
-                    + " holds model '" + bundled + "'; leave " + ScorerConfig.MODEL_NAME_CONFIG + " empty or name '"
-                    + bundled + "'");
+            throw new ConfigException(
+                    ScorerConfig.MODEL_NAME_CONFIG,
+                    named,
+                    "the bundle " + config.modelBundle()
+                            + " holds model '" + bundled + "'; leave " + ScorerConfig.MODEL_NAME_CONFIG
+                            + " empty or name '"
+                            + bundled + "'");
         }
         return bundled;
     }
@@ -160,8 +199,8 @@ public final class ScorerApp implements AutoCloseable {
      * late instance joins on the version the running ones use (they too keep the last good version when a newer
      * one is refused).
      */
-    private static ModelBundle chooseInitial(ModelBundle configured, ModelVersionLog.State control,
-                                             ModelVersionWatcher watcher) {
+    private static ModelBundle chooseInitial(
+            ModelBundle configured, ModelVersionLog.State control, ModelVersionWatcher watcher) {
         List<ModelVersion> promoted = control.promoted();
         for (int i = promoted.size() - 1; i >= 0; i--) {
             ModelVersion version = promoted.get(i);
@@ -170,7 +209,9 @@ public final class ScorerApp implements AutoCloseable {
             }
             Optional<ModelBundle> announced = watcher.load(version);
             if (announced.isPresent()) {
-                LOG.info("Starting on {} v{}, the newest usable version on the control topic", version.getModelName(),
+                LOG.info(
+                        "Starting on {} v{}, the newest usable version on the control topic",
+                        version.getModelName(),
                         version.getVersion());
                 if (configured != null) {
                     configured.network().clear();
@@ -179,8 +220,10 @@ public final class ScorerApp implements AutoCloseable {
             }
         }
         if (configured != null && !promoted.isEmpty()) {
-            LOG.warn("No version of {} on the control topic could be used; starting on the configured bundle (v{})",
-                    configured.manifest().modelName(), configured.manifest().version());
+            LOG.warn(
+                    "No version of {} on the control topic could be used; starting on the configured bundle (v{})",
+                    configured.manifest().modelName(),
+                    configured.manifest().version());
         }
         return configured;
     }
@@ -223,23 +266,14 @@ public final class ScorerApp implements AutoCloseable {
         return metrics;
     }
 
-    /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
-    public int prometheusPort() {
-        return exporters.prometheusPort();
+    @Override
+    public KafkaStreams streams() {
+        return streams;
     }
 
-    /** The Kafka Streams state. */
-    public KafkaStreams.State state() {
-        return streams.state();
-    }
-
-    /**
-     * Waits until the instance is RUNNING (or failed).
-     *
-     * @return whether it is running
-     */
-    public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        return StreamsLifecycle.awaitRunning(streams, timeout);
+    @Override
+    public MetricsExporters exporters() {
+        return exporters;
     }
 
     /**

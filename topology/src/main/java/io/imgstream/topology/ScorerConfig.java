@@ -1,12 +1,12 @@
 package io.imgstream.topology;
 
 import io.imgstream.control.BundleSignature;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
-import io.imgstream.images.FetchSettings;
-import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -41,17 +41,19 @@ public final class ScorerConfig extends AbstractConfig {
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
     public static final String DEFAULT_APPLICATION_ID = "imgstream-scorer";
-    private static final String APPLICATION_ID_DOC = "Kafka Streams application id: instances sharing it share the input partitions.";
+    private static final String APPLICATION_ID_DOC =
+            "Kafka Streams application id: instances sharing it share the input partitions.";
 
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     public static final String DEFAULT_PROCESSING_GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
-    private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2: every image gets exactly one prediction per model "
-            + "version, even across crashes. at_least_once: faster commits, duplicates possible after a crash.";
+    private static final String PROCESSING_GUARANTEE_DOC =
+            "exactly_once_v2: every image gets exactly one prediction per model "
+                    + "version, even across crashes. at_least_once: faster commits, duplicates possible after a crash.";
 
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String DEFAULT_STATE_DIR = ".imgstream/streams";
-    private static final String STATE_DIR_DOC = "Directory for Kafka Streams local state; relative paths are resolved "
-            + "against the working directory.";
+    private static final String STATE_DIR_DOC =
+            "Directory for Kafka Streams local state; relative paths are resolved " + "against the working directory.";
 
     public static final String MODEL_BUNDLE_CONFIG = "model.bundle";
     private static final String MODEL_BUNDLE_DOC = "Path or file:// URI of the model bundle (zip) to start with. "
@@ -97,7 +99,8 @@ public final class ScorerConfig extends AbstractConfig {
 
     public static final String FETCH_THREADS_CONFIG = "fetch.threads";
     public static final int DEFAULT_FETCH_THREADS = 2;
-    private static final String FETCH_THREADS_DOC = "Worker threads that fetch and decode images off the stream thread.";
+    private static final String FETCH_THREADS_DOC =
+            "Worker threads that fetch and decode images off the stream thread.";
 
     public static final String FETCH_TIMEOUT_MS_CONFIG = "fetch.timeout.ms";
     public static final long DEFAULT_FETCH_TIMEOUT_MS = 30_000L;
@@ -112,9 +115,11 @@ public final class ScorerConfig extends AbstractConfig {
 
     public static final String FEATURES_ENABLED_CONFIG = "features.enabled";
     public static final boolean DEFAULT_FEATURES_ENABLED = true;
-    private static final String FEATURES_ENABLED_DOC = "Whether to write each scored image's bottleneck features to the "
-            + "compacted features topic (keyed image id/base model id) for the training worker. Only models whose "
-            + "bundle names its bottleneck layer have features.";
+    private static final String FEATURES_ENABLED_DOC =
+            "Whether to write each scored image's bottleneck features to the "
+                    + "compacted features topic (keyed image id/base model id) for the training worker. Only models "
+                    + "whose "
+                    + "bundle names its bottleneck layer have features.";
 
     public static final String LABELING_MIN_CONFIDENCE_CONFIG = "labeling.min.confidence";
     public static final double DEFAULT_LABELING_MIN_CONFIDENCE = 0.6;
@@ -132,8 +137,9 @@ public final class ScorerConfig extends AbstractConfig {
             + "signature is refused and the current model stays. Empty: signatures are not checked.";
 
     public static final String MODEL_BUNDLE_SHA256_CONFIG = "model.bundle.sha256";
-    private static final String MODEL_BUNDLE_SHA256_DOC = "Expected hex sha256 of the bundle file; when set, a bundle that "
-            + "does not match is refused. Empty: not checked.";
+    private static final String MODEL_BUNDLE_SHA256_DOC =
+            "Expected hex sha256 of the bundle file; when set, a bundle that "
+                    + "does not match is refused. Empty: not checked.";
 
     public static final String SCORING_TOP_K_CONFIG = "scoring.top.k";
     public static final int DEFAULT_SCORING_TOP_K = 3;
@@ -164,42 +170,123 @@ public final class ScorerConfig extends AbstractConfig {
         ConfigDef def = ConnectionSettings.define(new ConfigDef())
                 .define(MODEL_BUNDLE_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_BUNDLE_DOC)
                 .define(MODEL_NAME_CONFIG, Type.STRING, "", Importance.HIGH, MODEL_NAME_DOC)
-                .define(MODEL_VERSIONS_FOLLOW_CONFIG, Type.BOOLEAN, DEFAULT_MODEL_VERSIONS_FOLLOW, Importance.MEDIUM,
+                .define(
+                        MODEL_VERSIONS_FOLLOW_CONFIG,
+                        Type.BOOLEAN,
+                        DEFAULT_MODEL_VERSIONS_FOLLOW,
+                        Importance.MEDIUM,
                         MODEL_VERSIONS_FOLLOW_DOC)
-                .define(MODEL_VERSIONS_STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_MODEL_VERSIONS_STARTUP_TIMEOUT_MS,
-                        ConfigDef.Range.atLeast(0), Importance.LOW, MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC)
-                .define(MODEL_BUNDLE_SHA256_CONFIG, Type.STRING, "",
-                        new Sha256OrEmpty(), Importance.MEDIUM, MODEL_BUNDLE_SHA256_DOC)
-                .define(MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                .define(
+                        MODEL_VERSIONS_STARTUP_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_MODEL_VERSIONS_STARTUP_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(0),
+                        Importance.LOW,
+                        MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC)
+                .define(
+                        MODEL_BUNDLE_SHA256_CONFIG,
+                        Type.STRING,
+                        "",
+                        new Sha256OrEmpty(),
+                        Importance.MEDIUM,
+                        MODEL_BUNDLE_SHA256_DOC)
+                .define(
+                        MODEL_SIGNATURE_PUBLIC_KEY_CONFIG,
+                        Type.STRING,
+                        "",
+                        Importance.MEDIUM,
                         MODEL_SIGNATURE_PUBLIC_KEY_DOC)
-                .define(APPLICATION_ID_CONFIG, Type.STRING, DEFAULT_APPLICATION_ID,
-                        new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
-                .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, DEFAULT_PROCESSING_GUARANTEE,
-                        ValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2), Importance.HIGH,
+                .define(
+                        APPLICATION_ID_CONFIG,
+                        Type.STRING,
+                        DEFAULT_APPLICATION_ID,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        APPLICATION_ID_DOC)
+                .define(
+                        PROCESSING_GUARANTEE_CONFIG,
+                        Type.STRING,
+                        DEFAULT_PROCESSING_GUARANTEE,
+                        ValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2),
+                        Importance.HIGH,
                         PROCESSING_GUARANTEE_DOC)
                 .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, Importance.MEDIUM, STATE_DIR_DOC)
-                .define(BATCH_SIZE_CONFIG, Type.INT, DEFAULT_BATCH_SIZE, ConfigDef.Range.between(0, 4096),
-                        Importance.HIGH, BATCH_SIZE_DOC)
-                .define(BATCH_LINGER_MS_CONFIG, Type.LONG, DEFAULT_BATCH_LINGER_MS, ConfigDef.Range.between(0, 60_000),
-                        Importance.HIGH, BATCH_LINGER_MS_DOC)
-                .define(BATCH_MAX_IN_FLIGHT_CONFIG, Type.INT, DEFAULT_BATCH_MAX_IN_FLIGHT, ConfigDef.Range.between(1, 8),
-                        Importance.LOW, BATCH_MAX_IN_FLIGHT_DOC)
-                .define(BATCH_MEMORY_MAX_BYTES_CONFIG, Type.LONG, DEFAULT_BATCH_MEMORY_MAX_BYTES,
-                        ConfigDef.Range.atLeast(1), Importance.MEDIUM, BATCH_MEMORY_MAX_BYTES_DOC)
-                .define(FETCH_THREADS_CONFIG, Type.INT, DEFAULT_FETCH_THREADS, ConfigDef.Range.between(1, 256),
-                        Importance.MEDIUM, FETCH_THREADS_DOC)
-                .define(FETCH_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_FETCH_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
-                        Importance.LOW, FETCH_TIMEOUT_MS_DOC)
-                .define(INFERENCE_TIMEOUT_MS_CONFIG, Type.LONG, DEFAULT_INFERENCE_TIMEOUT_MS, ConfigDef.Range.atLeast(1),
-                        Importance.LOW, INFERENCE_TIMEOUT_MS_DOC)
-                .define(FEATURES_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_FEATURES_ENABLED, Importance.MEDIUM,
+                .define(
+                        BATCH_SIZE_CONFIG,
+                        Type.INT,
+                        DEFAULT_BATCH_SIZE,
+                        ConfigDef.Range.between(0, 4096),
+                        Importance.HIGH,
+                        BATCH_SIZE_DOC)
+                .define(
+                        BATCH_LINGER_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_BATCH_LINGER_MS,
+                        ConfigDef.Range.between(0, 60_000),
+                        Importance.HIGH,
+                        BATCH_LINGER_MS_DOC)
+                .define(
+                        BATCH_MAX_IN_FLIGHT_CONFIG,
+                        Type.INT,
+                        DEFAULT_BATCH_MAX_IN_FLIGHT,
+                        ConfigDef.Range.between(1, 8),
+                        Importance.LOW,
+                        BATCH_MAX_IN_FLIGHT_DOC)
+                .define(
+                        BATCH_MEMORY_MAX_BYTES_CONFIG,
+                        Type.LONG,
+                        DEFAULT_BATCH_MEMORY_MAX_BYTES,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.MEDIUM,
+                        BATCH_MEMORY_MAX_BYTES_DOC)
+                .define(
+                        FETCH_THREADS_CONFIG,
+                        Type.INT,
+                        DEFAULT_FETCH_THREADS,
+                        ConfigDef.Range.between(1, 256),
+                        Importance.MEDIUM,
+                        FETCH_THREADS_DOC)
+                .define(
+                        FETCH_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_FETCH_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        FETCH_TIMEOUT_MS_DOC)
+                .define(
+                        INFERENCE_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_INFERENCE_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        INFERENCE_TIMEOUT_MS_DOC)
+                .define(
+                        FEATURES_ENABLED_CONFIG,
+                        Type.BOOLEAN,
+                        DEFAULT_FEATURES_ENABLED,
+                        Importance.MEDIUM,
                         FEATURES_ENABLED_DOC)
-                .define(LABELING_MIN_CONFIDENCE_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_CONFIDENCE,
-                        ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_CONFIDENCE_DOC)
-                .define(LABELING_MIN_MARGIN_CONFIG, Type.DOUBLE, DEFAULT_LABELING_MIN_MARGIN,
-                        ConfigDef.Range.between(0.0, 1.0), Importance.LOW, LABELING_MIN_MARGIN_DOC)
-                .define(SCORING_TOP_K_CONFIG, Type.INT, DEFAULT_SCORING_TOP_K, ConfigDef.Range.between(1, 100),
-                        Importance.LOW, SCORING_TOP_K_DOC);
+                .define(
+                        LABELING_MIN_CONFIDENCE_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_LABELING_MIN_CONFIDENCE,
+                        ConfigDef.Range.between(0.0, 1.0),
+                        Importance.LOW,
+                        LABELING_MIN_CONFIDENCE_DOC)
+                .define(
+                        LABELING_MIN_MARGIN_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_LABELING_MIN_MARGIN,
+                        ConfigDef.Range.between(0.0, 1.0),
+                        Importance.LOW,
+                        LABELING_MIN_MARGIN_DOC)
+                .define(
+                        SCORING_TOP_K_CONFIG,
+                        Type.INT,
+                        DEFAULT_SCORING_TOP_K,
+                        ConfigDef.Range.between(1, 100),
+                        Importance.LOW,
+                        SCORING_TOP_K_DOC);
         FetchSettings.define(def);
         MetricsSettings.define(def);
         TopicSettings.define(def);
@@ -225,29 +312,45 @@ public final class ScorerConfig extends AbstractConfig {
     private void validateGuarantee() {
         Object kafkaGuarantee = originals().get(KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (kafkaGuarantee != null) {
-            throw new ConfigException(KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG, kafkaGuarantee,
+            throw new ConfigException(
+                    KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                    kafkaGuarantee,
                     "set " + PROCESSING_GUARANTEE_CONFIG + " instead; the scorer owns its delivery guarantee");
         }
     }
 
     private void validateModelSource() {
         if (modelBundle().isEmpty() && !modelVersionsFollow()) {
-            throw new ConfigException(MODEL_BUNDLE_CONFIG, "", "no model to score with: set " + MODEL_BUNDLE_CONFIG
-                    + ", or set " + MODEL_VERSIONS_FOLLOW_CONFIG + "=true and " + MODEL_NAME_CONFIG
-                    + " to take the model from the control topic");
+            throw new ConfigException(
+                    MODEL_BUNDLE_CONFIG,
+                    "",
+                    "no model to score with: set " + MODEL_BUNDLE_CONFIG
+                            + ", or set " + MODEL_VERSIONS_FOLLOW_CONFIG + "=true and " + MODEL_NAME_CONFIG
+                            + " to take the model from the control topic");
         }
         if (modelBundle().isEmpty() && modelName().isEmpty()) {
-            throw new ConfigException(MODEL_NAME_CONFIG, "", "required when " + MODEL_BUNDLE_CONFIG
-                    + " is empty: name the model whose PROMOTED version on the control topic to score with");
+            throw new ConfigException(
+                    MODEL_NAME_CONFIG,
+                    "",
+                    "required when " + MODEL_BUNDLE_CONFIG
+                            + " is empty: name the model whose PROMOTED version on the control topic to score with");
         }
-        long maxPollInterval = Long.parseLong(String.valueOf(originals().getOrDefault(
-                KAFKA_PREFIX + StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-                originals().getOrDefault(KAFKA_PREFIX + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                        DEFAULT_MAX_POLL_INTERVAL_MS))));
+        long maxPollInterval = Long.parseLong(String.valueOf(originals()
+                .getOrDefault(
+                        KAFKA_PREFIX + StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+                        originals()
+                                .getOrDefault(
+                                        KAFKA_PREFIX + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                                        DEFAULT_MAX_POLL_INTERVAL_MS))));
         if (inferenceTimeout().toMillis() >= maxPollInterval) {
-            throw new ConfigException(INFERENCE_TIMEOUT_MS_CONFIG, inferenceTimeout().toMillis(), "must be below the "
-                    + "consumer's max.poll.interval.ms (" + maxPollInterval + "), or a slow forward pass gets the "
-                    + "instance thrown out of the group; lower it or raise kafka." + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+            throw new ConfigException(
+                    INFERENCE_TIMEOUT_MS_CONFIG,
+                    inferenceTimeout().toMillis(),
+                    "must be below the "
+                            + "consumer's max.poll.interval.ms (" + maxPollInterval
+                            + "), or a slow forward pass gets the "
+                            + "instance thrown out of the group; lower it or raise kafka."
+                            + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
         }
     }
 
@@ -321,8 +424,12 @@ public final class ScorerConfig extends AbstractConfig {
      * {@link io.imgstream.topology.scoring.BatchSizing}).
      */
     public BatchingSettings batching(int batchSize) {
-        return new BatchingSettings(batchSize, Duration.ofMillis(getLong(BATCH_LINGER_MS_CONFIG)),
-                getInt(BATCH_MAX_IN_FLIGHT_CONFIG), fetchTimeout(), inferenceTimeout());
+        return new BatchingSettings(
+                batchSize,
+                Duration.ofMillis(getLong(BATCH_LINGER_MS_CONFIG)),
+                getInt(BATCH_MAX_IN_FLIGHT_CONFIG),
+                fetchTimeout(),
+                inferenceTimeout());
     }
 
     /** Whether bottleneck features are written to the features topic. */

@@ -46,8 +46,7 @@ public final class ScoringTopology {
     public static final String DEAD_LETTER_NODE = "dead-letter";
     public static final String DEAD_LETTER_SINK_NODE = "dead-letter-sink";
 
-    private ScoringTopology() {
-    }
+    private ScoringTopology() {}
 
     /**
      * Builds the topology for {@code config}.
@@ -59,36 +58,70 @@ public final class ScoringTopology {
      * @param inference where batches are scored
      * @param metrics   where the processors count and time their work
      */
-    public static Topology build(ScorerConfig config, Deserializer<ImageRef> imageRefs,
-                                 Serializer<SpecificRecord> records, BatchingSettings batching, FetchPool fetchPool,
-                                 InferenceExecutor inference, ScorerMetrics metrics) {
+    public static Topology build(
+            ScorerConfig config,
+            Deserializer<ImageRef> imageRefs,
+            Serializer<SpecificRecord> records,
+            BatchingSettings batching,
+            FetchPool fetchPool,
+            InferenceExecutor inference,
+            ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
-        BatchEmitter emitter = new BatchEmitter(new PredictionBuilder(config.topK()), config.labeling(), metrics,
-                new BatchEmitter.Outputs(PREDICTIONS_SINK_NODE, SHADOW_SINK_NODE, LABEL_REQUESTS_SINK_NODE,
-                        config.featuresEnabled() ? FEATURES_SINK_NODE : null, DEAD_LETTER_NODE));
+        BatchEmitter emitter = new BatchEmitter(
+                new PredictionBuilder(config.topK()),
+                config.labeling(),
+                metrics,
+                new BatchEmitter.Outputs(
+                        PREDICTIONS_SINK_NODE,
+                        SHADOW_SINK_NODE,
+                        LABEL_REQUESTS_SINK_NODE,
+                        config.featuresEnabled() ? FEATURES_SINK_NODE : null,
+                        DEAD_LETTER_NODE));
 
         Topology topology = new Topology();
-        topology.addSource(SOURCE_NODE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+        topology.addSource(
+                SOURCE_NODE,
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
                 topics.name(TopicRole.IMAGES));
-        topology.addProcessor(PARSE_NODE, () -> new ParseProcessor(imageRefs, BATCH_NODE, DEAD_LETTER_NODE),
-                SOURCE_NODE);
-        topology.addProcessor(BATCH_NODE, () -> new BatchingProcessor(batching, fetchPool, inference, emitter, metrics),
-                PARSE_NODE);
+        topology.addProcessor(
+                PARSE_NODE, () -> new ParseProcessor(imageRefs, BATCH_NODE, DEAD_LETTER_NODE), SOURCE_NODE);
+        topology.addProcessor(
+                BATCH_NODE, () -> new BatchingProcessor(batching, fetchPool, inference, emitter, metrics), PARSE_NODE);
         topology.addStateStore(BatchingProcessor.storeBuilder(), BATCH_NODE);
-        topology.addSink(PREDICTIONS_SINK_NODE, topics.name(TopicRole.PREDICTIONS), Serdes.String().serializer(),
-                records, BATCH_NODE);
-        topology.addSink(SHADOW_SINK_NODE, topics.name(TopicRole.PREDICTIONS_SHADOW), Serdes.String().serializer(),
-                records, BATCH_NODE);
-        topology.addSink(LABEL_REQUESTS_SINK_NODE, topics.name(TopicRole.LABELING_REQUESTS),
-                Serdes.String().serializer(), records, BATCH_NODE);
-        if (config.featuresEnabled()) {
-            topology.addSink(FEATURES_SINK_NODE, topics.name(TopicRole.FEATURES), Serdes.String().serializer(),
-                    records, BATCH_NODE);
-        }
-        topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics), PARSE_NODE,
+        topology.addSink(
+                PREDICTIONS_SINK_NODE,
+                topics.name(TopicRole.PREDICTIONS),
+                Serdes.String().serializer(),
+                records,
                 BATCH_NODE);
-        topology.addSink(DEAD_LETTER_SINK_NODE, topics.name(TopicRole.IMAGES_DLQ), Serdes.String().serializer(),
-                records, DEAD_LETTER_NODE);
+        topology.addSink(
+                SHADOW_SINK_NODE,
+                topics.name(TopicRole.PREDICTIONS_SHADOW),
+                Serdes.String().serializer(),
+                records,
+                BATCH_NODE);
+        topology.addSink(
+                LABEL_REQUESTS_SINK_NODE,
+                topics.name(TopicRole.LABELING_REQUESTS),
+                Serdes.String().serializer(),
+                records,
+                BATCH_NODE);
+        if (config.featuresEnabled()) {
+            topology.addSink(
+                    FEATURES_SINK_NODE,
+                    topics.name(TopicRole.FEATURES),
+                    Serdes.String().serializer(),
+                    records,
+                    BATCH_NODE);
+        }
+        topology.addProcessor(DEAD_LETTER_NODE, () -> new DeadLetterCountingProcessor(metrics), PARSE_NODE, BATCH_NODE);
+        topology.addSink(
+                DEAD_LETTER_SINK_NODE,
+                topics.name(TopicRole.IMAGES_DLQ),
+                Serdes.String().serializer(),
+                records,
+                DEAD_LETTER_NODE);
         return topology;
     }
 }

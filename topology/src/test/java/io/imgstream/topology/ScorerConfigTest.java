@@ -3,8 +3,8 @@ package io.imgstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imgstream.schemas.TopicRole;
 import io.imgstream.images.FetchSettings;
+import io.imgstream.schemas.TopicRole;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -17,7 +17,10 @@ class ScorerConfigTest {
     @Test
     void shouldDocumentEveryKey() {
         for (ConfigDef.ConfigKey key : ScorerConfig.CONFIG.configKeys().values()) {
-            assertThat(key.documentation).as("documentation of %s", key.name).isNotBlank().endsWith(".");
+            assertThat(key.documentation)
+                    .as("documentation of %s", key.name)
+                    .isNotBlank()
+                    .endsWith(".");
         }
     }
 
@@ -38,8 +41,10 @@ class ScorerConfigTest {
         Map<String, Object> props = required();
         props.remove(ScorerConfig.MODEL_BUNDLE_CONFIG);
 
-        assertThatThrownBy(() -> new ScorerConfig(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(ScorerConfig.MODEL_NAME_CONFIG).hasMessageContaining("required when model.bundle is empty");
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ScorerConfig.MODEL_NAME_CONFIG)
+                .hasMessageContaining("required when model.bundle is empty");
 
         props.put(ScorerConfig.MODEL_NAME_CONFIG, "pets");
         assertThat(new ScorerConfig(props).modelName()).isEqualTo("pets");
@@ -53,11 +58,13 @@ class ScorerConfigTest {
         Map<String, Object> props = required();
         props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file,https");
 
-        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.hosts")
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .hasMessageContaining("fetch.allowed.hosts")
                 .hasMessageContaining("allows http or https");
 
         props.put(FetchSettings.ALLOWED_HOSTS_CONFIG, "Images.Example.com,*.cdn.example.com");
-        assertThat(new ScorerConfig(props).fetch().allowedHosts()).containsExactly("images.example.com", "*.cdn.example.com");
+        assertThat(new ScorerConfig(props).fetch().allowedHosts())
+                .containsExactly("images.example.com", "*.cdn.example.com");
     }
 
     @Test
@@ -68,7 +75,8 @@ class ScorerConfigTest {
         assertThat(config.batching(8).linger()).hasMillis(ScorerConfig.DEFAULT_BATCH_LINGER_MS);
         assertThat(config.batching(8).maxInFlight()).isEqualTo(ScorerConfig.DEFAULT_BATCH_MAX_IN_FLIGHT);
         assertThat(config.batching(8).maxWaiting()).isEqualTo(24);
-        assertThat(config.streamsProperties()).containsEntry(StreamsConfig.POLL_MS_CONFIG, ScorerConfig.DEFAULT_POLL_MS);
+        assertThat(config.streamsProperties())
+                .containsEntry(StreamsConfig.POLL_MS_CONFIG, ScorerConfig.DEFAULT_POLL_MS);
     }
 
     @Test
@@ -77,23 +85,31 @@ class ScorerConfigTest {
         props.put("kafka.max.poll.interval.ms", "60000");
         props.put(ScorerConfig.INFERENCE_TIMEOUT_MS_CONFIG, "90000");
 
-        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("inference.timeout.ms")
-                .hasMessageContaining("90000").hasMessageContaining("max.poll.interval.ms (60000)");
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .hasMessageContaining("inference.timeout.ms")
+                .hasMessageContaining("90000")
+                .hasMessageContaining("max.poll.interval.ms (60000)");
     }
 
     @Test
     void shouldNameTheBadKeyAndValue() {
         Map<String, Object> props = required();
         props.put(FetchSettings.MAX_BYTES_CONFIG, "-5");
-        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.max.bytes").hasMessageContaining("-5");
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .hasMessageContaining("fetch.max.bytes")
+                .hasMessageContaining("-5");
 
         props.put(FetchSettings.MAX_BYTES_CONFIG, "100");
         props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file,gopher");
-        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("fetch.allowed.schemes").hasMessageContaining("gopher");
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .hasMessageContaining("fetch.allowed.schemes")
+                .hasMessageContaining("gopher");
 
         props.put(FetchSettings.ALLOWED_SCHEMES_CONFIG, "file");
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, "abc");
-        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("model.bundle.sha256").hasMessageContaining("64 hex");
+        assertThatThrownBy(() -> new ScorerConfig(props))
+                .hasMessageContaining("model.bundle.sha256")
+                .hasMessageContaining("64 hex");
     }
 
     @Test
@@ -117,7 +133,8 @@ class ScorerConfigTest {
         Map<String, Object> props = required();
         props.put("topic.predictions", "images");
 
-        assertThatThrownBy(() -> new ScorerConfig(props).topics()).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new ScorerConfig(props).topics())
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("share one topic");
     }
 

@@ -13,11 +13,16 @@ import com.tngtech.archunit.lang.ArchRule;
 class ScorerModuleRulesTest {
 
     @ArchTest
-    static final ArchRule neverImportsTheWorker = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.training..", "io.imgstream.evaluation..", "io.imgstream.connect..",
+    static final ArchRule neverImportsTheWorker = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.training..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
                     "io.imgstream.cli..");
 
     @ArchTest
-    static final ArchRule packagesFreeOfCycles = slices().matching("io.imgstream.topology.(*)..").should()
-            .beFreeOfCycles();
+    static final ArchRule packagesFreeOfCycles =
+            slices().matching("io.imgstream.topology.(*)..").should().beFreeOfCycles();
 }

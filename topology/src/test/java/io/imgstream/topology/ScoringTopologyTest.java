@@ -105,15 +105,17 @@ class ScoringTopologyTest {
                 ScorerConfig.BATCH_LINGER_MS_CONFIG, LINGER.toMillis(),
                 ScorerConfig.STATE_DIR_CONFIG, stateDir.toString()));
         BatchingSettings batching = config.batching(8);
-        ModelBundle bundle = ModelBundle.of(BundleManifest.create("colours", 1, CLASSES, "small-cnn-8x8", INPUT,
-                Instant.now(), Map.of(), null), SmallCnn.build(3, 8, 8, CLASSES.size(), 7));
+        ModelBundle bundle = ModelBundle.of(
+                BundleManifest.create("colours", 1, CLASSES, "small-cnn-8x8", INPUT, Instant.now(), Map.of(), null),
+                SmallCnn.build(3, 8, 8, CLASSES.size(), 7));
         slot = new ModelSlot(new BundleScorer(bundle));
         metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         fetchPool = new FetchPool(config.fetch().loader(), 2, batching.maxWaiting());
         inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
         topics = config.topics();
-        driver = new TopologyTestDriver(ScoringTopology.build(config, IMAGE_REFS, RECORDS, batching, fetchPool,
-                inference, metrics), config.streamsProperties());
+        driver = new TopologyTestDriver(
+                ScoringTopology.build(config, IMAGE_REFS, RECORDS, batching, fetchPool, inference, metrics),
+                config.streamsProperties());
     }
 
     @AfterEach
@@ -126,8 +128,8 @@ class ScoringTopologyTest {
 
     @Test
     void shouldScoreImagesAndDeadLetterBadInputWhenLingerExpires() {
-        TestInputTopic<String, byte[]> images = driver.createInputTopic(topics.name(TopicRole.IMAGES),
-                new StringSerializer(), new ByteArraySerializer());
+        TestInputTopic<String, byte[]> images = driver.createInputTopic(
+                topics.name(TopicRole.IMAGES), new StringSerializer(), new ByteArraySerializer());
         TestOutputTopic<String, Prediction> predictions = output(TopicRole.PREDICTIONS, Prediction::fromByteBuffer);
         TestOutputTopic<String, DeadLetter> deadLetters = output(TopicRole.IMAGES_DLQ, DeadLetter::fromByteBuffer);
         byte[] garbage = {0x42, 0x13, 0x37};
@@ -136,7 +138,9 @@ class ScoringTopologyTest {
         images.pipeInput("text", imageRef("text", "this is not an image".getBytes(StandardCharsets.UTF_8)));
         images.pipeInput("garbage", garbage);
         images.pipeInput("blue", imageRef("blue", png(0x0000ff)));
-        assertThat(predictions.isEmpty()).as("a batch of 8 is not full, and batch.linger.ms has not passed").isTrue();
+        assertThat(predictions.isEmpty())
+                .as("a batch of 8 is not full, and batch.linger.ms has not passed")
+                .isTrue();
 
         driver.advanceWallClockTime(LINGER);
         // The forward pass runs on the inference thread; the stream thread forwards its result on a later punctuation.
@@ -155,7 +159,8 @@ class ScoringTopologyTest {
             assertThat(prediction.getTopK()).hasSize(2);
         });
         List<DeadLetter> refused = deadLetters.readValuesToList();
-        assertThat(refused).extracting(letter -> letter.getImageId().toString())
+        assertThat(refused)
+                .extracting(letter -> letter.getImageId().toString())
                 .containsExactlyInAnyOrder("garbage", "text");
         Map<String, DeadLetter> letters = refused.stream()
                 .collect(Collectors.toMap(letter -> letter.getImageId().toString(), letter -> letter));
@@ -170,9 +175,15 @@ class ScoringTopologyTest {
             assertThat(letter.getReason()).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
             assertThat(letter.getSourceOffset()).isEqualTo(1L);
         });
-        assertThat(pendingImages()).as("every image has its prediction or dead letter").isZero();
-        assertThat(metrics.registry().meter(ScorerMetrics.BATCHES_CLOSED + ".LINGER").getCount()).isEqualTo(1);
-        assertThat(metrics.registry().meter(ScorerMetrics.DEAD_LETTERS).getCount()).isEqualTo(2);
+        assertThat(pendingImages())
+                .as("every image has its prediction or dead letter")
+                .isZero();
+        assertThat(metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + ".LINGER")
+                        .getCount())
+                .isEqualTo(1);
+        assertThat(metrics.registry().meter(ScorerMetrics.DEAD_LETTERS).getCount())
+                .isEqualTo(2);
     }
 
     private <V> TestOutputTopic<String, V> output(TopicRole role, Decoder<V> decoder) {
@@ -204,8 +215,12 @@ class ScoringTopologyTest {
     }
 
     private static byte[] imageRef(String id, byte[] inlineBytes) {
-        ImageRef ref = ImageRef.newBuilder().setId(id).setUri("inline:").setInlineBytes(ByteBuffer.wrap(inlineBytes))
-                .setEventTime(Instant.ofEpochMilli(1_000)).build();
+        ImageRef ref = ImageRef.newBuilder()
+                .setId(id)
+                .setUri("inline:")
+                .setInlineBytes(ByteBuffer.wrap(inlineBytes))
+                .setEventTime(Instant.ofEpochMilli(1_000))
+                .build();
         return RECORDS.serialize("images", ref);
     }
 

@@ -1,26 +1,27 @@
 package io.imgstream.training;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.control.ControlTopic;
+import io.imgstream.control.SigningAnnouncer;
+import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.weights.WeightLoadException;
+import io.imgstream.runtime.lifecycle.StreamsApplication;
+import io.imgstream.runtime.lifecycle.StreamsLifecycle;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.AvroTrust;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
-import io.imgstream.runtime.lifecycle.StreamsLifecycle;
-import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
 import io.imgstream.training.labels.LabeledSet;
 import io.imgstream.training.labels.LabeledSetTopology;
 import io.imgstream.training.metrics.TrainingMetrics;
-import io.imgstream.control.ControlTopic;
-import io.imgstream.control.SigningAnnouncer;
-import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.training.refit.CurrentVersion;
 import io.imgstream.training.refit.HoldoutSplit;
 import io.imgstream.training.refit.LabelLedger;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * refit that fails (store unwritable, broker away) is logged and counted, the current version stays, and the next
  * try waits a minute or {@code refit.interval.ms}, whichever is shorter.
  */
-public final class TrainingWorker implements AutoCloseable {
+public final class TrainingWorker implements StreamsApplication {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingWorker.class);
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -92,7 +93,10 @@ public final class TrainingWorker implements AutoCloseable {
         TopicCatalog topics = config.topics();
         Properties clients = new Properties();
         clients.putAll(config.clientConfig());
-        this.control = new ControlTopic(clients, serdes, topics.name(TopicRole.MODEL_VERSIONS),
+        this.control = new ControlTopic(
+                clients,
+                serdes,
+                topics.name(TopicRole.MODEL_VERSIONS),
                 config.getString(TrainingWorkerConfig.APPLICATION_ID_CONFIG) + "-announcer");
         this.store = new FileSystemModelStore(config.modelStore());
         this.metrics = new TrainingMetrics(new MetricRegistry());
@@ -103,15 +107,26 @@ public final class TrainingWorker implements AutoCloseable {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), serdes.valueSerializer());
         this.extractor = new FeatureExtractor(base);
-        FeatureBackfill backfill = new FeatureBackfill(extractor, config.fetch().loader(), producer,
-                topics.name(TopicRole.FEATURES));
-        this.refitter = new Refitter(config.modelName(), base, config.head(), config.headTraining(),
-                new HoldoutSplit(config.holdoutPercent(), config.validationPercent()), config.gateMinImprovement(),
-                config.publishStatus(), backfill, store,
-                config.signingKey().<VersionAnnouncer>map(key -> new SigningAnnouncer(control, key)).orElse(control),
-                () -> ControlTopic.highestVersion(controlRecords, config.modelName()).orElse(0), progress);
-        this.streams = new KafkaStreams(LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
-                config.streamsProperties());
+        FeatureBackfill backfill =
+                new FeatureBackfill(extractor, config.fetch().loader(), producer, topics.name(TopicRole.FEATURES));
+        this.refitter = new Refitter(
+                config.modelName(),
+                base,
+                config.head(),
+                config.headTraining(),
+                new HoldoutSplit(config.holdoutPercent(), config.validationPercent()),
+                config.gateMinImprovement(),
+                config.publishStatus(),
+                backfill,
+                store,
+                config.signingKey()
+                        .<VersionAnnouncer>map(key -> new SigningAnnouncer(control, key))
+                        .orElse(control),
+                () -> ControlTopic.highestVersion(controlRecords, config.modelName())
+                        .orElse(0),
+                progress);
+        this.streams = new KafkaStreams(
+                LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics), config.streamsProperties());
         StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());
@@ -135,7 +150,9 @@ public final class TrainingWorker implements AutoCloseable {
         try {
             base = config.base().load();
         } catch (WeightLoadException | IllegalArgumentException e) {
-            throw new ConfigException(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, config.base().weights().toString(),
+            throw new ConfigException(
+                    TrainingWorkerConfig.BASE_WEIGHTS_CONFIG,
+                    config.base().weights().toString(),
                     "can't load the base: " + e.getMessage());
         }
         TrainingWorker worker = new TrainingWorker(config, base, progress);
@@ -143,14 +160,18 @@ public final class TrainingWorker implements AutoCloseable {
             worker.readControlTopic();
             worker.ledger = new LabelLedger(worker.baseline());
             worker.streams.start();
-            worker.refitThread.scheduleWithFixedDelay(worker::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            worker.refitThread.scheduleWithFixedDelay(
+                    worker::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             worker.close();
             throw e;
         }
-        LOG.info("Training {} on {} (features {}), refit every {} labels or {} s", config.modelName(), base.id(),
-                Arrays.toString(base.featureShape()), config.refitTrigger().everyLabels(),
+        LOG.info(
+                "Training {} on {} (features {}), refit every {} labels or {} s",
+                config.modelName(),
+                base.id(),
+                Arrays.toString(base.featureShape()),
+                config.refitTrigger().everyLabels(),
                 config.refitTrigger().interval().toSeconds());
         return worker;
     }
@@ -176,10 +197,15 @@ public final class TrainingWorker implements AutoCloseable {
             }
             metrics.refitFailed();
             Duration delay = config.refitTrigger().interval().compareTo(MAX_RETRY_DELAY) < 0
-                    ? config.refitTrigger().interval() : MAX_RETRY_DELAY;
+                    ? config.refitTrigger().interval()
+                    : MAX_RETRY_DELAY;
             retryAfterNanos = System.nanoTime() + delay.toNanos();
-            LOG.error("Refit failed ({}); next try in {} s. Cause: {}", current == null ? "there is still no version"
-                    : "v" + current.version() + " stays current", delay.toSeconds(), e.toString(), e);
+            LOG.error(
+                    "Refit failed ({}); next try in {} s. Cause: {}",
+                    current == null ? "there is still no version" : "v" + current.version() + " stays current",
+                    delay.toSeconds(),
+                    e.toString(),
+                    e);
         }
     }
 
@@ -208,10 +234,15 @@ public final class TrainingWorker implements AutoCloseable {
         ModelBundle bundle = null;
         if (base.id().toString().equals(version.getBaseModelId().toString())) {
             try {
-                bundle = store.load(URI.create(version.getBundleUri().toString()), version.getBundleSha256().toString());
+                bundle = store.load(
+                        URI.create(version.getBundleUri().toString()),
+                        version.getBundleSha256().toString());
             } catch (RuntimeException e) {
-                LOG.warn("Can't load the current version v{} ({}): candidates start fresh and are compared with its "
-                        + "recorded accuracy", version.getVersion(), e.getMessage());
+                LOG.warn(
+                        "Can't load the current version v{} ({}): candidates start fresh and are compared with its "
+                                + "recorded accuracy",
+                        version.getVersion(),
+                        e.getMessage());
             }
         }
         current = CurrentVersion.of(version, bundle);
@@ -236,23 +267,14 @@ public final class TrainingWorker implements AutoCloseable {
         return Optional.ofNullable(lastOutcome);
     }
 
-    /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
-    public int prometheusPort() {
-        return exporters.prometheusPort();
+    @Override
+    public KafkaStreams streams() {
+        return streams;
     }
 
-    /** The labeled set's Kafka Streams state. */
-    public KafkaStreams.State state() {
-        return streams.state();
-    }
-
-    /**
-     * Waits until the labeled set is RUNNING (or failed).
-     *
-     * @return whether it is running
-     */
-    public boolean awaitRunning(Duration timeout) throws InterruptedException {
-        return StreamsLifecycle.awaitRunning(streams, timeout);
+    @Override
+    public MetricsExporters exporters() {
+        return exporters;
     }
 
     /**

@@ -1,7 +1,8 @@
 package io.imgstream.training;
 
-import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.control.BundleSignature;
+import io.imgstream.images.FetchSettings;
+import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -9,12 +10,11 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.schemas.avro.ModelStatus;
-import io.imgstream.images.FetchSettings;
-import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.RefitTrigger;
@@ -27,9 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -61,12 +61,14 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             + "changelog when missing) and of refit checkpoints.";
 
     public static final String MODEL_NAME_CONFIG = "model.name";
-    private static final String MODEL_NAME_DOC = "The model this worker trains; its versions are announced on the control topic.";
+    private static final String MODEL_NAME_DOC =
+            "The model this worker trains; its versions are announced on the control topic.";
 
     public static final String MODEL_STORE_CONFIG = "model.store";
     public static final String DEFAULT_MODEL_STORE = ".imgstream/models";
-    private static final String MODEL_STORE_DOC = "Root directory of the filesystem model store the bundles are saved in; "
-            + "scorers must be able to read it.";
+    private static final String MODEL_STORE_DOC =
+            "Root directory of the filesystem model store the bundles are saved in; "
+                    + "scorers must be able to read it.";
 
     public static final String MODEL_SIGNATURE_PRIVATE_KEY_CONFIG = "model.signature.private.key";
     private static final String MODEL_SIGNATURE_PRIVATE_KEY_DOC = "PEM file of the Ed25519 private key every "
@@ -76,8 +78,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String BASE_PRESET_CONFIG = "base.preset";
     public static final String DEFAULT_BASE_PRESET = BasePreset.VGG16.configName();
     private static final String BASE_PRESET_DOC = "The convolutional base: vgg16 or vgg19 (Keras layer names, weights "
-            + "from base.weights), network (any channels-first DL4J ComputationGraph zip in base.weights, cut at base.layer), "
-            + "or bundle (the network of the model bundle in base.weights, cut at its bottleneck layer or base.layer, with "
+            + "from base.weights), network (any channels-first DL4J ComputationGraph zip in base.weights, cut at "
+            + "base.layer), "
+            + "or bundle (the network of the model bundle in base.weights, cut at its bottleneck layer or base.layer, "
+            + "with "
             + "its preprocessing).";
 
     public static final String BASE_WEIGHTS_CONFIG = "base.weights";
@@ -86,18 +90,22 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             + "bundle a model bundle zip. Nothing is downloaded: the file must be there.";
 
     public static final String BASE_LAYER_CONFIG = "base.layer";
-    private static final String BASE_LAYER_DOC = "Bottleneck layer of a network or bundle base: its activations are the "
-            + "features (a bundle's own bottleneck when empty). vgg16/vgg19 always use block5_pool.";
+    private static final String BASE_LAYER_DOC =
+            "Bottleneck layer of a network or bundle base: its activations are the "
+                    + "features (a bundle's own bottleneck when empty). vgg16/vgg19 always use block5_pool.";
 
     public static final String BASE_NAME_CONFIG = "base.name";
     public static final String DEFAULT_BASE_NAME = "custom";
-    private static final String BASE_NAME_DOC = "Name of a network or bundle base in its id (name + sha256 of its weights); "
-            + "lowercase letters, digits, '.', '_' or '-'.";
+    private static final String BASE_NAME_DOC =
+            "Name of a network or bundle base in its id (name + sha256 of its weights); "
+                    + "lowercase letters, digits, '.', '_' or '-'.";
 
     public static final String BASE_INPUT_CONFIG = "base.input";
     public static final String DEFAULT_BASE_INPUT = "150x150x3";
-    private static final String BASE_INPUT_DOC = "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
-            + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its bundle's.";
+    private static final String BASE_INPUT_DOC =
+            "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
+                    + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its "
+                    + "bundle's.";
 
     public static final String BASE_SCALING_CONFIG = "base.scaling";
     public static final String DEFAULT_BASE_SCALING = PixelScaling.CAFFE_BGR.name();
@@ -111,13 +119,13 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String REFIT_EVERY_LABELS_CONFIG = "refit.every.labels";
     public static final int DEFAULT_REFIT_EVERY_LABELS = 50;
-    private static final String REFIT_EVERY_LABELS_DOC = "Refit once this many labels arrived (new images or relabels) "
-            + "since the last refit.";
+    private static final String REFIT_EVERY_LABELS_DOC =
+            "Refit once this many labels arrived (new images or relabels) " + "since the last refit.";
 
     public static final String REFIT_INTERVAL_MS_CONFIG = "refit.interval.ms";
     public static final long DEFAULT_REFIT_INTERVAL_MS = 600_000L;
-    private static final String REFIT_INTERVAL_MS_DOC = "Refit at least this often while any new label waits, even "
-            + "below refit.every.labels.";
+    private static final String REFIT_INTERVAL_MS_DOC =
+            "Refit at least this often while any new label waits, even " + "below refit.every.labels.";
 
     public static final String REFIT_MIN_LABELS_CONFIG = "refit.min.labels";
     public static final int DEFAULT_REFIT_MIN_LABELS = 20;
@@ -126,24 +134,31 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String HOLDOUT_PERCENT_CONFIG = "holdout.percent";
     public static final int DEFAULT_HOLDOUT_PERCENT = 20;
-    private static final String HOLDOUT_PERCENT_DOC = "Share of images kept out of training to evaluate candidates, chosen "
-            + "by a hash of the image id so an image stays on its side across refits. A label's split hint overrides it.";
+    private static final String HOLDOUT_PERCENT_DOC =
+            "Share of images kept out of training to evaluate candidates, chosen "
+                    + "by a hash of the image id so an image stays on its side across refits. A label's split hint "
+                    + "overrides it.";
 
     public static final String VALIDATION_PERCENT_CONFIG = "validation.percent";
     public static final int DEFAULT_VALIDATION_PERCENT = 10;
     private static final String VALIDATION_PERCENT_DOC = "Share of images, by the same hash, that early stopping and "
-            + "learning-rate reduction watch; the rest train. Kept apart from the holdout so the gate's accuracy is unbiased.";
+            + "learning-rate reduction watch; the rest train. Kept apart from the holdout so the gate's accuracy is "
+            + "unbiased.";
 
     public static final String GATE_MIN_IMPROVEMENT_CONFIG = "gate.min.improvement";
     public static final double DEFAULT_GATE_MIN_IMPROVEMENT = 0.01;
-    private static final String GATE_MIN_IMPROVEMENT_DOC = "A candidate is published only if its holdout accuracy beats "
-            + "the current version's, measured on the same holdout, by at least this much (0.01 = one point). The first "
-            + "version of a model is always published.";
+    private static final String GATE_MIN_IMPROVEMENT_DOC =
+            "A candidate is published only if its holdout accuracy beats "
+                    + "the current version's, measured on the same holdout, by at least this much (0.01 = one point). "
+                    + "The first "
+                    + "version of a model is always published.";
 
     public static final String PUBLISH_STATUS_CONFIG = "publish.status";
     public static final String DEFAULT_PUBLISH_STATUS = ModelStatus.PROMOTED.name();
-    private static final String PUBLISH_STATUS_DOC = "How a candidate that passes the gate is announced: PROMOTED (scorers "
-            + "switch to it) or SHADOW (scored beside the current version into predictions-shadow, promoted by hand).";
+    private static final String PUBLISH_STATUS_DOC =
+            "How a candidate that passes the gate is announced: PROMOTED (scorers "
+                    + "switch to it) or SHADOW (scored beside the current version into predictions-shadow, promoted by "
+                    + "hand).";
 
     public static final String HEAD_EPOCHS_CONFIG = "head.epochs";
     private static final String HEAD_EPOCHS_DOC = "Most epochs of a refit; early stopping usually ends it sooner.";
@@ -186,11 +201,14 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         base();
         signingKey();
         if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName()).matches()) {
-            throw new ConfigException(MODEL_NAME_CONFIG, modelName(), "must match " + BundleManifest.MODEL_NAME_PATTERN.pattern());
+            throw new ConfigException(
+                    MODEL_NAME_CONFIG, modelName(), "must match " + BundleManifest.MODEL_NAME_PATTERN.pattern());
         }
         if (holdoutPercent() + validationPercent() >= 100) {
-            throw new ConfigException(VALIDATION_PERCENT_CONFIG, validationPercent(), "holdout.percent + validation.percent "
-                    + "must stay below 100, or nothing is left to train on");
+            throw new ConfigException(
+                    VALIDATION_PERCENT_CONFIG,
+                    validationPercent(),
+                    "holdout.percent + validation.percent " + "must stay below 100, or nothing is left to train on");
         }
     }
 
@@ -198,56 +216,165 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         HeadConfig head = HeadConfig.defaults();
         HeadTrainingConfig training = HeadTrainingConfig.defaults();
         ConfigDef def = ConnectionSettings.define(new ConfigDef())
-                .define(MODEL_NAME_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, MODEL_NAME_DOC)
-                .define(MODEL_STORE_CONFIG, Type.STRING, DEFAULT_MODEL_STORE, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, MODEL_STORE_DOC)
-                .define(MODEL_SIGNATURE_PRIVATE_KEY_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                .define(
+                        MODEL_NAME_CONFIG,
+                        Type.STRING,
+                        ConfigDef.NO_DEFAULT_VALUE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        MODEL_NAME_DOC)
+                .define(
+                        MODEL_STORE_CONFIG,
+                        Type.STRING,
+                        DEFAULT_MODEL_STORE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        MODEL_STORE_DOC)
+                .define(
+                        MODEL_SIGNATURE_PRIVATE_KEY_CONFIG,
+                        Type.STRING,
+                        "",
+                        Importance.MEDIUM,
                         MODEL_SIGNATURE_PRIVATE_KEY_DOC)
-                .define(BASE_PRESET_CONFIG, Type.STRING, DEFAULT_BASE_PRESET,
-                        ConfigDef.ValidString.in(Arrays.stream(BasePreset.values()).map(BasePreset::configName)
-                                .toArray(String[]::new)), Importance.HIGH, BASE_PRESET_DOC)
-                .define(BASE_WEIGHTS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, BASE_WEIGHTS_DOC)
+                .define(
+                        BASE_PRESET_CONFIG,
+                        Type.STRING,
+                        DEFAULT_BASE_PRESET,
+                        ConfigDef.ValidString.in(Arrays.stream(BasePreset.values())
+                                .map(BasePreset::configName)
+                                .toArray(String[]::new)),
+                        Importance.HIGH,
+                        BASE_PRESET_DOC)
+                .define(
+                        BASE_WEIGHTS_CONFIG,
+                        Type.STRING,
+                        ConfigDef.NO_DEFAULT_VALUE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        BASE_WEIGHTS_DOC)
                 .define(BASE_LAYER_CONFIG, Type.STRING, "", Importance.MEDIUM, BASE_LAYER_DOC)
                 .define(BASE_NAME_CONFIG, Type.STRING, DEFAULT_BASE_NAME, Importance.LOW, BASE_NAME_DOC)
                 .define(BASE_INPUT_CONFIG, Type.STRING, DEFAULT_BASE_INPUT, Importance.MEDIUM, BASE_INPUT_DOC)
-                .define(BASE_SCALING_CONFIG, Type.STRING, DEFAULT_BASE_SCALING, enumValues(PixelScaling.class),
-                        Importance.MEDIUM, BASE_SCALING_DOC)
-                .define(BASE_RESIZE_CONFIG, Type.STRING, DEFAULT_BASE_RESIZE, enumValues(ResizePolicy.class),
-                        Importance.LOW, BASE_RESIZE_DOC)
-                .define(APPLICATION_ID_CONFIG, Type.STRING, DEFAULT_APPLICATION_ID, new ConfigDef.NonEmptyString(),
-                        Importance.MEDIUM, APPLICATION_ID_DOC)
+                .define(
+                        BASE_SCALING_CONFIG,
+                        Type.STRING,
+                        DEFAULT_BASE_SCALING,
+                        enumValues(PixelScaling.class),
+                        Importance.MEDIUM,
+                        BASE_SCALING_DOC)
+                .define(
+                        BASE_RESIZE_CONFIG,
+                        Type.STRING,
+                        DEFAULT_BASE_RESIZE,
+                        enumValues(ResizePolicy.class),
+                        Importance.LOW,
+                        BASE_RESIZE_DOC)
+                .define(
+                        APPLICATION_ID_CONFIG,
+                        Type.STRING,
+                        DEFAULT_APPLICATION_ID,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
+                        APPLICATION_ID_DOC)
                 .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, Importance.MEDIUM, STATE_DIR_DOC)
-                .define(REFIT_EVERY_LABELS_CONFIG, Type.INT, DEFAULT_REFIT_EVERY_LABELS, ConfigDef.Range.atLeast(1),
-                        Importance.HIGH, REFIT_EVERY_LABELS_DOC)
-                .define(REFIT_INTERVAL_MS_CONFIG, Type.LONG, DEFAULT_REFIT_INTERVAL_MS, ConfigDef.Range.atLeast(100),
-                        Importance.HIGH, REFIT_INTERVAL_MS_DOC)
-                .define(REFIT_MIN_LABELS_CONFIG, Type.INT, DEFAULT_REFIT_MIN_LABELS, ConfigDef.Range.atLeast(2),
-                        Importance.MEDIUM, REFIT_MIN_LABELS_DOC)
-                .define(HOLDOUT_PERCENT_CONFIG, Type.INT, DEFAULT_HOLDOUT_PERCENT, ConfigDef.Range.between(1, 90),
-                        Importance.MEDIUM, HOLDOUT_PERCENT_DOC)
-                .define(VALIDATION_PERCENT_CONFIG, Type.INT, DEFAULT_VALIDATION_PERCENT, ConfigDef.Range.between(0, 90),
-                        Importance.LOW, VALIDATION_PERCENT_DOC)
-                .define(GATE_MIN_IMPROVEMENT_CONFIG, Type.DOUBLE, DEFAULT_GATE_MIN_IMPROVEMENT,
-                        ConfigDef.Range.between(-1, 1), Importance.HIGH, GATE_MIN_IMPROVEMENT_DOC)
-                .define(PUBLISH_STATUS_CONFIG, Type.STRING, DEFAULT_PUBLISH_STATUS,
+                .define(
+                        REFIT_EVERY_LABELS_CONFIG,
+                        Type.INT,
+                        DEFAULT_REFIT_EVERY_LABELS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.HIGH,
+                        REFIT_EVERY_LABELS_DOC)
+                .define(
+                        REFIT_INTERVAL_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_REFIT_INTERVAL_MS,
+                        ConfigDef.Range.atLeast(100),
+                        Importance.HIGH,
+                        REFIT_INTERVAL_MS_DOC)
+                .define(
+                        REFIT_MIN_LABELS_CONFIG,
+                        Type.INT,
+                        DEFAULT_REFIT_MIN_LABELS,
+                        ConfigDef.Range.atLeast(2),
+                        Importance.MEDIUM,
+                        REFIT_MIN_LABELS_DOC)
+                .define(
+                        HOLDOUT_PERCENT_CONFIG,
+                        Type.INT,
+                        DEFAULT_HOLDOUT_PERCENT,
+                        ConfigDef.Range.between(1, 90),
+                        Importance.MEDIUM,
+                        HOLDOUT_PERCENT_DOC)
+                .define(
+                        VALIDATION_PERCENT_CONFIG,
+                        Type.INT,
+                        DEFAULT_VALIDATION_PERCENT,
+                        ConfigDef.Range.between(0, 90),
+                        Importance.LOW,
+                        VALIDATION_PERCENT_DOC)
+                .define(
+                        GATE_MIN_IMPROVEMENT_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_GATE_MIN_IMPROVEMENT,
+                        ConfigDef.Range.between(-1, 1),
+                        Importance.HIGH,
+                        GATE_MIN_IMPROVEMENT_DOC)
+                .define(
+                        PUBLISH_STATUS_CONFIG,
+                        Type.STRING,
+                        DEFAULT_PUBLISH_STATUS,
                         ConfigDef.ValidString.in(ModelStatus.PROMOTED.name(), ModelStatus.SHADOW.name()),
-                        Importance.MEDIUM, PUBLISH_STATUS_DOC)
-                .define(HEAD_EPOCHS_CONFIG, Type.INT, training.maxEpochs(), ConfigDef.Range.between(1, 10_000),
-                        Importance.MEDIUM, HEAD_EPOCHS_DOC)
-                .define(HEAD_BATCH_SIZE_CONFIG, Type.INT, training.batchSize(), ConfigDef.Range.between(1, 4096),
-                        Importance.LOW, HEAD_BATCH_SIZE_DOC)
-                .define(HEAD_LEARNING_RATE_CONFIG, Type.DOUBLE, head.learningRate(), ConfigDef.Range.between(1e-9, 10),
-                        Importance.MEDIUM, HEAD_LEARNING_RATE_DOC)
-                .define(HEAD_HIDDEN_UNITS_CONFIG, Type.INT, head.hiddenUnits(), ConfigDef.Range.between(1, 65_536),
-                        Importance.LOW, HEAD_HIDDEN_UNITS_DOC)
-                .define(HEAD_DROPOUT_CONFIG, Type.DOUBLE, head.dropoutRate(), ConfigDef.Range.between(0, 0.95),
-                        Importance.LOW, HEAD_DROPOUT_DOC)
-                .define(HEAD_POOLING_CONFIG, Type.STRING, head.pooling().name(), enumValues(HeadPooling.class),
-                        Importance.LOW, HEAD_POOLING_DOC)
-                .define(HEAD_CLASS_WEIGHTING_CONFIG, Type.STRING, DEFAULT_HEAD_CLASS_WEIGHTING,
-                        enumValues(ClassWeighting.class), Importance.MEDIUM, HEAD_CLASS_WEIGHTING_DOC)
+                        Importance.MEDIUM,
+                        PUBLISH_STATUS_DOC)
+                .define(
+                        HEAD_EPOCHS_CONFIG,
+                        Type.INT,
+                        training.maxEpochs(),
+                        ConfigDef.Range.between(1, 10_000),
+                        Importance.MEDIUM,
+                        HEAD_EPOCHS_DOC)
+                .define(
+                        HEAD_BATCH_SIZE_CONFIG,
+                        Type.INT,
+                        training.batchSize(),
+                        ConfigDef.Range.between(1, 4096),
+                        Importance.LOW,
+                        HEAD_BATCH_SIZE_DOC)
+                .define(
+                        HEAD_LEARNING_RATE_CONFIG,
+                        Type.DOUBLE,
+                        head.learningRate(),
+                        ConfigDef.Range.between(1e-9, 10),
+                        Importance.MEDIUM,
+                        HEAD_LEARNING_RATE_DOC)
+                .define(
+                        HEAD_HIDDEN_UNITS_CONFIG,
+                        Type.INT,
+                        head.hiddenUnits(),
+                        ConfigDef.Range.between(1, 65_536),
+                        Importance.LOW,
+                        HEAD_HIDDEN_UNITS_DOC)
+                .define(
+                        HEAD_DROPOUT_CONFIG,
+                        Type.DOUBLE,
+                        head.dropoutRate(),
+                        ConfigDef.Range.between(0, 0.95),
+                        Importance.LOW,
+                        HEAD_DROPOUT_DOC)
+                .define(
+                        HEAD_POOLING_CONFIG,
+                        Type.STRING,
+                        head.pooling().name(),
+                        enumValues(HeadPooling.class),
+                        Importance.LOW,
+                        HEAD_POOLING_DOC)
+                .define(
+                        HEAD_CLASS_WEIGHTING_CONFIG,
+                        Type.STRING,
+                        DEFAULT_HEAD_CLASS_WEIGHTING,
+                        enumValues(ClassWeighting.class),
+                        Importance.MEDIUM,
+                        HEAD_CLASS_WEIGHTING_DOC)
                 .define(HEAD_SEED_CONFIG, Type.LONG, training.seed(), Importance.LOW, HEAD_SEED_DOC);
         FetchSettings.define(def);
         MetricsSettings.define(def);
@@ -256,7 +383,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     }
 
     private static ConfigDef.ValidString enumValues(Class<? extends Enum<?>> type) {
-        return ConfigDef.ValidString.in(Arrays.stream(type.getEnumConstants()).map(Enum::name).toArray(String[]::new));
+        return ConfigDef.ValidString.in(
+                Arrays.stream(type.getEnumConstants()).map(Enum::name).toArray(String[]::new));
     }
 
     /** Brokers, as Kafka clients expect them. */
@@ -308,8 +436,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         Preprocessing input = preprocessing(preset);
         String layer = getString(BASE_LAYER_CONFIG);
         if (preset == BasePreset.NETWORK && layer.isBlank()) {
-            throw new ConfigException(BASE_LAYER_CONFIG, layer, "required for base.preset=network: name the layer whose "
-                    + "activations are the features");
+            throw new ConfigException(
+                    BASE_LAYER_CONFIG,
+                    layer,
+                    "required for base.preset=network: name the layer whose " + "activations are the features");
         }
         return new BaseSpec(preset, weights, layer, getString(BASE_NAME_CONFIG), input);
     }
@@ -326,12 +456,15 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                 dims[i] = Integer.parseInt(parts[i].strip());
             }
         } catch (NumberFormatException e) {
-            throw new ConfigException(BASE_INPUT_CONFIG, text, "expected HEIGHTxWIDTHxCHANNELS, e.g. " + DEFAULT_BASE_INPUT);
+            throw new ConfigException(
+                    BASE_INPUT_CONFIG, text, "expected HEIGHTxWIDTHxCHANNELS, e.g. " + DEFAULT_BASE_INPUT);
         }
-        PixelScaling scaling = preset == BasePreset.NETWORK ? PixelScaling.valueOf(getString(BASE_SCALING_CONFIG))
+        PixelScaling scaling = preset == BasePreset.NETWORK
+                ? PixelScaling.valueOf(getString(BASE_SCALING_CONFIG))
                 : PixelScaling.CAFFE_BGR;
         try {
-            return new Preprocessing(dims[0], dims[1], dims[2], scaling, ResizePolicy.valueOf(getString(BASE_RESIZE_CONFIG)));
+            return new Preprocessing(
+                    dims[0], dims[1], dims[2], scaling, ResizePolicy.valueOf(getString(BASE_RESIZE_CONFIG)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(BASE_INPUT_CONFIG, text, e.getMessage() + " (base.scaling=" + scaling + ")");
         }
@@ -339,7 +472,9 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     /** When to refit. */
     public RefitTrigger refitTrigger() {
-        return new RefitTrigger(getInt(REFIT_EVERY_LABELS_CONFIG), Duration.ofMillis(getLong(REFIT_INTERVAL_MS_CONFIG)),
+        return new RefitTrigger(
+                getInt(REFIT_EVERY_LABELS_CONFIG),
+                Duration.ofMillis(getLong(REFIT_INTERVAL_MS_CONFIG)),
                 getInt(REFIT_MIN_LABELS_CONFIG));
     }
 
@@ -366,17 +501,28 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     /** The head's layout and optimiser. */
     public HeadConfig head() {
         HeadConfig defaults = HeadConfig.defaults();
-        return new HeadConfig(HeadPooling.valueOf(getString(HEAD_POOLING_CONFIG)), getInt(HEAD_HIDDEN_UNITS_CONFIG),
-                getDouble(HEAD_DROPOUT_CONFIG), getDouble(HEAD_LEARNING_RATE_CONFIG), defaults.rmsDecay());
+        return new HeadConfig(
+                HeadPooling.valueOf(getString(HEAD_POOLING_CONFIG)),
+                getInt(HEAD_HIDDEN_UNITS_CONFIG),
+                getDouble(HEAD_DROPOUT_CONFIG),
+                getDouble(HEAD_LEARNING_RATE_CONFIG),
+                defaults.rmsDecay());
     }
 
     /** How the head trains. */
     public HeadTrainingConfig headTraining() {
         HeadTrainingConfig defaults = HeadTrainingConfig.defaults();
-        return new HeadTrainingConfig(getInt(HEAD_EPOCHS_CONFIG), getInt(HEAD_BATCH_SIZE_CONFIG), getLong(HEAD_SEED_CONFIG),
-                defaults.earlyStoppingPatience(), defaults.minImprovement(), defaults.plateauPatience(),
-                defaults.plateauFactor(), defaults.minLearningRate(),
-                ClassWeighting.valueOf(getString(HEAD_CLASS_WEIGHTING_CONFIG)), defaults.restoreBestWeights());
+        return new HeadTrainingConfig(
+                getInt(HEAD_EPOCHS_CONFIG),
+                getInt(HEAD_BATCH_SIZE_CONFIG),
+                getLong(HEAD_SEED_CONFIG),
+                defaults.earlyStoppingPatience(),
+                defaults.minImprovement(),
+                defaults.plateauPatience(),
+                defaults.plateauFactor(),
+                defaults.minLearningRate(),
+                ClassWeighting.valueOf(getString(HEAD_CLASS_WEIGHTING_CONFIG)),
+                defaults.restoreBestWeights());
     }
 
     /** Where images whose features are missing may be fetched from. */
@@ -406,11 +552,13 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().resolve("streams").toString());
-        // Labels are upserts by image id, so a replay after a crash writes the same values again: at-least-once is exact here.
+        // Labels are upserts by image id, so a replay after a crash writes the same values again: at-least-once is
+        // exact here.
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // A feedback or features record that does not deserialize (another schema, no magic byte) is logged with its
         // topic, partition and offset and skipped; it stays in the topic. Failing would stop the labeled set for good.
-        props.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        props.putIfAbsent(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
         return props;
     }

@@ -48,7 +48,9 @@ class TrainingWorkerConfigTest {
 
         TrainingWorkerConfig config = new TrainingWorkerConfig(props);
 
-        assertThat(config.clientConfig()).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "127.0.0.1:19092");
+        assertThat(config.clientConfig())
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("bootstrap.servers", "127.0.0.1:19092");
         assertThat(config.streamsProperties()).containsEntry("security.protocol", "SSL");
     }
 
@@ -56,33 +58,42 @@ class TrainingWorkerConfigTest {
     void shouldSayWhatIsWrongWithABadSetting() {
         Map<String, Object> props = minimal();
         props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
-        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("base.layer").hasMessageContaining("required for base.preset=network");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("base.layer")
+                .hasMessageContaining("required for base.preset=network");
 
         props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, "pool2");
         props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28");
-        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HEIGHTxWIDTHxCHANNELS");
 
         props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
-        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("needs 3 channels").hasMessageContaining("base.scaling=CAFFE_BGR");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("needs 3 channels")
+                .hasMessageContaining("base.scaling=CAFFE_BGR");
 
         props.put(TrainingWorkerConfig.BASE_SCALING_CONFIG, "UNIT");
-        assertThat(new TrainingWorkerConfig(props).base().preprocessing().channels()).isEqualTo(1);
+        assertThat(new TrainingWorkerConfig(props).base().preprocessing().channels())
+                .isEqualTo(1);
         props.put(TrainingWorkerConfig.HOLDOUT_PERCENT_CONFIG, 60);
         props.put(TrainingWorkerConfig.VALIDATION_PERCENT_CONFIG, 40);
-        assertThatThrownBy(() -> new TrainingWorkerConfig(props)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nothing is left to train on");
 
         Map<String, Object> noWeights = minimal();
         noWeights.remove(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG);
-        assertThatThrownBy(() -> new TrainingWorkerConfig(noWeights)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new TrainingWorkerConfig(noWeights))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("base.weights");
 
         Map<String, Object> http = minimal();
         http.put("fetch.allowed.schemes", "file,https");
-        assertThatThrownBy(() -> new TrainingWorkerConfig(http)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new TrainingWorkerConfig(http))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("fetch.allowed.hosts");
     }
 }

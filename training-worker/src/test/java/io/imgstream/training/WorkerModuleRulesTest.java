@@ -13,13 +13,18 @@ import com.tngtech.archunit.lang.ArchRule;
 class WorkerModuleRulesTest {
 
     @ArchTest
-    static final ArchRule neverImportsTheScorer = noClasses().should().dependOnClassesThat()
-            .resideInAnyPackage("io.imgstream.topology..", "io.imgstream.evaluation..", "io.imgstream.connect..",
+    static final ArchRule neverImportsTheScorer = noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.imgstream.topology..",
+                    "io.imgstream.evaluation..",
+                    "io.imgstream.connect..",
                     "io.imgstream.cli..")
             .because("the worker and the scorer are siblings: what both need (images, control, runtime, model) "
                     + "lives in modules below them");
 
     @ArchTest
-    static final ArchRule packagesFreeOfCycles = slices().matching("io.imgstream.training.(*)..").should()
-            .beFreeOfCycles();
+    static final ArchRule packagesFreeOfCycles =
+            slices().matching("io.imgstream.training.(*)..").should().beFreeOfCycles();
 }

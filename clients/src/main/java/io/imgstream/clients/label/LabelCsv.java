@@ -30,11 +30,11 @@ public final class LabelCsv {
     public static final String SPLIT_COLUMN = "split";
     /** Optional column of the labelers' confidence. */
     public static final String CONFIDENCE_COLUMN = "confidence";
+
     private static final String DEFAULT_SPLIT = "any";
     private static final float DEFAULT_CONFIDENCE = 1.0f;
 
-    private LabelCsv() {
-    }
+    private LabelCsv() {}
 
     /**
      * Reads every row of {@code csv} as a label by {@code labeler} at {@code time}.
@@ -47,8 +47,10 @@ public final class LabelCsv {
         List<LabelFeedback> labels = new ArrayList<>();
         int line = 1;
         try (Reader reader = Files.newBufferedReader(csv);
-             MappingIterator<Map<String, String>> rows = new CsvMapper().readerForMapOf(String.class)
-                     .with(CsvSchema.emptySchema().withHeader()).readValues(reader)) {
+                MappingIterator<Map<String, String>> rows = new CsvMapper()
+                        .readerForMapOf(String.class)
+                        .with(CsvSchema.emptySchema().withHeader())
+                        .readValues(reader)) {
             while (rows.hasNext()) {
                 line++;
                 labels.add(label(rows.next(), labeler, time));
@@ -68,11 +70,17 @@ public final class LabelCsv {
         String id = row.get(IMAGE_ID_COLUMN);
         String label = row.get(LABEL_COLUMN);
         if (id == null || id.isBlank() || label == null || label.isBlank()) {
-            throw new IllegalArgumentException("needs an " + IMAGE_ID_COLUMN + " and a " + LABEL_COLUMN
-                    + " (the header row must name them)");
+            throw new IllegalArgumentException(
+                    "needs an " + IMAGE_ID_COLUMN + " and a " + LABEL_COLUMN + " (the header row must name them)");
         }
-        return Labels.of(id, label, row.get(URI_COLUMN), orDefault(row.get(SPLIT_COLUMN), DEFAULT_SPLIT),
-                confidence(row.get(CONFIDENCE_COLUMN)), labeler, time);
+        return Labels.of(
+                id,
+                label,
+                row.get(URI_COLUMN),
+                orDefault(row.get(SPLIT_COLUMN), DEFAULT_SPLIT),
+                confidence(row.get(CONFIDENCE_COLUMN)),
+                labeler,
+                time);
     }
 
     /** An optional column's blank cell means its default, as a missing column does. */

@@ -39,19 +39,20 @@ public final class LabelSender {
      * @throws InterruptedException if interrupted while waiting
      */
     public void send(List<LabelFeedback> labels) throws InterruptedException {
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(clientProperties,
-                new StringSerializer(), serdes.valueSerializer())) {
+        try (KafkaProducer<String, SpecificRecord> producer =
+                new KafkaProducer<>(clientProperties, new StringSerializer(), serdes.valueSerializer())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (LabelFeedback feedback : labels) {
-                sends.add(producer.send(new ProducerRecord<>(topic, feedback.getImageId().toString(), feedback)));
+                sends.add(producer.send(
+                        new ProducerRecord<>(topic, feedback.getImageId().toString(), feedback)));
             }
             producer.flush();
             for (Future<RecordMetadata> send : sends) {
                 send.get();
             }
         } catch (ExecutionException e) {
-            throw new KafkaException("sending labels to '" + topic + "' failed: " + e.getCause().getMessage(),
-                    e.getCause());
+            throw new KafkaException(
+                    "sending labels to '" + topic + "' failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

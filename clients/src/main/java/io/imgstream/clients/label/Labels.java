@@ -8,8 +8,7 @@ import java.util.Locale;
 /** Builds {@link LabelFeedback} events from what a person or a file says. */
 public final class Labels {
 
-    private Labels() {
-    }
+    private Labels() {}
 
     /**
      * One label.
@@ -23,8 +22,14 @@ public final class Labels {
      * @param time       when
      * @throws IllegalArgumentException if the split is not one of the three, or the confidence is outside [0, 1]
      */
-    public static LabelFeedback of(String imageId, String label, String imageUri, String split, float confidence,
-            String labeler, Instant time) {
+    public static LabelFeedback of(
+            String imageId,
+            String label,
+            String imageUri,
+            String split,
+            float confidence,
+            String labeler,
+            Instant time) {
         if (!(confidence >= 0 && confidence <= 1)) {
             throw new IllegalArgumentException("confidence " + confidence + " is not a number in [0, 1]");
         }

@@ -15,10 +15,10 @@ import java.util.stream.Stream;
 public final class ImageFiles {
 
     /** Extensions treated as images when walking a folder; files named explicitly are taken whatever their name. */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp", "tif", "tiff");
+    public static final Set<String> IMAGE_EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "gif", "bmp", "wbmp", "tif", "tiff");
 
-    private ImageFiles() {
-    }
+    private ImageFiles() {}
 
     /**
      * The image files under {@code paths}, in a stable order (each folder's files sorted by path).

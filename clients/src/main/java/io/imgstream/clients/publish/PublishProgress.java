@@ -10,8 +10,7 @@ public final class PublishProgress {
 
     private static final int WIDTH = 100;
 
-    private PublishProgress() {
-    }
+    private PublishProgress() {}
 
     /** A bar for {@code total} steps named {@code task}, redrawn in place with carriage returns. */
     public static ProgressBar bar(String task, long total, PrintWriter err) {
@@ -19,11 +18,13 @@ public final class PublishProgress {
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    err.print('\r');
-                    err.print(line);
-                    err.flush();
-                }, WIDTH))
+                .setConsumer(new DelegatingProgressBarConsumer(
+                        line -> {
+                            err.print('\r');
+                            err.print(line);
+                            err.flush();
+                        },
+                        WIDTH))
                 .build();
     }
 }

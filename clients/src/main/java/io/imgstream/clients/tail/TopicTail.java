@@ -35,7 +35,8 @@ public final class TopicTail implements AutoCloseable {
         props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), serdes.<SpecificRecord>valueDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), serdes.<SpecificRecord>valueDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
@@ -62,8 +63,11 @@ public final class TopicTail implements AutoCloseable {
      *
      * @return how many records were read
      */
-    public long follow(long maxRecords, Duration idle, Consumer<ConsumerRecord<String, SpecificRecord>> sink,
-                       Consumer<String> undecodable) {
+    public long follow(
+            long maxRecords,
+            Duration idle,
+            Consumer<ConsumerRecord<String, SpecificRecord>> sink,
+            Consumer<String> undecodable) {
         long read = 0;
         long lastRecord = System.nanoTime();
         while (read < maxRecords && System.nanoTime() - lastRecord < idle.toNanos()) {

@@ -49,7 +49,8 @@ class LabelCsvTest {
     void shouldNameTheLineOfARowWithoutALabel() throws IOException {
         Path csv = write("image_id,label\nimg-1,Sandal\nimg-2,\n");
 
-        assertThatThrownBy(() -> LabelCsv.read(csv, "ana", NOW)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> LabelCsv.read(csv, "ana", NOW))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(csv + " line 3: needs an image_id and a label (the header row must name them)");
     }
 

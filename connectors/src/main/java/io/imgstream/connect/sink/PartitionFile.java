@@ -42,12 +42,17 @@ final class PartitionFile {
     /** Opens the file that starts at {@code firstOffset}, replacing a temporary file left by an earlier task. */
     static PartitionFile open(Path directory, TopicPartition partition, long firstOffset, PredictionFormat format)
             throws IOException {
-        String name = String.format(Locale.ROOT, "%s-%d-%020d.%s", partition.topic(), partition.partition(), firstOffset,
+        String name = String.format(
+                Locale.ROOT,
+                "%s-%d-%020d.%s",
+                partition.topic(),
+                partition.partition(),
+                firstOffset,
                 format.extension());
         Files.createDirectories(directory);
         Path temp = directory.resolve(TEMP_PREFIX + name + TEMP_SUFFIX);
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         PartitionFile file = new PartitionFile(temp, directory.resolve(name), channel, firstOffset);
         if (format.header() != null) {
             file.write(format.header());
@@ -58,7 +63,8 @@ final class PartitionFile {
     /** Whether {@code file} is a temporary file of {@code partition}, left by a task that did not commit it. */
     static boolean isTempOf(Path file, TopicPartition partition) {
         String name = file.getFileName().toString();
-        return name.startsWith(TEMP_PREFIX + partition.topic() + "-" + partition.partition() + "-") && name.endsWith(TEMP_SUFFIX);
+        return name.startsWith(TEMP_PREFIX + partition.topic() + "-" + partition.partition() + "-")
+                && name.endsWith(TEMP_SUFFIX);
     }
 
     /** Appends the line of the record at {@code offset}. */

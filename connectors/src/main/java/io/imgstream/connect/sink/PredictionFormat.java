@@ -20,8 +20,19 @@ public enum PredictionFormat {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final CsvMapper CSV_MAPPER = new CsvMapper();
-    private static final List<String> CSV_COLUMNS = List.of("image_id", "image_uri", "model", "version", "label",
-            "probability", "event_time", "scored_time", "batch_id", "topic", "partition", "offset");
+    private static final List<String> CSV_COLUMNS = List.of(
+            "image_id",
+            "image_uri",
+            "model",
+            "version",
+            "label",
+            "probability",
+            "event_time",
+            "scored_time",
+            "batch_id",
+            "topic",
+            "partition",
+            "offset");
     private static final CsvSchema ROW = CsvSchema.emptySchema();
 
     private final String extension;
@@ -47,11 +58,20 @@ public enum PredictionFormat {
         float probability = topK.isEmpty() ? Float.NaN : topK.get(0).getProbability();
         try {
             if (this == CSV) {
-                return CSV_MAPPER.writer(ROW).writeValueAsString(new String[] {prediction.getImageId().toString(),
-                        prediction.getImageUri().toString(), prediction.getModelName().toString(),
-                        String.valueOf(prediction.getModelVersion()), label, String.valueOf(probability),
-                        prediction.getEventTime().toString(), prediction.getScoredTime().toString(),
-                        prediction.getBatchId().toString(), topic, String.valueOf(partition), String.valueOf(offset)});
+                return CSV_MAPPER.writer(ROW).writeValueAsString(new String[] {
+                    prediction.getImageId().toString(),
+                    prediction.getImageUri().toString(),
+                    prediction.getModelName().toString(),
+                    String.valueOf(prediction.getModelVersion()),
+                    label,
+                    String.valueOf(probability),
+                    prediction.getEventTime().toString(),
+                    prediction.getScoredTime().toString(),
+                    prediction.getBatchId().toString(),
+                    topic,
+                    String.valueOf(partition),
+                    String.valueOf(offset)
+                });
             }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("imageId", prediction.getImageId().toString());
@@ -60,8 +80,11 @@ public enum PredictionFormat {
             fields.put("version", prediction.getModelVersion());
             fields.put("label", label);
             fields.put("probability", probability);
-            fields.put("topK", topK.stream().map(c -> Map.of("label", c.getLabel().toString(), "probability",
-                    c.getProbability())).toList());
+            fields.put(
+                    "topK",
+                    topK.stream()
+                            .map(c -> Map.of("label", c.getLabel().toString(), "probability", c.getProbability()))
+                            .toList());
             fields.put("eventTime", prediction.getEventTime().toString());
             fields.put("scoredTime", prediction.getScoredTime().toString());
             fields.put("batchId", prediction.getBatchId().toString());

@@ -82,7 +82,8 @@ public final class PredictionsFileSinkTask extends SinkTask {
                     file = PartitionFile.open(config.directory(), partition, record.kafkaOffset(), config.format());
                     files.put(partition, file);
                 }
-                file.append(config.format().line(prediction, record.topic(), record.kafkaPartition(), record.kafkaOffset()),
+                file.append(
+                        config.format().line(prediction, record.topic(), record.kafkaPartition(), record.kafkaOffset()),
                         record.kafkaOffset());
                 if (file.bytes() >= config.rollBytes()) {
                     commit(partition);
@@ -90,7 +91,8 @@ public final class PredictionsFileSinkTask extends SinkTask {
             } catch (IOException e) {
                 discardAll();
                 // Connect redelivers from the committed offsets after the pause, into fresh files.
-                throw new RetriableException("could not write predictions to " + config.directory() + ": " + e.getMessage(), e);
+                throw new RetriableException(
+                        "could not write predictions to " + config.directory() + ": " + e.getMessage(), e);
             }
         }
     }
@@ -99,8 +101,10 @@ public final class PredictionsFileSinkTask extends SinkTask {
         Object value = record.value();
         try {
             if (!(value instanceof byte[] bytes)) {
-                throw new IllegalArgumentException("value is " + (value == null ? "null" : value.getClass().getName())
-                        + ", not bytes: set value.converter=org.apache.kafka.connect.converters.ByteArrayConverter");
+                throw new IllegalArgumentException(
+                        "value is " + (value == null ? "null" : value.getClass().getName())
+                                + ", not bytes: set "
+                                + "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter");
             }
             return values.deserialize(record.topic(), bytes);
         } catch (RuntimeException e) {
@@ -108,8 +112,12 @@ public final class PredictionsFileSinkTask extends SinkTask {
             if (reporter != null) {
                 reporter.report(record, e);
             } else {
-                LOG.warn("Skipping {}-{}@{}: not a Prediction ({})", record.topic(), record.kafkaPartition(),
-                        record.kafkaOffset(), e.toString());
+                LOG.warn(
+                        "Skipping {}-{}@{}: not a Prediction ({})",
+                        record.topic(),
+                        record.kafkaPartition(),
+                        record.kafkaOffset(),
+                        e.toString());
             }
             return null;
         }
@@ -122,7 +130,8 @@ public final class PredictionsFileSinkTask extends SinkTask {
                 try {
                     commit(partition);
                 } catch (IOException e) {
-                    throw new RetriableException("could not commit the file of " + partition + ": " + e.getMessage(), e);
+                    throw new RetriableException(
+                            "could not commit the file of " + partition + ": " + e.getMessage(), e);
                 }
             }
         }

@@ -30,7 +30,8 @@ public record FolderLayout(Optional<String> label, SplitHint split) {
             return new FolderLayout(Optional.empty(), SplitHint.ANY);
         }
         String top = relative.getName(0).toString().toLowerCase(Locale.ROOT);
-        SplitHint split = TRAIN.contains(top) ? SplitHint.TRAIN : HOLDOUT.contains(top) ? SplitHint.HOLDOUT : SplitHint.ANY;
+        SplitHint split =
+                TRAIN.contains(top) ? SplitHint.TRAIN : HOLDOUT.contains(top) ? SplitHint.HOLDOUT : SplitHint.ANY;
         if (split != SplitHint.ANY && depth == 2) {
             // train/x.jpg: a split without a class folder, so no label.
             return new FolderLayout(Optional.empty(), split);

@@ -25,8 +25,8 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
     private static final String IMAGES_TOPIC_DOC = "Topic of the ImageRef records.";
 
     public static final String FEEDBACK_TOPIC_CONFIG = "feedback.topic";
-    private static final String FEEDBACK_TOPIC_DOC = "Topic of the LabelFeedback records for images whose folder names a "
-            + "class. Empty: no labels are sent.";
+    private static final String FEEDBACK_TOPIC_DOC =
+            "Topic of the LabelFeedback records for images whose folder names a " + "class. Empty: no labels are sent.";
 
     public static final String REGISTRY_URL_CONFIG = "registry.url";
     private static final String REGISTRY_URL_DOC = "Base URL of the schema registry the records are serialised against "
@@ -39,32 +39,68 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
     private static final String EXTENSIONS_DOC = "File extensions taken as images (case-insensitive).";
 
     public static final String INLINE_CONFIG = "inline";
-    private static final String INLINE_DOC = "Send the image bytes in the record (for scorers that can't read the files) "
-            + "instead of a file:// URI.";
+    private static final String INLINE_DOC =
+            "Send the image bytes in the record (for scorers that can't read the files) " + "instead of a file:// URI.";
 
     public static final String INLINE_MAX_BYTES_CONFIG = "inline.max.bytes";
-    private static final String INLINE_MAX_BYTES_DOC = "Largest file sent inline; larger ones are reported and skipped.";
+    private static final String INLINE_MAX_BYTES_DOC =
+            "Largest file sent inline; larger ones are reported and skipped.";
 
     public static final String LABELER_CONFIG = "labeler";
     private static final String LABELER_DOC = "Labeler recorded in the LabelFeedback records.";
 
     /** The definition of every key. */
     public static final ConfigDef CONFIG = new ConfigDef()
-            .define(ROOTS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
-                    Importance.HIGH, ROOTS_DOC)
-            .define(REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, REGISTRY_URL_DOC)
-            .define(IMAGES_TOPIC_CONFIG, Type.STRING, "images", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(
+                    ROOTS_CONFIG,
+                    Type.LIST,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+                    Importance.HIGH,
+                    ROOTS_DOC)
+            .define(
+                    REGISTRY_URL_CONFIG,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    new ConfigDef.NonEmptyString(),
+                    Importance.HIGH,
+                    REGISTRY_URL_DOC)
+            .define(
+                    IMAGES_TOPIC_CONFIG,
+                    Type.STRING,
+                    "images",
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
                     IMAGES_TOPIC_DOC)
             .define(FEEDBACK_TOPIC_CONFIG, Type.STRING, "feedback", Importance.MEDIUM, FEEDBACK_TOPIC_DOC)
-            .define(POLL_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.between(100, 86_400_000), Importance.LOW,
+            .define(
+                    POLL_INTERVAL_MS_CONFIG,
+                    Type.LONG,
+                    5_000L,
+                    ConfigDef.Range.between(100, 86_400_000),
+                    Importance.LOW,
                     POLL_INTERVAL_MS_DOC)
-            .define(EXTENSIONS_CONFIG, Type.LIST, List.of("jpg", "jpeg", "png", "gif", "bmp"),
-                    ConfigDef.ValidList.anyNonDuplicateValues(false, false), Importance.LOW, EXTENSIONS_DOC)
+            .define(
+                    EXTENSIONS_CONFIG,
+                    Type.LIST,
+                    List.of("jpg", "jpeg", "png", "gif", "bmp"),
+                    ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+                    Importance.LOW,
+                    EXTENSIONS_DOC)
             .define(INLINE_CONFIG, Type.BOOLEAN, false, Importance.LOW, INLINE_DOC)
-            .define(INLINE_MAX_BYTES_CONFIG, Type.INT, 1 << 20, ConfigDef.Range.between(1, 16 << 20), Importance.LOW,
+            .define(
+                    INLINE_MAX_BYTES_CONFIG,
+                    Type.INT,
+                    1 << 20,
+                    ConfigDef.Range.between(1, 16 << 20),
+                    Importance.LOW,
                     INLINE_MAX_BYTES_DOC)
-            .define(LABELER_CONFIG, Type.STRING, "image-folder-connector", new ConfigDef.NonEmptyString(), Importance.LOW,
+            .define(
+                    LABELER_CONFIG,
+                    Type.STRING,
+                    "image-folder-connector",
+                    new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
                     LABELER_DOC);
 
     /**
@@ -74,14 +110,17 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
         super(CONFIG, props);
         for (Path root : roots()) {
             if (!Files.isDirectory(root) || !Files.isReadable(root)) {
-                throw new ConfigException(ROOTS_CONFIG, root.toString(), "not a readable directory on the Connect worker");
+                throw new ConfigException(
+                        ROOTS_CONFIG, root.toString(), "not a readable directory on the Connect worker");
             }
         }
     }
 
     /** The watched roots, absolute and normalised. */
     public List<Path> roots() {
-        return getList(ROOTS_CONFIG).stream().map(r -> Path.of(r).toAbsolutePath().normalize()).toList();
+        return getList(ROOTS_CONFIG).stream()
+                .map(r -> Path.of(r).toAbsolutePath().normalize())
+                .toList();
     }
 
     public String imagesTopic() {
@@ -103,7 +142,8 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
 
     /** Image extensions, lower case, without the dot. */
     public Set<String> extensions() {
-        return getList(EXTENSIONS_CONFIG).stream().map(e -> e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", ""))
+        return getList(EXTENSIONS_CONFIG).stream()
+                .map(e -> e.toLowerCase(Locale.ROOT).replaceFirst("^\\.", ""))
                 .collect(Collectors.toSet());
     }
 

@@ -68,11 +68,13 @@ public final class ImageFolderSourceConnector extends SourceConnector {
             return result;
         }
         for (ConfigValue value : result.configValues()) {
-            if (value.name().equals(ImageFolderSourceConfig.ROOTS_CONFIG) && value.errorMessages().isEmpty()) {
+            if (value.name().equals(ImageFolderSourceConfig.ROOTS_CONFIG)
+                    && value.errorMessages().isEmpty()) {
                 for (String root : roots.split(",")) {
                     Path path = Path.of(root.strip());
                     if (!Files.isDirectory(path) || !Files.isReadable(path)) {
-                        value.addErrorMessage("root '" + root.strip() + "' is not a readable directory on the Connect worker");
+                        value.addErrorMessage(
+                                "root '" + root.strip() + "' is not a readable directory on the Connect worker");
                     }
                 }
             }

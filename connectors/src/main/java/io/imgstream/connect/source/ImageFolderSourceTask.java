@@ -43,6 +43,7 @@ public final class ImageFolderSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderSourceTask.class);
     /** Files sent per poll, so a large new tree goes out in bounded batches. */
     private static final int FILES_PER_POLL = 200;
+
     private static final String ROOT_KEY = "root";
     private static final String FILE_KEY = "file";
     private static final String SIZE_KEY = "size";
@@ -54,6 +55,7 @@ public final class ImageFolderSourceTask extends SourceTask {
     private final Map<Path, Map<String, Object>> sent = new HashMap<>();
     /** Unreadable files already reported, with the offset they had then. */
     private final Map<Path, Map<String, Object>> reported = new HashMap<>();
+
     private final Deque<Path[]> queue = new ArrayDeque<>();
     private long nextScanNanos;
 
@@ -98,13 +100,18 @@ public final class ImageFolderSourceTask extends SourceTask {
                 continue;
             }
             try (Stream<Path> files = Files.walk(root)) {
-                files.filter(Files::isRegularFile).filter(this::isImage).sorted().forEach(file -> {
-                    present.add(file);
-                    Map<String, Object> offset = offsetOf(file);
-                    if (offset != null && !offset.equals(sent.get(file)) && !offset.equals(reported.get(file))) {
-                        candidates.add(new Path[] {root, file});
-                    }
-                });
+                files.filter(Files::isRegularFile)
+                        .filter(this::isImage)
+                        .sorted()
+                        .forEach(file -> {
+                            present.add(file);
+                            Map<String, Object> offset = offsetOf(file);
+                            if (offset != null
+                                    && !offset.equals(sent.get(file))
+                                    && !offset.equals(reported.get(file))) {
+                                candidates.add(new Path[] {root, file});
+                            }
+                        });
             } catch (IOException | UncheckedIOException e) {
                 LOG.warn("Could not list {} ({}); trying again at the next scan", root, e.toString());
             }
@@ -121,12 +128,15 @@ public final class ImageFolderSourceTask extends SourceTask {
 
     /** Files whose stored offset matches were sent before a restart: they are not sent again. */
     private void skipStoredOffsets(List<Path[]> candidates) {
-        List<Map<String, Object>> partitions = candidates.stream().filter(c -> !sent.containsKey(c[1]))
-                .map(c -> partition(c[0], c[1])).toList();
+        List<Map<String, Object>> partitions = candidates.stream()
+                .filter(c -> !sent.containsKey(c[1]))
+                .map(c -> partition(c[0], c[1]))
+                .toList();
         if (partitions.isEmpty()) {
             return;
         }
-        Map<Map<String, Object>, Map<String, Object>> stored = context.offsetStorageReader().offsets(partitions);
+        Map<Map<String, Object>, Map<String, Object>> stored =
+                context.offsetStorageReader().offsets(partitions);
         candidates.removeIf(c -> {
             Map<String, Object> offset = stored.get(partition(c[0], c[1]));
             Map<String, Object> current = offsetOf(c[1]);
@@ -144,23 +154,45 @@ public final class ImageFolderSourceTask extends SourceTask {
             return List.of();
         }
         try {
-            ImageRef ref = ImageRefs.of(file, config.inline() && Files.size(file) <= config.inlineMaxBytes(),
-                    config.labeler(), Instant.now());
+            ImageRef ref = ImageRefs.of(
+                    file,
+                    config.inline() && Files.size(file) <= config.inlineMaxBytes(),
+                    config.labeler(),
+                    Instant.now());
             if (config.inline() && !ref.getUri().toString().startsWith("inline")) {
                 LOG.warn("{} is over inline.max.bytes={}; sent as a file:// reference", file, config.inlineMaxBytes());
             }
             Map<String, Object> partition = partition(root, file);
             List<SourceRecord> records = new ArrayList<>();
             String id = ref.getId();
-            records.add(new SourceRecord(partition, offset, config.imagesTopic(), null, Schema.STRING_SCHEMA, id,
-                    Schema.BYTES_SCHEMA, serializer.serialize(config.imagesTopic(), ref)));
+            records.add(new SourceRecord(
+                    partition,
+                    offset,
+                    config.imagesTopic(),
+                    null,
+                    Schema.STRING_SCHEMA,
+                    id,
+                    Schema.BYTES_SCHEMA,
+                    serializer.serialize(config.imagesTopic(), ref)));
             FolderLayout layout = FolderLayout.of(root.relativize(file));
             if (layout.label().isPresent() && !config.feedbackTopic().isEmpty()) {
-                LabelFeedback label = LabelFeedback.newBuilder().setImageId(id).setUri(file.toUri().toString())
-                        .setLabel(layout.label().get()).setLabeler(config.labeler()).setTime(Instant.now())
-                        .setSplit(layout.split()).build();
-                records.add(new SourceRecord(partition, offset, config.feedbackTopic(), null, Schema.STRING_SCHEMA, id,
-                        Schema.BYTES_SCHEMA, serializer.serialize(config.feedbackTopic(), label)));
+                LabelFeedback label = LabelFeedback.newBuilder()
+                        .setImageId(id)
+                        .setUri(file.toUri().toString())
+                        .setLabel(layout.label().get())
+                        .setLabeler(config.labeler())
+                        .setTime(Instant.now())
+                        .setSplit(layout.split())
+                        .build();
+                records.add(new SourceRecord(
+                        partition,
+                        offset,
+                        config.feedbackTopic(),
+                        null,
+                        Schema.STRING_SCHEMA,
+                        id,
+                        Schema.BYTES_SCHEMA,
+                        serializer.serialize(config.feedbackTopic(), label)));
             }
             sent.put(file, offset);
             return records;
@@ -174,7 +206,9 @@ public final class ImageFolderSourceTask extends SourceTask {
     private boolean isImage(Path file) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 && !name.startsWith(".") && config.extensions().contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return dot > 0
+                && !name.startsWith(".")
+                && config.extensions().contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     private static Map<String, Object> partition(Path root, Path file) {
@@ -185,7 +219,11 @@ public final class ImageFolderSourceTask extends SourceTask {
     private static Map<String, Object> offsetOf(Path file) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return Map.of(SIZE_KEY, attributes.size(), MODIFIED_KEY, attributes.lastModifiedTime().toMillis());
+            return Map.of(
+                    SIZE_KEY,
+                    attributes.size(),
+                    MODIFIED_KEY,
+                    attributes.lastModifiedTime().toMillis());
         } catch (IOException e) {
             return null;
         }

@@ -14,12 +14,23 @@ import org.junit.jupiter.api.Test;
 
 class PredictionFormatTest {
 
-    private static final Prediction PREDICTION = Prediction.newBuilder().setImageId("img, \"1\"").setImageUri("file:///a.png")
-            .setModelName("pets").setModelVersion(3)
+    private static final Prediction PREDICTION = Prediction.newBuilder()
+            .setImageId("img, \"1\"")
+            .setImageUri("file:///a.png")
+            .setModelName("pets")
+            .setModelVersion(3)
             .setTopK(List.of(new ClassProbability("cat", 0.75f), new ClassProbability("dog", 0.25f)))
-            .setProbabilities(Map.of("cat", 0.75f, "dog", 0.25f)).setEventTime(Instant.parse("2026-12-01T10:00:00Z"))
-            .setScoredTime(Instant.parse("2026-12-01T10:00:01Z")).setBatchId("b-1").setBatchSize(4)
-            .setLatency(LatencyBreakdown.newBuilder().setFetchMs(1).setQueueMs(2).setInferenceMs(3).build()).build();
+            .setProbabilities(Map.of("cat", 0.75f, "dog", 0.25f))
+            .setEventTime(Instant.parse("2026-12-01T10:00:00Z"))
+            .setScoredTime(Instant.parse("2026-12-01T10:00:01Z"))
+            .setBatchId("b-1")
+            .setBatchSize(4)
+            .setLatency(LatencyBreakdown.newBuilder()
+                    .setFetchMs(1)
+                    .setQueueMs(2)
+                    .setInferenceMs(3)
+                    .build())
+            .build();
 
     @Test
     void shouldWriteOneJsonObjectALine() throws Exception {
@@ -38,6 +49,7 @@ class PredictionFormatTest {
     void shouldQuoteCsvFieldsThatNeedIt() {
         assertThat(PredictionFormat.CSV.header()).startsWith("image_id,image_uri,model,version,label,probability");
         assertThat(PredictionFormat.CSV.line(PREDICTION, "predictions", 2, 41))
-                .startsWith("\"img, \"\"1\"\"\",file:///a.png,pets,3,cat,0.75,2026-12-01T10:00:00Z,").endsWith(",predictions,2,41\n");
+                .startsWith("\"img, \"\"1\"\"\",file:///a.png,pets,3,cat,0.75,2026-12-01T10:00:00Z,")
+                .endsWith(",predictions,2,41\n");
     }
 }

@@ -1,7 +1,6 @@
 package io.imgstream.images.decode;
 
 import io.imgstream.images.decode.ImageDecodeException.Reason;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -52,6 +50,7 @@ public final class ImageDecoder {
     private static final String SUPPORTED_FORMATS_TEXT = "JPEG, PNG, GIF or BMP";
     /** Lower-case fragments of the JDK JPEG reader's warnings for data that ends early. */
     private static final List<String> JPEG_TRUNCATION_WARNINGS = List.of("truncated file", "premature end");
+
     private static final double BYTES_PER_KIB = 1024.0;
     private static final double BYTES_PER_MIB = BYTES_PER_KIB * 1024.0;
     private static final double PIXELS_PER_MEGAPIXEL = 1_000_000.0;
@@ -88,13 +87,20 @@ public final class ImageDecoder {
     public BufferedImage decode(byte[] bytes) throws ImageDecodeException {
         Objects.requireNonNull(bytes, "bytes");
         if (bytes.length == 0) {
-            throw new ImageDecodeException(Reason.EMPTY,
-                    "image has 0 bytes; expected a JPEG, PNG, GIF or BMP file (check that the producer sends the file content)");
+            throw new ImageDecodeException(
+                    Reason.EMPTY,
+                    "image has 0 bytes; expected a JPEG, PNG, GIF or BMP file (check that the producer sends the file "
+                            + "content)");
         }
         if (bytes.length > limits.maxBytes()) {
-            throw new ImageDecodeException(Reason.TOO_LARGE, String.format(Locale.ROOT,
-                    "image is %s (%d bytes); the limit is %s (raise the image byte limit or resize upstream)",
-                    readableSize(bytes.length), bytes.length, readableSize(limits.maxBytes())));
+            throw new ImageDecodeException(
+                    Reason.TOO_LARGE,
+                    String.format(
+                            Locale.ROOT,
+                            "image is %s (%d bytes); the limit is %s (raise the image byte limit or resize upstream)",
+                            readableSize(bytes.length),
+                            bytes.length,
+                            readableSize(limits.maxBytes())));
         }
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = supportedReader(input, bytes);
@@ -104,8 +110,7 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new ImageDecodeException(Reason.UNDECODABLE,
-                    "could not read the image stream: " + e.getMessage(), e);
+            throw new ImageDecodeException(Reason.UNDECODABLE, "could not read the image stream: " + e.getMessage(), e);
         }
     }
 
@@ -123,13 +128,22 @@ public final class ImageDecoder {
             reader.dispose();
         }
         if (!otherFormats.isEmpty()) {
-            throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, String.format(Locale.ROOT,
-                    "image format is %s; expected %s (convert it upstream)",
-                    String.join("/", otherFormats).toUpperCase(Locale.ROOT), SUPPORTED_FORMATS_TEXT));
+            throw new ImageDecodeException(
+                    Reason.UNSUPPORTED_FORMAT,
+                    String.format(
+                            Locale.ROOT,
+                            "image format is %s; expected %s (convert it upstream)",
+                            String.join("/", otherFormats).toUpperCase(Locale.ROOT),
+                            SUPPORTED_FORMATS_TEXT));
         }
-        throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, String.format(Locale.ROOT,
-                "image format not recognised (first bytes %s); expected %s (check that the producer sends the file content, not a path, text or base64)",
-                signature(bytes), SUPPORTED_FORMATS_TEXT));
+        throw new ImageDecodeException(
+                Reason.UNSUPPORTED_FORMAT,
+                String.format(
+                        Locale.ROOT,
+                        "image format not recognised (first bytes %s); expected %s (check that the producer sends the "
+                                + "file content, not a path, text or base64)",
+                        signature(bytes),
+                        SUPPORTED_FORMATS_TEXT));
     }
 
     private BufferedImage read(ImageReader reader, String format, ImageInputStream input) throws ImageDecodeException {
@@ -149,30 +163,57 @@ public final class ImageDecoder {
             ImageReadParam param = reader.getDefaultReadParam();
             BufferedImage image = reader.read(0, param);
             if (truncation.get() != null) {
-                throw new ImageDecodeException(Reason.UNDECODABLE, String.format(Locale.ROOT,
-                        "%s data ends early (%s); the missing rows would be grey, so the image is refused (send the complete file)",
-                        format, truncation.get()));
+                throw new ImageDecodeException(
+                        Reason.UNDECODABLE,
+                        String.format(
+                                Locale.ROOT,
+                                "%s data ends early (%s); the missing rows would be grey, so the image is refused "
+                                        + "(send the complete file)",
+                                format,
+                                truncation.get()));
             }
             return image;
         } catch (IOException | RuntimeException e) {
             // Some readers throw unchecked exceptions (index, argument, colour-profile errors) on corrupt data.
-            throw new ImageDecodeException(Reason.UNDECODABLE, String.format(Locale.ROOT,
-                    "%s data is corrupt or truncated (%s: %s); expected a complete %s file (re-encode or re-send it)",
-                    format, e.getClass().getSimpleName(), e.getMessage(), format), e);
+            throw new ImageDecodeException(
+                    Reason.UNDECODABLE,
+                    String.format(
+                            Locale.ROOT,
+                            "%s data is corrupt or truncated (%s: %s); expected a complete %s file (re-encode or "
+                                    + "re-send it)",
+                            format,
+                            e.getClass().getSimpleName(),
+                            e.getMessage(),
+                            format),
+                    e);
         }
     }
 
     private void checkPixels(String format, long width, long height) throws ImageDecodeException {
         if (width <= 0 || height <= 0) {
-            throw new ImageDecodeException(Reason.UNDECODABLE, String.format(Locale.ROOT,
-                    "%s header declares %d x %d pixels; expected a positive width and height (the file is corrupt)",
-                    format, width, height));
+            throw new ImageDecodeException(
+                    Reason.UNDECODABLE,
+                    String.format(
+                            Locale.ROOT,
+                            "%s header declares %d x %d pixels; expected a positive width and height (the file is "
+                                    + "corrupt)",
+                            format,
+                            width,
+                            height));
         }
         long pixels = width * height;
         if (pixels > limits.maxPixels()) {
-            throw new ImageDecodeException(Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
-                    "%s header declares %d x %d = %.1f megapixels; the limit is %.1f megapixels (raise the pixel limit or resize upstream)",
-                    format, width, height, pixels / PIXELS_PER_MEGAPIXEL, limits.maxPixels() / PIXELS_PER_MEGAPIXEL));
+            throw new ImageDecodeException(
+                    Reason.TOO_MANY_PIXELS,
+                    String.format(
+                            Locale.ROOT,
+                            "%s header declares %d x %d = %.1f megapixels; the limit is %.1f megapixels (raise the "
+                                    + "pixel limit or resize upstream)",
+                            format,
+                            width,
+                            height,
+                            pixels / PIXELS_PER_MEGAPIXEL,
+                            limits.maxPixels() / PIXELS_PER_MEGAPIXEL));
         }
     }
 

@@ -64,7 +64,8 @@ public final class HttpImageFetcher {
      * @param maxBytes     largest image, in bytes
      */
     public HttpImageFetcher(List<String> allowedHosts, Duration timeout, int maxBytes) {
-        this.allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        this.allowedHosts =
+                allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.maxBytes = maxBytes;
         this.client = HttpClient.newBuilder()
@@ -89,8 +90,10 @@ public final class HttpImageFetcher {
                 closeQuietly(response.body());
                 String location = response.headers().firstValue("Location").orElse(null);
                 if (location == null) {
-                    throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED, "image " + id + ": "
-                            + current + " answered " + status + " without a Location header");
+                    throw new FetchException(
+                            DeadLetterStage.FETCH,
+                            DeadLetterReason.FETCH_FAILED,
+                            "image " + id + ": " + current + " answered " + status + " without a Location header");
                 }
                 current = current.resolve(location);
                 continue;
@@ -98,44 +101,65 @@ public final class HttpImageFetcher {
             if (status != HTTP_OK) {
                 closeQuietly(response.body());
                 DeadLetterReason reason = status == HTTP_NOT_FOUND || status == HTTP_GONE
-                        ? DeadLetterReason.NOT_FOUND : DeadLetterReason.FETCH_FAILED;
-                throw new FetchException(DeadLetterStage.FETCH, reason, "image " + id + ": " + current
-                        + " answered HTTP " + status + "; check the URI and the server");
+                        ? DeadLetterReason.NOT_FOUND
+                        : DeadLetterReason.FETCH_FAILED;
+                throw new FetchException(
+                        DeadLetterStage.FETCH,
+                        reason,
+                        "image " + id + ": " + current + " answered HTTP " + status + "; check the URI and the server");
             }
             return body(id, current, response);
         }
-        throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED, "image " + id + ": " + uri
-                + " redirected more than " + MAX_REDIRECTS + " times; publish the final URI");
+        throw new FetchException(
+                DeadLetterStage.FETCH,
+                DeadLetterReason.FETCH_FAILED,
+                "image " + id + ": " + uri + " redirected more than " + MAX_REDIRECTS
+                        + " times; publish the final URI");
     }
 
     private void requireAllowed(String id, URI uri) throws FetchException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.SCHEME_NOT_ALLOWED, "image " + id
-                    + ": " + uri + " is not http(s); a redirect may not leave http(s)");
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.SCHEME_NOT_ALLOWED,
+                    "image " + id + ": " + uri + " is not http(s); a redirect may not leave http(s)");
         }
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         if (host.isEmpty() || uri.getRawUserInfo() != null) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI, "image " + id + ": '"
-                    + uri + "' needs a host and no user info; expected http(s)://host/path");
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.INVALID_URI,
+                    "image " + id + ": '" + uri + "' needs a host and no user info; expected http(s)://host/path");
         }
         if (!hostAllowed(host)) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.HOST_NOT_ALLOWED, "image " + id
-                    + ": host '" + host + "' is not in fetch.allowed.hosts " + allowedHosts
-                    + "; add it there if the scorer may fetch from it");
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.HOST_NOT_ALLOWED,
+                    "image " + id
+                            + ": host '" + host + "' is not in fetch.allowed.hosts " + allowedHosts
+                            + "; add it there if the scorer may fetch from it");
         }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.NOT_FOUND, "image " + id + ": host '"
-                    + host + "' does not resolve", e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.NOT_FOUND,
+                    "image " + id + ": host '" + host + "' does not resolve",
+                    e);
         }
         for (InetAddress address : addresses) {
             if (address.isLinkLocalAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-                throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.HOST_NOT_ALLOWED, "image " + id
-                        + ": host '" + host + "' resolves to " + address.getHostAddress() + ", a link-local, wildcard "
-                        + "or multicast address (such as a cloud metadata service); refused whatever the allow-list");
+                throw new FetchException(
+                        DeadLetterStage.VALIDATE,
+                        DeadLetterReason.HOST_NOT_ALLOWED,
+                        "image " + id
+                                + ": host '" + host + "' resolves to " + address.getHostAddress()
+                                + ", a link-local, wildcard "
+                                + "or multicast address (such as a cloud metadata service); refused whatever the "
+                                + "allow-list");
             }
         }
     }
@@ -154,15 +178,24 @@ public final class HttpImageFetcher {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_TIMEOUT, "image " + id + ": " + uri
-                    + " did not answer within fetch.http.timeout.ms=" + timeout.toMillis(), e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_TIMEOUT,
+                    "image " + id + ": " + uri + " did not answer within fetch.http.timeout.ms=" + timeout.toMillis(),
+                    e);
         } catch (IOException e) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED, "image " + id
-                    + ": fetching " + uri + " failed: " + e, e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_FAILED,
+                    "image " + id + ": fetching " + uri + " failed: " + e,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED, "image " + id
-                    + ": interrupted while fetching " + uri, e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_FAILED,
+                    "image " + id + ": interrupted while fetching " + uri,
+                    e);
         }
     }
 
@@ -173,10 +206,13 @@ public final class HttpImageFetcher {
         // stream at the deadline, which fails the blocked read.
         // The flag is set before the close so the failed read sees it: the future is not done until close returns.
         AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> {
-            expired.set(true);
-            closeQuietly(in);
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = WATCHDOG.schedule(
+                () -> {
+                    expired.set(true);
+                    closeQuietly(in);
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         try (in) {
             if (declared.isPresent() && declared.getAsLong() > maxBytes) {
                 throw tooLarge(id, uri, declared.getAsLong());
@@ -188,20 +224,35 @@ public final class HttpImageFetcher {
             return bytes;
         } catch (IOException e) {
             if (expired.get()) {
-                throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_TIMEOUT, "image " + id + ": "
-                        + uri + " did not send its body within fetch.http.timeout.ms=" + timeout.toMillis(), e);
+                throw new FetchException(
+                        DeadLetterStage.FETCH,
+                        DeadLetterReason.FETCH_TIMEOUT,
+                        "image " + id + ": " + uri + " did not send its body within fetch.http.timeout.ms="
+                                + timeout.toMillis(),
+                        e);
             }
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED, "image " + id
-                    + ": reading " + uri + " failed: " + e, e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_FAILED,
+                    "image " + id + ": reading " + uri + " failed: " + e,
+                    e);
         } finally {
             deadline.cancel(false);
         }
     }
 
     private FetchException tooLarge(String id, URI uri, long size) {
-        return new FetchException(DeadLetterStage.FETCH, DeadLetterReason.TOO_LARGE, String.format(Locale.ROOT,
-                "image %s: %s is at least %.1f MiB, over fetch.max.bytes=%d; raise fetch.max.bytes or resize upstream",
-                id, uri, size / 1048576.0, maxBytes));
+        return new FetchException(
+                DeadLetterStage.FETCH,
+                DeadLetterReason.TOO_LARGE,
+                String.format(
+                        Locale.ROOT,
+                        "image %s: %s is at least %.1f MiB, over fetch.max.bytes=%d; raise fetch.max.bytes or resize "
+                                + "upstream",
+                        id,
+                        uri,
+                        size / 1048576.0,
+                        maxBytes));
     }
 
     private static void closeQuietly(InputStream body) {

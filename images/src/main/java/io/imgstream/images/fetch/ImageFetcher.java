@@ -60,7 +60,8 @@ public final class ImageFetcher {
      */
     public ImageFetcher(Set<String> allowedSchemes, List<Path> allowedRoots, int maxBytes, HttpImageFetcher http) {
         this.allowedSchemes = Set.copyOf(allowedSchemes);
-        this.allowedRoots = allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.allowedRoots =
+                allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.maxBytes = maxBytes;
         this.http = http;
     }
@@ -74,9 +75,12 @@ public final class ImageFetcher {
     public byte[] fetch(ImageRef ref) throws FetchException {
         String scheme = schemeOf(ref);
         if (!allowedSchemes.contains(scheme)) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.SCHEME_NOT_ALLOWED,
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.SCHEME_NOT_ALLOWED,
                     "image " + ref.getId() + ": scheme '" + scheme + "' is not allowed (allowed: " + allowedSchemes
-                            + "); publish a file:// or inline: reference, or allow the scheme in fetch.allowed.schemes");
+                            + "); publish a file:// or inline: reference, or allow the scheme in "
+                            + "fetch.allowed.schemes");
         }
         if (HTTP_SCHEMES.contains(scheme) && http != null) {
             return http.fetch(ref.getId(), httpUri(ref));
@@ -84,8 +88,11 @@ public final class ImageFetcher {
         return switch (scheme) {
             case INLINE_SCHEME -> inlineBytes(ref);
             case FILE_SCHEME -> fileBytes(ref);
-            default -> throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.SCHEME_NOT_ALLOWED,
-                    "image " + ref.getId() + ": scheme '" + scheme + "' has no fetcher");
+            default ->
+                throw new FetchException(
+                        DeadLetterStage.VALIDATE,
+                        DeadLetterReason.SCHEME_NOT_ALLOWED,
+                        "image " + ref.getId() + ": scheme '" + scheme + "' has no fetcher");
         };
     }
 
@@ -93,8 +100,11 @@ public final class ImageFetcher {
         String uri = ref.getUri();
         int colon = uri == null ? -1 : uri.indexOf(':');
         if (colon <= 0) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
-                    "image " + ref.getId() + ": reference '" + uri + "' has no scheme; expected file:///path/to/image or inline:");
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.INVALID_URI,
+                    "image " + ref.getId() + ": reference '" + uri
+                            + "' has no scheme; expected file:///path/to/image or inline:");
         }
         return uri.substring(0, colon).toLowerCase(Locale.ROOT);
     }
@@ -103,16 +113,22 @@ public final class ImageFetcher {
         try {
             return URI.create(ref.getUri());
         } catch (IllegalArgumentException e) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI, "image " + ref.getId()
-                    + ": '" + ref.getUri() + "' is not a valid URI (" + e.getMessage() + ")", e);
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.INVALID_URI,
+                    "image " + ref.getId() + ": '" + ref.getUri() + "' is not a valid URI (" + e.getMessage() + ")",
+                    e);
         }
     }
 
     private byte[] inlineBytes(ImageRef ref) throws FetchException {
         ByteBuffer inline = ref.getInlineBytes();
         if (inline == null) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
-                    "image " + ref.getId() + ": uri is inline: but inlineBytes is empty; put the encoded image in inlineBytes");
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.INVALID_URI,
+                    "image " + ref.getId()
+                            + ": uri is inline: but inlineBytes is empty; put the encoded image in inlineBytes");
         }
         ByteBuffer copy = inline.duplicate();
         requireSize(ref, copy.remaining());
@@ -130,8 +146,11 @@ public final class ImageFetcher {
         try {
             real = path.toRealPath();
         } catch (NoSuchFileException e) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.NOT_FOUND,
-                    "image " + ref.getId() + ": file " + path + " does not exist", e);
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.NOT_FOUND,
+                    "image " + ref.getId() + ": file " + path + " does not exist",
+                    e);
         } catch (IOException e) {
             throw unreadable(ref, path, e);
         }
@@ -139,7 +158,9 @@ public final class ImageFetcher {
             throw notAllowed(ref, real);
         }
         if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE,
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.UNREADABLE,
                     "image " + ref.getId() + ": " + real + " is not a regular file");
         }
         try {
@@ -158,9 +179,12 @@ public final class ImageFetcher {
             }
             return Path.of(uri).toAbsolutePath().normalize();
         } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-            throw new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.INVALID_URI,
                     "image " + ref.getId() + ": '" + ref.getUri() + "' is not a valid file URI (" + e.getMessage()
-                            + "); expected file:///absolute/path", e);
+                            + "); expected file:///absolute/path",
+                    e);
         }
     }
 
@@ -182,21 +206,32 @@ public final class ImageFetcher {
     }
 
     private FetchException notAllowed(ImageRef ref, Path path) {
-        return new FetchException(DeadLetterStage.VALIDATE, DeadLetterReason.PATH_NOT_ALLOWED,
+        return new FetchException(
+                DeadLetterStage.VALIDATE,
+                DeadLetterReason.PATH_NOT_ALLOWED,
                 "image " + ref.getId() + ": " + path + " is outside the allowed roots " + allowedRoots
                         + "; add its directory to fetch.allowed.roots");
     }
 
     private static FetchException unreadable(ImageRef ref, Path path, IOException e) {
-        return new FetchException(DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE,
-                "image " + ref.getId() + ": cannot read " + path + ": " + e, e);
+        return new FetchException(
+                DeadLetterStage.FETCH,
+                DeadLetterReason.UNREADABLE,
+                "image " + ref.getId() + ": cannot read " + path + ": " + e,
+                e);
     }
 
     private void requireSize(ImageRef ref, long size) throws FetchException {
         if (size > maxBytes) {
-            throw new FetchException(DeadLetterStage.FETCH, DeadLetterReason.TOO_LARGE,
-                    String.format(Locale.ROOT, "image %s: %.1f MiB exceeds fetch.max.bytes=%d; raise fetch.max.bytes or resize upstream",
-                            ref.getId(), size / 1048576.0, maxBytes));
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.TOO_LARGE,
+                    String.format(
+                            Locale.ROOT,
+                            "image %s: %.1f MiB exceeds fetch.max.bytes=%d; raise fetch.max.bytes or resize upstream",
+                            ref.getId(),
+                            size / 1048576.0,
+                            maxBytes));
         }
     }
 

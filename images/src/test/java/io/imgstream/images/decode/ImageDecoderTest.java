@@ -1,15 +1,14 @@
 package io.imgstream.images.decode;
 
-import io.imgstream.model.preprocess.Preprocessing;
-import io.imgstream.model.preprocess.PixelScaling;
-import io.imgstream.model.preprocess.ResizePolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
 import io.imgstream.images.decode.ImageDecodeException.Reason;
-
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +27,6 @@ import java.util.stream.IntStream;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +48,9 @@ class ImageDecoderTest {
         assertThat(decoded.getWidth()).isEqualTo(32);
         assertThat(decoded.getHeight()).isEqualTo(24);
         int lowerLeft = decoded.getRGB(2, 20);
-        assertThat((lowerLeft >> 16) & 0xFF).as("red of a red pixel after %s", format).isGreaterThan(200);
+        assertThat((lowerLeft >> 16) & 0xFF)
+                .as("red of a red pixel after %s", format)
+                .isGreaterThan(200);
         assertThat(lowerLeft & 0xFF).as("blue of a red pixel after %s", format).isLessThan(60);
     }
 
@@ -73,7 +73,10 @@ class ImageDecoderTest {
         BufferedImage alpha = new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB);
         alpha.setRGB(0, 0, 0x00000000);
         alpha.setRGB(1, 0, 0xFF000000);
-        BufferedImage palette = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED,
+        BufferedImage palette = new BufferedImage(
+                4,
+                4,
+                BufferedImage.TYPE_BYTE_INDEXED,
                 new IndexColorModel(2, 2, new byte[] {0, (byte) 255}, new byte[] {0, 0}, new byte[] {0, 0}));
         palette.getRaster().setSample(0, 0, 0, 1);
         BufferedImage sixteenBit = new BufferedImage(4, 4, BufferedImage.TYPE_USHORT_GRAY);
@@ -87,10 +90,15 @@ class ImageDecoderTest {
         BufferedImage decoded16 = decoder.decode(TestImages.encode(sixteenBit, "png"));
         float[] from16 = grey.toArray(decoded16);
 
-        assertThat(new float[] {fromAlpha[0], fromAlpha[16], fromAlpha[32]}).as("transparent pixel over white")
+        assertThat(new float[] {fromAlpha[0], fromAlpha[16], fromAlpha[32]})
+                .as("transparent pixel over white")
                 .containsExactly(1f, 1f, 1f);
-        assertThat(new float[] {fromAlpha[1], fromAlpha[17], fromAlpha[33]}).as("opaque black").containsExactly(0f, 0f, 0f);
-        assertThat(new float[] {fromPalette[0], fromPalette[16], fromPalette[32]}).as("palette red").containsExactly(1f, 0f, 0f);
+        assertThat(new float[] {fromAlpha[1], fromAlpha[17], fromAlpha[33]})
+                .as("opaque black")
+                .containsExactly(0f, 0f, 0f);
+        assertThat(new float[] {fromPalette[0], fromPalette[16], fromPalette[32]})
+                .as("palette red")
+                .containsExactly(1f, 0f, 0f);
         assertThat(decoded16.getType()).isEqualTo(BufferedImage.TYPE_USHORT_GRAY);
         assertThat(from16[0]).isEqualTo(1f);
         assertThat(from16[1]).isCloseTo(128 / 255f, within(1e-6f));
@@ -98,7 +106,8 @@ class ImageDecoderTest {
 
     @Test
     void shouldDecodeOnlyTheFirstGifFrame() throws ImageDecodeException {
-        BufferedImage decoded = decoder.decode(TestImages.encode(TestImages.colourBlocks(10, 6, BufferedImage.TYPE_INT_RGB), "gif"));
+        BufferedImage decoded =
+                decoder.decode(TestImages.encode(TestImages.colourBlocks(10, 6, BufferedImage.TYPE_INT_RGB), "gif"));
 
         assertThat(decoded.getWidth()).isEqualTo(10);
     }
@@ -125,8 +134,8 @@ class ImageDecoderTest {
 
     @Test
     void shouldRefuseTextWithItsFirstBytesInTheMessage() {
-        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class,
-                () -> decoder.decode("/tmp/cat.png".getBytes(StandardCharsets.US_ASCII)));
+        ImageDecodeException e = catchThrowableOfType(
+                ImageDecodeException.class, () -> decoder.decode("/tmp/cat.png".getBytes(StandardCharsets.US_ASCII)));
 
         assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT);
         assertThat(e.getMessage()).contains("2f 74 6d 70");
@@ -147,8 +156,8 @@ class ImageDecoderTest {
     void shouldRefuseTruncatedPngAsUndecodable() {
         byte[] png = TestImages.encode(noiseImage(64, 64), "png");
 
-        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class,
-                () -> decoder.decode(Arrays.copyOf(png, png.length / 2)));
+        ImageDecodeException e = catchThrowableOfType(
+                ImageDecodeException.class, () -> decoder.decode(Arrays.copyOf(png, png.length / 2)));
 
         assertThat(e.reason()).isEqualTo(Reason.UNDECODABLE);
         assertThat(e.getMessage()).contains("PNG");
@@ -159,8 +168,8 @@ class ImageDecoderTest {
     void shouldRefuseTruncatedJpegInsteadOfReturningGreyRows() {
         byte[] jpeg = TestImages.encode(noiseImage(64, 64), "jpeg");
 
-        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class,
-                () -> decoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2)));
+        ImageDecodeException e = catchThrowableOfType(
+                ImageDecodeException.class, () -> decoder.decode(Arrays.copyOf(jpeg, jpeg.length / 2)));
 
         assertThat(e.reason()).isEqualTo(Reason.UNDECODABLE);
         assertThat(e.getMessage()).contains("JPEG", "ends early");
@@ -172,8 +181,8 @@ class ImageDecoderTest {
     void shouldRefuseOtherTruncatedFormatsWithoutHanging(String format) {
         byte[] encoded = TestImages.encode(noiseImage(64, 64), format);
 
-        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class,
-                () -> decoder.decode(Arrays.copyOf(encoded, encoded.length / 2)));
+        ImageDecodeException e = catchThrowableOfType(
+                ImageDecodeException.class, () -> decoder.decode(Arrays.copyOf(encoded, encoded.length / 2)));
 
         assertThat(e.reason()).isEqualTo(Reason.UNDECODABLE);
     }
@@ -217,8 +226,12 @@ class ImageDecoderTest {
 
     @Test
     void shouldRefuseNonPositiveLimits() {
-        assertThatThrownBy(() -> new ImageLimits(0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBytes");
-        assertThatThrownBy(() -> new ImageLimits(1, -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPixels");
+        assertThatThrownBy(() -> new ImageLimits(0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBytes");
+        assertThatThrownBy(() -> new ImageLimits(1, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPixels");
         assertThat(ImageLimits.defaults()).isEqualTo(new ImageLimits(10L * 1024 * 1024, 40_000_000));
     }
 
@@ -228,9 +241,13 @@ class ImageDecoderTest {
         byte[] jpeg = TestImages.encode(TestImages.colourBlocks(30, 40, BufferedImage.TYPE_INT_RGB), "jpeg");
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<Integer>> widths = pool.invokeAll(IntStream.range(0, 64)
-                    .<Callable<Integer>>mapToObj(i -> () -> decoder.decode(i % 2 == 0 ? png : jpeg).getWidth())
-                    .toList(), 30, TimeUnit.SECONDS);
+            List<Future<Integer>> widths = pool.invokeAll(
+                    IntStream.range(0, 64)
+                            .<Callable<Integer>>mapToObj(i -> () ->
+                                    decoder.decode(i % 2 == 0 ? png : jpeg).getWidth())
+                            .toList(),
+                    30,
+                    TimeUnit.SECONDS);
             for (int i = 0; i < widths.size(); i++) {
                 assertThat(widths.get(i).get()).isEqualTo(i % 2 == 0 ? 40 : 30);
             }

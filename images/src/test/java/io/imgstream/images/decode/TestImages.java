@@ -4,20 +4,19 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-
 import javax.imageio.ImageIO;
 
 /** Real encoded images made with ImageIO, for decoder and preprocessing tests. */
 final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     static byte[] encode(BufferedImage image, String format) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(image, format, out)) {
-                throw new IllegalStateException("no ImageIO writer for " + format + " and image type " + image.getType());
+                throw new IllegalStateException(
+                        "no ImageIO writer for " + format + " and image type " + image.getType());
             }
             return out.toByteArray();
         } catch (IOException e) {

@@ -40,7 +40,8 @@ class HttpImageFetcherTest {
             exchange.close();
         });
         server.createContext("/elsewhere", exchange -> {
-            exchange.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/cat.png");
+            exchange.getResponseHeaders()
+                    .add("Location", "http://localhost:" + server.getAddress().getPort() + "/cat.png");
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
@@ -74,53 +75,64 @@ class HttpImageFetcherTest {
 
     @Test
     void shouldFetchFromAnAllowedHostAndFollowARedirectThere() throws Exception {
-        assertThat(fetcher("127.0.0.1").fetch("cat", URI.create(base + "/cat.png"))).isEqualTo(IMAGE);
-        assertThat(fetcher("127.0.0.1").fetch("cat", URI.create(base + "/same-host"))).isEqualTo(IMAGE);
+        assertThat(fetcher("127.0.0.1").fetch("cat", URI.create(base + "/cat.png")))
+                .isEqualTo(IMAGE);
+        assertThat(fetcher("127.0.0.1").fetch("cat", URI.create(base + "/same-host")))
+                .isEqualTo(IMAGE);
     }
 
     @Test
     void shouldRefuseHostsOutsideTheAllowListIncludingRedirectTargets() {
         assertThatThrownBy(() -> fetcher("images.example.com").fetch("cat", URI.create(base + "/cat.png")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
                 .hasMessageContaining("host '127.0.0.1' is not in fetch.allowed.hosts");
         assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("cat", URI.create(base + "/elsewhere")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
                 .hasMessageContaining("host 'localhost'");
     }
 
     @Test
     void shouldRefuseLinkLocalAddressesEvenWhenAllowListed() {
         // The cloud metadata address: refused before any connection is tried.
-        assertThatThrownBy(() -> fetcher("169.254.169.254").fetch("meta", URI.create("http://169.254.169.254/latest/meta-data")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
+        assertThatThrownBy(() ->
+                        fetcher("169.254.169.254").fetch("meta", URI.create("http://169.254.169.254/latest/meta-data")))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
                 .hasMessageContaining("link-local");
     }
 
     @Test
     void shouldMatchSubdomainsOfAWildcardOnly() {
         assertThatThrownBy(() -> fetcher("*.example.com").fetch("x", URI.create("http://example.com.evil.test/a.png")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED));
         assertThatThrownBy(() -> fetcher("*.example.com").fetch("x", URI.create("http://user@cdn.example.com/a.png")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.INVALID_URI));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.INVALID_URI));
     }
 
     @Test
     void shouldCapTheBodyWhateverTheServerSends() {
         assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("huge", URI.create(base + "/huge")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.TOO_LARGE));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.TOO_LARGE));
     }
 
     @Test
     void shouldTimeOutAServerThatTricklesItsBody() {
         long started = System.nanoTime();
         assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("slow", URI.create(base + "/trickle")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_TIMEOUT));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_TIMEOUT));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
     void shouldReportAMissingImageAsNotFound() {
         assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("gone", URI.create(base + "/nothing-here.png")))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.NOT_FOUND));
     }
 }

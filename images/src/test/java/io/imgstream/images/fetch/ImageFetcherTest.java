@@ -63,7 +63,10 @@ class ImageFetcherTest {
 
     @Test
     void shouldReportMissingFile() {
-        assertRefused(root.resolve("missing.png").toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.NOT_FOUND,
+        assertRefused(
+                root.resolve("missing.png").toUri().toString(),
+                DeadLetterStage.FETCH,
+                DeadLetterReason.NOT_FOUND,
                 "does not exist");
     }
 
@@ -71,20 +74,25 @@ class ImageFetcherTest {
     void shouldRefuseFileOverSizeCap() throws Exception {
         Path image = Files.write(root.resolve("big.png"), new byte[2048]);
 
-        assertRefused(image.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.TOO_LARGE, "fetch.max.bytes=1024");
+        assertRefused(
+                image.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.TOO_LARGE, "fetch.max.bytes=1024");
     }
 
     @Test
     void shouldRefuseFolder() throws Exception {
         Path folder = Files.createDirectories(root.resolve("sub"));
 
-        assertRefused(folder.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE, "not a regular file");
+        assertRefused(
+                folder.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE, "not a regular file");
     }
 
     @Test
     void shouldRefuseSchemesNotAllowed() {
-        assertRefused("http://169.254.169.254/latest/meta-data", DeadLetterStage.VALIDATE,
-                DeadLetterReason.SCHEME_NOT_ALLOWED, "scheme 'http'");
+        assertRefused(
+                "http://169.254.169.254/latest/meta-data",
+                DeadLetterStage.VALIDATE,
+                DeadLetterReason.SCHEME_NOT_ALLOWED,
+                "scheme 'http'");
         assertRefused("jar:file:/x.jar!/a.png", DeadLetterStage.VALIDATE, DeadLetterReason.SCHEME_NOT_ALLOWED, "'jar'");
     }
 
@@ -95,9 +103,15 @@ class ImageFetcherTest {
 
     @Test
     void shouldRefuseFileUriWithHostOrQuery() {
-        assertRefused("file://evil.example.com/etc/passwd", DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
+        assertRefused(
+                "file://evil.example.com/etc/passwd",
+                DeadLetterStage.VALIDATE,
+                DeadLetterReason.INVALID_URI,
                 "not a valid file URI");
-        assertRefused(root.toUri() + "a.png?x=1", DeadLetterStage.VALIDATE, DeadLetterReason.INVALID_URI,
+        assertRefused(
+                root.toUri() + "a.png?x=1",
+                DeadLetterStage.VALIDATE,
+                DeadLetterReason.INVALID_URI,
                 "query or fragment");
     }
 
@@ -116,7 +130,8 @@ class ImageFetcherTest {
         ImageRef big = ref("inline:");
         big.setInlineBytes(ByteBuffer.wrap(new byte[4096]));
         assertThatThrownBy(() -> fetcher.fetch(big))
-                .isInstanceOfSatisfying(FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.TOO_LARGE));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.TOO_LARGE));
     }
 
     @Test
@@ -125,20 +140,23 @@ class ImageFetcherTest {
         Path image = Files.write(root.resolve("a.png"), new byte[] {1});
 
         assertThatThrownBy(() -> noRoots.fetch(ref(image.toUri().toString())))
-                .isInstanceOfSatisfying(FetchException.class,
-                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PATH_NOT_ALLOWED));
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.PATH_NOT_ALLOWED));
     }
 
     private void assertRefused(String uri, DeadLetterStage stage, DeadLetterReason reason, String messagePart) {
-        assertThatThrownBy(() -> fetcher.fetch(ref(uri)))
-                .isInstanceOfSatisfying(FetchException.class, e -> {
-                    assertThat(e.stage()).isEqualTo(stage);
-                    assertThat(e.reason()).isEqualTo(reason);
-                    assertThat(e.getMessage()).contains("image img-1").contains(messagePart);
-                });
+        assertThatThrownBy(() -> fetcher.fetch(ref(uri))).isInstanceOfSatisfying(FetchException.class, e -> {
+            assertThat(e.stage()).isEqualTo(stage);
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.getMessage()).contains("image img-1").contains(messagePart);
+        });
     }
 
     private static ImageRef ref(String uri) {
-        return ImageRef.newBuilder().setId("img-1").setUri(uri).setEventTime(Instant.EPOCH).build();
+        return ImageRef.newBuilder()
+                .setId("img-1")
+                .setUri(uri)
+                .setEventTime(Instant.EPOCH)
+                .build();
     }
 }

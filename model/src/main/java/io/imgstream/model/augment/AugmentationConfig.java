@@ -11,13 +11,20 @@ package io.imgstream.model.augment;
  * @param rotationDegrees  rotation in {@code [-r, r]} degrees, about the image centre; in {@code [0, 180]}
  * @param widthShift       horizontal shift in {@code [-s, s]} times the width; in {@code [0, 1)}
  * @param heightShift      vertical shift in {@code [-s, s]} times the height; in {@code [0, 1)}
- * @param shearRadians     shear angle in {@code [-s, s]} radians (Keras 1 semantics, as in the seeds); in {@code [0, 1)}
+ * @param shearRadians     shear angle in {@code [-s, s]} radians (Keras 1 semantics, as in the seeds); in
+ *                         {@code [0, 1)}
  * @param zoom             independent x and y scale factors in {@code [1 - z, 1 + z]}; in {@code [0, 1)}
  * @param horizontalFlip   mirror left-right with probability 1/2
  * @param brightness       multiply all colour values by a factor in {@code [1 - b, 1 + b]}; in {@code [0, 1)}
  */
-public record AugmentationConfig(double rotationDegrees, double widthShift, double heightShift, double shearRadians,
-        double zoom, boolean horizontalFlip, double brightness) {
+public record AugmentationConfig(
+        double rotationDegrees,
+        double widthShift,
+        double heightShift,
+        double shearRadians,
+        double zoom,
+        boolean horizontalFlip,
+        double brightness) {
 
     /** Default rotation range, degrees, as in the seeds. */
     public static final double DEFAULT_ROTATION_DEGREES = 40;
@@ -53,8 +60,14 @@ public record AugmentationConfig(double rotationDegrees, double widthShift, doub
      * @return the defaults
      */
     public static AugmentationConfig defaults() {
-        return new AugmentationConfig(DEFAULT_ROTATION_DEGREES, DEFAULT_WIDTH_SHIFT, DEFAULT_HEIGHT_SHIFT, DEFAULT_SHEAR_RADIANS,
-                DEFAULT_ZOOM, DEFAULT_HORIZONTAL_FLIP, DEFAULT_BRIGHTNESS);
+        return new AugmentationConfig(
+                DEFAULT_ROTATION_DEGREES,
+                DEFAULT_WIDTH_SHIFT,
+                DEFAULT_HEIGHT_SHIFT,
+                DEFAULT_SHEAR_RADIANS,
+                DEFAULT_ZOOM,
+                DEFAULT_HORIZONTAL_FLIP,
+                DEFAULT_BRIGHTNESS);
     }
 
     /**

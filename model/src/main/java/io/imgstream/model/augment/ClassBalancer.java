@@ -15,8 +15,7 @@ import java.util.Random;
  */
 public final class ClassBalancer {
 
-    private ClassBalancer() {
-    }
+    private ClassBalancer() {}
 
     /**
      * Chooses example indices with balanced classes.
@@ -37,13 +36,19 @@ public final class ClassBalancer {
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
-                throw new IllegalArgumentException("label of example " + i + " is " + labels[i] + "; labels must be 0 or higher");
+                throw new IllegalArgumentException(
+                        "label of example " + i + " is " + labels[i] + "; labels must be 0 or higher");
             }
             byClass.get(labels[i]).add(i);
         }
         int largest = byClass.stream().mapToInt(List::size).max().orElse(0);
-        int[] result = Arrays.copyOf(identity(labels.length), labels.length + byClass.stream()
-                .filter(members -> !members.isEmpty()).mapToInt(members -> largest - members.size()).sum());
+        int[] result = Arrays.copyOf(
+                identity(labels.length),
+                labels.length
+                        + byClass.stream()
+                                .filter(members -> !members.isEmpty())
+                                .mapToInt(members -> largest - members.size())
+                                .sum());
         int next = labels.length;
         for (List<Integer> members : byClass) {
             for (int extra = members.isEmpty() ? 0 : largest - members.size(); extra > 0; extra--) {

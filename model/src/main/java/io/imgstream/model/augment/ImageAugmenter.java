@@ -75,7 +75,8 @@ public final class ImageAugmenter {
         try {
             transform.createInverse().getMatrix(inverse);
         } catch (NoninvertibleTransformException e) {
-            throw new IllegalStateException("zoom factors are at least " + (1 - config.zoom()) + ", so the transform is invertible", e);
+            throw new IllegalStateException(
+                    "zoom factors are at least " + (1 - config.zoom()) + ", so the transform is invertible", e);
         }
 
         Planes source = Planes.of(image);
@@ -134,7 +135,8 @@ public final class ImageAugmenter {
             int height = image.getHeight();
             int size = width * height;
             ColorModel model = image.getColorModel();
-            if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && model.getNumComponents() == 1
+            if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                    && model.getNumComponents() == 1
                     && model.getComponentSize(0) == Byte.SIZE) {
                 int[] grey = image.getRaster().getSamples(0, 0, width, height, 0, new int[size]);
                 return new Planes(new int[][] {grey}, 1);
@@ -165,7 +167,8 @@ public final class ImageAugmenter {
                 return grey;
             }
             boolean alpha = planes.length == 4;
-            BufferedImage result = new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+            BufferedImage result =
+                    new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
             int[] argb = new int[width * height];
             for (int i = 0; i < argb.length; i++) {
                 int a = alpha ? planes[3][i] : MAX_8BIT;

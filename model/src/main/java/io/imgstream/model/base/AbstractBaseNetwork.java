@@ -25,8 +25,12 @@ public abstract class AbstractBaseNetwork implements BaseNetwork {
      * @param bottleneckLayer the layer or vertex whose activations are the features
      * @param featureShape    one image's feature shape, channels first
      */
-    protected AbstractBaseNetwork(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph,
-            String bottleneckLayer, long[] featureShape) {
+    protected AbstractBaseNetwork(
+            BaseModelId id,
+            Preprocessing preprocessing,
+            ComputationGraph graph,
+            String bottleneckLayer,
+            long[] featureShape) {
         this.id = Objects.requireNonNull(id, "id");
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
         this.graph = Objects.requireNonNull(graph, "graph");

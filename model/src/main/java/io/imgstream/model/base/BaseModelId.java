@@ -22,11 +22,13 @@ public record BaseModelId(String name, String weightsSha256) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(weightsSha256, "weightsSha256");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("base name '" + name + "' must be lowercase letters, digits, '.', '_' or '-'");
+            throw new IllegalArgumentException(
+                    "base name '" + name + "' must be lowercase letters, digits, '.', '_' or '-'");
         }
         weightsSha256 = weightsSha256.toLowerCase(Locale.ROOT);
         if (!SHA256.matcher(weightsSha256).matches()) {
-            throw new IllegalArgumentException("weights sha256 of " + name + " must be 64 hex digits, got '" + weightsSha256 + "'");
+            throw new IllegalArgumentException(
+                    "weights sha256 of " + name + " must be 64 hex digits, got '" + weightsSha256 + "'");
         }
     }
 

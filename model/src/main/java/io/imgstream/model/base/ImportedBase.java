@@ -1,5 +1,7 @@
 package io.imgstream.model.base;
 
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.weights.LoadedNetwork;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -8,10 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
-import io.imgstream.model.preprocess.Preprocessing;
-import io.imgstream.model.weights.LoadedNetwork;
-
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -42,8 +40,13 @@ public final class ImportedBase extends AbstractBaseNetwork {
 
     private final CNN2DFormat dataFormat;
 
-    private ImportedBase(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph, String bottleneckLayer,
-            CNN2DFormat dataFormat, long[] featureShape) {
+    private ImportedBase(
+            BaseModelId id,
+            Preprocessing preprocessing,
+            ComputationGraph graph,
+            String bottleneckLayer,
+            CNN2DFormat dataFormat,
+            long[] featureShape) {
         super(id, preprocessing, graph, bottleneckLayer, featureShape);
         this.dataFormat = dataFormat;
     }
@@ -59,7 +62,11 @@ public final class ImportedBase extends AbstractBaseNetwork {
      * @param preprocessing   what the network was trained with
      * @throws IllegalArgumentException if the network has no such vertex, more than one input, or the name is invalid
      */
-    public static ImportedBase cut(String name, LoadedNetwork network, String bottleneckLayer, CNN2DFormat dataFormat,
+    public static ImportedBase cut(
+            String name,
+            LoadedNetwork network,
+            String bottleneckLayer,
+            CNN2DFormat dataFormat,
             Preprocessing preprocessing) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(dataFormat, "dataFormat");
@@ -75,14 +82,24 @@ public final class ImportedBase extends AbstractBaseNetwork {
         }
         Set<String> needed = ancestorsOf(configuration, bottleneckLayer);
         TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(network.graph());
-        List<String> unneeded = configuration.getVertices().keySet().stream().filter(v -> !needed.contains(v)).sorted().toList();
+        List<String> unneeded = configuration.getVertices().keySet().stream()
+                .filter(v -> !needed.contains(v))
+                .sorted()
+                .toList();
         for (String vertex : unneeded) {
             builder.removeVertexAndConnections(vertex);
         }
         ComputationGraph cut = builder.setOutputs(bottleneckLayer).build();
         ImportedBase probeless = new ImportedBase(id, preprocessing, cut, bottleneckLayer, dataFormat, new long[0]);
-        long[] outputShape = probeless.features(Nd4j.zeros(DataType.FLOAT, preprocessing.batchShape(1))).shape();
-        return new ImportedBase(id, preprocessing, cut, bottleneckLayer, dataFormat,
+        long[] outputShape = probeless
+                .features(Nd4j.zeros(DataType.FLOAT, preprocessing.batchShape(1)))
+                .shape();
+        return new ImportedBase(
+                id,
+                preprocessing,
+                cut,
+                bottleneckLayer,
+                dataFormat,
                 Arrays.copyOfRange(outputShape, 1, outputShape.length));
     }
 
@@ -98,11 +115,6 @@ public final class ImportedBase extends AbstractBaseNetwork {
         }
         return seen;
     }
-
-
-
-
-
 
     @Override
     public CNN2DFormat dataFormat() {

@@ -1,5 +1,8 @@
 package io.imgstream.model.base;
 
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -9,11 +12,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-
-import io.imgstream.model.preprocess.PixelScaling;
-import io.imgstream.model.preprocess.Preprocessing;
-import io.imgstream.model.preprocess.ResizePolicy;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -92,7 +90,11 @@ public final class VggBase extends AbstractBaseNetwork {
     private final Variant variant;
 
     private VggBase(Variant variant, Preprocessing preprocessing, ComputationGraph graph) {
-        super(new BaseModelId(variant.baseName(), sha256(graph.params())), preprocessing, graph, BOTTLENECK,
+        super(
+                new BaseModelId(variant.baseName(), sha256(graph.params())),
+                preprocessing,
+                graph,
+                BOTTLENECK,
                 featureShape(preprocessing));
         this.variant = variant;
     }
@@ -115,7 +117,10 @@ public final class VggBase extends AbstractBaseNetwork {
         }
         ComputationGraph graph = new ComputationGraph(configuration(variant, height, width, seed));
         graph.init();
-        return new VggBase(variant, new Preprocessing(height, width, CHANNELS, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH), graph);
+        return new VggBase(
+                variant,
+                new Preprocessing(height, width, CHANNELS, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH),
+                graph);
     }
 
     /**
@@ -139,8 +144,9 @@ public final class VggBase extends AbstractBaseNetwork {
             INDArray from = source.getLayer(layer).params();
             INDArray to = copy.getLayer(layer).params();
             if (!Arrays.equals(from.shape(), to.shape())) {
-                throw new IllegalArgumentException("layer '" + layer + "' has parameters " + Arrays.toString(from.shape())
-                        + " in the source but " + Arrays.toString(to.shape()) + " in " + variant.baseName());
+                throw new IllegalArgumentException(
+                        "layer '" + layer + "' has parameters " + Arrays.toString(from.shape()) + " in the source but "
+                                + Arrays.toString(to.shape()) + " in " + variant.baseName());
             }
             copy.getLayer(layer).setParams(from.castTo(to.dataType()));
         }
@@ -160,18 +166,25 @@ public final class VggBase extends AbstractBaseNetwork {
         for (int block = 1; block <= BLOCKS; block++) {
             for (int conv = 1; conv <= variant.convolutionsPerBlock[block - 1]; conv++) {
                 String name = convName(block, conv);
-                builder.addLayer(name, new ConvolutionLayer.Builder(KERNEL, KERNEL)
-                        .nOut(Variant.FILTERS[block - 1])
-                        .activation(Activation.RELU)
-                        .build(), previous);
+                builder.addLayer(
+                        name,
+                        new ConvolutionLayer.Builder(KERNEL, KERNEL)
+                                .nOut(Variant.FILTERS[block - 1])
+                                .activation(Activation.RELU)
+                                .build(),
+                        previous);
                 previous = name;
             }
             String pool = "block" + block + "_pool";
             // Truncate mode floors odd sizes as Keras's default "valid" pooling does: 150 -> 75 -> 37 -> 18 -> 9 -> 4.
-            builder.addLayer(pool, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                    .kernelSize(POOL, POOL).stride(POOL, POOL)
-                    .convolutionMode(ConvolutionMode.Truncate)
-                    .build(), previous);
+            builder.addLayer(
+                    pool,
+                    new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                            .kernelSize(POOL, POOL)
+                            .stride(POOL, POOL)
+                            .convolutionMode(ConvolutionMode.Truncate)
+                            .build(),
+                    previous);
             previous = pool;
         }
         return builder.setOutputs(BOTTLENECK).build();
@@ -197,10 +210,6 @@ public final class VggBase extends AbstractBaseNetwork {
         return variant;
     }
 
-
-
-
-
     private static long[] featureShape(Preprocessing preprocessing) {
         long height = preprocessing.height();
         long width = preprocessing.width();
@@ -213,6 +222,7 @@ public final class VggBase extends AbstractBaseNetwork {
 
     @Override
     public String toString() {
-        return "VggBase[" + id() + ", " + preprocessing().height() + "x" + preprocessing().width() + "]";
+        return "VggBase[" + id() + ", " + preprocessing().height() + "x"
+                + preprocessing().width() + "]";
     }
 }

@@ -26,8 +26,7 @@ public final class BundleFile {
     static final int BUFFER_BYTES = 1 << 16;
     private static final String SHA_256 = "SHA-256";
 
-    private BundleFile() {
-    }
+    private BundleFile() {}
 
     /**
      * Reads the bundle in {@code file} after checking that its sha256 is {@code expectedSha256}.

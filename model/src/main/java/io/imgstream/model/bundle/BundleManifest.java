@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.time.Instant;
 import java.util.Collections;
 import java.util.HashSet;
@@ -83,8 +81,8 @@ public record BundleManifest(
         }
         Objects.requireNonNull(modelName, "modelName");
         if (!MODEL_NAME_PATTERN.matcher(modelName).matches()) {
-            throw new IllegalArgumentException("modelName '" + modelName + "' must match " + MODEL_NAME_PATTERN.pattern()
-                    + " (it is used as a directory name)");
+            throw new IllegalArgumentException("modelName '" + modelName + "' must match "
+                    + MODEL_NAME_PATTERN.pattern() + " (it is used as a directory name)");
         }
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or higher, was " + version);
@@ -138,10 +136,26 @@ public record BundleManifest(
      * @param parentVersion version trained from, or {@code null}
      * @return the manifest
      */
-    public static BundleManifest create(String modelName, int version, List<String> classes, String baseModelId,
-            Preprocessing preprocessing, Instant createdAt, Map<String, Double> metrics, Integer parentVersion) {
-        return new BundleManifest(CURRENT_FORMAT_VERSION, modelName, version, classes, baseModelId, preprocessing,
-                createdAt, metrics, parentVersion, null);
+    public static BundleManifest create(
+            String modelName,
+            int version,
+            List<String> classes,
+            String baseModelId,
+            Preprocessing preprocessing,
+            Instant createdAt,
+            Map<String, Double> metrics,
+            Integer parentVersion) {
+        return new BundleManifest(
+                CURRENT_FORMAT_VERSION,
+                modelName,
+                version,
+                classes,
+                baseModelId,
+                preprocessing,
+                createdAt,
+                metrics,
+                parentVersion,
+                null);
     }
 
     /**
@@ -151,8 +165,17 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withBottleneckLayer(String layer) {
-        return new BundleManifest(formatVersion, modelName, version, classes, baseModelId, preprocessing, createdAt,
-                metrics, parentVersion, Objects.requireNonNull(layer, "layer"));
+        return new BundleManifest(
+                formatVersion,
+                modelName,
+                version,
+                classes,
+                baseModelId,
+                preprocessing,
+                createdAt,
+                metrics,
+                parentVersion,
+                Objects.requireNonNull(layer, "layer"));
     }
 
     /**
@@ -162,8 +185,17 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withMetrics(Map<String, Double> newMetrics) {
-        return new BundleManifest(formatVersion, modelName, version, classes, baseModelId, preprocessing, createdAt,
-                newMetrics, parentVersion, bottleneckLayer);
+        return new BundleManifest(
+                formatVersion,
+                modelName,
+                version,
+                classes,
+                baseModelId,
+                preprocessing,
+                createdAt,
+                newMetrics,
+                parentVersion,
+                bottleneckLayer);
     }
 
     /**
@@ -175,7 +207,8 @@ public record BundleManifest(
         try {
             return JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("manifest of " + modelName + " v" + version + " could not be serialized", e);
+            throw new IllegalStateException(
+                    "manifest of " + modelName + " v" + version + " could not be serialized", e);
         }
     }
 
@@ -200,11 +233,13 @@ public record BundleManifest(
         }
         JsonNode formatVersion = tree.get(FORMAT_VERSION_FIELD);
         if (formatVersion == null || !formatVersion.canConvertToInt()) {
-            throw new BundleFormatException("manifest has no integer '" + FORMAT_VERSION_FIELD + "'; this is not an imgstream bundle manifest");
+            throw new BundleFormatException(
+                    "manifest has no integer '" + FORMAT_VERSION_FIELD + "'; this is not an imgstream bundle manifest");
         }
         if (formatVersion.intValue() > CURRENT_FORMAT_VERSION) {
-            throw new BundleFormatException("bundle format version " + formatVersion.intValue()
-                    + " is newer than this imgstream reads (up to " + CURRENT_FORMAT_VERSION + "); upgrade imgstream to load it");
+            throw new BundleFormatException(
+                    "bundle format version " + formatVersion.intValue() + " is newer than this imgstream reads (up to "
+                            + CURRENT_FORMAT_VERSION + "); upgrade imgstream to load it");
         }
         try {
             return JSON.treeToValue(tree, BundleManifest.class);

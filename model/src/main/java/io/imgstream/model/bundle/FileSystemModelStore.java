@@ -102,21 +102,24 @@ public final class FileSystemModelStore implements ModelStore {
                 MessageDigest digest = BundleFile.sha256Digest();
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
                         OutputStream out = new DigestOutputStream(
-                                new BufferedOutputStream(Channels.newOutputStream(channel), BundleFile.BUFFER_BYTES), digest)) {
+                                new BufferedOutputStream(Channels.newOutputStream(channel), BundleFile.BUFFER_BYTES),
+                                digest)) {
                     bundle.writeTo(out);
                     out.flush();
                     channel.force(true);
                 }
                 String sha256 = HexFormat.of().formatHex(digest.digest());
                 long size = Files.size(temp);
-                StoredBundle stored = new StoredBundle(manifest.modelName(), manifest.version(), target.toUri(), sha256, size);
+                StoredBundle stored =
+                        new StoredBundle(manifest.modelName(), manifest.version(), target.toUri(), sha256, size);
                 if (Files.exists(target)) {
                     String existing = BundleFile.sha256(target);
                     if (existing.equals(sha256)) {
                         return stored;
                     }
                     throw new BundleVersionConflictException(manifest.modelName() + " v" + manifest.version()
-                            + " is already stored at " + target + " with sha256 " + existing + "; the new bundle has sha256 "
+                            + " is already stored at " + target + " with sha256 " + existing
+                            + "; the new bundle has sha256 "
                             + sha256 + ". Versions are immutable: save it as a new version");
                 }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -134,8 +137,10 @@ public final class FileSystemModelStore implements ModelStore {
     }
 
     private static UncheckedIOException saveFailed(BundleManifest manifest, Path target, IOException cause) {
-        return new UncheckedIOException("could not save " + manifest.modelName() + " v" + manifest.version() + " to "
-                + target + " (" + cause.getMessage() + ")", cause);
+        return new UncheckedIOException(
+                "could not save " + manifest.modelName() + " v" + manifest.version() + " to " + target + " ("
+                        + cause.getMessage() + ")",
+                cause);
     }
 
     @Override
@@ -154,8 +159,10 @@ public final class FileSystemModelStore implements ModelStore {
                         + ", outside the store root " + realRoot + "; refusing to read it");
             }
         } catch (NoSuchFileException e) {
-            throw new BundleNotFoundException("no bundle at " + path + " (from " + bundleUri
-                    + "); it was never saved here, or was removed: check the store root " + root, e);
+            throw new BundleNotFoundException(
+                    "no bundle at " + path + " (from " + bundleUri
+                            + "); it was never saved here, or was removed: check the store root " + root,
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not resolve " + path, e);
         }
@@ -186,11 +193,16 @@ public final class FileSystemModelStore implements ModelStore {
                 }
                 try (DirectoryStream<Path> versions = Files.newDirectoryStream(model, Files::isDirectory)) {
                     for (Path versionDirectory : versions) {
-                        Matcher version = VERSION_DIRECTORY.matcher(versionDirectory.getFileName().toString());
+                        Matcher version = VERSION_DIRECTORY.matcher(
+                                versionDirectory.getFileName().toString());
                         Path file = versionDirectory.resolve(BUNDLE_FILE);
                         if (version.matches() && Files.isRegularFile(file)) {
-                            bundles.add(new StoredBundle(name, Integer.parseInt(version.group(1)), file.toUri(),
-                                    BundleFile.sha256(file), Files.size(file)));
+                            bundles.add(new StoredBundle(
+                                    name,
+                                    Integer.parseInt(version.group(1)),
+                                    file.toUri(),
+                                    BundleFile.sha256(file),
+                                    Files.size(file)));
                         }
                     }
                 }
@@ -222,20 +234,21 @@ public final class FileSystemModelStore implements ModelStore {
 
     private Location parseLocation(URI uri, Path path) {
         Path relative = root.relativize(path);
-        if (relative.getNameCount() == 3 && BUNDLE_FILE.equals(relative.getName(2).toString())) {
+        if (relative.getNameCount() == 3
+                && BUNDLE_FILE.equals(relative.getName(2).toString())) {
             String modelName = relative.getName(0).toString();
             Matcher version = VERSION_DIRECTORY.matcher(relative.getName(1).toString());
-            if (version.matches() && BundleManifest.MODEL_NAME_PATTERN.matcher(modelName).matches()) {
+            if (version.matches()
+                    && BundleManifest.MODEL_NAME_PATTERN.matcher(modelName).matches()) {
                 return new Location(modelName, Integer.parseInt(version.group(1)));
             }
         }
-        throw new IllegalArgumentException("bundle URI " + uri + " does not name <root>/<model>/v<version>/"
-                + BUNDLE_FILE + " under " + root);
+        throw new IllegalArgumentException(
+                "bundle URI " + uri + " does not name <root>/<model>/v<version>/" + BUNDLE_FILE + " under " + root);
     }
 
     /** The model name and version that a bundle's path says it holds. */
-    private record Location(String modelName, int version) {
-    }
+    private record Location(String modelName, int version) {}
 
     private static void forceDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {

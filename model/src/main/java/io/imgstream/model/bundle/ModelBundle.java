@@ -1,10 +1,8 @@
 package io.imgstream.model.bundle;
 
-import org.apache.commons.io.output.CloseShieldOutputStream;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-
+import org.apache.commons.io.output.CloseShieldOutputStream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -170,13 +168,18 @@ public final class ModelBundle {
         Objects.requireNonNull(batch, "batch");
         Preprocessing preprocessing = manifest.preprocessing();
         long[] shape = batch.shape();
-        if (batch.rank() != BATCH_RANK || shape[0] < 1 || shape[1] != preprocessing.channels()
-                || shape[2] != preprocessing.height() || shape[3] != preprocessing.width()) {
+        if (batch.rank() != BATCH_RANK
+                || shape[0] < 1
+                || shape[1] != preprocessing.channels()
+                || shape[2] != preprocessing.height()
+                || shape[3] != preprocessing.width()) {
             throw new IllegalArgumentException("batch has shape " + Arrays.toString(shape) + "; " + manifest.modelName()
                     + " v" + manifest.version() + " expects [n, " + preprocessing.channels() + ", "
-                    + preprocessing.height() + ", " + preprocessing.width() + "] (build it with the bundle's Preprocessing)");
+                    + preprocessing.height() + ", " + preprocessing.width()
+                    + "] (build it with the bundle's Preprocessing)");
         }
-        return ClassOutputs.probabilities(network.outputSingle(false, batch), manifest.classes().size());
+        return ClassOutputs.probabilities(
+                network.outputSingle(false, batch), manifest.classes().size());
     }
 
     /**
@@ -225,7 +228,8 @@ public final class ModelBundle {
             zip.finish();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write bundle " + manifest.modelName() + " v" + manifest.version(), e);
+            throw new UncheckedIOException(
+                    "could not write bundle " + manifest.modelName() + " v" + manifest.version(), e);
         } finally {
             deleteQuietly(networkFile);
         }
@@ -269,10 +273,11 @@ public final class ModelBundle {
                     return curves == null ? bundle : bundle.withCurves(curves);
                 }
             }
-            throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version()
-                    + " has no '" + NETWORK_ENTRY + "' entry (the file is truncated or was not written by imgstream)");
+            throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version() + " has no '"
+                    + NETWORK_ENTRY + "' entry (the file is truncated or was not written by imgstream)");
         } catch (ZipException | EOFException e) {
-            throw new BundleFormatException("not a readable bundle zip (" + e.getMessage() + "); the file is corrupt or truncated", e);
+            throw new BundleFormatException(
+                    "not a readable bundle zip (" + e.getMessage() + "); the file is corrupt or truncated", e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read bundle", e);
         } finally {
@@ -294,7 +299,8 @@ public final class ModelBundle {
         try {
             return readManifestEntry(new ZipInputStream(in));
         } catch (ZipException | EOFException e) {
-            throw new BundleFormatException("not a readable bundle zip (" + e.getMessage() + "); the file is corrupt or truncated", e);
+            throw new BundleFormatException(
+                    "not a readable bundle zip (" + e.getMessage() + "); the file is corrupt or truncated", e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read bundle manifest", e);
         }
@@ -303,7 +309,8 @@ public final class ModelBundle {
     private static BundleManifest readManifestEntry(ZipInputStream zip) throws IOException {
         ZipEntry first = zip.getNextEntry();
         if (first == null) {
-            throw new BundleFormatException("not a bundle: no zip entries found (the data is empty, truncated or not a zip file)");
+            throw new BundleFormatException(
+                    "not a bundle: no zip entries found (the data is empty, truncated or not a zip file)");
         }
         if (!MANIFEST_ENTRY.equals(first.getName())) {
             throw new BundleFormatException("not a bundle: the first zip entry is '" + first.getName()
@@ -316,8 +323,10 @@ public final class ModelBundle {
         try {
             return ModelSerializer.restoreComputationGraph(networkFile.toFile(), loadUpdater);
         } catch (IOException | RuntimeException e) {
-            throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version() + ": '"
-                    + NETWORK_ENTRY + "' is not a readable DL4J ComputationGraph (" + e + ")", e);
+            throw new BundleFormatException(
+                    "bundle " + manifest.modelName() + " v" + manifest.version() + ": '" + NETWORK_ENTRY
+                            + "' is not a readable DL4J ComputationGraph (" + e + ")",
+                    e);
         }
     }
 
@@ -354,9 +363,11 @@ public final class ModelBundle {
         try {
             outputShape = network.outputSingle(false, probe).shape();
         } catch (RuntimeException e) {
-            throw new BundleFormatException(name + ": the network does not accept input of shape "
-                    + Arrays.toString(probe.shape()) + " made by " + preprocessing + " (" + e.getMessage()
-                    + "); the preprocessing and the network's input layer must match", e);
+            throw new BundleFormatException(
+                    name + ": the network does not accept input of shape "
+                            + Arrays.toString(probe.shape()) + " made by " + preprocessing + " (" + e.getMessage()
+                            + "); the preprocessing and the network's input layer must match",
+                    e);
         }
         long classes = manifest.classes().size();
         boolean binarySigmoid = classes == 2 && outputShape.length == 2 && outputShape[1] == 1;
@@ -371,7 +382,8 @@ public final class ModelBundle {
      * Copies a ModelSerializer zip entry by entry, uncompressed and with fixed times: the outer
      * entry compresses once, and equal networks give equal bytes.
      */
-    private static void copyNormalised(Path networkFile, OutputStream target, LocalDateTime entryTime) throws IOException {
+    private static void copyNormalised(Path networkFile, OutputStream target, LocalDateTime entryTime)
+            throws IOException {
         try (ZipFile source = new ZipFile(networkFile.toFile())) {
             ZipOutputStream inner = new ZipOutputStream(CloseShieldOutputStream.wrap(target));
             Enumeration<? extends ZipEntry> entries = source.entries();

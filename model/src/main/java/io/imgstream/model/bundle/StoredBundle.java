@@ -35,8 +35,10 @@ public record StoredBundle(String modelName, int version, URI uri, String sha256
 
     static String requireSha256(String sha256) {
         Objects.requireNonNull(sha256, "sha256");
-        if (sha256.length() != SHA256_HEX_LENGTH || !sha256.chars().allMatch(c -> HexFormat.isHexDigit(c) && !Character.isUpperCase(c))) {
-            throw new IllegalArgumentException("a SHA-256 must be " + SHA256_HEX_LENGTH + " lower-case hex digits, was '" + sha256 + "'");
+        if (sha256.length() != SHA256_HEX_LENGTH
+                || !sha256.chars().allMatch(c -> HexFormat.isHexDigit(c) && !Character.isUpperCase(c))) {
+            throw new IllegalArgumentException(
+                    "a SHA-256 must be " + SHA256_HEX_LENGTH + " lower-case hex digits, was '" + sha256 + "'");
         }
         return sha256;
     }

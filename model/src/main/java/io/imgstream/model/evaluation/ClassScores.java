@@ -10,5 +10,4 @@ package io.imgstream.model.evaluation;
  * @param f1        harmonic mean of precision and recall
  * @param support   number of examples of this class
  */
-public record ClassScores(String label, double precision, double recall, double f1, int support) {
-}
+public record ClassScores(String label, double precision, double recall, double f1, int support) {}

@@ -43,8 +43,8 @@ public final class ClassificationReport {
         int correct = 0;
         for (int i = 0; i < truth.length; i++) {
             if (truth[i] < 0 || truth[i] >= k || predicted[i] < 0 || predicted[i] >= k) {
-                throw new IllegalArgumentException("example " + i + " has class index " + truth[i] + " / " + predicted[i]
-                        + " outside the " + k + " classes");
+                throw new IllegalArgumentException("example " + i + " has class index " + truth[i] + " / "
+                        + predicted[i] + " outside the " + k + " classes");
             }
             confusion[truth[i]][predicted[i]]++;
             if (truth[i] == predicted[i]) {

@@ -13,6 +13,10 @@ import java.time.Duration;
  * @param validationAccuracy accuracy on the validation images
  * @param duration           wall time of the epoch, including both evaluations
  */
-public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double validationLoss,
-        double validationAccuracy, Duration duration) {
-}
+public record EpochMetrics(
+        int epoch,
+        double trainLoss,
+        double trainAccuracy,
+        double validationLoss,
+        double validationAccuracy,
+        Duration duration) {}

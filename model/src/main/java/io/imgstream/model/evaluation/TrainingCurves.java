@@ -22,8 +22,12 @@ import java.util.Objects;
  * @param validationLoss     validation loss per epoch
  * @param validationAccuracy validation accuracy per epoch
  */
-public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<Double> trainAccuracy,
-        List<Double> validationLoss, List<Double> validationAccuracy) {
+public record TrainingCurves(
+        List<Integer> epoch,
+        List<Double> trainLoss,
+        List<Double> trainAccuracy,
+        List<Double> validationLoss,
+        List<Double> validationAccuracy) {
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -37,7 +41,9 @@ public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<D
         validationLoss = List.copyOf(Objects.requireNonNull(validationLoss, "validationLoss"));
         validationAccuracy = List.copyOf(Objects.requireNonNull(validationAccuracy, "validationAccuracy"));
         int size = epoch.size();
-        if (trainLoss.size() != size || trainAccuracy.size() != size || validationLoss.size() != size
+        if (trainLoss.size() != size
+                || trainAccuracy.size() != size
+                || validationLoss.size() != size
                 || validationAccuracy.size() != size) {
             throw new IllegalArgumentException("all curves need one value per epoch (" + size + "), got "
                     + trainLoss.size() + ", " + trainAccuracy.size() + ", " + validationLoss.size() + ", "
@@ -62,8 +68,11 @@ public record TrainingCurves(List<Integer> epoch, List<Double> trainLoss, List<D
      */
     public TrainingCurves plus(EpochMetrics metrics) {
         Objects.requireNonNull(metrics, "metrics");
-        return new TrainingCurves(append(epoch, metrics.epoch()), append(trainLoss, metrics.trainLoss()),
-                append(trainAccuracy, metrics.trainAccuracy()), append(validationLoss, metrics.validationLoss()),
+        return new TrainingCurves(
+                append(epoch, metrics.epoch()),
+                append(trainLoss, metrics.trainLoss()),
+                append(trainAccuracy, metrics.trainAccuracy()),
+                append(validationLoss, metrics.validationLoss()),
                 append(validationAccuracy, metrics.validationAccuracy()));
     }
 

@@ -3,12 +3,10 @@ package io.imgstream.model.explain;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -94,12 +92,14 @@ public final class GradCam {
         Map<String, INDArray> activations = copy.feedForward(new INDArray[] {input}, false, false);
         INDArray layerActivations = activations.get(layer);
         if (layerActivations == null || layerActivations.rank() != 4) {
-            throw new IllegalArgumentException("layer '" + layer + "' must have [1, channels, height, width] activations");
+            throw new IllegalArgumentException(
+                    "layer '" + layer + "' must have [1, channels, height, width] activations");
         }
 
         Layer output = copy.getOutputLayer(0);
         if (!(output.conf().getLayer() instanceof BaseOutputLayer)) {
-            throw new IllegalArgumentException("the network must end in a dense output layer, not " + output.conf().getLayer());
+            throw new IllegalArgumentException("the network must end in a dense output layer, not "
+                    + output.conf().getLayer());
         }
         int classes = ClassOutputs.classesFor(output.getParam("W").size(1));
         float[] probabilities = ClassOutputs.probabilities(activations.get(outputName), classes)[0];
@@ -126,13 +126,19 @@ public final class GradCam {
             current = singleInput(configuration, current, layer);
         }
         float[][] cam = classActivationMap(layerActivations, epsilon);
-        return new Heatmap(image.getWidth(), image.getHeight(), upsample(cam, image.getWidth(), image.getHeight()), target,
-                probabilities[target], layer);
+        return new Heatmap(
+                image.getWidth(),
+                image.getHeight(),
+                upsample(cam, image.getWidth(), image.getHeight()),
+                target,
+                probabilities[target],
+                layer);
     }
 
     /** d(logit of target)/d(output layer input): the weight column; a sigmoid head's class 0 uses the negated logit. */
     private static INDArray logitGradient(INDArray weights, int target, int classes) {
-        INDArray column = weights.get(NDArrayIndex.all(), NDArrayIndex.point(ClassOutputs.units(classes) == 1 ? 0 : target));
+        INDArray column =
+                weights.get(NDArrayIndex.all(), NDArrayIndex.point(ClassOutputs.units(classes) == 1 ? 0 : target));
         INDArray row = column.reshape(1, column.length()).castTo(DataType.FLOAT).dup();
         return ClassOutputs.units(classes) == 1 && target == 0 ? row.negi() : row;
     }
@@ -143,7 +149,9 @@ public final class GradCam {
 
     private static String singleInput(ComputationGraphConfiguration configuration, String vertex, String layer) {
         List<String> inputs = configuration.getVertexInputs().get(vertex);
-        if (inputs == null || inputs.size() != 1 || configuration.getNetworkInputs().contains(inputs.get(0))) {
+        if (inputs == null
+                || inputs.size() != 1
+                || configuration.getNetworkInputs().contains(inputs.get(0))) {
             throw new IllegalArgumentException("Grad-CAM needs a chain of single-input vertices from '" + layer
                     + "' to the output, but '" + vertex + "' has inputs " + inputs);
         }
@@ -158,8 +166,11 @@ public final class GradCam {
         int width = (int) a.size(3);
         float[][] cam = new float[height][width];
         for (int k = 0; k < channels; k++) {
-            double alpha = g.get(NDArrayIndex.point(0), NDArrayIndex.point(k)).meanNumber().doubleValue();
-            float[][] channel = a.get(NDArrayIndex.point(0), NDArrayIndex.point(k)).toFloatMatrix();
+            double alpha = g.get(NDArrayIndex.point(0), NDArrayIndex.point(k))
+                    .meanNumber()
+                    .doubleValue();
+            float[][] channel =
+                    a.get(NDArrayIndex.point(0), NDArrayIndex.point(k)).toFloatMatrix();
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
                     cam[y][x] += (float) (alpha * channel[y][x]);
@@ -192,9 +203,13 @@ public final class GradCam {
         int regionHeight = imageHeight;
         if (preprocessing.resize() == ResizePolicy.CENTER_CROP) {
             if ((long) imageWidth * preprocessing.height() > (long) preprocessing.width() * imageHeight) {
-                regionWidth = clamp((int) Math.round((double) imageHeight * preprocessing.width() / preprocessing.height()), imageWidth);
+                regionWidth = clamp(
+                        (int) Math.round((double) imageHeight * preprocessing.width() / preprocessing.height()),
+                        imageWidth);
             } else {
-                regionHeight = clamp((int) Math.round((double) imageWidth * preprocessing.height() / preprocessing.width()), imageHeight);
+                regionHeight = clamp(
+                        (int) Math.round((double) imageWidth * preprocessing.height() / preprocessing.width()),
+                        imageHeight);
             }
         }
         int left = (imageWidth - regionWidth) / 2;
@@ -213,7 +228,8 @@ public final class GradCam {
                 int x0 = (int) Math.floor(cx);
                 int x1 = Math.min(camWidth - 1, x0 + 1);
                 double fx = cx - x0;
-                double value = (cam[y0][x0] * (1 - fx) + cam[y0][x1] * fx) * (1 - fy) + (cam[y1][x0] * (1 - fx) + cam[y1][x1] * fx) * fy;
+                double value = (cam[y0][x0] * (1 - fx) + cam[y0][x1] * fx) * (1 - fy)
+                        + (cam[y1][x0] * (1 - fx) + cam[y1][x1] * fx) * fy;
                 values[(top + y) * imageWidth + left + x] = (float) Math.max(0, Math.min(1, value));
             }
         }

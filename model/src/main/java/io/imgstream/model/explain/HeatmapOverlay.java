@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Objects;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -27,8 +26,7 @@ public final class HeatmapOverlay {
     private static final double JET_SLOPE = 4.0;
     private static final double JET_PEAK = 1.5;
 
-    private HeatmapOverlay() {
-    }
+    private HeatmapOverlay() {}
 
     /**
      * Blends the colour-mapped heatmap over the image.
@@ -44,8 +42,8 @@ public final class HeatmapOverlay {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(heatmap, "heatmap");
         if (image.getWidth() != heatmap.width() || image.getHeight() != heatmap.height()) {
-            throw new IllegalArgumentException("heatmap is " + heatmap.width() + " x " + heatmap.height() + " but the image is "
-                    + image.getWidth() + " x " + image.getHeight());
+            throw new IllegalArgumentException("heatmap is " + heatmap.width() + " x " + heatmap.height()
+                    + " but the image is " + image.getWidth() + " x " + image.getHeight());
         }
         if (!(opacity >= 0 && opacity <= 1)) {
             throw new IllegalArgumentException("opacity must be in [0, 1], was " + opacity);
@@ -98,7 +96,8 @@ public final class HeatmapOverlay {
         int width = image.getWidth();
         int height = image.getHeight();
         ColorModel model = image.getColorModel();
-        if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && model.getNumComponents() == 1
+        if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && model.getNumComponents() == 1
                 && model.getComponentSize(0) == Byte.SIZE) {
             // getRGB would treat the grey as linear light and brighten it.
             int[] grey = image.getRaster().getSamples(0, 0, width, height, 0, new int[width * height]);

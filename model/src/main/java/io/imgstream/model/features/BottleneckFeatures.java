@@ -27,8 +27,8 @@ public record BottleneckFeatures(float[] values, long[] shape) {
             throw new IllegalArgumentException("shape must have positive dimensions, was " + Arrays.toString(shape));
         }
         if (length(shape) != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + length(shape)
-                    + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + length(shape) + " values, got " + values.length);
         }
     }
 
@@ -53,7 +53,9 @@ public record BottleneckFeatures(float[] values, long[] shape) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof BottleneckFeatures that && Arrays.equals(values, that.values) && Arrays.equals(shape, that.shape);
+        return other instanceof BottleneckFeatures that
+                && Arrays.equals(values, that.values)
+                && Arrays.equals(shape, that.shape);
     }
 
     @Override

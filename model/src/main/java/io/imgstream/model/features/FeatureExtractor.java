@@ -4,7 +4,6 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.inference.FastConvBase;
 import io.imgstream.model.inference.UnsupportedGraphException;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
-
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -96,7 +94,8 @@ public final class FeatureExtractor implements AutoCloseable {
         this.featureShape = base.featureShape();
         this.featureLength = Math.toIntExact(BottleneckFeatures.length(featureShape));
         // The buffer outlives every workspace scope, so it must not stay attached to one a caller may have open.
-        this.input = Nd4j.create(DataType.FLOAT, base.preprocessing().batchShape(batchSize)).detach();
+        this.input = Nd4j.create(DataType.FLOAT, base.preprocessing().batchShape(batchSize))
+                .detach();
         this.fastPath = fastPathFor(base);
     }
 
@@ -107,7 +106,10 @@ public final class FeatureExtractor implements AutoCloseable {
         }
         try {
             FastConvBase fast = FastConvBase.from(base.graph());
-            LOG.info("Base {} runs on the fast conv-base path ({} layers)", base.id(), fast.layerNames().size());
+            LOG.info(
+                    "Base {} runs on the fast conv-base path ({} layers)",
+                    base.id(),
+                    fast.layerNames().size());
             return fast;
         } catch (UnsupportedGraphException e) {
             LOG.info("Base {} runs through DL4J's layers: {}", base.id(), e.getMessage());
@@ -151,17 +153,24 @@ public final class FeatureExtractor implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 preprocessing.writeInto(images.get(from + i), input, i);
             }
-            INDArray batch = size == batchSize ? input
-                    : input.get(NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+            INDArray batch = size == batchSize
+                    ? input
+                    : input.get(
+                            NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
             if (fastPath != null) {
                 try (INDArray output = fastPath.features(batch)) {
                     addRows(output, size, result);
                 }
                 continue;
             }
-            try (MemoryWorkspace workspace = Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, workspaceId)) {
-                INDArray output = channelsFirst ? graph.output(false, workspace, batch)[0]
-                        : toChannelsFirst(graph.output(false, workspace, batch.permute(0, 2, 3, 1).dup('c'))[0]);
+            try (MemoryWorkspace workspace =
+                    Nd4j.getWorkspaceManager().getAndActivateWorkspace(OUTPUT_WORKSPACE, workspaceId)) {
+                INDArray output = channelsFirst
+                        ? graph.output(false, workspace, batch)[0]
+                        : toChannelsFirst(graph.output(
+                                        false,
+                                        workspace,
+                                        batch.permute(0, 2, 3, 1).dup('c'))[0]);
                 addRows(output, size, result);
             }
         }
@@ -177,14 +186,16 @@ public final class FeatureExtractor implements AutoCloseable {
      * @param cache    where features are looked up and stored
      * @return one vector per id, in input order
      */
-    public List<BottleneckFeatures> extract(List<String> imageIds, Function<String, BufferedImage> loader, FeatureCache cache) {
+    public List<BottleneckFeatures> extract(
+            List<String> imageIds, Function<String, BufferedImage> loader, FeatureCache cache) {
         Objects.requireNonNull(imageIds, "imageIds");
         Objects.requireNonNull(loader, "loader");
         Objects.requireNonNull(cache, "cache");
         BottleneckFeatures[] result = new BottleneckFeatures[imageIds.size()];
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < imageIds.size(); i++) {
-            BottleneckFeatures cached = cache.get(new FeatureKey(imageIds.get(i), base.id())).orElse(null);
+            BottleneckFeatures cached =
+                    cache.get(new FeatureKey(imageIds.get(i), base.id())).orElse(null);
             if (cached == null) {
                 missing.add(i);
             } else {
@@ -194,7 +205,8 @@ public final class FeatureExtractor implements AutoCloseable {
         // Load and compute a minibatch at a time so at most one minibatch of decoded images is held.
         for (int from = 0; from < missing.size(); from += batchSize) {
             List<Integer> chunk = missing.subList(from, Math.min(missing.size(), from + batchSize));
-            List<BufferedImage> images = chunk.stream().map(i -> loader.apply(imageIds.get(i))).toList();
+            List<BufferedImage> images =
+                    chunk.stream().map(i -> loader.apply(imageIds.get(i))).toList();
             List<BottleneckFeatures> computed = extract(images);
             for (int i = 0; i < chunk.size(); i++) {
                 int index = chunk.get(i);
@@ -207,7 +219,8 @@ public final class FeatureExtractor implements AutoCloseable {
 
     private void addRows(INDArray output, int size, List<BottleneckFeatures> result) {
         requireShape(output, size);
-        float[][] rows = output.reshape('c', size, featureLength).castTo(DataType.FLOAT).toFloatMatrix();
+        float[][] rows =
+                output.reshape('c', size, featureLength).castTo(DataType.FLOAT).toFloatMatrix();
         for (float[] row : rows) {
             result.add(new BottleneckFeatures(row, featureShape));
         }
@@ -217,7 +230,9 @@ public final class FeatureExtractor implements AutoCloseable {
     @Override
     public void close() {
         if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(workspaceId)) {
-            Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(OUTPUT_WORKSPACE, workspaceId).destroyWorkspace();
+            Nd4j.getWorkspaceManager()
+                    .getWorkspaceForCurrentThread(OUTPUT_WORKSPACE, workspaceId)
+                    .destroyWorkspace();
         }
     }
 
@@ -229,8 +244,9 @@ public final class FeatureExtractor implements AutoCloseable {
     private void requireShape(INDArray output, int size) {
         long[] shape = output.shape();
         if (shape[0] != size || BottleneckFeatures.length(shape) != (long) size * featureLength) {
-            throw new IllegalStateException("base " + base.id() + " produced activations of shape " + Arrays.toString(shape)
-                    + " for " + size + " images, but declares features of shape " + Arrays.toString(featureShape));
+            throw new IllegalStateException(
+                    "base " + base.id() + " produced activations of shape " + Arrays.toString(shape) + " for " + size
+                            + " images, but declares features of shape " + Arrays.toString(featureShape));
         }
     }
 }

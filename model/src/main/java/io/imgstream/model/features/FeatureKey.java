@@ -1,7 +1,6 @@
 package io.imgstream.model.features;
 
 import io.imgstream.model.base.BaseModelId;
-
 import java.util.Objects;
 
 /**

@@ -3,7 +3,6 @@ package io.imgstream.model.head;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,8 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ClassOutputs {
 
-    private ClassOutputs() {
-    }
+    private ClassOutputs() {}
 
     /**
      * Returns the number of output units for a class count.
@@ -105,8 +103,8 @@ public final class ClassOutputs {
         if (network.getNumOutputArrays() != 1
                 || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output)
                 || output.getNOut() <= 0) {
-            throw new IllegalArgumentException("the network needs exactly one output layer with a known number of "
-                    + "units");
+            throw new IllegalArgumentException(
+                    "the network needs exactly one output layer with a known number of " + "units");
         }
         return Math.toIntExact(output.getNOut());
     }

@@ -8,8 +8,7 @@ import java.util.Random;
  */
 public final class ExampleOrder {
 
-    private ExampleOrder() {
-    }
+    private ExampleOrder() {}
 
     /** The indices {@code 0 .. count-1} in order. */
     public static int[] identity(int count) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
@@ -54,8 +53,7 @@ public final class HeadBuilder {
 
     private static final int CNN_RANK = 3;
 
-    private HeadBuilder() {
-    }
+    private HeadBuilder() {}
 
     /**
      * Returns the name of a base's input.
@@ -106,16 +104,18 @@ public final class HeadBuilder {
             } else if (shape.length == CNN_RANK) {
                 inputTypes[b] = InputType.convolutional(shape[1], shape[2], shape[0]);
                 if (config.pooling() == HeadPooling.FLATTEN) {
-                    graph.addVertex(FLATTEN_PREFIX + b,
-                            new PreprocessorVertex(new CnnToFeedForwardPreProcessor(shape[1], shape[2], shape[0])), input);
+                    graph.addVertex(
+                            FLATTEN_PREFIX + b,
+                            new PreprocessorVertex(new CnnToFeedForwardPreProcessor(shape[1], shape[2], shape[0])),
+                            input);
                     vectors.add(FLATTEN_PREFIX + b);
                 } else {
                     graph.addLayer(POOL_PREFIX + b, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), input);
                     vectors.add(POOL_PREFIX + b);
                 }
             } else {
-                throw new IllegalArgumentException("features must have shape [c, h, w] or [length]; base " + b
-                        + " has " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "features must have shape [c, h, w] or [length]; base " + b + " has " + Arrays.toString(shape));
             }
         }
         String denseInput = vectors.get(0);
@@ -124,13 +124,27 @@ public final class HeadBuilder {
             denseInput = MERGE;
         }
         graph.setInputTypes(inputTypes)
-                .addLayer(DENSE, new DenseLayer.Builder().nOut(config.hiddenUnits()).activation(Activation.RELU)
-                        .weightInit(WeightInit.RELU).build(), denseInput)
+                .addLayer(
+                        DENSE,
+                        new DenseLayer.Builder()
+                                .nOut(config.hiddenUnits())
+                                .activation(Activation.RELU)
+                                .weightInit(WeightInit.RELU)
+                                .build(),
+                        denseInput)
                 // DL4J's Dropout takes the probability of KEEPING an activation, not of dropping it.
                 .addLayer(DROPOUT, new DropoutLayer.Builder(new Dropout(1.0 - config.dropoutRate())).build(), DENSE)
-                .addLayer(OUTPUT, units == 1
-                        ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1).activation(Activation.SIGMOID).build()
-                        : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(units).activation(Activation.SOFTMAX).build(),
+                .addLayer(
+                        OUTPUT,
+                        units == 1
+                                ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
+                                        .nOut(1)
+                                        .activation(Activation.SIGMOID)
+                                        .build()
+                                : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                        .nOut(units)
+                                        .activation(Activation.SOFTMAX)
+                                        .build(),
                         DROPOUT)
                 .setOutputs(OUTPUT);
         ComputationGraph head = new ComputationGraph(graph.build());

@@ -17,7 +17,14 @@ import io.imgstream.model.evaluation.TrainingCurves;
  * @param bestModel                file name of the network after {@code bestEpoch}
  * @param curves                   the curves so far
  */
-public record HeadCheckpoint(int epoch, double learningRate, int bestEpoch, double bestValidationLoss,
-        int epochsWithoutImprovement, int epochsOnPlateau, boolean stoppedEarly, String latestModel, String bestModel,
-        TrainingCurves curves) {
-}
+public record HeadCheckpoint(
+        int epoch,
+        double learningRate,
+        int bestEpoch,
+        double bestValidationLoss,
+        int epochsWithoutImprovement,
+        int epochsOnPlateau,
+        boolean stoppedEarly,
+        String latestModel,
+        String bestModel,
+        TrainingCurves curves) {}

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param learningRate RMSprop learning rate; positive
  * @param rmsDecay     RMSprop decay of the squared-gradient average ({@code rho}), in {@code (0, 1)}
  */
-public record HeadConfig(HeadPooling pooling, int hiddenUnits, double dropoutRate, double learningRate, double rmsDecay) {
+public record HeadConfig(
+        HeadPooling pooling, int hiddenUnits, double dropoutRate, double learningRate, double rmsDecay) {
 
     /** Default pooling. */
     public static final HeadPooling DEFAULT_POOLING = HeadPooling.FLATTEN;
@@ -49,7 +50,8 @@ public record HeadConfig(HeadPooling pooling, int hiddenUnits, double dropoutRat
      * @return the defaults
      */
     public static HeadConfig defaults() {
-        return new HeadConfig(DEFAULT_POOLING, DEFAULT_HIDDEN_UNITS, DEFAULT_DROPOUT_RATE, DEFAULT_LEARNING_RATE, DEFAULT_RMS_DECAY);
+        return new HeadConfig(
+                DEFAULT_POOLING, DEFAULT_HIDDEN_UNITS, DEFAULT_DROPOUT_RATE, DEFAULT_LEARNING_RATE, DEFAULT_RMS_DECAY);
     }
 
     /**

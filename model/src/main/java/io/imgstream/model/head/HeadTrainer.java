@@ -1,11 +1,9 @@
 package io.imgstream.model.head;
 
-import io.imgstream.model.evaluation.EpochMetrics;
-import io.imgstream.model.training.EvaluationResult;
-import io.imgstream.model.evaluation.TrainingCurves;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.training.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,8 +74,8 @@ public final class HeadTrainer {
      * @return the result
      * @throws IllegalArgumentException if a data set is empty or has a label the head can't output
      */
-    public HeadTrainingResult train(ComputationGraph head, LabeledFeatures train, LabeledFeatures validation,
-            Consumer<EpochMetrics> onEpoch) {
+    public HeadTrainingResult train(
+            ComputationGraph head, LabeledFeatures train, LabeledFeatures validation, Consumer<EpochMetrics> onEpoch) {
         return run(head, train, validation, null, onEpoch, fresh(head));
     }
 
@@ -93,8 +90,13 @@ public final class HeadTrainer {
      * @return the result
      * @throws IOException if a checkpoint can't be written
      */
-    public HeadTrainingResult train(ComputationGraph head, LabeledFeatures train, LabeledFeatures validation, Path checkpoints,
-            Consumer<EpochMetrics> onEpoch) throws IOException {
+    public HeadTrainingResult train(
+            ComputationGraph head,
+            LabeledFeatures train,
+            LabeledFeatures validation,
+            Path checkpoints,
+            Consumer<EpochMetrics> onEpoch)
+            throws IOException {
         Objects.requireNonNull(checkpoints, "checkpoints");
         Files.createDirectories(checkpoints);
         try {
@@ -116,20 +118,24 @@ public final class HeadTrainer {
      * @return the result, with curves covering all epochs
      * @throws IOException if the checkpoint is missing, unreadable or inconsistent
      */
-    public HeadTrainingResult resume(Path checkpoints, LabeledFeatures train, LabeledFeatures validation,
-            Consumer<EpochMetrics> onEpoch) throws IOException {
+    public HeadTrainingResult resume(
+            Path checkpoints, LabeledFeatures train, LabeledFeatures validation, Consumer<EpochMetrics> onEpoch)
+            throws IOException {
         Objects.requireNonNull(checkpoints, "checkpoints");
         Path stateFile = checkpoints.resolve(STATE_FILE);
         if (!Files.isRegularFile(stateFile)) {
             throw new IOException("no head checkpoint in " + checkpoints + ": " + STATE_FILE + " is missing");
         }
         HeadCheckpoint state = json.readValue(stateFile.toFile(), HeadCheckpoint.class);
-        ComputationGraph head = ModelSerializer.restoreComputationGraph(checkpoints.resolve(state.latestModel()).toFile(), true);
+        ComputationGraph head = ModelSerializer.restoreComputationGraph(
+                checkpoints.resolve(state.latestModel()).toFile(), true);
         head.setLearningRate(state.learningRate());
         Progress progress = new Progress(state);
         if (state.bestModel() != null) {
-            progress.bestParams = ModelSerializer.restoreComputationGraph(checkpoints.resolve(state.bestModel()).toFile(), false)
-                    .params().dup();
+            progress.bestParams = ModelSerializer.restoreComputationGraph(
+                            checkpoints.resolve(state.bestModel()).toFile(), false)
+                    .params()
+                    .dup();
         }
         try {
             return run(head, train, validation, checkpoints, onEpoch, progress);
@@ -153,7 +159,8 @@ public final class HeadTrainer {
         int correct = 0;
         for (int from = 0; from < order.length; from += config.batchSize()) {
             int size = Math.min(config.batchSize(), order.length - from);
-            float[][] probabilities = ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classes);
+            float[][] probabilities =
+                    ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classes);
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
                 lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
@@ -165,8 +172,13 @@ public final class HeadTrainer {
         return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
     }
 
-    private HeadTrainingResult run(ComputationGraph head, LabeledFeatures train, LabeledFeatures validation, Path checkpoints,
-            Consumer<EpochMetrics> onEpoch, Progress progress) {
+    private HeadTrainingResult run(
+            ComputationGraph head,
+            LabeledFeatures train,
+            LabeledFeatures validation,
+            Path checkpoints,
+            Consumer<EpochMetrics> onEpoch,
+            Progress progress) {
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(onEpoch, "onEpoch");
         int classes = ClassOutputs.classCount(head);
@@ -185,13 +197,20 @@ public final class HeadTrainer {
             for (int from = 0; from < order.length; from += config.batchSize()) {
                 int size = Math.min(config.batchSize(), order.length - from);
                 INDArray labels = ClassOutputs.encode(train.labels(), order, from, size, classes);
-                INDArray[] labelMasks = weights == null ? null : new INDArray[] {exampleWeights(train.labels(), order, from, size, weights)};
+                INDArray[] labelMasks = weights == null
+                        ? null
+                        : new INDArray[] {exampleWeights(train.labels(), order, from, size, weights)};
                 head.fit(new MultiDataSet(train.batch(order, from, size), new INDArray[] {labels}, null, labelMasks));
             }
             EvaluationResult onTrain = evaluate(head, train);
             EvaluationResult onValidation = evaluate(head, validation);
-            EpochMetrics metrics = new EpochMetrics(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(),
-                    onValidation.accuracy(), Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = new EpochMetrics(
+                    epoch,
+                    onTrain.loss(),
+                    onTrain.accuracy(),
+                    onValidation.loss(),
+                    onValidation.accuracy(),
+                    Duration.ofNanos(System.nanoTime() - started));
             progress.record(metrics, head);
             if (checkpoints != null) {
                 checkpoint(checkpoints, head, progress);
@@ -201,7 +220,12 @@ public final class HeadTrainer {
         if (config.restoreBestWeights() && progress.bestParams != null) {
             head.setParams(progress.bestParams);
         }
-        return new HeadTrainingResult(head, progress.curves, progress.bestEpoch, progress.bestLoss, progress.stoppedEarly,
+        return new HeadTrainingResult(
+                head,
+                progress.curves,
+                progress.bestEpoch,
+                progress.bestLoss,
+                progress.stoppedEarly,
                 progress.learningRate);
     }
 
@@ -216,28 +240,47 @@ public final class HeadTrainer {
             writeAtomically(directory, latest, target -> ModelSerializer.writeModel(head, target.toFile(), true));
             if (progress.bestEpoch == progress.epoch) {
                 progress.bestModel = String.format(Locale.ROOT, BEST_PATTERN, progress.epoch);
-                writeAtomically(directory, progress.bestModel, target -> ModelSerializer.writeModel(head, target.toFile(), false));
+                writeAtomically(
+                        directory,
+                        progress.bestModel,
+                        target -> ModelSerializer.writeModel(head, target.toFile(), false));
             }
-            HeadCheckpoint state = new HeadCheckpoint(progress.epoch, progress.learningRate, progress.bestEpoch, progress.bestLoss,
-                    progress.epochsWithoutImprovement, progress.epochsOnPlateau, progress.stoppedEarly, latest, progress.bestModel,
+            HeadCheckpoint state = new HeadCheckpoint(
+                    progress.epoch,
+                    progress.learningRate,
+                    progress.bestEpoch,
+                    progress.bestLoss,
+                    progress.epochsWithoutImprovement,
+                    progress.epochsOnPlateau,
+                    progress.stoppedEarly,
+                    latest,
+                    progress.bestModel,
                     progress.curves);
             writeAtomically(directory, STATE_FILE, target -> json.writeValue(target.toFile(), state));
             try (Stream<Path> files = Files.list(directory)) {
-                for (Path old : files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + MODEL_GLOB).matches(f.getFileName())
-                        && !f.getFileName().toString().equals(latest)
-                        && !f.getFileName().toString().equals(state.bestModel())).toList()) {
+                for (Path old : files.filter(f -> f.getFileSystem()
+                                        .getPathMatcher("glob:" + MODEL_GLOB)
+                                        .matches(f.getFileName())
+                                && !f.getFileName().toString().equals(latest)
+                                && !f.getFileName().toString().equals(state.bestModel()))
+                        .toList()) {
                     Files.deleteIfExists(old);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedCheckpointException(new IOException("could not write a head checkpoint to " + directory, e));
+            throw new UncheckedCheckpointException(
+                    new IOException("could not write a head checkpoint to " + directory, e));
         }
     }
 
     private static void writeAtomically(Path directory, String name, FileWriter writer) throws IOException {
         Path temporary = directory.resolve(name + ".tmp");
         writer.write(temporary);
-        Files.move(temporary, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temporary,
+                directory.resolve(name),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     private float[] classWeights(LabeledFeatures train, int classes) {
@@ -263,7 +306,11 @@ public final class HeadTrainer {
     }
 
     private static double learningRateOf(ComputationGraph head) {
-        return head.getLayer(HeadBuilder.DENSE).conf().getLayer().getUpdaterByParam("W").getLearningRate(0, 0);
+        return head.getLayer(HeadBuilder.DENSE)
+                .conf()
+                .getLayer()
+                .getUpdaterByParam("W")
+                .getLearningRate(0, 0);
     }
 
     @FunctionalInterface

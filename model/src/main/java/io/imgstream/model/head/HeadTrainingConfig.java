@@ -23,8 +23,16 @@ import java.util.Objects;
  * @param classWeighting          how examples are weighed by class
  * @param restoreBestWeights      end with the weights of the epoch with the lowest validation loss, not the last
  */
-public record HeadTrainingConfig(int maxEpochs, int batchSize, long seed, int earlyStoppingPatience, double minImprovement,
-        int plateauPatience, double plateauFactor, double minLearningRate, ClassWeighting classWeighting,
+public record HeadTrainingConfig(
+        int maxEpochs,
+        int batchSize,
+        long seed,
+        int earlyStoppingPatience,
+        double minImprovement,
+        int plateauPatience,
+        double plateauFactor,
+        double minLearningRate,
+        ClassWeighting classWeighting,
         boolean restoreBestWeights) {
 
     /** Default epoch bound; early stopping usually ends sooner. */
@@ -63,9 +71,17 @@ public record HeadTrainingConfig(int maxEpochs, int batchSize, long seed, int ea
      * @return the defaults, without class weights and restoring the best weights
      */
     public static HeadTrainingConfig defaults() {
-        return new HeadTrainingConfig(DEFAULT_MAX_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_SEED, DEFAULT_EARLY_STOPPING_PATIENCE,
-                DEFAULT_MIN_IMPROVEMENT, DEFAULT_PLATEAU_PATIENCE, DEFAULT_PLATEAU_FACTOR, DEFAULT_MIN_LEARNING_RATE,
-                ClassWeighting.NONE, true);
+        return new HeadTrainingConfig(
+                DEFAULT_MAX_EPOCHS,
+                DEFAULT_BATCH_SIZE,
+                DEFAULT_SEED,
+                DEFAULT_EARLY_STOPPING_PATIENCE,
+                DEFAULT_MIN_IMPROVEMENT,
+                DEFAULT_PLATEAU_PATIENCE,
+                DEFAULT_PLATEAU_FACTOR,
+                DEFAULT_MIN_LEARNING_RATE,
+                ClassWeighting.NONE,
+                true);
     }
 
     /**
@@ -75,8 +91,17 @@ public record HeadTrainingConfig(int maxEpochs, int batchSize, long seed, int ea
      * @return a new config
      */
     public HeadTrainingConfig withMaxEpochs(int epochs) {
-        return new HeadTrainingConfig(epochs, batchSize, seed, earlyStoppingPatience, minImprovement, plateauPatience,
-                plateauFactor, minLearningRate, classWeighting, restoreBestWeights);
+        return new HeadTrainingConfig(
+                epochs,
+                batchSize,
+                seed,
+                earlyStoppingPatience,
+                minImprovement,
+                plateauPatience,
+                plateauFactor,
+                minLearningRate,
+                classWeighting,
+                restoreBestWeights);
     }
 
     /**
@@ -86,7 +111,16 @@ public record HeadTrainingConfig(int maxEpochs, int batchSize, long seed, int ea
      * @return a new config
      */
     public HeadTrainingConfig withClassWeighting(ClassWeighting weighting) {
-        return new HeadTrainingConfig(maxEpochs, batchSize, seed, earlyStoppingPatience, minImprovement, plateauPatience,
-                plateauFactor, minLearningRate, weighting, restoreBestWeights);
+        return new HeadTrainingConfig(
+                maxEpochs,
+                batchSize,
+                seed,
+                earlyStoppingPatience,
+                minImprovement,
+                plateauPatience,
+                plateauFactor,
+                minLearningRate,
+                weighting,
+                restoreBestWeights);
     }
 }

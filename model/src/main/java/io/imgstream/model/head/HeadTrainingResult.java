@@ -1,7 +1,6 @@
 package io.imgstream.model.head;
 
 import io.imgstream.model.evaluation.TrainingCurves;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
@@ -14,6 +13,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * @param stoppedEarly       whether early stopping ended training before {@link HeadTrainingConfig#maxEpochs()}
  * @param learningRate       the learning rate at the end, after any plateau reductions
  */
-public record HeadTrainingResult(ComputationGraph head, TrainingCurves curves, int bestEpoch, double bestValidationLoss,
-        boolean stoppedEarly, double learningRate) {
-}
+public record HeadTrainingResult(
+        ComputationGraph head,
+        TrainingCurves curves,
+        int bestEpoch,
+        double bestValidationLoss,
+        boolean stoppedEarly,
+        double learningRate) {}

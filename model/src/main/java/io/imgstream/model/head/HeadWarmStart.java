@@ -19,8 +19,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class HeadWarmStart {
 
-    private HeadWarmStart() {
-    }
+    private HeadWarmStart() {}
 
     /**
      * What was carried over.
@@ -28,8 +27,7 @@ public final class HeadWarmStart {
      * @param dense          whether the hidden dense layer was copied
      * @param carriedClasses classes whose output units were copied
      */
-    public record Carried(boolean dense, int carriedClasses) {
-    }
+    public record Carried(boolean dense, int carriedClasses) {}
 
     /**
      * Copies weights from a trained network into a freshly built head.
@@ -40,7 +38,8 @@ public final class HeadWarmStart {
      * @param toClasses   class labels of {@code to}'s outputs, in order
      * @return what was copied
      */
-    public static Carried copy(ComputationGraph from, List<String> fromClasses, ComputationGraph to, List<String> toClasses) {
+    public static Carried copy(
+            ComputationGraph from, List<String> fromClasses, ComputationGraph to, List<String> toClasses) {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");
         Layer fromDense = layer(from, HeadBuilder.DENSE);
@@ -57,8 +56,10 @@ public final class HeadWarmStart {
         }
         INDArray fromWeights = fromOutput.getParam(DefaultParamInitializer.WEIGHT_KEY);
         INDArray toWeights = toOutput.getParam(DefaultParamInitializer.WEIGHT_KEY);
-        boolean softmaxBoth = fromWeights.size(1) == fromClasses.size() && toWeights.size(1) == toClasses.size()
-                && fromClasses.size() > 2 && toClasses.size() > 2;
+        boolean softmaxBoth = fromWeights.size(1) == fromClasses.size()
+                && toWeights.size(1) == toClasses.size()
+                && fromClasses.size() > 2
+                && toClasses.size() > 2;
         if (fromWeights.size(0) != toWeights.size(0)) {
             return new Carried(true, 0);
         }
@@ -77,7 +78,8 @@ public final class HeadWarmStart {
             if (old < 0) {
                 continue;
             }
-            toWeights.get(NDArrayIndex.all(), NDArrayIndex.point(c))
+            toWeights
+                    .get(NDArrayIndex.all(), NDArrayIndex.point(c))
                     .assign(fromWeights.get(NDArrayIndex.all(), NDArrayIndex.point(old)));
             // Biases are [nOut] or [1, nOut] depending on the layer's history; the linear index fits both.
             toBias.putScalar(c, fromBias.getDouble(old));
@@ -91,7 +93,10 @@ public final class HeadWarmStart {
     }
 
     private static boolean sameShapes(Layer a, Layer b) {
-        return a.paramTable().keySet().equals(b.paramTable().keySet()) && a.paramTable().entrySet().stream()
-                .allMatch(e -> Arrays.equals(e.getValue().shape(), b.paramTable().get(e.getKey()).shape()));
+        return a.paramTable().keySet().equals(b.paramTable().keySet())
+                && a.paramTable().entrySet().stream()
+                        .allMatch(e -> Arrays.equals(
+                                e.getValue().shape(),
+                                b.paramTable().get(e.getKey()).shape()));
     }
 }

@@ -1,12 +1,10 @@
 package io.imgstream.model.head;
 
 import io.imgstream.model.features.BottleneckFeatures;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -39,7 +37,8 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
             float[][] rows = inputs.get(b);
             long length = BottleneckFeatures.length(shapes.get(b));
             if (rows.length != labels.length) {
-                throw new IllegalArgumentException("input " + b + " has " + rows.length + " examples for " + labels.length + " labels");
+                throw new IllegalArgumentException(
+                        "input " + b + " has " + rows.length + " examples for " + labels.length + " labels");
             }
             for (int i = 0; i < rows.length; i++) {
                 if (rows[i].length != length) {
@@ -50,7 +49,8 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
-                throw new IllegalArgumentException("label of example " + i + " is " + labels[i] + "; labels must be 0 or higher");
+                throw new IllegalArgumentException(
+                        "label of example " + i + " is " + labels[i] + "; labels must be 0 or higher");
             }
         }
     }
@@ -72,8 +72,8 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
         float[][] rows = new float[features.size()][];
         for (int i = 0; i < rows.length; i++) {
             if (!Arrays.equals(features.get(i).shape(), shape)) {
-                throw new IllegalArgumentException("example " + i + " has shape " + Arrays.toString(features.get(i).shape())
-                        + ", example 0 has " + Arrays.toString(shape));
+                throw new IllegalArgumentException("example " + i + " has shape "
+                        + Arrays.toString(features.get(i).shape()) + ", example 0 has " + Arrays.toString(shape));
             }
             rows[i] = features.get(i).values();
         }
@@ -95,7 +95,8 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
         List<long[]> shapes = new ArrayList<>();
         for (LabeledFeatures data : perBase) {
             if (!Arrays.equals(data.labels, perBase[0].labels)) {
-                throw new IllegalArgumentException("multi-base features must describe the same examples with the same labels");
+                throw new IllegalArgumentException(
+                        "multi-base features must describe the same examples with the same labels");
             }
             inputs.addAll(data.inputs);
             shapes.addAll(data.shapes);
@@ -190,11 +191,14 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
 
     @Override
     public boolean equals(Object other) {
-        if (!(other instanceof LabeledFeatures that) || !Arrays.equals(labels, that.labels) || inputs.size() != that.inputs.size()) {
+        if (!(other instanceof LabeledFeatures that)
+                || !Arrays.equals(labels, that.labels)
+                || inputs.size() != that.inputs.size()) {
             return false;
         }
         for (int b = 0; b < inputs.size(); b++) {
-            if (!Arrays.equals(shapes.get(b), that.shapes.get(b)) || !Arrays.deepEquals(inputs.get(b), that.inputs.get(b))) {
+            if (!Arrays.equals(shapes.get(b), that.shapes.get(b))
+                    || !Arrays.deepEquals(inputs.get(b), that.inputs.get(b))) {
                 return false;
             }
         }

@@ -3,7 +3,6 @@ package io.imgstream.model.inference;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.head.ClassOutputs;
-import io.imgstream.model.inference.FastConvBase;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.util.ArrayDeque;
@@ -64,8 +63,11 @@ public final class BundleScorer implements ImageScorer {
             // The helper freezes the layers up to the boundary in place; that changes nothing for inference, and the
             // scorer owns the bundle, so no copy of the network is made (it would double the load time of a swap).
             this.head = new TransferLearningHelper(network, prefix.get().boundary());
-            LOG.info("{} v{}: layers up to '{}' run on the fast conv path, the rest in DL4J", model.name(),
-                    model.version(), prefix.get().boundary());
+            LOG.info(
+                    "{} v{}: layers up to '{}' run on the fast conv path, the rest in DL4J",
+                    model.name(),
+                    model.version(),
+                    prefix.get().boundary());
         } else {
             this.base = null;
             this.head = null;
@@ -88,7 +90,8 @@ public final class BundleScorer implements ImageScorer {
             }
         }
         for (GraphVertex vertex : network.getVertices()) {
-            boolean frozen = vertex instanceof FrozenVertex || (vertex.hasLayer() && vertex.getLayer() instanceof FrozenLayer);
+            boolean frozen =
+                    vertex instanceof FrozenVertex || (vertex.hasLayer() && vertex.getLayer() instanceof FrozenLayer);
             if (frozen && !covered.contains(vertex.getVertexName())) {
                 return false;
             }
@@ -103,8 +106,8 @@ public final class BundleScorer implements ImageScorer {
             return null;
         }
         Preprocessing input = manifest.preprocessing();
-        Map<String, InputType> activations = network.getConfiguration().getLayerActivationTypes(
-                InputType.convolutional(input.height(), input.width(), input.channels()));
+        Map<String, InputType> activations = network.getConfiguration()
+                .getLayerActivationTypes(InputType.convolutional(input.height(), input.width(), input.channels()));
         List<Integer> shape = new ArrayList<>();
         for (long dimension : activations.get(bottleneck).getShape(false)) {
             shape.add(Math.toIntExact(dimension));
@@ -155,8 +158,10 @@ public final class BundleScorer implements ImageScorer {
             }
             // The bottleneck is not where the fast path ends: one DL4J pass that keeps every activation.
             Map<String, INDArray> activations = bundle.network().feedForward(batch, false);
-            String output = bundle.network().getConfiguration().getNetworkOutputs().get(0);
-            return new Scores(rows(ClassOutputs.probabilities(activations.get(output), classCount())),
+            String output =
+                    bundle.network().getConfiguration().getNetworkOutputs().get(0);
+            return new Scores(
+                    rows(ClassOutputs.probabilities(activations.get(output), classCount())),
                     rows(flat(activations.get(bottleneck))));
         } finally {
             batch.close();
@@ -177,7 +182,10 @@ public final class BundleScorer implements ImageScorer {
     }
 
     private static float[][] flat(INDArray activations) {
-        return activations.reshape('c', activations.size(0), -1).castTo(DataType.FLOAT).toFloatMatrix();
+        return activations
+                .reshape('c', activations.size(0), -1)
+                .castTo(DataType.FLOAT)
+                .toFloatMatrix();
     }
 
     private static List<float[]> rows(float[][] matrix) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -66,10 +65,12 @@ public final class FastConvBase {
     private static final int NCHW = 0;
     /** libnd4j conv2d integer argument: weights as {@code [kH, kW, in, out]}. */
     private static final int WEIGHTS_YXIO = 0;
+
     private static final int SAME_MODE = 1;
     private static final int EXPLICIT_PADDING = 0;
     /** maxpool2d's "extra parameter" slot; unused by max pooling, kept for the argument positions. */
     private static final int UNUSED_POOL_ARGUMENT = 0;
+
     private static final int RANK_NCHW = 4;
     private static final int CHANNEL_AXIS = 1;
     private static final int HEIGHT_AXIS = 2;
@@ -85,8 +86,17 @@ public final class FastConvBase {
         void run(INDArray input, INDArray output);
     }
 
-    private record Convolution(String name, INDArray weightsYxio, INDArray bias, int[] kernel, int[] stride,
-            int[] padding, int[] dilation, boolean same, boolean relu) implements Step {
+    private record Convolution(
+            String name,
+            INDArray weightsYxio,
+            INDArray bias,
+            int[] kernel,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            boolean same,
+            boolean relu)
+            implements Step {
 
         long inChannels() {
             return weightsYxio.size(2);
@@ -98,9 +108,12 @@ public final class FastConvBase {
 
         @Override
         public long[] outputShape(long[] in) {
-            return new long[] {in[0], outChannels(),
+            return new long[] {
+                in[0],
+                outChannels(),
                 outputSize(in[HEIGHT_AXIS], kernel[0], stride[0], padding[0], dilation[0], same),
-                outputSize(in[WIDTH_AXIS], kernel[1], stride[1], padding[1], dilation[1], same)};
+                outputSize(in[WIDTH_AXIS], kernel[1], stride[1], padding[1], dilation[1], same)
+            };
         }
 
         @Override
@@ -108,8 +121,18 @@ public final class FastConvBase {
             Nd4j.exec(DynamicCustomOp.builder("conv2d")
                     .addInputs(input, weightsYxio, bias)
                     .addOutputs(output)
-                    .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
-                            dilation[0], dilation[1], same ? SAME_MODE : EXPLICIT_PADDING, NCHW, WEIGHTS_YXIO)
+                    .addIntegerArguments(
+                            kernel[0],
+                            kernel[1],
+                            stride[0],
+                            stride[1],
+                            padding[0],
+                            padding[1],
+                            dilation[0],
+                            dilation[1],
+                            same ? SAME_MODE : EXPLICIT_PADDING,
+                            NCHW,
+                            WEIGHTS_YXIO)
                     .build());
             if (relu) {
                 Transforms.relu(output, false);
@@ -121,9 +144,12 @@ public final class FastConvBase {
 
         @Override
         public long[] outputShape(long[] in) {
-            return new long[] {in[0], in[CHANNEL_AXIS],
+            return new long[] {
+                in[0],
+                in[CHANNEL_AXIS],
                 outputSize(in[HEIGHT_AXIS], kernel[0], stride[0], padding[0], 1, same),
-                outputSize(in[WIDTH_AXIS], kernel[1], stride[1], padding[1], 1, same)};
+                outputSize(in[WIDTH_AXIS], kernel[1], stride[1], padding[1], 1, same)
+            };
         }
 
         @Override
@@ -131,8 +157,18 @@ public final class FastConvBase {
             Nd4j.exec(DynamicCustomOp.builder("maxpool2d")
                     .addInputs(input)
                     .addOutputs(output)
-                    .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], 1, 1,
-                            same ? SAME_MODE : EXPLICIT_PADDING, UNUSED_POOL_ARGUMENT, NCHW)
+                    .addIntegerArguments(
+                            kernel[0],
+                            kernel[1],
+                            stride[0],
+                            stride[1],
+                            padding[0],
+                            padding[1],
+                            1,
+                            1,
+                            same ? SAME_MODE : EXPLICIT_PADDING,
+                            UNUSED_POOL_ARGUMENT,
+                            NCHW)
                     .build());
         }
     }
@@ -208,7 +244,9 @@ public final class FastConvBase {
         if (steps.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Prefix(new FastConvBase(steps, DEFAULT_BUFFER_BYTES), steps.get(steps.size() - 1).name()));
+        return Optional.of(new Prefix(
+                new FastConvBase(steps, DEFAULT_BUFFER_BYTES),
+                steps.get(steps.size() - 1).name()));
     }
 
     /**
@@ -243,8 +281,11 @@ public final class FastConvBase {
     private static void requireChainLink(GraphVertex vertex, GraphVertex previousVertex, int previous) {
         VertexIndices[] inputs = vertex.getInputVertices();
         VertexIndices[] previousOutputs = previousVertex.getOutputVertices();
-        if (inputs == null || inputs.length != 1 || inputs[0].getVertexIndex() != previous
-                || previousOutputs == null || previousOutputs.length != 1) {
+        if (inputs == null
+                || inputs.length != 1
+                || inputs[0].getVertexIndex() != previous
+                || previousOutputs == null
+                || previousOutputs.length != 1) {
             throw new UnsupportedGraphException("vertex '" + vertex.getVertexName()
                     + "' is not part of a single chain; only a chain of layers is supported");
         }
@@ -261,8 +302,7 @@ public final class FastConvBase {
      * @param base     runs the prefix
      * @param boundary name of the prefix's last layer, whose activations {@code base} returns
      */
-    public record Prefix(FastConvBase base, String boundary) {
-    }
+    public record Prefix(FastConvBase base, String boundary) {}
 
     private static Step step(String name, org.deeplearning4j.nn.api.Layer layer) {
         Layer conf = unfrozen(layer.conf().getLayer());
@@ -272,8 +312,8 @@ public final class FastConvBase {
         if (conf.getClass() == SubsamplingLayer.class) {
             return maxPool(name, (SubsamplingLayer) conf);
         }
-        throw new UnsupportedGraphException("layer '" + name + "' is a " + conf.getClass().getSimpleName()
-                + "; only ConvolutionLayer and max SubsamplingLayer are supported");
+        throw new UnsupportedGraphException("layer '" + name + "' is a "
+                + conf.getClass().getSimpleName() + "; only ConvolutionLayer and max SubsamplingLayer are supported");
     }
 
     /** Freezing only matters to training: a frozen layer computes what the layer it wraps computes. */
@@ -296,37 +336,50 @@ public final class FastConvBase {
                     + "negative slope; only plain ReLU is supported");
         }
         if (!relu && !(activation instanceof ActivationIdentity)) {
-            throw new UnsupportedGraphException("layer '" + name + "' has activation " + activation
-                    + "; only ReLU and identity are supported");
+            throw new UnsupportedGraphException(
+                    "layer '" + name + "' has activation " + activation + "; only ReLU and identity are supported");
         }
         if (!conf.hasBias()) {
-            throw new UnsupportedGraphException("layer '" + name + "' has no bias; only convolutions with bias are "
-                    + "supported");
+            throw new UnsupportedGraphException(
+                    "layer '" + name + "' has no bias; only convolutions with bias are " + "supported");
         }
         boolean same = isSame(name, conf.getConvolutionMode(), conf.getStride());
         // Copied so that later training of the graph cannot change this path's results silently.
         INDArray weights = layer.getParam("W").permute(2, 3, 1, 0).dup('c');
         INDArray bias = layer.getParam("b").reshape(-1).dup('c');
-        return new Convolution(name, weights, bias, conf.getKernelSize().clone(), conf.getStride().clone(),
-                same ? new int[] {0, 0} : conf.getPadding().clone(), conf.getDilation().clone(), same, relu);
+        return new Convolution(
+                name,
+                weights,
+                bias,
+                conf.getKernelSize().clone(),
+                conf.getStride().clone(),
+                same ? new int[] {0, 0} : conf.getPadding().clone(),
+                conf.getDilation().clone(),
+                same,
+                relu);
     }
 
     private static MaxPool maxPool(String name, SubsamplingLayer conf) {
         requireNchw(name, conf.getCnn2dDataFormat());
         if (conf.getPoolingType() != org.deeplearning4j.nn.conf.layers.PoolingType.MAX) {
-            throw new UnsupportedGraphException("layer '" + name + "' is " + conf.getPoolingType()
-                    + " pooling; only max pooling is supported");
+            throw new UnsupportedGraphException(
+                    "layer '" + name + "' is " + conf.getPoolingType() + " pooling; only max pooling is supported");
         }
         if (conf.getDilation()[0] != 1 || conf.getDilation()[1] != 1) {
             throw new UnsupportedGraphException("layer '" + name + "' uses dilated pooling, which is not supported");
         }
         boolean same = isSame(name, conf.getConvolutionMode(), conf.getStride());
-        return new MaxPool(name, conf.getKernelSize().clone(), conf.getStride().clone(),
-                same ? new int[] {0, 0} : conf.getPadding().clone(), same);
+        return new MaxPool(
+                name,
+                conf.getKernelSize().clone(),
+                conf.getStride().clone(),
+                same ? new int[] {0, 0} : conf.getPadding().clone(),
+                same);
     }
 
     private static boolean isPlainRelu(ActivationReLU relu) {
-        return isZeroOrUnset(relu.getMax()) && isZeroOrUnset(relu.getThreshold())
+        return isZeroOrUnset(relu.getMax())
+                && isZeroOrUnset(relu.getThreshold())
                 && isZeroOrUnset(relu.getNegativeSlope());
     }
 
@@ -378,25 +431,30 @@ public final class FastConvBase {
         long[] shape = nchwBatch.shape();
         Convolution first = firstConvolution();
         if (shape.length != RANK_NCHW || shape[CHANNEL_AXIS] != first.inChannels()) {
-            throw new IllegalArgumentException("expected [batch, " + first.inChannels() + ", height, width], got "
-                    + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "expected [batch, " + first.inChannels() + ", height, width], got " + Arrays.toString(shape));
         }
         if (nchwBatch.dataType() != first.weightsYxio().dataType()) {
-            throw new IllegalArgumentException("expected " + first.weightsYxio().dataType() + " input, got "
-                    + nchwBatch.dataType());
+            throw new IllegalArgumentException(
+                    "expected " + first.weightsYxio().dataType() + " input, got " + nchwBatch.dataType());
         }
         // The buffers must outlive any workspace the caller has open, so they and the op calls stay outside.
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             long batch = shape[0];
             long perPass = imagesPerPass(shape, nchwBatch.dataType());
             if (batch <= perPass) {
-                return pass(nchwBatch.isView() || nchwBatch.ordering() != 'c' ? nchwBatch.dup('c') : nchwBatch).dup();
+                return pass(nchwBatch.isView() || nchwBatch.ordering() != 'c' ? nchwBatch.dup('c') : nchwBatch)
+                        .dup();
             }
             long[] outputShape = activationShapes(shape).get(steps.size() - 1);
             INDArray result = Nd4j.createUninitialized(nchwBatch.dataType(), outputShape);
             for (long from = 0; from < batch; from += perPass) {
-                INDArrayIndex[] images = {NDArrayIndex.interval(from, Math.min(batch, from + perPass)),
-                        NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()};
+                INDArrayIndex[] images = {
+                    NDArrayIndex.interval(from, Math.min(batch, from + perPass)),
+                    NDArrayIndex.all(),
+                    NDArrayIndex.all(),
+                    NDArrayIndex.all()
+                };
                 result.get(images).assign(pass(nchwBatch.get(images).dup('c')));
             }
             return result;
@@ -449,12 +507,16 @@ public final class FastConvBase {
         if (pingPong == null || pingPong[0].length() < largest || pingPong[0].dataType() != dataType) {
             outputs = List.of(); // let the old buffers go before the new ones are allocated
             pingPong = null;
-            pingPong = new INDArray[] {Nd4j.createUninitialized(dataType, largest), Nd4j.createUninitialized(dataType, largest)};
+            pingPong = new INDArray[] {
+                Nd4j.createUninitialized(dataType, largest), Nd4j.createUninitialized(dataType, largest)
+            };
         }
         List<INDArray> views = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) {
             long[] stepShape = shapes.get(i);
-            views.add(pingPong[i % 2].get(NDArrayIndex.interval(0, lengthOf(stepShape))).reshape('c', stepShape));
+            views.add(pingPong[i % 2]
+                    .get(NDArrayIndex.interval(0, lengthOf(stepShape)))
+                    .reshape('c', stepShape));
         }
         outputs = List.copyOf(views);
         bufferedShape = inputShape.clone();
@@ -499,11 +561,17 @@ public final class FastConvBase {
         for (Step step : steps) {
             long[] out = step.outputShape(shape);
             if (out[HEIGHT_AXIS] < 1 || out[WIDTH_AXIS] < 1) {
-                throw new IllegalArgumentException(height + "x" + width + " is too small for layer '" + step.name() + "'");
+                throw new IllegalArgumentException(
+                        height + "x" + width + " is too small for layer '" + step.name() + "'");
             }
             if (step instanceof Convolution c) {
-                flops += 2L * c.kernel()[0] * c.kernel()[1] * c.inChannels() * c.outChannels()
-                        * out[HEIGHT_AXIS] * out[WIDTH_AXIS];
+                flops += 2L
+                        * c.kernel()[0]
+                        * c.kernel()[1]
+                        * c.inChannels()
+                        * c.outChannels()
+                        * out[HEIGHT_AXIS]
+                        * out[WIDTH_AXIS];
             }
             shape = out;
         }

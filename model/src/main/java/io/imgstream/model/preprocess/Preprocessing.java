@@ -10,7 +10,6 @@ import java.awt.image.Raster;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,7 +69,8 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
         Objects.requireNonNull(scaling, "scaling");
         Objects.requireNonNull(resize, "resize");
         if (scaling == PixelScaling.CAFFE_BGR && channels != 3) {
-            throw new IllegalArgumentException("CAFFE_BGR subtracts per-channel ImageNet means and needs 3 channels, not " + channels);
+            throw new IllegalArgumentException(
+                    "CAFFE_BGR subtracts per-channel ImageNet means and needs 3 channels, not " + channels);
         }
     }
 
@@ -123,7 +123,8 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
                     + channels + ", " + height + ", " + width + "] for " + this);
         }
         if (!batch.dataType().isFPType()) {
-            throw new IllegalArgumentException("batch has data type " + batch.dataType() + "; expected a floating-point type");
+            throw new IllegalArgumentException(
+                    "batch has data type " + batch.dataType() + "; expected a floating-point type");
         }
         if (index < 0 || index >= shape[0]) {
             throw new IllegalArgumentException("index " + index + " is outside the batch of " + shape[0]);
@@ -199,7 +200,8 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
                 cropHeight = clamp((int) Math.round((double) sourceWidth * height / width), sourceHeight);
             }
             if (cropWidth != sourceWidth || cropHeight != sourceHeight) {
-                region = copyOf(rgb.getSubimage((sourceWidth - cropWidth) / 2, (sourceHeight - cropHeight) / 2, cropWidth, cropHeight));
+                region = copyOf(rgb.getSubimage(
+                        (sourceWidth - cropWidth) / 2, (sourceHeight - cropHeight) / 2, cropWidth, cropHeight));
             }
         }
         BufferedImage current = region;
@@ -265,9 +267,13 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
 
     private static boolean isPlainLayout(BufferedImage image) {
         Raster raster = image.getRaster();
-        return raster.getParent() == null && raster.getMinX() == 0 && raster.getMinY() == 0
-                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
-                && raster.getDataBuffer().getNumBanks() == 1 && raster.getDataBuffer().getOffset() == 0;
+        return raster.getParent() == null
+                && raster.getMinX() == 0
+                && raster.getMinY() == 0
+                && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0
+                && raster.getDataBuffer().getNumBanks() == 1
+                && raster.getDataBuffer().getOffset() == 0;
     }
 
     private static void fillFromGrey(BufferedImage image, int[] target) {

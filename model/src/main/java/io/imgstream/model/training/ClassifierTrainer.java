@@ -1,16 +1,14 @@
 package io.imgstream.model.training;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,8 +60,8 @@ public final class ClassifierTrainer {
      * @return the learning curves, one entry per epoch
      * @throws IllegalArgumentException if a data set is empty or has a label the network can't output
      */
-    public TrainingCurves train(ComputationGraph network, LabeledImages train, LabeledImages validation,
-            Consumer<EpochMetrics> onEpoch) {
+    public TrainingCurves train(
+            ComputationGraph network, LabeledImages train, LabeledImages validation, Consumer<EpochMetrics> onEpoch) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(onEpoch, "onEpoch");
         int classes = ClassOutputs.outputUnits(network);
@@ -82,8 +80,13 @@ public final class ClassifierTrainer {
             }
             EvaluationResult onTrain = evaluate(network, train);
             EvaluationResult onValidation = evaluate(network, validation);
-            EpochMetrics metrics = new EpochMetrics(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(),
-                    onValidation.accuracy(), Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = new EpochMetrics(
+                    epoch,
+                    onTrain.loss(),
+                    onTrain.accuracy(),
+                    onValidation.loss(),
+                    onValidation.accuracy(),
+                    Duration.ofNanos(System.nanoTime() - started));
             curves = curves.plus(metrics);
             onEpoch.accept(metrics);
         }
@@ -110,7 +113,8 @@ public final class ClassifierTrainer {
         for (int from = 0; from < order.length; from += config.batchSize()) {
             int size = Math.min(config.batchSize(), order.length - from);
             float[][] probabilities = network.outputSingle(false, features(data, order, from, size))
-                    .castTo(DataType.FLOAT).toFloatMatrix();
+                    .castTo(DataType.FLOAT)
+                    .toFloatMatrix();
             for (int row = 0; row < size; row++) {
                 int label = data.label(order[from + row]);
                 lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
@@ -126,7 +130,8 @@ public final class ClassifierTrainer {
         int imageLength = preprocessing.channels() * preprocessing.height() * preprocessing.width();
         float[] values = new float[size * imageLength];
         for (int i = 0; i < size; i++) {
-            System.arraycopy(preprocessing.toArray(data.image(order[from + i])), 0, values, i * imageLength, imageLength);
+            System.arraycopy(
+                    preprocessing.toArray(data.image(order[from + i])), 0, values, i * imageLength, imageLength);
         }
         return Nd4j.create(values, preprocessing.batchShape(size), 'c');
     }

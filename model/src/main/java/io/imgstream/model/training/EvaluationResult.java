@@ -8,5 +8,4 @@ package io.imgstream.model.training;
  *                 at {@value ClassifierTrainer#PROBABILITY_FLOOR}; no regularisation term
  * @param accuracy fraction of images whose most probable class is the true one, in {@code [0, 1]}
  */
-public record EvaluationResult(int count, double loss, double accuracy) {
-}
+public record EvaluationResult(int count, double loss, double accuracy) {}

@@ -1,7 +1,6 @@
 package io.imgstream.model.training;
 
 import io.imgstream.model.augment.AugmentationConfig;
-
 import java.util.Objects;
 
 /**
@@ -15,12 +14,19 @@ import java.util.Objects;
  * @param momentum       momentum, in {@code [0, 1)}
  * @param epochs         passes over the (balanced) training images; positive
  * @param batchSize      images per minibatch; positive
- * @param seed           seed of balancing, shuffles, augmentation and dropout; epoch {@code e} is seeded from {@code (seed, e)}
+ * @param seed           seed of balancing, shuffles, augmentation and dropout; epoch {@code e} is seeded from
+ *                       {@code (seed, e)}
  * @param augmentation   random changes applied to every training image, every epoch anew
  * @param balanceClasses oversample smaller classes up to the largest ({@link io.imgstream.model.augment.ClassBalancer})
  */
-public record FineTuneConfig(double learningRate, double momentum, int epochs, int batchSize, long seed,
-        AugmentationConfig augmentation, boolean balanceClasses) {
+public record FineTuneConfig(
+        double learningRate,
+        double momentum,
+        int epochs,
+        int batchSize,
+        long seed,
+        AugmentationConfig augmentation,
+        boolean balanceClasses) {
 
     /** Default learning rate, as in the seeds. */
     public static final double DEFAULT_LEARNING_RATE = 1e-4;
@@ -42,7 +48,8 @@ public record FineTuneConfig(double learningRate, double momentum, int epochs, i
             throw new IllegalArgumentException("momentum must be in [0, 1), was " + momentum);
         }
         if (epochs <= 0 || batchSize <= 0) {
-            throw new IllegalArgumentException("epochs and batchSize must be positive, were " + epochs + " and " + batchSize);
+            throw new IllegalArgumentException(
+                    "epochs and batchSize must be positive, were " + epochs + " and " + batchSize);
         }
     }
 
@@ -52,7 +59,13 @@ public record FineTuneConfig(double learningRate, double momentum, int epochs, i
      * @return the defaults
      */
     public static FineTuneConfig defaults() {
-        return new FineTuneConfig(DEFAULT_LEARNING_RATE, DEFAULT_MOMENTUM, DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_SEED,
-                AugmentationConfig.defaults(), true);
+        return new FineTuneConfig(
+                DEFAULT_LEARNING_RATE,
+                DEFAULT_MOMENTUM,
+                DEFAULT_EPOCHS,
+                DEFAULT_BATCH_SIZE,
+                DEFAULT_SEED,
+                AugmentationConfig.defaults(),
+                true);
     }
 }

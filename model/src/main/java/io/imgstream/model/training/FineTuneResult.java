@@ -9,5 +9,4 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * @param network the fine-tuned base + head (the instance passed in, changed in place)
  * @param curves  per-epoch loss and accuracy; training numbers are on the un-augmented training images
  */
-public record FineTuneResult(ComputationGraph network, TrainingCurves curves) {
-}
+public record FineTuneResult(ComputationGraph network, TrainingCurves curves) {}

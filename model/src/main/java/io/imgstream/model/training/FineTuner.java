@@ -1,22 +1,20 @@
 package io.imgstream.model.training;
 
-import io.imgstream.model.evaluation.TrainingCurves;
-import io.imgstream.model.evaluation.EpochMetrics;
-import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.augment.ClassBalancer;
 import io.imgstream.model.augment.ImageAugmenter;
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
-
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -118,7 +116,8 @@ public final class FineTuner {
      * @param head     a trained head from {@link HeadBuilder} over this base's features alone
      * @param unfreeze which base layers train
      * @return the combined network; input: the base's input, output: {@value HeadBuilder#OUTPUT}
-     * @throws IllegalArgumentException if the base is channels last, the head has several inputs, or the unfreeze choice names no
+     * @throws IllegalArgumentException if the base is channels last, the head has several inputs, or the unfreeze
+     *                                  choice names no
      *                                  layer of the base or a layer with several inputs
      */
     public ComputationGraph assemble(BaseNetwork base, ComputationGraph head, Unfreeze unfreeze) {
@@ -127,16 +126,21 @@ public final class FineTuner {
         Objects.requireNonNull(unfreeze, "unfreeze");
         if (base.dataFormat() != CNN2DFormat.NCHW) {
             throw new IllegalArgumentException("base " + base.id() + " computes channels last (" + base.dataFormat()
-                    + "); fine-tuning supports channels-first bases only, as the head's flatten order is channels first");
+                    + "); fine-tuning supports channels-first bases only, as the head's flatten order is "
+                    + "channels first");
         }
         ComputationGraphConfiguration headConfiguration = head.getConfiguration();
         if (headConfiguration.getNetworkInputs().size() != 1) {
-            throw new IllegalArgumentException("only a single-base head can be fine-tuned with its base; this head has inputs "
-                    + headConfiguration.getNetworkInputs());
+            throw new IllegalArgumentException(
+                    "only a single-base head can be fine-tuned with its base; this head has inputs "
+                            + headConfiguration.getNetworkInputs());
         }
         IUpdater sgd = new Nesterovs(config.learningRate(), config.momentum());
         TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(base.graph())
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(sgd).seed(config.seed()).build());
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder()
+                        .updater(sgd)
+                        .seed(config.seed())
+                        .build());
         String boundary = frozenBoundary(base.graph(), unfreeze);
         if (boundary != null) {
             builder.setFeatureExtractor(boundary);
@@ -148,10 +152,12 @@ public final class FineTuner {
                 continue;
             }
             String[] inputs = headConfiguration.getVertexInputs().get(name).stream()
-                    .map(input -> input.equals(headInput) ? base.bottleneckLayer() : input).toArray(String[]::new);
+                    .map(input -> input.equals(headInput) ? base.bottleneckLayer() : input)
+                    .toArray(String[]::new);
             GraphVertex vertex = headConfiguration.getVertices().get(name);
             if (vertex instanceof LayerVertex layerVertex) {
-                org.deeplearning4j.nn.conf.layers.Layer layer = layerVertex.getLayerConf().getLayer().clone();
+                org.deeplearning4j.nn.conf.layers.Layer layer =
+                        layerVertex.getLayerConf().getLayer().clone();
                 // Added layers keep their own updater otherwise: the head's RMSprop would fight the fine-tuning SGD.
                 if (layer instanceof BaseLayer trainable) {
                     trainable.setIUpdater(sgd);
@@ -169,7 +175,8 @@ public final class FineTuner {
         ComputationGraph combined = builder.setOutputs(HeadBuilder.OUTPUT).build();
         for (Layer layer : head.getLayers()) {
             if (layer.numParams() > 0) {
-                combined.getLayer(layer.conf().getLayer().getLayerName()).setParams(layer.params().dup());
+                combined.getLayer(layer.conf().getLayer().getLayerName())
+                        .setParams(layer.params().dup());
             }
         }
         return combined;
@@ -187,7 +194,11 @@ public final class FineTuner {
      * @return the network and its curves
      * @throws IllegalArgumentException if a data set is empty or has a label the network can't output
      */
-    public FineTuneResult fineTune(ComputationGraph network, Preprocessing preprocessing, ImageSet train, ImageSet validation,
+    public FineTuneResult fineTune(
+            ComputationGraph network,
+            Preprocessing preprocessing,
+            ImageSet train,
+            ImageSet validation,
             Consumer<EpochMetrics> onEpoch) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
@@ -220,8 +231,13 @@ public final class FineTuner {
             }
             EvaluationResult onTrain = evaluate(network, preprocessing, train);
             EvaluationResult onValidation = evaluate(network, preprocessing, validation);
-            EpochMetrics metrics = new EpochMetrics(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(),
-                    onValidation.accuracy(), Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = new EpochMetrics(
+                    epoch,
+                    onTrain.loss(),
+                    onTrain.accuracy(),
+                    onValidation.loss(),
+                    onValidation.accuracy(),
+                    Duration.ofNanos(System.nanoTime() - started));
             curves = curves.plus(metrics);
             onEpoch.accept(metrics);
         }
@@ -247,7 +263,8 @@ public final class FineTuner {
             for (int i = 0; i < size; i++) {
                 preprocessing.writeInto(data.images().get(from + i), buffer, i);
             }
-            float[][] probabilities = ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
+            float[][] probabilities =
+                    ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
                 lossSum -= Math.log(Math.max(ClassifierTrainer.PROBABILITY_FLOOR, probabilities[row][label]));
@@ -278,7 +295,8 @@ public final class FineTuner {
             firstTrainable = ((FromLayer) unfreeze).layer();
         }
         if (!layers.contains(firstTrainable)) {
-            throw new IllegalArgumentException("the base has no layer '" + firstTrainable + "'; its layers are " + layers);
+            throw new IllegalArgumentException(
+                    "the base has no layer '" + firstTrainable + "'; its layers are " + layers);
         }
         List<String> inputs = configuration.getVertexInputs().get(firstTrainable);
         if (inputs.size() != 1) {
@@ -289,8 +307,10 @@ public final class FineTuner {
     }
 
     private static INDArray rows(INDArray buffer, int size) {
-        return size == buffer.size(0) ? buffer
-                : buffer.get(NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+        return size == buffer.size(0)
+                ? buffer
+                : buffer.get(
+                        NDArrayIndex.interval(0, size), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     private static void requireFits(ImageSet data, String role, int classes) {

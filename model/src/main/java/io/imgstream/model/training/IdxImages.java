@@ -1,6 +1,5 @@
 package io.imgstream.model.training;
 
-import org.apache.commons.io.output.CloseShieldOutputStream;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.io.output.CloseShieldOutputStream;
 
 /**
  * Reads and writes labelled images in the idx format of MNIST and Fashion-MNIST: an images file
@@ -36,8 +36,7 @@ public final class IdxImages {
     private static final int MAX_LABEL = 255;
     private static final int MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
-    private IdxImages() {
-    }
+    private IdxImages() {}
 
     /**
      * Reads an images file and its labels file.
@@ -49,7 +48,8 @@ public final class IdxImages {
      *                     the two files disagree on the count
      */
     public static LabeledImages read(Path images, Path labels) throws IOException {
-        try (InputStream imageStream = Files.newInputStream(images); InputStream labelStream = Files.newInputStream(labels)) {
+        try (InputStream imageStream = Files.newInputStream(images);
+                InputStream labelStream = Files.newInputStream(labels)) {
             return read(imageStream, images.toString(), labelStream, labels.toString());
         }
     }
@@ -79,7 +79,11 @@ public final class IdxImages {
                     + "; expected non-empty images totalling at most " + MAX_ARRAY_BYTES + " bytes");
         }
         byte[] pixels = new byte[(int) pixelCount];
-        readFully(imageData, pixels, imagesName, pixelCount + " pixel bytes for " + count + " images of " + rows + " x " + columns);
+        readFully(
+                imageData,
+                pixels,
+                imagesName,
+                pixelCount + " pixel bytes for " + count + " images of " + rows + " x " + columns);
 
         DataInputStream labelData = new DataInputStream(maybeGunzip(labels));
         requireMagic(labelData, labelsName, LABELS_MAGIC, "labels");
@@ -106,7 +110,8 @@ public final class IdxImages {
      * @throws IOException if a file can't be written
      */
     public static void write(LabeledImages data, Path images, Path labels) throws IOException {
-        try (OutputStream imageStream = Files.newOutputStream(images); OutputStream labelStream = Files.newOutputStream(labels)) {
+        try (OutputStream imageStream = Files.newOutputStream(images);
+                OutputStream labelStream = Files.newOutputStream(labels)) {
             write(data, imageStream, labelStream);
         }
     }
@@ -125,7 +130,8 @@ public final class IdxImages {
         byte[] labelBytes = new byte[data.count()];
         for (int i = 0; i < data.count(); i++) {
             if (data.label(i) > MAX_LABEL) {
-                throw new IllegalArgumentException("label " + data.label(i) + " of image " + i + " does not fit in an idx label byte (max " + MAX_LABEL + ")");
+                throw new IllegalArgumentException("label " + data.label(i) + " of image " + i
+                        + " does not fit in an idx label byte (max " + MAX_LABEL + ")");
             }
             labelBytes[i] = (byte) data.label(i);
         }
@@ -165,8 +171,8 @@ public final class IdxImages {
             String hint = magic == IMAGES_MAGIC || magic == LABELS_MAGIC
                     ? " (the images and labels files are swapped)"
                     : " (this is not an idx " + kind + " file)";
-            throw new IOException(name + " starts with magic number " + magic + "; an idx " + kind + " file starts with "
-                    + expected + hint);
+            throw new IOException(name + " starts with magic number " + magic + "; an idx " + kind
+                    + " file starts with " + expected + hint);
         }
     }
 
@@ -195,8 +201,8 @@ public final class IdxImages {
     }
 
     private static EOFException truncated(String name, String what, EOFException cause) {
-        EOFException e = new EOFException(name + " is truncated: it ends before " + what
-                + " (re-download or re-extract the file)");
+        EOFException e = new EOFException(
+                name + " is truncated: it ends before " + what + " (re-download or re-extract the file)");
         e.initCause(cause);
         return e;
     }

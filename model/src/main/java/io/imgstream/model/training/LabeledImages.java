@@ -39,7 +39,8 @@ public record LabeledImages(int count, int height, int width, byte[] pixels, int
         }
         for (int i = 0; i < count; i++) {
             if (labels[i] < 0) {
-                throw new IllegalArgumentException("label of image " + i + " is " + labels[i] + "; labels must be 0 or higher");
+                throw new IllegalArgumentException(
+                        "label of image " + i + " is " + labels[i] + "; labels must be 0 or higher");
             }
         }
     }
@@ -54,7 +55,8 @@ public record LabeledImages(int count, int height, int width, byte[] pixels, int
         Objects.checkIndex(index, count);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         int size = height * width;
-        image.getRaster().setDataElements(0, 0, width, height, Arrays.copyOfRange(pixels, index * size, (index + 1) * size));
+        image.getRaster()
+                .setDataElements(0, 0, width, height, Arrays.copyOfRange(pixels, index * size, (index + 1) * size));
         return image;
     }
 
@@ -136,8 +138,12 @@ public record LabeledImages(int count, int height, int width, byte[] pixels, int
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof LabeledImages that && count == that.count && height == that.height
-                && width == that.width && Arrays.equals(pixels, that.pixels) && Arrays.equals(labels, that.labels);
+        return other instanceof LabeledImages that
+                && count == that.count
+                && height == that.height
+                && width == that.width
+                && Arrays.equals(pixels, that.pixels)
+                && Arrays.equals(labels, that.labels);
     }
 
     @Override

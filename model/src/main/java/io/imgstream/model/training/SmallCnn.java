@@ -1,7 +1,6 @@
 package io.imgstream.model.training;
 
 import java.util.Objects;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -63,8 +62,16 @@ public final class SmallCnn {
      * @param learningRate  Adam learning rate
      * @param l2            L2 weight decay coefficient, 0 for none
      */
-    public record Config(int conv1Filters, int conv1Kernel, int conv2Filters, int conv2Kernel, int poolSize,
-            int denseUnits, double dropoutRate, double learningRate, double l2) {
+    public record Config(
+            int conv1Filters,
+            int conv1Kernel,
+            int conv2Filters,
+            int conv2Kernel,
+            int poolSize,
+            int denseUnits,
+            double dropoutRate,
+            double learningRate,
+            double l2) {
 
         /** Default filters of the first convolution. */
         public static final int DEFAULT_CONV1_FILTERS = 16;
@@ -86,8 +93,14 @@ public final class SmallCnn {
         public static final double DEFAULT_L2 = 1e-4;
 
         public Config {
-            if (conv1Filters <= 0 || conv1Kernel <= 0 || conv2Filters <= 0 || conv2Kernel <= 0 || poolSize <= 0 || denseUnits <= 0) {
-                throw new IllegalArgumentException("filters, kernels, pool size and dense units must be positive: " + this);
+            if (conv1Filters <= 0
+                    || conv1Kernel <= 0
+                    || conv2Filters <= 0
+                    || conv2Kernel <= 0
+                    || poolSize <= 0
+                    || denseUnits <= 0) {
+                throw new IllegalArgumentException(
+                        "filters, kernels, pool size and dense units must be positive: " + this);
             }
             if (dropoutRate < 0 || dropoutRate >= 1) {
                 throw new IllegalArgumentException("dropoutRate must be in [0, 1), was " + dropoutRate);
@@ -106,13 +119,20 @@ public final class SmallCnn {
          * @return the defaults
          */
         public static Config defaults() {
-            return new Config(DEFAULT_CONV1_FILTERS, DEFAULT_CONV1_KERNEL, DEFAULT_CONV2_FILTERS, DEFAULT_CONV2_KERNEL,
-                    DEFAULT_POOL_SIZE, DEFAULT_DENSE_UNITS, DEFAULT_DROPOUT_RATE, DEFAULT_LEARNING_RATE, DEFAULT_L2);
+            return new Config(
+                    DEFAULT_CONV1_FILTERS,
+                    DEFAULT_CONV1_KERNEL,
+                    DEFAULT_CONV2_FILTERS,
+                    DEFAULT_CONV2_KERNEL,
+                    DEFAULT_POOL_SIZE,
+                    DEFAULT_DENSE_UNITS,
+                    DEFAULT_DROPOUT_RATE,
+                    DEFAULT_LEARNING_RATE,
+                    DEFAULT_L2);
         }
     }
 
-    private SmallCnn() {
-    }
+    private SmallCnn() {}
 
     /**
      * Builds the network with {@link Config#defaults()}.
@@ -142,8 +162,8 @@ public final class SmallCnn {
     public static ComputationGraph build(int channels, int height, int width, int classes, long seed, Config config) {
         Objects.requireNonNull(config, "config");
         if (channels <= 0 || height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("channels, height and width must be positive, were " + channels + ", "
-                    + height + ", " + width);
+            throw new IllegalArgumentException(
+                    "channels, height and width must be positive, were " + channels + ", " + height + ", " + width);
         }
         if (classes < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
@@ -157,17 +177,39 @@ public final class SmallCnn {
                 .graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(height, width, channels))
-                .addLayer(CONV1, new ConvolutionLayer.Builder(config.conv1Kernel(), config.conv1Kernel())
-                        .nOut(config.conv1Filters()).activation(Activation.RELU).build(), INPUT)
+                .addLayer(
+                        CONV1,
+                        new ConvolutionLayer.Builder(config.conv1Kernel(), config.conv1Kernel())
+                                .nOut(config.conv1Filters())
+                                .activation(Activation.RELU)
+                                .build(),
+                        INPUT)
                 .addLayer(POOL1, maxPool(config.poolSize()), CONV1)
-                .addLayer(CONV2, new ConvolutionLayer.Builder(config.conv2Kernel(), config.conv2Kernel())
-                        .nOut(config.conv2Filters()).activation(Activation.RELU).build(), POOL1)
+                .addLayer(
+                        CONV2,
+                        new ConvolutionLayer.Builder(config.conv2Kernel(), config.conv2Kernel())
+                                .nOut(config.conv2Filters())
+                                .activation(Activation.RELU)
+                                .build(),
+                        POOL1)
                 .addLayer(POOL2, maxPool(config.poolSize()), CONV2)
-                .addLayer(DENSE, new DenseLayer.Builder().nOut(config.denseUnits()).activation(Activation.RELU).build(), POOL2)
+                .addLayer(
+                        DENSE,
+                        new DenseLayer.Builder()
+                                .nOut(config.denseUnits())
+                                .activation(Activation.RELU)
+                                .build(),
+                        POOL2)
                 // DL4J's Dropout takes the probability of KEEPING an activation, not of dropping it.
                 .addLayer(DROPOUT, new DropoutLayer.Builder(new Dropout(1.0 - config.dropoutRate())).build(), DENSE)
-                .addLayer(OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), DROPOUT)
+                .addLayer(
+                        OUTPUT,
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nOut(classes)
+                                .activation(Activation.SOFTMAX)
+                                .weightInit(WeightInit.XAVIER)
+                                .build(),
+                        DROPOUT)
                 .setOutputs(OUTPUT)
                 .build();
         ComputationGraph network = new ComputationGraph(configuration);
@@ -177,6 +219,8 @@ public final class SmallCnn {
 
     private static SubsamplingLayer maxPool(int size) {
         return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                .kernelSize(size, size).stride(size, size).build();
+                .kernelSize(size, size)
+                .stride(size, size)
+                .build();
     }
 }

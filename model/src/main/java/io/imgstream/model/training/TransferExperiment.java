@@ -1,7 +1,7 @@
 package io.imgstream.model.training;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadBuilder;
@@ -14,7 +14,6 @@ import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,14 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Real transfer learning on real data, small enough for a test run: pretrain a {@link SmallCnn} on
  * Fashion-MNIST classes {@value #SOURCE_FIRST}–{@value #SOURCE_LAST} (T-shirt, trouser, pullover,
  * dress, coat), cut its convolutional layers off as a base ({@link TruncatedBase} at {@value
- * SmallCnn#POOL2}), and train only a head (global average pooling by default) on the bottleneck features of classes {@value
+ * SmallCnn#POOL2}), and train only a head (global average pooling by default) on the bottleneck features of classes
+ * {@value
  * #TARGET_FIRST}–{@value #TARGET_LAST} (sandal, shirt, sneaker, bag, ankle boot) from a few labelled
  * images per class. The same head, trained the same way on a randomly initialised base of the same
  * architecture, is the baseline; both are measured on held-out images of the official test set.
@@ -68,7 +67,8 @@ public final class TransferExperiment {
     public static final String RANDOM_BASE_NAME = "small-cnn-random";
 
     /** How images are fed to both bases. */
-    public static final Preprocessing PREPROCESSING = new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    public static final Preprocessing PREPROCESSING =
+            new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
 
     private static final int SIDE = 28;
     private static final int SOURCE_CLASSES = SOURCE_LAST - SOURCE_FIRST + 1;
@@ -92,9 +92,18 @@ public final class TransferExperiment {
      * @param headTraining            how the head is trained
      * @param seed                    seed of both networks' initial weights and of pretraining
      */
-    public record Config(int pretrainPerClass, int pretrainValidationPerClass, int pretrainEpochs, int pretrainBatchSize,
-            int labeledPerClass, int headValidationPerClass, int testPerClass, SmallCnn.Config network, HeadConfig head,
-            HeadTrainingConfig headTraining, long seed) {
+    public record Config(
+            int pretrainPerClass,
+            int pretrainValidationPerClass,
+            int pretrainEpochs,
+            int pretrainBatchSize,
+            int labeledPerClass,
+            int headValidationPerClass,
+            int testPerClass,
+            SmallCnn.Config network,
+            HeadConfig head,
+            HeadTrainingConfig headTraining,
+            long seed) {
 
         /** Default source images per class. */
         public static final int DEFAULT_PRETRAIN_PER_CLASS = 600;
@@ -119,10 +128,11 @@ public final class TransferExperiment {
          * as well over random filters as over pretrained ones (measured: 0.934 vs 0.937). The seeds' 2e-5
          * suits VGG16's 8,192 large-valued features and would need hundreds of epochs on these 16.
          */
-        public static final HeadConfig DEFAULT_HEAD = HeadConfig.defaults().withPooling(HeadPooling.GLOBAL_AVERAGE)
-                .withLearningRate(1e-2);
+        public static final HeadConfig DEFAULT_HEAD =
+                HeadConfig.defaults().withPooling(HeadPooling.GLOBAL_AVERAGE).withLearningRate(1e-2);
         /** Default head training: at most 60 epochs, early stopping after 5 without improvement. */
-        public static final HeadTrainingConfig DEFAULT_HEAD_TRAINING = HeadTrainingConfig.defaults().withMaxEpochs(60);
+        public static final HeadTrainingConfig DEFAULT_HEAD_TRAINING =
+                HeadTrainingConfig.defaults().withMaxEpochs(60);
         /** Default seed. */
         public static final long DEFAULT_SEED = 7;
 
@@ -130,9 +140,15 @@ public final class TransferExperiment {
             Objects.requireNonNull(network, "network");
             Objects.requireNonNull(head, "head");
             Objects.requireNonNull(headTraining, "headTraining");
-            if (pretrainPerClass <= 0 || pretrainValidationPerClass <= 0 || pretrainEpochs <= 0 || pretrainBatchSize <= 0
-                    || headValidationPerClass <= 0 || testPerClass <= 0 || labeledPerClass <= headValidationPerClass) {
-                throw new IllegalArgumentException("counts must be positive and leave labelled images for training: " + this);
+            if (pretrainPerClass <= 0
+                    || pretrainValidationPerClass <= 0
+                    || pretrainEpochs <= 0
+                    || pretrainBatchSize <= 0
+                    || headValidationPerClass <= 0
+                    || testPerClass <= 0
+                    || labeledPerClass <= headValidationPerClass) {
+                throw new IllegalArgumentException(
+                        "counts must be positive and leave labelled images for training: " + this);
             }
         }
 
@@ -142,9 +158,18 @@ public final class TransferExperiment {
          * @return the defaults
          */
         public static Config defaults() {
-            return new Config(DEFAULT_PRETRAIN_PER_CLASS, DEFAULT_PRETRAIN_VALIDATION_PER_CLASS, DEFAULT_PRETRAIN_EPOCHS,
-                    DEFAULT_PRETRAIN_BATCH_SIZE, DEFAULT_LABELED_PER_CLASS, DEFAULT_HEAD_VALIDATION_PER_CLASS,
-                    DEFAULT_TEST_PER_CLASS, DEFAULT_NETWORK, DEFAULT_HEAD, DEFAULT_HEAD_TRAINING, DEFAULT_SEED);
+            return new Config(
+                    DEFAULT_PRETRAIN_PER_CLASS,
+                    DEFAULT_PRETRAIN_VALIDATION_PER_CLASS,
+                    DEFAULT_PRETRAIN_EPOCHS,
+                    DEFAULT_PRETRAIN_BATCH_SIZE,
+                    DEFAULT_LABELED_PER_CLASS,
+                    DEFAULT_HEAD_VALIDATION_PER_CLASS,
+                    DEFAULT_TEST_PER_CLASS,
+                    DEFAULT_NETWORK,
+                    DEFAULT_HEAD,
+                    DEFAULT_HEAD_TRAINING,
+                    DEFAULT_SEED);
         }
     }
 
@@ -159,14 +184,25 @@ public final class TransferExperiment {
      * @param testImages           held-out target test images
      * @param transferredBase      id of the pretrained base, {@code name@sha256}
      * @param pretrainTime         wall time of pretraining
-     * @param featureTime          wall time of extracting all target features (labelled and test) with the pretrained base
+     * @param featureTime          wall time of extracting all target features (labelled and test) with the pretrained
+     *                             base
      * @param featureImages        images those features were extracted from
      * @param headTime             wall time of training the head on the pretrained base's features
      * @param headEpochs           epochs that head trained before early stopping or the bound
      */
-    public record Result(double transferredAccuracy, double randomAccuracy, double pretrainAccuracy, int headTrainImages,
-            int headValidationImages, int testImages, String transferredBase, Duration pretrainTime, Duration featureTime,
-            int featureImages, Duration headTime, int headEpochs) {
+    public record Result(
+            double transferredAccuracy,
+            double randomAccuracy,
+            double pretrainAccuracy,
+            int headTrainImages,
+            int headValidationImages,
+            int testImages,
+            String transferredBase,
+            Duration pretrainTime,
+            Duration featureTime,
+            int featureImages,
+            Duration headTime,
+            int headEpochs) {
 
         /**
          * Returns how many percentage points the transferred base wins by.
@@ -178,8 +214,7 @@ public final class TransferExperiment {
         }
     }
 
-    private TransferExperiment() {
-    }
+    private TransferExperiment() {}
 
     /**
      * Runs the experiment.
@@ -194,46 +229,85 @@ public final class TransferExperiment {
         Objects.requireNonNull(fashionMnistDirectory, "fashionMnistDirectory");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(progress, "progress");
-        LabeledImages train = IdxImages.read(fashionMnistDirectory.resolve(TRAIN_IMAGES), fashionMnistDirectory.resolve(TRAIN_LABELS));
-        LabeledImages test = IdxImages.read(fashionMnistDirectory.resolve(TEST_IMAGES), fashionMnistDirectory.resolve(TEST_LABELS));
+        LabeledImages train = IdxImages.read(
+                fashionMnistDirectory.resolve(TRAIN_IMAGES), fashionMnistDirectory.resolve(TRAIN_LABELS));
+        LabeledImages test =
+                IdxImages.read(fashionMnistDirectory.resolve(TEST_IMAGES), fashionMnistDirectory.resolve(TEST_LABELS));
 
         LabeledImages sourceTrain = select(train, SOURCE_FIRST, SOURCE_LAST, 0, config.pretrainPerClass());
-        LabeledImages sourceValidation = select(train, SOURCE_FIRST, SOURCE_LAST, config.pretrainPerClass(),
-                config.pretrainValidationPerClass());
+        LabeledImages sourceValidation = select(
+                train, SOURCE_FIRST, SOURCE_LAST, config.pretrainPerClass(), config.pretrainValidationPerClass());
         int headTrainPerClass = config.labeledPerClass() - config.headValidationPerClass();
         LabeledImages headTrain = select(train, TARGET_FIRST, TARGET_LAST, 0, headTrainPerClass);
-        LabeledImages headValidation = select(train, TARGET_FIRST, TARGET_LAST, headTrainPerClass, config.headValidationPerClass());
+        LabeledImages headValidation =
+                select(train, TARGET_FIRST, TARGET_LAST, headTrainPerClass, config.headValidationPerClass());
         LabeledImages targetTest = select(test, TARGET_FIRST, TARGET_LAST, 0, config.testPerClass());
-        say(progress, "pretraining on %d images of classes %d-%d, %d epochs", sourceTrain.count(), SOURCE_FIRST, SOURCE_LAST,
+        say(
+                progress,
+                "pretraining on %d images of classes %d-%d, %d epochs",
+                sourceTrain.count(),
+                SOURCE_FIRST,
+                SOURCE_LAST,
                 config.pretrainEpochs());
 
         long started = System.nanoTime();
         ComputationGraph pretrained = SmallCnn.build(1, SIDE, SIDE, SOURCE_CLASSES, config.seed(), config.network());
-        TrainingCurves pretraining = new ClassifierTrainer(PREPROCESSING,
-                new TrainingConfig(config.pretrainEpochs(), config.pretrainBatchSize(), config.seed()))
-                .train(pretrained, sourceTrain, sourceValidation, epoch -> say(progress,
-                        "pretraining epoch %d: validation accuracy %.3f", epoch.epoch(), epoch.validationAccuracy()));
+        TrainingCurves pretraining = new ClassifierTrainer(
+                        PREPROCESSING,
+                        new TrainingConfig(config.pretrainEpochs(), config.pretrainBatchSize(), config.seed()))
+                .train(
+                        pretrained,
+                        sourceTrain,
+                        sourceValidation,
+                        epoch -> say(
+                                progress,
+                                "pretraining epoch %d: validation accuracy %.3f",
+                                epoch.epoch(),
+                                epoch.validationAccuracy()));
         Duration pretrainTime = Duration.ofNanos(System.nanoTime() - started);
         double pretrainAccuracy = pretraining.validationAccuracy().get(pretraining.epochs() - 1);
 
         TruncatedBase transferred = TruncatedBase.of(pretrained, SmallCnn.POOL2, TRANSFERRED_BASE_NAME, PREPROCESSING);
         // A different seed from the pretrained network's initial weights, so the baseline is not its starting point.
-        TruncatedBase random = TruncatedBase.of(SmallCnn.build(1, SIDE, SIDE, SOURCE_CLASSES, config.seed() + 1, config.network()),
-                SmallCnn.POOL2, RANDOM_BASE_NAME, PREPROCESSING);
+        TruncatedBase random = TruncatedBase.of(
+                SmallCnn.build(1, SIDE, SIDE, SOURCE_CLASSES, config.seed() + 1, config.network()),
+                SmallCnn.POOL2,
+                RANDOM_BASE_NAME,
+                PREPROCESSING);
 
         HeadRun onTransferred = trainHead(transferred, headTrain, headValidation, targetTest, config, progress);
         Duration featureTime = onTransferred.featureTime;
         HeadRun onRandom = trainHead(random, headTrain, headValidation, targetTest, config, progress);
-        say(progress, "test accuracy on %d images of classes %d-%d: transferred base %.3f, random base %.3f",
-                targetTest.count(), TARGET_FIRST, TARGET_LAST, onTransferred.testAccuracy, onRandom.testAccuracy);
-        return new Result(onTransferred.testAccuracy, onRandom.testAccuracy, pretrainAccuracy, headTrain.count(),
-                headValidation.count(), targetTest.count(), transferred.id().toString(), pretrainTime, featureTime,
-                headTrain.count() + headValidation.count() + targetTest.count(), onTransferred.headTime,
+        say(
+                progress,
+                "test accuracy on %d images of classes %d-%d: transferred base %.3f, random base %.3f",
+                targetTest.count(),
+                TARGET_FIRST,
+                TARGET_LAST,
+                onTransferred.testAccuracy,
+                onRandom.testAccuracy);
+        return new Result(
+                onTransferred.testAccuracy,
+                onRandom.testAccuracy,
+                pretrainAccuracy,
+                headTrain.count(),
+                headValidation.count(),
+                targetTest.count(),
+                transferred.id().toString(),
+                pretrainTime,
+                featureTime,
+                headTrain.count() + headValidation.count() + targetTest.count(),
+                onTransferred.headTime,
                 onTransferred.result.curves().epochs());
     }
 
-    private static HeadRun trainHead(BaseNetwork base, LabeledImages train, LabeledImages validation, LabeledImages test,
-            Config config, PrintWriter progress) {
+    private static HeadRun trainHead(
+            BaseNetwork base,
+            LabeledImages train,
+            LabeledImages validation,
+            LabeledImages test,
+            Config config,
+            PrintWriter progress) {
         long started = System.nanoTime();
         LabeledFeatures trainFeatures;
         LabeledFeatures validationFeatures;
@@ -247,11 +321,16 @@ public final class TransferExperiment {
         started = System.nanoTime();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), TARGET_CLASSES, config.head(), config.seed());
         HeadTrainer trainer = new HeadTrainer(config.headTraining());
-        HeadTrainingResult result = trainer.train(head, trainFeatures, validationFeatures, epoch -> { });
+        HeadTrainingResult result = trainer.train(head, trainFeatures, validationFeatures, epoch -> {});
         Duration headTime = Duration.ofNanos(System.nanoTime() - started);
         double accuracy = trainer.evaluate(head, testFeatures).accuracy();
-        say(progress, "head on %s: %d epochs (best %d), test accuracy %.3f", base.id().name(), result.curves().epochs(),
-                result.bestEpoch(), accuracy);
+        say(
+                progress,
+                "head on %s: %d epochs (best %d), test accuracy %.3f",
+                base.id().name(),
+                result.curves().epochs(),
+                result.bestEpoch(),
+                accuracy);
         return new HeadRun(result, accuracy, featureTime, headTime);
     }
 
@@ -281,7 +360,8 @@ public final class TransferExperiment {
                 }
             }
         }
-        LabeledImages selected = data.subset(indices.stream().mapToInt(Integer::intValue).toArray());
+        LabeledImages selected =
+                data.subset(indices.stream().mapToInt(Integer::intValue).toArray());
         int[] relabelled = new int[selected.count()];
         for (int i = 0; i < relabelled.length; i++) {
             relabelled[i] = selected.label(i) - first;
@@ -294,6 +374,5 @@ public final class TransferExperiment {
         progress.flush();
     }
 
-    private record HeadRun(HeadTrainingResult result, double testAccuracy, Duration featureTime, Duration headTime) {
-    }
+    private record HeadRun(HeadTrainingResult result, double testAccuracy, Duration featureTime, Duration headTime) {}
 }

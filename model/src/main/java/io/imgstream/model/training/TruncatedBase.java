@@ -4,7 +4,6 @@ import io.imgstream.model.base.AbstractBaseNetwork;
 import io.imgstream.model.base.BaseModelId;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.preprocess.Preprocessing;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -17,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -38,7 +36,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TruncatedBase extends AbstractBaseNetwork {
 
-    private TruncatedBase(BaseModelId id, Preprocessing preprocessing, ComputationGraph graph, String bottleneckLayer,
+    private TruncatedBase(
+            BaseModelId id,
+            Preprocessing preprocessing,
+            ComputationGraph graph,
+            String bottleneckLayer,
             long[] featureShape) {
         super(id, preprocessing, graph, bottleneckLayer, featureShape);
     }
@@ -53,7 +55,8 @@ public final class TruncatedBase extends AbstractBaseNetwork {
      * @return the base
      * @throws IllegalArgumentException if the network has no such vertex, or the name is not a valid base name
      */
-    public static TruncatedBase of(ComputationGraph network, String bottleneckLayer, String name, Preprocessing preprocessing) {
+    public static TruncatedBase of(
+            ComputationGraph network, String bottleneckLayer, String name, Preprocessing preprocessing) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         ComputationGraphConfiguration configuration = network.getConfiguration();
@@ -63,7 +66,10 @@ public final class TruncatedBase extends AbstractBaseNetwork {
         }
         Set<String> needed = ancestorsOf(configuration, bottleneckLayer);
         TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(network);
-        List<String> unneeded = configuration.getVertices().keySet().stream().filter(v -> !needed.contains(v)).sorted().toList();
+        List<String> unneeded = configuration.getVertices().keySet().stream()
+                .filter(v -> !needed.contains(v))
+                .sorted()
+                .toList();
         for (String vertex : unneeded) {
             builder.removeVertexAndConnections(vertex);
         }
@@ -71,17 +77,14 @@ public final class TruncatedBase extends AbstractBaseNetwork {
         INDArray probe = Nd4j.zeros(DataType.FLOAT, preprocessing.batchShape(1));
         long[] outputShape = cut.outputSingle(false, probe).shape();
         long[] featureShape = Arrays.copyOfRange(outputShape, 1, outputShape.length);
-        return new TruncatedBase(new BaseModelId(name, sha256(cut.params())), preprocessing, cut, bottleneckLayer, featureShape);
+        return new TruncatedBase(
+                new BaseModelId(name, sha256(cut.params())), preprocessing, cut, bottleneckLayer, featureShape);
     }
-
-
-
-
-
 
     @Override
     public String toString() {
-        return "TruncatedBase[" + id() + " at " + bottleneckLayer() + ", features " + Arrays.toString(featureShape()) + "]";
+        return "TruncatedBase[" + id() + " at " + bottleneckLayer() + ", features " + Arrays.toString(featureShape())
+                + "]";
     }
 
     private static Set<String> ancestorsOf(ComputationGraphConfiguration configuration, String vertex) {

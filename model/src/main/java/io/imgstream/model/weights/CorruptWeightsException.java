@@ -1,6 +1,9 @@
 package io.imgstream.model.weights;
 
-/** The bytes exist but are not a valid model of the expected format: truncated, wrong file type, inconsistent manifest or weights that do not fit the architecture. */
+/**
+ * The bytes exist but are not a valid model of the expected format: truncated, wrong file type, inconsistent manifest
+ * or weights that do not fit the architecture.
+ */
 public final class CorruptWeightsException extends WeightLoadException {
 
     private static final long serialVersionUID = 1L;

@@ -13,8 +13,7 @@ final class Digests {
 
     private static final int BUFFER_BYTES = 1 << 16;
 
-    private Digests() {
-    }
+    private Digests() {}
 
     static MessageDigest sha256() {
         try {

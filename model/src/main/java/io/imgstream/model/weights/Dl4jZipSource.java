@@ -1,5 +1,7 @@
 package io.imgstream.model.weights;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,10 +9,6 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -27,6 +25,7 @@ public final class Dl4jZipSource implements WeightSource {
     private static final String CONFIGURATION_ENTRY = "configuration.json";
     /** Key that only a ComputationGraphConfiguration has; a MultiLayerConfiguration has "confs". */
     private static final String GRAPH_KEY = "vertices";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path zip;
@@ -56,8 +55,10 @@ public final class Dl4jZipSource implements WeightSource {
         }
         try {
             boolean graph = isComputationGraph();
-            ComputationGraph network = graph ? ModelSerializer.restoreComputationGraph(zip.toFile(), false)
-                    : ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false).toComputationGraph();
+            ComputationGraph network = graph
+                    ? ModelSerializer.restoreComputationGraph(zip.toFile(), false)
+                    : ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false)
+                            .toComputationGraph();
             return new LoadedNetwork(network, Digests.sha256Of(zip), description());
         } catch (IOException | RuntimeException e) {
             throw new CorruptWeightsException("DL4J model zip " + zip + " could not be restored: " + e.getMessage(), e);

@@ -9,8 +9,7 @@ package io.imgstream.model.weights;
  */
 final class JsLiteral {
 
-    private JsLiteral() {
-    }
+    private JsLiteral() {}
 
     /**
      * Finds the literal that starts at {@code start} (an object, array, string, number or word) and
@@ -86,7 +85,8 @@ final class JsLiteral {
                 } else if (word.equals("true") || word.equals("false") || word.equals("null")) {
                     out.append(word);
                 } else {
-                    throw new IllegalArgumentException("'" + word + "' at offset " + i + " is code, not a literal value");
+                    throw new IllegalArgumentException(
+                            "'" + word + "' at offset " + i + " is code, not a literal value");
                 }
                 i = end;
             } else {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
@@ -30,6 +29,7 @@ public final class KerasH5Source implements WeightSource {
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     /** HDF5 looks for the signature at 0, 512, 1024, 2048, ... (a user block may come first). */
     private static final int FIRST_USER_BLOCK = 512;
+
     private static final int MAX_SIGNATURE_OFFSET = 1 << 20;
     private static final String SEQUENTIAL = "Sequential";
 
@@ -51,7 +51,9 @@ public final class KerasH5Source implements WeightSource {
      * wrote. Nothing is read until {@link #load()}.
      */
     public static KerasH5Source weightsInto(Path architectureJson, Path weightsH5) {
-        return new KerasH5Source(Objects.requireNonNull(weightsH5, "weightsH5"), Objects.requireNonNull(architectureJson, "architectureJson"));
+        return new KerasH5Source(
+                Objects.requireNonNull(weightsH5, "weightsH5"),
+                Objects.requireNonNull(architectureJson, "architectureJson"));
     }
 
     @Override
@@ -76,21 +78,24 @@ public final class KerasH5Source implements WeightSource {
             try {
                 graph = architectureJson == null
                         ? KerasModelImport.importKerasModelAndWeights(h5.toString(), false)
-                        : KerasModelImport.importKerasModelAndWeights(architectureJson.toString(), h5.toString(), false);
+                        : KerasModelImport.importKerasModelAndWeights(
+                                architectureJson.toString(), h5.toString(), false);
             } catch (InvalidKerasConfigurationException e) {
                 if (!String.valueOf(e.getMessage()).contains(SEQUENTIAL)) {
                     throw e;
                 }
                 graph = (architectureJson == null
-                        ? KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), false)
-                        : KerasModelImport.importKerasSequentialModelAndWeights(architectureJson.toString(), h5.toString(), false))
+                                ? KerasModelImport.importKerasSequentialModelAndWeights(h5.toString(), false)
+                                : KerasModelImport.importKerasSequentialModelAndWeights(
+                                        architectureJson.toString(), h5.toString(), false))
                         .toComputationGraph();
             }
             return new LoadedNetwork(graph, Digests.sha256Of(h5), description());
         } catch (UnsupportedKerasConfigurationException e) {
             throw new UnsupportedModelException(description() + " cannot be imported into DL4J: " + e.getMessage(), e);
         } catch (InvalidKerasConfigurationException | IOException | RuntimeException e) {
-            throw new CorruptWeightsException(description() + " is not a valid Keras model for DL4J: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    description() + " is not a valid Keras model for DL4J: " + e.getMessage(), e);
         }
     }
 
@@ -104,9 +109,11 @@ public final class KerasH5Source implements WeightSource {
         long size = Files.size(h5);
         try (InputStream in = Files.newInputStream(h5)) {
             byte[] head = in.readNBytes((int) Math.min(size, MAX_SIGNATURE_OFFSET + HDF5_SIGNATURE.length));
-            for (int offset = 0; offset + HDF5_SIGNATURE.length <= head.length;
+            for (int offset = 0;
+                    offset + HDF5_SIGNATURE.length <= head.length;
                     offset = offset == 0 ? FIRST_USER_BLOCK : offset * 2) {
-                if (Arrays.equals(head, offset, offset + HDF5_SIGNATURE.length, HDF5_SIGNATURE, 0, HDF5_SIGNATURE.length)) {
+                if (Arrays.equals(
+                        head, offset, offset + HDF5_SIGNATURE.length, HDF5_SIGNATURE, 0, HDF5_SIGNATURE.length)) {
                     return;
                 }
             }

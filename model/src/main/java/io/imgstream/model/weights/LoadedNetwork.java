@@ -3,7 +3,6 @@ package io.imgstream.model.weights;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**

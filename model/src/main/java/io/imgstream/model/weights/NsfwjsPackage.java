@@ -1,5 +1,7 @@
 package io.imgstream.model.weights;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,10 +15,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -45,6 +43,7 @@ public final class NsfwjsPackage {
     private static final String MODEL_BUNDLE = "model" + BUNDLE_SUFFIX;
     /** Browserify wraps each module as {@code {1:[function(require,module,exports){module.exports=...}}. */
     private static final String MODULE_START = "{1:[function(";
+
     private static final String EXPORTS = ".exports=";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,7 +66,8 @@ public final class NsfwjsPackage {
         Objects.requireNonNull(tarball, "tarball");
         Map<String, byte[]> bundles = new TreeMap<>();
         try (InputStream file = Files.newInputStream(tarball);
-                TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(new BufferedInputStream(file)))) {
+                TarArchiveInputStream tar =
+                        new TarArchiveInputStream(new GzipCompressorInputStream(new BufferedInputStream(file)))) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 String name = entry.getName();
@@ -78,10 +78,12 @@ public final class NsfwjsPackage {
         } catch (NoSuchFileException e) {
             throw new WeightsNotFoundException("nsfwjs tarball " + tarball + " does not exist", e);
         } catch (IOException e) {
-            throw new CorruptWeightsException("nsfwjs tarball " + tarball + " is not a readable .tgz: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "nsfwjs tarball " + tarball + " is not a readable .tgz: " + e.getMessage(), e);
         }
         if (bundles.isEmpty()) {
-            throw new CorruptWeightsException("nsfwjs tarball " + tarball + " has no " + MODELS_DIR + "*/*" + BUNDLE_SUFFIX + " bundles");
+            throw new CorruptWeightsException(
+                    "nsfwjs tarball " + tarball + " has no " + MODELS_DIR + "*/*" + BUNDLE_SUFFIX + " bundles");
         }
         return new NsfwjsPackage(tarball, Map.copyOf(bundles));
     }
@@ -128,7 +130,8 @@ public final class NsfwjsPackage {
                 for (JsonNode path : group.path("paths")) {
                     Path shard = directory.resolve(path.asText()).normalize();
                     if (!shard.startsWith(directory.normalize())) {
-                        throw new CorruptWeightsException("nsfwjs model " + model + " names shard '" + path.asText() + "' outside its directory");
+                        throw new CorruptWeightsException(
+                                "nsfwjs model " + model + " names shard '" + path.asText() + "' outside its directory");
                     }
                     Files.write(shard, shard(model, path.asText()));
                 }
@@ -137,13 +140,15 @@ public final class NsfwjsPackage {
             JSON.writeValue(modelJson.toFile(), json);
             return modelJson;
         } catch (IOException e) {
-            throw new CorruptWeightsException("could not write nsfwjs model " + model + " to " + directory + ": " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "could not write nsfwjs model " + model + " to " + directory + ": " + e.getMessage(), e);
         }
     }
 
     private void requireModel(String model) throws WeightsNotFoundException {
         if (!models().contains(model)) {
-            throw new WeightsNotFoundException("nsfwjs tarball " + tarball + " has no model '" + model + "'; it has " + models());
+            throw new WeightsNotFoundException(
+                    "nsfwjs tarball " + tarball + " has no model '" + model + "'; it has " + models());
         }
     }
 
@@ -153,14 +158,16 @@ public final class NsfwjsPackage {
         try {
             return JSON.readTree(JsLiteral.toJson(literal));
         } catch (IOException | IllegalArgumentException e) {
-            throw new CorruptWeightsException("nsfwjs bundle " + path + " does not export a JSON-like object literal: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "nsfwjs bundle " + path + " does not export a JSON-like object literal: " + e.getMessage(), e);
         }
     }
 
     private byte[] shard(String model, String shardPath) throws WeightLoadException {
         String path = model + "/" + shardPath + BUNDLE_SUFFIX;
         if (!bundles.containsKey(path)) {
-            throw new WeightsNotFoundException("nsfwjs tarball " + tarball + " has no shard bundle " + MODELS_DIR + path);
+            throw new WeightsNotFoundException(
+                    "nsfwjs tarball " + tarball + " has no shard bundle " + MODELS_DIR + path);
         }
         String literal = exportedLiteral(path);
         if (literal.length() < 2 || literal.charAt(0) != '"') {
@@ -169,7 +176,8 @@ public final class NsfwjsPackage {
         try {
             return Base64.getDecoder().decode(literal.substring(1, literal.length() - 1));
         } catch (IllegalArgumentException e) {
-            throw new CorruptWeightsException("nsfwjs shard bundle " + path + " is not valid base64: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "nsfwjs shard bundle " + path + " is not valid base64: " + e.getMessage(), e);
         }
     }
 
@@ -178,7 +186,8 @@ public final class NsfwjsPackage {
         int module = js.indexOf(MODULE_START);
         int exports = module < 0 ? -1 : js.indexOf(EXPORTS, module);
         if (exports < 0) {
-            throw new CorruptWeightsException("nsfwjs bundle " + path + " has no browserify module with an exports assignment");
+            throw new CorruptWeightsException(
+                    "nsfwjs bundle " + path + " has no browserify module with an exports assignment");
         }
         int start = exports + EXPORTS.length();
         try {

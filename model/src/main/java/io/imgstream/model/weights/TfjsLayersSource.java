@@ -1,5 +1,9 @@
 package io.imgstream.model.weights;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,12 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -58,6 +56,7 @@ public final class TfjsLayersSource implements WeightSource {
 
     /** TF.js layers models are always Keras 2 topologies; used when a model.json gives no Keras version. */
     static final String DEFAULT_KERAS_VERSION = "2.2.4";
+
     static final String DEFAULT_BACKEND = "tensorflow";
 
     private static final Pattern KERAS_VERSION = Pattern.compile("\\d+\\..*");
@@ -99,7 +98,8 @@ public final class TfjsLayersSource implements WeightSource {
      */
     public static TfjsLayersSource fromModelJson(Path modelJson) {
         Path directory = modelJson.toAbsolutePath().getParent();
-        return new TfjsLayersSource("tfjs:" + modelJson, () -> readModelJson(modelJson), path -> readShard(directory, path));
+        return new TfjsLayersSource(
+                "tfjs:" + modelJson, () -> readModelJson(modelJson), path -> readShard(directory, path));
     }
 
     @Override
@@ -124,7 +124,8 @@ public final class TfjsLayersSource implements WeightSource {
                     + "TensorFlow graph without Keras layers); only TF.js layers models can be imported");
         }
         if (!topology.isObject()) {
-            throw new CorruptWeightsException(description + " has no modelTopology object: not a TF.js layers model.json");
+            throw new CorruptWeightsException(
+                    description + " has no modelTopology object: not a TF.js layers model.json");
         }
         ObjectNode kerasJson = kerasModelJson((ObjectNode) topology);
         MessageDigest sha256 = Digests.sha256();
@@ -139,7 +140,8 @@ public final class TfjsLayersSource implements WeightSource {
         // Models converted from Keras carry Keras's own version ("2.2.4"); models saved by tfjs itself say
         // "tfjs-layers 4.22.0" and "tensor_flow.js", which DL4J cannot parse. Both are Keras 2, channels-last.
         String kerasVersion = topology.path("keras_version").asText("");
-        keras.put("keras_version", KERAS_VERSION.matcher(kerasVersion).matches() ? kerasVersion : DEFAULT_KERAS_VERSION);
+        keras.put(
+                "keras_version", KERAS_VERSION.matcher(kerasVersion).matches() ? kerasVersion : DEFAULT_KERAS_VERSION);
         String backend = topology.path("backend").asText("");
         keras.put("backend", THEANO_BACKEND.equals(backend) ? backend : DEFAULT_BACKEND);
         floatMaxValues(keras);
@@ -158,7 +160,8 @@ public final class TfjsLayersSource implements WeightSource {
         }
     }
 
-    private Map<String, Map<String, INDArray>> readWeights(JsonNode manifest, MessageDigest sha256) throws WeightLoadException {
+    private Map<String, Map<String, INDArray>> readWeights(JsonNode manifest, MessageDigest sha256)
+            throws WeightLoadException {
         if (!manifest.isArray()) {
             throw new CorruptWeightsException(description + " has no weightsManifest array");
         }
@@ -173,7 +176,8 @@ public final class TfjsLayersSource implements WeightSource {
                 if (slash <= 0) {
                     throw new CorruptWeightsException(description + ": weight '" + name + "' is not named layer/param");
                 }
-                byLayer.computeIfAbsent(name.substring(0, slash), k -> new HashMap<>()).put(name.substring(slash + 1), values);
+                byLayer.computeIfAbsent(name.substring(0, slash), k -> new HashMap<>())
+                        .put(name.substring(slash + 1), values);
             }
             if (bytes.hasRemaining()) {
                 throw new CorruptWeightsException(description + ": shards " + group.path("paths") + " hold "
@@ -200,16 +204,19 @@ public final class TfjsLayersSource implements WeightSource {
     private ComputationGraph importGraph(ObjectNode kerasJson, Map<String, Map<String, INDArray>> weightsByLayer)
             throws WeightLoadException {
         try (KerasModelBuilder builder = new KerasModelBuilder(new KerasModelConfiguration())
-                .modelJson(JSON.writeValueAsString(kerasJson)).enforceTrainingConfig(false)) {
+                .modelJson(JSON.writeValueAsString(kerasJson))
+                .enforceTrainingConfig(false)) {
             boolean sequential = SEQUENTIAL.equals(kerasJson.path("class_name").asText());
             KerasModel model = sequential ? builder.buildSequential() : builder.buildModel();
             setWeights(model.getLayers(), weightsByLayer);
-            return sequential ? ((KerasSequentialModel) model).getMultiLayerNetwork(true).toComputationGraph()
+            return sequential
+                    ? ((KerasSequentialModel) model).getMultiLayerNetwork(true).toComputationGraph()
                     : model.getComputationGraph(true);
         } catch (UnsupportedKerasConfigurationException e) {
             throw new UnsupportedModelException(description + " cannot be imported into DL4J: " + e.getMessage(), e);
         } catch (InvalidKerasConfigurationException | IOException | RuntimeException e) {
-            throw new CorruptWeightsException(description + " is not a valid Keras model for DL4J: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    description + " is not a valid Keras model for DL4J: " + e.getMessage(), e);
         }
     }
 
@@ -218,8 +225,8 @@ public final class TfjsLayersSource implements WeightSource {
         for (Map.Entry<String, Map<String, INDArray>> entry : weightsByLayer.entrySet()) {
             KerasLayer layer = layers.get(entry.getKey());
             if (layer == null) {
-                throw new CorruptWeightsException(description + ": the manifest has weights for layer '" + entry.getKey()
-                        + "', which the topology does not have");
+                throw new CorruptWeightsException(description + ": the manifest has weights for layer '"
+                        + entry.getKey() + "', which the topology does not have");
             }
             layer.setWeights(entry.getValue());
         }
@@ -235,7 +242,8 @@ public final class TfjsLayersSource implements WeightSource {
         } catch (NoSuchFileException e) {
             throw new WeightsNotFoundException("TF.js weight shard " + shard + " does not exist", e);
         } catch (IOException e) {
-            throw new CorruptWeightsException("TF.js weight shard " + shard + " could not be read: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "TF.js weight shard " + shard + " could not be read: " + e.getMessage(), e);
         }
     }
 
@@ -245,7 +253,8 @@ public final class TfjsLayersSource implements WeightSource {
         } catch (FileNotFoundException e) {
             throw new WeightsNotFoundException("TF.js model.json " + modelJson + " does not exist", e);
         } catch (IOException e) {
-            throw new CorruptWeightsException("TF.js model.json " + modelJson + " is not valid JSON: " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    "TF.js model.json " + modelJson + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 }

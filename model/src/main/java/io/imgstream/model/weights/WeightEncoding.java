@@ -1,9 +1,8 @@
 package io.imgstream.model.weights;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Decodes one TF.js weight from its shard bytes (little-endian) into float32 values. Stateless and
@@ -21,8 +20,7 @@ final class WeightEncoding {
     private static final int HALF_EXPONENT_BIAS = 15;
     private static final int HALF_MANTISSA_BITS = 10;
 
-    private WeightEncoding() {
-    }
+    private WeightEncoding() {}
 
     /**
      * Reads {@code product(shape)} values of the weight described by {@code spec} from the buffer's
@@ -36,11 +34,14 @@ final class WeightEncoding {
             count = Math.multiplyExact(count, dim);
         }
         if (count > Integer.MAX_VALUE) {
-            throw new CorruptWeightsException(source + ": weight " + spec.path("name").asText() + " has " + count + " values, too many for one array");
+            throw new CorruptWeightsException(source + ": weight "
+                    + spec.path("name").asText() + " has " + count + " values, too many for one array");
         }
         float[] values = new float[(int) count];
         JsonNode quantization = spec.path("quantization");
-        String dtype = quantization.isObject() ? quantization.path("dtype").asText() : spec.path("dtype").asText("float32");
+        String dtype = quantization.isObject()
+                ? quantization.path("dtype").asText()
+                : spec.path("dtype").asText("float32");
         try {
             switch (dtype) {
                 case "float32" -> bytes.asFloatBuffer().get(values);
@@ -56,12 +57,15 @@ final class WeightEncoding {
                 }
                 case "uint8" -> dequantize(bytes, values, quantization, Byte.BYTES);
                 case "uint16" -> dequantize(bytes, values, quantization, Short.BYTES);
-                default -> throw new CorruptWeightsException(source + ": weight " + spec.path("name").asText()
-                        + " has unsupported dtype '" + dtype + "'");
+                default ->
+                    throw new CorruptWeightsException(source + ": weight "
+                            + spec.path("name").asText() + " has unsupported dtype '" + dtype + "'");
             }
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-            throw new CorruptWeightsException(source + ": the shards end before weight " + spec.path("name").asText()
-                    + " (" + count + " " + dtype + " values)", e);
+            throw new CorruptWeightsException(
+                    source + ": the shards end before weight "
+                            + spec.path("name").asText() + " (" + count + " " + dtype + " values)",
+                    e);
         }
         bytes.position(bytes.position() + bytesPerValue(dtype) * values.length);
         return values;
@@ -81,7 +85,9 @@ final class WeightEncoding {
         double min = quantization.path("min").asDouble();
         int start = bytes.position();
         for (int i = 0; i < values.length; i++) {
-            int q = width == Byte.BYTES ? bytes.get(start + i) & UINT8_MASK : bytes.getShort(start + Short.BYTES * i) & UINT16_MASK;
+            int q = width == Byte.BYTES
+                    ? bytes.get(start + i) & UINT8_MASK
+                    : bytes.getShort(start + Short.BYTES * i) & UINT16_MASK;
             values[i] = (float) (q * scale + min);
         }
     }
@@ -97,7 +103,8 @@ final class WeightEncoding {
         } else if (exponent == HALF_INFINITE_EXPONENT) {
             magnitude = mantissa == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
         } else {
-            magnitude = (float) Math.scalb(1.0 + (double) mantissa / (1 << HALF_MANTISSA_BITS), exponent - HALF_EXPONENT_BIAS);
+            magnitude = (float)
+                    Math.scalb(1.0 + (double) mantissa / (1 << HALF_MANTISSA_BITS), exponent - HALF_EXPONENT_BIAS);
         }
         return sign == 0 ? magnitude : -magnitude;
     }

@@ -1,6 +1,9 @@
 package io.imgstream.model.weights;
 
-/** Loading a pretrained network failed. The message names the source and the reason; subtypes say which kind of failure it was. */
+/**
+ * Loading a pretrained network failed. The message names the source and the reason; subtypes say which kind of failure
+ * it was.
+ */
 public class WeightLoadException extends Exception {
 
     private static final long serialVersionUID = 1L;

@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
-
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
 import org.deeplearning4j.nn.api.Model;
@@ -81,7 +80,8 @@ public final class ZooSource implements WeightSource {
             throw new WeightsNotFoundException("the DL4J zoo has no " + type + " weights for " + model.modelName());
         }
         String url = model.pretrainedUrl(type);
-        File cached = new File(DL4JResources.getDirectory(ResourceType.ZOO_MODEL, model.modelName()), new File(url).getName());
+        File cached = new File(
+                DL4JResources.getDirectory(ResourceType.ZOO_MODEL, model.modelName()), new File(url).getName());
         if (!cached.isFile()) {
             checkReachable(URI.create(url), cached);
         }
@@ -91,9 +91,12 @@ public final class ZooSource implements WeightSource {
         } catch (IOException e) {
             throw new ZooUnavailableException(offlineMessage(url, cached, e.toString()), e);
         } catch (RuntimeException e) {
-            throw new CorruptWeightsException(description() + ": the zoo could not restore " + cached + ": " + e.getMessage(), e);
+            throw new CorruptWeightsException(
+                    description() + ": the zoo could not restore " + cached + ": " + e.getMessage(), e);
         }
-        ComputationGraph graph = restored instanceof MultiLayerNetwork network ? network.toComputationGraph() : (ComputationGraph) restored;
+        ComputationGraph graph = restored instanceof MultiLayerNetwork network
+                ? network.toComputationGraph()
+                : (ComputationGraph) restored;
         try {
             return new LoadedNetwork(graph, Digests.sha256Of(cached.toPath()), description());
         } catch (IOException e) {
@@ -102,17 +105,24 @@ public final class ZooSource implements WeightSource {
     }
 
     private void checkReachable(URI url, File cached) throws ZooUnavailableException {
-        int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? HTTPS_PORT : HTTP_PORT;
+        int port =
+                url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? HTTPS_PORT : HTTP_PORT;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(url.getHost(), port), Math.toIntExact(connectTimeout.toMillis()));
         } catch (IOException e) {
-            throw new ZooUnavailableException(offlineMessage(url.toString(), cached,
-                    url.getHost() + ":" + port + " not reachable within " + connectTimeout.toMillis() + " ms: " + e), e);
+            throw new ZooUnavailableException(
+                    offlineMessage(
+                            url.toString(),
+                            cached,
+                            url.getHost() + ":" + port + " not reachable within " + connectTimeout.toMillis() + " ms: "
+                                    + e),
+                    e);
         }
     }
 
     private String offlineMessage(String url, File cached, String cause) {
-        return "The DL4J zoo needs internet access to download " + model.modelName() + " " + type + " weights from " + url
+        return "The DL4J zoo needs internet access to download " + model.modelName() + " " + type + " weights from "
+                + url
                 + " (" + cause + "). Without it, load the same network from a local file instead: a Keras .h5 "
                 + "(KerasH5Source), a TF.js layers model.json with its shards (TfjsLayersSource) or a DL4J model zip "
                 + "(Dl4jZipSource); or copy the zoo's zip to " + cached + ", where the zoo looks first.";

@@ -1,6 +1,9 @@
 package io.imgstream.model.weights;
 
-/** The DL4J zoo must download weights and its server cannot be reached (no internet access). The message says which local formats can be loaded instead. */
+/**
+ * The DL4J zoo must download weights and its server cannot be reached (no internet access). The message says which
+ * local formats can be loaded instead.
+ */
 public final class ZooUnavailableException extends WeightLoadException {
 
     private static final long serialVersionUID = 1L;

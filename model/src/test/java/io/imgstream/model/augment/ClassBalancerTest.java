@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class ClassBalancerTest {
@@ -27,11 +26,13 @@ class ClassBalancerTest {
     void shouldDrawTheSameRepeatsForTheSameSeed() {
         int[] labels = {0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 3};
 
-        assertThat(ClassBalancer.oversample(labels, new Random(9))).isEqualTo(ClassBalancer.oversample(labels, new Random(9)));
+        assertThat(ClassBalancer.oversample(labels, new Random(9)))
+                .isEqualTo(ClassBalancer.oversample(labels, new Random(9)));
     }
 
     @Test
     void shouldLeaveBalancedDataAlone() {
-        assertThat(ClassBalancer.oversample(new int[] {1, 0, 1, 0}, new Random(1))).containsExactly(0, 1, 2, 3);
+        assertThat(ClassBalancer.oversample(new int[] {1, 0, 1, 0}, new Random(1)))
+                .containsExactly(0, 1, 2, 3);
     }
 }

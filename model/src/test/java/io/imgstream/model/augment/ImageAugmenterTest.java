@@ -1,13 +1,11 @@
 package io.imgstream.model.augment;
 
-import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 
-
+import io.imgstream.model.training.FashionMnistSample;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class ImageAugmenterTest {
@@ -60,9 +58,12 @@ class ImageAugmenterTest {
 
         for (int seed = 0; seed < 20; seed++) {
             BufferedImage result = flipOnly.augment(image, new Random(seed));
-            boolean mirrored = result.getRGB(0, 5) == image.getRGB(39, 5) && result.getRGB(39, 29) == image.getRGB(0, 29);
+            boolean mirrored =
+                    result.getRGB(0, 5) == image.getRGB(39, 5) && result.getRGB(39, 29) == image.getRGB(0, 29);
             boolean unchanged = Arrays.equals(pixels(result), pixels(image));
-            assertThat(mirrored || unchanged).as("seed %d gives the image or its mirror", seed).isTrue();
+            assertThat(mirrored || unchanged)
+                    .as("seed %d gives the image or its mirror", seed)
+                    .isTrue();
             flipped += mirrored ? 1 : 0;
         }
 
@@ -73,7 +74,8 @@ class ImageAugmenterTest {
     void shouldKeepGreyImagesGreyWithTheirOwnSampleValues() {
         BufferedImage grey = FashionMnistSample.trainingSubset().image(0);
 
-        BufferedImage brighter = new ImageAugmenter(new AugmentationConfig(0, 0, 0, 0, 0, false, 0.5)).augment(grey, new Random(1));
+        BufferedImage brighter =
+                new ImageAugmenter(new AugmentationConfig(0, 0, 0, 0, 0, false, 0.5)).augment(grey, new Random(1));
 
         assertThat(brighter.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
         int[] before = pixels(grey);
@@ -85,6 +87,9 @@ class ImageAugmenterTest {
                 break;
             }
         }
-        assertThat(factor).as("one brightness factor in [0.5, 1.5] for every pixel").isBetween(0.5, 1.5).isNotEqualTo(1.0);
+        assertThat(factor)
+                .as("one brightness factor in [0.5, 1.5] for every pixel")
+                .isBetween(0.5, 1.5)
+                .isNotEqualTo(1.0);
     }
 }

@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-
 import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +34,9 @@ class FileSystemModelStoreTest {
         assertThat(stored.modelName()).isEqualTo("pets");
         assertThat(stored.version()).isEqualTo(1);
         try (Stream<Path> files = Files.list(file.getParent())) {
-            assertThat(files.map(path -> path.getFileName().toString())).as("no temporary file left").containsExactly("bundle.zip");
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .as("no temporary file left")
+                    .containsExactly("bundle.zip");
         }
     }
 
@@ -112,13 +113,17 @@ class FileSystemModelStoreTest {
         URI traversal = URI.create(root.resolve("store").toUri() + "pets/../../outside/v1/bundle.zip");
 
         assertThatThrownBy(() -> store.load(traversal, stored.sha256()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the store root");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the store root");
         assertThatThrownBy(() -> store.load(outside.toUri(), stored.sha256()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the store root");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the store root");
         assertThatThrownBy(() -> store.load(URI.create("s3://bucket/pets/v1/bundle.zip"), stored.sha256()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheme 's3'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scheme 's3'");
         assertThatThrownBy(() -> store.load(root.resolve("store/pets/v1").toUri(), stored.sha256()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not name");
     }
 
     @Test
@@ -130,8 +135,10 @@ class FileSystemModelStoreTest {
         Files.copy(Path.of(stored.uri()), outside.resolve("v1/bundle.zip"));
         Files.createSymbolicLink(root.resolve("store/linked"), outside);
 
-        assertThatThrownBy(() -> store.load(root.resolve("store/linked/v1/bundle.zip").toUri(), stored.sha256()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("symbolic link");
+        assertThatThrownBy(() ->
+                        store.load(root.resolve("store/linked/v1/bundle.zip").toUri(), stored.sha256()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("symbolic link");
     }
 
     @Test
@@ -153,7 +160,8 @@ class FileSystemModelStoreTest {
         Files.copy(Path.of(stored.uri()), copy);
 
         assertThatThrownBy(() -> store.load(copy.toUri(), stored.sha256()))
-                .isInstanceOf(BundleFormatException.class).hasMessageContaining("declares pets v1 but is stored as pets v2");
+                .isInstanceOf(BundleFormatException.class)
+                .hasMessageContaining("declares pets v1 but is stored as pets v2");
     }
 
     @Test

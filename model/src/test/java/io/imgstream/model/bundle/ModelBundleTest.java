@@ -1,10 +1,10 @@
 package io.imgstream.model.bundle;
 
-import io.imgstream.model.evaluation.TrainingCurves;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -34,8 +34,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class ModelBundleTest {
 
-    private static final TrainingCurves CURVES = new TrainingCurves(List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6),
-            List.of(1.2, 0.9), List.of(0.35, 0.55));
+    private static final TrainingCurves CURVES = new TrainingCurves(
+            List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55));
 
     @Test
     void shouldPredictIdenticallyAfterWriteAndRead() {
@@ -45,7 +45,9 @@ class ModelBundleTest {
         ModelBundle restored = ModelBundle.readFrom(new ByteArrayInputStream(TestBundles.bytes(original)));
 
         assertThat(restored.manifest()).isEqualTo(original.manifest());
-        assertThat(restored.curves()).as("curves of a bundle written without them").isEmpty();
+        assertThat(restored.curves())
+                .as("curves of a bundle written without them")
+                .isEmpty();
         float[][] expected = original.predict(input);
         float[][] actual = restored.predict(input);
         assertThat(actual).isDeepEqualTo(expected);
@@ -84,8 +86,9 @@ class ModelBundleTest {
     @Test
     void shouldGiveTheSameSha256ForTheSameBundleWithCurves() throws NoSuchAlgorithmException {
         byte[] first = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
-        byte[] second = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(new TrainingCurves(
-                List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55))));
+        byte[] second = TestBundles.bytes(TestBundles.bundle("pets", 1, 3)
+                .withCurves(new TrainingCurves(
+                        List.of(1, 2), List.of(1.1, 0.7), List.of(0.4, 0.6), List.of(1.2, 0.9), List.of(0.35, 0.55))));
         byte[] withoutCurves = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
 
         assertThat(sha256(second)).isEqualTo(sha256(first));
@@ -96,7 +99,8 @@ class ModelBundleTest {
     void shouldWriteTheCurvesEntryBetweenManifestAndNetwork() throws IOException {
         byte[] bytes = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
 
-        assertThat(readEntries(bytes)).extracting(Map.Entry::getKey)
+        assertThat(readEntries(bytes))
+                .extracting(Map.Entry::getKey)
                 .containsExactly(ModelBundle.MANIFEST_ENTRY, ModelBundle.CURVES_ENTRY, ModelBundle.NETWORK_ENTRY);
     }
 
@@ -104,7 +108,9 @@ class ModelBundleTest {
     void shouldRefuseACorruptCurvesEntry() throws IOException {
         byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
 
-        byte[] tampered = replaceEntry(valid, ModelBundle.CURVES_ENTRY,
+        byte[] tampered = replaceEntry(
+                valid,
+                ModelBundle.CURVES_ENTRY,
                 "{\"epoch\": [1, 2], \"trainLoss\": [0.5]}".getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> ModelBundle.readFrom(new ByteArrayInputStream(tampered)))
@@ -115,9 +121,11 @@ class ModelBundleTest {
     @Test
     void shouldReadOnlyTheManifestWithoutTheNetwork() throws IOException {
         byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3).withCurves(CURVES));
-        byte[] corruptNetwork = replaceEntry(valid, ModelBundle.NETWORK_ENTRY, "garbage".getBytes(StandardCharsets.US_ASCII));
+        byte[] corruptNetwork =
+                replaceEntry(valid, ModelBundle.NETWORK_ENTRY, "garbage".getBytes(StandardCharsets.US_ASCII));
 
-        assertThat(ModelBundle.readManifest(new ByteArrayInputStream(corruptNetwork))).isEqualTo(TestBundles.manifest("pets", 1));
+        assertThat(ModelBundle.readManifest(new ByteArrayInputStream(corruptNetwork)))
+                .isEqualTo(TestBundles.manifest("pets", 1));
     }
 
     @Test
@@ -127,16 +135,27 @@ class ModelBundleTest {
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             assertThat(zip.getNextEntry().getName()).isEqualTo(ModelBundle.MANIFEST_ENTRY);
             String json = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(json).contains("\"createdAt\" : \"2024-05-01T12:00:00Z\"", "\"classes\" : [ \"cat\", \"dog\", \"fox\" ]",
-                    "\"scaling\" : \"UNIT\"", "\"parentVersion\" : null");
+            assertThat(json)
+                    .contains(
+                            "\"createdAt\" : \"2024-05-01T12:00:00Z\"",
+                            "\"classes\" : [ \"cat\", \"dog\", \"fox\" ]",
+                            "\"scaling\" : \"UNIT\"",
+                            "\"parentVersion\" : null");
             assertThat(zip.getNextEntry().getName()).isEqualTo(ModelBundle.NETWORK_ENTRY);
         }
     }
 
     @Test
     void shouldRefuseAClassListThatDiffersFromTheOutputLayer() {
-        BundleManifest fourClasses = BundleManifest.create("pets", 1, List.of("cat", "dog", "fox", "owl"), "small-cnn",
-                TestBundles.PREPROCESSING, TestBundles.CREATED_AT, Map.of(), null);
+        BundleManifest fourClasses = BundleManifest.create(
+                "pets",
+                1,
+                List.of("cat", "dog", "fox", "owl"),
+                "small-cnn",
+                TestBundles.PREPROCESSING,
+                TestBundles.CREATED_AT,
+                Map.of(),
+                null);
 
         assertThatThrownBy(() -> ModelBundle.of(fourClasses, TestBundles.network(1)))
                 .isInstanceOf(BundleFormatException.class)
@@ -146,15 +165,23 @@ class ModelBundleTest {
     @Test
     void shouldTakeABinaryHeadOfOneSigmoidUnitAndGiveBothClassesProbabilities() {
         Preprocessing input = TestBundles.PREPROCESSING;
-        ComputationGraph binary = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+        ComputationGraph binary = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(input.height(), input.width(), input.channels()))
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1)
-                        .activation(Activation.SIGMOID).build(), "in")
-                .setOutputs("out").build());
+                .addLayer(
+                        "out",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
+                                .nOut(1)
+                                .activation(Activation.SIGMOID)
+                                .build(),
+                        "in")
+                .setOutputs("out")
+                .build());
         binary.init();
-        BundleManifest manifest = BundleManifest.create("pets", 1, List.of("cat", "dog"), "small-cnn", input,
-                TestBundles.CREATED_AT, Map.of(), null);
+        BundleManifest manifest = BundleManifest.create(
+                "pets", 1, List.of("cat", "dog"), "small-cnn", input, TestBundles.CREATED_AT, Map.of(), null);
 
         float[][] probabilities = ModelBundle.of(manifest, binary).predict(TestBundles.input(4));
 
@@ -168,10 +195,18 @@ class ModelBundleTest {
     @Test
     void shouldRefuseAStoredManifestWhoseClassesDoNotMatchTheNetwork() throws IOException {
         byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
-        BundleManifest twoClasses = BundleManifest.create("pets", 1, List.of("cat", "dog"), "small-cnn",
-                TestBundles.PREPROCESSING, TestBundles.CREATED_AT, Map.of(), null);
+        BundleManifest twoClasses = BundleManifest.create(
+                "pets",
+                1,
+                List.of("cat", "dog"),
+                "small-cnn",
+                TestBundles.PREPROCESSING,
+                TestBundles.CREATED_AT,
+                Map.of(),
+                null);
 
-        byte[] tampered = replaceEntry(valid, ModelBundle.MANIFEST_ENTRY, twoClasses.toJson().getBytes(StandardCharsets.UTF_8));
+        byte[] tampered = replaceEntry(
+                valid, ModelBundle.MANIFEST_ENTRY, twoClasses.toJson().getBytes(StandardCharsets.UTF_8));
 
         assertThatThrownBy(() -> ModelBundle.readFrom(new ByteArrayInputStream(tampered)))
                 .isInstanceOf(BundleFormatException.class)
@@ -181,8 +216,8 @@ class ModelBundleTest {
     @Test
     void shouldRefusePreprocessingThatDoesNotFitTheNetworkInput() {
         Preprocessing colour = new Preprocessing(8, 8, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
-        BundleManifest manifest = BundleManifest.create("pets", 1, TestBundles.CLASSES, "small-cnn", colour,
-                TestBundles.CREATED_AT, Map.of(), null);
+        BundleManifest manifest = BundleManifest.create(
+                "pets", 1, TestBundles.CLASSES, "small-cnn", colour, TestBundles.CREATED_AT, Map.of(), null);
 
         assertThatThrownBy(() -> ModelBundle.of(manifest, TestBundles.network(1)))
                 .isInstanceOf(BundleFormatException.class)
@@ -220,7 +255,8 @@ class ModelBundleTest {
     @Test
     void shouldRefuseABundleFromANewerFormatVersion() throws IOException {
         byte[] valid = TestBundles.bytes(TestBundles.bundle("pets", 1, 3));
-        String json = TestBundles.manifest("pets", 1).toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 2");
+        String json =
+                TestBundles.manifest("pets", 1).toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 2");
 
         byte[] newer = replaceEntry(valid, ModelBundle.MANIFEST_ENTRY, json.getBytes(StandardCharsets.UTF_8));
 
@@ -235,41 +271,79 @@ class ModelBundleTest {
 
         byte[] extended = appendEntry(valid, "notes.txt", "{}".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(ModelBundle.readFrom(new ByteArrayInputStream(extended)).manifest().modelName()).isEqualTo("pets");
+        assertThat(ModelBundle.readFrom(new ByteArrayInputStream(extended))
+                        .manifest()
+                        .modelName())
+                .isEqualTo("pets");
     }
 
     @Test
     void shouldRefuseBatchesOfTheWrongShape() {
         ModelBundle bundle = TestBundles.bundle("pets", 1, 3);
-        INDArray wrong = new Preprocessing(9, 8, 1, PixelScaling.UNIT, ResizePolicy.SQUASH).toBatch(
-                List.of(new BufferedImage(8, 9, BufferedImage.TYPE_INT_RGB)));
+        INDArray wrong = new Preprocessing(9, 8, 1, PixelScaling.UNIT, ResizePolicy.SQUASH)
+                .toBatch(List.of(new BufferedImage(8, 9, BufferedImage.TYPE_INT_RGB)));
 
         assertThatThrownBy(() -> bundle.predict(wrong))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[1, 1, 9, 8]").hasMessageContaining("expects [n, 1, 8, 8]");
+                .hasMessageContaining("[1, 1, 9, 8]")
+                .hasMessageContaining("expects [n, 1, 8, 8]");
     }
 
     @Test
     void shouldRoundTripTheManifestThroughJson() {
-        BundleManifest manifest = BundleManifest.create("pets", 3, TestBundles.CLASSES, "vgg16-imagenet",
-                new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR, ResizePolicy.CENTER_CROP), TestBundles.CREATED_AT,
-                Map.of("holdoutAccuracy", 0.91, "holdoutLoss", 0.27), 2);
+        BundleManifest manifest = BundleManifest.create(
+                "pets",
+                3,
+                TestBundles.CLASSES,
+                "vgg16-imagenet",
+                new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR, ResizePolicy.CENTER_CROP),
+                TestBundles.CREATED_AT,
+                Map.of("holdoutAccuracy", 0.91, "holdoutLoss", 0.27),
+                2);
 
         assertThat(BundleManifest.fromJson(manifest.toJson())).isEqualTo(manifest);
     }
 
     @Test
     void shouldRefuseInvalidManifests() {
-        assertThatThrownBy(() -> TestBundles.manifest("../etc", 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TestBundles.manifest("../etc", 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("modelName");
-        assertThatThrownBy(() -> BundleManifest.create("pets", 1, List.of("cat", "cat"), "b", TestBundles.PREPROCESSING,
-                TestBundles.CREATED_AT, Map.of(), null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
-        assertThatThrownBy(() -> BundleManifest.create("pets", 2, TestBundles.CLASSES, "b", TestBundles.PREPROCESSING,
-                TestBundles.CREATED_AT, Map.of(), 2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parentVersion");
-        assertThatThrownBy(() -> BundleManifest.create("pets", 1, TestBundles.CLASSES, "b", TestBundles.PREPROCESSING,
-                TestBundles.CREATED_AT, Map.of("loss", Double.NaN), null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BundleManifest.create(
+                        "pets",
+                        1,
+                        List.of("cat", "cat"),
+                        "b",
+                        TestBundles.PREPROCESSING,
+                        TestBundles.CREATED_AT,
+                        Map.of(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> BundleManifest.create(
+                        "pets",
+                        2,
+                        TestBundles.CLASSES,
+                        "b",
+                        TestBundles.PREPROCESSING,
+                        TestBundles.CREATED_AT,
+                        Map.of(),
+                        2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parentVersion");
+        assertThatThrownBy(() -> BundleManifest.create(
+                        "pets",
+                        1,
+                        TestBundles.CLASSES,
+                        "b",
+                        TestBundles.PREPROCESSING,
+                        TestBundles.CREATED_AT,
+                        Map.of("loss", Double.NaN),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BundleManifest.fromJson("{\"formatVersion\": 1, \"modelName\": \"pets\"}"))
-                .isInstanceOf(BundleFormatException.class).hasMessageContaining("manifest is invalid");
+                .isInstanceOf(BundleFormatException.class)
+                .hasMessageContaining("manifest is invalid");
         assertThatThrownBy(() -> BundleManifest.fromJson("[1, 2]")).isInstanceOf(BundleFormatException.class);
     }
 

@@ -4,12 +4,10 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.SmallCnn;
-
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,12 +20,18 @@ final class TestBundles {
     static final List<String> CLASSES = List.of("cat", "dog", "fox");
     static final Instant CREATED_AT = Instant.parse("2024-05-01T12:00:00Z");
 
-    private TestBundles() {
-    }
+    private TestBundles() {}
 
     static BundleManifest manifest(String name, int version) {
-        return BundleManifest.create(name, version, CLASSES, "small-cnn-8x8-gray", PREPROCESSING, CREATED_AT,
-                Map.of("holdoutAccuracy", 0.5), null);
+        return BundleManifest.create(
+                name,
+                version,
+                CLASSES,
+                "small-cnn-8x8-gray",
+                PREPROCESSING,
+                CREATED_AT,
+                Map.of("holdoutAccuracy", 0.5),
+                null);
     }
 
     static ComputationGraph network(long seed) {

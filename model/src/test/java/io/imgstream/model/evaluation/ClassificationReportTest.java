@@ -15,8 +15,8 @@ class ClassificationReportTest {
     void shouldCountTheConfusionMatrixAndDeriveEveryScoreFromIt() {
         // truth:     cat cat cat dog dog fox
         // predicted: cat cat dog dog cat cat
-        ClassificationReport report = ClassificationReport.of(CLASSES, new int[] {0, 0, 0, 1, 1, 2},
-                new int[] {0, 0, 1, 1, 0, 0});
+        ClassificationReport report =
+                ClassificationReport.of(CLASSES, new int[] {0, 0, 0, 1, 1, 2}, new int[] {0, 0, 1, 1, 0, 0});
 
         assertThat(report.confusion()).isDeepEqualTo(new int[][] {{2, 1, 0}, {1, 1, 0}, {1, 0, 0}});
         assertThat(report.count()).isEqualTo(6);
@@ -44,8 +44,10 @@ class ClassificationReportTest {
     @Test
     void shouldRefuseMismatchedOrOutOfRangeInput() {
         assertThatThrownBy(() -> ClassificationReport.of(CLASSES, new int[] {0, 1}, new int[] {0}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 true labels but 1 predictions");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 true labels but 1 predictions");
         assertThatThrownBy(() -> ClassificationReport.of(CLASSES, new int[] {3}, new int[] {0}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the 3 classes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the 3 classes");
     }
 }

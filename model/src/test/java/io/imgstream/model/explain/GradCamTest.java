@@ -1,23 +1,20 @@
 package io.imgstream.model.explain;
 
-import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.ClassifierTrainer;
+import io.imgstream.model.training.FashionMnistSample;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
-
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-
 import javax.imageio.ImageIO;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +26,7 @@ class GradCamTest {
     private static final int TRAIN_PER_CLASS = 150;
     /** Fashion-MNIST backgrounds are 0; garments are brighter than this. */
     private static final int GARMENT_LEVEL = 30;
+
     private static LabeledImages holdout;
     private static ComputationGraph network;
 
@@ -36,10 +34,14 @@ class GradCamTest {
     static void trainOnFashionMnist() {
         LabeledImages sample = FashionMnistSample.trainingSubset();
         LabeledImages train = sample.firstPerClass(TRAIN_PER_CLASS);
-        int[] rest = java.util.stream.IntStream.range(0, sample.count()).filter(i -> i % 10 == 3).limit(200).toArray();
+        int[] rest = java.util.stream.IntStream.range(0, sample.count())
+                .filter(i -> i % 10 == 3)
+                .limit(200)
+                .toArray();
         holdout = sample.subset(rest);
         network = SmallCnn.build(1, 28, 28, 10, 1, FashionMnistSample.NETWORK);
-        new ClassifierTrainer(FashionMnistSample.PREPROCESSING, new TrainingConfig(2, 32, 1)).train(network, train, holdout, epoch -> { });
+        new ClassifierTrainer(FashionMnistSample.PREPROCESSING, new TrainingConfig(2, 32, 1))
+                .train(network, train, holdout, epoch -> {});
     }
 
     private static float min(Heatmap heatmap) {
@@ -59,7 +61,8 @@ class GradCamTest {
     }
 
     @Test
-    void shouldExplainThePredictedClassWithANonConstantMapInZeroToOneOfTheImageSize(@TempDir Path directory) throws IOException {
+    void shouldExplainThePredictedClassWithANonConstantMapInZeroToOneOfTheImageSize(@TempDir Path directory)
+            throws IOException {
         BufferedImage image = holdout.image(0);
 
         Heatmap heatmap = new GradCam(FashionMnistSample.PREPROCESSING).explain(network, image, SmallCnn.CONV2);
@@ -67,7 +70,9 @@ class GradCamTest {
         assertThat(heatmap.width()).isEqualTo(28);
         assertThat(heatmap.height()).isEqualTo(28);
         assertThat(min(heatmap)).isGreaterThanOrEqualTo(0f);
-        assertThat(max(heatmap)).as("normalised by its maximum, then bilinearly upsampled between cell centres").isBetween(0.5f, 1f);
+        assertThat(max(heatmap))
+                .as("normalised by its maximum, then bilinearly upsampled between cell centres")
+                .isBetween(0.5f, 1f);
         assertThat(min(heatmap)).as("not constant").isLessThan(0.5f);
         assertThat(heatmap.classProbability()).isBetween(0.0, 1.0);
         assertThat(heatmap.layer()).isEqualTo(SmallCnn.CONV2);
@@ -103,7 +108,8 @@ class GradCamTest {
             onBackground += backgroundSum / (pixels.length - garmentCount);
         }
 
-        assertThat(onGarment / 20).as("mean heat on garment pixels vs background %.3f", onBackground / 20)
+        assertThat(onGarment / 20)
+                .as("mean heat on garment pixels vs background %.3f", onBackground / 20)
                 .isGreaterThan(onBackground / 20);
     }
 

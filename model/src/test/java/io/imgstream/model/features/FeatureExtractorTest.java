@@ -1,27 +1,25 @@
 package io.imgstream.model.features;
 
-import io.imgstream.model.training.FashionMnistSample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.imgstream.model.base.VggBase;
+import io.imgstream.model.training.FashionMnistSample;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TruncatedBase;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class FeatureExtractorTest {
 
     private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
-    private static final TruncatedBase BASE = TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 11, TINY), SmallCnn.POOL2,
-            "tiny-cnn", FashionMnistSample.PREPROCESSING);
+    private static final TruncatedBase BASE = TruncatedBase.of(
+            SmallCnn.build(1, 28, 28, 3, 11, TINY), SmallCnn.POOL2, "tiny-cnn", FashionMnistSample.PREPROCESSING);
 
     private static List<BufferedImage> images(int count) {
         LabeledImages sample = FashionMnistSample.trainingSubset();
@@ -45,7 +43,8 @@ class FeatureExtractorTest {
         assertThat(features).hasSize(11);
         for (int i = 0; i < images.size(); i++) {
             assertThat(features.get(i).shape()).containsExactly(8, 7, 7);
-            assertThat(features.get(i).values()).as("image %d", i)
+            assertThat(features.get(i).values())
+                    .as("image %d", i)
                     .containsExactly(expected.slice(i).dup().data().asFloat(), offset(1e-5f));
         }
     }
@@ -57,21 +56,30 @@ class FeatureExtractorTest {
         FeatureCache cache = new LruFeatureCache(100);
         AtomicInteger loads = new AtomicInteger();
         try (FeatureExtractor extractor = new FeatureExtractor(BASE, 2)) {
-            List<BottleneckFeatures> first = extractor.extract(ids.subList(0, 3), id -> {
-                loads.incrementAndGet();
-                return images.get(ids.indexOf(id));
-            }, cache);
+            List<BottleneckFeatures> first = extractor.extract(
+                    ids.subList(0, 3),
+                    id -> {
+                        loads.incrementAndGet();
+                        return images.get(ids.indexOf(id));
+                    },
+                    cache);
             assertThat(loads).hasValue(3);
 
-            List<BottleneckFeatures> second = extractor.extract(ids, id -> {
-                loads.incrementAndGet();
-                return images.get(ids.indexOf(id));
-            }, cache);
+            List<BottleneckFeatures> second = extractor.extract(
+                    ids,
+                    id -> {
+                        loads.incrementAndGet();
+                        return images.get(ids.indexOf(id));
+                    },
+                    cache);
 
             assertThat(loads).as("only d and e were missing").hasValue(5);
             assertThat(second.subList(0, 3)).isEqualTo(first);
-            // Batches of different sizes may take different oneDNN kernels: equal within float rounding, not bit for bit.
-            assertThat(second.get(4).values()).containsExactly(extractor.extract(List.of(images.get(4))).get(0).values(), offset(1e-5f));
+            // Batches of different sizes may take different oneDNN kernels: equal within float rounding, not bit for
+            // bit.
+            assertThat(second.get(4).values())
+                    .containsExactly(
+                            extractor.extract(List.of(images.get(4))).get(0).values(), offset(1e-5f));
             assertThat(cache.size()).isEqualTo(5);
             assertThat(cache.get(new FeatureKey("d", BASE.id()))).contains(second.get(3));
         }
@@ -90,7 +98,8 @@ class FeatureExtractorTest {
             assertThat(extractor.usesFastPath()).isTrue();
             for (int i = 0; i < images.size(); i++) {
                 assertThat(features.get(i).shape()).containsExactly(512, 1, 1);
-                assertThat(features.get(i).values()).as("image %d", i)
+                assertThat(features.get(i).values())
+                        .as("image %d", i)
                         .containsExactly(expected.slice(i).dup().data().asFloat(), offset((float) (scale * 1e-5)));
             }
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.model.base.BaseModelId;
-
 import org.junit.jupiter.api.Test;
 
 class LruFeatureCacheTest {
@@ -26,7 +25,9 @@ class LruFeatureCacheTest {
         cache.put(new FeatureKey("c", BASE), features(3));
 
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.get(new FeatureKey("b", BASE))).as("b was used least recently").isEmpty();
+        assertThat(cache.get(new FeatureKey("b", BASE)))
+                .as("b was used least recently")
+                .isEmpty();
         assertThat(cache.get(new FeatureKey("a", BASE))).contains(features(1));
         assertThat(cache.get(new FeatureKey("c", BASE))).contains(features(3));
     }
@@ -44,6 +45,7 @@ class LruFeatureCacheTest {
     @Test
     void shouldRefuseFeaturesWhoseShapeDoesNotMatchTheirValues() {
         assertThatThrownBy(() -> new BottleneckFeatures(new float[3], new long[] {2, 2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 4 values, got 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs 4 values, got 3");
     }
 }

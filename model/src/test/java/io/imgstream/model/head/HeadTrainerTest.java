@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.imgstream.model.evaluation.EpochMetrics;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +11,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HeadTrainerTest {
 
-    private static final HeadConfig SMALL = new HeadConfig(HeadPooling.FLATTEN, 32, 0.5, 1e-2, HeadConfig.DEFAULT_RMS_DECAY);
-    private static final HeadTrainingConfig FAST = new HeadTrainingConfig(30, 16, 3, 5, 1e-4, 2, 0.5, 1e-6,
-            ClassWeighting.NONE, true);
+    private static final HeadConfig SMALL =
+            new HeadConfig(HeadPooling.FLATTEN, 32, 0.5, 1e-2, HeadConfig.DEFAULT_RMS_DECAY);
+    private static final HeadTrainingConfig FAST =
+            new HeadTrainingConfig(30, 16, 3, 5, 1e-4, 2, 0.5, 1e-6, ClassWeighting.NONE, true);
 
     @Test
     void shouldLearnSeparableFeaturesAndRecordOneCurvePointPerEpoch() {
@@ -30,11 +29,16 @@ class HeadTrainerTest {
         ComputationGraph head = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1);
         List<EpochMetrics> reported = new ArrayList<>();
 
-        HeadTrainingResult result = new HeadTrainer(FAST.withMaxEpochs(5)).train(head, train, validation, reported::add);
+        HeadTrainingResult result =
+                new HeadTrainer(FAST.withMaxEpochs(5)).train(head, train, validation, reported::add);
 
         assertThat(result.curves().epoch()).containsExactly(1, 2, 3, 4, 5);
-        assertThat(reported).extracting(EpochMetrics::validationLoss).containsExactlyElementsOf(result.curves().validationLoss());
-        assertThat(result.curves().validationAccuracy().get(4)).as("curves %s", result.curves()).isGreaterThan(0.9);
+        assertThat(reported)
+                .extracting(EpochMetrics::validationLoss)
+                .containsExactlyElementsOf(result.curves().validationLoss());
+        assertThat(result.curves().validationAccuracy().get(4))
+                .as("curves %s", result.curves())
+                .isGreaterThan(0.9);
         assertThat(result.head()).isSameAs(head);
     }
 
@@ -45,14 +49,17 @@ class HeadTrainerTest {
         ComputationGraph head = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1);
         HeadTrainer trainer = new HeadTrainer(FAST);
 
-        HeadTrainingResult result = trainer.train(head, train, validation, epoch -> { });
+        HeadTrainingResult result = trainer.train(head, train, validation, epoch -> {});
 
         assertThat(result.stoppedEarly()).as("curves %s", result.curves()).isTrue();
         assertThat(result.curves().epochs()).isEqualTo(result.bestEpoch() + FAST.earlyStoppingPatience());
-        assertThat(result.learningRate()).as("halved after every %d epochs on a plateau", FAST.plateauPatience())
+        assertThat(result.learningRate())
+                .as("halved after every %d epochs on a plateau", FAST.plateauPatience())
                 .isLessThan(SMALL.learningRate());
-        assertThat(result.bestValidationLoss()).isEqualTo(Collections.min(result.curves().validationLoss()));
-        assertThat(trainer.evaluate(head, validation).loss()).as("the best epoch's weights are back")
+        assertThat(result.bestValidationLoss())
+                .isEqualTo(Collections.min(result.curves().validationLoss()));
+        assertThat(trainer.evaluate(head, validation).loss())
+                .as("the best epoch's weights are back")
                 .isCloseTo(result.bestValidationLoss(), within(1e-6));
     }
 
@@ -60,26 +67,40 @@ class HeadTrainerTest {
     void shouldResumeFromACheckpointExactlyAsIfNeverInterrupted(@TempDir Path directory) throws IOException {
         LabeledFeatures train = SyntheticFeatures.clusters(new int[] {40, 40, 40}, 1.0, 1);
         LabeledFeatures validation = SyntheticFeatures.clusters(new int[] {20, 20, 20}, 1.0, 2);
-        HeadTrainingConfig fourEpochs = new HeadTrainingConfig(4, 16, 3, 10, 1e-4, 1, 0.5, 1e-6, ClassWeighting.NONE, false);
-        HeadTrainingResult uninterrupted = new HeadTrainer(fourEpochs).train(
-                HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1), train, validation, directory.resolve("a"), epoch -> { });
+        HeadTrainingConfig fourEpochs =
+                new HeadTrainingConfig(4, 16, 3, 10, 1e-4, 1, 0.5, 1e-6, ClassWeighting.NONE, false);
+        HeadTrainingResult uninterrupted = new HeadTrainer(fourEpochs)
+                .train(
+                        HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1),
+                        train,
+                        validation,
+                        directory.resolve("a"),
+                        epoch -> {});
 
         Path interrupted = directory.resolve("b");
-        new HeadTrainer(fourEpochs.withMaxEpochs(2)).train(HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1), train,
-                validation, interrupted, epoch -> { });
-        HeadTrainingResult resumed = new HeadTrainer(fourEpochs).resume(interrupted, train, validation, epoch -> { });
+        new HeadTrainer(fourEpochs.withMaxEpochs(2))
+                .train(
+                        HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1),
+                        train,
+                        validation,
+                        interrupted,
+                        epoch -> {});
+        HeadTrainingResult resumed = new HeadTrainer(fourEpochs).resume(interrupted, train, validation, epoch -> {});
 
         assertThat(resumed.curves().epoch()).containsExactly(1, 2, 3, 4);
         for (int e = 0; e < 4; e++) {
-            assertThat(resumed.curves().validationLoss().get(e)).as("epoch %d", e + 1)
+            assertThat(resumed.curves().validationLoss().get(e))
+                    .as("epoch %d", e + 1)
                     .isCloseTo(uninterrupted.curves().validationLoss().get(e), within(1e-5));
         }
         assertThat(resumed.learningRate()).isEqualTo(uninterrupted.learningRate());
-        assertThat(resumed.head().params().equalsWithEps(uninterrupted.head().params(), 1e-5)).isTrue();
+        assertThat(resumed.head().params().equalsWithEps(uninterrupted.head().params(), 1e-5))
+                .isTrue();
         try (var files = Files.list(interrupted)) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
                     .as("only the state, the latest and the best network are kept")
-                    .contains(HeadTrainer.STATE_FILE, "head-epoch-0004.zip").hasSizeBetween(2, 3);
+                    .contains(HeadTrainer.STATE_FILE, "head-epoch-0004.zip")
+                    .hasSizeBetween(2, 3);
         }
     }
 
@@ -87,13 +108,16 @@ class HeadTrainerTest {
     void shouldRaiseTheSmallClassProbabilityWithBalancedClassWeights() {
         LabeledFeatures train = SyntheticFeatures.clusters(new int[] {285, 15}, 1.0, 1);
         LabeledFeatures validation = SyntheticFeatures.clusters(new int[] {100, 100}, 1.0, 2);
-        HeadTrainingConfig config = new HeadTrainingConfig(10, 16, 3, 20, 1e-4, 20, 0.5, 1e-6, ClassWeighting.NONE, false);
+        HeadTrainingConfig config =
+                new HeadTrainingConfig(10, 16, 3, 20, 1e-4, 20, 0.5, 1e-6, ClassWeighting.NONE, false);
 
         double unweighted = meanProbabilityOfClassOne(new HeadTrainer(config), train, validation);
-        double balanced = meanProbabilityOfClassOne(new HeadTrainer(config.withClassWeighting(ClassWeighting.BALANCED)),
-                train, validation);
+        double balanced = meanProbabilityOfClassOne(
+                new HeadTrainer(config.withClassWeighting(ClassWeighting.BALANCED)), train, validation);
 
-        assertThat(balanced).as("mean p(class 1) on class-1 images; unweighted %.3f", unweighted).isGreaterThan(unweighted + 0.2);
+        assertThat(balanced)
+                .as("mean p(class 1) on class-1 images; unweighted %.3f", unweighted)
+                .isGreaterThan(unweighted + 0.2);
     }
 
     @Test
@@ -120,17 +144,26 @@ class HeadTrainerTest {
         int[] validationRows = java.util.stream.IntStream.range(300, 400).toArray();
         ComputationGraph head = HeadBuilder.build(both.shapes(), 4, SMALL, 1);
 
-        new HeadTrainer(FAST.withMaxEpochs(15)).train(head, both.subset(trainRows), both.subset(validationRows), epoch -> { });
+        new HeadTrainer(FAST.withMaxEpochs(15))
+                .train(head, both.subset(trainRows), both.subset(validationRows), epoch -> {});
 
-        assertThat(new HeadTrainer(FAST).evaluate(head, both.subset(validationRows)).accuracy()).isGreaterThan(0.9);
+        assertThat(new HeadTrainer(FAST)
+                        .evaluate(head, both.subset(validationRows))
+                        .accuracy())
+                .isGreaterThan(0.9);
     }
 
-    private static double meanProbabilityOfClassOne(HeadTrainer trainer, LabeledFeatures train, LabeledFeatures validation) {
-        // A gentle rate: at 1e-2, RMSprop steps on the rare minibatches holding a 19x-weighted example are erratic (measured).
+    private static double meanProbabilityOfClassOne(
+            HeadTrainer trainer, LabeledFeatures train, LabeledFeatures validation) {
+        // A gentle rate: at 1e-2, RMSprop steps on the rare minibatches holding a 19x-weighted example are erratic
+        // (measured).
         ComputationGraph head = HeadBuilder.build(SyntheticFeatures.SHAPE, 2, SMALL.withLearningRate(1e-3), 1);
-        trainer.train(head, train, validation, epoch -> { });
-        int[] classOne = java.util.stream.IntStream.range(0, validation.count()).filter(i -> validation.labels()[i] == 1).toArray();
-        float[][] probabilities = ClassOutputs.probabilities(head.output(false, validation.batch(classOne, 0, classOne.length))[0], 2);
+        trainer.train(head, train, validation, epoch -> {});
+        int[] classOne = java.util.stream.IntStream.range(0, validation.count())
+                .filter(i -> validation.labels()[i] == 1)
+                .toArray();
+        float[][] probabilities =
+                ClassOutputs.probabilities(head.output(false, validation.batch(classOne, 0, classOne.length))[0], 2);
         double sum = 0;
         for (float[] row : probabilities) {
             sum += row[1];

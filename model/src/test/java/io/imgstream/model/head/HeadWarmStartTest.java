@@ -19,12 +19,14 @@ class HeadWarmStartTest {
         ComputationGraph grown = HeadBuilder.build(SyntheticFeatures.SHAPE, 4, CONFIG, 2);
         List<String> before = List.of("cat", "dog", "fox");
         List<String> after = List.of("dog", "cat", "fox", "owl");
-        INDArray freshOwl = weights(grown).get(NDArrayIndex.all(), NDArrayIndex.point(3)).dup();
+        INDArray freshOwl =
+                weights(grown).get(NDArrayIndex.all(), NDArrayIndex.point(3)).dup();
 
         HeadWarmStart.Carried carried = HeadWarmStart.copy(trained, before, grown, after);
 
         assertThat(carried).isEqualTo(new HeadWarmStart.Carried(true, 3));
-        assertThat(grown.getLayer(HeadBuilder.DENSE).params()).isEqualTo(trained.getLayer(HeadBuilder.DENSE).params());
+        assertThat(grown.getLayer(HeadBuilder.DENSE).params())
+                .isEqualTo(trained.getLayer(HeadBuilder.DENSE).params());
         assertThat(column(grown, 0)).as("dog").isEqualTo(column(trained, 1));
         assertThat(column(grown, 1)).as("cat").isEqualTo(column(trained, 0));
         assertThat(column(grown, 2)).as("fox").isEqualTo(column(trained, 2));
@@ -47,8 +49,11 @@ class HeadWarmStartTest {
     @Test
     void shouldCopyNothingWhenTheDenseLayersDiffer() {
         ComputationGraph wide = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, CONFIG, 1);
-        ComputationGraph narrow = HeadBuilder.build(SyntheticFeatures.SHAPE, 3,
-                new HeadConfig(CONFIG.pooling(), 32, CONFIG.dropoutRate(), CONFIG.learningRate(), CONFIG.rmsDecay()), 2);
+        ComputationGraph narrow = HeadBuilder.build(
+                SyntheticFeatures.SHAPE,
+                3,
+                new HeadConfig(CONFIG.pooling(), 32, CONFIG.dropoutRate(), CONFIG.learningRate(), CONFIG.rmsDecay()),
+                2);
         INDArray fresh = narrow.params().dup();
 
         assertThat(HeadWarmStart.copy(wide, List.of("a", "b", "c"), narrow, List.of("a", "b", "c")))
@@ -65,6 +70,8 @@ class HeadWarmStartTest {
     }
 
     private static double bias(ComputationGraph head, int unit) {
-        return head.getLayer(HeadBuilder.OUTPUT).getParam(DefaultParamInitializer.BIAS_KEY).getDouble(unit);
+        return head.getLayer(HeadBuilder.OUTPUT)
+                .getParam(DefaultParamInitializer.BIAS_KEY)
+                .getDouble(unit);
     }
 }

@@ -9,8 +9,7 @@ final class SyntheticFeatures {
     static final long[] SHAPE = {4, 2, 2};
     private static final int LENGTH = 16;
 
-    private SyntheticFeatures() {
-    }
+    private SyntheticFeatures() {}
 
     /** Gaussian clusters: class c has mean {@code separation} on features c*4..c*4+3 and 0 elsewhere, noise sd 1. */
     static LabeledFeatures clusters(int[] perClass, double separation, long seed) {

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.offset;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-import io.imgstream.model.head.HeadBuilder;
-import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.training.SmallCnn;
@@ -47,8 +47,9 @@ class BundleScorerTest {
 
     @Test
     void shouldRunTheConvolutionsOnTheFastPathWithTheProbabilitiesOfDl4j() {
-        ModelBundle bundle = ModelBundle.of(BundleManifest.create("noise", 1, CLASSES, "small-cnn", INPUT, Instant.now(),
-                Map.of(), null), SmallCnn.build(3, 40, 40, CLASSES.size(), 5));
+        ModelBundle bundle = ModelBundle.of(
+                BundleManifest.create("noise", 1, CLASSES, "small-cnn", INPUT, Instant.now(), Map.of(), null),
+                SmallCnn.build(3, 40, 40, CLASSES.size(), 5));
         List<BufferedImage> images = noise(5);
         float[][] expected = bundle.predict(INPUT.toBatch(images));
 
@@ -66,12 +67,16 @@ class BundleScorerTest {
     @Test
     void shouldRunInDl4jANetworkFrozenPastTheFastPrefix() {
         // A small CNN's base frozen up to pool2, as the training worker assembles it: the fast path covers only conv1.
-        TruncatedBase base = TruncatedBase.of(SmallCnn.build(3, 40, 40, CLASSES.size(), 5), SmallCnn.POOL2, "small-conv", INPUT);
-        ComputationGraph network = new FineTuner(FineTuneConfig.defaults()).assemble(base,
-                HeadBuilder.build(base.featureShape(), CLASSES.size(), HeadConfig.defaults(), 6),
-                new FineTuner.FromLayer(SmallCnn.POOL2));
-        ModelBundle bundle = ModelBundle.of(BundleManifest.create("frozen", 1, CLASSES, base.id().toString(), INPUT,
-                Instant.now(), Map.of(), null), network);
+        TruncatedBase base =
+                TruncatedBase.of(SmallCnn.build(3, 40, 40, CLASSES.size(), 5), SmallCnn.POOL2, "small-conv", INPUT);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(
+                        base,
+                        HeadBuilder.build(base.featureShape(), CLASSES.size(), HeadConfig.defaults(), 6),
+                        new FineTuner.FromLayer(SmallCnn.POOL2));
+        ModelBundle bundle = ModelBundle.of(
+                BundleManifest.create("frozen", 1, CLASSES, base.id().toString(), INPUT, Instant.now(), Map.of(), null),
+                network);
         List<BufferedImage> images = noise(3);
         float[][] expected = bundle.predict(INPUT.toBatch(images));
 
@@ -88,11 +93,15 @@ class BundleScorerTest {
     @Test
     void shouldRunAFineTunedVggBaseOnTheFastPathThroughItsFrozenLayers() {
         VggBase vgg = VggBase.random(VggBase.Variant.VGG16, 48, 48, 9);
-        ComputationGraph network = new FineTuner(FineTuneConfig.defaults()).assemble(vgg,
-                HeadBuilder.build(vgg.featureShape(), CLASSES.size(), HeadConfig.defaults(), 9),
-                new FineTuner.FromLayer("block5_conv1"));
-        ModelBundle bundle = ModelBundle.of(BundleManifest.create("vgg", 1, CLASSES, vgg.id().toString(),
-                vgg.preprocessing(), Instant.now(), Map.of(), null), network);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(
+                        vgg,
+                        HeadBuilder.build(vgg.featureShape(), CLASSES.size(), HeadConfig.defaults(), 9),
+                        new FineTuner.FromLayer("block5_conv1"));
+        ModelBundle bundle = ModelBundle.of(
+                BundleManifest.create(
+                        "vgg", 1, CLASSES, vgg.id().toString(), vgg.preprocessing(), Instant.now(), Map.of(), null),
+                network);
         List<BufferedImage> images = noise(3);
         float[][] expected = bundle.predict(vgg.preprocessing().toBatch(images));
 
@@ -109,16 +118,36 @@ class BundleScorerTest {
     @Test
     void shouldReturnTheNamedBottleneckActivationsAsFeatures() {
         VggBase vgg = VggBase.random(VggBase.Variant.VGG16, 48, 48, 9);
-        ComputationGraph vggNetwork = new FineTuner(FineTuneConfig.defaults()).assemble(vgg,
-                HeadBuilder.build(vgg.featureShape(), CLASSES.size(), HeadConfig.defaults(), 9),
-                new FineTuner.FromLayer("block5_conv1"));
+        ComputationGraph vggNetwork = new FineTuner(FineTuneConfig.defaults())
+                .assemble(
+                        vgg,
+                        HeadBuilder.build(vgg.featureShape(), CLASSES.size(), HeadConfig.defaults(), 9),
+                        new FineTuner.FromLayer("block5_conv1"));
         ComputationGraph smallNetwork = SmallCnn.build(3, 40, 40, CLASSES.size(), 5);
         List<BufferedImage> images = noise(2);
-        assertFeatures(ModelBundle.of(BundleManifest.create("vgg", 1, CLASSES, vgg.id().toString(), vgg.preprocessing(),
-                Instant.now(), Map.of(), null).withBottleneckLayer(VggBase.BOTTLENECK), vggNetwork), images, List.of(512, 1, 1));
+        assertFeatures(
+                ModelBundle.of(
+                        BundleManifest.create(
+                                        "vgg",
+                                        1,
+                                        CLASSES,
+                                        vgg.id().toString(),
+                                        vgg.preprocessing(),
+                                        Instant.now(),
+                                        Map.of(),
+                                        null)
+                                .withBottleneckLayer(VggBase.BOTTLENECK),
+                        vggNetwork),
+                images,
+                List.of(512, 1, 1));
         // The small CNN's fast path ends before its bottleneck: the features then come from a DL4J pass.
-        assertFeatures(ModelBundle.of(BundleManifest.create("small", 1, CLASSES, "small-cnn", INPUT, Instant.now(),
-                Map.of(), null).withBottleneckLayer(SmallCnn.POOL2), smallNetwork), images, null);
+        assertFeatures(
+                ModelBundle.of(
+                        BundleManifest.create("small", 1, CLASSES, "small-cnn", INPUT, Instant.now(), Map.of(), null)
+                                .withBottleneckLayer(SmallCnn.POOL2),
+                        smallNetwork),
+                images,
+                null);
     }
 
     private static void assertFeatures(ModelBundle bundle, List<BufferedImage> images, List<Integer> expectedShape) {
@@ -136,7 +165,8 @@ class BundleScorerTest {
                 }
             });
             for (int i = 0; i < images.size(); i++) {
-                assertThat(scores.features().get(i)).as("features of image %d", i)
+                assertThat(scores.features().get(i))
+                        .as("features of image %d", i)
                         .containsExactly(expected.slice(i).dup().data().asFloat(), offset(1e-4f));
                 assertThat(scores.probabilities().get(i)).containsExactly(probabilities[i], offset(1e-5f));
             }

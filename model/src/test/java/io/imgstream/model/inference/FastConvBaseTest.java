@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.imgstream.model.base.VggBase;
-
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -54,11 +53,18 @@ class FastConvBaseTest {
 
         assertThat(actual.shape()).containsExactly(2, 512, 2, 2);
         double difference = maxRelativeDifference(actual, expected);
-        System.out.printf("FastConvBase vs DL4J, VGG16 %dx%d batch 2: max |difference| = %.3g, max |output| = %.3g, "
-                + "relative = %.3g%n", SIZE, SIZE, actual.sub(expected).amaxNumber().doubleValue(),
-                expected.amaxNumber().doubleValue(), difference);
+        System.out.printf(
+                "FastConvBase vs DL4J, VGG16 %dx%d batch 2: max |difference| = %.3g, max |output| = %.3g, "
+                        + "relative = %.3g%n",
+                SIZE,
+                SIZE,
+                actual.sub(expected).amaxNumber().doubleValue(),
+                expected.amaxNumber().doubleValue(),
+                difference);
         assertThat(difference).isLessThan(TOLERANCE);
-        assertThat(expected.amaxNumber().doubleValue()).as("a non-trivial output").isGreaterThan(0.0);
+        assertThat(expected.amaxNumber().doubleValue())
+                .as("a non-trivial output")
+                .isGreaterThan(0.0);
     }
 
     @Test
@@ -71,7 +77,8 @@ class FastConvBaseTest {
         INDArray again = fast.features(one);
 
         assertThat(second.shape()).containsExactly(3, 512, 2, 2);
-        assertThat(maxRelativeDifference(second, vgg16.graph().outputSingle(three.dup()))).isLessThan(TOLERANCE);
+        assertThat(maxRelativeDifference(second, vgg16.graph().outputSingle(three.dup())))
+                .isLessThan(TOLERANCE);
         assertThat(again).as("a repeated batch gives the same result").isEqualTo(first);
     }
 
@@ -102,7 +109,13 @@ class FastConvBaseTest {
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.convolutional(8, 8, 3))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer(
+                        "conv",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .nOut(4)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "in")
                 .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "conv")
                 .setOutputs("gap")
                 .build());

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,38 +33,61 @@ class PreprocessingTest {
     void shouldScaleToUnitRangeInRgbOrder() {
         float[] values = new Preprocessing(2, 2, 3, PixelScaling.UNIT, ResizePolicy.SQUASH).toArray(twoByTwo());
 
-        assertThat(values).containsExactly(new float[] {
-            1, 0, 0, 10 / 255f,
-            0, 1, 0, 20 / 255f,
-            0, 0, 1, 30 / 255f}, within(EPSILON));
+        assertThat(values)
+                .containsExactly(
+                        new float[] {
+                            1, 0, 0, 10 / 255f,
+                            0, 1, 0, 20 / 255f,
+                            0, 0, 1, 30 / 255f
+                        },
+                        within(EPSILON));
     }
 
     @Test
     void shouldSubtractImageNetMeansInBgrOrderForCaffe() {
         float[] values = new Preprocessing(2, 2, 3, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH).toArray(twoByTwo());
 
-        assertThat(values).containsExactly(new float[] {
-            -103.939f, -103.939f, 255 - 103.939f, 30 - 103.939f,
-            -116.779f, 255 - 116.779f, -116.779f, 20 - 116.779f,
-            255 - 123.68f, -123.68f, -123.68f, 10 - 123.68f}, within(EPSILON));
+        assertThat(values)
+                .containsExactly(
+                        new float[] {
+                            -103.939f,
+                            -103.939f,
+                            255 - 103.939f,
+                            30 - 103.939f,
+                            -116.779f,
+                            255 - 116.779f,
+                            -116.779f,
+                            20 - 116.779f,
+                            255 - 123.68f,
+                            -123.68f,
+                            -123.68f,
+                            10 - 123.68f
+                        },
+                        within(EPSILON));
     }
 
     @Test
     void shouldScaleToPlusMinusOneForTf() {
         float[] values = new Preprocessing(2, 2, 3, PixelScaling.TF, ResizePolicy.SQUASH).toArray(twoByTwo());
 
-        assertThat(values).containsExactly(new float[] {
-            1, -1, -1, 10 / 127.5f - 1,
-            -1, 1, -1, 20 / 127.5f - 1,
-            -1, -1, 1, 30 / 127.5f - 1}, within(EPSILON));
+        assertThat(values)
+                .containsExactly(
+                        new float[] {
+                            1, -1, -1, 10 / 127.5f - 1,
+                            -1, 1, -1, 20 / 127.5f - 1,
+                            -1, -1, 1, 30 / 127.5f - 1
+                        },
+                        within(EPSILON));
     }
 
     @Test
     void shouldUseLuminanceForOneChannel() {
         float[] values = new Preprocessing(2, 2, 1, PixelScaling.UNIT, ResizePolicy.SQUASH).toArray(twoByTwo());
 
-        assertThat(values).containsExactly(new float[] {
-            0.299f, 0.587f, 0.114f, (0.299f * 10 + 0.587f * 20 + 0.114f * 30) / 255}, within(EPSILON));
+        assertThat(values)
+                .containsExactly(
+                        new float[] {0.299f, 0.587f, 0.114f, (0.299f * 10 + 0.587f * 20 + 0.114f * 30) / 255},
+                        within(EPSILON));
     }
 
     @Test
@@ -95,7 +117,8 @@ class PreprocessingTest {
     @Test
     void shouldHandleBgrAndIndexedTypesLikeRgb() {
         float[] reference = new Preprocessing(2, 2, 3, PixelScaling.UNIT, ResizePolicy.SQUASH).toArray(twoByTwo());
-        for (int type : new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_BGR, BufferedImage.TYPE_4BYTE_ABGR}) {
+        for (int type :
+                new int[] {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_BGR, BufferedImage.TYPE_4BYTE_ABGR}) {
             BufferedImage other = new BufferedImage(2, 2, type);
             other.createGraphics().drawImage(twoByTwo(), 0, 0, null);
 
@@ -122,11 +145,17 @@ class PreprocessingTest {
         assertThat(cropped.getRGB(1, 1) & 0xFFFFFF).as("cropped right").isEqualTo(GREEN);
         int left = squashed.getRGB(0, 0);
         int right = squashed.getRGB(1, 0);
-        assertThat(new int[] {(left >> 16) & 0xFF, (left >> 8) & 0xFF, left & 0xFF}).as("squashed left: red and green")
-                .satisfies(rgb -> assertThat(rgb[0]).isGreaterThan(100), rgb -> assertThat(rgb[1]).isGreaterThan(100),
+        assertThat(new int[] {(left >> 16) & 0xFF, (left >> 8) & 0xFF, left & 0xFF})
+                .as("squashed left: red and green")
+                .satisfies(
+                        rgb -> assertThat(rgb[0]).isGreaterThan(100),
+                        rgb -> assertThat(rgb[1]).isGreaterThan(100),
                         rgb -> assertThat(rgb[2]).isZero());
-        assertThat(new int[] {(right >> 16) & 0xFF, (right >> 8) & 0xFF, right & 0xFF}).as("squashed right: green and blue")
-                .satisfies(rgb -> assertThat(rgb[0]).isZero(), rgb -> assertThat(rgb[1]).isGreaterThan(100),
+        assertThat(new int[] {(right >> 16) & 0xFF, (right >> 8) & 0xFF, right & 0xFF})
+                .as("squashed right: green and blue")
+                .satisfies(
+                        rgb -> assertThat(rgb[0]).isZero(),
+                        rgb -> assertThat(rgb[1]).isGreaterThan(100),
                         rgb -> assertThat(rgb[2]).isGreaterThan(100));
     }
 
@@ -194,9 +223,12 @@ class PreprocessingTest {
         Preprocessing preprocessing = new Preprocessing(2, 2, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
 
         assertThatThrownBy(() -> preprocessing.writeInto(twoByTwo(), Nd4j.create(DataType.FLOAT, 1, 1, 2, 2), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 1, 2, 2]").hasMessageContaining("[n, 3, 2, 2]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[1, 1, 2, 2]")
+                .hasMessageContaining("[n, 3, 2, 2]");
         assertThatThrownBy(() -> preprocessing.writeInto(twoByTwo(), Nd4j.create(DataType.FLOAT, 1, 3, 2, 2), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("index 1");
         assertThatThrownBy(() -> preprocessing.toBatch(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -205,8 +237,10 @@ class PreprocessingTest {
         assertThatThrownBy(() -> new Preprocessing(0, 2, 3, PixelScaling.UNIT, ResizePolicy.SQUASH))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Preprocessing(2, 2, 2, PixelScaling.UNIT, ResizePolicy.SQUASH))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channels");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("channels");
         assertThatThrownBy(() -> new Preprocessing(2, 2, 1, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CAFFE_BGR");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("CAFFE_BGR");
     }
 }

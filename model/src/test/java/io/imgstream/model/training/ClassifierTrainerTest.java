@@ -1,24 +1,23 @@
 package io.imgstream.model.training;
 
-import io.imgstream.model.evaluation.TrainingCurves;
-import io.imgstream.model.evaluation.EpochMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-
 import java.util.ArrayList;
 import java.util.List;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
 class ClassifierTrainerTest {
 
-    private static final Preprocessing PREPROCESSING = new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    private static final Preprocessing PREPROCESSING =
+            new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
     private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
     private static final int TROUSER = 1;
     private static final int BAG = 8;
@@ -34,7 +33,8 @@ class ClassifierTrainerTest {
                 indices.add(i);
             }
         }
-        LabeledImages selected = sample.subset(indices.stream().mapToInt(Integer::intValue).toArray());
+        LabeledImages selected =
+                sample.subset(indices.stream().mapToInt(Integer::intValue).toArray());
         int[] binary = new int[selected.count()];
         for (int i = 0; i < binary.length; i++) {
             binary[i] = selected.label(i) == TROUSER ? 0 : 1;
@@ -55,10 +55,17 @@ class ClassifierTrainerTest {
 
         assertThat(curves.epochs()).isEqualTo(3);
         assertThat(curves.epoch()).containsExactly(1, 2, 3);
-        assertThat(reported).extracting(EpochMetrics::validationAccuracy).containsExactlyElementsOf(curves.validationAccuracy());
-        assertThat(curves.validationAccuracy().get(2)).as("validation accuracy, curves %s", curves).isGreaterThan(0.9);
-        assertThat(curves.validationLoss().get(2)).as("validation loss vs %.3f before training", lossBefore).isLessThan(lossBefore);
-        assertThat(trainer.evaluate(network, validation).accuracy()).isEqualTo(curves.validationAccuracy().get(2));
+        assertThat(reported)
+                .extracting(EpochMetrics::validationAccuracy)
+                .containsExactlyElementsOf(curves.validationAccuracy());
+        assertThat(curves.validationAccuracy().get(2))
+                .as("validation accuracy, curves %s", curves)
+                .isGreaterThan(0.9);
+        assertThat(curves.validationLoss().get(2))
+                .as("validation loss vs %.3f before training", lossBefore)
+                .isLessThan(lossBefore);
+        assertThat(trainer.evaluate(network, validation).accuracy())
+                .isEqualTo(curves.validationAccuracy().get(2));
     }
 
     @Test
@@ -68,9 +75,9 @@ class ClassifierTrainerTest {
         TrainingConfig config = new TrainingConfig(1, 16, 5);
 
         TrainingCurves first = new ClassifierTrainer(PREPROCESSING, config)
-                .train(SmallCnn.build(1, 28, 28, 2, 9, TINY), train, validation, epoch -> { });
+                .train(SmallCnn.build(1, 28, 28, 2, 9, TINY), train, validation, epoch -> {});
         TrainingCurves second = new ClassifierTrainer(PREPROCESSING, config)
-                .train(SmallCnn.build(1, 28, 28, 2, 9, TINY), train, validation, epoch -> { });
+                .train(SmallCnn.build(1, 28, 28, 2, 9, TINY), train, validation, epoch -> {});
 
         assertThat(second.validationAccuracy()).isEqualTo(first.validationAccuracy());
         assertThat(second.trainLoss().get(0)).isCloseTo(first.trainLoss().get(0), within(1e-4));
@@ -81,13 +88,19 @@ class ClassifierTrainerTest {
         LabeledImages threeClasses = new LabeledImages(3, 28, 28, new byte[3 * 28 * 28], new int[] {0, 1, 2});
         ClassifierTrainer trainer = new ClassifierTrainer(PREPROCESSING, new TrainingConfig(1, 4, 1));
 
-        assertThatThrownBy(() -> trainer.train(SmallCnn.build(1, 28, 28, 2, 1, TINY), threeClasses, threeClasses, epoch -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label 2 but the network outputs only 2 classes");
+        assertThatThrownBy(() ->
+                        trainer.train(SmallCnn.build(1, 28, 28, 2, 1, TINY), threeClasses, threeClasses, epoch -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("label 2 but the network outputs only 2 classes");
     }
 
     @Test
     void shouldRefuseInvalidTrainingSettings() {
-        assertThatThrownBy(() -> new TrainingConfig(0, 32, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epochs");
-        assertThatThrownBy(() -> new TrainingConfig(1, 0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> new TrainingConfig(0, 32, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("epochs");
+        assertThatThrownBy(() -> new TrainingConfig(1, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("batchSize");
     }
 }

@@ -10,10 +10,8 @@ import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainer;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.LabeledFeatures;
-
 import java.util.ArrayList;
 import java.util.List;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.junit.jupiter.api.Test;
@@ -22,8 +20,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class FineTunerTest {
 
     private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
-    private static final FineTuneConfig ONE_EPOCH = new FineTuneConfig(FineTuneConfig.DEFAULT_LEARNING_RATE * 10,
-            FineTuneConfig.DEFAULT_MOMENTUM, 1, 16, 5, AugmentationConfig.defaults(), true);
+    private static final FineTuneConfig ONE_EPOCH = new FineTuneConfig(
+            FineTuneConfig.DEFAULT_LEARNING_RATE * 10,
+            FineTuneConfig.DEFAULT_MOMENTUM,
+            1,
+            16,
+            5,
+            AugmentationConfig.defaults(),
+            true);
 
     /** Three Fashion-MNIST classes from the Fashion-MNIST sample, imbalanced so balancing has work to do. */
     private static LabeledImages threeClasses(int skip, int perClass) {
@@ -41,15 +45,22 @@ class FineTunerTest {
     }
 
     private static TruncatedBase base() {
-        return TruncatedBase.of(SmallCnn.build(1, 28, 28, 3, 3, TINY), SmallCnn.POOL2, "tiny-cnn", FashionMnistSample.PREPROCESSING);
+        return TruncatedBase.of(
+                SmallCnn.build(1, 28, 28, 3, 3, TINY), SmallCnn.POOL2, "tiny-cnn", FashionMnistSample.PREPROCESSING);
     }
 
     private static ComputationGraph trainedHead(TruncatedBase base, LabeledImages train, LabeledImages validation) {
-        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults().withLearningRate(1e-3), 1);
+        ComputationGraph head =
+                HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults().withLearningRate(1e-3), 1);
         try (FeatureExtractor extractor = new FeatureExtractor(base)) {
-            new HeadTrainer(HeadTrainingConfig.defaults().withMaxEpochs(3)).train(head,
-                    LabeledFeatures.of(extractor.extract(ImageSet.of(train).images()), train.labels()),
-                    LabeledFeatures.of(extractor.extract(ImageSet.of(validation).images()), validation.labels()), epoch -> { });
+            new HeadTrainer(HeadTrainingConfig.defaults().withMaxEpochs(3))
+                    .train(
+                            head,
+                            LabeledFeatures.of(
+                                    extractor.extract(ImageSet.of(train).images()), train.labels()),
+                            LabeledFeatures.of(
+                                    extractor.extract(ImageSet.of(validation).images()), validation.labels()),
+                            epoch -> {});
         }
         return head;
     }
@@ -66,9 +77,12 @@ class FineTunerTest {
         INDArray conv2Before = network.getLayer(SmallCnn.CONV2).params().dup();
         INDArray denseBefore = network.getLayer(HeadBuilder.DENSE).params().dup();
         assertThat(conv1Before).isEqualTo(base.graph().getLayer(SmallCnn.CONV1).params());
-        assertThat(denseBefore).as("the trained head's weights are carried over").isEqualTo(head.getLayer(HeadBuilder.DENSE).params());
+        assertThat(denseBefore)
+                .as("the trained head's weights are carried over")
+                .isEqualTo(head.getLayer(HeadBuilder.DENSE).params());
 
-        FineTuneResult result = tuner.fineTune(network, FashionMnistSample.PREPROCESSING, ImageSet.of(train), ImageSet.of(validation), epoch -> { });
+        FineTuneResult result = tuner.fineTune(
+                network, FashionMnistSample.PREPROCESSING, ImageSet.of(train), ImageSet.of(validation), epoch -> {});
 
         assertThat(network.getLayer(SmallCnn.CONV1)).isInstanceOf(FrozenLayer.class);
         assertThat(network.getLayer(SmallCnn.CONV1).params()).as("frozen").isEqualTo(conv1Before);
@@ -76,7 +90,8 @@ class FineTunerTest {
         assertThat(network.getLayer(HeadBuilder.DENSE).params()).as("head").isNotEqualTo(denseBefore);
         assertThat(result.curves().epochs()).isEqualTo(1);
         assertThat(result.curves().validationAccuracy().get(0)).isBetween(0.0, 1.0);
-        assertThat(base.graph().getLayer(SmallCnn.CONV2).params()).as("the base itself is untouched")
+        assertThat(base.graph().getLayer(SmallCnn.CONV2).params())
+                .as("the base itself is untouched")
                 .isNotEqualTo(network.getLayer(SmallCnn.CONV2).params());
     }
 
@@ -84,10 +99,15 @@ class FineTunerTest {
     void shouldFreezeUpToTheLayerBeforeTheLastNLayers() {
         ComputationGraph graph = base().graph();
 
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(2))).isEqualTo(SmallCnn.POOL1);
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.fromLayer(SmallCnn.CONV2))).isEqualTo(SmallCnn.POOL1);
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(10))).as("everything trains").isNull();
+        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(2)))
+                .isEqualTo(SmallCnn.POOL1);
+        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.fromLayer(SmallCnn.CONV2)))
+                .isEqualTo(SmallCnn.POOL1);
+        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(10)))
+                .as("everything trains")
+                .isNull();
         assertThatThrownBy(() -> FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.fromLayer("block5_conv1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no layer 'block5_conv1'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no layer 'block5_conv1'");
     }
 }

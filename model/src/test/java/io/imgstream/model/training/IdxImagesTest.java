@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,17 +57,22 @@ class IdxImagesTest {
 
     @Test
     void shouldRefuseSwappedFiles() {
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream(labelsBytes(sample())),
-                new ByteArrayInputStream(imagesBytes(sample()))))
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream(labelsBytes(sample())),
+                        new ByteArrayInputStream(imagesBytes(sample()))))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("magic number 2049; an idx images file starts with 2051 (the images and labels files are swapped)");
+                .hasMessageContaining(
+                        "magic number 2049; an idx images file starts with 2051 (the images and labels files are "
+                                + "swapped)");
     }
 
     @Test
     void shouldRefuseFilesThatAreNotIdx() {
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream("hello, world".getBytes()),
-                new ByteArrayInputStream(labelsBytes(sample()))))
-                .isInstanceOf(IOException.class).hasMessageContaining("not an idx images file");
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream("hello, world".getBytes()),
+                        new ByteArrayInputStream(labelsBytes(sample()))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not an idx images file");
     }
 
     @Test
@@ -76,12 +80,16 @@ class IdxImagesTest {
         byte[] images = gunzip(imagesBytes(sample()));
         byte[] truncatedGzip = imagesBytes(sample());
 
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream(Arrays.copyOf(images, images.length - 1)),
-                new ByteArrayInputStream(labelsBytes(sample()))))
-                .isInstanceOf(EOFException.class).hasMessageContaining("is truncated: it ends before 30 pixel bytes for 5 images of 3 x 2");
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream(Arrays.copyOf(truncatedGzip, truncatedGzip.length - 12)),
-                new ByteArrayInputStream(labelsBytes(sample()))))
-                .isInstanceOf(EOFException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream(Arrays.copyOf(images, images.length - 1)),
+                        new ByteArrayInputStream(labelsBytes(sample()))))
+                .isInstanceOf(EOFException.class)
+                .hasMessageContaining("is truncated: it ends before 30 pixel bytes for 5 images of 3 x 2");
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream(Arrays.copyOf(truncatedGzip, truncatedGzip.length - 12)),
+                        new ByteArrayInputStream(labelsBytes(sample()))))
+                .isInstanceOf(EOFException.class)
+                .hasMessageContaining("truncated");
     }
 
     @Test
@@ -90,9 +98,11 @@ class IdxImagesTest {
         ByteArrayOutputStream otherLabels = new ByteArrayOutputStream();
         IdxImages.write(fewer, new ByteArrayOutputStream(), otherLabels);
 
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream(imagesBytes(sample())),
-                new ByteArrayInputStream(otherLabels.toByteArray())))
-                .isInstanceOf(IOException.class).hasMessageContaining("has 2 labels but images stream has 5 images");
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream(imagesBytes(sample())),
+                        new ByteArrayInputStream(otherLabels.toByteArray())))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("has 2 labels but images stream has 5 images");
     }
 
     @Test
@@ -102,9 +112,10 @@ class IdxImagesTest {
         out.writeInt(IdxImages.IMAGES_MAGIC);
         out.writeInt(-1);
 
-        assertThatThrownBy(() -> IdxImages.read(new ByteArrayInputStream(bytes.toByteArray()),
-                new ByteArrayInputStream(labelsBytes(sample()))))
-                .isInstanceOf(IOException.class).hasMessageContaining("negative image count");
+        assertThatThrownBy(() -> IdxImages.read(
+                        new ByteArrayInputStream(bytes.toByteArray()), new ByteArrayInputStream(labelsBytes(sample()))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("negative image count");
     }
 
     @Test
@@ -132,9 +143,11 @@ class IdxImagesTest {
     @Test
     void shouldRefuseInconsistentArrays() {
         assertThatThrownBy(() -> new LabeledImages(2, 2, 2, new byte[7], new int[2]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need 8");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("need 8");
         assertThatThrownBy(() -> new LabeledImages(1, 1, 1, new byte[1], new int[] {-1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("label");
     }
 
     private static byte[] imagesBytes(LabeledImages data) throws IOException {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 /** Issue 8's "real accuracy": transfer from Fashion-MNIST classes 0-4 to 5-9 beats a random base. */
@@ -18,14 +17,19 @@ class TransferExperimentTest {
     void shouldBeatARandomBaseByAClearMarginWithAtMostOneHundredLabelsPerClass() throws IOException {
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
 
-        TransferExperiment.Result result = TransferExperiment.run(FASHION_MNIST, TransferExperiment.Config.defaults(), progress);
+        TransferExperiment.Result result =
+                TransferExperiment.run(FASHION_MNIST, TransferExperiment.Config.defaults(), progress);
 
-        progress.printf("transfer experiment: transferred base %.3f, random base %.3f, margin %.1f points; %s%n",
+        progress.printf(
+                "transfer experiment: transferred base %.3f, random base %.3f, margin %.1f points; %s%n",
                 result.transferredAccuracy(), result.randomAccuracy(), result.marginPoints(), result);
         assertThat(result.headTrainImages() + result.headValidationImages()).isLessThanOrEqualTo(5 * 100);
         assertThat(result.testImages()).isGreaterThanOrEqualTo(1000);
-        assertThat(result.pretrainAccuracy()).as("the base must have learnt its own classes").isGreaterThan(0.7);
-        assertThat(result.marginPoints()).as("transferred %.3f vs random %.3f", result.transferredAccuracy(), result.randomAccuracy())
+        assertThat(result.pretrainAccuracy())
+                .as("the base must have learnt its own classes")
+                .isGreaterThan(0.7);
+        assertThat(result.marginPoints())
+                .as("transferred %.3f vs random %.3f", result.transferredAccuracy(), result.randomAccuracy())
                 .isGreaterThanOrEqualTo(3.0);
     }
 }

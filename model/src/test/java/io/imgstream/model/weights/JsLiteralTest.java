@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.Test;
 
 /** Minified JavaScript literals as nsfwjs's bundles hold them, rewritten to JSON. */
@@ -15,7 +14,8 @@ class JsLiteralTest {
 
     @Test
     void shouldRewriteBareKeysBooleansAndShortNumbers() throws Exception {
-        String js = "{modelTopology:{keras_version:\"2.2.4\",sparse:!1,trainable:!0,scale:.19,min:-.5,max:5.,e:1e-3,n:null,u:void 0}}";
+        String js = "{modelTopology:{keras_version:\"2.2.4\",sparse:!1,trainable:!0,"
+                + "scale:.19,min:-.5,max:5.,e:1e-3,n:null,u:void 0}}";
 
         JsonNode json = JSON.readTree(JsLiteral.toJson(js));
 

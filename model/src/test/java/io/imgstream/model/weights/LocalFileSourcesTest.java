@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -51,9 +50,19 @@ class LocalFileSourcesTest {
 
     @Test
     void shouldRestoreASavedMultiLayerNetworkAsAGraph() throws Exception {
-        MultiLayerConfiguration configuration = new NeuralNetConfiguration.Builder().seed(SEED).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2).activation(Activation.SOFTMAX).build())
+        MultiLayerConfiguration configuration = new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .list()
+                .layer(new DenseLayer.Builder()
+                        .nIn(4)
+                        .nOut(3)
+                        .activation(Activation.RELU)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(3)
+                        .nOut(2)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .build();
         MultiLayerNetwork saved = new MultiLayerNetwork(configuration);
         saved.init();
@@ -126,12 +135,26 @@ class LocalFileSourcesTest {
     }
 
     private static ComputationGraph smallGraph() {
-        ComputationGraphConfiguration configuration = new NeuralNetConfiguration.Builder().seed(SEED).graphBuilder()
+        ComputationGraphConfiguration configuration = new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .graphBuilder()
                 .addInputs("image")
                 .setInputTypes(InputType.convolutional(16, 16, 3))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "image")
+                .addLayer(
+                        "conv",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .nOut(4)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "image")
                 .addLayer("pool", new GlobalPoolingLayer.Builder().build(), "conv")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build(), "pool")
+                .addLayer(
+                        "out",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nOut(2)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "pool")
                 .setOutputs("out")
                 .build();
         ComputationGraph graph = new ComputationGraph(configuration);

@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.List;
-
 import javax.imageio.ImageIO;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.imgstream.model.preprocess.PixelScaling;
-import io.imgstream.model.preprocess.Preprocessing;
-import io.imgstream.model.preprocess.ResizePolicy;
-
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +38,7 @@ class NsfwjsImportTest {
     private static final Logger LOG = LoggerFactory.getLogger(NsfwjsImportTest.class);
     /** float32 rounding after 50-100 layers summed in a different order; seen here: at most 4.6e-7. */
     private static final double PROBABILITY_TOLERANCE = 2e-6;
+
     private static final List<String> PHOTOS = List.of("astronaut", "chelsea", "coffee");
     private static final int NEUTRAL_CLASS = 2;
 
@@ -89,12 +86,14 @@ class NsfwjsImportTest {
 
         for (String photo : PHOTOS) {
             String file = photo + "-" + size + ".png";
-            float[] expected = toFloats(reference.path("models").path(model).path("photos").path(file));
+            float[] expected =
+                    toFloats(reference.path("models").path(model).path("photos").path(file));
             float[] actual = probabilities(network.graph(), unitRgb.toBatch(List.of(readPhoto(file))));
 
             double maxDifference = maxAbsDifference(actual, expected);
             LOG.info("{} {}: max |DL4J - tfjs| = {} (loaded in {} ms)", model, file, maxDifference, loadMillis);
-            assertThat(actual).as("%s on %s vs tfjs %s", model, file, Arrays.toString(expected))
+            assertThat(actual)
+                    .as("%s on %s vs tfjs %s", model, file, Arrays.toString(expected))
                     .containsExactly(expected, offset((float) PROBABILITY_TOLERANCE));
         }
         assertThat(network.weightsSha256()).hasSize(64);
@@ -107,13 +106,18 @@ class NsfwjsImportTest {
 
         float[] cat = probabilities(network.graph(), unitRgb.toBatch(List.of(readPhoto("chelsea-224.png"))));
 
-        assertThat(argMax(cat)).as("class probabilities %s", Arrays.toString(cat)).isEqualTo(NEUTRAL_CLASS);
+        assertThat(argMax(cat))
+                .as("class probabilities %s", Arrays.toString(cat))
+                .isEqualTo(NEUTRAL_CLASS);
     }
 
     @Test
     void shouldGiveTheSameHashForTheSameWeights() throws Exception {
         String first = nsfwjs.model("mobilenet_v2").load().weightsSha256();
-        String again = NsfwjsPackage.open(TestData.nsfwjsTarball()).model("mobilenet_v2").load().weightsSha256();
+        String again = NsfwjsPackage.open(TestData.nsfwjsTarball())
+                .model("mobilenet_v2")
+                .load()
+                .weightsSha256();
 
         assertThat(again).isEqualTo(first);
     }

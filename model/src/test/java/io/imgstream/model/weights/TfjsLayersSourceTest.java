@@ -3,15 +3,13 @@ package io.imgstream.model.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +48,8 @@ class TfjsLayersSourceTest {
         LoadedNetwork fromBundle = nsfwjs.model(MODEL).load();
 
         assertThat(fromFiles.weightsSha256()).isEqualTo(fromBundle.weightsSha256());
-        assertThat(fromFiles.graph().outputSingle(image)).isEqualTo(fromBundle.graph().outputSingle(image));
+        assertThat(fromFiles.graph().outputSingle(image))
+                .isEqualTo(fromBundle.graph().outputSingle(image));
         assertThat(Files.readString(modelJson)).contains("\"weightsManifest\"").contains("\"group1-shard1of1\"");
     }
 
@@ -59,8 +58,10 @@ class TfjsLayersSourceTest {
         Path modelJson = nsfwjs.writeTfjsModel(MODEL, dir);
         ObjectNode root = (ObjectNode) JSON.readTree(modelJson.toFile());
         ObjectNode group = (ObjectNode) root.path("weightsManifest").get(0);
-        ByteBuffer quantized = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("group1-shard1of1"))).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer float32 = ByteBuffer.allocate(quantized.capacity() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer quantized = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("group1-shard1of1")))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer float32 =
+                ByteBuffer.allocate(quantized.capacity() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (var spec : group.withArray("weights")) {
             long[] shape = JSON.convertValue(spec.path("shape"), long[].class);
             for (float value : WeightEncoding.decode("test", spec, shape, quantized)) {
@@ -77,7 +78,8 @@ class TfjsLayersSourceTest {
         LoadedNetwork dequantized = TfjsLayersSource.fromModelJson(float32Json).load();
         LoadedNetwork original = TfjsLayersSource.fromModelJson(modelJson).load();
 
-        assertThat(dequantized.graph().outputSingle(image)).isEqualTo(original.graph().outputSingle(image));
+        assertThat(dequantized.graph().outputSingle(image))
+                .isEqualTo(original.graph().outputSingle(image));
         assertThat(dequantized.weightsSha256()).as("other bytes, other hash").isNotEqualTo(original.weightsSha256());
     }
 
@@ -86,7 +88,8 @@ class TfjsLayersSourceTest {
         // Dense(2 -> 1, linear) as tfjs's model.save() writes it; kernel [[0.5], [-2]] and bias [0.25] as float16.
         String modelJson = """
                 {"format": "layers-model",
-                 "modelTopology": {"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "backend": "tensor_flow.js",
+                 "modelTopology": {"class_name": "Sequential", "keras_version": "tfjs-layers "
+                         + "4.22.0", "backend": "tensor_flow.js",
                    "config": {"name": "tiny", "layers": [{"class_name": "Dense", "config": {"name": "dense", "units": 1,
                      "activation": "linear", "use_bias": true, "batch_input_shape": [null, 2], "dtype": "float32",
                      "kernel_initializer": {"class_name": "Zeros", "config": {}},
@@ -98,7 +101,11 @@ class TfjsLayersSourceTest {
         short half = 0x3800;
         short minusTwo = (short) 0xC000;
         short quarter = 0x3400;
-        ByteBuffer shard = ByteBuffer.allocate(3 * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN).putShort(half).putShort(minusTwo).putShort(quarter);
+        ByteBuffer shard = ByteBuffer.allocate(3 * Short.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort(half)
+                .putShort(minusTwo)
+                .putShort(quarter);
         Files.write(dir.resolve("tiny.bin"), shard.array());
         Path json = Files.writeString(dir.resolve("tiny.json"), modelJson);
 

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
-
 import org.deeplearning4j.zoo.PretrainedType;
 import org.deeplearning4j.zoo.model.VGG16;
 import org.junit.jupiter.api.Test;
@@ -25,16 +24,19 @@ class ZooSourceTest {
     @Test
     void shouldFailFastWithWhatToDoInsteadWhenTheZooIsUnreachable() {
         String url = VGG16.builder().build().pretrainedUrl(PretrainedType.IMAGENET);
-        assumeFalse(reachable(URI.create(url)), () -> url + " is reachable: this test is about machines without internet");
+        assumeFalse(
+                reachable(URI.create(url)), () -> url + " is reachable: this test is about machines without internet");
         ZooSource vgg16 = new ZooSource(VGG16.builder().build(), PretrainedType.IMAGENET, CONNECT_TIMEOUT);
 
-        assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(vgg16::load)
-                .isInstanceOf(ZooUnavailableException.class)
-                .hasMessageContaining("needs internet access")
-                .hasMessageContaining(url)
-                .hasMessageContaining("KerasH5Source")
-                .hasMessageContaining("TfjsLayersSource")
-                .hasMessageContaining("Dl4jZipSource"));
+        assertTimeoutPreemptively(
+                BOUND,
+                () -> assertThatThrownBy(vgg16::load)
+                        .isInstanceOf(ZooUnavailableException.class)
+                        .hasMessageContaining("needs internet access")
+                        .hasMessageContaining(url)
+                        .hasMessageContaining("KerasH5Source")
+                        .hasMessageContaining("TfjsLayersSource")
+                        .hasMessageContaining("Dl4jZipSource"));
     }
 
     @Test

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  * {@code imgstream bench model}: runs the {@link ModelBenchmark} (ND4J GEMM speed against the VGG16 conv-base
  * forward pass, stock DL4J and the fast path) and prints its Markdown table with the command line.
  */
-@Command(name = "model",
+@Command(
+        name = "model",
         mixinStandardHelpOptions = true,
         description = {
             "Benchmark the VGG16 conv base (include_top=false) forward pass: stock DL4J vs the fast raw-ops path, "
@@ -30,36 +31,58 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--sizes", split = ",", paramLabel = "PIXELS", defaultValue = "150,224",
+    @Option(
+            names = "--sizes",
+            split = ",",
+            paramLabel = "PIXELS",
+            defaultValue = "150,224",
             description = "Square input sizes (default: ${DEFAULT-VALUE}).")
     private List<Integer> sizes;
 
-    @Option(names = "--batches", split = ",", paramLabel = "N", defaultValue = "1,8,32",
+    @Option(
+            names = "--batches",
+            split = ",",
+            paramLabel = "N",
+            defaultValue = "1,8,32",
             description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     private List<Integer> batches;
 
-    @Option(names = "--images", paramLabel = "N", defaultValue = "16",
+    @Option(
+            names = "--images",
+            paramLabel = "N",
+            defaultValue = "16",
             description = "Images timed per case and path: iterations = max(1, N / batch), after one warm-up "
                     + "iteration (default: ${DEFAULT-VALUE}).")
     private int images;
 
-    @Option(names = "--gemm-size", paramLabel = "N", defaultValue = "2048",
+    @Option(
+            names = "--gemm-size",
+            paramLabel = "N",
+            defaultValue = "2048",
             description = "Side of the square float matrices of the GEMM reference (default: ${DEFAULT-VALUE}).")
     private int gemmSize;
 
     @Option(names = "--skip-stock", description = "Time only the fast path (no stock DL4J columns, no difference).")
     private boolean skipStock;
 
-    @Option(names = "--quick", description = "Override sizes, batches and images with 150, 1,8 and 8, and skip the "
-            + "refit comparison: about a minute.")
+    @Option(
+            names = "--quick",
+            description = "Override sizes, batches and images with 150, 1,8 and 8, and skip the "
+                    + "refit comparison: about a minute.")
     private boolean quick;
 
-    @Option(names = "--refit-images", paramLabel = "N", defaultValue = "2000",
+    @Option(
+            names = "--refit-images",
+            paramLabel = "N",
+            defaultValue = "2000",
             description = "Images of the refit comparison: their VGG16 features at 150x150 computed on the fast path, "
                     + "then a Dense(256)-Dropout(0.5) head refit on them; 0 skips it (default: ${DEFAULT-VALUE}).")
     private int refitImages;
 
-    @Option(names = "--refit-epochs", paramLabel = "N", defaultValue = "10",
+    @Option(
+            names = "--refit-epochs",
+            paramLabel = "N",
+            defaultValue = "10",
             description = "Epochs of the head refit (default: ${DEFAULT-VALUE}).")
     private int refitEpochs;
 
@@ -70,13 +93,16 @@ public final class BenchModelCommand implements Callable<Integer> {
         ModelBenchmark.Settings settings = quick
                 ? new ModelBenchmark.Settings(QUICK_SIZES, QUICK_BATCHES, QUICK_IMAGES, gemmSize, skipStock, 0, 0)
                 : new ModelBenchmark.Settings(sizes, batches, images, gemmSize, skipStock, refitImages, refitEpochs);
-        err.printf("ND4J backend %s, %d threads available; measuring GEMM...%n",
-                Nd4j.getBackend().getClass().getSimpleName(), Runtime.getRuntime().availableProcessors());
+        err.printf(
+                "ND4J backend %s, %d threads available; measuring GEMM...%n",
+                Nd4j.getBackend().getClass().getSimpleName(),
+                Runtime.getRuntime().availableProcessors());
         err.flush();
         String report = new ModelBenchmark(settings).run(err);
         out.println();
         out.print(report);
-        out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.println("Command: imgstream "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         return 0;
     }
 }

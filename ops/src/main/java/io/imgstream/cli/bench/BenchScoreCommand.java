@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
  * {@code imgstream bench score}: the scoring pipeline through the local stack against the model alone (see
  * {@link ScoreBenchmark}), printed as Markdown tables with the command line that produced them.
  */
-@Command(name = "score",
+@Command(
+        name = "score",
         mixinStandardHelpOptions = true,
         description = {
             "Benchmark the scoring pipeline on the local stack (started if not running): throughput per batch size "
@@ -30,23 +31,40 @@ public final class BenchScoreCommand implements Callable<Integer> {
     @Mixin
     private BenchSetup setup;
 
-    @Option(names = "--images", paramLabel = "N", defaultValue = "320",
+    @Option(
+            names = "--images",
+            paramLabel = "N",
+            defaultValue = "320",
             description = "References per throughput run (default: ${DEFAULT-VALUE}).")
     private int images;
 
-    @Option(names = "--batches", split = ",", paramLabel = "N", defaultValue = "8,1,32",
+    @Option(
+            names = "--batches",
+            split = ",",
+            paramLabel = "N",
+            defaultValue = "8,1,32",
             description = "Batch sizes; the first is also used for latency and swaps (default: ${DEFAULT-VALUE}).")
     private List<Integer> batchSizes;
 
-    @Option(names = "--load", paramLabel = "FRACTION", defaultValue = "0.5",
-            description = "Offered load of the latency run, as a fraction of measured capacity (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--load",
+            paramLabel = "FRACTION",
+            defaultValue = "0.5",
+            description =
+                    "Offered load of the latency run, as a fraction of measured capacity (default: ${DEFAULT-VALUE}).")
     private double load;
 
-    @Option(names = "--latency-images", paramLabel = "N", defaultValue = "160",
+    @Option(
+            names = "--latency-images",
+            paramLabel = "N",
+            defaultValue = "160",
             description = "References of the latency run (default: ${DEFAULT-VALUE}).")
     private int latencyImages;
 
-    @Option(names = "--swaps", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--swaps",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Versions promoted during the latency run (default: ${DEFAULT-VALUE}).")
     private int swaps;
 
@@ -55,10 +73,18 @@ public final class BenchScoreCommand implements Callable<Integer> {
         BenchNetworkOptions model = setup.network();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ScoreBenchmark.Report report = setup.run(err, running ->
-                new ScoreBenchmark(running, setup.directory("bench-score"), err).run(new ScoreBenchmark.Settings(
-                        images, model.network(), model.inputSize(), batchSizes, model.lingerMs(), load, latencyImages,
-                        swaps)));
+        ScoreBenchmark.Report report = setup.run(
+                err,
+                running -> new ScoreBenchmark(running, setup.directory("bench-score"), err)
+                        .run(new ScoreBenchmark.Settings(
+                                images,
+                                model.network(),
+                                model.inputSize(),
+                                batchSizes,
+                                model.lingerMs(),
+                                load,
+                                latencyImages,
+                                swaps)));
         print(report, out);
         return 0;
     }
@@ -66,29 +92,64 @@ public final class BenchScoreCommand implements Callable<Integer> {
     private void print(ScoreBenchmark.Report report, PrintWriter out) {
         BenchNetworkOptions model = setup.network();
         out.println();
-        out.printf(Locale.ROOT, "%s at %dx%d, exactly_once_v2, batch.linger.ms=%d, %d references per run.%n%n",
-                model.network(), model.inputSize(), model.inputSize(), model.lingerMs(), images);
-        out.println("| batch size | pipeline img/s | raw inference img/s | pipeline / raw | pipeline / pipeline at batch 1 |");
+        out.printf(
+                Locale.ROOT,
+                "%s at %dx%d, exactly_once_v2, batch.linger.ms=%d, %d references per run.%n%n",
+                model.network(),
+                model.inputSize(),
+                model.inputSize(),
+                model.lingerMs(),
+                images);
+        out.println(
+                "| batch size | pipeline img/s | raw inference img/s | pipeline / raw | pipeline / pipeline at batch 1 "
+                        + "|");
         out.println("|---:|---:|---:|---:|---:|");
-        double batchOne = report.throughput().stream().filter(t -> t.batchSize() == 1)
-                .mapToDouble(ScoreBenchmark.Throughput::pipelineImagesPerSecond).findFirst().orElse(Double.NaN);
+        double batchOne = report.throughput().stream()
+                .filter(t -> t.batchSize() == 1)
+                .mapToDouble(ScoreBenchmark.Throughput::pipelineImagesPerSecond)
+                .findFirst()
+                .orElse(Double.NaN);
         for (ScoreBenchmark.Throughput t : report.throughput()) {
-            out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.2f | %.2f |%n", t.batchSize(), t.pipelineImagesPerSecond(),
-                    t.rawImagesPerSecond(), t.pipelineImagesPerSecond() / t.rawImagesPerSecond(),
+            out.printf(
+                    Locale.ROOT,
+                    "| %d | %.1f | %.1f | %.2f | %.2f |%n",
+                    t.batchSize(),
+                    t.pipelineImagesPerSecond(),
+                    t.rawImagesPerSecond(),
+                    t.pipelineImagesPerSecond() / t.rawImagesPerSecond(),
                     t.pipelineImagesPerSecond() / batchOne);
         }
         ScoreBenchmark.Latency l = report.latency();
         out.println();
-        out.printf(Locale.ROOT, "Latency at %.0f img/s offered (batch size %d): p50 %.0f ms, p99 %.0f ms, publish to "
-                + "committed prediction read; median forward pass %.1f ms, mean batch %.1f images; linger %d ms, "
-                + "commit.interval.ms 100 (exactly_once_v2).%n", l.offeredPerSecond(), batchSizes.get(0), l.p50Ms(),
-                l.p99Ms(), l.inferenceMs(), l.meanBatch(), model.lingerMs());
-        List<String> swaps = l.swapMs().stream().map(ms -> ms < 0 ? "none" : ms + " ms").toList();
-        out.printf(Locale.ROOT, "Model swaps: announcement to first prediction with the new version: %s "
-                + "(none: the next version was announced before a batch ran with this one); reading, verifying and "
-                + "building one bundle's scorer alone: %.0f ms. %d predictions, %d images with more than one, "
-                + "%d with none.%n", swaps, l.bundleLoadMs(), l.predictions(), l.duplicates(), l.missing());
-        out.println("Command: imgstream " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.printf(
+                Locale.ROOT,
+                "Latency at %.0f img/s offered (batch size %d): p50 %.0f ms, p99 %.0f ms, publish to "
+                        + "committed prediction read; median forward pass %.1f ms, mean batch %.1f images; linger %d "
+                        + "ms, "
+                        + "commit.interval.ms 100 (exactly_once_v2).%n",
+                l.offeredPerSecond(),
+                batchSizes.get(0),
+                l.p50Ms(),
+                l.p99Ms(),
+                l.inferenceMs(),
+                l.meanBatch(),
+                model.lingerMs());
+        List<String> swaps =
+                l.swapMs().stream().map(ms -> ms < 0 ? "none" : ms + " ms").toList();
+        out.printf(
+                Locale.ROOT,
+                "Model swaps: announcement to first prediction with the new version: %s "
+                        + "(none: the next version was announced before a batch ran with this one); reading, verifying "
+                        + "and "
+                        + "building one bundle's scorer alone: %.0f ms. %d predictions, %d images with more than one, "
+                        + "%d with none.%n",
+                swaps,
+                l.bundleLoadMs(),
+                l.predictions(),
+                l.duplicates(),
+                l.missing());
+        out.println("Command: imgstream "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.flush();
     }
 }

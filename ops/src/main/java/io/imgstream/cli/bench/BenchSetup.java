@@ -44,8 +44,8 @@ final class BenchSetup {
     /** Runs {@code measurement} on the stack of the work directory, starting it first if none answers there. */
     <T> T run(PrintWriter progress, Measurement<T> measurement) throws Exception {
         Optional<RunningStack> running = LocalStack.find(workDir.path());
-        RunningStack stack = running.isPresent() ? running.get()
-                : LocalStack.start(StackConfig.defaults(workDir.path()), progress);
+        RunningStack stack =
+                running.isPresent() ? running.get() : LocalStack.start(StackConfig.defaults(workDir.path()), progress);
         try {
             return measurement.run(stack);
         } finally {

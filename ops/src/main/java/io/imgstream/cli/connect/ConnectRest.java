@@ -18,7 +18,8 @@ public final class ConnectRest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** @param baseUrl the worker's REST URL, e.g. {@code http://127.0.0.1:18083} */
     public ConnectRest(String baseUrl) {
@@ -56,15 +57,20 @@ public final class ConnectRest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(TIMEOUT)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RestException("no Kafka Connect worker answers at " + baseUrl + " (" + e.getClass().getSimpleName()
+            throw new RestException("no Kafka Connect worker answers at " + baseUrl + " ("
+                    + e.getClass().getSimpleName()
                     + "): start one with 'imgstream stack up --connect' or pass --connect-url");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

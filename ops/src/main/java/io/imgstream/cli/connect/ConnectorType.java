@@ -12,9 +12,12 @@ public enum ConnectorType {
     /** Folder trees of images to {@code images} and {@code feedback}. */
     IMAGE_FOLDER("image-folder", "io.imgstream.connect.source.ImageFolderSourceConnector", Map.of(), "roots"),
     /** {@code predictions} to JSON Lines or CSV files. */
-    PREDICTIONS_FILES("predictions-files", "io.imgstream.connect.sink.PredictionsFileSinkConnector",
+    PREDICTIONS_FILES(
+            "predictions-files",
+            "io.imgstream.connect.sink.PredictionsFileSinkConnector",
             // A record that is not a Prediction is logged and skipped (or dead-lettered) instead of failing the task.
-            Map.of("topics", "predictions", "errors.tolerance", "all", "errors.log.enable", "true"), "directory");
+            Map.of("topics", "predictions", "errors.tolerance", "all", "errors.log.enable", "true"),
+            "directory");
 
     private static final String STRING_CONVERTER = "org.apache.kafka.connect.storage.StringConverter";
     private static final String BYTES_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
@@ -54,9 +57,14 @@ public enum ConnectorType {
         config.put("registry.url", registryUrl);
         config.putAll(defaults);
         config.putAll(settings);
-        config.computeIfPresent(pathsKey, (key, paths) -> Arrays.stream(paths.split(","))
-                .map(path -> Path.of(path.strip()).toAbsolutePath().normalize().toString())
-                .collect(Collectors.joining(",")));
+        config.computeIfPresent(
+                pathsKey,
+                (key, paths) -> Arrays.stream(paths.split(","))
+                        .map(path -> Path.of(path.strip())
+                                .toAbsolutePath()
+                                .normalize()
+                                .toString())
+                        .collect(Collectors.joining(",")));
         return config;
     }
 
@@ -66,8 +74,14 @@ public enum ConnectorType {
      * @throws IllegalArgumentException listing the known types
      */
     public static ConnectorType of(String typeName) {
-        return Arrays.stream(values()).filter(t -> t.typeName.equals(typeName.toLowerCase(Locale.ROOT))).findFirst()
+        return Arrays.stream(values())
+                .filter(t -> t.typeName.equals(typeName.toLowerCase(Locale.ROOT)))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown connector type '" + typeName + "'; known: "
-                        + String.join(", ", Arrays.stream(values()).map(ConnectorType::typeName).toList())));
+                        + String.join(
+                                ", ",
+                                Arrays.stream(values())
+                                        .map(ConnectorType::typeName)
+                                        .toList())));
     }
 }

@@ -1,13 +1,13 @@
 package io.imgstream.cli.demo;
 
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.stack.RunningStack;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.demo.DemoImage;
+import io.imgstream.demo.DemoModel;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.demo.DemoImage;
-import io.imgstream.demo.DemoModel;
 import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
@@ -15,9 +15,9 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.stack.RunningStack;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
-import io.imgstream.images.FetchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +47,7 @@ public final class DemoRun {
     public static final String MODEL_NAME = "fashion-demo";
     /** Application id of the demo's scorer. */
     public static final String APPLICATION_ID = "imgstream-demo-scorer";
+
     private static final int MODEL_VERSION = 1;
     private static final long SEED = 42;
     private static final Duration SCORER_START_TIMEOUT = Duration.ofSeconds(90);
@@ -92,9 +93,14 @@ public final class DemoRun {
         TopicCatalog topics = config.topics();
         RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
         try (ScorerApp scorer = ScorerApp.start(config);
-             TopicTail results = new TopicTail(clientProperties(), serdes,
-                     List.of(topics.name(TopicRole.PREDICTIONS), topics.name(TopicRole.IMAGES_DLQ)), false)) {
-            progress.printf("Starting the scorer (model %s v%d)...%n", scorer.model().name(), scorer.model().version());
+                TopicTail results = new TopicTail(
+                        clientProperties(),
+                        serdes,
+                        List.of(topics.name(TopicRole.PREDICTIONS), topics.name(TopicRole.IMAGES_DLQ)),
+                        false)) {
+            progress.printf(
+                    "Starting the scorer (model %s v%d)...%n",
+                    scorer.model().name(), scorer.model().version());
             progress.flush();
             if (!scorer.awaitRunning(SCORER_START_TIMEOUT)) {
                 throw new DemoException("the scorer did not reach RUNNING within " + SCORER_START_TIMEOUT.toSeconds()
@@ -119,8 +125,11 @@ public final class DemoRun {
         long started = System.nanoTime();
         ModelBundle trained = DemoModel.train(MODEL_NAME, MODEL_VERSION, SEED, progress);
         StoredBundle stored = store.save(trained);
-        progress.printf(Locale.ROOT, "Trained in %.0f s, holdout accuracy %.3f; saved to %s%n",
-                (System.nanoTime() - started) / 1e9, trained.manifest().metrics().get(DemoModel.HOLDOUT_ACCURACY),
+        progress.printf(
+                Locale.ROOT,
+                "Trained in %.0f s, holdout accuracy %.3f; saved to %s%n",
+                (System.nanoTime() - started) / 1e9,
+                trained.manifest().metrics().get(DemoModel.HOLDOUT_ACCURACY),
                 stored.uri());
         return stored;
     }
@@ -166,25 +175,36 @@ public final class DemoRun {
         progress.flush();
     }
 
-    private List<DemoResult> collect(List<ImageRef> refs, Map<String, String> labels, TopicTail results, Duration timeout) {
+    private List<DemoResult> collect(
+            List<ImageRef> refs, Map<String, String> labels, TopicTail results, Duration timeout) {
         Map<String, DemoResult> byId = new LinkedHashMap<>();
         refs.forEach(ref -> byId.put(ref.getId(), null));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (byId.containsValue(null) && System.nanoTime() < deadline) {
-            results.follow(byId.size(), Duration.ofSeconds(1), record -> {
-                SpecificRecord value = record.value();
-                if (byId.containsKey(record.key()) && byId.get(record.key()) == null) {
-                    ImageRef ref = refs.stream().filter(r -> r.getId().equals(record.key())).findFirst().orElseThrow();
-                    String file = ref.getAttributes().get(ImageRefs.FILENAME_ATTRIBUTE);
-                    if (value instanceof Prediction p) {
-                        byId.put(record.key(), DemoResult.predicted(file, labels.get(file), p));
-                    } else if (value instanceof DeadLetter d) {
-                        byId.put(record.key(), DemoResult.deadLettered(file, d));
-                    }
-                }
-            }, problem -> progress.println("skipped undecodable record " + problem));
+            results.follow(
+                    byId.size(),
+                    Duration.ofSeconds(1),
+                    record -> {
+                        SpecificRecord value = record.value();
+                        if (byId.containsKey(record.key()) && byId.get(record.key()) == null) {
+                            ImageRef ref = refs.stream()
+                                    .filter(r -> r.getId().equals(record.key()))
+                                    .findFirst()
+                                    .orElseThrow();
+                            String file = ref.getAttributes().get(ImageRefs.FILENAME_ATTRIBUTE);
+                            if (value instanceof Prediction p) {
+                                byId.put(record.key(), DemoResult.predicted(file, labels.get(file), p));
+                            } else if (value instanceof DeadLetter d) {
+                                byId.put(record.key(), DemoResult.deadLettered(file, d));
+                            }
+                        }
+                    },
+                    problem -> progress.println("skipped undecodable record " + problem));
         }
-        List<String> missing = byId.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        List<String> missing = byId.entrySet().stream()
+                .filter(e -> e.getValue() == null)
+                .map(Map.Entry::getKey)
+                .toList();
         if (!missing.isEmpty()) {
             throw new DemoException(missing.size() + " of " + refs.size() + " images got no result within "
                     + timeout.toSeconds() + " s: " + missing + "; see the scorer's log above");

@@ -18,8 +18,21 @@ class BenchModelCommandTest {
         commandLine.setErr(new PrintWriter(new StringWriter(), true));
 
         // 32x32 is the smallest VGG16 input; small GEMM keeps this test to a few seconds.
-        int exitCode = commandLine.execute("bench", "model", "--sizes", "32", "--batches", "1,2", "--images", "2",
-                "--gemm-size", "64", "--refit-images", "10", "--refit-epochs", "1");
+        int exitCode = commandLine.execute(
+                "bench",
+                "model",
+                "--sizes",
+                "32",
+                "--batches",
+                "1,2",
+                "--images",
+                "2",
+                "--gemm-size",
+                "64",
+                "--refit-images",
+                "10",
+                "--refit-epochs",
+                "1");
 
         assertThat(exitCode).isZero();
         assertThat(out.toString())

@@ -11,10 +11,11 @@ class ConnectorTypeTest {
 
     @Test
     void shouldFillInClassConvertersRegistryAndAbsolutePaths() {
-        Map<String, String> config = ConnectorType.of("image-folder").config("http://127.0.0.1:18081",
-                Map.of("roots", "data/a, /srv/b", "poll.interval.ms", "1000"));
+        Map<String, String> config = ConnectorType.of("image-folder")
+                .config("http://127.0.0.1:18081", Map.of("roots", "data/a, /srv/b", "poll.interval.ms", "1000"));
 
-        assertThat(config).containsEntry("connector.class", "io.imgstream.connect.source.ImageFolderSourceConnector")
+        assertThat(config)
+                .containsEntry("connector.class", "io.imgstream.connect.source.ImageFolderSourceConnector")
                 .containsEntry("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter")
                 .containsEntry("registry.url", "http://127.0.0.1:18081")
                 .containsEntry("roots", Path.of("data/a").toAbsolutePath().normalize() + ",/srv/b")
@@ -23,7 +24,8 @@ class ConnectorTypeTest {
 
     @Test
     void shouldLetSettingsOverrideTheSinksDefaults() {
-        Map<String, String> config = ConnectorType.of("PREDICTIONS-FILES").config("http://r", Map.of("topics", "other"));
+        Map<String, String> config =
+                ConnectorType.of("PREDICTIONS-FILES").config("http://r", Map.of("topics", "other"));
 
         assertThat(config).containsEntry("topics", "other").containsEntry("errors.tolerance", "all");
         assertThatThrownBy(() -> ConnectorType.of("jdbc")).hasMessageContaining("image-folder, predictions-files");

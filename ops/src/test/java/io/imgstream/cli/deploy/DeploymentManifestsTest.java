@@ -32,10 +32,14 @@ class DeploymentManifestsTest {
     void shouldDeclareEveryTopicWithItsCleanupPolicy() throws Exception {
         Map<String, String> policies = new HashMap<>();
         for (JsonNode doc : documents("topics.yaml")) {
-            policies.put(doc.at("/metadata/name").asText(), doc.at("/spec/config/cleanup.policy").asText());
+            policies.put(
+                    doc.at("/metadata/name").asText(),
+                    doc.at("/spec/config/cleanup.policy").asText());
         }
         for (TopicRole role : TopicRole.values()) {
-            assertThat(policies).as(role.defaultName()).containsEntry(role.defaultName(), role.compacted() ? "compact" : "delete");
+            assertThat(policies)
+                    .as(role.defaultName())
+                    .containsEntry(role.defaultName(), role.compacted() ? "compact" : "delete");
         }
     }
 
@@ -43,22 +47,27 @@ class DeploymentManifestsTest {
     void shouldCarrySettingsTheApplicationsAccept() throws Exception {
         JsonNode config = documents("config.yaml").get(0).get("data");
 
-        ScorerConfig scorer = new ScorerConfig(withoutKeyFiles(properties(config.get("scorer.properties").asText())));
+        ScorerConfig scorer = new ScorerConfig(
+                withoutKeyFiles(properties(config.get("scorer.properties").asText())));
         assertThat(scorer.modelName()).isEqualTo("products");
-        TrainingWorkerConfig worker = new TrainingWorkerConfig(withoutKeyFiles(properties(
-                config.get("worker.properties").asText())));
+        TrainingWorkerConfig worker = new TrainingWorkerConfig(
+                withoutKeyFiles(properties(config.get("worker.properties").asText())));
         assertThat(worker.modelName()).isEqualTo(scorer.modelName());
     }
 
     @Test
     void shouldPutScorersOnGpuNodesAndRunOneWorker() throws Exception {
         JsonNode scorer = documents("scorer.yaml").get(0);
-        assertThat(scorer.at("/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(scorer.at("/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu")
+                        .asInt())
+                .isEqualTo(1);
         assertThat(scorer.at("/spec/template/spec/nodeSelector").isObject()).isTrue();
-        assertThat(scorer.at("/spec/template/spec/containers/0/args/0").asText()).isEqualTo("score");
+        assertThat(scorer.at("/spec/template/spec/containers/0/args/0").asText())
+                .isEqualTo("score");
         JsonNode worker = documents("training-worker.yaml").get(0);
         assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(1);
-        assertThat(worker.at("/spec/template/spec/containers/0/args/0").asText()).isEqualTo("train");
+        assertThat(worker.at("/spec/template/spec/containers/0/args/0").asText())
+                .isEqualTo("train");
     }
 
     /**
@@ -68,20 +77,34 @@ class DeploymentManifestsTest {
     @Test
     void shouldRunTheConnectorsWithSettingsTheyAccept() throws Exception {
         Set<String> topics = new HashSet<>();
-        documents("topics.yaml").forEach(doc -> topics.add(doc.at("/metadata/name").asText()));
+        documents("topics.yaml")
+                .forEach(doc -> topics.add(doc.at("/metadata/name").asText()));
         List<JsonNode> docs = documents("connect.yaml");
-        String cluster = docs.stream().filter(doc -> doc.get("kind").asText().equals("KafkaConnect")).findFirst()
-                .orElseThrow().at("/metadata/name").asText();
-        List<JsonNode> connectors = docs.stream().filter(doc -> doc.get("kind").asText().equals("KafkaConnector")).toList();
+        String cluster = docs.stream()
+                .filter(doc -> doc.get("kind").asText().equals("KafkaConnect"))
+                .findFirst()
+                .orElseThrow()
+                .at("/metadata/name")
+                .asText();
+        List<JsonNode> connectors = docs.stream()
+                .filter(doc -> doc.get("kind").asText().equals("KafkaConnector"))
+                .toList();
         assertThat(connectors).hasSize(2);
         for (JsonNode resource : connectors) {
-            assertThat(resource.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo(cluster);
-            Connector connector = (Connector) Class.forName(resource.at("/spec/class").asText())
-                    .getDeclaredConstructor().newInstance();
+            assertThat(resource.at("/metadata/labels/strimzi.io~1cluster").asText())
+                    .isEqualTo(cluster);
+            Connector connector =
+                    (Connector) Class.forName(resource.at("/spec/class").asText())
+                            .getDeclaredConstructor()
+                            .newInstance();
             Map<String, String> config = new HashMap<>();
-            resource.at("/spec/config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-            assertThat(connector.config().validate(config)).as(resource.at("/metadata/name").asText())
-                    .allSatisfy(value -> assertThat(value.errorMessages()).as(value.name()).isEmpty());
+            resource.at("/spec/config")
+                    .fields()
+                    .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            assertThat(connector.config().validate(config))
+                    .as(resource.at("/metadata/name").asText())
+                    .allSatisfy(value ->
+                            assertThat(value.errorMessages()).as(value.name()).isEmpty());
             for (String key : List.of("topics", "images.topic", "feedback.topic")) {
                 if (config.containsKey(key)) {
                     assertThat(topics).as(key).contains(config.get(key));
@@ -94,7 +117,9 @@ class DeploymentManifestsTest {
     void shouldParseEveryManifest() throws Exception {
         try (Stream<Path> files = Files.list(MANIFESTS)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                assertThat(documents(file.getFileName().toString())).as(file.toString()).isNotEmpty()
+                assertThat(documents(file.getFileName().toString()))
+                        .as(file.toString())
+                        .isNotEmpty()
                         .allSatisfy(doc -> assertThat(doc.hasNonNull("kind")).isTrue());
             }
         }
@@ -102,7 +127,8 @@ class DeploymentManifestsTest {
 
     private static List<JsonNode> documents(String file) throws Exception {
         List<JsonNode> docs = new ArrayList<>();
-        try (MappingIterator<JsonNode> all = YAML.readerFor(JsonNode.class).readValues(MANIFESTS.resolve(file).toFile())) {
+        try (MappingIterator<JsonNode> all = YAML.readerFor(JsonNode.class)
+                .readValues(MANIFESTS.resolve(file).toFile())) {
             while (all.hasNext()) {
                 docs.add(all.next());
             }
@@ -121,7 +147,9 @@ class DeploymentManifestsTest {
     /** The signing keys are mounted secrets, not here; everything else must validate as written. */
     private static Map<String, Object> withoutKeyFiles(Map<String, Object> props) {
         assertThat(props.remove(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG) != null
-                || props.remove(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG) != null).as("signatures on").isTrue();
+                        || props.remove(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG) != null)
+                .as("signatures on")
+                .isTrue();
         return props;
     }
 }

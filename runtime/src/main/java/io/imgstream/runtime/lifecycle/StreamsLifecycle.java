@@ -10,8 +10,7 @@ public final class StreamsLifecycle {
 
     private static final long POLL_MILLIS = 50;
 
-    private StreamsLifecycle() {
-    }
+    private StreamsLifecycle() {}
 
     /**
      * Makes {@code streams} log a failed stream thread and replace it: the replacement resumes from the last commit

@@ -18,6 +18,7 @@ public final class MetricsExporters implements AutoCloseable {
 
     /** JMX domain of the scorer's MBeans. */
     public static final String JMX_DOMAIN = "io.imgstream";
+
     private static final String LOOPBACK = "127.0.0.1";
 
     private final JmxReporter jmx;
@@ -55,8 +56,10 @@ public final class MetricsExporters implements AutoCloseable {
                 if (jmx != null) {
                     jmx.stop();
                 }
-                throw new UncheckedIOException("cannot serve Prometheus metrics on " + LOOPBACK + ":" + prometheusPort
-                        + " (" + e.getMessage() + "); choose another metrics.prometheus.port", e);
+                throw new UncheckedIOException(
+                        "cannot serve Prometheus metrics on " + LOOPBACK + ":" + prometheusPort + " (" + e.getMessage()
+                                + "); choose another metrics.prometheus.port",
+                        e);
             }
         }
         return new MetricsExporters(jmx, prometheus);

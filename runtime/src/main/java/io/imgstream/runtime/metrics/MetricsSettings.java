@@ -17,8 +17,8 @@ public record MetricsSettings(boolean jmxEnabled, int prometheusPort) {
 
     public static final String JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
     public static final boolean DEFAULT_JMX_ENABLED = true;
-    private static final String JMX_ENABLED_DOC = "Whether to register the application's metrics as JMX MBeans "
-            + "(domain io.imgstream).";
+    private static final String JMX_ENABLED_DOC =
+            "Whether to register the application's metrics as JMX MBeans " + "(domain io.imgstream).";
 
     public static final String PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
     public static final int DEFAULT_PROMETHEUS_PORT = -1;
@@ -31,10 +31,14 @@ public record MetricsSettings(boolean jmxEnabled, int prometheusPort) {
      * @return {@code def}
      */
     public static ConfigDef define(ConfigDef def) {
-        return def
-                .define(JMX_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_JMX_ENABLED, Importance.LOW, JMX_ENABLED_DOC)
-                .define(PROMETHEUS_PORT_CONFIG, Type.INT, DEFAULT_PROMETHEUS_PORT, ConfigDef.Range.between(-1, 65535),
-                        Importance.MEDIUM, PROMETHEUS_PORT_DOC);
+        return def.define(JMX_ENABLED_CONFIG, Type.BOOLEAN, DEFAULT_JMX_ENABLED, Importance.LOW, JMX_ENABLED_DOC)
+                .define(
+                        PROMETHEUS_PORT_CONFIG,
+                        Type.INT,
+                        DEFAULT_PROMETHEUS_PORT,
+                        ConfigDef.Range.between(-1, 65535),
+                        Importance.MEDIUM,
+                        PROMETHEUS_PORT_DOC);
     }
 
     /** Reads the keys {@link #define} added. */

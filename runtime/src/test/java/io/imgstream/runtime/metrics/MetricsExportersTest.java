@@ -20,9 +20,13 @@ class MetricsExportersTest {
 
         try (MetricsExporters exporters = MetricsExporters.start(registry, false, 0)) {
             assertThat(exporters.prometheusPort()).isPositive();
-            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
 
             assertThat(body).contains("imgstream_test_events 3.0");
         }
@@ -36,8 +40,10 @@ class MetricsExportersTest {
 
         try (MetricsExporters exporters = MetricsExporters.start(registry, true, -1)) {
             assertThat(exporters.prometheusPort()).isEqualTo(-1);
-            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
+                    .isTrue();
         }
-        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
+                .isFalse();
     }
 }

@@ -77,12 +77,10 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(5);
 
     /** An image in the store, with its fetch in progress or done. */
-    private record Waiting(PendingImage image, CompletableFuture<FetchOutcome> fetch) {
-    }
+    private record Waiting(PendingImage image, CompletableFuture<FetchOutcome> fetch) {}
 
     /** A batch with the forward pass; its pixels are with the inference thread only. */
-    private record InFlight(int size, CompletableFuture<ScoredBatch> result) {
-    }
+    private record InFlight(int size, CompletableFuture<ScoredBatch> result) {}
 
     private final BatchingSettings settings;
     private final FetchPool fetchPool;
@@ -101,8 +99,12 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
      * @param emitter   turns refused images and scored batches into output records
      * @param metrics   where fetches and closed batches are counted
      */
-    public BatchingProcessor(BatchingSettings settings, FetchPool fetchPool, InferenceExecutor inference,
-                             BatchEmitter emitter, ScorerMetrics metrics) {
+    public BatchingProcessor(
+            BatchingSettings settings,
+            FetchPool fetchPool,
+            InferenceExecutor inference,
+            BatchEmitter emitter,
+            ScorerMetrics metrics) {
         this.settings = settings;
         this.fetchPool = fetchPool;
         this.inference = inference;
@@ -112,8 +114,8 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
 
     /** The store this processor needs: persistent, changelogged, keyed by input offset. */
     public static StoreBuilder<KeyValueStore<Long, PendingImage>> storeBuilder() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE_NAME), Serdes.Long(),
-                new PendingImageSerde());
+        return Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STORE_NAME), Serdes.Long(), new PendingImageSerde());
     }
 
     @Override
@@ -121,8 +123,10 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         this.context = context;
         this.store = context.getStateStore(STORE_NAME);
         requeueStoredImages();
-        Duration interval = settings.linger().compareTo(MAX_PUNCTUATION_INTERVAL) < 0 && !settings.linger().isZero()
-                ? settings.linger() : MAX_PUNCTUATION_INTERVAL;
+        Duration interval = settings.linger().compareTo(MAX_PUNCTUATION_INTERVAL) < 0
+                        && !settings.linger().isZero()
+                ? settings.linger()
+                : MAX_PUNCTUATION_INTERVAL;
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::flush);
     }
 
@@ -135,18 +139,26 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             }
         }
         if (!waiting.isEmpty()) {
-            LOG.info("Task {}: {} image(s) were pending without a committed prediction; scoring them again",
-                    context.taskId(), waiting.size());
+            LOG.info(
+                    "Task {}: {} image(s) were pending without a committed prediction; scoring them again",
+                    context.taskId(),
+                    waiting.size());
         }
     }
 
     @Override
     public void process(Record<String, ImageTask> record) {
-        RecordMetadata source = context.recordMetadata().orElseThrow(
-                () -> new IllegalStateException("the batcher must be fed from a source topic"));
+        RecordMetadata source = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("the batcher must be fed from a source topic"));
         ImageTask task = record.value();
-        PendingImage image = new PendingImage(task.ref(), task.rawValue(), source.topic(), source.partition(),
-                source.offset(), record.timestamp(), context.currentSystemTimeMs());
+        PendingImage image = new PendingImage(
+                task.ref(),
+                task.rawValue(),
+                source.topic(),
+                source.partition(),
+                source.offset(),
+                record.timestamp(),
+                context.currentSystemTimeMs());
         store.put(image.offset(), image);
         waiting.add(new Waiting(image, fetchPool.submit(task)));
         flush(context.currentSystemTimeMs());
@@ -162,7 +174,8 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         while (inFlight.size() < settings.maxInFlight() && !waiting.isEmpty()) {
             if (waiting.size() >= settings.batchSize()) {
                 closeBatch(BatchCloseReason.FULL);
-            } else if (now - waiting.peekFirst().image().enqueuedMs() >= settings.linger().toMillis()) {
+            } else if (now - waiting.peekFirst().image().enqueuedMs()
+                    >= settings.linger().toMillis()) {
                 closeBatch(BatchCloseReason.LINGER);
             } else {
                 return;
@@ -177,8 +190,10 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             try {
                 scored = batch.result().join();
             } catch (CompletionException | CancellationException e) {
-                throw new StreamsException("the forward pass of " + batch.size() + " images failed",
-                        e.getCause() == null ? e : e.getCause(), context.taskId());
+                throw new StreamsException(
+                        "the forward pass of " + batch.size() + " images failed",
+                        e.getCause() == null ? e : e.getCause(),
+                        context.taskId());
             }
             emitter.emitScored(context, scored);
             scored.images().forEach(image -> store.delete(image.pending().offset()));
@@ -212,7 +227,9 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             return image.fetch().get(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             image.fetch().cancel(true);
-            return new FetchOutcome.Refused(new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_TIMEOUT,
+            return new FetchOutcome.Refused(new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_TIMEOUT,
                     "image " + id + ": not fetched and decoded within fetch.timeout.ms="
                             + settings.fetchTimeout().toMillis() + "; check the source is reachable, or raise the "
                             + "timeout"));
@@ -231,8 +248,11 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
             oldest.result().get(settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // Failing the task is safe: its images are in the store and will be scored again after the restart.
-            throw new StreamsException("a forward pass of " + oldest.size() + " images did not finish within "
-                    + "inference.timeout.ms=" + settings.inferenceTimeout().toMillis(), e, context.taskId());
+            throw new StreamsException(
+                    "a forward pass of " + oldest.size() + " images did not finish within " + "inference.timeout.ms="
+                            + settings.inferenceTimeout().toMillis(),
+                    e,
+                    context.taskId());
         } catch (ExecutionException e) {
             throw new StreamsException("the forward pass failed", e.getCause(), context.taskId());
         } catch (InterruptedException e) {

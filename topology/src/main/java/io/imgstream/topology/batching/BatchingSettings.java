@@ -12,16 +12,16 @@ import java.util.Objects;
  * @param fetchTimeout     longest a batch waits for one of its images to be fetched and decoded
  * @param inferenceTimeout longest the stream thread waits for a forward pass when the batcher is full
  */
-public record BatchingSettings(int batchSize, Duration linger, int maxInFlight, Duration fetchTimeout,
-                               Duration inferenceTimeout) {
+public record BatchingSettings(
+        int batchSize, Duration linger, int maxInFlight, Duration fetchTimeout, Duration inferenceTimeout) {
 
     public BatchingSettings {
         Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(fetchTimeout, "fetchTimeout");
         Objects.requireNonNull(inferenceTimeout, "inferenceTimeout");
         if (batchSize < 1 || maxInFlight < 1) {
-            throw new IllegalArgumentException("batchSize and maxInFlight must be at least 1, got " + batchSize
-                    + " and " + maxInFlight);
+            throw new IllegalArgumentException(
+                    "batchSize and maxInFlight must be at least 1, got " + batchSize + " and " + maxInFlight);
         }
     }
 

@@ -54,7 +54,8 @@ public final class PendingImageSerde implements Serde<PendingImage> {
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not encode pending image " + image.ref().getId(), e);
+            throw new UncheckedIOException(
+                    "could not encode pending image " + image.ref().getId(), e);
         }
     }
 

@@ -18,8 +18,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public final class DeadLetters {
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 
     /**
      * The input a dead letter keeps.
@@ -29,8 +28,7 @@ public final class DeadLetters {
      * @param originalValue the record value as it arrived on the input topic, or null when it had none
      * @param source        where the record came from, or null when unknown
      */
-    public record Input(String imageId, String uri, byte[] originalValue, RecordMetadata source) {
-    }
+    public record Input(String imageId, String uri, byte[] originalValue, RecordMetadata source) {}
 
     /**
      * A record that is not a usable image reference (reason {@code MALFORMED_RECORD}).
@@ -40,8 +38,8 @@ public final class DeadLetters {
      * @param cause   the exception behind it, or null
      * @param now     the time of refusal
      */
-    public static DeadLetter malformed(Input input, DeadLetterStage stage, String message, Throwable cause,
-                                       Instant now) {
+    public static DeadLetter malformed(
+            Input input, DeadLetterStage stage, String message, Throwable cause, Instant now) {
         return letter(input, stage, DeadLetterReason.MALFORMED_RECORD, message, classOf(cause), null, now);
     }
 
@@ -65,12 +63,18 @@ public final class DeadLetters {
     public static DeadLetter unscorable(Input input, ModelIdentity model, Throwable failure, Instant now) {
         String message = "image " + input.imageId() + ": model " + model.name() + " v" + model.version()
                 + " failed to score it: " + failure;
-        return letter(input, DeadLetterStage.SCORE, DeadLetterReason.SCORING_FAILED, message, classOf(failure), model,
-                now);
+        return letter(
+                input, DeadLetterStage.SCORE, DeadLetterReason.SCORING_FAILED, message, classOf(failure), model, now);
     }
 
-    private static DeadLetter letter(Input input, DeadLetterStage stage, DeadLetterReason reason, String message,
-                                     String exceptionClass, ModelIdentity model, Instant now) {
+    private static DeadLetter letter(
+            Input input,
+            DeadLetterStage stage,
+            DeadLetterReason reason,
+            String message,
+            String exceptionClass,
+            ModelIdentity model,
+            Instant now) {
         RecordMetadata source = input.source();
         return DeadLetter.newBuilder()
                 .setImageId(input.imageId())

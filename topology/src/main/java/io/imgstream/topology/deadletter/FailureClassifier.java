@@ -23,8 +23,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class FailureClassifier {
 
-    private FailureClassifier() {
-    }
+    private FailureClassifier() {}
 
     /**
      * @param failure what went wrong while handling one record

@@ -57,9 +57,8 @@ public final class BatchEmitter {
      * @param features      {@link FeatureVector}s, or null to write none
      * @param deadLetters   {@link io.imgstream.schemas.avro.DeadLetter}s
      */
-    public record Outputs(String predictions, String shadow, String labelRequests, String features,
-                          String deadLetters) {
-    }
+    public record Outputs(
+            String predictions, String shadow, String labelRequests, String features, String deadLetters) {}
 
     private final PredictionBuilder predictions;
     private final LabelingPolicy labeling;
@@ -72,8 +71,8 @@ public final class BatchEmitter {
      * @param metrics     where scored images, queue waits and label requests are counted
      * @param outputs     the child nodes to forward to
      */
-    public BatchEmitter(PredictionBuilder predictions, LabelingPolicy labeling, ScorerMetrics metrics,
-                        Outputs outputs) {
+    public BatchEmitter(
+            PredictionBuilder predictions, LabelingPolicy labeling, ScorerMetrics metrics, Outputs outputs) {
         this.predictions = Objects.requireNonNull(predictions, "predictions");
         this.labeling = Objects.requireNonNull(labeling, "labeling");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -96,29 +95,51 @@ public final class BatchEmitter {
                 emitPrediction(context, batch, pending, scored, latency, scoredTime);
                 metrics.imageScored(Duration.ofMillis(Math.max(0, now - pending.enqueuedMs())));
             } else {
-                forward(context, pending, outputs.deadLetters(), DeadLetters.unscorable(deadLetterInput(pending),
-                        batch.model(), ((Failed) image.score()).cause(), scoredTime));
+                forward(
+                        context,
+                        pending,
+                        outputs.deadLetters(),
+                        DeadLetters.unscorable(
+                                deadLetterInput(pending), batch.model(), ((Failed) image.score()).cause(), scoredTime));
             }
             if (image.shadowScore() instanceof Scored shadow) {
-                forward(context, pending, outputs.shadow(), predictions.build(pending.ref(), batch.shadowModel(),
-                        shadow.probabilities(), batch.batchId(), batch.passSize(), latency, scoredTime));
+                forward(
+                        context,
+                        pending,
+                        outputs.shadow(),
+                        predictions.build(
+                                pending.ref(),
+                                batch.shadowModel(),
+                                shadow.probabilities(),
+                                batch.batchId(),
+                                batch.passSize(),
+                                latency,
+                                scoredTime));
             }
         }
     }
 
     /** Forwards the dead letter of an image the fetcher or decoder refused. */
     public void emitRefused(ProcessorContext<String, Object> context, PendingImage image, FetchException refusal) {
-        forward(context, image, outputs.deadLetters(), DeadLetters.refused(deadLetterInput(image), refusal,
-                Instant.ofEpochMilli(context.currentSystemTimeMs())));
+        forward(
+                context,
+                image,
+                outputs.deadLetters(),
+                DeadLetters.refused(
+                        deadLetterInput(image), refusal, Instant.ofEpochMilli(context.currentSystemTimeMs())));
     }
 
     /** Checked before anything is forwarded, so a batch is emitted whole or not at all. */
     private static void requireNoInfrastructureFailure(ProcessorContext<String, Object> context, ScoredBatch batch) {
         for (ScoredImage image : batch.images()) {
             if (image.score() instanceof Failed failed && FailureClassifier.isInfrastructureFailure(failed.cause())) {
-                throw new StreamsException("model " + batch.model().name() + " v" + batch.model().version()
-                        + " failed on image " + image.pending().ref().getId() + " for a reason outside the image; "
-                        + "failing the task so that its batch is scored again", failed.cause(), context.taskId());
+                throw new StreamsException(
+                        "model " + batch.model().name() + " v" + batch.model().version()
+                                + " failed on image " + image.pending().ref().getId()
+                                + " for a reason outside the image; "
+                                + "failing the task so that its batch is scored again",
+                        failed.cause(),
+                        context.taskId());
             }
         }
     }
@@ -130,10 +151,21 @@ public final class BatchEmitter {
         return new LatencyBreakdown(image.fetchMs(), queueMs, batch.inferenceNanos() / NANOS_PER_MILLI);
     }
 
-    private void emitPrediction(ProcessorContext<String, Object> context, ScoredBatch batch, PendingImage image,
-                                Scored scored, LatencyBreakdown latency, Instant scoredTime) {
-        Prediction prediction = predictions.build(image.ref(), batch.model(), scored.probabilities(),
-                batch.batchId(), batch.passSize(), latency, scoredTime);
+    private void emitPrediction(
+            ProcessorContext<String, Object> context,
+            ScoredBatch batch,
+            PendingImage image,
+            Scored scored,
+            LatencyBreakdown latency,
+            Instant scoredTime) {
+        Prediction prediction = predictions.build(
+                image.ref(),
+                batch.model(),
+                scored.probabilities(),
+                batch.batchId(),
+                batch.passSize(),
+                latency,
+                scoredTime);
         forward(context, image, outputs.predictions(), prediction);
         labeling.requestFor(prediction, scoredTime).ifPresent(request -> {
             metrics.labelRequested();
@@ -142,8 +174,12 @@ public final class BatchEmitter {
         emitFeatures(context, image, batch.featureLayout(), scored.features(), scoredTime);
     }
 
-    private void emitFeatures(ProcessorContext<String, Object> context, PendingImage image, FeatureLayout layout,
-                              float[] values, Instant now) {
+    private void emitFeatures(
+            ProcessorContext<String, Object> context,
+            PendingImage image,
+            FeatureLayout layout,
+            float[] values,
+            Instant now) {
         if (outputs.features() == null || layout == null || values == null) {
             return;
         }
@@ -158,16 +194,18 @@ public final class BatchEmitter {
                 .setValues(boxed)
                 .setCreatedTime(now)
                 .build();
-        context.forward(new Record<>(FeatureVectorKeys.of(image.ref().getId(), layout.baseModelId()), vector,
-                image.timestamp()), outputs.features());
+        context.forward(
+                new Record<>(
+                        FeatureVectorKeys.of(image.ref().getId(), layout.baseModelId()), vector, image.timestamp()),
+                outputs.features());
     }
 
     private static DeadLetters.Input deadLetterInput(PendingImage image) {
         return new DeadLetters.Input(image.ref().getId(), image.ref().getUri(), image.rawValue(), image.source());
     }
 
-    private static void forward(ProcessorContext<String, Object> context, PendingImage image, String node,
-                                Object value) {
+    private static void forward(
+            ProcessorContext<String, Object> context, PendingImage image, String node, Object value) {
         context.forward(new Record<>(image.ref().getId(), value, image.timestamp()), node);
     }
 }

@@ -14,10 +14,8 @@ public sealed interface FetchOutcome {
      * @param pixels  the decoded pixels
      * @param fetchMs wall-clock time spent fetching and decoding, in milliseconds
      */
-    record Loaded(BufferedImage pixels, double fetchMs) implements FetchOutcome {
-    }
+    record Loaded(BufferedImage pixels, double fetchMs) implements FetchOutcome {}
 
     /** The image was refused; {@code failure} says at which stage and why. */
-    record Refused(FetchException failure) implements FetchOutcome {
-    }
+    record Refused(FetchException failure) implements FetchOutcome {}
 }

@@ -40,11 +40,17 @@ public final class FetchPool implements AutoCloseable {
     public FetchPool(ImageLoader loader, int threads, int queueCapacity) {
         this.loader = Objects.requireNonNull(loader, "loader");
         if (threads < 1 || queueCapacity < 1) {
-            throw new IllegalArgumentException("threads and queueCapacity must be at least 1, got " + threads + " and "
-                    + queueCapacity);
+            throw new IllegalArgumentException(
+                    "threads and queueCapacity must be at least 1, got " + threads + " and " + queueCapacity);
         }
-        this.executor = new ThreadPoolExecutor(threads, threads, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), daemonThreads(), new ThreadPoolExecutor.CallerRunsPolicy());
+        this.executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                KEEP_ALIVE_SECONDS,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queueCapacity),
+                daemonThreads(),
+                new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /**
@@ -67,9 +73,12 @@ public final class FetchPool implements AutoCloseable {
             if (FailureClassifier.isInfrastructureFailure(e)) {
                 throw e;
             }
-            return new FetchOutcome.Refused(new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED,
+            return new FetchOutcome.Refused(new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.FETCH_FAILED,
                     "image " + task.ref().getId() + ": fetching and decoding it failed unexpectedly (" + e
-                            + "); check the reference, and report it if the image is valid", e));
+                            + "); check the reference, and report it if the image is valid",
+                    e));
         }
     }
 

@@ -9,5 +9,4 @@ import io.imgstream.schemas.avro.ImageRef;
  * @param ref      the parsed reference
  * @param rawValue the input record's value bytes
  */
-public record ImageTask(ImageRef ref, byte[] rawValue) {
-}
+public record ImageTask(ImageRef ref, byte[] rawValue) {}

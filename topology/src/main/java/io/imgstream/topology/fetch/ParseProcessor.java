@@ -43,8 +43,12 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.value() == null || record.value().length == 0) {
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null,
-                    "record has no value; expected an Avro ImageRef in the registry wire format", null);
+            deadLetter(
+                    record,
+                    DeadLetterStage.DESERIALIZE,
+                    null,
+                    "record has no value; expected an Avro ImageRef in the registry wire format",
+                    null);
             return;
         }
         ImageRef ref;
@@ -55,30 +59,44 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
             if (FailureClassifier.isInfrastructureFailure(e)) {
                 throw e;
             }
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value is not an ImageRef in the registry wire "
-                    + "format (magic byte 0, 4-byte schema id, Avro): " + e.getMessage(), e);
+            deadLetter(
+                    record,
+                    DeadLetterStage.DESERIALIZE,
+                    null,
+                    "value is not an ImageRef in the registry wire " + "format (magic byte 0, 4-byte schema id, Avro): "
+                            + e.getMessage(),
+                    e);
             return;
         }
         if (ref == null) {
-            deadLetter(record, DeadLetterStage.DESERIALIZE, null, "value deserialized to nothing; expected an ImageRef",
+            deadLetter(
+                    record,
+                    DeadLetterStage.DESERIALIZE,
+                    null,
+                    "value deserialized to nothing; expected an ImageRef",
                     null);
             return;
         }
         if (record.key() != null && !record.key().equals(ref.getId())) {
-            deadLetter(record, DeadLetterStage.VALIDATE, ref.getUri(), "record key '" + record.key()
-                    + "' differs from ImageRef.id '" + ref.getId()
-                    + "'; publish with the image id as key so every image lands on one partition", null);
+            deadLetter(
+                    record,
+                    DeadLetterStage.VALIDATE,
+                    ref.getUri(),
+                    "record key '" + record.key()
+                            + "' differs from ImageRef.id '" + ref.getId()
+                            + "'; publish with the image id as key so every image lands on one partition",
+                    null);
             return;
         }
         context.forward(record.withValue(new ImageTask(ref, record.value())), nextNode);
     }
 
-    private void deadLetter(Record<String, byte[]> record, DeadLetterStage stage, String uri, String message,
-                            Throwable cause) {
-        DeadLetters.Input input = new DeadLetters.Input(record.key(), uri, record.value(),
-                context.recordMetadata().orElse(null));
-        Object letter = DeadLetters.malformed(input, stage, message, cause,
-                Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    private void deadLetter(
+            Record<String, byte[]> record, DeadLetterStage stage, String uri, String message, Throwable cause) {
+        DeadLetters.Input input = new DeadLetters.Input(
+                record.key(), uri, record.value(), context.recordMetadata().orElse(null));
+        Object letter = DeadLetters.malformed(
+                input, stage, message, cause, Instant.ofEpochMilli(context.currentSystemTimeMs()));
         context.forward(record.withValue(letter), deadLetterNode);
     }
 }

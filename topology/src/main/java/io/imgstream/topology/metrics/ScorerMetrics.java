@@ -4,8 +4,8 @@ import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.schemas.avro.DeadLetterReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -77,8 +77,8 @@ public final class ScorerMetrics {
      *                version gauge is sampled
      * @param shadow  the shadow model, if any; read whenever its gauge is sampled
      */
-    public ScorerMetrics(MetricRegistry registry, Supplier<ModelIdentity> primary,
-                         Supplier<Optional<ModelIdentity>> shadow) {
+    public ScorerMetrics(
+            MetricRegistry registry, Supplier<ModelIdentity> primary, Supplier<Optional<ModelIdentity>> shadow) {
         this.registry = registry;
         this.imagesScored = registry.meter(IMAGES_SCORED);
         this.scoringLatency = registry.timer(SCORING_LATENCY);
@@ -98,9 +98,14 @@ public final class ScorerMetrics {
         this.swaps = registry.meter(MODEL_SWAPS);
         this.swapRefusals = registry.meter(MODEL_SWAP_REFUSALS);
         this.swapAdoption = registry.timer(MODEL_SWAP_ADOPTION_TIME);
-        registry.gauge(MODEL_VERSION,
-                () -> () -> Optional.ofNullable(primary.get()).map(ModelIdentity::version).orElse(-1));
-        registry.gauge(SHADOW_MODEL_VERSION, () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
+        registry.gauge(
+                MODEL_VERSION,
+                () -> () -> Optional.ofNullable(primary.get())
+                        .map(ModelIdentity::version)
+                        .orElse(-1));
+        registry.gauge(
+                SHADOW_MODEL_VERSION,
+                () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
     }
 
     /** The registry holding these metrics. */

@@ -26,8 +26,7 @@ public final class BatchSizing {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSizing.class);
 
-    private BatchSizing() {
-    }
+    private BatchSizing() {}
 
     /**
      * @param configured     the configured size, or 0 to choose for the backend
@@ -36,21 +35,34 @@ public final class BatchSizing {
      * @param maxMemoryBytes the most one forward pass may need
      * @return the batch size, at least 1
      */
-    public static int resolve(int configured, ComputationGraph network, Preprocessing preprocessing, long maxMemoryBytes) {
-        boolean gpu = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(Locale.ROOT).matches(".*(cuda|cublas).*");
+    public static int resolve(
+            int configured, ComputationGraph network, Preprocessing preprocessing, long maxMemoryBytes) {
+        boolean gpu = Nd4j.getBackend()
+                .getClass()
+                .getSimpleName()
+                .toLowerCase(Locale.ROOT)
+                .matches(".*(cuda|cublas).*");
         int wanted = configured > 0 ? configured : gpu ? GPU_DEFAULT : CPU_DEFAULT;
-        MemoryReport report = network.getConfiguration().getMemoryReport(
-                InputType.convolutional(preprocessing.height(), preprocessing.width(), preprocessing.channels()));
+        MemoryReport report = network.getConfiguration()
+                .getMemoryReport(InputType.convolutional(
+                        preprocessing.height(), preprocessing.width(), preprocessing.channels()));
         int size = wanted;
         while (size > 1 && bytes(report, size) > maxMemoryBytes) {
             size--;
         }
         if (size < wanted) {
-            LOG.warn("batch.size {} would need {} MiB per forward pass, over batch.memory.max.bytes={}; using {}",
-                    wanted, bytes(report, wanted) >> 20, maxMemoryBytes, size);
+            LOG.warn(
+                    "batch.size {} would need {} MiB per forward pass, over batch.memory.max.bytes={}; using {}",
+                    wanted,
+                    bytes(report, wanted) >> 20,
+                    maxMemoryBytes,
+                    size);
         }
-        LOG.info("Batch size {} on {} (estimated {} MiB per forward pass)", size,
-                Nd4j.getBackend().getClass().getSimpleName(), bytes(report, size) >> 20);
+        LOG.info(
+                "Batch size {} on {} (estimated {} MiB per forward pass)",
+                size,
+                Nd4j.getBackend().getClass().getSimpleName(),
+                bytes(report, size) >> 20);
         return size;
     }
 

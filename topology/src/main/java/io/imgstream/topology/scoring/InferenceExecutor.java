@@ -45,8 +45,7 @@ public final class InferenceExecutor implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
     /** One submitted batch and where its results go. */
-    private record Request(String batchId, List<BatchImage> images, CompletableFuture<ScoredBatch> result) {
-    }
+    private record Request(String batchId, List<BatchImage> images, CompletableFuture<ScoredBatch> result) {}
 
     private final ModelSlot slot;
     private final ScorerMetrics metrics;
@@ -130,7 +129,8 @@ public final class InferenceExecutor implements AutoCloseable {
         List<Request> pass = new ArrayList<>();
         pass.add(first);
         int images = first.images().size();
-        for (Request next = queue.peek(); next != null && images + next.images().size() <= maxPassSize;
+        for (Request next = queue.peek();
+                next != null && images + next.images().size() <= maxPassSize;
                 next = queue.peek()) {
             pass.add(queue.poll());
             images += next.images().size();
@@ -140,7 +140,8 @@ public final class InferenceExecutor implements AutoCloseable {
 
     /** Scores a pass; returns every image with its primary and shadow outcomes in pass order, and the pass's facts. */
     private ScoredBatch run(List<Request> pass) {
-        List<BatchImage> images = pass.stream().flatMap(request -> request.images().stream()).toList();
+        List<BatchImage> images =
+                pass.stream().flatMap(request -> request.images().stream()).toList();
         List<BufferedImage> pixels = images.stream().map(BatchImage::pixels).toList();
         String passId = pass.size() == 1 ? pass.get(0).batchId() : pass.get(0).batchId() + "+" + (pass.size() - 1);
         ModelSlot.Models models = slot.acquireForBatch();
@@ -157,8 +158,15 @@ public final class InferenceExecutor implements AutoCloseable {
         for (int i = 0; i < images.size(); i++) {
             scored.add(images.get(i).scored(scores.get(i), shadowScores == null ? null : shadowScores.get(i)));
         }
-        return new ScoredBatch(passId, images.size(), models.primary().model(), shadow == null ? null : shadow.model(),
-                models.primary().featureLayout().orElse(null), startedAtMs, inferenceNanos, scored);
+        return new ScoredBatch(
+                passId,
+                images.size(),
+                models.primary().model(),
+                shadow == null ? null : shadow.model(),
+                models.primary().featureLayout().orElse(null),
+                startedAtMs,
+                inferenceNanos,
+                scored);
     }
 
     /** Hands each request its own images of the pass. */
@@ -176,7 +184,10 @@ public final class InferenceExecutor implements AutoCloseable {
         if (primary.equals(lastPrimary)) {
             return;
         }
-        LOG.info("Scoring with {} v{} from this batch on (was v{})", primary.name(), primary.version(),
+        LOG.info(
+                "Scoring with {} v{} from this batch on (was v{})",
+                primary.name(),
+                primary.version(),
                 lastPrimary.version());
         lastPrimary = primary;
         Instant announced = models.announcedAt();
@@ -193,8 +204,12 @@ public final class InferenceExecutor implements AutoCloseable {
             if (images.size() == 1) {
                 return List.of(new Failed(batchFailure));
             }
-            LOG.warn("Model {} v{} failed on a batch of {} images ({}); scoring them one by one", scorer.model().name(),
-                    scorer.model().version(), images.size(), batchFailure.toString());
+            LOG.warn(
+                    "Model {} v{} failed on a batch of {} images ({}); scoring them one by one",
+                    scorer.model().name(),
+                    scorer.model().version(),
+                    images.size(),
+                    batchFailure.toString());
             List<Score> scores = new ArrayList<>(images.size());
             for (BufferedImage image : images) {
                 try {
@@ -208,7 +223,8 @@ public final class InferenceExecutor implements AutoCloseable {
     }
 
     private static ImageScorer.Scores run(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
-        return withFeatures ? scorer.scoreWithFeatures(images)
+        return withFeatures
+                ? scorer.scoreWithFeatures(images)
                 : new ImageScorer.Scores(scorer.score(images), List.of());
     }
 
@@ -216,7 +232,8 @@ public final class InferenceExecutor implements AutoCloseable {
         List<float[]> probabilities = result.probabilities();
         List<float[]> features = result.features();
         if (probabilities.size() != images || !(features.isEmpty() || features.size() == images)) {
-            throw new IllegalStateException("model " + scorer.model().name() + " v" + scorer.model().version()
+            throw new IllegalStateException("model " + scorer.model().name() + " v"
+                    + scorer.model().version()
                     + " returned " + probabilities.size() + " results and " + features.size() + " feature vectors for "
                     + images + " images");
         }

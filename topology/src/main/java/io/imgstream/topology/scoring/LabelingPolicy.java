@@ -21,8 +21,8 @@ public record LabelingPolicy(double minConfidence, double minMargin) {
 
     public LabelingPolicy {
         if (minConfidence < 0 || minConfidence > 1 || minMargin < 0 || minMargin > 1) {
-            throw new IllegalArgumentException("thresholds must be in [0, 1], got confidence " + minConfidence
-                    + " and margin " + minMargin);
+            throw new IllegalArgumentException(
+                    "thresholds must be in [0, 1], got confidence " + minConfidence + " and margin " + minMargin);
         }
     }
 
@@ -32,15 +32,16 @@ public record LabelingPolicy(double minConfidence, double minMargin) {
      * @param now the request time
      */
     public Optional<LabelRequest> requestFor(Prediction prediction, Instant now) {
-        return reason(prediction).map(reason -> LabelRequest.newBuilder()
-                .setImageId(prediction.getImageId())
-                .setUri(prediction.getImageUri())
-                .setModelName(prediction.getModelName())
-                .setModelVersion(prediction.getModelVersion())
-                .setTopK(prediction.getTopK())
-                .setReason(reason)
-                .setRequestedTime(now)
-                .build());
+        return reason(prediction)
+                .map(reason -> LabelRequest.newBuilder()
+                        .setImageId(prediction.getImageId())
+                        .setUri(prediction.getImageUri())
+                        .setModelName(prediction.getModelName())
+                        .setModelVersion(prediction.getModelVersion())
+                        .setTopK(prediction.getTopK())
+                        .setReason(reason)
+                        .setRequestedTime(now)
+                        .build());
     }
 
     private Optional<String> reason(Prediction prediction) {
@@ -67,8 +68,13 @@ public record LabelingPolicy(double minConfidence, double minMargin) {
             return Optional.of(String.format(Locale.ROOT, "confidence %.2f < %.2f", first, minConfidence));
         }
         if (secondLabel != null && first - second < minMargin) {
-            return Optional.of(String.format(Locale.ROOT, "margin %.2f between '%s' and '%s' < %.2f", first - second,
-                    firstLabel, secondLabel, minMargin));
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "margin %.2f between '%s' and '%s' < %.2f",
+                    first - second,
+                    firstLabel,
+                    secondLabel,
+                    minMargin));
         }
         return Optional.empty();
     }

@@ -17,8 +17,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * @param timestamp   the input record's timestamp, kept on the outputs
  * @param enqueuedMs  wall-clock time the batcher first saw it, epoch milliseconds (for queue wait and linger)
  */
-public record PendingImage(ImageRef ref, byte[] rawValue, String topic, int partition, long offset, long timestamp,
-                           long enqueuedMs) {
+public record PendingImage(
+        ImageRef ref, byte[] rawValue, String topic, int partition, long offset, long timestamp, long enqueuedMs) {
 
     public PendingImage {
         Objects.requireNonNull(ref, "ref");
@@ -31,6 +31,5 @@ public record PendingImage(ImageRef ref, byte[] rawValue, String topic, int part
         return new SourcePosition(topic, partition, offset);
     }
 
-    private record SourcePosition(String topic, int partition, long offset) implements RecordMetadata {
-    }
+    private record SourcePosition(String topic, int partition, long offset) implements RecordMetadata {}
 }

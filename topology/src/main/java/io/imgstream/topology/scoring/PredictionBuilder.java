@@ -31,8 +31,14 @@ public final class PredictionBuilder {
      * @param latency       where the time went for this image
      * @throws IllegalArgumentException if the vector's length differs from the model's class count
      */
-    public Prediction build(ImageRef ref, ModelIdentity model, float[] probabilities, String batchId, int batchSize,
-                            LatencyBreakdown latency, Instant scoredTime) {
+    public Prediction build(
+            ImageRef ref,
+            ModelIdentity model,
+            float[] probabilities,
+            String batchId,
+            int batchSize,
+            LatencyBreakdown latency,
+            Instant scoredTime) {
         List<String> classes = model.classes();
         if (probabilities.length != classes.size()) {
             throw new IllegalArgumentException("model " + model.name() + " v" + model.version() + " returned "
@@ -61,7 +67,9 @@ public final class PredictionBuilder {
         List<ClassProbability> top = new ArrayList<>(topK);
         IntStream.range(0, probabilities.length)
                 .boxed()
-                .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i]).reversed().thenComparing(i -> i))
+                .sorted(Comparator.comparingDouble((Integer i) -> probabilities[i])
+                        .reversed()
+                        .thenComparing(i -> i))
                 .limit(topK)
                 .forEach(i -> top.add(new ClassProbability(classes.get(i), probabilities[i])));
         return top;

@@ -18,9 +18,15 @@ import java.util.List;
  * @param inferenceNanos duration of the primary forward pass
  * @param images         the batch's images, in the order they were submitted
  */
-public record ScoredBatch(String batchId, int passSize, ModelIdentity model, ModelIdentity shadowModel,
-                          ImageScorer.FeatureLayout featureLayout, long startedAtMs, long inferenceNanos,
-                          List<ScoredImage> images) {
+public record ScoredBatch(
+        String batchId,
+        int passSize,
+        ModelIdentity model,
+        ModelIdentity shadowModel,
+        ImageScorer.FeatureLayout featureLayout,
+        long startedAtMs,
+        long inferenceNanos,
+        List<ScoredImage> images) {
 
     public ScoredBatch {
         images = List.copyOf(images);
@@ -28,7 +34,7 @@ public record ScoredBatch(String batchId, int passSize, ModelIdentity model, Mod
 
     /** The same pass's result for {@code share} of its images: what one submitter of a coalesced pass gets. */
     ScoredBatch withImages(List<ScoredImage> share) {
-        return new ScoredBatch(batchId, passSize, model, shadowModel, featureLayout, startedAtMs, inferenceNanos,
-                share);
+        return new ScoredBatch(
+                batchId, passSize, model, shadowModel, featureLayout, startedAtMs, inferenceNanos, share);
     }
 }

@@ -18,22 +18,19 @@ public record ScoredImage(PendingImage pending, double fetchMs, Score score, Sco
     }
 
     /** What one model made of the image. */
-    public sealed interface Score {
-    }
+    public sealed interface Score {}
 
     /**
      * The model's probabilities, in the order of its classes.
      *
      * @param features the image's bottleneck features (flattened, channels first), or null when not computed
      */
-    public record Scored(float[] probabilities, float[] features) implements Score {
-    }
+    public record Scored(float[] probabilities, float[] features) implements Score {}
 
     /**
      * The model failed on this image alone (the rest of its pass scored).
      *
      * @param cause what the model threw
      */
-    public record Failed(RuntimeException cause) implements Score {
-    }
+    public record Failed(RuntimeException cause) implements Score {}
 }

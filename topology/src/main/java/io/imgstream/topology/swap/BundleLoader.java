@@ -1,8 +1,8 @@
 package io.imgstream.topology.swap;
 
+import io.imgstream.control.BundleSignature;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
-import io.imgstream.control.BundleSignature;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.net.URI;
@@ -41,12 +41,15 @@ public final class BundleLoader {
         if (signer != null) {
             CharSequence signature = version.getBundleSignature();
             if (signature == null) {
-                throw new ModelRefusedException(label + ": the announcement is not signed, and this scorer accepts only "
-                        + "versions signed with the key of model.signature.public.key");
+                throw new ModelRefusedException(
+                        label + ": the announcement is not signed, and this scorer accepts only "
+                                + "versions signed with the key of model.signature.public.key");
             }
             if (!BundleSignature.verify(signer, version.getBundleSha256().toString(), signature.toString())) {
-                throw new ModelRefusedException(label + ": the announcement's signature does not match its sha256 under "
-                        + "the key of model.signature.public.key; it was tampered with or signed with another key");
+                throw new ModelRefusedException(
+                        label + ": the announcement's signature does not match its sha256 under "
+                                + "the key of model.signature.public.key; it was tampered with or signed with another "
+                                + "key");
             }
         }
         Path path = pathOf(label, version.getBundleUri());
@@ -57,7 +60,8 @@ public final class BundleLoader {
             throw new ModelRefusedException(label + ": bundle " + path + " refused: " + e.getMessage(), e);
         }
         BundleManifest manifest = bundle.manifest();
-        List<String> announced = version.getClasses().stream().map(CharSequence::toString).toList();
+        List<String> announced =
+                version.getClasses().stream().map(CharSequence::toString).toList();
         String problem = null;
         if (!manifest.modelName().equals(version.getModelName()) || manifest.version() != version.getVersion()) {
             problem = "the bundle is " + manifest.modelName() + " v" + manifest.version();
@@ -69,7 +73,8 @@ public final class BundleLoader {
         }
         if (problem != null) {
             bundle.network().clear();
-            throw new ModelRefusedException(label + ": " + problem + "; republish the version with the bundle it names");
+            throw new ModelRefusedException(
+                    label + ": " + problem + "; republish the version with the bundle it names");
         }
         return bundle;
     }
@@ -89,12 +94,14 @@ public final class BundleLoader {
      */
     public static Path bundlePath(String location) {
         if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") && !location.regionMatches(true, 0, "file:", 0, 5)) {
-            throw new IllegalArgumentException("bundle URI scheme '" + location.substring(0, location.indexOf(':'))
-                    .toLowerCase(Locale.ROOT) + "' is not supported; use file: URIs or paths of a model store every "
+            throw new IllegalArgumentException("bundle URI scheme '"
+                    + location.substring(0, location.indexOf(':')).toLowerCase(Locale.ROOT)
+                    + "' is not supported; use file: URIs or paths of a model store every "
                     + "scorer can read");
         }
         try {
-            Path path = location.regionMatches(true, 0, "file:", 0, 5) ? Path.of(URI.create(location)) : Path.of(location);
+            Path path =
+                    location.regionMatches(true, 0, "file:", 0, 5) ? Path.of(URI.create(location)) : Path.of(location);
             return path.toAbsolutePath().normalize();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bundle location '" + location + "' is not a valid file URI or path", e);

@@ -30,8 +30,7 @@ public final class ModelSlot implements AutoCloseable {
      * @param announcedAt  when the primary's version was announced on the control topic, or null when it was
      *                     configured at start-up; used to measure how long adoption took
      */
-    public record Models(ImageScorer primary, ImageScorer shadow, Instant announcedAt) {
-    }
+    public record Models(ImageScorer primary, ImageScorer shadow, Instant announcedAt) {}
 
     private final AtomicReference<Models> current;
     private final ConcurrentLinkedQueue<ImageScorer> retired = new ConcurrentLinkedQueue<>();
@@ -59,8 +58,8 @@ public final class ModelSlot implements AutoCloseable {
      */
     public void promote(ImageScorer next, Instant announcedAt) {
         Objects.requireNonNull(next, "next");
-        Models before = current.getAndUpdate(models -> new Models(next,
-                sameModel(models.shadow(), next) ? null : models.shadow(), announcedAt));
+        Models before = current.getAndUpdate(
+                models -> new Models(next, sameModel(models.shadow(), next) ? null : models.shadow(), announcedAt));
         retire(before.primary());
         if (sameModel(before.shadow(), next)) {
             retire(before.shadow());
@@ -109,7 +108,8 @@ public final class ModelSlot implements AutoCloseable {
     }
 
     private static boolean sameModel(ImageScorer scorer, ImageScorer other) {
-        return scorer != null && scorer.model().name().equals(other.model().name())
+        return scorer != null
+                && scorer.model().name().equals(other.model().name())
                 && scorer.model().version() == other.model().version();
     }
 }

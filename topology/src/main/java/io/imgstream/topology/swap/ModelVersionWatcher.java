@@ -1,18 +1,18 @@
 package io.imgstream.topology.swap;
 
-import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.control.ModelVersionLog;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.model.inference.BundleScorer;
-import io.imgstream.model.inference.ModelIdentity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +21,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +65,13 @@ public final class ModelVersionWatcher implements AutoCloseable {
      * @param values       deserializer of {@link ModelVersion} values (the registry serde)
      * @param modelName    the model this instance scores
      */
-    public ModelVersionWatcher(Map<String, Object> clientConfig, String topic, Deserializer<ModelVersion> values,
-                               String modelName, BundleLoader loader, ScorerMetrics metrics) {
+    public ModelVersionWatcher(
+            Map<String, Object> clientConfig,
+            String topic,
+            Deserializer<ModelVersion> values,
+            String modelName,
+            BundleLoader loader,
+            ScorerMetrics metrics) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -93,7 +98,8 @@ public final class ModelVersionWatcher implements AutoCloseable {
     public ModelVersionLog.State catchUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
         if (partitions.isEmpty()) {
             throw new ConfigException("the control topic '" + topic + "' does not exist; create the topics "
                     + "(imgstream topics create) or set model.versions.follow=false");
@@ -145,7 +151,11 @@ public final class ModelVersionWatcher implements AutoCloseable {
             } catch (WakeupException e) {
                 return;
             } catch (KafkaException e) {
-                LOG.warn("Reading the control topic '{}' failed ({}); retrying in {}", topic, e.toString(), RETRY_BACKOFF);
+                LOG.warn(
+                        "Reading the control topic '{}' failed ({}); retrying in {}",
+                        topic,
+                        e.toString(),
+                        RETRY_BACKOFF);
                 sleep(RETRY_BACKOFF);
             }
         }
@@ -162,7 +172,9 @@ public final class ModelVersionWatcher implements AutoCloseable {
             load(current).ifPresent(bundle -> {
                 slot.promote(new BundleScorer(bundle), announcedAt);
                 metrics.modelSwapped();
-                LOG.info("Model {} v{} loaded and verified; scoring with it from the next batch", modelName,
+                LOG.info(
+                        "Model {} v{} loaded and verified; scoring with it from the next batch",
+                        modelName,
                         current.getVersion());
             });
         } else if (shadow == null) {
@@ -174,7 +186,9 @@ public final class ModelVersionWatcher implements AutoCloseable {
             load(shadow).ifPresent(bundle -> {
                 slot.shadow(new BundleScorer(bundle));
                 metrics.modelSwapped();
-                LOG.info("Model {} v{} loaded and verified; shadow-scoring every batch with it", modelName,
+                LOG.info(
+                        "Model {} v{} loaded and verified; shadow-scoring every batch with it",
+                        modelName,
                         shadow.getVersion());
             });
         }
@@ -203,8 +217,14 @@ public final class ModelVersionWatcher implements AutoCloseable {
             return Optional.ofNullable(values.deserialize(record.topic(), record.headers(), record.value()));
         } catch (RuntimeException e) {
             metrics.modelSwapRefused();
-            LOG.error("Control record {}-{}@{} (key '{}') is not a ModelVersion in the registry wire format ({}); "
-                    + "skipped", record.topic(), record.partition(), record.offset(), record.key(), e.toString());
+            LOG.error(
+                    "Control record {}-{}@{} (key '{}') is not a ModelVersion in the registry wire format ({}); "
+                            + "skipped",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    e.toString());
             return Optional.empty();
         }
     }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.images.ImageLoader;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.images.fetch.ImageFetcher;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
@@ -14,14 +18,10 @@ import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
-import io.imgstream.images.fetch.ImageFetcher;
-import io.imgstream.images.ImageLoader;
 import io.imgstream.topology.fetch.ImageTask;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.LabelingPolicy;
-import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.topology.scoring.PendingImage;
 import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.swap.ModelSlot;
@@ -83,8 +83,13 @@ class BatchingProcessorTest {
         @Override
         public Scores scoreWithFeatures(List<BufferedImage> images) {
             List<float[]> probabilities = score(images);
-            return new Scores(probabilities, withFeatures
-                    ? probabilities.stream().map(p -> new float[] {p[0]}).toList() : List.of());
+            return new Scores(
+                    probabilities,
+                    withFeatures
+                            ? probabilities.stream()
+                                    .map(p -> new float[] {p[0]})
+                                    .toList()
+                            : List.of());
         }
 
         @Override
@@ -104,23 +109,26 @@ class BatchingProcessorTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private final KeyValueStore<Long, PendingImage> store = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(BatchingProcessor.STORE_NAME),
-            org.apache.kafka.common.serialization.Serdes.Long(), new PendingImageSerde())
-            .withLoggingDisabled().build(); // Changelog is not supported by MockProcessorContext
+                    Stores.inMemoryKeyValueStore(BatchingProcessor.STORE_NAME),
+                    org.apache.kafka.common.serialization.Serdes.Long(),
+                    new PendingImageSerde())
+            .withLoggingDisabled()
+            .build(); // Changelog is not supported by MockProcessorContext
     private final RecordingScorer v1 = new RecordingScorer(1);
     private final ModelSlot slot = new ModelSlot(v1);
     private final ScorerMetrics metrics =
             new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
-    private final FetchPool fetchPool = new FetchPool(new ImageLoader(
-            new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
-            new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
-            2, 64);
+    private final FetchPool fetchPool = new FetchPool(
+            new ImageLoader(
+                    new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
+                    new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
+            2,
+            64);
     private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, 8);
     private long offset;
 
@@ -140,7 +148,8 @@ class BatchingProcessorTest {
     private BatchingProcessor processor(int batchSize, double minConfidence) {
         BatchingProcessor processor = new BatchingProcessor(
                 new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
-                fetchPool, inference,
+                fetchPool,
+                inference,
                 new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS),
                 metrics);
         processor.init(context);
@@ -163,8 +172,12 @@ class BatchingProcessorTest {
     }
 
     private static ImageRef inline(String id, byte[] bytes) {
-        return ImageRef.newBuilder().setId(id).setUri("inline:").setInlineBytes(ByteBuffer.wrap(bytes))
-                .setEventTime(Instant.ofEpochMilli(1_000)).build();
+        return ImageRef.newBuilder()
+                .setId(id)
+                .setUri("inline:")
+                .setInlineBytes(ByteBuffer.wrap(bytes))
+                .setEventTime(Instant.ofEpochMilli(1_000))
+                .build();
     }
 
     private void send(BatchingProcessor processor, String id, byte[] bytes) {
@@ -191,8 +204,12 @@ class BatchingProcessorTest {
     }
 
     private List<Object> forwardedTo(String child) {
-        return context.forwarded().stream().filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
-                .map(CapturedForward::record).map(Record::value).map(Object.class::cast).toList();
+        return context.forwarded().stream()
+                .filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
+                .map(CapturedForward::record)
+                .map(Record::value)
+                .map(Object.class::cast)
+                .toList();
     }
 
     private long storedImages() {
@@ -210,7 +227,8 @@ class BatchingProcessorTest {
         List<Object> predictions = awaitForwarded("predictions", 3);
 
         assertThat(v1.batchSizes).containsExactly(3);
-        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+        assertThat(predictions)
+                .extracting(p -> ((Prediction) p).getImageId().toString())
                 .containsExactly("a", "b", "c");
         Prediction first = (Prediction) predictions.get(0);
         assertThat(first.getTopK().get(0).getLabel().toString()).isEqualTo("red");
@@ -218,7 +236,10 @@ class BatchingProcessorTest {
         assertThat(first.getBatchId().toString()).isEqualTo("images-0@0-2");
         assertThat(first.getModelVersion()).isEqualTo(1);
         assertThat(storedImages()).isZero();
-        assertThat(metrics.registry().meter(ScorerMetrics.BATCHES_CLOSED + ".FULL").getCount()).isEqualTo(1);
+        assertThat(metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + ".FULL")
+                        .getCount())
+                .isEqualTo(1);
     }
 
     @Test
@@ -229,14 +250,19 @@ class BatchingProcessorTest {
 
         advance(LINGER.dividedBy(2));
         punctuate();
-        assertThat(v1.batchSizes).as("the oldest image has not waited batch.linger.ms yet").isEmpty();
+        assertThat(v1.batchSizes)
+                .as("the oldest image has not waited batch.linger.ms yet")
+                .isEmpty();
 
         advance(LINGER);
         List<Object> predictions = awaitForwarded("predictions", 2);
 
         assertThat(v1.batchSizes).containsExactly(2);
         assertThat(predictions).extracting(p -> ((Prediction) p).getBatchSize()).containsExactly(2, 2);
-        assertThat(metrics.registry().meter(ScorerMetrics.BATCHES_CLOSED + ".LINGER").getCount()).isEqualTo(1);
+        assertThat(metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + ".LINGER")
+                        .getCount())
+                .isEqualTo(1);
     }
 
     @Test
@@ -244,14 +270,23 @@ class BatchingProcessorTest {
         // What a restored changelog looks like: images whose predictions were never committed.
         for (long position = 0; position < 3; position++) {
             String id = "restored-" + position;
-            store.put(position, new PendingImage(inline(id, png(100)), id.getBytes(StandardCharsets.UTF_8), "images", 0,
-                    position, 500L, context.currentSystemTimeMs()));
+            store.put(
+                    position,
+                    new PendingImage(
+                            inline(id, png(100)),
+                            id.getBytes(StandardCharsets.UTF_8),
+                            "images",
+                            0,
+                            position,
+                            500L,
+                            context.currentSystemTimeMs()));
         }
 
         processor(3, 0);
         List<Object> predictions = awaitForwarded("predictions", 3);
 
-        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+        assertThat(predictions)
+                .extracting(p -> ((Prediction) p).getImageId().toString())
                 .containsExactly("restored-0", "restored-1", "restored-2");
         assertThat(storedImages()).isZero();
     }
@@ -266,7 +301,8 @@ class BatchingProcessorTest {
         List<Object> predictions = awaitForwarded("predictions", 2);
         List<Object> letters = forwardedTo("dead-letter");
 
-        assertThat(predictions).extracting(p -> ((Prediction) p).getImageId().toString())
+        assertThat(predictions)
+                .extracting(p -> ((Prediction) p).getImageId().toString())
                 .containsExactly("good-1", "good-2");
         assertThat(letters).singleElement().satisfies(letter -> {
             DeadLetter deadLetter = (DeadLetter) letter;
@@ -307,12 +343,24 @@ class BatchingProcessorTest {
         send(processor, "d", png(250));
         List<Object> predictions = awaitForwarded("predictions", 4);
 
-        assertThat(predictions).extracting(p -> ((Prediction) p).getModelVersion()).containsExactly(1, 1, 2, 2);
-        assertThat(forwardedTo("shadow")).extracting(p -> ((Prediction) p).getModelVersion()).containsExactly(3, 3);
+        assertThat(predictions)
+                .extracting(p -> ((Prediction) p).getModelVersion())
+                .containsExactly(1, 1, 2, 2);
+        assertThat(forwardedTo("shadow"))
+                .extracting(p -> ((Prediction) p).getModelVersion())
+                .containsExactly(3, 3);
         assertThat(v1.batchSizes).containsExactly(2);
-        assertThat(metrics.registry().getGauges().get(ScorerMetrics.SHADOW_MODEL_VERSION).getValue()).isEqualTo(3);
-        assertThat(metrics.registry().timer(ScorerMetrics.MODEL_SWAP_ADOPTION_TIME).getCount()).isEqualTo(1);
-        assertThat(Map.of("v2", v2.batchSizes, "v3", v3.batchSizes)).containsEntry("v2", List.of(2))
+        assertThat(metrics.registry()
+                        .getGauges()
+                        .get(ScorerMetrics.SHADOW_MODEL_VERSION)
+                        .getValue())
+                .isEqualTo(3);
+        assertThat(metrics.registry()
+                        .timer(ScorerMetrics.MODEL_SWAP_ADOPTION_TIME)
+                        .getCount())
+                .isEqualTo(1);
+        assertThat(Map.of("v2", v2.batchSizes, "v3", v3.batchSizes))
+                .containsEntry("v2", List.of(2))
                 .containsEntry("v3", List.of(2));
     }
 
@@ -326,7 +374,8 @@ class BatchingProcessorTest {
         awaitForwarded("predictions", 2);
 
         List<CapturedForward<? extends String, ?>> features = context.forwarded().stream()
-                .filter(f -> f.childName().filter(Predicate.isEqual("features")).isPresent()).toList();
+                .filter(f -> f.childName().filter(Predicate.isEqual("features")).isPresent())
+                .toList();
         assertThat(features).extracting(f -> (String) f.record().key()).containsExactly("a/rgb-mean", "b/rgb-mean");
         FeatureVector first = (FeatureVector) features.get(0).record().value();
         assertThat(first.getBaseModelId().toString()).isEqualTo("rgb-mean");

@@ -16,18 +16,21 @@ class FailureClassifierTest {
     @Test
     void shouldFailTheTaskWhenTheRegistryIsUnreachable() {
         assertThat(FailureClassifier.isInfrastructureFailure(
-                new UncheckedIOException(new ConnectException("Connection refused")))).isTrue();
+                        new UncheckedIOException(new ConnectException("Connection refused"))))
+                .isTrue();
     }
 
     @Test
     void shouldFailTheTaskForATimeoutDeepInTheCauseChain() {
         assertThat(FailureClassifier.isInfrastructureFailure(
-                new IllegalStateException(new RuntimeException(new TimeoutException("no answer"))))).isTrue();
+                        new IllegalStateException(new RuntimeException(new TimeoutException("no answer")))))
+                .isTrue();
     }
 
     @Test
     void shouldFailTheTaskForAnError() {
-        assertThat(FailureClassifier.isInfrastructureFailure(new OutOfMemoryError("Java heap space"))).isTrue();
+        assertThat(FailureClassifier.isInfrastructureFailure(new OutOfMemoryError("Java heap space")))
+                .isTrue();
     }
 
     @Test
@@ -38,8 +41,11 @@ class FailureClassifierTest {
 
     @Test
     void shouldDeadLetterAFetchRefusalWhateverItsCause() {
-        FetchException refusal = new FetchException(DeadLetterStage.FETCH, DeadLetterReason.FETCH_FAILED,
-                "image 7: https://images.example.com/7.png could not be fetched", new ConnectException("refused"));
+        FetchException refusal = new FetchException(
+                DeadLetterStage.FETCH,
+                DeadLetterReason.FETCH_FAILED,
+                "image 7: https://images.example.com/7.png could not be fetched",
+                new ConnectException("refused"));
 
         assertThat(FailureClassifier.isInfrastructureFailure(refusal)).isFalse();
     }

@@ -39,7 +39,10 @@ class BatchEmitterTest {
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), () -> PRIMARY, Optional::empty);
-    private final BatchEmitter emitter = new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(0, 0), metrics,
+    private final BatchEmitter emitter = new BatchEmitter(
+            new PredictionBuilder(2),
+            new LabelingPolicy(0, 0),
+            metrics,
             new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter"));
 
     @BeforeEach
@@ -51,8 +54,8 @@ class BatchEmitterTest {
     void shouldDeadLetterTheImageTheModelFailedOnAndPredictTheRest() {
         ScoredBatch batch = batch(
                 new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")),
-                        null));
+                new ScoredImage(
+                        pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")), null));
 
         emitter.emitScored(context, batch);
 
@@ -70,8 +73,10 @@ class BatchEmitterTest {
             assertThat(letter.getModelVersion()).isEqualTo(4);
             assertThat(letter.getSourceOffset()).isEqualTo(8L);
             assertThat(letter.getExceptionClass()).isEqualTo(IllegalArgumentException.class.getName());
-            assertThat(letter.getMessage()).isEqualTo(
-                    "image b: model colours v4 failed to score it: java.lang.IllegalArgumentException: NaN in layer 3");
+            assertThat(letter.getMessage())
+                    .isEqualTo(
+                            "image b: model colours v4 failed to score it: java.lang.IllegalArgumentException: NaN in "
+                                    + "layer 3");
         });
         assertThat(forwardedTo("shadow")).isEmpty();
     }
@@ -80,10 +85,14 @@ class BatchEmitterTest {
     void shouldFailTheTaskAndForwardNothingWhenTheModelFailedForAReasonOutsideTheImage() {
         ScoredBatch batch = batch(
                 new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(pending("b", 8), 2.0,
-                        new Failed(new UncheckedIOException(new IOException("device lost"))), null));
+                new ScoredImage(
+                        pending("b", 8),
+                        2.0,
+                        new Failed(new UncheckedIOException(new IOException("device lost"))),
+                        null));
 
-        assertThatThrownBy(() -> emitter.emitScored(context, batch)).isInstanceOf(StreamsException.class)
+        assertThatThrownBy(() -> emitter.emitScored(context, batch))
+                .isInstanceOf(StreamsException.class)
                 .hasMessageContaining("failed on image b for a reason outside the image")
                 .hasRootCauseMessage("device lost");
         assertThat(context.forwarded()).isEmpty();
@@ -92,9 +101,15 @@ class BatchEmitterTest {
     @Test
     void shouldWriteShadowPredictionsForTheImagesTheShadowModelScored() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null),
+                new ScoredImage(
+                        pending("a", 7),
+                        2.0,
+                        new Scored(new float[] {0.9f, 0.1f}, null),
                         new Scored(new float[] {0.2f, 0.8f}, null)),
-                new ScoredImage(pending("b", 8), 2.0, new Scored(new float[] {0.9f, 0.1f}, null),
+                new ScoredImage(
+                        pending("b", 8),
+                        2.0,
+                        new Scored(new float[] {0.9f, 0.1f}, null),
                         new Failed(new IllegalStateException("shadow broke"))));
 
         emitter.emitScored(context, batch);
@@ -104,21 +119,31 @@ class BatchEmitterTest {
             assertThat(((Prediction) value).getImageId()).isEqualTo("a");
             assertThat(((Prediction) value).getModelVersion()).isEqualTo(5);
         });
-        assertThat(forwardedTo("dead-letter")).as("a shadow model's failure is not the image's fault").isEmpty();
+        assertThat(forwardedTo("dead-letter"))
+                .as("a shadow model's failure is not the image's fault")
+                .isEmpty();
     }
 
     private static ScoredBatch batch(ScoredImage... images) {
-        return new ScoredBatch("images-0@7-8", images.length, PRIMARY, SHADOW, null, 9_000L, 1_000_000L,
-                List.of(images));
+        return new ScoredBatch(
+                "images-0@7-8", images.length, PRIMARY, SHADOW, null, 9_000L, 1_000_000L, List.of(images));
     }
 
     private static PendingImage pending(String id, long offset) {
-        ImageRef ref = ImageRef.newBuilder().setId(id).setUri("inline:").setEventTime(Instant.EPOCH).build();
+        ImageRef ref = ImageRef.newBuilder()
+                .setId(id)
+                .setUri("inline:")
+                .setEventTime(Instant.EPOCH)
+                .build();
         return new PendingImage(ref, id.getBytes(StandardCharsets.UTF_8), "images", 0, offset, 500L, 8_000L);
     }
 
     private List<Object> forwardedTo(String child) {
-        return context.forwarded().stream().filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
-                .map(CapturedForward::record).map(Record::value).map(Object.class::cast).toList();
+        return context.forwarded().stream()
+                .filter(f -> f.childName().filter(Predicate.isEqual(child)).isPresent())
+                .map(CapturedForward::record)
+                .map(Record::value)
+                .map(Object.class::cast)
+                .toList();
     }
 }

@@ -81,7 +81,8 @@ class ParseProcessorTest {
 
     @Test
     void shouldDeadLetterKeyThatDiffersFromImageId() throws Exception {
-        processor(SINGLE_OBJECT).process(new Record<>("other", ref("img-4").toByteBuffer().array(), 0L));
+        processor(SINGLE_OBJECT)
+                .process(new Record<>("other", ref("img-4").toByteBuffer().array(), 0L));
 
         DeadLetter letter = deadLetter();
         assertThat(letter.getStage()).isEqualTo(DeadLetterStage.VALIDATE);
@@ -118,6 +119,10 @@ class ParseProcessorTest {
     }
 
     private static ImageRef ref(String id) {
-        return ImageRef.newBuilder().setId(id).setUri("file:///x.png").setEventTime(Instant.EPOCH).build();
+        return ImageRef.newBuilder()
+                .setId(id)
+                .setUri("file:///x.png")
+                .setEventTime(Instant.EPOCH)
+                .build();
     }
 }

@@ -3,11 +3,11 @@ package io.imgstream.topology.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
-import io.imgstream.model.inference.ModelIdentity;
-import io.imgstream.runtime.metrics.MetricsExporters;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /** The scorer's metric names as operators see them, through the exporters. */
 class ScorerMetricsExportTest {
 
-    private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(),
-            () -> new ModelIdentity("pets", 4, List.of("cat", "dog")), Optional::empty);
+    private final ScorerMetrics metrics = new ScorerMetrics(
+            new MetricRegistry(), () -> new ModelIdentity("pets", 4, List.of("cat", "dog")), Optional::empty);
 
     @Test
     void shouldServeCountsTimesAndModelVersionToPrometheusOnLoopback() throws Exception {
@@ -40,9 +40,13 @@ class ScorerMetricsExportTest {
         countDeadLetter(DeadLetterReason.TOO_LARGE);
 
         try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), false, 0)) {
-            String body = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
 
             assertThat(body)
                     .contains("imgstream_scorer_images_scored_total 8.0")
@@ -59,20 +63,30 @@ class ScorerMetricsExportTest {
 
     @Test
     void shouldRegisterMBeansWhileRunningAndRemoveThemOnClose() throws Exception {
-        ObjectName name = new ObjectName(MetricsExporters.JMX_DOMAIN + ":name=" + ScorerMetrics.IMAGES_SCORED + ",type=meters");
+        ObjectName name =
+                new ObjectName(MetricsExporters.JMX_DOMAIN + ":name=" + ScorerMetrics.IMAGES_SCORED + ",type=meters");
         try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), true, -1)) {
             assertThat(exporters.prometheusPort()).isEqualTo(-1);
-            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isTrue();
+            assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
+                    .isTrue();
         }
-        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
+                .isFalse();
     }
 
     private void countDeadLetter(DeadLetterReason reason) {
         MockProcessorContext<String, DeadLetter> context = new MockProcessorContext<>();
         DeadLetterCountingProcessor processor = new DeadLetterCountingProcessor(metrics);
         processor.init(context);
-        DeadLetter letter = DeadLetter.newBuilder().setSourceTopic("images").setSourcePartition(0).setSourceOffset(1L)
-                .setStage(DeadLetterStage.FETCH).setReason(reason).setMessage("too big").setTime(Instant.EPOCH).build();
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic("images")
+                .setSourcePartition(0)
+                .setSourceOffset(1L)
+                .setStage(DeadLetterStage.FETCH)
+                .setReason(reason)
+                .setMessage("too big")
+                .setTime(Instant.EPOCH)
+                .build();
 
         processor.process(new Record<>("img", letter, 0L));
 

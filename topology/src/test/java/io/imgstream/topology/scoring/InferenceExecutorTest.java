@@ -1,10 +1,10 @@
 package io.imgstream.topology.scoring;
 
-import io.imgstream.model.inference.ImageScorer;
-import io.imgstream.model.inference.ModelIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.swap.ModelSlot;
@@ -47,14 +47,16 @@ class InferenceExecutorTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static List<BatchImage> images(int... widths) {
         List<BatchImage> images = new ArrayList<>();
         for (int width : widths) {
-            ImageRef ref = ImageRef.newBuilder().setId("w" + width).setUri("inline:").setEventTime(Instant.EPOCH)
+            ImageRef ref = ImageRef.newBuilder()
+                    .setId("w" + width)
+                    .setUri("inline:")
+                    .setEventTime(Instant.EPOCH)
                     .build();
             PendingImage pending = new PendingImage(ref, new byte[0], "images", 0, width, 0L, 0L);
             images.add(new BatchImage(pending, new BufferedImage(width, 1, BufferedImage.TYPE_INT_RGB), 0));
@@ -77,19 +79,26 @@ class InferenceExecutorTest {
 
             ScoredBatch merged = third.get(10, TimeUnit.SECONDS);
             ScoredBatch last = fourth.get(10, TimeUnit.SECONDS);
-            assertThat(scorer.passes).as("1, then 1+2 merged, then 2 (4 would exceed the pass size)")
+            assertThat(scorer.passes)
+                    .as("1, then 1+2 merged, then 2 (4 would exceed the pass size)")
                     .containsExactly(1, 3, 2);
             assertThat(first.get().passSize()).isEqualTo(1);
             assertThat(second.get().batchId()).isEqualTo("p1@0-0+1");
             assertThat(second.get().passSize()).isEqualTo(3);
-            assertThat(second.get().images()).singleElement()
-                    .satisfies(s -> assertThat(((ScoredImage.Scored) s.score()).probabilities()).containsExactly(2f));
-            assertThat(merged.images()).extracting(s -> ((ScoredImage.Scored) s.score()).probabilities()[0])
+            assertThat(second.get().images())
+                    .singleElement()
+                    .satisfies(s -> assertThat(((ScoredImage.Scored) s.score()).probabilities())
+                            .containsExactly(2f));
+            assertThat(merged.images())
+                    .extracting(s -> ((ScoredImage.Scored) s.score()).probabilities()[0])
                     .containsExactly(3f, 4f);
-            assertThat(merged.images()).extracting(s -> s.pending().ref().getId()).containsExactly("w3", "w4");
+            assertThat(merged.images())
+                    .extracting(s -> s.pending().ref().getId())
+                    .containsExactly("w3", "w4");
             assertThat(last.images()).hasSize(2);
             assertThat(last.passSize()).isEqualTo(2);
-            assertThat(metrics.registry().histogram(ScorerMetrics.BATCH_SIZE).getCount()).isEqualTo(3);
+            assertThat(metrics.registry().histogram(ScorerMetrics.BATCH_SIZE).getCount())
+                    .isEqualTo(3);
         }
     }
 }

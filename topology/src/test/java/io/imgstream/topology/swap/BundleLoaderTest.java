@@ -3,8 +3,8 @@ package io.imgstream.topology.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.control.BundleSignature;
+import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
@@ -33,27 +33,47 @@ class BundleLoaderTest {
 
     @Test
     void shouldLoadOnlyVersionsSignedWithTheConfiguredKey() throws Exception {
-        StoredBundle stored = new FileSystemModelStore(temp).save(ModelBundle.of(BundleManifest.create("m", 1, CLASSES,
-                "small", INPUT, Instant.now(), Map.of(), null), SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
+        StoredBundle stored = new FileSystemModelStore(temp)
+                .save(ModelBundle.of(
+                        BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
+                        SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
         KeyPair keys = BundleSignature.generate();
         BundleLoader loader = new BundleLoader(keys.getPublic());
         ModelVersion unsigned = announcement(stored, null);
 
-        assertThatThrownBy(() -> loader.load(unsigned)).isInstanceOf(ModelRefusedException.class)
+        assertThatThrownBy(() -> loader.load(unsigned))
+                .isInstanceOf(ModelRefusedException.class)
                 .hasMessageContaining("not signed");
-        assertThatThrownBy(() -> loader.load(announcement(stored,
-                BundleSignature.sign(BundleSignature.generate().getPrivate(), stored.sha256()))))
-                .isInstanceOf(ModelRefusedException.class).hasMessageContaining("does not match");
+        assertThatThrownBy(() -> loader.load(announcement(
+                        stored, BundleSignature.sign(BundleSignature.generate().getPrivate(), stored.sha256()))))
+                .isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("does not match");
         assertThat(loader.load(announcement(stored, BundleSignature.sign(keys.getPrivate(), stored.sha256())))
-                .manifest().version()).isEqualTo(1);
-        assertThat(new BundleLoader().load(unsigned).manifest().version()).as("no key: signatures not checked").isEqualTo(1);
+                        .manifest()
+                        .version())
+                .isEqualTo(1);
+        assertThat(new BundleLoader().load(unsigned).manifest().version())
+                .as("no key: signatures not checked")
+                .isEqualTo(1);
     }
 
     private static ModelVersion announcement(StoredBundle stored, String signature) {
-        return ModelVersion.newBuilder().setModelName("m").setVersion(1).setBaseModelId("small")
-                .setBundleUri(stored.uri().toString()).setBundleSha256(stored.sha256()).setClasses(List.copyOf(CLASSES))
-                .setInputHeight(16).setInputWidth(16).setInputChannels(1).setPreprocessing("UNIT").setResizePolicy("SQUASH")
-                .setMetrics(ModelMetrics.newBuilder().build()).setCreatedTime(Instant.now()).setStatus(ModelStatus.PROMOTED)
-                .setBundleSignature(signature).build();
+        return ModelVersion.newBuilder()
+                .setModelName("m")
+                .setVersion(1)
+                .setBaseModelId("small")
+                .setBundleUri(stored.uri().toString())
+                .setBundleSha256(stored.sha256())
+                .setClasses(List.copyOf(CLASSES))
+                .setInputHeight(16)
+                .setInputWidth(16)
+                .setInputChannels(1)
+                .setPreprocessing("UNIT")
+                .setResizePolicy("SQUASH")
+                .setMetrics(ModelMetrics.newBuilder().build())
+                .setCreatedTime(Instant.now())
+                .setStatus(ModelStatus.PROMOTED)
+                .setBundleSignature(signature)
+                .build();
     }
 }

@@ -25,7 +25,9 @@ public enum BasePreset {
      * @throws IllegalArgumentException for an unknown name
      */
     public static BasePreset of(String configName) {
-        return Arrays.stream(values()).filter(p -> p.configName().equals(configName)).findFirst()
+        return Arrays.stream(values())
+                .filter(p -> p.configName().equals(configName))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown base preset '" + configName + "'"));
     }
 }

@@ -53,8 +53,13 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
         }
         LoadedNetwork loaded = source().load();
         return switch (preset) {
-            case VGG16, VGG19 -> VggBase.random(preset == BasePreset.VGG16 ? VggBase.Variant.VGG16 : VggBase.Variant.VGG19,
-                    preprocessing.height(), preprocessing.width(), SEED).withWeightsFrom(loaded.graph());
+            case VGG16, VGG19 ->
+                VggBase.random(
+                                preset == BasePreset.VGG16 ? VggBase.Variant.VGG16 : VggBase.Variant.VGG19,
+                                preprocessing.height(),
+                                preprocessing.width(),
+                                SEED)
+                        .withWeightsFrom(loaded.graph());
             case NETWORK -> TruncatedBase.of(loaded.graph(), layer, name, preprocessing);
             case BUNDLE -> throw new IllegalStateException("bundles are read above");
         };
@@ -65,7 +70,8 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
         try {
             bundle = BundleFile.readUnverified(weights);
         } catch (RuntimeException e) {
-            throw new WeightLoadException("base.weights " + weights + " is not a readable model bundle: " + e.getMessage(), e);
+            throw new WeightLoadException(
+                    "base.weights " + weights + " is not a readable model bundle: " + e.getMessage(), e);
         }
         BundleManifest manifest = bundle.manifest();
         String cut = layer.isBlank() ? manifest.bottleneckLayer() : layer;
@@ -78,6 +84,8 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
 
     private WeightSource source() {
         String file = weights.getFileName().toString().toLowerCase(Locale.ROOT);
-        return file.endsWith(".h5") || file.endsWith(".hdf5") ? KerasH5Source.wholeModel(weights) : Dl4jZipSource.of(weights);
+        return file.endsWith(".h5") || file.endsWith(".hdf5")
+                ? KerasH5Source.wholeModel(weights)
+                : Dl4jZipSource.of(weights);
     }
 }

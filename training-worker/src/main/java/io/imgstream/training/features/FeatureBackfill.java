@@ -1,12 +1,12 @@
 package io.imgstream.training.features;
 
+import io.imgstream.images.ImageLoader;
+import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.schemas.FeatureVectorKeys;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.images.fetch.FetchException;
-import io.imgstream.images.ImageLoader;
 import io.imgstream.training.labels.LabeledExample;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
@@ -45,7 +45,10 @@ public final class FeatureBackfill {
      * @param producer      writes the computed features
      * @param featuresTopic the {@code features} topic's name
      */
-    public FeatureBackfill(FeatureExtractor extractor, ImageLoader loader, Producer<String, SpecificRecord> producer,
+    public FeatureBackfill(
+            FeatureExtractor extractor,
+            ImageLoader loader,
+            Producer<String, SpecificRecord> producer,
             String featuresTopic) {
         this.extractor = Objects.requireNonNull(extractor, "extractor");
         this.loader = Objects.requireNonNull(loader, "loader");
@@ -71,8 +74,11 @@ public final class FeatureBackfill {
                     continue;
                 }
                 try {
-                    ImageRef ref = ImageRef.newBuilder().setId(example.imageId()).setUri(example.uri().get())
-                            .setEventTime(Instant.now()).build();
+                    ImageRef ref = ImageRef.newBuilder()
+                            .setId(example.imageId())
+                            .setUri(example.uri().get())
+                            .setEventTime(Instant.now())
+                            .build();
                     images.put(example, loader.load(ref).image());
                 } catch (FetchException e) {
                     refused.accept(example, e.reason() + ": " + e.getMessage());
@@ -85,8 +91,11 @@ public final class FeatureBackfill {
             int i = 0;
             for (LabeledExample example : images.keySet()) {
                 FeatureVector vector = toRecord(example.imageId(), features.get(i++));
-                producer.send(new ProducerRecord<>(featuresTopic, FeatureVectorKeys.of(example.imageId(),
-                        vector.getBaseModelId().toString()), vector));
+                producer.send(new ProducerRecord<>(
+                        featuresTopic,
+                        FeatureVectorKeys.of(
+                                example.imageId(), vector.getBaseModelId().toString()),
+                        vector));
                 done.add(example.withFeatures(vector));
             }
         }
@@ -103,7 +112,12 @@ public final class FeatureBackfill {
         for (float value : features.values()) {
             values.add(value);
         }
-        return FeatureVector.newBuilder().setImageId(imageId).setBaseModelId(extractor.base().id().toString())
-                .setShape(shape).setValues(values).setCreatedTime(Instant.now()).build();
+        return FeatureVector.newBuilder()
+                .setImageId(imageId)
+                .setBaseModelId(extractor.base().id().toString())
+                .setShape(shape)
+                .setValues(values)
+                .setCreatedTime(Instant.now())
+                .build();
     }
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param uri      where the image is, if the label said
  * @param features its features under the worker's base, if known
  */
-public record LabeledExample(String imageId, String label, SplitHint split, Optional<String> uri,
-        Optional<FeatureVector> features) {
+public record LabeledExample(
+        String imageId, String label, SplitHint split, Optional<String> uri, Optional<FeatureVector> features) {
 
     public LabeledExample {
         Objects.requireNonNull(imageId, "imageId");

@@ -37,7 +37,10 @@ public final class LabeledSet {
             while (all.hasNext()) {
                 KeyValue<String, LabelFeedback> entry = all.next();
                 LabelFeedback feedback = entry.value;
-                examples.add(new LabeledExample(entry.key, feedback.getLabel().toString(), feedback.getSplit(),
+                examples.add(new LabeledExample(
+                        entry.key,
+                        feedback.getLabel().toString(),
+                        feedback.getSplit(),
                         Optional.ofNullable(feedback.getUri()).map(CharSequence::toString),
                         Optional.ofNullable(vectors.get(entry.key))));
             }

@@ -28,8 +28,7 @@ public final class LabeledSetTopology {
     /** Store of the features of labeled (and soon labeled) images under the worker's base. */
     public static final String VECTORS_STORE = "vectors";
 
-    private LabeledSetTopology() {
-    }
+    private LabeledSetTopology() {}
 
     /**
      * @param topics      topic names
@@ -38,18 +37,21 @@ public final class LabeledSetTopology {
      * @param labelCounter told of every label taken, for the refit trigger and metrics
      * @return the topology
      */
-    public static Topology build(TopicCatalog topics, RegistrySerdes serdes, String baseModelId, LabelCounter labelCounter) {
+    public static Topology build(
+            TopicCatalog topics, RegistrySerdes serdes, String baseModelId, LabelCounter labelCounter) {
         Serde<String> keys = Serdes.String();
         Serde<LabelFeedback> labels = serdes.valueSerde();
         Serde<FeatureVector> vectors = serdes.valueSerde();
         Topology topology = new Topology();
         topology.addSource("feedback", keys.deserializer(), labels.deserializer(), topics.name(TopicRole.FEEDBACK))
                 .addProcessor("labels-upsert", () -> new LabelUpsert(labelCounter), "feedback")
-                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LABELS_STORE), keys, labels),
+                .addStateStore(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LABELS_STORE), keys, labels),
                         "labels-upsert");
         topology.addSource("features", keys.deserializer(), vectors.deserializer(), topics.name(TopicRole.FEATURES))
                 .addProcessor("features-index", () -> new FeatureIndex(baseModelId), "features")
-                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VECTORS_STORE), keys, vectors),
+                .addStateStore(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VECTORS_STORE), keys, vectors),
                         "features-index");
         return topology;
     }

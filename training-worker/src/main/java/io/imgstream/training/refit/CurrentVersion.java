@@ -24,7 +24,8 @@ public final class CurrentVersion {
     private CurrentVersion(ModelVersion announcement, ModelBundle bundle) {
         this.announcement = announcement;
         this.bundle = bundle;
-        this.classes = announcement.getClasses().stream().map(CharSequence::toString).toList();
+        this.classes =
+                announcement.getClasses().stream().map(CharSequence::toString).toList();
         String bottleneck = bundle == null ? null : bundle.manifest().bottleneckLayer();
         // The helper freezes the network up to the bottleneck in place; the worker owns this copy.
         this.head = bottleneck == null ? null : new TransferLearningHelper(bundle.network(), bottleneck);
@@ -60,7 +61,9 @@ public final class CurrentVersion {
 
     /** Usable images of the labeled set when it was trained, if its bundle says. */
     public Optional<Integer> labeledImages() {
-        return Optional.ofNullable(bundle).map(b -> b.manifest().metrics().get(Refitter.LABELED_IMAGES)).map(Double::intValue);
+        return Optional.ofNullable(bundle)
+                .map(b -> b.manifest().metrics().get(Refitter.LABELED_IMAGES))
+                .map(Double::intValue);
     }
 
     /** Whether its head can score features of the worker's base. */

@@ -29,16 +29,53 @@ import java.util.Optional;
  * @param evaluateTime      time evaluating candidate and current version
  * @param publishTime       time assembling, saving and announcing the bundle
  */
-public record RefitOutcome(Instant started, Optional<String> skipped, int version, ModelStatus status, List<String> classes,
-        int labeledImages, int trainSize, int validationSize, int holdoutSize, Map<String, Integer> unusable, int backfilled,
-        double accuracy, Optional<Double> currentAccuracy, int epochs, Duration backfillTime, Duration fitTime,
-        Duration evaluateTime, Duration publishTime) {
+public record RefitOutcome(
+        Instant started,
+        Optional<String> skipped,
+        int version,
+        ModelStatus status,
+        List<String> classes,
+        int labeledImages,
+        int trainSize,
+        int validationSize,
+        int holdoutSize,
+        Map<String, Integer> unusable,
+        int backfilled,
+        double accuracy,
+        Optional<Double> currentAccuracy,
+        int epochs,
+        Duration backfillTime,
+        Duration fitTime,
+        Duration evaluateTime,
+        Duration publishTime) {
 
     /** A refit that trained nothing, and why. */
-    static RefitOutcome skipped(Instant started, String why, int labeledImages, Map<String, Integer> unusable,
-            int backfilled, Duration backfillTime) {
-        return new RefitOutcome(started, Optional.of(why), 0, null, List.of(), labeledImages, 0, 0, 0, Map.copyOf(unusable), backfilled,
-                Double.NaN, Optional.empty(), 0, backfillTime, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+    static RefitOutcome skipped(
+            Instant started,
+            String why,
+            int labeledImages,
+            Map<String, Integer> unusable,
+            int backfilled,
+            Duration backfillTime) {
+        return new RefitOutcome(
+                started,
+                Optional.of(why),
+                0,
+                null,
+                List.of(),
+                labeledImages,
+                0,
+                0,
+                0,
+                Map.copyOf(unusable),
+                backfilled,
+                Double.NaN,
+                Optional.empty(),
+                0,
+                backfillTime,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO);
     }
 
     /** When the version was announced: the refit's start plus its steps. */

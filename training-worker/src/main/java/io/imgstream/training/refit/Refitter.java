@@ -1,12 +1,14 @@
 package io.imgstream.training.refit;
 
+import io.imgstream.control.ModelAnnouncements;
+import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.model.base.BaseNetwork;
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.HeadBuilder;
@@ -18,13 +20,10 @@ import io.imgstream.model.head.HeadWarmStart;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
-import io.imgstream.control.ModelAnnouncements;
-import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.training.refit.HoldoutSplit.Side;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +66,9 @@ public final class Refitter {
     public static final String HOLDOUT_SIZE = "holdoutSize";
     /** Manifest metric: images trained on. */
     public static final String TRAIN_SIZE = "trainSize";
-    /** Manifest metric: usable images of the labeled set at the refit; the next worker start counts new labels from it. */
+    /**
+     * Manifest metric: usable images of the labeled set at the refit; the next worker start counts new labels from it.
+     */
     public static final String LABELED_IMAGES = "labeledImages";
     /** Manifest metric: the current version's accuracy on the same holdout. */
     public static final String PARENT_HOLDOUT_ACCURACY = "parentHoldoutAccuracy";
@@ -99,9 +100,19 @@ public final class Refitter {
      * @param highestAnnouncedVersion the highest version of the model on the control topic, 0 if none
      * @param progress                receives a line per step and per epoch
      */
-    public Refitter(String modelName, BaseNetwork base, HeadConfig headConfig, HeadTrainingConfig trainingConfig,
-            HoldoutSplit split, double minImprovement, ModelStatus publishStatus, FeatureBackfill backfill,
-            FileSystemModelStore store, VersionAnnouncer control, IntSupplier highestAnnouncedVersion, Consumer<String> progress) {
+    public Refitter(
+            String modelName,
+            BaseNetwork base,
+            HeadConfig headConfig,
+            HeadTrainingConfig trainingConfig,
+            HoldoutSplit split,
+            double minImprovement,
+            ModelStatus publishStatus,
+            FeatureBackfill backfill,
+            FileSystemModelStore store,
+            VersionAnnouncer control,
+            IntSupplier highestAnnouncedVersion,
+            Consumer<String> progress) {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.base = Objects.requireNonNull(base, "base");
         this.headConfig = Objects.requireNonNull(headConfig, "headConfig");
@@ -142,9 +153,11 @@ public final class Refitter {
             }
         }
         if (!missing.isEmpty()) {
-            progress.accept(String.format(Locale.ROOT, "computing features of %d labeled images with %s", missing.size(), base.id()));
+            progress.accept(String.format(
+                    Locale.ROOT, "computing features of %d labeled images with %s", missing.size(), base.id()));
         }
-        List<LabeledExample> computed = backfill.compute(missing, (example, why) -> unusable.merge(reasonKey(why), 1, Integer::sum));
+        List<LabeledExample> computed =
+                backfill.compute(missing, (example, why) -> unusable.merge(reasonKey(why), 1, Integer::sum));
         ready.addAll(computed);
         Duration backfillTime = Duration.ofNanos(System.nanoTime() - started);
 
@@ -163,32 +176,55 @@ public final class Refitter {
         List<LabeledExample> validation = sides.get(Side.VALIDATION).isEmpty() ? train : sides.get(Side.VALIDATION);
         List<LabeledExample> holdout = sides.get(Side.HOLDOUT);
         int version = nextVersion();
-        progress.accept(String.format(Locale.ROOT, "refit %s v%d: %d labeled images (%d train, %d validation, %d holdout), "
-                        + "%d classes%s", modelName, version, ready.size(), train.size(), sides.get(Side.VALIDATION).size(),
-                holdout.size(), classes.size(), unusable.isEmpty() ? "" : ", left out " + unusable));
+        progress.accept(String.format(
+                Locale.ROOT,
+                "refit %s v%d: %d labeled images (%d train, %d validation, %d holdout), " + "%d classes%s",
+                modelName,
+                version,
+                ready.size(),
+                train.size(),
+                sides.get(Side.VALIDATION).size(),
+                holdout.size(),
+                classes.size(),
+                unusable.isEmpty() ? "" : ", left out " + unusable));
 
         long fitStarted = System.nanoTime();
-        ComputationGraph head = HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
+        ComputationGraph head =
+                HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
         current.ifPresent(c -> c.network().ifPresent(network -> {
             HeadWarmStart.Carried carried = HeadWarmStart.copy(network, c.classes(), head, classes);
-            progress.accept(String.format(Locale.ROOT, "warm start from v%d: dense layer %s, output units of %d of %d classes",
-                    c.version(), carried.dense() ? "copied" : "fresh", carried.carriedClasses(), classes.size()));
+            progress.accept(String.format(
+                    Locale.ROOT,
+                    "warm start from v%d: dense layer %s, output units of %d of %d classes",
+                    c.version(),
+                    carried.dense() ? "copied" : "fresh",
+                    carried.carriedClasses(),
+                    classes.size()));
         }));
         HeadTrainer trainer = new HeadTrainer(trainingConfig);
-        HeadTrainingResult result = trainer.train(head, features(train, classes),
-                features(validation, classes), epoch -> progress.accept(String.format(Locale.ROOT,
-                        "  epoch %d: train loss %.4f accuracy %.3f, validation loss %.4f accuracy %.3f", epoch.epoch(),
-                        epoch.trainLoss(), epoch.trainAccuracy(), epoch.validationLoss(), epoch.validationAccuracy())));
+        HeadTrainingResult result = trainer.train(
+                head,
+                features(train, classes),
+                features(validation, classes),
+                epoch -> progress.accept(String.format(
+                        Locale.ROOT,
+                        "  epoch %d: train loss %.4f accuracy %.3f, validation loss %.4f accuracy %.3f",
+                        epoch.epoch(),
+                        epoch.trainLoss(),
+                        epoch.trainAccuracy(),
+                        epoch.validationLoss(),
+                        epoch.validationAccuracy())));
         Duration fitTime = Duration.ofNanos(System.nanoTime() - fitStarted);
 
         long evaluateStarted = System.nanoTime();
         LabeledFeatures holdoutFeatures = features(holdout, classes);
-        ClassificationReport report = ClassificationReport.of(classes, holdoutFeatures.labels(),
-                argmax(predict(result.head(), holdoutFeatures, classes.size())));
+        ClassificationReport report = ClassificationReport.of(
+                classes, holdoutFeatures.labels(), argmax(predict(result.head(), holdoutFeatures, classes.size())));
         double holdoutLoss = trainer.evaluate(result.head(), holdoutFeatures).loss();
         Optional<Double> currentAccuracy = current.flatMap(c -> currentAccuracy(c, holdoutFeatures, classes));
         Duration evaluateTime = Duration.ofNanos(System.nanoTime() - evaluateStarted);
-        boolean passes = current.isEmpty() || currentAccuracy.isEmpty()
+        boolean passes = current.isEmpty()
+                || currentAccuracy.isEmpty()
                 || report.accuracy() >= currentAccuracy.get() + minImprovement;
         ModelStatus status = passes ? publishStatus : ModelStatus.REJECTED;
 
@@ -201,23 +237,56 @@ public final class Refitter {
         metrics.put(LABELED_IMAGES, (double) ready.size());
         currentAccuracy.ifPresent(a -> metrics.put(PARENT_HOLDOUT_ACCURACY, a));
         Instant now = Instant.now();
-        BundleManifest manifest = BundleManifest.create(modelName, version, classes, base.id().toString(),
-                base.preprocessing(), now, metrics, current.map(CurrentVersion::version).orElse(null))
+        BundleManifest manifest = BundleManifest.create(
+                        modelName,
+                        version,
+                        classes,
+                        base.id().toString(),
+                        base.preprocessing(),
+                        now,
+                        metrics,
+                        current.map(CurrentVersion::version).orElse(null))
                 .withBottleneckLayer(base.bottleneckLayer());
-        ComputationGraph network = new FineTuner(FineTuneConfig.defaults()).assemble(base, result.head(),
-                new FineTuner.FromLayer(base.bottleneckLayer()));
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
         TrainingCurves curves = result.curves();
         ModelBundle bundle = ModelBundle.of(manifest, network).withCurves(curves);
         StoredBundle stored = store.save(bundle);
         control.announce(ModelAnnouncements.of(stored, manifest, status, now, report));
         network.clear();
         Duration publishTime = Duration.ofNanos(System.nanoTime() - publishStarted);
-        progress.accept(String.format(Locale.ROOT, "v%d holdout accuracy %.3f%s: %s", version, report.accuracy(),
-                currentAccuracy.map(a -> String.format(Locale.ROOT, " vs %.3f for v%d", a, current.get().version())).orElse(""),
+        progress.accept(String.format(
+                Locale.ROOT,
+                "v%d holdout accuracy %.3f%s: %s",
+                version,
+                report.accuracy(),
+                currentAccuracy
+                        .map(a -> String.format(
+                                Locale.ROOT,
+                                " vs %.3f for v%d",
+                                a,
+                                current.get().version()))
+                        .orElse(""),
                 passes ? "announced " + status : "REJECTED (needs +" + minImprovement + ")"));
-        return new RefitOutcome(startedAt, Optional.empty(), version, status, classes, ready.size(), train.size(),
-                sides.get(Side.VALIDATION).size(), holdout.size(), Map.copyOf(unusable), computed.size(), report.accuracy(),
-                currentAccuracy, curves.epochs(), backfillTime, fitTime, evaluateTime, publishTime);
+        return new RefitOutcome(
+                startedAt,
+                Optional.empty(),
+                version,
+                status,
+                classes,
+                ready.size(),
+                train.size(),
+                sides.get(Side.VALIDATION).size(),
+                holdout.size(),
+                Map.copyOf(unusable),
+                computed.size(),
+                report.accuracy(),
+                currentAccuracy,
+                curves.epochs(),
+                backfillTime,
+                fitTime,
+                evaluateTime,
+                publishTime);
     }
 
     private Optional<String> shapeProblem(FeatureVector vector) {
@@ -227,7 +296,8 @@ public final class Refitter {
                     + Arrays.toString(base.featureShape()));
         }
         if (vector.getValues().size() != BottleneckFeatures.length(shape)) {
-            return Optional.of("features with " + vector.getValues().size() + " values for shape " + Arrays.toString(shape));
+            return Optional.of(
+                    "features with " + vector.getValues().size() + " values for shape " + Arrays.toString(shape));
         }
         return Optional.empty();
     }
@@ -238,7 +308,10 @@ public final class Refitter {
         return colon < 0 ? why : why.substring(0, colon);
     }
 
-    /** Classes the current version knows keep their order; new labels follow, sorted. Classes nobody labels any more drop out. */
+    /**
+     * Classes the current version knows keep their order; new labels follow, sorted. Classes nobody labels any more
+     * drop out.
+     */
     static List<String> classOrder(List<String> previous, List<LabeledExample> examples) {
         Set<String> labeled = new TreeSet<>();
         examples.forEach(e -> labeled.add(e.label()));
@@ -250,10 +323,12 @@ public final class Refitter {
 
     private static Optional<String> unfit(List<String> classes, Map<Side, List<LabeledExample>> sides) {
         if (classes.size() < 2) {
-            return Optional.of("the labeled set has " + classes.size() + " class(es) " + classes + "; a classifier needs two");
+            return Optional.of(
+                    "the labeled set has " + classes.size() + " class(es) " + classes + "; a classifier needs two");
         }
         if (sides.get(Side.HOLDOUT).isEmpty()) {
-            return Optional.of("no labeled image falls in the holdout yet; label more images (or some with split HOLDOUT)");
+            return Optional.of(
+                    "no labeled image falls in the holdout yet; label more images (or some with split HOLDOUT)");
         }
         if (sides.get(Side.TRAIN).isEmpty()) {
             return Optional.of("no labeled image falls on the training side yet; label more images");
@@ -267,8 +342,11 @@ public final class Refitter {
     }
 
     private int nextVersion() {
-        int stored = store.list().stream().filter(b -> b.modelName().equals(modelName)).mapToInt(StoredBundle::version)
-                .max().orElse(0);
+        int stored = store.list().stream()
+                .filter(b -> b.modelName().equals(modelName))
+                .mapToInt(StoredBundle::version)
+                .max()
+                .orElse(0);
         return Math.max(stored, highestAnnouncedVersion.getAsInt()) + 1;
     }
 
@@ -281,7 +359,9 @@ public final class Refitter {
             for (int j = 0; j < values.length; j++) {
                 values[j] = vector.getValues().get(j);
             }
-            vectors.add(new BottleneckFeatures(values, vector.getShape().stream().mapToLong(Integer::longValue).toArray()));
+            vectors.add(new BottleneckFeatures(
+                    values,
+                    vector.getShape().stream().mapToLong(Integer::longValue).toArray()));
             labels[i] = classes.indexOf(examples.get(i).label());
         }
         return LabeledFeatures.of(vectors, labels);
@@ -292,7 +372,8 @@ public final class Refitter {
         int[] order = identity(data.count());
         for (int from = 0; from < data.count(); from += trainingConfig.batchSize()) {
             int size = Math.min(trainingConfig.batchSize(), data.count() - from);
-            float[][] batch = ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classCount);
+            float[][] batch =
+                    ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classCount);
             System.arraycopy(batch, 0, all, from, size);
         }
         return all;

@@ -3,12 +3,12 @@ package io.imgstream.training.base;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imgstream.demo.DemoModel;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.demo.DemoModel;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BaseSpecTest {
 
-    private static final Preprocessing ANY_VGG_INPUT = new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR,
-            ResizePolicy.SQUASH);
+    private static final Preprocessing ANY_VGG_INPUT =
+            new Preprocessing(150, 150, 3, PixelScaling.CAFFE_BGR, ResizePolicy.SQUASH);
 
     @TempDir
     Path temp;
@@ -36,7 +36,8 @@ class BaseSpecTest {
         Path zip = temp.resolve("net.zip");
         ModelSerializer.writeModel(network, zip.toFile(), false);
 
-        BaseNetwork base = new BaseSpec(BasePreset.NETWORK, zip, SmallCnn.POOL2, "fm-conv", DemoModel.PREPROCESSING).load();
+        BaseNetwork base =
+                new BaseSpec(BasePreset.NETWORK, zip, SmallCnn.POOL2, "fm-conv", DemoModel.PREPROCESSING).load();
 
         assertThat(base.featureShape()).containsExactly(16, 7, 7);
         assertThat(base.id().toString()).startsWith("fm-conv@");
@@ -44,10 +45,17 @@ class BaseSpecTest {
 
     @Test
     void shouldTakeABundlesNetworkAndPreprocessing() throws Exception {
-        BundleManifest manifest = BundleManifest.create("demo", 1, DemoModel.classes(), DemoModel.BASE_MODEL_ID,
-                DemoModel.PREPROCESSING, Instant.now(), Map.of(), null);
-        StoredBundle stored = new FileSystemModelStore(temp.resolve("models")).save(ModelBundle.of(manifest,
-                SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK)));
+        BundleManifest manifest = BundleManifest.create(
+                "demo",
+                1,
+                DemoModel.classes(),
+                DemoModel.BASE_MODEL_ID,
+                DemoModel.PREPROCESSING,
+                Instant.now(),
+                Map.of(),
+                null);
+        StoredBundle stored = new FileSystemModelStore(temp.resolve("models"))
+                .save(ModelBundle.of(manifest, SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK)));
         Path bundle = Path.of(stored.uri());
 
         BaseNetwork base = new BaseSpec(BasePreset.BUNDLE, bundle, SmallCnn.POOL2, "demo-conv", ANY_VGG_INPUT).load();
@@ -55,13 +63,16 @@ class BaseSpecTest {
         assertThat(base.preprocessing()).isEqualTo(DemoModel.PREPROCESSING);
         assertThat(base.bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
         assertThatThrownBy(() -> new BaseSpec(BasePreset.BUNDLE, bundle, "", "demo-conv", ANY_VGG_INPUT).load())
-                .isInstanceOf(WeightLoadException.class).hasMessageContaining("set base.layer");
+                .isInstanceOf(WeightLoadException.class)
+                .hasMessageContaining("set base.layer");
     }
 
     @Test
     void shouldSayWhereTheMissingWeightsShouldBe() {
-        assertThatThrownBy(() -> new BaseSpec(BasePreset.VGG16, temp.resolve("vgg16.h5"), "", "x", ANY_VGG_INPUT).load())
-                .isInstanceOf(WeightLoadException.class).hasMessageContaining("vgg16.h5 do not exist")
+        assertThatThrownBy(
+                        () -> new BaseSpec(BasePreset.VGG16, temp.resolve("vgg16.h5"), "", "x", ANY_VGG_INPUT).load())
+                .isInstanceOf(WeightLoadException.class)
+                .hasMessageContaining("vgg16.h5 do not exist")
                 .hasMessageContaining("nothing is downloaded");
     }
 }

@@ -25,7 +25,8 @@ class LabelLedgerTest {
     @Test
     void shouldCountFromTheNewestVersionsLabeledSetAfterARestart() {
         LabelLedger ledger = new LabelLedger(2);
-        assertThat(ledger.newLabels(List.of(example("a", "cat"), example("b", "dog"), example("c", "cat")))).isEqualTo(1);
+        assertThat(ledger.newLabels(List.of(example("a", "cat"), example("b", "dog"), example("c", "cat"))))
+                .isEqualTo(1);
         assertThat(ledger.newLabels(List.of(example("a", "cat")))).isZero();
     }
 

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.imgstream.demo.DemoModel;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.demo.DemoModel;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainingConfig;
@@ -18,7 +19,6 @@ import io.imgstream.model.training.TruncatedBase;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
 import java.io.UncheckedIOException;
@@ -64,7 +64,10 @@ class RefitterTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        base = TruncatedBase.of(SmallCnn.build(1, 28, 28, 10, 5, DemoModel.NETWORK), SmallCnn.POOL2, "test-conv",
+        base = TruncatedBase.of(
+                SmallCnn.build(1, 28, 28, 10, 5, DemoModel.NETWORK),
+                SmallCnn.POOL2,
+                "test-conv",
                 DemoModel.PREPROCESSING);
         extractor = new FeatureExtractor(base);
         Serializer<SpecificRecord> values = (topic, record) -> new byte[0];
@@ -88,11 +91,15 @@ class RefitterTest {
         assertThat(outcome.skipped()).isEmpty();
         assertThat(outcome.version()).isEqualTo(1);
         assertThat(outcome.status()).isEqualTo(ModelStatus.PROMOTED);
-        assertThat(outcome.classes()).as("new classes in name order").containsExactly("Pullover", "T-shirt/top", "Trouser");
+        assertThat(outcome.classes())
+                .as("new classes in name order")
+                .containsExactly("Pullover", "T-shirt/top", "Trouser");
         assertThat(outcome.backfilled()).isEqualTo(3 * PER_CLASS);
-        assertThat(outcome.trainSize() + outcome.validationSize() + outcome.holdoutSize()).isEqualTo(3 * PER_CLASS);
+        assertThat(outcome.trainSize() + outcome.validationSize() + outcome.holdoutSize())
+                .isEqualTo(3 * PER_CLASS);
         assertThat(outcome.accuracy()).as("three separable classes").isGreaterThan(0.5);
-        assertThat(producer.history()).hasSize(3 * PER_CLASS)
+        assertThat(producer.history())
+                .hasSize(3 * PER_CLASS)
                 .allSatisfy(r -> assertThat(r.key()).endsWith("/" + base.id()));
 
         ModelVersion version = announced.get(0);
@@ -100,14 +107,19 @@ class RefitterTest {
         assertThat(version.getParentVersion()).isNull();
         assertThat(version.getMetrics().getHoldoutSize()).isEqualTo(outcome.holdoutSize());
         assertThat(version.getMetrics().getConfusionMatrix()).hasSize(3);
-        assertThat(version.getMetrics().getConfusionMatrix().stream().flatMap(List::stream).mapToInt(Integer::intValue).sum())
+        assertThat(version.getMetrics().getConfusionMatrix().stream()
+                        .flatMap(List::stream)
+                        .mapToInt(Integer::intValue)
+                        .sum())
                 .isEqualTo(outcome.holdoutSize());
-        ModelBundle bundle = BundleFile.readVerified(Path.of(java.net.URI.create(version.getBundleUri().toString())),
+        ModelBundle bundle = BundleFile.readVerified(
+                Path.of(java.net.URI.create(version.getBundleUri().toString())),
                 version.getBundleSha256().toString());
         assertThat(bundle.manifest().bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
         assertThat(bundle.manifest().baseModelId()).isEqualTo(base.id().toString());
         assertThat(bundle.curves()).isPresent();
-        float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
+        float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
+                List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
         assertThat(scores[0]).hasSize(3);
     }
 
@@ -116,37 +128,48 @@ class RefitterTest {
         List<LabeledExample> first = examples(0, 3);
         refitter(0.01).refit(first, Optional.empty());
         ModelVersion v1 = announced.get(0);
-        CurrentVersion current = CurrentVersion.of(v1, store.load(java.net.URI.create(v1.getBundleUri().toString()),
-                v1.getBundleSha256().toString()));
+        CurrentVersion current = CurrentVersion.of(
+                v1,
+                store.load(
+                        java.net.URI.create(v1.getBundleUri().toString()),
+                        v1.getBundleSha256().toString()));
         List<LabeledExample> more = new ArrayList<>(withFeatures(first));
         more.addAll(examples(3, 4));
 
         RefitOutcome outcome = refitter(1.0).refit(more, Optional.of(current));
 
         assertThat(outcome.version()).isEqualTo(2);
-        assertThat(outcome.classes()).as("known classes keep their order, the new one follows")
+        assertThat(outcome.classes())
+                .as("known classes keep their order, the new one follows")
                 .containsExactly("Pullover", "T-shirt/top", "Trouser", "Dress");
         assertThat(outcome.backfilled()).as("only the new images").isEqualTo(PER_CLASS);
-        assertThat(outcome.currentAccuracy()).as("v1 measured on the same holdout").isPresent();
+        assertThat(outcome.currentAccuracy())
+                .as("v1 measured on the same holdout")
+                .isPresent();
         assertThat(outcome.currentAccuracy().get()).isLessThan(1.0);
         assertThat(outcome.status()).isEqualTo(ModelStatus.REJECTED);
-        assertThat(progress).anyMatch(line -> line.contains("warm start from v1: dense layer copied, output units of 3 of 4"));
+        assertThat(progress)
+                .anyMatch(line -> line.contains("warm start from v1: dense layer copied, output units of 3 of 4"));
         ModelVersion v2 = announced.get(1);
         assertThat(v2.getStatus()).isEqualTo(ModelStatus.REJECTED);
         assertThat(v2.getParentVersion()).isEqualTo(1);
-        assertThat(store.list()).as("a rejected candidate is kept for 'models promote'").hasSize(2);
+        assertThat(store.list())
+                .as("a rejected candidate is kept for 'models promote'")
+                .hasSize(2);
     }
 
     @Test
     void shouldLeaveOutImagesItCanNotHaveAndSayWhy() throws Exception {
         List<LabeledExample> labeled = new ArrayList<>(examples(0, 2));
-        labeled.add(new LabeledExample("outside", classNames.get(0), SplitHint.ANY, Optional.of("file:///etc/passwd"),
-                Optional.empty()));
-        labeled.add(new LabeledExample("nowhere", classNames.get(1), SplitHint.ANY, Optional.empty(), Optional.empty()));
+        labeled.add(new LabeledExample(
+                "outside", classNames.get(0), SplitHint.ANY, Optional.of("file:///etc/passwd"), Optional.empty()));
+        labeled.add(
+                new LabeledExample("nowhere", classNames.get(1), SplitHint.ANY, Optional.empty(), Optional.empty()));
 
         RefitOutcome outcome = refitter(0.01).refit(labeled, Optional.empty());
 
-        assertThat(outcome.unusable()).containsEntry("PATH_NOT_ALLOWED", 1)
+        assertThat(outcome.unusable())
+                .containsEntry("PATH_NOT_ALLOWED", 1)
                 .containsEntry("no features and no uri in its label to compute them from", 1);
         assertThat(outcome.labeledImages()).isEqualTo(2 * PER_CLASS);
     }
@@ -159,7 +182,8 @@ class RefitterTest {
         List<LabeledExample> labeled = examples(0, 3);
 
         assertThatThrownBy(() -> refitter(0.01).refit(labeled, Optional.empty()))
-                .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not save fashion v1");
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("could not save fashion v1");
         assertThat(announced).as("no version announced").isEmpty();
     }
 
@@ -171,7 +195,8 @@ class RefitterTest {
     void shouldFailWithAClearErrorLeaveNoPartialFileAndAnnounceNothingWhenTheDiskIsFull() throws Exception {
         Path mountPoint = Files.createDirectories(temp.resolve("full-disk"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String mountOutput = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assumeTrue(mount.waitFor() == 0, "this machine does not let the test mount a tmpfs: " + mountOutput);
         try {
@@ -179,14 +204,21 @@ class RefitterTest {
             List<LabeledExample> labeled = examples(0, 3);
 
             assertThatThrownBy(() -> refitter(0.01).refit(labeled, Optional.empty()))
-                    .isInstanceOf(UncheckedIOException.class).hasMessageContaining("could not save fashion v1")
-                    .rootCause().hasMessageContaining("No space left on device");
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("could not save fashion v1")
+                    .rootCause()
+                    .hasMessageContaining("No space left on device");
             assertThat(announced).as("no version announced").isEmpty();
             try (Stream<Path> files = Files.walk(mountPoint)) {
-                assertThat(files.filter(Files::isRegularFile)).as("files left in the full store").isEmpty();
+                assertThat(files.filter(Files::isRegularFile))
+                        .as("files left in the full store")
+                        .isEmpty();
             }
         } finally {
-            new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor();
+            new ProcessBuilder("umount", mountPoint.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         }
     }
 
@@ -201,12 +233,25 @@ class RefitterTest {
 
     private Refitter refitter(double minImprovement) {
         HeadTrainingConfig training = HeadTrainingConfig.defaults().withMaxEpochs(15);
-        FetchSettings fetch = new FetchSettings(List.of("file"), List.of(images), List.of(), Duration.ofSeconds(5),
-                1 << 20, 1_000_000);
+        FetchSettings fetch = new FetchSettings(
+                List.of("file"), List.of(images), List.of(), Duration.ofSeconds(5), 1 << 20, 1_000_000);
         FeatureBackfill backfill = new FeatureBackfill(extractor, fetch.loader(), producer, "features");
-        return new Refitter(MODEL, base, HeadConfig.defaults().withLearningRate(1e-3), training, new HoldoutSplit(25, 10),
-                minImprovement, ModelStatus.PROMOTED, backfill, store, announced::add,
-                () -> announced.stream().mapToInt(ModelVersion::getVersion).max().orElse(0), progress::add);
+        return new Refitter(
+                MODEL,
+                base,
+                HeadConfig.defaults().withLearningRate(1e-3),
+                training,
+                new HoldoutSplit(25, 10),
+                minImprovement,
+                ModelStatus.PROMOTED,
+                backfill,
+                store,
+                announced::add,
+                () -> announced.stream()
+                        .mapToInt(ModelVersion::getVersion)
+                        .max()
+                        .orElse(0),
+                progress::add);
     }
 
     /** {@value #PER_CLASS} real images of each class in {@code [from, to)}, written as PNG, labeled by file URI. */
@@ -221,8 +266,12 @@ class RefitterTest {
             }
             Path file = images.resolve(label + "-" + taken[label]++ + ".png");
             ImageIO.write(shipped.image(i), "png", file.toFile());
-            examples.add(new LabeledExample("img-" + file.getFileName(), classNames.get(label), SplitHint.ANY,
-                    Optional.of(file.toUri().toString()), Optional.empty()));
+            examples.add(new LabeledExample(
+                    "img-" + file.getFileName(),
+                    classNames.get(label),
+                    SplitHint.ANY,
+                    Optional.of(file.toUri().toString()),
+                    Optional.empty()));
         }
         return examples;
     }
@@ -231,8 +280,11 @@ class RefitterTest {
     private List<LabeledExample> withFeatures(List<LabeledExample> examples) {
         List<LabeledExample> result = new ArrayList<>();
         for (LabeledExample example : examples) {
-            producer.history().stream().filter(r -> r.key().startsWith(example.imageId() + "/")).findFirst()
-                    .ifPresent(r -> result.add(example.withFeatures((io.imgstream.schemas.avro.FeatureVector) r.value())));
+            producer.history().stream()
+                    .filter(r -> r.key().startsWith(example.imageId() + "/"))
+                    .findFirst()
+                    .ifPresent(
+                            r -> result.add(example.withFeatures((io.imgstream.schemas.avro.FeatureVector) r.value())));
         }
         return result;
     }
