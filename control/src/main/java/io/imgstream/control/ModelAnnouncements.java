@@ -31,14 +31,10 @@ public final class ModelAnnouncements {
      * @throws IllegalArgumentException if the manifest is not the stored bundle's
      */
     public static ModelVersion of(StoredBundle stored, BundleManifest manifest, ModelStatus status, Instant now) {
-        return of(
-                stored,
-                manifest,
-                status,
-                now,
-                ModelMetrics.newBuilder()
-                        .setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY))
-                        .build());
+        ModelMetrics metrics = ModelMetrics.newBuilder()
+                .setAccuracy(manifest.metrics().get(HOLDOUT_ACCURACY))
+                .build();
+        return of(stored, manifest, status, now, metrics);
     }
 
     /**
@@ -57,17 +53,13 @@ public final class ModelAnnouncements {
             throw new IllegalArgumentException("the evaluation is over classes " + holdout.classes()
                     + " but the bundle's are " + manifest.classes());
         }
-        return of(
-                stored,
-                manifest,
-                status,
-                now,
-                ModelMetrics.newBuilder()
-                        .setAccuracy(holdout.accuracy())
-                        .setHoldoutSize(holdout.count())
-                        .setPerClass(classMetrics(holdout))
-                        .setConfusionMatrix(confusion(holdout))
-                        .build());
+        ModelMetrics metrics = ModelMetrics.newBuilder()
+                .setAccuracy(holdout.accuracy())
+                .setHoldoutSize(holdout.count())
+                .setPerClass(classMetrics(holdout))
+                .setConfusionMatrix(confusion(holdout))
+                .build();
+        return of(stored, manifest, status, now, metrics);
     }
 
     /** The per-class scores of an evaluation as Avro records, in class order. */

@@ -2,12 +2,12 @@ package io.imgstream.demo;
 
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.ClassifierTrainer;
-import io.imgstream.model.training.EvaluationResult;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;

@@ -33,20 +33,30 @@ public final class ConnectionSettings {
      * @return {@code def}
      */
     public static ConfigDef define(ConfigDef def) {
+        def.define(
+                BOOTSTRAP_SERVERS_CONFIG,
+                Type.LIST,
+                ConfigDef.NO_DEFAULT_VALUE,
+                ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+                Importance.HIGH,
+                BOOTSTRAP_SERVERS_DOC);
+        return defineRegistryUrl(def, REGISTRY_URL_DOC);
+    }
+
+    /**
+     * Adds the required {@value #REGISTRY_URL_CONFIG} key, with a description of what the registry is used for
+     * there (the connectors' keys name their converter too).
+     *
+     * @return {@code def}
+     */
+    public static ConfigDef defineRegistryUrl(ConfigDef def, String doc) {
         return def.define(
-                        BOOTSTRAP_SERVERS_CONFIG,
-                        Type.LIST,
-                        ConfigDef.NO_DEFAULT_VALUE,
-                        ConfigDef.ValidList.anyNonDuplicateValues(false, false),
-                        Importance.HIGH,
-                        BOOTSTRAP_SERVERS_DOC)
-                .define(
-                        REGISTRY_URL_CONFIG,
-                        Type.STRING,
-                        ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(),
-                        Importance.HIGH,
-                        REGISTRY_URL_DOC);
+                REGISTRY_URL_CONFIG,
+                Type.STRING,
+                ConfigDef.NO_DEFAULT_VALUE,
+                new ConfigDef.NonEmptyString(),
+                Importance.HIGH,
+                doc);
     }
 
     /** The brokers of a configuration {@link #define} was applied to, as Kafka clients expect them. */

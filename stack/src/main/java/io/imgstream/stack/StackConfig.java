@@ -99,6 +99,25 @@ public record StackConfig(
 
     /** A copy that runs the registry with the JDK at {@code javaHome} ({@code null}: search for one). */
     public StackConfig withRegistryJavaHome(Path javaHome) {
+        return copy(javaHome, partitions, connectPort, securePort);
+    }
+
+    /** A copy that creates topics with {@code count} partitions. */
+    public StackConfig withPartitions(int count) {
+        return copy(registryJavaHome, count, connectPort, securePort);
+    }
+
+    /** These settings with a Kafka Connect worker on {@code port}. */
+    public StackConfig withConnectPort(int port) {
+        return copy(registryJavaHome, partitions, port, securePort);
+    }
+
+    /** These settings with a TLS and SASL/PLAIN listener on {@code port} besides the plaintext one. */
+    public StackConfig withSecurePort(int port) {
+        return copy(registryJavaHome, partitions, connectPort, port);
+    }
+
+    private StackConfig copy(Path javaHome, int partitionCount, int connectOn, int secureOn) {
         return new StackConfig(
                 workDir,
                 brokerPort,
@@ -106,55 +125,10 @@ public record StackConfig(
                 registryPort,
                 registryManagementPort,
                 javaHome,
-                partitions,
+                partitionCount,
                 readyTimeout,
-                connectPort,
-                securePort);
-    }
-
-    /** A copy that creates topics with {@code count} partitions. */
-    public StackConfig withPartitions(int count) {
-        return new StackConfig(
-                workDir,
-                brokerPort,
-                controllerPort,
-                registryPort,
-                registryManagementPort,
-                registryJavaHome,
-                count,
-                readyTimeout,
-                connectPort,
-                securePort);
-    }
-
-    /** These settings with a Kafka Connect worker on {@code port}. */
-    public StackConfig withConnectPort(int port) {
-        return new StackConfig(
-                workDir,
-                brokerPort,
-                controllerPort,
-                registryPort,
-                registryManagementPort,
-                registryJavaHome,
-                partitions,
-                readyTimeout,
-                port,
-                securePort);
-    }
-
-    /** These settings with a TLS and SASL/PLAIN listener on {@code port} besides the plaintext one. */
-    public StackConfig withSecurePort(int port) {
-        return new StackConfig(
-                workDir,
-                brokerPort,
-                controllerPort,
-                registryPort,
-                registryManagementPort,
-                registryJavaHome,
-                partitions,
-                readyTimeout,
-                connectPort,
-                port);
+                connectOn,
+                secureOn);
     }
 
     /** Whether the broker has the secure listener. */

@@ -74,48 +74,24 @@ public record StackState(
 
     /** This state with a broker started again under another pid. */
     public StackState withBroker(long pid) {
-        return new StackState(
-                workDir,
-                pid,
-                registryPid,
-                bootstrapServers,
-                registryUrl,
-                brokerPort,
-                controllerPort,
-                registryPort,
-                registryManagementPort,
-                startedAt,
-                connectPid,
-                connectUrl,
-                connectPort,
-                securePort);
+        return withProcesses(pid, registryPid, connectPid, connectUrl, connectPort);
     }
 
     /** This state with a registry started again under another pid. */
     public StackState withRegistry(long pid) {
-        return new StackState(
-                workDir,
-                brokerPid,
-                pid,
-                bootstrapServers,
-                registryUrl,
-                brokerPort,
-                controllerPort,
-                registryPort,
-                registryManagementPort,
-                startedAt,
-                connectPid,
-                connectUrl,
-                connectPort,
-                securePort);
+        return withProcesses(brokerPid, pid, connectPid, connectUrl, connectPort);
     }
 
     /** This state with the Connect worker that was started after it was first written. */
     public StackState withConnect(long pid, String url, int port) {
+        return withProcesses(brokerPid, registryPid, pid, url, port);
+    }
+
+    private StackState withProcesses(long broker, long registry, long connect, String connectAt, int connectOn) {
         return new StackState(
                 workDir,
-                brokerPid,
-                registryPid,
+                broker,
+                registry,
                 bootstrapServers,
                 registryUrl,
                 brokerPort,
@@ -123,9 +99,9 @@ public record StackState(
                 registryPort,
                 registryManagementPort,
                 startedAt,
-                pid,
-                url,
-                port,
+                connect,
+                connectAt,
+                connectOn,
                 securePort);
     }
 

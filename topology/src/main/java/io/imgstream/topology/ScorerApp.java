@@ -267,13 +267,8 @@ public final class ScorerApp implements StreamsApplication {
     }
 
     @Override
-    public KafkaStreams streams() {
-        return streams;
-    }
-
-    @Override
-    public MetricsExporters exporters() {
-        return exporters;
+    public Parts parts() {
+        return new Parts(streams, exporters);
     }
 
     /**

@@ -268,13 +268,8 @@ public final class TrainingWorker implements StreamsApplication {
     }
 
     @Override
-    public KafkaStreams streams() {
-        return streams;
-    }
-
-    @Override
-    public MetricsExporters exporters() {
-        return exporters;
+    public Parts parts() {
+        return new Parts(streams, exporters);
     }
 
     /**

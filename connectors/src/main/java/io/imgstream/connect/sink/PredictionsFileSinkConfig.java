@@ -1,5 +1,6 @@
 package io.imgstream.connect.sink;
 
+import io.imgstream.schemas.ConnectionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -27,26 +28,21 @@ public final class PredictionsFileSinkConfig extends AbstractConfig {
     private static final String ROLL_INTERVAL_MS_DOC =
             "A file is committed at the first offset commit after it has been " + "open this long, however small.";
 
-    public static final String REGISTRY_URL_CONFIG = "registry.url";
+    public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
     private static final String REGISTRY_URL_DOC =
             "Base URL of the schema registry the Prediction records are read with; "
                     + "use org.apache.kafka.connect.converters.ByteArrayConverter as value.converter.";
 
     /** The definition of every key. */
-    public static final ConfigDef CONFIG = new ConfigDef()
-            .define(
-                    DIRECTORY_CONFIG,
-                    Type.STRING,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
-                    Importance.HIGH,
-                    DIRECTORY_DOC)
-            .define(
-                    REGISTRY_URL_CONFIG,
-                    Type.STRING,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
-                    Importance.HIGH,
+    public static final ConfigDef CONFIG = ConnectionSettings.defineRegistryUrl(
+                    new ConfigDef()
+                            .define(
+                                    DIRECTORY_CONFIG,
+                                    Type.STRING,
+                                    ConfigDef.NO_DEFAULT_VALUE,
+                                    new ConfigDef.NonEmptyString(),
+                                    Importance.HIGH,
+                                    DIRECTORY_DOC),
                     REGISTRY_URL_DOC)
             .define(
                     FORMAT_CONFIG,

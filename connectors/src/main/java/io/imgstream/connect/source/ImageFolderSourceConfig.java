@@ -1,5 +1,6 @@
 package io.imgstream.connect.source;
 
+import io.imgstream.schemas.ConnectionSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
     private static final String FEEDBACK_TOPIC_DOC =
             "Topic of the LabelFeedback records for images whose folder names a " + "class. Empty: no labels are sent.";
 
-    public static final String REGISTRY_URL_CONFIG = "registry.url";
+    public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
     private static final String REGISTRY_URL_DOC = "Base URL of the schema registry the records are serialised against "
             + "(Confluent wire format); use org.apache.kafka.connect.converters.ByteArrayConverter as value.converter.";
 
@@ -50,20 +51,15 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
     private static final String LABELER_DOC = "Labeler recorded in the LabelFeedback records.";
 
     /** The definition of every key. */
-    public static final ConfigDef CONFIG = new ConfigDef()
-            .define(
-                    ROOTS_CONFIG,
-                    Type.LIST,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    ConfigDef.ValidList.anyNonDuplicateValues(false, false),
-                    Importance.HIGH,
-                    ROOTS_DOC)
-            .define(
-                    REGISTRY_URL_CONFIG,
-                    Type.STRING,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
-                    Importance.HIGH,
+    public static final ConfigDef CONFIG = ConnectionSettings.defineRegistryUrl(
+                    new ConfigDef()
+                            .define(
+                                    ROOTS_CONFIG,
+                                    Type.LIST,
+                                    ConfigDef.NO_DEFAULT_VALUE,
+                                    ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+                                    Importance.HIGH,
+                                    ROOTS_DOC),
                     REGISTRY_URL_DOC)
             .define(
                     IMAGES_TOPIC_CONFIG,

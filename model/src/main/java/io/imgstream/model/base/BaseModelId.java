@@ -1,8 +1,13 @@
 package io.imgstream.model.base;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.apache.commons.codec.digest.DigestUtils;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Identifies a base network by what it computes: its architecture name and the sha256 of its weights.
@@ -30,6 +35,17 @@ public record BaseModelId(String name, String weightsSha256) {
             throw new IllegalArgumentException(
                     "weights sha256 of " + name + " must be 64 hex digits, got '" + weightsSha256 + "'");
         }
+    }
+
+    /**
+     * The id of a network built or trained here: its name and the sha256 of its parameters as float32,
+     * little-endian, in the order DL4J flattens them.
+     */
+    public static BaseModelId ofParameters(String name, INDArray params) {
+        float[] values = params.castTo(DataType.FLOAT).toFloatVector();
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return new BaseModelId(name, DigestUtils.sha256Hex(bytes.array()));
     }
 
     /** Parses the {@code name@sha256} form of {@link #toString()}. */

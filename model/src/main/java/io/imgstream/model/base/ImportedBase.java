@@ -2,18 +2,11 @@ package io.imgstream.model.base;
 
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.weights.LoadedNetwork;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -77,19 +70,12 @@ public final class ImportedBase extends AbstractBaseNetwork {
             throw new IllegalArgumentException(network.source() + " has inputs " + configuration.getNetworkInputs()
                     + "; a base takes exactly one image input");
         }
-        if (!configuration.getVertices().containsKey(bottleneckLayer)) {
-            throw new IllegalArgumentException(network.source() + " has no layer or vertex '" + bottleneckLayer + "'");
+        ComputationGraph cut;
+        try {
+            cut = GraphCut.at(network.graph(), bottleneckLayer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(network.source() + ": " + e.getMessage(), e);
         }
-        Set<String> needed = ancestorsOf(configuration, bottleneckLayer);
-        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(network.graph());
-        List<String> unneeded = configuration.getVertices().keySet().stream()
-                .filter(v -> !needed.contains(v))
-                .sorted()
-                .toList();
-        for (String vertex : unneeded) {
-            builder.removeVertexAndConnections(vertex);
-        }
-        ComputationGraph cut = builder.setOutputs(bottleneckLayer).build();
         ImportedBase probeless = new ImportedBase(id, preprocessing, cut, bottleneckLayer, dataFormat, new long[0]);
         long[] outputShape = probeless
                 .features(Nd4j.zeros(DataType.FLOAT, preprocessing.batchShape(1)))
@@ -101,19 +87,6 @@ public final class ImportedBase extends AbstractBaseNetwork {
                 bottleneckLayer,
                 dataFormat,
                 Arrays.copyOfRange(outputShape, 1, outputShape.length));
-    }
-
-    private static Set<String> ancestorsOf(ComputationGraphConfiguration configuration, String vertex) {
-        Map<String, List<String>> inputs = configuration.getVertexInputs();
-        Set<String> seen = new HashSet<>();
-        Deque<String> pending = new ArrayDeque<>(List.of(vertex));
-        while (!pending.isEmpty()) {
-            String current = pending.pop();
-            if (seen.add(current)) {
-                pending.addAll(inputs.getOrDefault(current, List.of()));
-            }
-        }
-        return seen;
     }
 
     @Override

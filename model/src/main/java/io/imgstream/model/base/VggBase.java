@@ -3,13 +3,8 @@ package io.imgstream.model.base;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -91,7 +86,7 @@ public final class VggBase extends AbstractBaseNetwork {
 
     private VggBase(Variant variant, Preprocessing preprocessing, ComputationGraph graph) {
         super(
-                new BaseModelId(variant.baseName(), sha256(graph.params())),
+                BaseModelId.ofParameters(variant.baseName(), graph.params()),
                 preprocessing,
                 graph,
                 BOTTLENECK,
@@ -192,17 +187,6 @@ public final class VggBase extends AbstractBaseNetwork {
 
     private static String convName(int block, int conv) {
         return "block" + block + "_conv" + conv;
-    }
-
-    private static String sha256(INDArray params) {
-        float[] values = params.toFloatVector();
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
     }
 
     /** Which VGG this is. */

@@ -146,16 +146,17 @@ public record BundleManifest(
             Map<String, Double> metrics,
             Integer parentVersion) {
         return new BundleManifest(
-                CURRENT_FORMAT_VERSION,
-                modelName,
-                version,
-                classes,
-                baseModelId,
-                preprocessing,
-                createdAt,
-                metrics,
-                parentVersion,
-                null);
+                        CURRENT_FORMAT_VERSION,
+                        modelName,
+                        version,
+                        classes,
+                        baseModelId,
+                        preprocessing,
+                        createdAt,
+                        Map.of(),
+                        parentVersion,
+                        null)
+                .withMetrics(metrics);
     }
 
     /**
@@ -165,17 +166,7 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withBottleneckLayer(String layer) {
-        return new BundleManifest(
-                formatVersion,
-                modelName,
-                version,
-                classes,
-                baseModelId,
-                preprocessing,
-                createdAt,
-                metrics,
-                parentVersion,
-                Objects.requireNonNull(layer, "layer"));
+        return copy(metrics, Objects.requireNonNull(layer, "layer"));
     }
 
     /**
@@ -185,6 +176,10 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withMetrics(Map<String, Double> newMetrics) {
+        return copy(newMetrics, bottleneckLayer);
+    }
+
+    private BundleManifest copy(Map<String, Double> newMetrics, String newBottleneckLayer) {
         return new BundleManifest(
                 formatVersion,
                 modelName,
@@ -195,7 +190,7 @@ public record BundleManifest(
                 createdAt,
                 newMetrics,
                 parentVersion,
-                bottleneckLayer);
+                newBottleneckLayer);
     }
 
     /**

@@ -19,4 +19,22 @@ public record EpochMetrics(
         double trainAccuracy,
         double validationLoss,
         double validationAccuracy,
-        Duration duration) {}
+        Duration duration) {
+    /**
+     * One epoch's metrics from the evaluations that end it.
+     *
+     * @param epoch      1-based epoch number
+     * @param train      the evaluation on the training data
+     * @param validation the evaluation on the validation data
+     * @param started    {@link System#nanoTime()} when the epoch started
+     */
+    public static EpochMetrics of(int epoch, EvaluationResult train, EvaluationResult validation, long started) {
+        return new EpochMetrics(
+                epoch,
+                train.loss(),
+                train.accuracy(),
+                validation.loss(),
+                validation.accuracy(),
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+}

@@ -2,13 +2,12 @@ package io.imgstream.model.head;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
-import io.imgstream.model.training.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
@@ -204,13 +203,7 @@ public final class HeadTrainer {
             }
             EvaluationResult onTrain = evaluate(head, train);
             EvaluationResult onValidation = evaluate(head, validation);
-            EpochMetrics metrics = new EpochMetrics(
-                    epoch,
-                    onTrain.loss(),
-                    onTrain.accuracy(),
-                    onValidation.loss(),
-                    onValidation.accuracy(),
-                    Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = EpochMetrics.of(epoch, onTrain, onValidation, started);
             progress.record(metrics, head);
             if (checkpoints != null) {
                 checkpoint(checkpoints, head, progress);

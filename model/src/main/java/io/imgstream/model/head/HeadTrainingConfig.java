@@ -91,17 +91,7 @@ public record HeadTrainingConfig(
      * @return a new config
      */
     public HeadTrainingConfig withMaxEpochs(int epochs) {
-        return new HeadTrainingConfig(
-                epochs,
-                batchSize,
-                seed,
-                earlyStoppingPatience,
-                minImprovement,
-                plateauPatience,
-                plateauFactor,
-                minLearningRate,
-                classWeighting,
-                restoreBestWeights);
+        return copy(epochs, classWeighting);
     }
 
     /**
@@ -111,8 +101,12 @@ public record HeadTrainingConfig(
      * @return a new config
      */
     public HeadTrainingConfig withClassWeighting(ClassWeighting weighting) {
+        return copy(maxEpochs, weighting);
+    }
+
+    private HeadTrainingConfig copy(int newMaxEpochs, ClassWeighting newClassWeighting) {
         return new HeadTrainingConfig(
-                maxEpochs,
+                newMaxEpochs,
                 batchSize,
                 seed,
                 earlyStoppingPatience,
@@ -120,7 +114,7 @@ public record HeadTrainingConfig(
                 plateauPatience,
                 plateauFactor,
                 minLearningRate,
-                weighting,
+                newClassWeighting,
                 restoreBestWeights);
     }
 }

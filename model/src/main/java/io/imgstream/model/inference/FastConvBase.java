@@ -70,6 +70,8 @@ public final class FastConvBase {
     private static final int EXPLICIT_PADDING = 0;
     /** maxpool2d's "extra parameter" slot; unused by max pooling, kept for the argument positions. */
     private static final int UNUSED_POOL_ARGUMENT = 0;
+    /** Pooling windows are never dilated. */
+    private static final int[] NO_DILATION = {1, 1};
 
     private static final int RANK_NCHW = 4;
     private static final int CHANNEL_AXIS = 1;
@@ -121,18 +123,7 @@ public final class FastConvBase {
             Nd4j.exec(DynamicCustomOp.builder("conv2d")
                     .addInputs(input, weightsYxio, bias)
                     .addOutputs(output)
-                    .addIntegerArguments(
-                            kernel[0],
-                            kernel[1],
-                            stride[0],
-                            stride[1],
-                            padding[0],
-                            padding[1],
-                            dilation[0],
-                            dilation[1],
-                            same ? SAME_MODE : EXPLICIT_PADDING,
-                            NCHW,
-                            WEIGHTS_YXIO)
+                    .addIntegerArguments(windowArguments(kernel, stride, padding, dilation, same, NCHW, WEIGHTS_YXIO))
                     .build());
             if (relu) {
                 Transforms.relu(output, false);
@@ -158,19 +149,31 @@ public final class FastConvBase {
                     .addInputs(input)
                     .addOutputs(output)
                     .addIntegerArguments(
-                            kernel[0],
-                            kernel[1],
-                            stride[0],
-                            stride[1],
-                            padding[0],
-                            padding[1],
-                            1,
-                            1,
-                            same ? SAME_MODE : EXPLICIT_PADDING,
-                            UNUSED_POOL_ARGUMENT,
-                            NCHW)
+                            windowArguments(kernel, stride, padding, NO_DILATION, same, UNUSED_POOL_ARGUMENT, NCHW))
                     .build());
         }
+    }
+
+    /**
+     * The integer arguments libnd4j's {@code conv2d} and {@code maxpool2d} share: kernel, stride, padding and
+     * dilation (height, width each), the padding mode, then the op's own.
+     */
+    private static int[] windowArguments(
+            int[] kernel, int[] stride, int[] padding, int[] dilation, boolean same, int... opArguments) {
+        int[] shared = {
+            kernel[0],
+            kernel[1],
+            stride[0],
+            stride[1],
+            padding[0],
+            padding[1],
+            dilation[0],
+            dilation[1],
+            same ? SAME_MODE : EXPLICIT_PADDING
+        };
+        int[] all = Arrays.copyOf(shared, shared.length + opArguments.length);
+        System.arraycopy(opArguments, 0, all, shared.length, opArguments.length);
+        return all;
     }
 
     private final List<Step> steps;

@@ -1,11 +1,11 @@
 package io.imgstream.model.training;
 
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.preprocess.Preprocessing;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -80,13 +80,7 @@ public final class ClassifierTrainer {
             }
             EvaluationResult onTrain = evaluate(network, train);
             EvaluationResult onValidation = evaluate(network, validation);
-            EpochMetrics metrics = new EpochMetrics(
-                    epoch,
-                    onTrain.loss(),
-                    onTrain.accuracy(),
-                    onValidation.loss(),
-                    onValidation.accuracy(),
-                    Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = EpochMetrics.of(epoch, onTrain, onValidation, started);
             curves = curves.plus(metrics);
             onEpoch.accept(metrics);
         }

@@ -4,12 +4,12 @@ import io.imgstream.model.augment.ClassBalancer;
 import io.imgstream.model.augment.ImageAugmenter;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.preprocess.Preprocessing;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -231,13 +231,7 @@ public final class FineTuner {
             }
             EvaluationResult onTrain = evaluate(network, preprocessing, train);
             EvaluationResult onValidation = evaluate(network, preprocessing, validation);
-            EpochMetrics metrics = new EpochMetrics(
-                    epoch,
-                    onTrain.loss(),
-                    onTrain.accuracy(),
-                    onValidation.loss(),
-                    onValidation.accuracy(),
-                    Duration.ofNanos(System.nanoTime() - started));
+            EpochMetrics metrics = EpochMetrics.of(epoch, onTrain, onValidation, started);
             curves = curves.plus(metrics);
             onEpoch.accept(metrics);
         }

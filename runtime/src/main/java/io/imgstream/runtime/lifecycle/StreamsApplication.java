@@ -10,15 +10,20 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public interface StreamsApplication extends AutoCloseable {
 
-    /** The application's Kafka Streams instance. */
-    KafkaStreams streams();
+    /**
+     * What an application runs on.
+     *
+     * @param streams   its Kafka Streams instance
+     * @param exporters where its metrics are exported
+     */
+    record Parts(KafkaStreams streams, MetricsExporters exporters) {}
 
-    /** Where the application's metrics are exported. */
-    MetricsExporters exporters();
+    /** What this application runs on. */
+    Parts parts();
 
     /** The Kafka Streams state. */
     default KafkaStreams.State state() {
-        return streams().state();
+        return parts().streams().state();
     }
 
     /**
@@ -27,12 +32,12 @@ public interface StreamsApplication extends AutoCloseable {
      * @return whether it is running
      */
     default boolean awaitRunning(Duration timeout) throws InterruptedException {
-        return StreamsLifecycle.awaitRunning(streams(), timeout);
+        return StreamsLifecycle.awaitRunning(parts().streams(), timeout);
     }
 
     /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
     default int prometheusPort() {
-        return exporters().prometheusPort();
+        return parts().exporters().prometheusPort();
     }
 
     /** Stops the application; never throws. */
