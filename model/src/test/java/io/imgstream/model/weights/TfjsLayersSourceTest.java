@@ -88,8 +88,8 @@ class TfjsLayersSourceTest {
         // Dense(2 -> 1, linear) as tfjs's model.save() writes it; kernel [[0.5], [-2]] and bias [0.25] as float16.
         String modelJson = """
                 {"format": "layers-model",
-                 "modelTopology": {"class_name": "Sequential", "keras_version": "tfjs-layers "
-                         + "4.22.0", "backend": "tensor_flow.js",
+                 "modelTopology": {"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0",
+                   "backend": "tensor_flow.js",
                    "config": {"name": "tiny", "layers": [{"class_name": "Dense", "config": {"name": "dense", "units": 1,
                      "activation": "linear", "use_bias": true, "batch_input_shape": [null, 2], "dtype": "float32",
                      "kernel_initializer": {"class_name": "Zeros", "config": {}},
