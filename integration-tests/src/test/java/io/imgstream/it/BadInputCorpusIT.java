@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,9 @@ class BadInputCorpusIT {
             Map.entry("missing", "NOT_FOUND"),
             Map.entry("inline-too-large", "TOO_LARGE"),
             Map.entry("no-magic-byte", "MALFORMED_RECORD"),
-            Map.entry("unknown-schema-id", "MALFORMED_RECORD"));
+            Map.entry("unknown-schema-id", "MALFORMED_RECORD"),
+            Map.entry("cut-short", "MALFORMED_RECORD"),
+            Map.entry("after-cut-short", "PREDICTION"));
 
     private static final int MAX_BYTES = 64 * 1024;
 
@@ -98,7 +101,7 @@ class BadInputCorpusIT {
                         true)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             for (String name : EXPECTED.keySet()) {
-                if (Files.exists(root.resolve(name))) {
+                if (Files.isRegularFile(root.resolve(name))) {
                     publisher
                             .publish(ref(name, root.resolve(name).toUri().toString()))
                             .get();
@@ -123,6 +126,27 @@ class BadInputCorpusIT {
             raw.send(new ProducerRecord<>(images, "unknown-schema-id", new byte[] {
                         0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3
                     }))
+                    .get();
+            // An ImageRef in the registry's wire format cut three bytes short, then a good one on the same
+            // partition: the first must not pass for a registry outage and stall the partition behind it.
+            byte[] whole = serdes.valueSerializer()
+                    .serialize(
+                            images,
+                            ref("cut-short", root.resolve("cmyk.jpg").toUri().toString()));
+            raw.send(new ProducerRecord<>(images, 0, "cut-short", Arrays.copyOf(whole, whole.length - 3)))
+                    .get();
+            raw.send(new ProducerRecord<>(
+                            images,
+                            0,
+                            "after-cut-short",
+                            serdes.valueSerializer()
+                                    .serialize(
+                                            images,
+                                            ref(
+                                                    "after-cut-short",
+                                                    root.resolve("cmyk.jpg")
+                                                            .toUri()
+                                                            .toString()))))
                     .get();
 
             Map<String, String> actual = new TreeMap<>();

@@ -5,6 +5,7 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.batching.BatchingProcessor;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ParseProcessor;
@@ -78,6 +79,8 @@ public final class ScoringTopology {
                         config.featuresEnabled() ? FEATURES_SINK_NODE : null,
                         DEAD_LETTER_NODE));
 
+        // One budget for every task of this application: a failed task's record comes back to its replacement.
+        RecordRetries retries = RecordRetries.defaults();
         Topology topology = new Topology();
         topology.addSource(
                 SOURCE_NODE,
@@ -85,7 +88,7 @@ public final class ScoringTopology {
                 Serdes.ByteArray().deserializer(),
                 topics.name(TopicRole.IMAGES));
         topology.addProcessor(
-                PARSE_NODE, () -> new ParseProcessor(imageRefs, BATCH_NODE, DEAD_LETTER_NODE), SOURCE_NODE);
+                PARSE_NODE, () -> new ParseProcessor(imageRefs, retries, BATCH_NODE, DEAD_LETTER_NODE), SOURCE_NODE);
         topology.addProcessor(
                 BATCH_NODE, () -> new BatchingProcessor(batching, fetchPool, inference, emitter, metrics), PARSE_NODE);
         topology.addStateStore(BatchingProcessor.storeBuilder(), BATCH_NODE);

@@ -44,6 +44,22 @@ public final class DeadLetters {
     }
 
     /**
+     * A record whose handling failed every time it was tried (reason {@code RETRIES_EXHAUSTED}): the failure could
+     * not be laid at the record's or the infrastructure's door, and the record's retry budget is spent.
+     *
+     * @param stage       where it failed
+     * @param attempts    how often it was tried
+     * @param lastFailure the last attempt's failure
+     * @param now         the time of refusal
+     */
+    public static DeadLetter retriesExhausted(
+            Input input, DeadLetterStage stage, int attempts, Throwable lastFailure, Instant now) {
+        String message = "record failed " + attempts + " times, the last with " + lastFailure
+                + "; dead-lettered so that the partition moves on; publish it again once the cause is fixed";
+        return letter(input, stage, DeadLetterReason.RETRIES_EXHAUSTED, message, classOf(lastFailure), null, now);
+    }
+
+    /**
      * An image the fetcher or decoder refused; stage, reason and message are the refusal's.
      *
      * @param now the time of refusal

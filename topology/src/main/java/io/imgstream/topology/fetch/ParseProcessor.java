@@ -4,6 +4,8 @@ import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
+import io.imgstream.topology.deadletter.FailureClassifier.Verdict;
+import io.imgstream.topology.deadletter.RecordRetries;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,19 +20,30 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *
  * <p>Forwards {@link ImageTask}s to {@code nextNode} and dead letters to {@code deadLetterNode}. A deserializer
  * failure that {@link FailureClassifier} lays at the infrastructure's door (the registry unreachable, say) is
- * rethrown: it says nothing about the record, so the task fails and Kafka Streams retries it.
+ * rethrown after a pause: it says nothing about the record, so the task fails and Kafka Streams retries it, for as
+ * long as the outage lasts. One it can't place is retried the same way within the record's {@link RecordRetries}
+ * budget, then dead-lettered ({@code RETRIES_EXHAUSTED}); a record cut short is dead-lettered at once.
  *
  * <p>One instance per stream task; not thread-safe.
  */
 public final class ParseProcessor implements Processor<String, byte[], String, Object> {
 
     private final Deserializer<ImageRef> deserializer;
+    private final RecordRetries retries;
     private final String nextNode;
     private final String deadLetterNode;
     private ProcessorContext<String, Object> context;
 
-    public ParseProcessor(Deserializer<ImageRef> deserializer, String nextNode, String deadLetterNode) {
+    /**
+     * @param deserializer   the registry's {@code ImageRef} deserializer
+     * @param retries        the application's per-record retry budget, shared by its tasks
+     * @param nextNode       where parsed references go
+     * @param deadLetterNode where dead letters go
+     */
+    public ParseProcessor(
+            Deserializer<ImageRef> deserializer, RecordRetries retries, String nextNode, String deadLetterNode) {
         this.deserializer = deserializer;
+        this.retries = retries;
         this.nextNode = nextNode;
         this.deadLetterNode = deadLetterNode;
     }
@@ -52,12 +65,31 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
             return;
         }
         ImageRef ref;
+        String position = position();
         try {
             String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
             ref = deserializer.deserialize(topic, record.headers(), record.value());
-        } catch (RuntimeException e) {
-            if (FailureClassifier.isInfrastructureFailure(e)) {
-                throw e;
+            retries.settled(position);
+        } catch (RuntimeException | Error e) {
+            Verdict verdict = FailureClassifier.classify(e);
+            if (verdict != Verdict.RECORD) {
+                int attempts = retries.failed(position);
+                if (verdict == Verdict.INFRASTRUCTURE || attempts < retries.maxAttempts()) {
+                    // The task fails and Kafka Streams hands this record to a replacement thread; the pause keeps
+                    // that from spinning while the registry is away.
+                    retries.pauseAfter(attempts);
+                    throw e;
+                }
+                retries.settled(position);
+                context.forward(
+                        record.withValue(DeadLetters.retriesExhausted(
+                                input(record, null),
+                                DeadLetterStage.DESERIALIZE,
+                                attempts,
+                                e,
+                                Instant.ofEpochMilli(context.currentSystemTimeMs()))),
+                        deadLetterNode);
+                return;
             }
             deadLetter(
                     record,
@@ -93,10 +125,20 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
 
     private void deadLetter(
             Record<String, byte[]> record, DeadLetterStage stage, String uri, String message, Throwable cause) {
-        DeadLetters.Input input = new DeadLetters.Input(
-                record.key(), uri, record.value(), context.recordMetadata().orElse(null));
         Object letter = DeadLetters.malformed(
-                input, stage, message, cause, Instant.ofEpochMilli(context.currentSystemTimeMs()));
+                input(record, uri), stage, message, cause, Instant.ofEpochMilli(context.currentSystemTimeMs()));
         context.forward(record.withValue(letter), deadLetterNode);
+    }
+
+    private DeadLetters.Input input(Record<String, byte[]> record, String uri) {
+        return new DeadLetters.Input(
+                record.key(), uri, record.value(), context.recordMetadata().orElse(null));
+    }
+
+    /** Where the current record is: topic, partition and offset, which identify it across task restarts. */
+    private String position() {
+        return context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse("");
     }
 }

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.topology.deadletter.FailureClassifier.Verdict;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -48,5 +52,29 @@ class FailureClassifierTest {
                 new ConnectException("refused"));
 
         assertThat(FailureClassifier.isInfrastructureFailure(refusal)).isFalse();
+    }
+
+    @Test
+    void shouldLayARecordCutShortAtTheRecordsDoorNotAtTheRegistrys() {
+        SerializationException cutShort =
+                new SerializationException("Error deserializing Avro message", new EOFException());
+
+        assertThat(FailureClassifier.classify(cutShort)).isEqualTo(Verdict.RECORD);
+    }
+
+    @Test
+    void shouldCallUnreachableServersInfrastructure() {
+        assertThat(FailureClassifier.classify(new RuntimeException(new UnknownHostException("registry"))))
+                .isEqualTo(Verdict.INFRASTRUCTURE);
+        assertThat(FailureClassifier.classify(new org.apache.kafka.common.errors.TimeoutException("metadata")))
+                .isEqualTo(Verdict.INFRASTRUCTURE);
+    }
+
+    @Test
+    void shouldCallOtherIoErrorsAndErrorsUncertain() {
+        assertThat(FailureClassifier.classify(new UncheckedIOException(new IOException("stream closed"))))
+                .isEqualTo(Verdict.UNCERTAIN);
+        assertThat(FailureClassifier.classify(new OutOfMemoryError("Java heap space")))
+                .isEqualTo(Verdict.UNCERTAIN);
     }
 }

@@ -7,11 +7,14 @@ import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.topology.deadletter.RecordRetries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -33,6 +36,9 @@ class ParseProcessorTest {
         }
     };
 
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final RecordRetries retries = new RecordRetries(MAX_ATTEMPTS, Duration.ZERO);
     private MockProcessorContext<String, Object> context;
 
     @BeforeEach
@@ -90,18 +96,81 @@ class ParseProcessorTest {
     }
 
     @Test
-    void shouldFailTaskWhenRegistryIsUnreachable() {
+    void shouldFailTaskWhenRegistryIsUnreachableHoweverOftenItHappens() {
         Deserializer<ImageRef> registryDown = (topic, data) -> {
             throw new UncheckedIOException(new ConnectException("Connection refused"));
         };
+        ParseProcessor processor = processor(registryDown);
 
-        assertThatThrownBy(() -> processor(registryDown).process(new Record<>("img-5", new byte[] {0, 0, 0, 0, 1}, 0L)))
-                .isInstanceOf(UncheckedIOException.class);
+        // Each attempt is a replacement task getting the record again; an outage must never cost the record.
+        for (int attempt = 1; attempt <= 3 * MAX_ATTEMPTS; attempt++) {
+            assertThatThrownBy(() -> processor.process(new Record<>("img-5", new byte[] {0, 0, 0, 0, 1}, 0L)))
+                    .as("attempt %d", attempt)
+                    .isInstanceOf(UncheckedIOException.class);
+        }
         assertThat(context.forwarded()).isEmpty();
     }
 
+    @Test
+    void shouldDeadLetterARecordCutShortAtOnceInsteadOfTakingItForAnOutage() throws Exception {
+        byte[] whole = ref("img-6").toByteBuffer().array();
+        byte[] cutShort = Arrays.copyOf(whole, whole.length - 3);
+
+        processor(SINGLE_OBJECT).process(new Record<>("img-6", cutShort, 0L));
+
+        DeadLetter letter = deadLetter();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(letter.getStage()).isEqualTo(DeadLetterStage.DESERIALIZE);
+        assertThat(letter.getOriginalValue().array()).isEqualTo(cutShort);
+    }
+
+    @Test
+    void shouldDeadLetterARecordWhoseUncertainFailureOutlastsItsRetryBudget() {
+        Deserializer<ImageRef> alwaysOutOfMemory = (topic, data) -> {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        ParseProcessor processor = processor(alwaysOutOfMemory);
+        Record<String, byte[]> record = new Record<>("img-7", new byte[] {0, 0, 0, 0, 2}, 0L);
+
+        for (int attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+            assertThatThrownBy(() -> processor.process(record))
+                    .as("attempt %d", attempt)
+                    .isInstanceOf(Error.class);
+        }
+        processor.process(record);
+
+        DeadLetter letter = deadLetter();
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED);
+        assertThat(letter.getMessage()).contains("failed " + MAX_ATTEMPTS + " times", "Java heap space");
+        assertThat(letter.getExceptionClass()).isEqualTo(OutOfMemoryError.class.getName());
+        assertThat(letter.getSourceOffset()).isEqualTo(41L);
+    }
+
+    @Test
+    void shouldStartTheBudgetAfreshForTheNextRecord() {
+        Deserializer<ImageRef> failsOnce = new Deserializer<>() {
+            private boolean failed;
+
+            @Override
+            public ImageRef deserialize(String topic, byte[] data) {
+                if (!failed) {
+                    failed = true;
+                    throw new OutOfMemoryError("transient");
+                }
+                return ref("img-8");
+            }
+        };
+        ParseProcessor processor = processor(failsOnce);
+        Record<String, byte[]> record = new Record<>("img-8", new byte[] {1}, 0L);
+
+        assertThatThrownBy(() -> processor.process(record)).isInstanceOf(OutOfMemoryError.class);
+        processor.process(record);
+
+        assertThat(single().childName()).hasValue("fetch");
+    }
+
     private ParseProcessor processor(Deserializer<ImageRef> deserializer) {
-        ParseProcessor processor = new ParseProcessor(deserializer, "fetch", "dead-letter");
+        ParseProcessor processor = new ParseProcessor(deserializer, retries, "fetch", "dead-letter");
         processor.init(context);
         return processor;
     }
