@@ -15,6 +15,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The latest record of every key of a topic, read from its beginning to its end as of the call (committed records
@@ -23,6 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TopicSnapshot {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSnapshot.class);
+
     private static final Duration POLL = Duration.ofMillis(200);
 
     private TopicSnapshot() {}
@@ -30,11 +34,13 @@ public final class TopicSnapshot {
     /**
      * Reads a topic to its end.
      *
-     * @param type    the value class; records of another type, or that do not deserialize, are skipped
+     * @param type    the value class; records of another type, or whose bytes are not a record, are skipped (the
+     *                latter logged)
      * @param timeout bound of the whole read
      * @return the latest value per key; a tombstone removes the key
      * @throws IllegalArgumentException if the topic does not exist
-     * @throws KafkaException if the end is not reached within {@code timeout}
+     * @throws KafkaException if the end is not reached within {@code timeout}, or a record can't be deserialized
+     *                        because the registry can't be reached
      */
     public static <T extends SpecificRecord> Map<String, T> latestByKey(
             Properties clientProperties, RegistrySerdes serdes, String topic, Class<T> type, Duration timeout) {
@@ -86,7 +92,21 @@ public final class TopicSnapshot {
         try {
             return values.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
+            if (FailureVerdict.of(e) != FailureVerdict.RECORD) {
+                // A registry that can't be reached must not read as "no such record": the caller would act on a
+                // topic with holes in it (the worker, say, on a control topic without its current version).
+                throw new KafkaException(
+                        "could not read " + where(record) + ": " + e + "; is the schema registry reachable?", e);
+            }
+            LOG.warn(
+                    "Skipped {}: its value is not a record in the registry's wire format ({})",
+                    where(record),
+                    e.toString());
             return null;
         }
+    }
+
+    private static String where(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset() + " (key '" + record.key() + "')";
     }
 }

@@ -190,7 +190,9 @@ public final class TrainingWorker implements StreamsApplication {
             refit(snapshot);
         } catch (InvalidStateStoreException e) {
             LOG.debug("Labeled set not queryable yet: {}", e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error (memory, say) must not end the scheduled refits silently: it is logged, counted and retried
+            // like any other failure.
             if (closing) {
                 LOG.info("Refit abandoned: the worker is stopping ({})", e.toString());
                 return;

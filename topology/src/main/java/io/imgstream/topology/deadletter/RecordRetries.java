@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * How often each input record has failed so far, so that nothing loops forever: a record whose handling keeps
- * failing with an {@link FailureClassifier.Verdict#UNCERTAIN uncertain} error is tried {@link #maxAttempts()}
+ * failing with an {@link io.imgstream.schemas.FailureVerdict#UNCERTAIN uncertain} error is tried {@link #maxAttempts()}
  * times, with a growing pause before each retry, then dead-lettered ({@code RETRIES_EXHAUSTED}).
  *
  * <p>Counts live in this process only and outlive the stream tasks that fail: Kafka Streams replaces a failed

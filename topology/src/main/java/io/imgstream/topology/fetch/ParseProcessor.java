@@ -1,10 +1,10 @@
 package io.imgstream.topology.fetch;
 
+import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
-import io.imgstream.topology.deadletter.FailureClassifier.Verdict;
 import io.imgstream.topology.deadletter.RecordRetries;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -71,10 +71,10 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
             ref = deserializer.deserialize(topic, record.headers(), record.value());
             retries.settled(position);
         } catch (RuntimeException | Error e) {
-            Verdict verdict = FailureClassifier.classify(e);
-            if (verdict != Verdict.RECORD) {
+            FailureVerdict verdict = FailureClassifier.classify(e);
+            if (verdict != FailureVerdict.RECORD) {
                 int attempts = retries.failed(position);
-                if (verdict == Verdict.INFRASTRUCTURE || attempts < retries.maxAttempts()) {
+                if (verdict == FailureVerdict.INFRASTRUCTURE || attempts < retries.maxAttempts()) {
                     // The task fails and Kafka Streams hands this record to a replacement thread; the pause keeps
                     // that from spinning while the registry is away.
                     retries.pauseAfter(attempts);

@@ -3,9 +3,9 @@ package io.imgstream.topology.deadletter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.images.fetch.FetchException;
+import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
-import io.imgstream.topology.deadletter.FailureClassifier.Verdict;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,22 +59,22 @@ class FailureClassifierTest {
         SerializationException cutShort =
                 new SerializationException("Error deserializing Avro message", new EOFException());
 
-        assertThat(FailureClassifier.classify(cutShort)).isEqualTo(Verdict.RECORD);
+        assertThat(FailureClassifier.classify(cutShort)).isEqualTo(FailureVerdict.RECORD);
     }
 
     @Test
     void shouldCallUnreachableServersInfrastructure() {
         assertThat(FailureClassifier.classify(new RuntimeException(new UnknownHostException("registry"))))
-                .isEqualTo(Verdict.INFRASTRUCTURE);
+                .isEqualTo(FailureVerdict.INFRASTRUCTURE);
         assertThat(FailureClassifier.classify(new org.apache.kafka.common.errors.TimeoutException("metadata")))
-                .isEqualTo(Verdict.INFRASTRUCTURE);
+                .isEqualTo(FailureVerdict.INFRASTRUCTURE);
     }
 
     @Test
     void shouldCallOtherIoErrorsAndErrorsUncertain() {
         assertThat(FailureClassifier.classify(new UncheckedIOException(new IOException("stream closed"))))
-                .isEqualTo(Verdict.UNCERTAIN);
+                .isEqualTo(FailureVerdict.UNCERTAIN);
         assertThat(FailureClassifier.classify(new OutOfMemoryError("Java heap space")))
-                .isEqualTo(Verdict.UNCERTAIN);
+                .isEqualTo(FailureVerdict.UNCERTAIN);
     }
 }
