@@ -4,7 +4,9 @@ import io.imgstream.images.ImageLoader;
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.FeatureVectorKeys;
+import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.training.labels.LabeledExample;
@@ -63,6 +65,7 @@ public final class FeatureBackfill {
      * @param refused  told of every example whose image can't be had, with why; it stays out of this refit
      * @return the examples whose features were computed, with them
      * @throws KafkaException if the computed features can't be written
+     * @throws RuntimeException if an image can't be fetched because a server is away; the refit is tried later
      */
     public List<LabeledExample> compute(List<LabeledExample> missing, BiConsumer<LabeledExample, String> refused) {
         List<LabeledExample> done = new ArrayList<>();
@@ -82,6 +85,13 @@ public final class FeatureBackfill {
                     images.put(example, loader.load(ref).image());
                 } catch (FetchException e) {
                     refused.accept(example, e.reason() + ": " + e.getMessage());
+                } catch (RuntimeException e) {
+                    // Anything else the loader throws (an invalid URI, a codec's own exception) is the label's
+                    // problem unless a server is away: leave the label out rather than fail every refit on it.
+                    if (FailureVerdict.of(e) == FailureVerdict.INFRASTRUCTURE) {
+                        throw e;
+                    }
+                    refused.accept(example, DeadLetterReason.FETCH_FAILED + ": " + e);
                 }
             }
             if (images.isEmpty()) {
