@@ -53,7 +53,8 @@ final class RunOptions {
     @Option(
             names = "--metrics-port",
             paramLabel = "PORT",
-            description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (0: any free port).")
+            description = "Serve /metrics (Prometheus), /health and /ready on PORT of metrics.bind.address "
+                    + "(127.0.0.1 unless set; 0: any free port).")
     private Integer metricsPort;
 
     @Option(

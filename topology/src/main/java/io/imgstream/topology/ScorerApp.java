@@ -74,6 +74,7 @@ public final class ScorerApp implements StreamsApplication {
         this.metrics = metrics;
         this.exporters = exporters;
         this.batching = batching;
+        exporters.readiness(this::notReadyReason);
     }
 
     /**

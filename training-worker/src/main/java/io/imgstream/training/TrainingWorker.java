@@ -130,6 +130,7 @@ public final class TrainingWorker implements StreamsApplication {
         StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());
+        exporters.readiness(this::notReadyReason);
         this.refitThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "imgstream-refit");
             thread.setDaemon(true);

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.imgstream.runtime.metrics.MetricsExporters;
+import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.training.TrainingWorkerConfig;
 import java.io.StringReader;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,6 +71,40 @@ class DeploymentManifestsTest {
         assertThat(worker.at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(worker.at("/spec/template/spec/containers/0/args/0").asText())
                 .isEqualTo("train");
+    }
+
+    /**
+     * The probes and the scrape annotations reach what the applications serve: the paths they answer, on the port
+     * they serve, bound to every interface (a loopback-bound endpoint can never pass a kubelet probe).
+     */
+    @Test
+    void shouldProbeAndScrapeTheEndpointsTheApplicationsServe() throws Exception {
+        JsonNode config = documents("config.yaml").get(0).get("data");
+        MetricsSettings scorer = new ScorerConfig(withoutKeyFiles(
+                        properties(config.get("scorer.properties").asText())))
+                .metrics();
+        MetricsSettings worker = new TrainingWorkerConfig(withoutKeyFiles(
+                        properties(config.get("worker.properties").asText())))
+                .metrics();
+
+        for (Map.Entry<String, MetricsSettings> app :
+                Map.of("scorer.yaml", scorer, "training-worker.yaml", worker).entrySet()) {
+            JsonNode pod = documents(app.getKey()).get(0).at("/spec/template");
+            JsonNode container = pod.at("/spec/containers/0");
+            int port = app.getValue().prometheusPort();
+            assertThat(InetAddress.getByName(app.getValue().bindAddress()).isAnyLocalAddress())
+                    .as("%s binds every interface", app.getKey())
+                    .isTrue();
+            assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo(MetricsExporters.READY_PATH);
+            assertThat(container.at("/readinessProbe/httpGet/port").asInt()).isEqualTo(port);
+            assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo(MetricsExporters.HEALTH_PATH);
+            assertThat(container.at("/livenessProbe/httpGet/port").asInt()).isEqualTo(port);
+            assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(port);
+            assertThat(pod.at("/metadata/annotations/prometheus.io~1scrape").asText())
+                    .isEqualTo("true");
+            assertThat(pod.at("/metadata/annotations/prometheus.io~1port").asInt())
+                    .isEqualTo(port);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.imgstream.runtime.lifecycle;
 
 import io.imgstream.runtime.metrics.MetricsExporters;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -35,7 +36,16 @@ public interface StreamsApplication extends AutoCloseable {
         return StreamsLifecycle.awaitRunning(parts().streams(), timeout);
     }
 
-    /** Port of the Prometheus endpoint on 127.0.0.1, or -1 when disabled. */
+    /**
+     * Why the application is not ready to do its work, or empty once it is: what its readiness endpoint answers.
+     * By default, ready while Kafka Streams is RUNNING.
+     */
+    default Optional<String> notReadyReason() {
+        KafkaStreams.State state = state();
+        return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("Kafka Streams is " + state);
+    }
+
+    /** Port of the metrics, health and readiness endpoints, or -1 when disabled. */
     default int prometheusPort() {
         return parts().exporters().prometheusPort();
     }

@@ -39,7 +39,7 @@ class ScorerMetricsExportTest {
         countDeadLetter(DeadLetterReason.TOO_LARGE);
         countDeadLetter(DeadLetterReason.TOO_LARGE);
 
-        try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), false, 0)) {
+        try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), false, "127.0.0.1", 0)) {
             String body = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(
@@ -65,7 +65,7 @@ class ScorerMetricsExportTest {
     void shouldRegisterMBeansWhileRunningAndRemoveThemOnClose() throws Exception {
         ObjectName name =
                 new ObjectName(MetricsExporters.JMX_DOMAIN + ":name=" + ScorerMetrics.IMAGES_SCORED + ",type=meters");
-        try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), true, -1)) {
+        try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), true, "127.0.0.1", -1)) {
             assertThat(exporters.prometheusPort()).isEqualTo(-1);
             assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
                     .isTrue();
