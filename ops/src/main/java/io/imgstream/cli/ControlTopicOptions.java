@@ -24,8 +24,7 @@ final class ControlTopicOptions {
     @Option(
             names = "--topic",
             paramLabel = "TOPIC",
-            description =
-                    "Control topic (default: topic.model-versions of --kafka-config, else " + "'model-versions').")
+            description = "Control topic (default: topic.model-versions of --kafka-config, else 'model-versions').")
     private String topic;
 
     @Option(

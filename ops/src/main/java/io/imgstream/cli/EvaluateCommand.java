@@ -1,37 +1,26 @@
 package io.imgstream.cli;
 
 import io.imgstream.clients.publish.PublishProgress;
-import io.imgstream.evaluation.EvalResultPublisher;
 import io.imgstream.evaluation.EvaluationReport;
 import io.imgstream.evaluation.ReplayBound;
 import io.imgstream.evaluation.ReplayEvaluator;
 import io.imgstream.evaluation.ReplayException;
 import io.imgstream.evaluation.ReplayPlan;
+import io.imgstream.evaluation.ReplayRun;
 import io.imgstream.evaluation.VersionEvaluation;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
-import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.TopicSnapshot;
-import io.imgstream.schemas.avro.LabelFeedback;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,8 +39,6 @@ import picocli.CommandLine.Spec;
                 + "join with the labels on 'feedback', and write a report (HTML, PNG plots, JSON) and an EvalResult.")
 public final class EvaluateCommand implements Callable<Integer> {
 
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-
     @Spec
     private CommandSpec spec;
 
@@ -60,6 +47,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     private ModelStoreOption store;
+
+    @Mixin
+    private ReplayOptions replay;
 
     @ArgGroup(multiplicity = "1")
     private Versions versions;
@@ -78,20 +68,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     @Option(
-            names = "--from",
-            paramLabel = "TIME|OFFSET",
-            description = "Start of the range: an ISO-8601 time "
-                    + "(2026-12-01T10:00:00Z) or an offset (on every partition); default: the earliest "
-                    + "retained record.")
-    private String from;
-
-    @Option(
-            names = "--to",
-            paramLabel = "TIME|OFFSET",
-            description = "End of the range, exclusive; default: the end of " + "the topic now.")
-    private String to;
-
-    @Option(
             names = "--topic",
             paramLabel = "TOPIC",
             description = "Topic to replay (default: topic.images of --kafka-config, else 'images').")
@@ -103,56 +79,35 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "Topic of the labels (default: topic.feedback of --kafka-config, else 'feedback').")
     private String feedbackTopic;
 
-    @Option(
-            names = "--results-topic",
-            paramLabel = "TOPIC",
-            description = "Topic the EvalResult summaries go to (default: topic.eval-results of --kafka-config, else "
-                    + "'eval-results').")
-    private String resultsTopic;
-
-    @Option(
-            names = "--report",
-            paramLabel = "DIR",
-            description = "Report directory (default: .imgstream/reports/RUN_ID).")
-    private Path reportDir;
-
-    @Option(
-            names = "--allowed-root",
-            paramLabel = "DIR",
-            description = "Directory images may be read from (repeatable).")
-    private List<Path> allowedRoots = List.of();
-
     @Override
     public Integer call() throws Exception {
         String topic = connection.topic(this.topic, TopicRole.IMAGES);
         String feedbackTopic = connection.topic(this.feedbackTopic, TopicRole.FEEDBACK);
-        String resultsTopic = connection.topic(this.resultsTopic, TopicRole.EVAL_RESULTS);
         List<ModelCoordinates> coordinates = coordinates();
         FileSystemModelStore modelStore = store.open();
         List<StoredBundle> stored = coordinates.stream()
                 .map(c -> ModelsPromoteCommand.find(modelStore, c))
                 .toList();
-        ReplayBound start = bound(from, new ReplayBound.Beginning(), "--from");
-        ReplayBound end = bound(to, new ReplayBound.End(), "--to");
+        ReplayBound start = replay.start();
+        ReplayBound end = replay.end();
         Reachability.requireBroker(connection);
         Reachability.requireRegistry(connection);
-        PrintWriter out = spec.commandLine().getOut();
-        String runId = UUID.randomUUID().toString();
+        ReplayRun run = new ReplayRun(connection.clientProperties(), connection.serdes());
         ReplayPlan plan;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                connection.clientProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            plan = ReplayPlan.resolve(consumer, topic, start, end);
+        Map<String, String> labels;
+        try {
+            plan = run.plan(topic, start, end);
+            labels = run.labels(feedbackTopic);
         } catch (ReplayException e) {
             throw new CliException("Nothing to evaluate: " + e.getMessage(), CliException.BAD_ARGUMENT);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
         }
-        Map<String, String> labels = labels(feedbackTopic);
         List<ModelBundle> bundles = new ArrayList<>();
-        List<Optional<TrainingCurves>> curves = new ArrayList<>();
         for (StoredBundle bundle : stored) {
-            ModelBundle loaded = modelStore.load(bundle.uri(), bundle.sha256());
-            bundles.add(loaded);
-            curves.add(loaded.curves());
+            bundles.add(modelStore.load(bundle.uri(), bundle.sha256()));
         }
+        PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "Replaying %d records of '%s' (%s to %s) through %s; %d labels on '%s'.%n",
                 plan.records(),
@@ -167,24 +122,30 @@ public final class EvaluateCommand implements Callable<Integer> {
                 labels.size(),
                 feedbackTopic);
         out.flush();
-        ReplayEvaluator.Result result;
+        ReplayRun.Request request = new ReplayRun.Request(
+                topic,
+                start,
+                end,
+                connection.topic(replay.resultsTopic(), TopicRole.EVAL_RESULTS),
+                bundles,
+                replay.loader(),
+                replay::reportDirectory);
+        ReplayRun.Outcome outcome;
         try (ProgressBar bar = PublishProgress.bar(
                 "replaying", plan.records(), spec.commandLine().getErr())) {
-            result = new ReplayEvaluator(connection.clientProperties(), connection.serdes(), fetch().loader())
-                    .run(plan, labels, bundles, bar::stepTo);
+            outcome = run.run(request, plan, labels, bar::stepTo);
         } catch (ReplayException e) {
             throw new CliException("The replay stopped: " + e.getMessage(), CliException.FAILED);
-        }
-        Path directory = reportDir != null ? reportDir : Path.of(".imgstream", "reports", runId);
-        Path index = EvaluationReport.write(
-                new EvaluationReport.Contents(runId, topic, start.toString(), end.toString(), result, curves, labels),
-                directory.toAbsolutePath());
-        try {
-            new EvalResultPublisher(connection.clientProperties(), connection.serdes(), resultsTopic)
-                    .publish(runId, topic, start, end, result, index.toUri());
         } catch (KafkaException e) {
-            throw new CliException("The report is written (" + index + "), but " + e.getMessage(), CliException.FAILED);
+            throw new CliException(e.getMessage(), CliException.FAILED);
         }
+        print(outcome, labels, request.resultsTopic(), out);
+        return CliException.OK;
+    }
+
+    private static void print(
+            ReplayRun.Outcome outcome, Map<String, String> labels, String resultsTopic, PrintWriter out) {
+        ReplayEvaluator.Result result = outcome.result();
         for (VersionEvaluation version : result.versions()) {
             ClassificationReport report = version.report();
             out.printf(
@@ -197,18 +158,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                     result.scored().size());
         }
         if (result.versions().size() == 2) {
+            List<VersionEvaluation> two = result.versions();
             out.printf(
                     "The two versions disagree on %d images.%n",
-                    EvaluationReport.disagreements(
-                                    result.versions().get(0), result.versions().get(1), labels)
+                    EvaluationReport.disagreements(two.get(0), two.get(1), labels)
                             .size());
         }
         if (!result.skipped().isEmpty()) {
             out.printf("Not scored: %s%n", result.skipped());
         }
-        out.printf("Report: %s (run %s, summary on '%s')%n", index, runId, resultsTopic);
+        out.printf("Report: %s (run %s, summary on '%s')%n", outcome.report(), outcome.runId(), resultsTopic);
         out.flush();
-        return CliException.OK;
     }
 
     private List<ModelCoordinates> coordinates() {
@@ -221,42 +181,5 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CliException("--compare needs two different versions", CliException.BAD_ARGUMENT);
         }
         return parsed;
-    }
-
-    private static ReplayBound bound(String text, ReplayBound defaultBound, String option) {
-        try {
-            return ReplayBound.parse(text, defaultBound);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(option + ": " + e.getMessage(), CliException.BAD_ARGUMENT);
-        }
-    }
-
-    private FetchSettings fetch() {
-        return new FetchSettings(
-                List.of("file", "inline"),
-                allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList(),
-                List.of(),
-                Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS),
-                FetchSettings.DEFAULT_MAX_BYTES,
-                FetchSettings.DEFAULT_MAX_PIXELS);
-    }
-
-    private Map<String, String> labels(String feedbackTopic) {
-        Map<String, String> labels = new HashMap<>();
-        try {
-            TopicSnapshot.latestByKey(
-                            connection.clientProperties(),
-                            connection.serdes(),
-                            feedbackTopic,
-                            LabelFeedback.class,
-                            READ_TIMEOUT)
-                    .values()
-                    .forEach(feedback -> labels.put(
-                            feedback.getImageId().toString(),
-                            feedback.getLabel().toString().strip()));
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT);
-        }
-        return labels;
     }
 }

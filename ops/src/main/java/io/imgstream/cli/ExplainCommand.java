@@ -22,9 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -96,7 +93,11 @@ public final class ExplainCommand implements Callable<Integer> {
                         "The bundle has no class '" + label + "'; its classes are " + String.join(", ", classes));
             }
         }
-        String explained = layer != null ? layer : lastConvolutionLayer(bundle.network());
+        String explained = layer != null
+                ? layer
+                : GradCam.lastConvolutionLayer(bundle.network())
+                        .orElseThrow(() -> badArgument("The bundle's network has no convolution layer; pass --layer "
+                                + "with a layer that has [1, channels, height, width] activations"));
         Heatmap heatmap;
         try {
             heatmap = new GradCam(preprocessing).explain(bundle.network(), decoded, explained, classIndex);
@@ -155,20 +156,6 @@ public final class ExplainCommand implements Callable<Integer> {
         } catch (ImageDecodeException e) {
             throw new CliException("Can't decode " + image + ": " + e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
-    }
-
-    /** The last convolution layer in topological order: Grad-CAM's usual choice, nearest the head. */
-    private static String lastConvolutionLayer(ComputationGraph network) {
-        GraphVertex[] vertices = network.getVertices();
-        int[] order = network.topologicalSortOrder();
-        for (int i = order.length - 1; i >= 0; i--) {
-            GraphVertex vertex = vertices[order[i]];
-            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer) {
-                return vertex.getVertexName();
-            }
-        }
-        throw badArgument("The bundle's network has no convolution layer; pass --layer with a layer that has "
-                + "[1, channels, height, width] activations");
     }
 
     private static CliException badArgument(String message) {

@@ -28,7 +28,7 @@ public final class ModelStoreOption {
         Path root = store.toAbsolutePath().normalize();
         if (!Files.isDirectory(root)) {
             throw new CliException(
-                    "No model store at " + root + ": pass --store DIR, or create models with " + "'imgstream demo'",
+                    "No model store at " + root + ": pass --store DIR, or create models with 'imgstream demo'",
                     CliException.BAD_ARGUMENT);
         }
         return new FileSystemModelStore(root);

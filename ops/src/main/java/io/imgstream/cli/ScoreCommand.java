@@ -46,7 +46,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(
             names = "--model-name",
             paramLabel = "NAME",
-            description = "Model to score with, as on the control topic " + "(default: the bundle's).")
+            description = "Model to score with, as on the control topic (default: the bundle's).")
     private String modelName;
 
     @Override

@@ -124,8 +124,7 @@ public final class StackUpCommand implements Callable<Integer> {
         }
         stack.connectUrl()
                 .ifPresent(url -> out.printf(
-                        "  Kafka Connect       %s (standalone; 'imgstream connect create' adds " + "connectors)%n",
-                        url));
+                        "  Kafka Connect       %s (standalone; 'imgstream connect create' adds connectors)%n", url));
         out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());
         out.printf("Stop it with 'imgstream stack down%s'.%n", workDirArgument());
         out.flush();

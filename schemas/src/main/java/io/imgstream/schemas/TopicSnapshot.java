@@ -55,7 +55,7 @@ public final class TopicSnapshot {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "topic '" + topic + "' does not exist; create it with 'imgstream " + "topics create'");
+                        "topic '" + topic + "' does not exist; create it with 'imgstream topics create'");
             }
             List<TopicPartition> partitions = infos.stream()
                     .map(p -> new TopicPartition(topic, p.partition()))

@@ -221,7 +221,7 @@ public final class LocalStack {
                 .isPresent()) {
             throw new StackException(
                     StackException.Reason.ALREADY_RUNNING,
-                    "The " + component.label() + " of the stack " + "in " + absolute + " is running (pid " + recordedPid
+                    "The " + component.label() + " of the stack in " + absolute + " is running (pid " + recordedPid
                             + ")");
         }
         StackConfig config = configOf(state);
@@ -466,7 +466,7 @@ public final class LocalStack {
                     "The stack in " + state.workDir() + " runs no "
                             + component.label()
                             + (component == StackComponent.CONNECT
-                                    ? ": start it with 'imgstream stack up " + "--connect'"
+                                    ? ": start it with 'imgstream stack up --connect'"
                                     : ""));
         }
         return pid;

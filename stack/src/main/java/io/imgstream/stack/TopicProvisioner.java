@@ -115,14 +115,14 @@ public final class TopicProvisioner {
                 }
             } catch (TimeoutException e) {
                 throw new org.apache.kafka.common.errors.TimeoutException(
-                        "the broker did not describe the new topics " + "within " + timeout.toSeconds() + " s", e);
+                        "the broker did not describe the new topics within " + timeout.toSeconds() + " s", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted while waiting for partition leaders", e);
             }
             if (System.nanoTime() > deadline) {
                 throw new org.apache.kafka.common.errors.TimeoutException(
-                        "the new topics had no partition leaders " + "after " + timeout.toSeconds() + " s");
+                        "the new topics had no partition leaders after " + timeout.toSeconds() + " s");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(LEADER_POLL_MILLIS);

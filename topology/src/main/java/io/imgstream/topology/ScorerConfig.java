@@ -53,7 +53,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String STATE_DIR_CONFIG = "state.dir";
     public static final String DEFAULT_STATE_DIR = ".imgstream/streams";
     private static final String STATE_DIR_DOC =
-            "Directory for Kafka Streams local state; relative paths are resolved " + "against the working directory.";
+            "Directory for Kafka Streams local state; relative paths are resolved against the working directory.";
 
     public static final String MODEL_BUNDLE_CONFIG = "model.bundle";
     private static final String MODEL_BUNDLE_DOC = "Path or file:// URI of the model bundle (zip) to start with. "

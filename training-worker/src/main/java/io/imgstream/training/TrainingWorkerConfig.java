@@ -120,12 +120,12 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String REFIT_EVERY_LABELS_CONFIG = "refit.every.labels";
     public static final int DEFAULT_REFIT_EVERY_LABELS = 50;
     private static final String REFIT_EVERY_LABELS_DOC =
-            "Refit once this many labels arrived (new images or relabels) " + "since the last refit.";
+            "Refit once this many labels arrived (new images or relabels) since the last refit.";
 
     public static final String REFIT_INTERVAL_MS_CONFIG = "refit.interval.ms";
     public static final long DEFAULT_REFIT_INTERVAL_MS = 600_000L;
     private static final String REFIT_INTERVAL_MS_DOC =
-            "Refit at least this often while any new label waits, even " + "below refit.every.labels.";
+            "Refit at least this often while any new label waits, even below refit.every.labels.";
 
     public static final String REFIT_MIN_LABELS_CONFIG = "refit.min.labels";
     public static final int DEFAULT_REFIT_MIN_LABELS = 20;
@@ -208,7 +208,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             throw new ConfigException(
                     VALIDATION_PERCENT_CONFIG,
                     validationPercent(),
-                    "holdout.percent + validation.percent " + "must stay below 100, or nothing is left to train on");
+                    "holdout.percent + validation.percent must stay below 100, or nothing is left to train on");
         }
     }
 
@@ -439,7 +439,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             throw new ConfigException(
                     BASE_LAYER_CONFIG,
                     layer,
-                    "required for base.preset=network: name the layer whose " + "activations are the features");
+                    "required for base.preset=network: name the layer whose activations are the features");
         }
         return new BaseSpec(preset, weights, layer, getString(BASE_NAME_CONFIG), input);
     }

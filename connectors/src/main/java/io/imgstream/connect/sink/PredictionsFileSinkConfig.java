@@ -26,7 +26,7 @@ public final class PredictionsFileSinkConfig extends AbstractConfig {
 
     public static final String ROLL_INTERVAL_MS_CONFIG = "roll.interval.ms";
     private static final String ROLL_INTERVAL_MS_DOC =
-            "A file is committed at the first offset commit after it has been " + "open this long, however small.";
+            "A file is committed at the first offset commit after it has been open this long, however small.";
 
     public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
     private static final String REGISTRY_URL_DOC =

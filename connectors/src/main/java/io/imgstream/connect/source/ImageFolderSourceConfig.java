@@ -27,7 +27,7 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
 
     public static final String FEEDBACK_TOPIC_CONFIG = "feedback.topic";
     private static final String FEEDBACK_TOPIC_DOC =
-            "Topic of the LabelFeedback records for images whose folder names a " + "class. Empty: no labels are sent.";
+            "Topic of the LabelFeedback records for images whose folder names a class. Empty: no labels are sent.";
 
     public static final String REGISTRY_URL_CONFIG = ConnectionSettings.REGISTRY_URL_CONFIG;
     private static final String REGISTRY_URL_DOC = "Base URL of the schema registry the records are serialised against "
@@ -41,7 +41,7 @@ public final class ImageFolderSourceConfig extends AbstractConfig {
 
     public static final String INLINE_CONFIG = "inline";
     private static final String INLINE_DOC =
-            "Send the image bytes in the record (for scorers that can't read the files) " + "instead of a file:// URI.";
+            "Send the image bytes in the record (for scorers that can't read the files) instead of a file:// URI.";
 
     public static final String INLINE_MAX_BYTES_CONFIG = "inline.max.bytes";
     private static final String INLINE_MAX_BYTES_DOC =

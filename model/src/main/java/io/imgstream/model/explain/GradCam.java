@@ -7,11 +7,13 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
@@ -51,6 +53,24 @@ public final class GradCam {
      */
     public GradCam(Preprocessing preprocessing) {
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+    }
+
+    /**
+     * The layer Grad-CAM looks at unless told otherwise: the last convolution layer in topological order, the one
+     * nearest the head.
+     *
+     * @return its name, or empty if the network has no convolution layer
+     */
+    public static Optional<String> lastConvolutionLayer(ComputationGraph network) {
+        GraphVertex[] vertices = network.getVertices();
+        int[] order = network.topologicalSortOrder();
+        for (int i = order.length - 1; i >= 0; i--) {
+            GraphVertex vertex = vertices[order[i]];
+            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer) {
+                return Optional.of(vertex.getVertexName());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

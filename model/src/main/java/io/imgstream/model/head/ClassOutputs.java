@@ -104,7 +104,7 @@ public final class ClassOutputs {
                 || !(network.getOutputLayer(0).conf().getLayer() instanceof FeedForwardLayer output)
                 || output.getNOut() <= 0) {
             throw new IllegalArgumentException(
-                    "the network needs exactly one output layer with a known number of " + "units");
+                    "the network needs exactly one output layer with a known number of units");
         }
         return Math.toIntExact(output.getNOut());
     }

@@ -344,7 +344,7 @@ public final class FastConvBase {
         }
         if (!conf.hasBias()) {
             throw new UnsupportedGraphException(
-                    "layer '" + name + "' has no bias; only convolutions with bias are " + "supported");
+                    "layer '" + name + "' has no bias; only convolutions with bias are supported");
         }
         boolean same = isSame(name, conf.getConvolutionMode(), conf.getStride());
         // Copied so that later training of the graph cannot change this path's results silently.

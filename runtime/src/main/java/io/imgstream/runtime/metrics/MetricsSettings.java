@@ -19,7 +19,7 @@ public record MetricsSettings(boolean jmxEnabled, String bindAddress, int promet
     public static final String JMX_ENABLED_CONFIG = "metrics.jmx.enabled";
     public static final boolean DEFAULT_JMX_ENABLED = true;
     private static final String JMX_ENABLED_DOC =
-            "Whether to register the application's metrics as JMX MBeans " + "(domain io.imgstream).";
+            "Whether to register the application's metrics as JMX MBeans (domain io.imgstream).";
 
     public static final String PROMETHEUS_PORT_CONFIG = "metrics.prometheus.port";
     public static final int DEFAULT_PROMETHEUS_PORT = -1;

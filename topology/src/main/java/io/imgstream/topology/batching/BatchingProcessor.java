@@ -249,7 +249,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         } catch (TimeoutException e) {
             // Failing the task is safe: its images are in the store and will be scored again after the restart.
             throw new StreamsException(
-                    "a forward pass of " + oldest.size() + " images did not finish within " + "inference.timeout.ms="
+                    "a forward pass of " + oldest.size() + " images did not finish within inference.timeout.ms="
                             + settings.inferenceTimeout().toMillis(),
                     e,
                     context.taskId());

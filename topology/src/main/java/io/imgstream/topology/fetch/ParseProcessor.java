@@ -95,7 +95,7 @@ public final class ParseProcessor implements Processor<String, byte[], String, O
                     record,
                     DeadLetterStage.DESERIALIZE,
                     null,
-                    "value is not an ImageRef in the registry wire " + "format (magic byte 0, 4-byte schema id, Avro): "
+                    "value is not an ImageRef in the registry wire format (magic byte 0, 4-byte schema id, Avro): "
                             + e.getMessage(),
                     e);
             return;

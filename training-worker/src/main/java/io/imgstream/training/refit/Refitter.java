@@ -178,7 +178,7 @@ public final class Refitter {
         int version = nextVersion();
         progress.accept(String.format(
                 Locale.ROOT,
-                "refit %s v%d: %d labeled images (%d train, %d validation, %d holdout), " + "%d classes%s",
+                "refit %s v%d: %d labeled images (%d train, %d validation, %d holdout), %d classes%s",
                 modelName,
                 version,
                 ready.size(),
