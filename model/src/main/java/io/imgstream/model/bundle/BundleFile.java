@@ -7,9 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,6 +26,9 @@ import java.util.Locale;
 public final class BundleFile {
 
     static final int BUFFER_BYTES = 1 << 16;
+    /** The largest bundle file read: its network's bound plus room for the manifest and curves. */
+    public static final long MAX_BUNDLE_BYTES = ModelBundle.MAX_NETWORK_BYTES + (64L << 20);
+
     private static final String SHA_256 = "SHA-256";
 
     private BundleFile() {}
@@ -38,7 +43,8 @@ public final class BundleFile {
      */
     public static ModelBundle readVerified(Path file, String expectedSha256) {
         String expected = StoredBundle.requireSha256(expectedSha256.toLowerCase(Locale.ROOT));
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        requireBoundedRegularFile(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             String actual = sha256(Channels.newInputStream(channel));
             if (!actual.equals(expected)) {
                 throw new BundleIntegrityException("bundle " + file + " has sha256 " + actual + " but " + expected
@@ -61,7 +67,9 @@ public final class BundleFile {
      * @throws BundleFormatException   if the file is not a readable bundle
      */
     public static ModelBundle readUnverified(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)) {
+        requireBoundedRegularFile(file);
+        try (InputStream in =
+                new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), BUFFER_BYTES)) {
             return ModelBundle.readFrom(in);
         } catch (NoSuchFileException e) {
             throw new BundleNotFoundException("no bundle file at " + file, e);
@@ -84,6 +92,32 @@ public final class BundleFile {
             throw new BundleNotFoundException("no bundle file at " + file, e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file, e);
+        }
+    }
+
+    /**
+     * Refuses, before anything is opened, a path that is not a regular file (a link, a device such as
+     * {@code /dev/zero}, a FIFO that would block the reader) or is larger than {@link #MAX_BUNDLE_BYTES}.
+     *
+     * @throws BundleNotFoundException if nothing is there
+     * @throws BundleFormatException   if it is not a regular file of a bounded size
+     */
+    private static void requireBoundedRegularFile(Path file) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new BundleNotFoundException("no bundle file at " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the attributes of " + file, e);
+        }
+        if (!attributes.isRegularFile()) {
+            throw new BundleFormatException(file + " is not a regular file (a link, a directory or a device); "
+                    + "bundles are read only from regular files");
+        }
+        if (attributes.size() > MAX_BUNDLE_BYTES) {
+            throw new BundleFormatException(file + " has " + attributes.size() + " bytes, more than a bundle may ("
+                    + MAX_BUNDLE_BYTES + "); refused unread");
         }
     }
 

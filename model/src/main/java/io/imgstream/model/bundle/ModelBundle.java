@@ -11,18 +11,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.apache.commons.io.input.BoundedInputStream;
 import org.apache.commons.io.output.CloseShieldOutputStream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -65,6 +67,16 @@ public final class ModelBundle {
     public static final String CURVES_ENTRY = "training-curves.json";
 
     private static final int MAX_MANIFEST_BYTES = 1024 * 1024;
+    /** The largest network a bundle may carry, uncompressed: far above VGG16 with its updater (about 1.2 GB). */
+    public static final long MAX_NETWORK_BYTES = 4L << 30;
+    /**
+     * The entries DL4J's {@code ModelSerializer} writes for a graph. Any other entry is refused before DL4J sees
+     * the file: it would read {@code preprocessor.bin} (and older normalizer forms) with Java deserialization,
+     * and a bundle must never be able to run code.
+     */
+    private static final Set<String> NETWORK_ENTRIES =
+            Set.of("configuration.json", "coefficients.bin", "updaterState.bin", "noParams.marker");
+
     private static final int BATCH_RANK = 4;
     private static final String TEMP_PREFIX = "imgstream-network-";
     private static final String TEMP_SUFFIX = ".zip";
@@ -268,7 +280,7 @@ public final class ModelBundle {
                     curves = curvesOf(readBounded(zip, CURVES_ENTRY, MAX_MANIFEST_BYTES));
                 } else if (NETWORK_ENTRY.equals(entry.getName())) {
                     networkFile = Files.createTempFile(TEMP_PREFIX, TEMP_SUFFIX);
-                    Files.copy(zip, networkFile, StandardCopyOption.REPLACE_EXISTING);
+                    copyBounded(zip, networkFile, manifest);
                     ModelBundle bundle = of(manifest, restore(manifest, networkFile, loadUpdater));
                     return curves == null ? bundle : bundle.withCurves(curves);
                 }
@@ -319,13 +331,48 @@ public final class ModelBundle {
         return BundleManifest.fromJson(readBounded(zip, MANIFEST_ENTRY, MAX_MANIFEST_BYTES));
     }
 
+    private static void copyBounded(InputStream in, Path target, BundleManifest manifest) throws IOException {
+        try (InputStream bounded = BoundedInputStream.builder()
+                        .setInputStream(in)
+                        .setMaxCount(MAX_NETWORK_BYTES + 1)
+                        .setPropagateClose(false)
+                        .get();
+                OutputStream out = Files.newOutputStream(target)) {
+            if (bounded.transferTo(out) > MAX_NETWORK_BYTES) {
+                throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version() + ": '"
+                        + NETWORK_ENTRY + "' is larger than " + MAX_NETWORK_BYTES + " bytes; refused unread");
+            }
+        }
+    }
+
     private static ComputationGraph restore(BundleManifest manifest, Path networkFile, boolean loadUpdater) {
+        requireOnlyNetworkEntries(manifest, networkFile);
         try {
             return ModelSerializer.restoreComputationGraph(networkFile.toFile(), loadUpdater);
         } catch (IOException | RuntimeException e) {
             throw new BundleFormatException(
                     "bundle " + manifest.modelName() + " v" + manifest.version() + ": '" + NETWORK_ENTRY
                             + "' is not a readable DL4J ComputationGraph (" + e + ")",
+                    e);
+        }
+    }
+
+    private static void requireOnlyNetworkEntries(BundleManifest manifest, Path networkFile) {
+        try (ZipFile network = new ZipFile(networkFile.toFile())) {
+            Enumeration<? extends ZipEntry> entries = network.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                if (!NETWORK_ENTRIES.contains(name)) {
+                    throw new BundleFormatException("bundle " + manifest.modelName() + " v" + manifest.version()
+                            + ": its network carries '" + name + "', which imgstream never writes (DL4J would read "
+                            + "it with Java deserialization); refused unread. A network may hold only "
+                            + new TreeSet<>(NETWORK_ENTRIES));
+                }
+            }
+        } catch (IOException e) {
+            throw new BundleFormatException(
+                    "bundle " + manifest.modelName() + " v" + manifest.version() + ": '" + NETWORK_ENTRY
+                            + "' is not a readable DL4J ComputationGraph (not a zip file: " + e.getMessage() + ")",
                     e);
         }
     }
