@@ -4,7 +4,7 @@ import io.imgstream.schemas.avro.ModelVersion;
 import java.security.PrivateKey;
 import java.util.Objects;
 
-/** Signs every announcement's bundle sha256 with the publisher's key, then hands it on. */
+/** Signs every announcement whole ({@link AnnouncementSignature}) with the publisher's key, then hands it on. */
 public final class SigningAnnouncer implements VersionAnnouncer {
 
     private final VersionAnnouncer next;
@@ -21,9 +21,6 @@ public final class SigningAnnouncer implements VersionAnnouncer {
 
     @Override
     public void announce(ModelVersion version) {
-        next.announce(ModelVersion.newBuilder(version)
-                .setBundleSignature(
-                        BundleSignature.sign(key, version.getBundleSha256().toString()))
-                .build());
+        next.announce(AnnouncementSignature.signed(version, key));
     }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class SigningAnnouncerTest {
 
     @Test
-    void shouldSignTheBundleShaOfEveryAnnouncement() {
-        KeyPair keys = BundleSignature.generate();
+    void shouldSignEveryAnnouncementWhole() {
+        KeyPair keys = AnnouncementSignature.generate();
         List<ModelVersion> sent = new ArrayList<>();
         ModelVersion version = ModelVersion.newBuilder()
                 .setModelName("m")
@@ -36,12 +36,13 @@ class SigningAnnouncerTest {
 
         new SigningAnnouncer(sent::add, keys.getPrivate()).announce(version);
 
-        assertThat(sent)
-                .singleElement()
-                .satisfies(signed -> assertThat(BundleSignature.verify(
-                                keys.getPublic(),
-                                "c".repeat(64),
-                                signed.getBundleSignature().toString()))
-                        .isTrue());
+        assertThat(sent).singleElement().satisfies(signed -> {
+            assertThat(AnnouncementSignature.isSignedBy(signed, keys.getPublic()))
+                    .isTrue();
+            assertThat(AnnouncementSignature.isSignedBy(
+                            ModelVersion.newBuilder(signed).setVersion(3).build(), keys.getPublic()))
+                    .as("another version number under the same signature")
+                    .isFalse();
+        });
     }
 }

@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.control.ControlTopic;
 import io.imgstream.control.SigningAnnouncer;
 import io.imgstream.control.VersionAnnouncer;
@@ -60,7 +60,7 @@ final class ControlTopicOptions {
             return control;
         }
         try {
-            return new SigningAnnouncer(control, BundleSignature.readPrivateKey(key));
+            return new SigningAnnouncer(control, AnnouncementSignature.readPrivateKey(key));
         } catch (IllegalArgumentException e) {
             throw new CliException("--signing-key: " + e.getMessage(), CliException.BAD_ARGUMENT);
         }

@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ public final class ModelsKeygenCommand implements Callable<Integer> {
                     CliException.BAD_ARGUMENT);
         }
         Files.createDirectories(out);
-        BundleSignature.write(BundleSignature.generate(), privateKey, publicKey);
+        AnnouncementSignature.write(AnnouncementSignature.generate(), privateKey, publicKey);
         PrintWriter printed = spec.commandLine().getOut();
         printed.printf("Wrote %s (keep it secret) and %s (give it to the scorers).%n", privateKey, publicKey);
         printed.flush();

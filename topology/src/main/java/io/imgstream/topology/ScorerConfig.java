@@ -1,6 +1,6 @@
 package io.imgstream.topology;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
@@ -468,7 +468,7 @@ public final class ScorerConfig extends AbstractConfig {
             return Optional.empty();
         }
         try {
-            return Optional.of(BundleSignature.readPublicKey(Path.of(file)));
+            return Optional.of(AnnouncementSignature.readPublicKey(Path.of(file)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, file, e.getMessage());
         }

@@ -1,6 +1,6 @@
 package io.imgstream.training;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.head.ClassWeighting;
@@ -423,7 +423,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             return Optional.empty();
         }
         try {
-            return Optional.of(BundleSignature.readPrivateKey(Path.of(file)));
+            return Optional.of(AnnouncementSignature.readPrivateKey(Path.of(file)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(MODEL_SIGNATURE_PRIVATE_KEY_CONFIG, file, e.getMessage());
         }

@@ -1,6 +1,6 @@
 package io.imgstream.topology.swap;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * Loads the bundle a {@link ModelVersion} announces and checks it against the announcement before anything
- * scores with it: the announcement's signature of the sha256 when a public key is configured, the file's sha256,
+ * scores with it: the announcement's signature of all it announces when a public key is configured, the file's sha256,
  * then the manifest's model name, version, base model and class list. Any mismatch refuses the version.
  *
  * <p>Thread-safe and stateless.
@@ -45,11 +45,10 @@ public final class BundleLoader {
                         label + ": the announcement is not signed, and this scorer accepts only "
                                 + "versions signed with the key of model.signature.public.key");
             }
-            if (!BundleSignature.verify(signer, version.getBundleSha256().toString(), signature.toString())) {
-                throw new ModelRefusedException(
-                        label + ": the announcement's signature does not match its sha256 under "
-                                + "the key of model.signature.public.key; it was tampered with or signed with another "
-                                + "key");
+            if (!AnnouncementSignature.isSignedBy(version, signer)) {
+                throw new ModelRefusedException(label + ": the announcement's signature does not match what it "
+                        + "announces (model, version, status, bundle, base, classes) under the key of "
+                        + "model.signature.public.key; it was changed after signing or signed with another key");
             }
         }
         Path path = pathOf(label, version.getBundleUri());

@@ -3,7 +3,7 @@ package io.imgstream.topology.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imgstream.control.BundleSignature;
+import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -37,18 +37,18 @@ class BundleLoaderTest {
                 .save(ModelBundle.of(
                         BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
                         SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
-        KeyPair keys = BundleSignature.generate();
+        KeyPair keys = AnnouncementSignature.generate();
         BundleLoader loader = new BundleLoader(keys.getPublic());
-        ModelVersion unsigned = announcement(stored, null);
+        ModelVersion unsigned = announcement(stored);
 
         assertThatThrownBy(() -> loader.load(unsigned))
                 .isInstanceOf(ModelRefusedException.class)
                 .hasMessageContaining("not signed");
-        assertThatThrownBy(() -> loader.load(announcement(
-                        stored, BundleSignature.sign(BundleSignature.generate().getPrivate(), stored.sha256()))))
+        assertThatThrownBy(() -> loader.load(AnnouncementSignature.signed(
+                        unsigned, AnnouncementSignature.generate().getPrivate())))
                 .isInstanceOf(ModelRefusedException.class)
                 .hasMessageContaining("does not match");
-        assertThat(loader.load(announcement(stored, BundleSignature.sign(keys.getPrivate(), stored.sha256())))
+        assertThat(loader.load(AnnouncementSignature.signed(unsigned, keys.getPrivate()))
                         .manifest()
                         .version())
                 .isEqualTo(1);
@@ -57,7 +57,37 @@ class BundleLoaderTest {
                 .isEqualTo(1);
     }
 
-    private static ModelVersion announcement(StoredBundle stored, String signature) {
+    @Test
+    void shouldRefuseASignedAnnouncementChangedAfterSigning() throws Exception {
+        StoredBundle stored = new FileSystemModelStore(temp)
+                .save(ModelBundle.of(
+                        BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
+                        SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
+        KeyPair keys = AnnouncementSignature.generate();
+        BundleLoader loader = new BundleLoader(keys.getPublic());
+        ModelVersion rejected = AnnouncementSignature.signed(
+                ModelVersion.newBuilder(announcement(stored))
+                        .setStatus(ModelStatus.REJECTED)
+                        .build(),
+                keys.getPrivate());
+
+        // The bundle's sha256 and its signature stay valid in both; only what the record claims changes.
+        ModelVersion promotedAfterAll = ModelVersion.newBuilder(rejected)
+                .setStatus(ModelStatus.PROMOTED)
+                .build();
+        ModelVersion elsewhere = ModelVersion.newBuilder(rejected)
+                .setBundleUri("file:///dev/zero")
+                .build();
+
+        assertThatThrownBy(() -> loader.load(promotedAfterAll))
+                .isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("does not match");
+        assertThatThrownBy(() -> loader.load(elsewhere))
+                .isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("does not match");
+    }
+
+    private static ModelVersion announcement(StoredBundle stored) {
         return ModelVersion.newBuilder()
                 .setModelName("m")
                 .setVersion(1)
@@ -73,7 +103,6 @@ class BundleLoaderTest {
                 .setMetrics(ModelMetrics.newBuilder().build())
                 .setCreatedTime(Instant.now())
                 .setStatus(ModelStatus.PROMOTED)
-                .setBundleSignature(signature)
                 .build();
     }
 }

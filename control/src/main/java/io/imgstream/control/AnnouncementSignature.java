@@ -1,5 +1,6 @@
 package io.imgstream.control;
 
+import io.imgstream.schemas.avro.ModelVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,20 +19,25 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * Ed25519 signatures of bundles: the publisher signs a bundle's sha256 (its hex text, UTF-8); a scorer holding the
- * public key checks the signature before it trusts the sha256 it then verifies the file against. Keys are PEM
- * files: PKCS#8 {@code PRIVATE KEY} and X.509 {@code PUBLIC KEY}, as {@code openssl genpkey -algorithm ed25519}
- * writes them.
+ * Ed25519 signatures of model-version announcements. The publisher signs the whole announcement
+ * ({@link #payload}: model, version, status, bundle location and sha256, base, classes, input, parent), so a scorer
+ * holding the public key trusts nothing of it unsigned: not the sha256 it then verifies the bundle file against,
+ * not where the file is, not the status that decides which key the record acts under (a REJECTED version re-keyed
+ * as current fails). Keys are PEM files: PKCS#8 {@code PRIVATE KEY} and X.509 {@code PUBLIC KEY}, as
+ * {@code openssl genpkey -algorithm ed25519} writes them.
  *
  * <p>Stateless and thread-safe.
  */
-public final class BundleSignature {
+public final class AnnouncementSignature {
 
     private static final String ALGORITHM = "Ed25519";
+    /** Names the payload's layout, so that a later layout can never verify as this one. */
+    private static final String PAYLOAD_VERSION = "imgstream-announcement-v1";
+
     private static final String PRIVATE_LABEL = "PRIVATE KEY";
     private static final String PUBLIC_LABEL = "PUBLIC KEY";
 
-    private BundleSignature() {}
+    private AnnouncementSignature() {}
 
     /** A new key pair. */
     public static KeyPair generate() {
@@ -42,12 +48,60 @@ public final class BundleSignature {
         }
     }
 
-    /** The Base64 signature of {@code sha256Hex}. */
-    public static String sign(PrivateKey key, String sha256Hex) {
+    /** {@code version} with its signature under {@code key} in {@code bundleSignature}. */
+    public static ModelVersion signed(ModelVersion version, PrivateKey key) {
+        return ModelVersion.newBuilder(version)
+                .setBundleSignature(sign(key, payload(version)))
+                .build();
+    }
+
+    /** Whether {@code version} carries {@code key}'s signature of what it announces; false when unsigned. */
+    public static boolean isSignedBy(ModelVersion version, PublicKey key) {
+        CharSequence signature = version.getBundleSignature();
+        return signature != null && verify(key, payload(version), signature.toString());
+    }
+
+    /**
+     * What a signature covers: every field of the announcement but the signature itself and the metrics, each as
+     * {@code name=length:value} on its own line, so that no two announcements give the same text.
+     */
+    static String payload(ModelVersion version) {
+        StringBuilder text = new StringBuilder(PAYLOAD_VERSION).append('\n');
+        field(text, "model", version.getModelName());
+        field(text, "version", version.getVersion());
+        field(text, "status", version.getStatus());
+        field(text, "bundle.uri", version.getBundleUri());
+        field(text, "bundle.sha256", version.getBundleSha256());
+        field(text, "base", version.getBaseModelId());
+        field(text, "classes.count", version.getClasses().size());
+        version.getClasses().forEach(label -> field(text, "class", label));
+        field(
+                text,
+                "input",
+                version.getInputHeight() + "x" + version.getInputWidth() + "x" + version.getInputChannels());
+        field(text, "preprocessing", version.getPreprocessing());
+        field(text, "resize", version.getResizePolicy());
+        field(text, "parent", version.getParentVersion());
+        field(text, "created", version.getCreatedTime());
+        return text.toString();
+    }
+
+    private static void field(StringBuilder text, String name, Object value) {
+        String shown = String.valueOf(value);
+        text.append(name)
+                .append('=')
+                .append(shown.length())
+                .append(':')
+                .append(shown)
+                .append('\n');
+    }
+
+    /** The Base64 signature of {@code text}. */
+    static String sign(PrivateKey key, String text) {
         try {
             Signature signature = Signature.getInstance(ALGORITHM);
             signature.initSign(key);
-            signature.update(sha256Hex.getBytes(StandardCharsets.UTF_8));
+            signature.update(text.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(signature.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(
@@ -55,14 +109,12 @@ public final class BundleSignature {
         }
     }
 
-    /**
-     * Whether {@code signatureBase64} is {@code key}'s signature of {@code sha256Hex}; false for anything malformed.
-     */
-    public static boolean verify(PublicKey key, String sha256Hex, String signatureBase64) {
+    /** Whether {@code signatureBase64} is {@code key}'s signature of {@code text}; false for anything malformed. */
+    static boolean verify(PublicKey key, String text, String signatureBase64) {
         try {
             Signature signature = Signature.getInstance(ALGORITHM);
             signature.initVerify(key);
-            signature.update(sha256Hex.getBytes(StandardCharsets.UTF_8));
+            signature.update(text.getBytes(StandardCharsets.UTF_8));
             return signature.verify(Base64.getDecoder().decode(signatureBase64));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
