@@ -28,6 +28,9 @@ public final class RecordRetries {
 
     private final int maxAttempts;
     private final Duration firstPause;
+    /** Whether anything is tracked: lets the hot path of a healthy stream skip the lock. */
+    private volatile boolean tracking;
+
     private final Map<String, Integer> failures = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
@@ -63,12 +66,19 @@ public final class RecordRetries {
      * @return the attempts that have failed so far, this one included
      */
     public synchronized int failed(String position) {
+        tracking = true;
         return failures.merge(position, 1, Integer::sum);
     }
 
     /** Forgets the record at {@code position}: it got its outcome. */
-    public synchronized void settled(String position) {
-        failures.remove(position);
+    public void settled(String position) {
+        if (!tracking) {
+            return;
+        }
+        synchronized (this) {
+            failures.remove(position);
+            tracking = !failures.isEmpty();
+        }
     }
 
     /**
