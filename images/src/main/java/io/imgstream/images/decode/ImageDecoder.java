@@ -53,6 +53,9 @@ public final class ImageDecoder {
 
     private static final double BYTES_PER_KIB = 1024.0;
     private static final double BYTES_PER_MIB = BYTES_PER_KIB * 1024.0;
+    /** The most one side may exceed the other, read from the header like the pixel count. */
+    public static final long MAX_ASPECT_RATIO = 64;
+
     private static final double PIXELS_PER_MEGAPIXEL = 1_000_000.0;
     private static final int SIGNATURE_BYTES_SHOWN = 8;
 
@@ -200,6 +203,19 @@ public final class ImageDecoder {
                             format,
                             width,
                             height));
+        }
+        if (Math.max(width, height) > MAX_ASPECT_RATIO * Math.min(width, height)) {
+            throw new ImageDecodeException(
+                    Reason.TOO_MANY_PIXELS,
+                    String.format(
+                            Locale.ROOT,
+                            "%s header declares %d x %d pixels, a side more than %d times the other; no camera or "
+                                    + "scan makes such images, and resizing one would need a buffer far beyond its "
+                                    + "pixel count (crop it upstream)",
+                            format,
+                            width,
+                            height,
+                            MAX_ASPECT_RATIO));
         }
         long pixels = width * height;
         if (pixels > limits.maxPixels()) {

@@ -225,6 +225,23 @@ class ImageDecoderTest {
     }
 
     @Test
+    void shouldRefuseAnImageFarWiderThanTallFromItsHeaderAlthoughItsPixelsFit() {
+        // 1 x 20,000 passes any pixel cap, but a line that thin is no photo, and squashing it is costly.
+        byte[] line = TestImages.encode(new BufferedImage(20_000, 1, BufferedImage.TYPE_BYTE_GRAY), "png");
+
+        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> decoder.decode(line));
+
+        assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS);
+        assertThat(e.getMessage()).contains("20000 x 1", "more than 64 times");
+        assertThat(catchThrowableOfType(
+                        ImageDecodeException.class,
+                        () -> decoder.decode(
+                                TestImages.encode(new BufferedImage(640, 10, BufferedImage.TYPE_BYTE_GRAY), "png"))))
+                .as("64:1 is still an image")
+                .isNull();
+    }
+
+    @Test
     void shouldRefuseNonPositiveLimits() {
         assertThatThrownBy(() -> new ImageLimits(0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
