@@ -1,5 +1,7 @@
 package io.imgstream.cli;
 
+import io.imgstream.schemas.AvroLimits;
+
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +67,8 @@ public final class ImgstreamCommand extends GroupCommand {
 
     /** Runs {@code imgstream} with {@code args} and exits the JVM with the command's exit code. */
     public static void main(String[] args) {
+        // Before any Avro class loads: Avro reads its limits once.
+        AvroLimits.applyDefaults();
         // Apicurio and Vert.x log through java.util.logging; route it to logback's configuration.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();

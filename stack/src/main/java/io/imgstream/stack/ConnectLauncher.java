@@ -1,5 +1,7 @@
 package io.imgstream.stack;
 
+import io.imgstream.schemas.AvroLimits;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -53,6 +55,7 @@ final class ConnectLauncher {
         command.add("-Djava.awt.headless=true");
         // The connectors read and write Avro records of imgstream's schemas; Avro refuses untrusted classes.
         command.add("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.imgstream.schemas.avro");
+        command.addAll(AvroLimits.jvmFlags());
         command.add(CONNECT_HEAP);
         command.add(JvmLauncher.classpathArgumentFile(dir.resolve("classpath.args")));
         command.addAll(List.of(CONNECT_MAIN, propertiesFile().toString()));
