@@ -1,7 +1,6 @@
 package io.imgstream.cli;
 
 import io.imgstream.schemas.AvroLimits;
-
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,6 @@
 package io.imgstream.stack;
 
 import io.imgstream.schemas.AvroLimits;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
