@@ -31,6 +31,7 @@ public record FetchSettings(
         List<String> allowedSchemes,
         List<Path> allowedRoots,
         List<String> allowedHosts,
+        List<Integer> allowedPorts,
         Duration httpTimeout,
         int maxBytes,
         long maxPixels) {
@@ -46,6 +47,11 @@ public record FetchSettings(
             + "that "
             + "resolves to a link-local (cloud metadata), wildcard or multicast address. Required when http or https "
             + "is in fetch.allowed.schemes.";
+
+    public static final String ALLOWED_PORTS_CONFIG = "fetch.allowed.ports";
+    public static final List<String> DEFAULT_ALLOWED_PORTS = List.of("80", "443");
+    private static final String ALLOWED_PORTS_DOC = "Ports http(s) images may be fetched from, also after a redirect; "
+            + "a URI without a port means its scheme's default. Others are dead-lettered with HOST_NOT_ALLOWED.";
 
     public static final String HTTP_TIMEOUT_MS_CONFIG = "fetch.http.timeout.ms";
     public static final long DEFAULT_HTTP_TIMEOUT_MS = 10_000L;
@@ -74,6 +80,7 @@ public record FetchSettings(
         allowedRoots = List.copyOf(allowedRoots);
         allowedHosts =
                 allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        allowedPorts = List.copyOf(allowedPorts);
     }
 
     /**
@@ -98,6 +105,13 @@ public record FetchSettings(
                         ConfigDef.ValidList.anyNonDuplicateValues(true, false),
                         Importance.HIGH,
                         ALLOWED_HOSTS_DOC)
+                .define(
+                        ALLOWED_PORTS_CONFIG,
+                        Type.LIST,
+                        DEFAULT_ALLOWED_PORTS,
+                        FetchSettings::requirePorts,
+                        Importance.MEDIUM,
+                        ALLOWED_PORTS_DOC)
                 .define(
                         HTTP_TIMEOUT_MS_CONFIG,
                         Type.LONG,
@@ -128,6 +142,20 @@ public record FetchSettings(
                         MAX_PIXELS_DOC);
     }
 
+    private static void requirePorts(String name, Object value) {
+        for (Object port : (List<?>) value) {
+            try {
+                int number = Integer.parseInt(port.toString().trim());
+                if (number >= 1 && number <= 65535) {
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below with the value that is wrong.
+            }
+            throw new ConfigException(name, value, "'" + port + "' is not a port (1 to 65535)");
+        }
+    }
+
     /**
      * Reads the keys {@link #define} added.
      *
@@ -138,6 +166,9 @@ public record FetchSettings(
                 config.getList(ALLOWED_SCHEMES_CONFIG),
                 config.getList(ALLOWED_ROOTS_CONFIG).stream().map(Path::of).toList(),
                 config.getList(ALLOWED_HOSTS_CONFIG),
+                config.getList(ALLOWED_PORTS_CONFIG).stream()
+                        .map(Integer::valueOf)
+                        .toList(),
                 Duration.ofMillis(config.getLong(HTTP_TIMEOUT_MS_CONFIG)),
                 config.getInt(MAX_BYTES_CONFIG),
                 config.getLong(MAX_PIXELS_CONFIG));
@@ -162,7 +193,7 @@ public record FetchSettings(
                 new HashSet<>(allowedSchemes),
                 allowedRoots,
                 maxBytes,
-                fetchesHttp() ? new HttpImageFetcher(allowedHosts, httpTimeout, maxBytes) : null);
+                fetchesHttp() ? new HttpImageFetcher(allowedHosts, allowedPorts, httpTimeout, maxBytes) : null);
         return new ImageLoader(fetcher, new ImageDecoder(new ImageLimits(maxBytes, maxPixels)));
     }
 }

@@ -88,6 +88,7 @@ final class ReplayOptions {
                                 .map(p -> p.toAbsolutePath().normalize())
                                 .toList(),
                         List.of(),
+                        List.of(),
                         Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS),
                         FetchSettings.DEFAULT_MAX_BYTES,
                         FetchSettings.DEFAULT_MAX_PIXELS)

@@ -43,6 +43,8 @@ public final class HttpImageFetcher {
     public static final int MAX_REDIRECTS = 3;
 
     private static final int HTTP_OK = 200;
+    private static final int HTTP_PORT = 80;
+    private static final int HTTPS_PORT = 443;
     private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_GONE = 410;
 
@@ -54,18 +56,21 @@ public final class HttpImageFetcher {
     });
 
     private final List<String> allowedHosts;
+    private final List<Integer> allowedPorts;
     private final Duration timeout;
     private final int maxBytes;
     private final HttpClient client;
 
     /**
      * @param allowedHosts host names that may be fetched from, lower case; {@code *.domain} allows its subdomains
+     * @param allowedPorts ports that may be fetched from; a URI without a port uses its scheme's default
      * @param timeout      bound of connecting and of receiving the whole response
      * @param maxBytes     largest image, in bytes
      */
-    public HttpImageFetcher(List<String> allowedHosts, Duration timeout, int maxBytes) {
+    public HttpImageFetcher(List<String> allowedHosts, List<Integer> allowedPorts, Duration timeout, int maxBytes) {
         this.allowedHosts =
                 allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        this.allowedPorts = List.copyOf(allowedPorts);
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.maxBytes = maxBytes;
         this.client = HttpClient.newBuilder()
@@ -95,7 +100,7 @@ public final class HttpImageFetcher {
                             DeadLetterReason.FETCH_FAILED,
                             "image " + id + ": " + current + " answered " + status + " without a Location header");
                 }
-                current = current.resolve(location);
+                current = redirectTarget(id, current, location);
                 continue;
             }
             if (status != HTTP_OK) {
@@ -115,6 +120,32 @@ public final class HttpImageFetcher {
                 DeadLetterReason.FETCH_FAILED,
                 "image " + id + ": " + uri + " redirected more than " + MAX_REDIRECTS
                         + " times; publish the final URI");
+    }
+
+    /**
+     * Where a redirect leads: the {@code Location} resolved against the URI that answered. A location that is not a
+     * URI, or that would take an https fetch to plain http (so that anyone on the path could swap the image), is the
+     * reference's fault.
+     */
+    static URI redirectTarget(String id, URI from, String location) throws FetchException {
+        URI to;
+        try {
+            to = from.resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.INVALID_URI,
+                    "image " + id + ": " + from + " redirected to '" + location + "', which is not a URI",
+                    e);
+        }
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+            throw new FetchException(
+                    DeadLetterStage.FETCH,
+                    DeadLetterReason.SCHEME_NOT_ALLOWED,
+                    "image " + id + ": " + from + " redirected to " + to
+                            + "; a redirect may not leave https, where the image could be swapped on the way");
+        }
+        return to;
     }
 
     private void requireAllowed(String id, URI uri) throws FetchException {
@@ -161,6 +192,14 @@ public final class HttpImageFetcher {
                                 + "or multicast address (such as a cloud metadata service); refused whatever the "
                                 + "allow-list");
             }
+        }
+        int port = uri.getPort() == -1 ? (scheme.equals("https") ? HTTPS_PORT : HTTP_PORT) : uri.getPort();
+        if (!allowedPorts.contains(port)) {
+            throw new FetchException(
+                    DeadLetterStage.VALIDATE,
+                    DeadLetterReason.HOST_NOT_ALLOWED,
+                    "image " + id + ": port " + port + " of " + uri + " is not in fetch.allowed.ports " + allowedPorts
+                            + "; add it there if the image server really listens on it");
         }
     }
 

@@ -2,6 +2,7 @@ package io.imgstream.images.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import io.imgstream.schemas.avro.DeadLetterReason;
@@ -69,8 +70,36 @@ class HttpImageFetcherTest {
         server.stop(0);
     }
 
-    private static HttpImageFetcher fetcher(String... hosts) {
-        return new HttpImageFetcher(List.of(hosts), Duration.ofMillis(500), MAX_BYTES);
+    private HttpImageFetcher fetcher(String... hosts) {
+        return new HttpImageFetcher(
+                List.of(hosts), List.of(server.getAddress().getPort()), Duration.ofMillis(500), MAX_BYTES);
+    }
+
+    @Test
+    void shouldRefuseAPortOutsideTheAllowList() {
+        HttpImageFetcher webPortsOnly =
+                new HttpImageFetcher(List.of("127.0.0.1"), List.of(80, 443), Duration.ofMillis(500), MAX_BYTES);
+
+        FetchException e = catchThrowableOfType(
+                FetchException.class, () -> webPortsOnly.fetch("cat", URI.create(base + "/cat.png")));
+
+        assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED);
+        assertThat(e.getMessage()).contains("port " + server.getAddress().getPort(), "fetch.allowed.ports");
+    }
+
+    @Test
+    void shouldRefuseARedirectFromHttpsToHttpAndOneToANonUri() {
+        FetchException downgrade = catchThrowableOfType(
+                FetchException.class,
+                () -> HttpImageFetcher.redirectTarget(
+                        "cat", URI.create("https://images.example.com/cat.png"), "http://images.example.com/cat.png"));
+        FetchException notAUri = catchThrowableOfType(
+                FetchException.class,
+                () -> HttpImageFetcher.redirectTarget(
+                        "cat", URI.create("http://images.example.com/cat.png"), "http://a b/"));
+
+        assertThat(downgrade.reason()).isEqualTo(DeadLetterReason.SCHEME_NOT_ALLOWED);
+        assertThat(notAUri.reason()).isEqualTo(DeadLetterReason.INVALID_URI);
     }
 
     @Test

@@ -49,10 +49,16 @@ class FeatureBackfillTest {
 
     @Test
     void shouldLeaveOutALabelWhoseUriTheLoaderRejectsWithoutAFetchRefusal() {
-        // Port 99999 makes the HTTP client itself throw (IllegalArgumentException), not the images module:
-        // before, that exception failed the refit, and every later one on the same label.
+        // Port 99999, let through the port allow-list here, makes the HTTP client itself throw
+        // (IllegalArgumentException), not the images module: before, that failed the refit, and every later one.
         FetchSettings http = new FetchSettings(
-                List.of("http"), List.of(temp), List.of("127.0.0.1"), Duration.ofSeconds(2), 1 << 20, 1_000_000L);
+                List.of("http"),
+                List.of(temp),
+                List.of("127.0.0.1"),
+                List.of(99999),
+                Duration.ofSeconds(2),
+                1 << 20,
+                1_000_000L);
         FeatureBackfill backfill = new FeatureBackfill(extractor, http.loader(), producer, "features");
         LabeledExample example = new LabeledExample(
                 "img-1", "Bag", SplitHint.ANY, Optional.of("http://127.0.0.1:99999/bag.png"), Optional.empty());
