@@ -109,7 +109,7 @@ public record FetchSettings(
                         ALLOWED_PORTS_CONFIG,
                         Type.LIST,
                         DEFAULT_ALLOWED_PORTS,
-                        FetchSettings::requirePorts,
+                        new PortList(),
                         Importance.MEDIUM,
                         ALLOWED_PORTS_DOC)
                 .define(
@@ -142,17 +142,27 @@ public record FetchSettings(
                         MAX_PIXELS_DOC);
     }
 
-    private static void requirePorts(String name, Object value) {
-        for (Object port : (List<?>) value) {
-            try {
-                int number = Integer.parseInt(port.toString().trim());
-                if (number >= 1 && number <= 65535) {
-                    continue;
+    /** Validates a list of port numbers; shown as "ports 1 to 65535" in the generated docs. */
+    private static final class PortList implements ConfigDef.Validator {
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            for (Object port : (List<?>) value) {
+                try {
+                    int number = Integer.parseInt(port.toString().trim());
+                    if (number >= 1 && number <= 65535) {
+                        continue;
+                    }
+                } catch (NumberFormatException e) {
+                    // Reported below with the value that is wrong.
                 }
-            } catch (NumberFormatException e) {
-                // Reported below with the value that is wrong.
+                throw new ConfigException(name, value, "'" + port + "' is not a port (1 to 65535)");
             }
-            throw new ConfigException(name, value, "'" + port + "' is not a port (1 to 65535)");
+        }
+
+        @Override
+        public String toString() {
+            return "ports 1 to 65535";
         }
     }
 

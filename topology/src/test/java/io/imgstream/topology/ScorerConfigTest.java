@@ -68,6 +68,17 @@ class ScorerConfigTest {
     }
 
     @Test
+    void shouldAllowTheWebPortsByDefaultAndRefuseWhatIsNoPort() {
+        Map<String, Object> props = required();
+        assertThat(new ScorerConfig(props).fetch().allowedPorts()).containsExactly(80, 443);
+
+        props.put(FetchSettings.ALLOWED_PORTS_CONFIG, "443,99999");
+        assertThatThrownBy(() -> new ScorerConfig(props)).hasMessageContaining("'99999' is not a port");
+        props.put(FetchSettings.ALLOWED_PORTS_CONFIG, "8443");
+        assertThat(new ScorerConfig(props).fetch().allowedPorts()).containsExactly(8443);
+    }
+
+    @Test
     void shouldApplyBatchingDefaultsAndShortenStreamsPolling() {
         ScorerConfig config = new ScorerConfig(required());
 
