@@ -82,7 +82,8 @@ public final class AnnouncementSignature {
         field(text, "preprocessing", version.getPreprocessing());
         field(text, "resize", version.getResizePolicy());
         field(text, "parent", version.getParentVersion());
-        field(text, "created", version.getCreatedTime());
+        // As the wire carries it (timestamp-millis): a signature made before sending must verify after reading.
+        field(text, "created", version.getCreatedTime().toEpochMilli());
         return text.toString();
     }
 

@@ -65,6 +65,20 @@ class AnnouncementSignatureTest {
                 .contains("status=8:PROMOTED", "bundle.uri=", "class=3:cat", "class=3:dog");
     }
 
+    @Test
+    void shouldVerifyAfterARoundTripThroughTheWireFormat() throws Exception {
+        KeyPair keys = AnnouncementSignature.generate();
+        ModelVersion sent = AnnouncementSignature.signed(
+                ModelVersion.newBuilder(version(List.of("cat", "dog")))
+                        .setCreatedTime(Instant.parse("2026-12-03T10:15:30.123456789Z"))
+                        .build(),
+                keys.getPrivate());
+
+        ModelVersion received = ModelVersion.fromByteBuffer(sent.toByteBuffer());
+
+        assertThat(AnnouncementSignature.isSignedBy(received, keys.getPublic())).isTrue();
+    }
+
     private static ModelVersion version(List<String> classes) {
         return ModelVersion.newBuilder()
                 .setModelName("m")
