@@ -15,6 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ClassOutputs {
 
+    /** The least probability the loss takes a true class to have. */
+    public static final double PROBABILITY_FLOOR = 1e-7;
+
     private ClassOutputs() {}
 
     /**
@@ -137,5 +140,13 @@ public final class ClassOutputs {
             }
         }
         return best;
+    }
+
+    /**
+     * One example's cross-entropy, {@code -ln p(label)} in nats, with {@code p} floored at {@value #PROBABILITY_FLOOR}
+     * so that a confident mistake costs much but never infinity. Every trainer's loss uses it.
+     */
+    public static double crossEntropy(float[] probabilities, int label) {
+        return -Math.log(Math.max(PROBABILITY_FLOOR, probabilities[label]));
     }
 }

@@ -41,8 +41,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class HeadTrainer {
 
-    /** Lowest probability used in the cross-entropy, so one confident mistake can't make the loss infinite. */
-    public static final double PROBABILITY_FLOOR = 1e-7;
     /** Name of the training-state file in a checkpoint directory. */
     public static final String STATE_FILE = "head-state.json";
 
@@ -162,7 +160,7 @@ public final class HeadTrainer {
                     ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classes);
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
-                lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
+                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
                 if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }

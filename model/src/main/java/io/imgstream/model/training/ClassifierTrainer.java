@@ -33,9 +33,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ClassifierTrainer {
 
-    /** Lowest probability used in the cross-entropy, so one confident mistake can't make the loss infinite. */
-    public static final double PROBABILITY_FLOOR = 1e-7;
-
     private final Preprocessing preprocessing;
     private final TrainingConfig config;
 
@@ -111,7 +108,7 @@ public final class ClassifierTrainer {
                     .toFloatMatrix();
             for (int row = 0; row < size; row++) {
                 int label = data.label(order[from + row]);
-                lossSum -= Math.log(Math.max(PROBABILITY_FLOOR, probabilities[row][label]));
+                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
                 if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }

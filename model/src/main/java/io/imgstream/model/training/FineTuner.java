@@ -261,7 +261,7 @@ public final class FineTuner {
                     ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
             for (int row = 0; row < size; row++) {
                 int label = data.labels()[from + row];
-                lossSum -= Math.log(Math.max(ClassifierTrainer.PROBABILITY_FLOOR, probabilities[row][label]));
+                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
                 if (ClassOutputs.argMax(probabilities[row]) == label) {
                     correct++;
                 }
