@@ -52,6 +52,23 @@ class ModelPackageDependenciesTest {
     }
 
     @Test
+    void shouldKeepTheBaseStoreFreeOfTrainingAndBundles() {
+        // Bases are loaded by everything that trains or serves; they must not know any of it.
+        noClasses()
+                .that()
+                .resideInAPackage("io.imgstream.model.bases..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.imgstream.model.bundle..",
+                        "io.imgstream.model.training..",
+                        "io.imgstream.model.head..",
+                        "io.imgstream.model.features..",
+                        "io.imgstream.model.inference..")
+                .check(MODEL);
+    }
+
+    @Test
     void shouldKeepAugmentationFreeOfNetworks() {
         noClasses()
                 .that()

@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
             ConnectCommand.class,
             DemoCommand.class,
             ModelsCommand.class,
+            BasesCommand.class,
             LabelCommand.class,
             ExplainCommand.class,
             BenchCommand.class,

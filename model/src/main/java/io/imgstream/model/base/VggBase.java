@@ -3,9 +3,11 @@ package io.imgstream.model.base;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.weights.KerasWeightsFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -14,6 +16,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -82,6 +85,9 @@ public final class VggBase extends AbstractBaseNetwork {
         }
     }
 
+    private static final String KERAS_KERNEL = "kernel";
+    private static final String KERAS_BIAS = "bias";
+
     private final Variant variant;
 
     private VggBase(Variant variant, Preprocessing preprocessing, ComputationGraph graph) {
@@ -146,6 +152,56 @@ public final class VggBase extends AbstractBaseNetwork {
             copy.getLayer(layer).setParams(from.castTo(to.dataType()));
         }
         return new VggBase(variant, preprocessing(), copy);
+    }
+
+    /**
+     * A base of the same variant and size filled from a Keras weights file ({@code save_weights}, such as the
+     * Keras applications' {@code vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5}), layer by layer by name.
+     * Keras convolution kernels are {@code [kH, kW, in, out]}; DL4J's are {@code [out, in, kH, kW]}. Both compute
+     * a cross-correlation, so the kernel is permuted, never flipped.
+     *
+     * @return a new base; this one is not changed
+     * @throws IllegalArgumentException if a layer or array is missing or has another shape
+     */
+    public VggBase withKerasWeights(KerasWeightsFile weights) {
+        Objects.requireNonNull(weights, "weights");
+        ComputationGraph copy = graph().clone();
+        for (String layer : variant.convolutionLayers()) {
+            Map<String, INDArray> arrays = weights.layer(layer);
+            INDArray kernel = requireArray(weights, layer, arrays, KERAS_KERNEL);
+            INDArray bias = requireArray(weights, layer, arrays, KERAS_BIAS);
+            INDArray to = copy.getLayer(layer).getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray converted = kernel.rank() == 4 ? kernel.permute(3, 2, 0, 1) : kernel;
+            if (!Arrays.equals(converted.shape(), to.shape())) {
+                throw new IllegalArgumentException("layer '" + layer + "' has a kernel of "
+                        + Arrays.toString(kernel.shape()) + " in " + weights.source() + "; " + variant.baseName()
+                        + " needs " + Arrays.toString(to.shape()) + " (as [out, in, kH, kW])");
+            }
+            INDArray toBias = copy.getLayer(layer).getParam(DefaultParamInitializer.BIAS_KEY);
+            if (bias.length() != toBias.length()) {
+                throw new IllegalArgumentException("layer '" + layer + "' has " + bias.length() + " biases in "
+                        + weights.source() + "; " + variant.baseName() + " needs " + toBias.length());
+            }
+            copy.getLayer(layer)
+                    .setParam(
+                            DefaultParamInitializer.WEIGHT_KEY,
+                            converted.castTo(to.dataType()).dup('c'));
+            copy.getLayer(layer)
+                    .setParam(
+                            DefaultParamInitializer.BIAS_KEY,
+                            bias.castTo(toBias.dataType()).reshape(toBias.shape()));
+        }
+        return new VggBase(variant, preprocessing(), copy);
+    }
+
+    private static INDArray requireArray(
+            KerasWeightsFile weights, String layer, Map<String, INDArray> arrays, String name) {
+        INDArray array = arrays.get(name);
+        if (array == null) {
+            throw new IllegalArgumentException("layer '" + layer + "' in " + weights.source() + " has no '" + name
+                    + "' array (it has " + arrays.keySet() + ")");
+        }
+        return array;
     }
 
     private static ComputationGraphConfiguration configuration(Variant variant, int height, int width, long seed) {

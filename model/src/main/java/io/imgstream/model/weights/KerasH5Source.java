@@ -73,7 +73,7 @@ public final class KerasH5Source implements WeightSource {
             requireFile(architectureJson, "Keras architecture JSON");
         }
         try {
-            requireHdf5Signature();
+            requireHdf5Signature(h5);
             ComputationGraph graph;
             try {
                 graph = architectureJson == null
@@ -105,7 +105,16 @@ public final class KerasH5Source implements WeightSource {
         }
     }
 
-    private void requireHdf5Signature() throws IOException, CorruptWeightsException {
+    /** Refuses a file without the HDF5 signature before native HDF5 code opens it. */
+    static void requireHdf5Signature(Path h5) throws CorruptWeightsException {
+        try {
+            checkSignature(h5);
+        } catch (IOException e) {
+            throw new CorruptWeightsException("could not read " + h5 + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSignature(Path h5) throws IOException, CorruptWeightsException {
         long size = Files.size(h5);
         try (InputStream in = Files.newInputStream(h5)) {
             byte[] head = in.readNBytes((int) Math.min(size, MAX_SIGNATURE_OFFSET + HDF5_SIGNATURE.length));

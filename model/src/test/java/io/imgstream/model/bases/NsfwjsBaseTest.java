@@ -1,0 +1,69 @@
+package io.imgstream.model.bases;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.weights.CorruptWeightsException;
+import io.imgstream.model.weights.TestData;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The real nsfwjs MobileNetV2 (npm {@code nsfwjs@4.4.0}) imported into the base store from its tarball. */
+class NsfwjsBaseTest {
+
+    @TempDir
+    Path storeRoot;
+
+    @Test
+    void shouldImportMobileNetV2FromTheTarballWithNsfwjsPreprocessing() throws Exception {
+        BaseStore store = new BaseStore(storeRoot);
+
+        StoredBase stored = store.add(ImportRequest.of(TestData.nsfwjsTarball()));
+
+        assertThat(stored.name()).isEqualTo("nsfwjs.mobilenet_v2");
+        assertThat(stored.format()).isEqualTo(BaseFormat.NSFWJS);
+        assertThat(stored.member()).isEqualTo("mobilenet_v2");
+        assertThat(stored.architecture()).isEqualTo("mobilenet_v2");
+        assertThat(stored.dataFormat()).isEqualTo(CNN2DFormat.NHWC);
+        assertThat(stored.preprocessing().scaling()).isEqualTo(PixelScaling.UNIT);
+        assertThat(stored.featureShape()).containsExactly(1280L, 7L, 7L);
+        BaseNetwork base = store.load("nsfwjs.mobilenet_v2");
+        assertThat(base.features(Nd4j.zeros(DataType.FLOAT, 2, 3, 224, 224)).shape())
+                .containsExactly(2, 1280, 7, 7);
+    }
+
+    @Test
+    void shouldCutAtAnIntermediateLayerAndNameTheLastLayersWhenTheCutDoesNotExist() throws Exception {
+        BaseStore store = new BaseStore(storeRoot);
+        ImportRequest plain = ImportRequest.of(TestData.nsfwjsTarball());
+
+        StoredBase block13 = store.add(cutAt(plain, "block_13_expand_relu").withName("mnv2-block13"));
+
+        assertThat(block13.featureShape()).containsExactly(576L, 14L, 14L);
+        assertThatThrownBy(() -> store.add(cutAt(plain, "no_such_layer").withName("broken")))
+                .isInstanceOf(CorruptWeightsException.class)
+                .hasMessageContaining("no_such_layer")
+                .hasMessageContaining("its last layers:");
+    }
+
+    private static ImportRequest cutAt(ImportRequest request, String layer) {
+        return new ImportRequest(
+                request.source(),
+                request.name(),
+                request.architecture(),
+                request.member(),
+                Optional.of(layer),
+                request.inputSize(),
+                request.scaling(),
+                request.architectureJson(),
+                request.origin(),
+                request.replace());
+    }
+}
