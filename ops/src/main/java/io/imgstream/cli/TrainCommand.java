@@ -4,6 +4,7 @@ import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
+import io.imgstream.training.base.BasePreset;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -38,6 +39,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model-name", paramLabel = "NAME", description = "Model to train (model.name).")
     private String modelName;
+
+    @Option(
+            names = "--base",
+            paramLabel = "BASE",
+            description =
+                    "A stored base by name or id, as 'imgstream bases pull|import' stored it (base.preset=stored, "
+                            + "base.name).")
+    private String base;
+
+    @Option(
+            names = "--base-store",
+            paramLabel = "DIR",
+            description = "Base store root (base.store, default .imgstream/bases).")
+    private Path baseStore;
 
     @Option(names = "--base-weights", paramLabel = "FILE", description = "Weights of the base (base.weights).")
     private Path baseWeights;
@@ -101,6 +116,15 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Object> props = run.properties();
         if (modelName != null) {
             props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, modelName);
+        }
+        if (base != null) {
+            props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, BasePreset.STORED.configName());
+            props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, base);
+        }
+        if (baseStore != null) {
+            props.put(
+                    TrainingWorkerConfig.BASE_STORE_CONFIG,
+                    baseStore.toAbsolutePath().toString());
         }
         if (baseWeights != null) {
             props.put(

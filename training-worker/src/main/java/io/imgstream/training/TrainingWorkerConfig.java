@@ -2,6 +2,7 @@ package io.imgstream.training;
 
 import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
+import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -77,17 +79,21 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String BASE_PRESET_CONFIG = "base.preset";
     public static final String DEFAULT_BASE_PRESET = BasePreset.VGG16.configName();
-    private static final String BASE_PRESET_DOC = "The convolutional base: vgg16 or vgg19 (Keras layer names, weights "
-            + "from base.weights), network (any channels-first DL4J ComputationGraph zip in base.weights, cut at "
-            + "base.layer), "
-            + "or bundle (the network of the model bundle in base.weights, cut at its bottleneck layer or base.layer, "
-            + "with "
-            + "its preprocessing).";
+    private static final String BASE_PRESET_DOC = "The convolutional base: stored (a base from the base store in "
+            + "base.store, named by base.name: its store name or id, as 'imgstream bases pull|import' stored it), "
+            + "vgg16 or vgg19 (Keras layer names, weights from base.weights), network (any channels-first DL4J "
+            + "ComputationGraph zip in base.weights, cut at base.layer), or bundle (the network of the model bundle "
+            + "in base.weights, cut at its bottleneck layer or base.layer, with its preprocessing).";
 
     public static final String BASE_WEIGHTS_CONFIG = "base.weights";
     private static final String BASE_WEIGHTS_DOC = "Weights of the base: for vgg16/vgg19 a Keras .h5 (whole model or "
             + "weights only) or a DL4J model zip with Keras layer names; for network a DL4J ComputationGraph zip; for "
-            + "bundle a model bundle zip. Nothing is downloaded: the file must be there.";
+            + "bundle a model bundle zip. Not used by stored bases. Nothing is downloaded here: 'imgstream bases pull' "
+            + "does that.";
+
+    public static final String BASE_STORE_CONFIG = "base.store";
+    public static final String DEFAULT_BASE_STORE = BaseStore.DEFAULT_ROOT;
+    private static final String BASE_STORE_DOC = "Directory of the base store that a stored base is read from.";
 
     public static final String BASE_LAYER_CONFIG = "base.layer";
     private static final String BASE_LAYER_DOC =
@@ -96,16 +102,16 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String BASE_NAME_CONFIG = "base.name";
     public static final String DEFAULT_BASE_NAME = "custom";
-    private static final String BASE_NAME_DOC =
-            "Name of a network or bundle base in its id (name + sha256 of its weights); "
-                    + "lowercase letters, digits, '.', '_' or '-'.";
+    private static final String BASE_NAME_DOC = "For a stored base: its store name or id (name@sha256). For a "
+            + "network or bundle base: its name in its id (name + sha256 of its weights); lowercase letters, digits, "
+            + "'.', '_' or '-'.";
 
     public static final String BASE_INPUT_CONFIG = "base.input";
     public static final String DEFAULT_BASE_INPUT = "150x150x3";
     private static final String BASE_INPUT_DOC =
             "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
                     + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its "
-                    + "bundle's.";
+                    + "bundle's; a stored base its own, unless this is set (VGG only).";
 
     public static final String BASE_SCALING_CONFIG = "base.scaling";
     public static final String DEFAULT_BASE_SCALING = PixelScaling.CAFFE_BGR.name();
@@ -245,13 +251,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                                 .toArray(String[]::new)),
                         Importance.HIGH,
                         BASE_PRESET_DOC)
-                .define(
-                        BASE_WEIGHTS_CONFIG,
-                        Type.STRING,
-                        ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(),
-                        Importance.HIGH,
-                        BASE_WEIGHTS_DOC)
+                .define(BASE_WEIGHTS_CONFIG, Type.STRING, "", Importance.HIGH, BASE_WEIGHTS_DOC)
+                .define(BASE_STORE_CONFIG, Type.STRING, DEFAULT_BASE_STORE, Importance.MEDIUM, BASE_STORE_DOC)
                 .define(BASE_LAYER_CONFIG, Type.STRING, "", Importance.MEDIUM, BASE_LAYER_DOC)
                 .define(BASE_NAME_CONFIG, Type.STRING, DEFAULT_BASE_NAME, Importance.LOW, BASE_NAME_DOC)
                 .define(BASE_INPUT_CONFIG, Type.STRING, DEFAULT_BASE_INPUT, Importance.MEDIUM, BASE_INPUT_DOC)
@@ -432,8 +433,25 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     /** Which base, from which weights. */
     public BaseSpec base() {
         BasePreset preset = BasePreset.of(getString(BASE_PRESET_CONFIG));
-        Path weights = Path.of(getString(BASE_WEIGHTS_CONFIG));
         Preprocessing input = preprocessing(preset);
+        if (preset == BasePreset.STORED) {
+            return new BaseSpec(
+                    preset,
+                    Path.of(getString(BASE_STORE_CONFIG)),
+                    "",
+                    getString(BASE_NAME_CONFIG),
+                    input,
+                    originals().containsKey(BASE_INPUT_CONFIG) ? OptionalInt.of(input.height()) : OptionalInt.empty());
+        }
+        String weightsFile = getString(BASE_WEIGHTS_CONFIG);
+        if (weightsFile.isBlank()) {
+            throw new ConfigException(
+                    BASE_WEIGHTS_CONFIG,
+                    weightsFile,
+                    "required for base.preset=" + preset.configName() + "; or use base.preset=stored with a base "
+                            + "from 'imgstream bases pull|import'");
+        }
+        Path weights = Path.of(weightsFile);
         String layer = getString(BASE_LAYER_CONFIG);
         if (preset == BasePreset.NETWORK && layer.isBlank()) {
             throw new ConfigException(
@@ -441,7 +459,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                     layer,
                     "required for base.preset=network: name the layer whose activations are the features");
         }
-        return new BaseSpec(preset, weights, layer, getString(BASE_NAME_CONFIG), input);
+        return new BaseSpec(preset, weights, layer, getString(BASE_NAME_CONFIG), input, OptionalInt.empty());
     }
 
     private Preprocessing preprocessing(BasePreset preset) {

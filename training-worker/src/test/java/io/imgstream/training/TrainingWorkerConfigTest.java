@@ -7,6 +7,8 @@ import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
+import io.imgstream.training.base.BaseSpec;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -86,14 +88,34 @@ class TrainingWorkerConfigTest {
 
         Map<String, Object> noWeights = minimal();
         noWeights.remove(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG);
-        assertThatThrownBy(() -> new TrainingWorkerConfig(noWeights))
+        assertThatThrownBy(() -> new TrainingWorkerConfig(noWeights).base())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("base.weights");
+                .hasMessageContaining("base.weights")
+                .hasMessageContaining("base.preset=stored");
 
         Map<String, Object> http = minimal();
         http.put("fetch.allowed.schemes", "file,https");
         assertThatThrownBy(() -> new TrainingWorkerConfig(http))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("fetch.allowed.hosts");
+    }
+
+    @Test
+    void shouldNameAStoredBaseByStoreAndNameAndKeepItsOwnInputUnlessOneIsSet() {
+        Map<String, Object> props = minimal();
+        props.remove(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG);
+        props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "stored");
+        props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, "nsfwjs.mobilenet_v2");
+        props.put(TrainingWorkerConfig.BASE_STORE_CONFIG, "/srv/bases");
+
+        BaseSpec own = new TrainingWorkerConfig(props).base();
+        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "96x96x3");
+        BaseSpec resized = new TrainingWorkerConfig(props).base();
+
+        assertThat(own.preset()).isEqualTo(BasePreset.STORED);
+        assertThat(own.weights()).isEqualTo(Path.of("/srv/bases"));
+        assertThat(own.name()).isEqualTo("nsfwjs.mobilenet_v2");
+        assertThat(own.inputSize()).isEmpty();
+        assertThat(resized.inputSize()).hasValue(96);
     }
 }

@@ -106,7 +106,10 @@ public final class BundleScorer implements ImageScorer {
             return null;
         }
         Preprocessing input = manifest.preprocessing();
+        // On a copy: DL4J sets each layer's data format from the input type as it goes, which would turn the layers
+        // of a channels-last base channels first.
         Map<String, InputType> activations = network.getConfiguration()
+                .clone()
                 .getLayerActivationTypes(InputType.convolutional(input.height(), input.width(), input.channels()));
         List<Integer> shape = new ArrayList<>();
         for (long dimension : activations.get(bottleneck).getShape(false)) {

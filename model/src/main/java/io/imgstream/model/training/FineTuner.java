@@ -108,6 +108,16 @@ public final class FineTuner {
     }
 
     /**
+     * The vertex of an {@link #assemble}d network whose activations are the base's features, channels first as
+     * {@link BaseNetwork#features} gives them: what a bundle names as its bottleneck.
+     */
+    public static String featuresVertex(BaseNetwork base) {
+        return base.dataFormat() == CNN2DFormat.NHWC
+                ? ChannelsFirstGraph.features(base.bottleneckLayer())
+                : base.bottleneckLayer();
+    }
+
+    /**
      * Stacks a trained single-base head on its base in one new network: the base's layers up to the
      * boundary are frozen, the rest of the base and the whole head train with this fine-tuner's SGD.
      * Neither input network is changed; the result holds copies of their weights.
@@ -116,19 +126,19 @@ public final class FineTuner {
      * @param head     a trained head from {@link HeadBuilder} over this base's features alone
      * @param unfreeze which base layers train
      * @return the combined network; input: the base's input, output: {@value HeadBuilder#OUTPUT}
-     * @throws IllegalArgumentException if the base is channels last, the head has several inputs, or the unfreeze
-     *                                  choice names no
-     *                                  layer of the base or a layer with several inputs
+     * @throws IllegalArgumentException if the head has several inputs, or the unfreeze choice names no layer of the
+     *                                  base or a layer with several inputs
      */
     public ComputationGraph assemble(BaseNetwork base, ComputationGraph head, Unfreeze unfreeze) {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(unfreeze, "unfreeze");
-        if (base.dataFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalArgumentException("base " + base.id() + " computes channels last (" + base.dataFormat()
-                    + "); fine-tuning supports channels-first bases only, as the head's flatten order is "
-                    + "channels first");
-        }
+        // A channels-last base gets permutes on both sides, so the network takes what scorers feed (NCHW) and the
+        // head sees features in the order it was trained on.
+        boolean channelsLast = base.dataFormat() == CNN2DFormat.NHWC;
+        ComputationGraph baseGraph =
+                channelsLast ? ChannelsFirstGraph.of(base.graph(), base.bottleneckLayer()) : base.graph();
+        String features = channelsLast ? ChannelsFirstGraph.features(base.bottleneckLayer()) : base.bottleneckLayer();
         ComputationGraphConfiguration headConfiguration = head.getConfiguration();
         if (headConfiguration.getNetworkInputs().size() != 1) {
             throw new IllegalArgumentException(
@@ -136,12 +146,12 @@ public final class FineTuner {
                             + headConfiguration.getNetworkInputs());
         }
         IUpdater sgd = new Nesterovs(config.learningRate(), config.momentum());
-        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(base.graph())
+        TransferLearning.GraphBuilder builder = new TransferLearning.GraphBuilder(baseGraph)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder()
                         .updater(sgd)
                         .seed(config.seed())
                         .build());
-        String boundary = frozenBoundary(base.graph(), unfreeze);
+        String boundary = frozenBoundary(baseGraph, unfreeze);
         if (boundary != null) {
             builder.setFeatureExtractor(boundary);
         }
@@ -152,7 +162,7 @@ public final class FineTuner {
                 continue;
             }
             String[] inputs = headConfiguration.getVertexInputs().get(name).stream()
-                    .map(input -> input.equals(headInput) ? base.bottleneckLayer() : input)
+                    .map(input -> input.equals(headInput) ? features : input)
                     .toArray(String[]::new);
             GraphVertex vertex = headConfiguration.getVertices().get(name);
             if (vertex instanceof LayerVertex layerVertex) {

@@ -12,7 +12,9 @@ public enum BasePreset {
     /** Any channels-first DL4J graph, cut at a named layer. */
     NETWORK,
     /** The network of a model bundle (an earlier model's, the demo's), cut at its bottleneck or a named layer. */
-    BUNDLE;
+    BUNDLE,
+    /** A base from the base store ({@code imgstream bases pull|import}), named by its store name or id. */
+    STORED;
 
     /** The name in {@code base.preset}. */
     public String configName() {

@@ -2,32 +2,41 @@ package io.imgstream.training.base;
 
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.training.TruncatedBase;
 import io.imgstream.model.weights.Dl4jZipSource;
-import io.imgstream.model.weights.KerasH5Source;
-import io.imgstream.model.weights.LoadedNetwork;
+import io.imgstream.model.weights.KerasWeightsFile;
 import io.imgstream.model.weights.WeightLoadException;
-import io.imgstream.model.weights.WeightSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Which base the worker computes features with.
  *
  * @param preset        the kind of base
- * @param weights       the weights file
+ * @param weights       the weights file; for {@link BasePreset#STORED} the base store's directory
  * @param layer         bottleneck layer of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base (blank: the
  *                      bundle's own); ignored for VGG
- * @param name          name of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base in its id
- * @param preprocessing how images become the base's input; a bundle's own preprocessing wins
+ * @param name          name of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base in its id; for {@link
+ *                      BasePreset#STORED} the base's store name or id
+ * @param preprocessing how images become the base's input; a bundle's own preprocessing wins, and a stored base's
+ *                      unless {@code inputSize} is set
+ * @param inputSize     another input size for a stored VGG base (VGG is fully convolutional); empty for its own
  */
-public record BaseSpec(BasePreset preset, Path weights, String layer, String name, Preprocessing preprocessing) {
+public record BaseSpec(
+        BasePreset preset,
+        Path weights,
+        String layer,
+        String name,
+        Preprocessing preprocessing,
+        OptionalInt inputSize) {
 
     private static final long SEED = 42;
 
@@ -35,6 +44,7 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(preprocessing, "preprocessing");
+        Objects.requireNonNull(inputSize, "inputSize");
     }
 
     /**
@@ -44,25 +54,30 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
      * @throws IllegalArgumentException if the network lacks the layers the preset needs
      */
     public BaseNetwork load() throws WeightLoadException {
+        if (preset == BasePreset.STORED) {
+            BaseStore store = new BaseStore(weights);
+            return store.load(store.find(name), inputSize);
+        }
         if (!Files.isRegularFile(weights)) {
-            throw new WeightLoadException("base weights " + weights.toAbsolutePath() + " do not exist; nothing is "
-                    + "downloaded here: copy the file there, or point base.weights at it");
+            throw new WeightLoadException("base weights " + weights.toAbsolutePath() + " do not exist: copy the file "
+                    + "there or point base.weights at it, or use a stored base (base.preset=stored, base.name=vgg16 "
+                    + "after 'imgstream bases pull vgg16')");
         }
         if (preset == BasePreset.BUNDLE) {
             return fromBundle();
         }
-        LoadedNetwork loaded = source().load();
-        return switch (preset) {
-            case VGG16, VGG19 ->
-                VggBase.random(
-                                preset == BasePreset.VGG16 ? VggBase.Variant.VGG16 : VggBase.Variant.VGG19,
-                                preprocessing.height(),
-                                preprocessing.width(),
-                                SEED)
-                        .withWeightsFrom(loaded.graph());
-            case NETWORK -> TruncatedBase.of(loaded.graph(), layer, name, preprocessing);
-            case BUNDLE -> throw new IllegalStateException("bundles are read above");
-        };
+        if (preset == BasePreset.NETWORK) {
+            return TruncatedBase.of(Dl4jZipSource.of(weights).load().graph(), layer, name, preprocessing);
+        }
+        VggBase random = VggBase.random(
+                preset == BasePreset.VGG16 ? VggBase.Variant.VGG16 : VggBase.Variant.VGG19,
+                preprocessing.height(),
+                preprocessing.width(),
+                SEED);
+        // A Keras .h5 is read by layer name, whole model or weights only alike; a DL4J zip as a graph.
+        return isKerasH5()
+                ? random.withKerasWeights(KerasWeightsFile.read(weights))
+                : random.withWeightsFrom(Dl4jZipSource.of(weights).load().graph());
     }
 
     private BaseNetwork fromBundle() throws WeightLoadException {
@@ -82,10 +97,8 @@ public record BaseSpec(BasePreset preset, Path weights, String layer, String nam
         return TruncatedBase.of(bundle.network(), cut, name, manifest.preprocessing());
     }
 
-    private WeightSource source() {
+    private boolean isKerasH5() {
         String file = weights.getFileName().toString().toLowerCase(Locale.ROOT);
-        return file.endsWith(".h5") || file.endsWith(".hdf5")
-                ? KerasH5Source.wholeModel(weights)
-                : Dl4jZipSource.of(weights);
+        return file.endsWith(".h5") || file.endsWith(".hdf5");
     }
 }

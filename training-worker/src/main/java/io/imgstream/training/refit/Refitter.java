@@ -246,7 +246,7 @@ public final class Refitter {
                         now,
                         metrics,
                         current.map(CurrentVersion::version).orElse(null))
-                .withBottleneckLayer(base.bottleneckLayer());
+                .withBottleneckLayer(FineTuner.featuresVertex(base));
         ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
                 .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
         TrainingCurves curves = result.curves();

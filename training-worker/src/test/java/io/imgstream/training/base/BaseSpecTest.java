@@ -17,6 +17,7 @@ import io.imgstream.model.weights.WeightLoadException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,14 @@ class BaseSpecTest {
         Path zip = temp.resolve("net.zip");
         ModelSerializer.writeModel(network, zip.toFile(), false);
 
-        BaseNetwork base =
-                new BaseSpec(BasePreset.NETWORK, zip, SmallCnn.POOL2, "fm-conv", DemoModel.PREPROCESSING).load();
+        BaseNetwork base = new BaseSpec(
+                        BasePreset.NETWORK,
+                        zip,
+                        SmallCnn.POOL2,
+                        "fm-conv",
+                        DemoModel.PREPROCESSING,
+                        OptionalInt.empty())
+                .load();
 
         assertThat(base.featureShape()).containsExactly(16, 7, 7);
         assertThat(base.id().toString()).startsWith("fm-conv@");
@@ -58,21 +65,26 @@ class BaseSpecTest {
                 .save(ModelBundle.of(manifest, SmallCnn.build(1, 28, 28, 10, 1, DemoModel.NETWORK)));
         Path bundle = Path.of(stored.uri());
 
-        BaseNetwork base = new BaseSpec(BasePreset.BUNDLE, bundle, SmallCnn.POOL2, "demo-conv", ANY_VGG_INPUT).load();
+        BaseNetwork base = new BaseSpec(
+                        BasePreset.BUNDLE, bundle, SmallCnn.POOL2, "demo-conv", ANY_VGG_INPUT, OptionalInt.empty())
+                .load();
 
         assertThat(base.preprocessing()).isEqualTo(DemoModel.PREPROCESSING);
         assertThat(base.bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
-        assertThatThrownBy(() -> new BaseSpec(BasePreset.BUNDLE, bundle, "", "demo-conv", ANY_VGG_INPUT).load())
+        assertThatThrownBy(() -> new BaseSpec(
+                                BasePreset.BUNDLE, bundle, "", "demo-conv", ANY_VGG_INPUT, OptionalInt.empty())
+                        .load())
                 .isInstanceOf(WeightLoadException.class)
                 .hasMessageContaining("set base.layer");
     }
 
     @Test
     void shouldSayWhereTheMissingWeightsShouldBe() {
-        assertThatThrownBy(
-                        () -> new BaseSpec(BasePreset.VGG16, temp.resolve("vgg16.h5"), "", "x", ANY_VGG_INPUT).load())
+        assertThatThrownBy(() -> new BaseSpec(
+                                BasePreset.VGG16, temp.resolve("vgg16.h5"), "", "x", ANY_VGG_INPUT, OptionalInt.empty())
+                        .load())
                 .isInstanceOf(WeightLoadException.class)
                 .hasMessageContaining("vgg16.h5 do not exist")
-                .hasMessageContaining("nothing is downloaded");
+                .hasMessageContaining("imgstream bases pull vgg16");
     }
 }

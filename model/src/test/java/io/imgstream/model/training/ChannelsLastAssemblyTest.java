@@ -1,0 +1,118 @@
+package io.imgstream.model.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.base.ImportedBase;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.weights.NsfwjsPackage;
+import io.imgstream.model.weights.TestData;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A head stacked on a real channels-last base (nsfwjs MobileNetV2, imported from TF.js) computes, from an NCHW
+ * batch, what the head computes on the base's own features: the network a bundle carries for such a base.
+ */
+class ChannelsLastAssemblyTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Preprocessing INPUT = new Preprocessing(224, 224, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+
+    @Test
+    void shouldGiveTheSameScoresAsTheHeadOnTheBasesFeatures() throws Exception {
+        BaseNetwork base = ImportedBase.cut(
+                "mnv2",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("mobilenet_v2")
+                        .load(),
+                "out_relu",
+                CNN2DFormat.NHWC,
+                INPUT);
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 224, 224);
+
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()));
+
+        INDArray expected = head.outputSingle(base.features(batch));
+        INDArray actual = network.outputSingle(batch);
+        assertThat(actual.shape()).containsExactly(2, 3);
+        assertThat(actual.equalsWithEps(expected, 1e-5))
+                .as("assembled %s vs head on features %s", actual, expected)
+                .isTrue();
+        Path saved = dir.resolve("network.zip");
+        ModelSerializer.writeModel(network, saved.toFile(), false);
+        INDArray restored =
+                ModelSerializer.restoreComputationGraph(saved.toFile(), false).outputSingle(batch);
+        assertThat(restored.equalsWithEps(expected, 1e-5))
+                .as("after a save and restore %s vs %s", restored, expected)
+                .isTrue();
+    }
+
+    @Test
+    void shouldScoreAndPublishChannelsFirstFeaturesFromABundle() throws Exception {
+        BaseNetwork base = ImportedBase.cut(
+                "mnv2",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("mobilenet_v2")
+                        .load(),
+                "out_relu",
+                CNN2DFormat.NHWC,
+                INPUT);
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()));
+        BundleManifest manifest = BundleManifest.create(
+                        "mnv2-head",
+                        1,
+                        List.of("a", "b", "c"),
+                        base.id().toString(),
+                        INPUT,
+                        Instant.now(),
+                        Map.of(),
+                        null)
+                .withBottleneckLayer(FineTuner.featuresVertex(base));
+        List<BufferedImage> images = List.of(
+                new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB),
+                new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB));
+        images.get(0).setRGB(10, 20, 0xff8040);
+        INDArray batch = INPUT.toBatch(images);
+
+        try (BundleScorer scorer = new BundleScorer(ModelBundle.of(manifest, network))) {
+            assertThat(scorer.featureLayout().orElseThrow().shape()).containsExactly(1280, 7, 7);
+            ImageScorer.Scores scores = scorer.scoreWithFeatures(images);
+
+            INDArray expected = head.outputSingle(base.features(batch));
+            for (int i = 0; i < images.size(); i++) {
+                assertThat(scores.probabilities().get(i)).containsExactly(expected.toFloatMatrix()[i], within(1e-5f));
+            }
+            INDArray features = base.features(batch);
+            assertThat(scores.features().get(0))
+                    .as("features published channels first, as the worker reads them")
+                    .containsExactly(features.slice(0).dup().reshape(-1).toFloatVector(), within(1e-4f));
+        }
+    }
+}
