@@ -89,6 +89,7 @@ final class ReplayOptions {
                                 .toList(),
                         List.of(),
                         List.of(),
+                        List.of(),
                         Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS),
                         FetchSettings.DEFAULT_MAX_BYTES,
                         FetchSettings.DEFAULT_MAX_PIXELS)

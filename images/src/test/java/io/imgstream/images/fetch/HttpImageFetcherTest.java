@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,10 @@ class HttpImageFetcherTest {
 
     private static final byte[] IMAGE = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4};
     private static final int MAX_BYTES = 64;
+    private static final List<NetworkRange> LOOPBACK =
+            List.of(NetworkRange.parse("127.0.0.0/8"), NetworkRange.parse("::1"));
 
+    private final AtomicInteger served = new AtomicInteger();
     private HttpServer server;
     private String base;
 
@@ -30,6 +35,7 @@ class HttpImageFetcherTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         base = "http://127.0.0.1:" + server.getAddress().getPort();
         server.createContext("/cat.png", exchange -> {
+            served.incrementAndGet();
             exchange.sendResponseHeaders(200, IMAGE.length);
             try (OutputStream body = exchange.getResponseBody()) {
                 body.write(IMAGE);
@@ -43,6 +49,12 @@ class HttpImageFetcherTest {
         server.createContext("/elsewhere", exchange -> {
             exchange.getResponseHeaders()
                     .add("Location", "http://localhost:" + server.getAddress().getPort() + "/cat.png");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        server.createContext("/other-loopback", exchange -> {
+            exchange.getResponseHeaders()
+                    .add("Location", "http://127.0.0.2:" + server.getAddress().getPort() + "/cat.png");
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
@@ -70,15 +82,20 @@ class HttpImageFetcherTest {
         server.stop(0);
     }
 
+    /** The test server is on loopback, which only an allowed network lets through. */
     private HttpImageFetcher fetcher(String... hosts) {
+        return fetcher(LOOPBACK, hosts);
+    }
+
+    private HttpImageFetcher fetcher(List<NetworkRange> networks, String... hosts) {
         return new HttpImageFetcher(
-                List.of(hosts), List.of(server.getAddress().getPort()), Duration.ofMillis(500), MAX_BYTES);
+                List.of(hosts), List.of(server.getAddress().getPort()), networks, Duration.ofMillis(500), MAX_BYTES);
     }
 
     @Test
     void shouldRefuseAPortOutsideTheAllowList() {
-        HttpImageFetcher webPortsOnly =
-                new HttpImageFetcher(List.of("127.0.0.1"), List.of(80, 443), Duration.ofMillis(500), MAX_BYTES);
+        HttpImageFetcher webPortsOnly = new HttpImageFetcher(
+                List.of("127.0.0.1"), List.of(80, 443), LOOPBACK, Duration.ofMillis(500), MAX_BYTES);
 
         FetchException e = catchThrowableOfType(
                 FetchException.class, () -> webPortsOnly.fetch("cat", URI.create(base + "/cat.png")));
@@ -124,12 +141,54 @@ class HttpImageFetcherTest {
 
     @Test
     void shouldRefuseLinkLocalAddressesEvenWhenAllowListed() {
-        // The cloud metadata address: refused before any connection is tried.
-        assertThatThrownBy(() ->
-                        fetcher("169.254.169.254").fetch("meta", URI.create("http://169.254.169.254/latest/meta-data")))
+        // The cloud metadata address: refused before any connection is tried (on an allowed port, so that is not
+        // what refuses it).
+        URI metadata =
+                URI.create("http://169.254.169.254:" + server.getAddress().getPort() + "/latest/meta-data");
+        assertThatThrownBy(() -> fetcher("169.254.169.254").fetch("meta", metadata))
                 .isInstanceOfSatisfying(
                         FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
                 .hasMessageContaining("link-local");
+    }
+
+    @Test
+    void shouldRefuseAnAllowedNameThatResolvesToLoopbackUnlessItsNetworkIsAllowed() throws Exception {
+        URI viaName = URI.create("http://localhost:" + server.getAddress().getPort() + "/cat.png");
+
+        assertThatThrownBy(() -> fetcher(List.of(), "localhost").fetch("cat", viaName))
+                .isInstanceOfSatisfying(FetchException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED);
+                    assertThat(e.stage()).isEqualTo(DeadLetterStage.VALIDATE);
+                })
+                .hasMessageContaining("host 'localhost' resolves to")
+                .hasMessageContaining("loopback")
+                .hasMessageContaining("fetch.allowed.networks");
+        assertThat(served.get()).isZero();
+        assertThat(fetcher(LOOPBACK, "localhost").fetch("cat", viaName)).isEqualTo(IMAGE);
+    }
+
+    @Test
+    void shouldRefuseLoopbackWrittenAsAnIpv4MappedIpv6Address() {
+        URI mapped =
+                URI.create("http://[::ffff:127.0.0.1]:" + server.getAddress().getPort() + "/cat.png");
+
+        assertThatThrownBy(() -> fetcher(List.of(), "[::ffff:127.0.0.1]").fetch("cat", mapped))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
+                .hasMessageContaining("loopback");
+        assertThat(served.get()).isZero();
+    }
+
+    @Test
+    void shouldCheckTheNetworkOfEveryRedirectHop() {
+        // Both hosts are allowed; only the first one's network is.
+        HttpImageFetcher oneAddress = fetcher(List.of(NetworkRange.parse("127.0.0.1/32")), "127.0.0.1", "127.0.0.2");
+
+        assertThatThrownBy(() -> oneAddress.fetch("cat", URI.create(base + "/other-loopback")))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
+                .hasMessageContaining("host '127.0.0.2' resolves to 127.0.0.2, a loopback address");
+        assertThat(served.get()).isZero();
     }
 
     @Test
