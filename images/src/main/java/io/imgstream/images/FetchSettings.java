@@ -5,6 +5,7 @@ import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.images.fetch.HttpImageFetcher;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.images.fetch.NetworkRange;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -75,8 +76,9 @@ public record FetchSettings(
     public static final String ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
     private static final String ALLOWED_ROOTS_DOC =
             "Directories under which file:// images may be read. A file outside "
-                    + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED. Empty: "
-                    + "no file is readable.";
+                    + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED, and so "
+                    + "is anything but a regular file (a FIFO, a device). Empty: no file is readable. The file "
+                    + "system root and /proc, /sys and /dev (or any directory under them) are refused.";
 
     public static final String MAX_BYTES_CONFIG = "fetch.max.bytes";
     public static final int DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -139,13 +141,7 @@ public record FetchSettings(
                         ConfigDef.Range.atLeast(1),
                         Importance.LOW,
                         HTTP_TIMEOUT_MS_DOC)
-                .define(
-                        ALLOWED_ROOTS_CONFIG,
-                        Type.LIST,
-                        List.of(),
-                        ConfigDef.ValidList.anyNonDuplicateValues(true, false),
-                        Importance.HIGH,
-                        ALLOWED_ROOTS_DOC)
+                .define(ALLOWED_ROOTS_CONFIG, Type.LIST, List.of(), new RootList(), Importance.HIGH, ALLOWED_ROOTS_DOC)
                 .define(
                         MAX_BYTES_CONFIG,
                         Type.INT,
@@ -204,6 +200,55 @@ public record FetchSettings(
         @Override
         public String toString() {
             return "CIDR networks, such as 10.20.0.0/16";
+        }
+    }
+
+    /**
+     * Validates a list of file roots: none may hold the whole file system or the kernel's and devices' pseudo-files,
+     * where reading an "image" could leak secrets (/proc/self/environ) or block forever (/dev/zero is capped, a
+     * terminal is not).
+     */
+    private static final class RootList implements ConfigDef.Validator {
+
+        private static final List<Path> FORBIDDEN_TREES = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<?> roots = (List<?>) value;
+            if (roots.size() != new HashSet<>(roots).size()) {
+                throw new ConfigException(name, value, "a root is listed twice");
+            }
+            for (Object root : roots) {
+                String text = root.toString().trim();
+                if (text.isEmpty()) {
+                    throw new ConfigException(name, value, "a root is empty");
+                }
+                for (Path path : pathsOf(Path.of(text))) {
+                    if (path.getParent() == null || FORBIDDEN_TREES.stream().anyMatch(path::startsWith)) {
+                        throw new ConfigException(
+                                name,
+                                value,
+                                "'" + root + "' (" + path + ") would expose the file system root or /proc, /sys or "
+                                        + "/dev to image references; list the directories that hold images");
+                    }
+                }
+            }
+        }
+
+        /** The root as written (absolute, normalised) and, when it exists, as the directory it really is. */
+        private static List<Path> pathsOf(Path root) {
+            Path absolute = root.toAbsolutePath().normalize();
+            try {
+                return List.of(absolute, absolute.toRealPath());
+            } catch (IOException missing) {
+                // A root that doesn't exist yet can't contain anything; its name is checked all the same.
+                return List.of(absolute);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "directories, not / nor under /proc, /sys or /dev";
         }
     }
 
