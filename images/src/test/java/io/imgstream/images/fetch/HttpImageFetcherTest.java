@@ -3,21 +3,32 @@ package io.imgstream.images.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertPathBuilderException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpImageFetcherTest {
 
@@ -189,6 +200,65 @@ class HttpImageFetcherTest {
                         FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.HOST_NOT_ALLOWED))
                 .hasMessageContaining("host '127.0.0.2' resolves to 127.0.0.2, a loopback address");
         assertThat(served.get()).isZero();
+    }
+
+    @Test
+    void shouldRefuseAnHttpsServerWhoseCertificateIsNotTrusted(@TempDir Path temp) throws Exception {
+        // The client connects by name, with the JDK's trust store: a self-signed certificate is refused.
+        Path keystore = temp.resolve("server.p12");
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keystore.toString(),
+                        "-storepass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
+        keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assumeTrue(keytool.waitFor() == 0, "keytool could not make a certificate");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, "changeit".toCharArray());
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(keyManagers.getKeyManagers(), null, null);
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        https.createContext("/cat.png", exchange -> {
+            served.incrementAndGet();
+            exchange.sendResponseHeaders(200, IMAGE.length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(IMAGE);
+            }
+        });
+        https.start();
+        try {
+            int port = https.getAddress().getPort();
+            HttpImageFetcher fetcher =
+                    new HttpImageFetcher(List.of("localhost"), List.of(port), LOOPBACK, Duration.ofSeconds(5), 64);
+
+            assertThatThrownBy(() -> fetcher.fetch("cat", URI.create("https://localhost:" + port + "/cat.png")))
+                    .isInstanceOfSatisfying(
+                            FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_FAILED))
+                    .hasRootCauseInstanceOf(CertPathBuilderException.class);
+            assertThat(served.get()).isZero();
+        } finally {
+            https.stop(0);
+        }
     }
 
     @Test
