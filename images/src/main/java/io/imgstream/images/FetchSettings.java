@@ -74,11 +74,10 @@ public record FetchSettings(
             + "FETCH_TIMEOUT.";
 
     public static final String ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
-    private static final String ALLOWED_ROOTS_DOC =
-            "Directories under which file:// images may be read. A file outside "
-                    + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED, and so "
-                    + "is anything but a regular file (a FIFO, a device). Empty: no file is readable. The file "
-                    + "system root and /proc, /sys and /dev (or any directory under them) are refused.";
+    private static final String ALLOWED_ROOTS_DOC = "Directories under which file:// images may be read. A file "
+            + "outside them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED; anything "
+            + "but a regular file (a FIFO, a device) with UNREADABLE, unopened. Empty: no file is readable. The file "
+            + "system root and /proc, /sys and /dev (or any directory under them) are refused.";
 
     public static final String MAX_BYTES_CONFIG = "fetch.max.bytes";
     public static final int DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
