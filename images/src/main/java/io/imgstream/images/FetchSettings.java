@@ -4,6 +4,8 @@ import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.images.fetch.HttpImageFetcher;
 import io.imgstream.images.fetch.ImageFetcher;
+import io.imgstream.images.fetch.NetworkRange;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -22,7 +24,9 @@ import org.apache.kafka.common.config.ConfigException;
  *
  * @param allowedSchemes schemes images may be fetched with
  * @param allowedRoots   directories {@code file:} images may come from
- * @param allowedHosts   hosts {@code http(s):} images may come from, lower case
+ * @param allowedHosts    hosts {@code http(s):} images may come from, lower case
+ * @param allowedPorts    ports {@code http(s):} images may come from
+ * @param allowedNetworks non-global networks {@code http(s):} images may still come from
  * @param httpTimeout    bound of each step of an HTTP fetch
  * @param maxBytes       largest encoded image, bytes
  * @param maxPixels      largest image, pixels
@@ -32,6 +36,7 @@ public record FetchSettings(
         List<Path> allowedRoots,
         List<String> allowedHosts,
         List<Integer> allowedPorts,
+        List<NetworkRange> allowedNetworks,
         Duration httpTimeout,
         int maxBytes,
         long maxPixels) {
@@ -43,15 +48,23 @@ public record FetchSettings(
 
     public static final String ALLOWED_HOSTS_CONFIG = "fetch.allowed.hosts";
     private static final String ALLOWED_HOSTS_DOC = "Hosts http(s) images may be fetched from: exact names, or "
-            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is any host "
-            + "that "
-            + "resolves to a link-local (cloud metadata), wildcard or multicast address. Required when http or https "
-            + "is in fetch.allowed.schemes.";
+            + "*.example.com for its subdomains. Others are dead-lettered with HOST_NOT_ALLOWED, and so is an allowed "
+            + "host that resolves to an address that is not globally routable (see fetch.allowed.networks). Required "
+            + "when http or https is in fetch.allowed.schemes.";
 
     public static final String ALLOWED_PORTS_CONFIG = "fetch.allowed.ports";
     public static final List<String> DEFAULT_ALLOWED_PORTS = List.of("80", "443");
     private static final String ALLOWED_PORTS_DOC = "Ports http(s) images may be fetched from, also after a redirect; "
             + "a URI without a port means its scheme's default. Others are dead-lettered with HOST_NOT_ALLOWED.";
+
+    public static final String ALLOWED_NETWORKS_CONFIG = "fetch.allowed.networks";
+    private static final String ALLOWED_NETWORKS_DOC = "Networks (CIDR, such as 10.20.0.0/16 or fd00:1::/64) http(s) "
+            + "images may come from although they are not globally routable, such as an internal image server's. "
+            + "Whatever fetch.allowed.hosts says, a host is dead-lettered with HOST_NOT_ALLOWED if it resolves to a "
+            + "loopback, private, shared (100.64.0.0/10), link-local (cloud metadata), unique-local, unspecified, "
+            + "multicast, broadcast, reserved or documentation address, or to an IPv6 form embedding one "
+            + "(::ffff:127.0.0.1, NAT64, 6to4), unless the address is in one of these networks. The address checked "
+            + "is the one connected to.";
 
     public static final String HTTP_TIMEOUT_MS_CONFIG = "fetch.http.timeout.ms";
     public static final long DEFAULT_HTTP_TIMEOUT_MS = 10_000L;
@@ -61,10 +74,10 @@ public record FetchSettings(
             + "FETCH_TIMEOUT.";
 
     public static final String ALLOWED_ROOTS_CONFIG = "fetch.allowed.roots";
-    private static final String ALLOWED_ROOTS_DOC =
-            "Directories under which file:// images may be read. A file outside "
-                    + "them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED. Empty: "
-                    + "no file is readable.";
+    private static final String ALLOWED_ROOTS_DOC = "Directories under which file:// images may be read. A file "
+            + "outside them (after resolving symbolic links and '..') is dead-lettered with PATH_NOT_ALLOWED; anything "
+            + "but a regular file (a FIFO, a device) with UNREADABLE, unopened. Empty: no file is readable. The file "
+            + "system root and /proc, /sys and /dev (or any directory under them) are refused.";
 
     public static final String MAX_BYTES_CONFIG = "fetch.max.bytes";
     public static final int DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -81,6 +94,7 @@ public record FetchSettings(
         allowedHosts =
                 allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
         allowedPorts = List.copyOf(allowedPorts);
+        allowedNetworks = List.copyOf(allowedNetworks);
     }
 
     /**
@@ -113,19 +127,20 @@ public record FetchSettings(
                         Importance.MEDIUM,
                         ALLOWED_PORTS_DOC)
                 .define(
+                        ALLOWED_NETWORKS_CONFIG,
+                        Type.LIST,
+                        List.of(),
+                        new NetworkList(),
+                        Importance.MEDIUM,
+                        ALLOWED_NETWORKS_DOC)
+                .define(
                         HTTP_TIMEOUT_MS_CONFIG,
                         Type.LONG,
                         DEFAULT_HTTP_TIMEOUT_MS,
                         ConfigDef.Range.atLeast(1),
                         Importance.LOW,
                         HTTP_TIMEOUT_MS_DOC)
-                .define(
-                        ALLOWED_ROOTS_CONFIG,
-                        Type.LIST,
-                        List.of(),
-                        ConfigDef.ValidList.anyNonDuplicateValues(true, false),
-                        Importance.HIGH,
-                        ALLOWED_ROOTS_DOC)
+                .define(ALLOWED_ROOTS_CONFIG, Type.LIST, List.of(), new RootList(), Importance.HIGH, ALLOWED_ROOTS_DOC)
                 .define(
                         MAX_BYTES_CONFIG,
                         Type.INT,
@@ -166,6 +181,76 @@ public record FetchSettings(
         }
     }
 
+    /** Validates a list of networks in CIDR notation; shown as "CIDR networks" in the generated docs. */
+    private static final class NetworkList implements ConfigDef.Validator {
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            for (Object network : (List<?>) value) {
+                try {
+                    NetworkRange.parse(network.toString());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(
+                            name, value, e.getMessage() + "; expected address/prefix such as 10.20.0.0/16");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "CIDR networks, such as 10.20.0.0/16";
+        }
+    }
+
+    /**
+     * Validates a list of file roots: none may hold the whole file system or the kernel's and devices' pseudo-files,
+     * where reading an "image" could leak secrets (/proc/self/environ) or block forever (/dev/zero is capped, a
+     * terminal is not).
+     */
+    private static final class RootList implements ConfigDef.Validator {
+
+        private static final List<Path> FORBIDDEN_TREES = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<?> roots = (List<?>) value;
+            if (roots.size() != new HashSet<>(roots).size()) {
+                throw new ConfigException(name, value, "a root is listed twice");
+            }
+            for (Object root : roots) {
+                String text = root.toString().trim();
+                if (text.isEmpty()) {
+                    throw new ConfigException(name, value, "a root is empty");
+                }
+                for (Path path : pathsOf(Path.of(text))) {
+                    if (path.getParent() == null || FORBIDDEN_TREES.stream().anyMatch(path::startsWith)) {
+                        throw new ConfigException(
+                                name,
+                                value,
+                                "'" + root + "' (" + path + ") would expose the file system root or /proc, /sys or "
+                                        + "/dev to image references; list the directories that hold images");
+                    }
+                }
+            }
+        }
+
+        /** The root as written (absolute, normalised) and, when it exists, as the directory it really is. */
+        private static List<Path> pathsOf(Path root) {
+            Path absolute = root.toAbsolutePath().normalize();
+            try {
+                return List.of(absolute, absolute.toRealPath());
+            } catch (IOException missing) {
+                // A root that doesn't exist yet can't contain anything; its name is checked all the same.
+                return List.of(absolute);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "directories, not / nor under /proc, /sys or /dev";
+        }
+    }
+
     /**
      * Reads the keys {@link #define} added.
      *
@@ -178,6 +263,9 @@ public record FetchSettings(
                 config.getList(ALLOWED_HOSTS_CONFIG),
                 config.getList(ALLOWED_PORTS_CONFIG).stream()
                         .map(Integer::valueOf)
+                        .toList(),
+                config.getList(ALLOWED_NETWORKS_CONFIG).stream()
+                        .map(NetworkRange::parse)
                         .toList(),
                 Duration.ofMillis(config.getLong(HTTP_TIMEOUT_MS_CONFIG)),
                 config.getInt(MAX_BYTES_CONFIG),
@@ -203,7 +291,9 @@ public record FetchSettings(
                 new HashSet<>(allowedSchemes),
                 allowedRoots,
                 maxBytes,
-                fetchesHttp() ? new HttpImageFetcher(allowedHosts, allowedPorts, httpTimeout, maxBytes) : null);
+                fetchesHttp()
+                        ? new HttpImageFetcher(allowedHosts, allowedPorts, allowedNetworks, httpTimeout, maxBytes)
+                        : null);
         return new ImageLoader(fetcher, new ImageDecoder(new ImageLimits(maxBytes, maxPixels)));
     }
 }

@@ -4,8 +4,11 @@ import io.imgstream.evaluation.ReplayBound;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.images.ImageLoader;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Option;
 
 /** The options of {@code imgstream evaluate} that say what is replayed and where its results go. */
@@ -80,18 +83,24 @@ final class ReplayOptions {
         }
     }
 
-    /** How images are fetched: {@code file:} under the allowed roots and {@code inline}, default limits. */
+    /**
+     * How images are fetched: {@code file:} under the allowed roots and {@code inline}, default limits. The roots go
+     * through the {@code fetch.*} definition, so they are validated as the scorer's are.
+     *
+     * @throws CliException if a root may not be one (the file system root, or under /proc, /sys or /dev)
+     */
     ImageLoader loader() {
-        return new FetchSettings(
-                        List.of("file", "inline"),
-                        allowedRoots.stream()
-                                .map(p -> p.toAbsolutePath().normalize())
-                                .toList(),
-                        List.of(),
-                        List.of(),
-                        Duration.ofMillis(FetchSettings.DEFAULT_HTTP_TIMEOUT_MS),
-                        FetchSettings.DEFAULT_MAX_BYTES,
-                        FetchSettings.DEFAULT_MAX_PIXELS)
-                .loader();
+        List<String> roots = allowedRoots.stream()
+                .map(p -> p.toAbsolutePath().normalize().toString())
+                .toList();
+        try {
+            return FetchSettings.from(new AbstractConfig(
+                            FetchSettings.define(new ConfigDef()),
+                            Map.of(FetchSettings.ALLOWED_ROOTS_CONFIG, roots),
+                            false))
+                    .loader();
+        } catch (ConfigException e) {
+            throw new CliException("--allowed-root: " + e.getMessage(), CliException.BAD_ARGUMENT);
+        }
     }
 }

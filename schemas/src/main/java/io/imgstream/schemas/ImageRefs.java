@@ -44,15 +44,37 @@ public final class ImageRefs {
      * @param source who publishes it, recorded in {@link ImageRef#getSource()}
      */
     public static ImageRef of(Path file, boolean inline, String source, Instant now) throws IOException {
+        try (InputStream content = Files.newInputStream(file)) {
+            return of(file, content, inline, source, now);
+        }
+    }
+
+    /**
+     * A reference to {@code file} whose bytes are read from {@code content}, which the caller opened (for example
+     * without following links) and closes: the id and the inline bytes both come from this one read.
+     *
+     * @param file   names the image: its {@code file://} URI, file name and content type
+     * @param source who publishes it, recorded in {@link ImageRef#getSource()}
+     */
+    public static ImageRef of(Path file, InputStream content, boolean inline, String source, Instant now)
+            throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
+        MessageDigest sha256 = sha256();
+        DigestInputStream digesting = new DigestInputStream(content, sha256);
+        byte[] bytes = null;
+        if (inline) {
+            bytes = digesting.readAllBytes();
+        } else {
+            digesting.transferTo(OutputStream.nullOutputStream());
+        }
         ImageRef.Builder ref = ImageRef.newBuilder()
-                .setId(idOf(absolute))
+                .setId(HexFormat.of().formatHex(sha256.digest()).substring(0, ID_HEX_DIGITS))
                 .setSource(source)
                 .setEventTime(now)
                 .setContentType(Files.probeContentType(absolute))
                 .setAttributes(Map.of(FILENAME_ATTRIBUTE, absolute.getFileName().toString()));
         if (inline) {
-            ref.setUri("inline:").setInlineBytes(ByteBuffer.wrap(Files.readAllBytes(absolute)));
+            ref.setUri("inline:").setInlineBytes(ByteBuffer.wrap(bytes));
         } else {
             ref.setUri(absolute.toUri().toString());
         }

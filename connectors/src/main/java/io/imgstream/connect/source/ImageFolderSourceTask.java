@@ -6,6 +6,7 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelFeedback;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * offset of each file is its size and modification time, stored under the file's own source partition
  * ({@code root} + {@code file}); after a restart a file whose offset matches is not sent again, and a file that
  * changed is sent again (with the id of its new content). A file that can't be read is reported once (until it
- * changes) and skipped; a file that disappears is reported, its records stay. At least once: a crash between
+ * changes) and skipped; a file that disappears is reported, its records stay. A symbolic link whose target lies
+ * outside its root is reported once and never read (see {@link RootConfinement}). At least once: a crash between
  * sending and the offset flush sends those files again, under the same content-derived ids.
  */
 public final class ImageFolderSourceTask extends SourceTask {
@@ -55,6 +57,9 @@ public final class ImageFolderSourceTask extends SourceTask {
     private final Map<Path, Map<String, Object>> sent = new HashMap<>();
     /** Unreadable files already reported, with the offset they had then. */
     private final Map<Path, Map<String, Object>> reported = new HashMap<>();
+
+    /** Links out of a root seen at the last scan, each reported once. */
+    private Set<Path> linksOut = new HashSet<>();
 
     private final Deque<Path[]> queue = new ArrayDeque<>();
     private long nextScanNanos;
@@ -93,15 +98,23 @@ public final class ImageFolderSourceTask extends SourceTask {
     /** Queues every file not sent yet; reports files sent earlier that are gone. */
     private void scan() {
         Set<Path> present = new HashSet<>();
+        Set<Path> linksOutNow = new HashSet<>();
         List<Path[]> candidates = new ArrayList<>();
         for (Path root : config.roots()) {
             if (!Files.isDirectory(root)) {
                 LOG.warn("Root {} is not a directory (any more); skipping it until it is back", root);
                 continue;
             }
+            Path realRoot;
+            try {
+                realRoot = root.toRealPath();
+            } catch (IOException e) {
+                LOG.warn("Could not resolve root {} ({}); trying again at the next scan", root, e.toString());
+                continue;
+            }
             try (Stream<Path> files = Files.walk(root)) {
-                files.filter(Files::isRegularFile)
-                        .filter(this::isImage)
+                files.filter(this::isImage)
+                        .filter(file -> isImageFileInRoot(realRoot, file, linksOutNow))
                         .sorted()
                         .forEach(file -> {
                             present.add(file);
@@ -122,8 +135,21 @@ public final class ImageFolderSourceTask extends SourceTask {
                 sent.remove(gone);
             }
         }
+        linksOut = linksOutNow;
         skipStoredOffsets(candidates);
         queue.addAll(candidates);
+    }
+
+    /** Whether {@code file} is an image file to send; a link out of the root is reported the first time it is seen. */
+    private boolean isImageFileInRoot(Path realRoot, Path file, Set<Path> linksOutNow) {
+        RootConfinement.Entry entry = RootConfinement.classify(realRoot, file);
+        if (entry == RootConfinement.Entry.LINK_OUT_OF_ROOT) {
+            linksOutNow.add(file);
+            if (!linksOut.contains(file)) {
+                LOG.warn("{} is a link leading out of the root {}; skipped, its target is never read", file, realRoot);
+            }
+        }
+        return entry == RootConfinement.Entry.IMAGE_FILE;
     }
 
     /** Files whose stored offset matches were sent before a restart: they are not sent again. */
@@ -154,11 +180,12 @@ public final class ImageFolderSourceTask extends SourceTask {
             return List.of();
         }
         try {
-            ImageRef ref = ImageRefs.of(
-                    file,
-                    config.inline() && Files.size(file) <= config.inlineMaxBytes(),
-                    config.labeler(),
-                    Instant.now());
+            boolean inline = config.inline() && Files.size(file) <= config.inlineMaxBytes();
+            ImageRef ref;
+            // Opened confined again: the file may have been swapped for a link out of the root since the scan.
+            try (InputStream content = RootConfinement.open(root.toRealPath(), file)) {
+                ref = ImageRefs.of(file, content, inline, config.labeler(), Instant.now());
+            }
             if (config.inline() && !ref.getUri().toString().startsWith("inline")) {
                 LOG.warn("{} is over inline.max.bytes={}; sent as a file:// reference", file, config.inlineMaxBytes());
             }

@@ -4,16 +4,25 @@ import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,7 +30,10 @@ import java.util.Set;
  * the allowed file roots and the size cap.
  *
  * <p>{@code file:} references are resolved twice: the normalised path must lie under an allowed root
- * (which defeats {@code ..}), and so must its real path (which defeats symbolic links pointing out).
+ * (which defeats {@code ..}), and so must its real path (which defeats symbolic links pointing out). The file is
+ * then opened once, walking down from the root one directory at a time without following any link, so a link
+ * swapped in after the check leads nowhere; only a regular file is opened (a FIFO would block the reader), and at
+ * most the size cap is read.
  * {@code inline:} references carry their bytes in the record; {@code http(s):} references go to the
  * {@link HttpImageFetcher} and its host allow-list. Nothing else is fetched.
  *
@@ -35,6 +47,8 @@ public final class ImageFetcher {
     public static final String FILE_SCHEME = "file";
     /** Schemes of references fetched over HTTP, from allow-listed hosts. */
     public static final List<String> HTTP_SCHEMES = List.of("http", "https");
+
+    private static final Set<OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
     private final Set<String> allowedSchemes;
     private final List<Path> allowedRoots;
@@ -154,21 +168,77 @@ public final class ImageFetcher {
         } catch (IOException e) {
             throw unreadable(ref, path, e);
         }
-        if (!isUnderAllowedRealRoot(real)) {
-            throw notAllowed(ref, real);
+        Path realRoot = allowedRealRootOf(real).orElseThrow(() -> notAllowed(ref, real));
+        Path relative = realRoot.relativize(real);
+        if (relative.toString().isEmpty()) {
+            throw notARegularFile(ref, real);
         }
-        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FetchException(
-                    DeadLetterStage.FETCH,
-                    DeadLetterReason.UNREADABLE,
-                    "image " + ref.getId() + ": " + real + " is not a regular file");
-        }
-        try {
-            requireSize(ref, Files.size(real));
-            return readAtMost(real, ref);
+        try (DirectoryStream<Path> root = Files.newDirectoryStream(realRoot)) {
+            if (root instanceof SecureDirectoryStream<Path> secureRoot) {
+                return readUnder(secureRoot, relative, ref, real);
+            }
+            // No openat on this platform (Windows): the last step at least follows no link.
+            return readChecked(
+                    ref,
+                    real,
+                    () -> Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS),
+                    () -> Files.newByteChannel(real, READ_NO_FOLLOW));
         } catch (IOException e) {
             throw unreadable(ref, real, e);
         }
+    }
+
+    /** Descends one directory of {@code relative} at a time, each opened without following a link. */
+    private byte[] readUnder(SecureDirectoryStream<Path> directory, Path relative, ImageRef ref, Path real)
+            throws IOException, FetchException {
+        if (relative.getNameCount() == 1) {
+            return readChecked(
+                    ref,
+                    real,
+                    () -> directory
+                            .getFileAttributeView(relative, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .readAttributes(),
+                    () -> directory.newByteChannel(relative, READ_NO_FOLLOW));
+        }
+        try (SecureDirectoryStream<Path> child =
+                directory.newDirectoryStream(relative.getName(0), LinkOption.NOFOLLOW_LINKS)) {
+            return readUnder(child, relative.subpath(1, relative.getNameCount()), ref, real);
+        }
+    }
+
+    /**
+     * Opens the file only if it is a regular one within the cap, and reads it only if it is still the file checked.
+     * The type is checked before opening because opening a FIFO for reading blocks until a writer comes.
+     */
+    private byte[] readChecked(ImageRef ref, Path real, Attributes attributes, Opener opener)
+            throws IOException, FetchException {
+        BasicFileAttributes checked = attributes.read();
+        if (!checked.isRegularFile()) {
+            throw notARegularFile(ref, real);
+        }
+        requireSize(ref, checked.size());
+        try (SeekableByteChannel channel = opener.open()) {
+            BasicFileAttributes opened = attributes.read();
+            if (!opened.isRegularFile() || !Objects.equals(checked.fileKey(), opened.fileKey())) {
+                throw new FetchException(
+                        DeadLetterStage.FETCH,
+                        DeadLetterReason.UNREADABLE,
+                        "image " + ref.getId() + ": " + real + " was replaced while it was being opened");
+            }
+            return readAtMost(channel, ref);
+        }
+    }
+
+    /** Reads a file's attributes without following a link. */
+    @FunctionalInterface
+    private interface Attributes {
+        BasicFileAttributes read() throws IOException;
+    }
+
+    /** Opens a file for reading without following a link. */
+    @FunctionalInterface
+    private interface Opener {
+        SeekableByteChannel open() throws IOException;
     }
 
     private Path toPath(ImageRef ref) throws FetchException {
@@ -192,17 +262,26 @@ public final class ImageFetcher {
         return allowedRoots.stream().anyMatch(path::startsWith);
     }
 
-    private boolean isUnderAllowedRealRoot(Path real) {
+    /** The real path of the allowed root {@code real} lies under, if any. */
+    private Optional<Path> allowedRealRootOf(Path real) {
         for (Path root : allowedRoots) {
             try {
-                if (real.startsWith(root.toRealPath())) {
-                    return true;
+                Path realRoot = root.toRealPath();
+                if (real.startsWith(realRoot)) {
+                    return Optional.of(realRoot);
                 }
             } catch (IOException missingRoot) {
                 // A configured root that doesn't exist can't contain anything.
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    private static FetchException notARegularFile(ImageRef ref, Path path) {
+        return new FetchException(
+                DeadLetterStage.FETCH,
+                DeadLetterReason.UNREADABLE,
+                "image " + ref.getId() + ": " + path + " is not a regular file");
     }
 
     private FetchException notAllowed(ImageRef ref, Path path) {
@@ -236,11 +315,9 @@ public final class ImageFetcher {
     }
 
     /** Reads no more than the cap even if the file grows between the size check and the read. */
-    private byte[] readAtMost(Path file, ImageRef ref) throws IOException, FetchException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] bytes = in.readNBytes(maxBytes + 1);
-            requireSize(ref, bytes.length);
-            return bytes;
-        }
+    private byte[] readAtMost(SeekableByteChannel channel, ImageRef ref) throws IOException, FetchException {
+        byte[] bytes = Channels.newInputStream(channel).readNBytes(maxBytes + 1);
+        requireSize(ref, bytes.length);
+        return bytes;
     }
 }

@@ -2,16 +2,23 @@ package io.imgstream.images.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +58,73 @@ class ImageFetcherTest {
         Path link = Files.createSymbolicLink(root.resolve("link.png"), secret);
 
         assertRefused(link.toUri().toString(), DeadLetterStage.VALIDATE, DeadLetterReason.PATH_NOT_ALLOWED, "outside");
+    }
+
+    @Test
+    void shouldReadThroughASymlinkThatStaysInsideTheRootAndARootThatIsALink() throws Exception {
+        Path image = Files.write(Files.createDirectories(root.resolve("sub")).resolve("a.png"), new byte[] {7});
+        Path link = Files.createSymbolicLink(root.resolve("alias.png"), image);
+        Path linkedRoot = Files.createSymbolicLink(temp.resolve("linked-root"), root);
+        ImageFetcher viaLinkedRoot = new ImageFetcher(Set.of("file"), List.of(linkedRoot), 1024);
+
+        assertThat(fetcher.fetch(ref(link.toUri().toString()))).containsExactly(7);
+        assertThat(viaLinkedRoot.fetch(
+                        ref(linkedRoot.resolve("sub/a.png").toUri().toString())))
+                .containsExactly(7);
+    }
+
+    @Test
+    void shouldRefuseAFifoWithoutBlockingOnIt() throws Exception {
+        Path fifo = root.resolve("pipe.png");
+        assumeTrue(mkfifo(fifo), "mkfifo is not available");
+        Path linkToFifo = Files.createSymbolicLink(root.resolve("link-to-pipe.png"), fifo);
+
+        // Opening a FIFO for reading blocks until a writer comes, which never happens here.
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertRefused(fifo.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE, "regular");
+            assertRefused(linkToFifo.toUri().toString(), DeadLetterStage.FETCH, DeadLetterReason.UNREADABLE, "regular");
+        });
+    }
+
+    @Test
+    void shouldNeverReadALinkTargetSwappedInAfterTheCheck() throws Exception {
+        byte[] image = {1, 2, 3};
+        Path secret = Files.write(temp.resolve("secret.png"), new byte[] {6, 6, 6});
+        Path file = root.resolve("swap.png");
+        Path regular = Files.write(root.resolve(".regular"), image);
+        Path link = root.resolve(".link");
+        Files.copy(regular, file);
+        AtomicBoolean stop = new AtomicBoolean();
+        // Alternates swap.png between a regular file and a link out of the root, each swap one atomic rename.
+        Thread swapper = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    Files.createSymbolicLink(link, secret);
+                    Files.move(link, file, StandardCopyOption.ATOMIC_MOVE);
+                    Files.copy(regular, regular.resolveSibling(".next"));
+                    Files.move(regular.resolveSibling(".next"), file, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        swapper.start();
+        int read = 0;
+        try {
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < end) {
+                try {
+                    assertThat(fetcher.fetch(ref(file.toUri().toString()))).containsExactly(image);
+                    read++;
+                } catch (FetchException refused) {
+                    // Refusing is right whenever the link is there (or the file is mid-swap).
+                }
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+        assertThat(read).as("fetches that found the regular file").isPositive();
     }
 
     @Test
@@ -150,6 +224,14 @@ class ImageFetcherTest {
             assertThat(e.reason()).isEqualTo(reason);
             assertThat(e.getMessage()).contains("image img-1").contains(messagePart);
         });
+    }
+
+    private static boolean mkfifo(Path path) throws InterruptedException {
+        try {
+            return new ProcessBuilder("mkfifo", path.toString()).start().waitFor() == 0;
+        } catch (IOException missing) {
+            return false;
+        }
     }
 
     private static ImageRef ref(String uri) {

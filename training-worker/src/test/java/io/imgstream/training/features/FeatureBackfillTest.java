@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
+import io.imgstream.images.fetch.NetworkRange;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TruncatedBase;
@@ -56,6 +57,8 @@ class FeatureBackfillTest {
                 List.of(temp),
                 List.of("127.0.0.1"),
                 List.of(99999),
+                // Loopback is refused unless allowed: allowed, so that the port is what fails.
+                List.of(NetworkRange.parse("127.0.0.0/8")),
                 Duration.ofSeconds(2),
                 1 << 20,
                 1_000_000L);

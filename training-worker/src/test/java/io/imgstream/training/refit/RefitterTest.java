@@ -234,7 +234,14 @@ class RefitterTest {
     private Refitter refitter(double minImprovement) {
         HeadTrainingConfig training = HeadTrainingConfig.defaults().withMaxEpochs(15);
         FetchSettings fetch = new FetchSettings(
-                List.of("file"), List.of(images), List.of(), List.of(), Duration.ofSeconds(5), 1 << 20, 1_000_000);
+                List.of("file"),
+                List.of(images),
+                List.of(),
+                List.of(),
+                List.of(),
+                Duration.ofSeconds(5),
+                1 << 20,
+                1_000_000);
         FeatureBackfill backfill = new FeatureBackfill(extractor, fetch.loader(), producer, "features");
         return new Refitter(
                 MODEL,
