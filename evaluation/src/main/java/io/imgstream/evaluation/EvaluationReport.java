@@ -2,7 +2,6 @@ package io.imgstream.evaluation;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.imgstream.model.evaluation.ClassScores;
 import io.imgstream.model.evaluation.ClassificationReport;
 import io.imgstream.model.evaluation.TrainingCurves;
 import java.io.IOException;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -70,17 +68,17 @@ public final class EvaluationReport {
         List<VersionEvaluation> versions = contents.result().versions();
         StringBuilder html = new StringBuilder();
         html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>imgstream evaluation ")
-                .append(escape(contents.runId()))
+                .append(ReportHtml.escape(contents.runId()))
                 .append("</title>\n<style>body{font-family:sans-serif;margin:2em}"
                         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
                         + "text-align:right}th:first-child,td:first-child{text-align:left}img{max-width:100%}</style>"
                         + "</head><body>\n");
         html.append("<h1>Replay evaluation</h1>\n<p>Topic <code>")
-                .append(escape(contents.topic()))
+                .append(ReportHtml.escape(contents.topic()))
                 .append("</code> from ")
-                .append(escape(contents.from()))
+                .append(ReportHtml.escape(contents.from()))
                 .append(" to ")
-                .append(escape(contents.to()))
+                .append(ReportHtml.escape(contents.to()))
                 .append(": ")
                 .append(contents.result().recordsRead())
                 .append(" records read, ")
@@ -88,28 +86,28 @@ public final class EvaluationReport {
                 .append(" images scored")
                 .append(skippedText(contents.result().skipped()))
                 .append(". Run ")
-                .append(escape(contents.runId()))
+                .append(ReportHtml.escape(contents.runId()))
                 .append(".</p>\n");
         html.append("<table><tr><th>version</th><th>labeled images</th><th>correct</th><th>accuracy</th></tr>\n");
         for (VersionEvaluation version : versions) {
             ClassificationReport report = version.report();
             html.append("<tr><td>")
-                    .append(escape(version.name()))
+                    .append(ReportHtml.escape(version.name()))
                     .append("</td><td>")
                     .append(report.count())
                     .append("</td><td>")
                     .append(report.correct())
                     .append("</td><td>")
-                    .append(format(report.accuracy()))
+                    .append(ReportHtml.format(report.accuracy()))
                     .append("</td></tr>\n");
         }
         html.append("</table>\n");
         for (int v = 0; v < versions.size(); v++) {
             VersionEvaluation version = versions.get(v);
             String stem = "v" + version.version();
-            html.append("<h2>").append(escape(version.name())).append("</h2>\n");
-            perClassTable(html, version.report());
-            confusionTable(html, version.report());
+            html.append("<h2>").append(ReportHtml.escape(version.name())).append("</h2>\n");
+            ReportHtml.perClassTable(html, version.report());
+            ReportHtml.confusionTable(html, version.report());
             EvaluationCharts.confusion(
                     version.report(),
                     version.name() + ": confusion matrix",
@@ -140,19 +138,19 @@ public final class EvaluationReport {
                     .append(disagreements.size())
                     .append("</h2>\n")
                     .append("<table><tr><th>image</th><th>label</th><th>")
-                    .append(escape(versions.get(0).name()))
+                    .append(ReportHtml.escape(versions.get(0).name()))
                     .append("</th><th>")
-                    .append(escape(versions.get(1).name()))
+                    .append(ReportHtml.escape(versions.get(1).name()))
                     .append("</th></tr>\n");
             for (Disagreement d : disagreements.subList(0, Math.min(SHOWN_DISAGREEMENTS, disagreements.size()))) {
                 html.append("<tr><td>")
-                        .append(escape(d.imageId()))
+                        .append(ReportHtml.escape(d.imageId()))
                         .append("</td><td>")
-                        .append(escape(d.truth()))
+                        .append(ReportHtml.escape(d.truth()))
                         .append("</td><td>")
-                        .append(escape(d.first()))
+                        .append(ReportHtml.escape(d.first()))
                         .append("</td><td>")
-                        .append(escape(d.second()))
+                        .append(ReportHtml.escape(d.second()))
                         .append("</td></tr>\n");
             }
             html.append("</table>\n");
@@ -210,51 +208,7 @@ public final class EvaluationReport {
         return root;
     }
 
-    private static void perClassTable(StringBuilder html, ClassificationReport report) {
-        html.append("<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n");
-        for (ClassScores c : report.perClass()) {
-            html.append("<tr><td>")
-                    .append(escape(c.label()))
-                    .append("</td><td>")
-                    .append(format(c.precision()))
-                    .append("</td><td>")
-                    .append(format(c.recall()))
-                    .append("</td><td>")
-                    .append(format(c.f1()))
-                    .append("</td><td>")
-                    .append(c.support())
-                    .append("</td></tr>\n");
-        }
-        html.append("</table>\n");
-    }
-
-    private static void confusionTable(StringBuilder html, ClassificationReport report) {
-        html.append("<table><tr><th>true \\ predicted</th>");
-        report.classes().forEach(c -> html.append("<th>").append(escape(c)).append("</th>"));
-        html.append("</tr>\n");
-        int[][] matrix = report.confusion();
-        for (int row = 0; row < matrix.length; row++) {
-            html.append("<tr><td>").append(escape(report.classes().get(row))).append("</td>");
-            for (int count : matrix[row]) {
-                html.append("<td>").append(count).append("</td>");
-            }
-            html.append("</tr>\n");
-        }
-        html.append("</table>\n");
-    }
-
     private static String skippedText(Map<String, Integer> skipped) {
-        return skipped.isEmpty() ? "" : " (not scored: " + escape(new TreeMap<>(skipped).toString()) + ")";
-    }
-
-    private static String format(double value) {
-        return String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\"", "&quot;");
+        return skipped.isEmpty() ? "" : " (not scored: " + ReportHtml.escape(new TreeMap<>(skipped).toString()) + ")";
     }
 }

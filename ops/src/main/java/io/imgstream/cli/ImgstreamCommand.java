@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
             TailCommand.class,
             ScoreCommand.class,
             TrainCommand.class,
+            FitCommand.class,
             EvaluateCommand.class,
             ConnectCommand.class,
             DemoCommand.class,

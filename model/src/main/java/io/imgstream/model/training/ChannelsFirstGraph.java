@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.preprocessors.PermutePreprocessor;
 
 /**
  * A channels-last base (imported from Keras or TF.js) made to take and give channels-first arrays, as everything
@@ -43,9 +42,9 @@ final class ChannelsFirstGraph {
         String oldInput = configuration.getNetworkInputs().get(0);
         String features = features(bottleneck);
         Map<String, GraphVertex> vertices = new LinkedHashMap<>();
-        vertices.put(TO_CHANNELS_LAST, new PreprocessorVertex(new PermutePreprocessor(0, 2, 3, 1)));
+        vertices.put(TO_CHANNELS_LAST, new PreprocessorVertex(new ChannelOrder(true)));
         vertices.putAll(configuration.getVertices());
-        vertices.put(features, new PreprocessorVertex(new PermutePreprocessor(0, 3, 1, 2)));
+        vertices.put(features, new PreprocessorVertex(new ChannelOrder(false)));
         Map<String, List<String>> inputs = new LinkedHashMap<>();
         inputs.put(TO_CHANNELS_LAST, List.of(INPUT));
         configuration

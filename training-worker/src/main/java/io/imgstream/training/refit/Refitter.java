@@ -206,14 +206,7 @@ public final class Refitter {
                 head,
                 features(train, classes),
                 features(validation, classes),
-                epoch -> progress.accept(String.format(
-                        Locale.ROOT,
-                        "  epoch %d: train loss %.4f accuracy %.3f, validation loss %.4f accuracy %.3f",
-                        epoch.epoch(),
-                        epoch.trainLoss(),
-                        epoch.trainAccuracy(),
-                        epoch.validationLoss(),
-                        epoch.validationAccuracy())));
+                epoch -> progress.accept("  " + epoch.summary()));
         Duration fitTime = Duration.ofNanos(System.nanoTime() - fitStarted);
 
         long evaluateStarted = System.nanoTime();

@@ -1,0 +1,219 @@
+package io.imgstream.cli;
+
+import io.imgstream.clients.publish.PublishProgress;
+import io.imgstream.evaluation.TrainingReport;
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.bases.BaseStore;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.weights.WeightLoadException;
+import io.imgstream.training.fit.Fit;
+import io.imgstream.training.fit.FitSettings;
+import io.imgstream.training.fit.FolderDataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code imgstream fit DATA_DIR --base NAME}: the transfer-learning recipe on a folder-per-class tree. */
+@Command(
+        name = "fit",
+        mixinStandardHelpOptions = true,
+        description = "Train a classifier on a folder-per-class image tree (train/, validation/ and optionally test/ "
+                + "class folders, or class folders alone with --validation-split) on a stored base: cached "
+                + "bottleneck features, a Dense(256)-Dropout(0.5) head with early stopping, optionally fine-tuning "
+                + "the base's last block. Writes a bundle to the model store, ready for 'models promote', and a "
+                + "report directory.")
+public final class FitCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private BaseStoreOption bases;
+
+    @Parameters(paramLabel = "DATA_DIR", description = "The image tree.")
+    private Path data;
+
+    @Option(
+            names = "--base",
+            required = true,
+            paramLabel = "BASE",
+            description = "Stored base by name or id (imgstream bases list).")
+    private String base;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "NAME",
+            description = "Model name of the bundle; its version is the store's next.")
+    private String model;
+
+    @Option(
+            names = "--store",
+            paramLabel = "DIR",
+            defaultValue = ModelStoreOption.DEFAULT_STORE,
+            description = "Model store root (default: ${DEFAULT-VALUE}).")
+    private Path store;
+
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description = "Report directory (default: .imgstream/fit/MODEL/report).")
+    private Path report;
+
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Feature cache and checkpoints (default: .imgstream/fit/MODEL).")
+    private Path workDir;
+
+    @Option(
+            names = "--validation-split",
+            paramLabel = "PERCENT",
+            defaultValue = "20",
+            description = "For class folders without train/ and validation/: the share of each class held out for "
+                    + "validation (default: ${DEFAULT-VALUE}).")
+    private int validationPercent;
+
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "" + FitSettings.DEFAULT_HEAD_EPOCHS,
+            description = "Most epochs of the head; early stopping usually ends sooner (default: ${DEFAULT-VALUE}).")
+    private int epochs;
+
+    @Option(names = "--fine-tune", description = "Then fine-tune the base's last layers with the head.")
+    private boolean fineTune;
+
+    @Option(
+            names = "--fine-tune-epochs",
+            paramLabel = "N",
+            defaultValue = "" + FitSettings.DEFAULT_FINE_TUNE_EPOCHS,
+            description = "Epochs of fine-tuning (default: ${DEFAULT-VALUE}).")
+    private int fineTuneEpochs;
+
+    @Option(
+            names = "--unfreeze",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Base layers fine-tuning trains, counted from the end (default: VGG's block 5, or the last "
+                    + FitSettings.DEFAULT_UNFREEZE_LAYERS + " layers of another base).")
+    private int unfreeze;
+
+    @Option(
+            names = "--input",
+            paramLabel = "SIZE",
+            description = "Input height and width for a VGG base (default: the base's).")
+    private Integer input;
+
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "42",
+            description = "Seed of splits, shuffling, dropout and augmentation (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--resume", description = "Continue the head's training from the last checkpoint.")
+    private boolean resume;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = workDir != null ? workDir : Path.of(".imgstream", "fit", model);
+        Path reportDir = report != null ? report : work.resolve("report");
+        FitSettings settings;
+        FolderDataset dataset;
+        BaseNetwork network;
+        try {
+            settings = new FitSettings(model, epochs, fineTune, fineTuneEpochs, unfreeze, seed, work, resume);
+            dataset = FolderDataset.read(data, validationPercent, seed);
+            BaseStore baseStore = bases.open();
+            network = baseStore.load(baseStore.find(base), input == null ? OptionalInt.empty() : OptionalInt.of(input));
+        } catch (IllegalArgumentException | WeightLoadException e) {
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
+        Fit.Outcome outcome;
+        try (ProgressBar bar = PublishProgress.bar(
+                "features",
+                dataset.train().size() + dataset.validation().size(),
+                spec.commandLine().getErr())) {
+            outcome = new Fit(network, settings, line -> {
+                        out.println(line);
+                        out.flush();
+                    })
+                    .run(dataset, new FileSystemModelStore(store), reportDir, (done, total) -> bar.stepTo(done));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("The fit stopped: " + e.getMessage(), CliException.FAILED, e);
+        }
+        Path index = TrainingReport.write(contents(outcome, network, dataset), reportDir);
+        out.printf(
+                Locale.ROOT,
+                "Saved %s v%d to %s (%s accuracy %.3f on %d images)%nReport: %s%nServe it with: imgstream models "
+                        + "promote %s:%d --store %s%n",
+                outcome.manifest().modelName(),
+                outcome.manifest().version(),
+                outcome.bundle().uri(),
+                outcome.evaluatedOn(),
+                outcome.report().accuracy(),
+                outcome.report().count(),
+                index,
+                outcome.manifest().modelName(),
+                outcome.manifest().version(),
+                store);
+        out.flush();
+        return CliException.OK;
+    }
+
+    private TrainingReport.Contents contents(Fit.Outcome outcome, BaseNetwork network, FolderDataset dataset) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("base", network.id() + " at " + network.bottleneckLayer());
+        facts.put("data", data.toAbsolutePath().toString());
+        facts.put(
+                "images",
+                dataset.train().size() + " training, " + dataset.validation().size() + " validation"
+                        + dataset.test().map(t -> ", " + t.size() + " test").orElse(""));
+        facts.put("classes", String.join(", ", dataset.classes()));
+        facts.put("fine-tuned", fineTune ? "yes, " + fineTuneEpochs + " epochs" : "no");
+        facts.put(
+                "features",
+                String.format(
+                        Locale.ROOT,
+                        "%.1f s (%d from the cache)",
+                        outcome.featureTime().toNanos() / 1e9,
+                        outcome.featuresCached()));
+        facts.put(
+                "training",
+                String.format(Locale.ROOT, "%.1f s", outcome.trainTime().toNanos() / 1e9));
+        facts.put("bundle", outcome.bundle().uri().toString());
+        Map<String, TrainingCurves> curves = new LinkedHashMap<>();
+        curves.put("head", outcome.headCurves());
+        outcome.fineTuneCurves().ifPresent(c -> curves.put("fine-tuning", c));
+        return new TrainingReport.Contents(
+                outcome.manifest().modelName() + " v" + outcome.manifest().version(),
+                facts,
+                outcome.evaluatedOn(),
+                outcome.report(),
+                curves,
+                outcome.mistakes().stream()
+                        .map(m -> new TrainingReport.Mistake(
+                                data.toAbsolutePath()
+                                        .relativize(m.file().toAbsolutePath())
+                                        .toString(),
+                                m.truth(),
+                                m.predicted(),
+                                m.overlay()))
+                        .toList());
+    }
+}

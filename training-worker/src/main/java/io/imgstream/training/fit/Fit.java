@@ -1,0 +1,424 @@
+package io.imgstream.training.fit;
+
+import io.imgstream.images.decode.ImageDecodeException;
+import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.bundle.ModelStore;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.explain.GradCam;
+import io.imgstream.model.explain.Heatmap;
+import io.imgstream.model.explain.HeatmapOverlay;
+import io.imgstream.model.features.BottleneckFeatures;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ClassWeighting;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadPooling;
+import io.imgstream.model.head.HeadTrainer;
+import io.imgstream.model.head.HeadTrainingConfig;
+import io.imgstream.model.head.HeadTrainingResult;
+import io.imgstream.model.head.LabeledFeatures;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.training.FineTuneConfig;
+import io.imgstream.model.training.FineTuneResult;
+import io.imgstream.model.training.FineTuner;
+import io.imgstream.model.training.ImageSet;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * The seeds' recipe, once, on a folder-per-class tree: bottleneck features computed once and cached on disk; a
+ * Dense(256)-Dropout(0.5) head trained with RMSprop, balanced class weights, early stopping and learning-rate
+ * reduction on plateau, checkpointed every epoch; then, if asked, the base's last layers fine-tuned with the head
+ * (SGD 1e-4, momentum 0.9, seeded augmentation); the result evaluated on the test images (or, without any, the
+ * validation images) exactly as it will be served, from its bundle, and saved to the model store.
+ *
+ * <p>Not thread-safe; one fit at a time per work directory.
+ */
+public final class Fit {
+
+    /** The bundle metric holding the accuracy {@link Outcome#report()} measured. */
+    public static final String ACCURACY_METRIC = "fitAccuracy";
+
+    private static final String VGG_LAST_BLOCK = "block5_conv1";
+    private static final int SCORING_BATCH = 16;
+    /** VGG16's 512x7x7 at 224x224: the largest feature map a head flattens. */
+    private static final long MAX_FLATTENED_FEATURES = 512 * 7 * 7;
+
+    private static final String CHECKPOINTS = "checkpoints";
+    /** Wrong predictions explained with a Grad-CAM overlay. */
+    public static final int EXPLAINED_MISTAKES = 6;
+
+    private final BaseNetwork base;
+    private final FitSettings settings;
+    private final Consumer<String> log;
+    private final ImageDecoder decoder =
+            new ImageDecoder(new ImageLimits(ImageLimits.DEFAULT_MAX_BYTES, ImageLimits.DEFAULT_MAX_PIXELS));
+
+    /**
+     * @param base     the base; its graph is only read (fine-tuning trains a copy)
+     * @param settings how to train
+     * @param log      one line per stage and epoch
+     */
+    public Fit(BaseNetwork base, FitSettings settings, Consumer<String> log) {
+        this.base = Objects.requireNonNull(base, "base");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /**
+     * What a fit made.
+     *
+     * @param bundle         the stored bundle
+     * @param manifest       its manifest
+     * @param report         the bundle's predictions on the evaluation images
+     * @param evaluatedOn    {@code test} or {@code validation}
+     * @param headCurves     the head's training curves
+     * @param fineTuneCurves fine-tuning's curves, if it ran
+     * @param featuresCached how many images' features came from the cache
+     * @param featureTime    time spent computing features (decode included)
+     * @param trainTime      time spent training head and fine-tuning
+     * @param mistakes       evaluation images predicted wrongly, with their true and predicted class
+     */
+    public record Outcome(
+            StoredBundle bundle,
+            BundleManifest manifest,
+            ClassificationReport report,
+            String evaluatedOn,
+            TrainingCurves headCurves,
+            Optional<TrainingCurves> fineTuneCurves,
+            int featuresCached,
+            Duration featureTime,
+            Duration trainTime,
+            List<Mistake> mistakes) {}
+
+    /**
+     * An evaluation image predicted wrongly.
+     *
+     * @param file      the image
+     * @param truth     its class
+     * @param predicted the class predicted
+     * @param overlay   a Grad-CAM overlay of what the prediction looked at, for the first few mistakes
+     */
+    public record Mistake(Path file, String truth, String predicted, Optional<Path> overlay) {}
+
+    /**
+     * Runs the recipe and saves the bundle as the next version of the model.
+     *
+     * @param data     the images
+     * @param store    where the bundle goes
+     * @param overlays where Grad-CAM overlays of the first {@value #EXPLAINED_MISTAKES} mistakes are written
+     * @param progress called with (images done, images in all) while features are computed
+     * @throws IOException              if an image, the cache or a checkpoint can't be read or written
+     * @throws IllegalArgumentException if an image is not a decodable image
+     */
+    public Outcome run(FolderDataset data, ModelStore store, Path overlays, BiConsumer<Integer, Integer> progress)
+            throws IOException {
+        List<String> classes = data.classes();
+        FolderDataset.Split evaluation = data.test().orElse(data.validation());
+        String evaluatedOn = data.test().isPresent() ? "test" : "validation";
+        log.accept(String.format(
+                Locale.ROOT,
+                "%d classes; %d training, %d validation, %d %s images; base %s",
+                classes.size(),
+                data.train().size(),
+                data.validation().size(),
+                evaluation.size(),
+                evaluatedOn,
+                base.id()));
+
+        long featuresStarted = System.nanoTime();
+        FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id());
+        int total = data.train().size() + data.validation().size();
+        int[] cached = {0};
+        LabeledFeatures train = features(data.train(), cache, cached, progress, 0, total);
+        LabeledFeatures validation = features(
+                data.validation(), cache, cached, progress, data.train().size(), total);
+        Duration featureTime = Duration.ofNanos(System.nanoTime() - featuresStarted);
+        log.accept(String.format(
+                Locale.ROOT,
+                "features of %d images in %.1f s (%d from the cache)",
+                total,
+                featureTime.toNanos() / 1e9,
+                cached[0]));
+
+        long trainStarted = System.nanoTime();
+        HeadTrainer trainer = new HeadTrainer(headConfig());
+        Path checkpoints = settings.workDir().resolve(CHECKPOINTS);
+        Consumer<EpochMetrics> onEpoch = epoch -> log.accept(epoch.summary());
+        HeadTrainingResult head = settings.resume() && Files.isRegularFile(checkpoints.resolve(HeadTrainer.STATE_FILE))
+                ? trainer.resume(checkpoints, train, validation, onEpoch)
+                : trainer.train(
+                        HeadBuilder.build(base.featureShape(), classes.size(), headShape(), settings.seed()),
+                        train,
+                        validation,
+                        checkpoints,
+                        onEpoch);
+        log.accept(String.format(
+                Locale.ROOT,
+                "head: best epoch %d of %d, validation loss %.4f%s",
+                head.bestEpoch(),
+                head.curves().epochs(),
+                head.bestValidationLoss(),
+                head.stoppedEarly() ? " (stopped early)" : ""));
+        ComputationGraph network;
+        Optional<TrainingCurves> fineTuneCurves = Optional.empty();
+        if (settings.fineTune()) {
+            FineTuner tuner = new FineTuner(fineTuneConfig());
+            ComputationGraph assembled = tuner.assemble(base, head.head(), unfreeze());
+            log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs");
+            FineTuneResult tuned = tuner.fineTune(
+                    assembled, base.preprocessing(), images(data.train()), images(data.validation()), onEpoch);
+            network = tuned.network();
+            fineTuneCurves = Optional.of(tuned.curves());
+        } else {
+            network = new FineTuner(FineTuneConfig.defaults())
+                    .assemble(base, head.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
+        }
+        Duration trainTime = Duration.ofNanos(System.nanoTime() - trainStarted);
+
+        int version = store.list().stream()
+                        .filter(b -> b.modelName().equals(settings.modelName()))
+                        .mapToInt(StoredBundle::version)
+                        .max()
+                        .orElse(0)
+                + 1;
+        BundleManifest manifest = BundleManifest.create(
+                settings.modelName(),
+                version,
+                classes,
+                base.id().toString(),
+                base.preprocessing(),
+                Instant.now(),
+                Map.of(),
+                null);
+        // Fine-tuning changed the base's weights: its features are no longer the base's, so the bundle names no
+        // bottleneck and its scorers publish none for the worker to mix with the base's own.
+        if (!settings.fineTune()) {
+            manifest = manifest.withBottleneckLayer(FineTuner.featuresVertex(base));
+        }
+        List<Mistake> mistakes = new ArrayList<>();
+        ClassificationReport report =
+                evaluate(ModelBundle.of(manifest, network), classes, evaluation, overlays, mistakes);
+        log.accept(String.format(
+                Locale.ROOT, "%s accuracy %.3f on %d images", evaluatedOn, report.accuracy(), report.count()));
+        Map<String, Double> metrics = new HashMap<>();
+        metrics.put(ACCURACY_METRIC, report.accuracy());
+        metrics.put(evaluatedOn + "Size", (double) report.count());
+        metrics.put("trainSize", (double) data.train().size());
+        BundleManifest withMetrics = new BundleManifest(
+                manifest.formatVersion(),
+                manifest.modelName(),
+                manifest.version(),
+                manifest.classes(),
+                manifest.baseModelId(),
+                manifest.preprocessing(),
+                manifest.createdAt(),
+                metrics,
+                manifest.parentVersion(),
+                manifest.bottleneckLayer());
+        ModelBundle bundle = ModelBundle.of(withMetrics, network).withCurves(fineTuneCurves.orElse(head.curves()));
+        StoredBundle stored = store.save(bundle);
+        return new Outcome(
+                stored,
+                withMetrics,
+                report,
+                evaluatedOn,
+                head.curves(),
+                fineTuneCurves,
+                cached[0],
+                featureTime,
+                trainTime,
+                List.copyOf(mistakes));
+    }
+
+    // The seeds flatten VGG16's 512x4x4 (or 7x7) features into the dense layer; a feature map ten times that size
+    // (MobileNetV2's 1280x7x7) would make a head of tens of millions of weights for a few hundred images, and a
+    // checkpoint of hundreds of MB per epoch, so larger maps are averaged per channel instead.
+    private HeadConfig headShape() {
+        long size = 1;
+        for (long dimension : base.featureShape()) {
+            size *= dimension;
+        }
+        HeadPooling pooling = size <= MAX_FLATTENED_FEATURES ? HeadPooling.FLATTEN : HeadPooling.GLOBAL_AVERAGE;
+        return HeadConfig.defaults().withPooling(pooling);
+    }
+
+    private HeadTrainingConfig headConfig() {
+        HeadTrainingConfig defaults = HeadTrainingConfig.defaults();
+        return new HeadTrainingConfig(
+                settings.headEpochs(),
+                defaults.batchSize(),
+                settings.seed(),
+                defaults.earlyStoppingPatience(),
+                defaults.minImprovement(),
+                defaults.plateauPatience(),
+                defaults.plateauFactor(),
+                defaults.minLearningRate(),
+                // Few labels per class are rarely balanced; weighting keeps a small class from being ignored.
+                ClassWeighting.BALANCED,
+                true);
+    }
+
+    private FineTuneConfig fineTuneConfig() {
+        FineTuneConfig defaults = FineTuneConfig.defaults();
+        return new FineTuneConfig(
+                defaults.learningRate(),
+                defaults.momentum(),
+                settings.fineTuneEpochs(),
+                defaults.batchSize(),
+                settings.seed(),
+                defaults.augmentation(),
+                defaults.balanceClasses());
+    }
+
+    private FineTuner.Unfreeze unfreeze() {
+        if (settings.unfreezeLayers() > 0) {
+            return new FineTuner.LastLayers(settings.unfreezeLayers());
+        }
+        return base instanceof VggBase
+                ? new FineTuner.FromLayer(VGG_LAST_BLOCK)
+                : new FineTuner.LastLayers(FitSettings.DEFAULT_UNFREEZE_LAYERS);
+    }
+
+    private LabeledFeatures features(
+            FolderDataset.Split split,
+            FeatureFiles cache,
+            int[] cached,
+            BiConsumer<Integer, Integer> progress,
+            int offset,
+            int total)
+            throws IOException {
+        List<BottleneckFeatures> features = new ArrayList<>();
+        try (FeatureExtractor extractor = new FeatureExtractor(base)) {
+            List<Path> pending = new ArrayList<>();
+            for (Path file : split.files()) {
+                Optional<BottleneckFeatures> hit = cache.read(file);
+                features.add(hit.orElse(null));
+                if (hit.isPresent()) {
+                    cached[0]++;
+                } else {
+                    pending.add(file);
+                }
+                if (pending.size() == FeatureExtractor.DEFAULT_BATCH_SIZE) {
+                    fill(features, pending, extractor, cache);
+                }
+                progress.accept(offset + features.size(), total);
+            }
+            fill(features, pending, extractor, cache);
+        }
+        return LabeledFeatures.of(features, split.labels());
+    }
+
+    // Computes the pending images' features into the nulls they left, in order.
+    private void fill(
+            List<BottleneckFeatures> features, List<Path> pending, FeatureExtractor extractor, FeatureFiles cache)
+            throws IOException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<BufferedImage> images = new ArrayList<>();
+        for (Path file : pending) {
+            images.add(decode(file));
+        }
+        List<BottleneckFeatures> computed = extractor.extract(images);
+        int next = 0;
+        for (int i = 0; i < features.size() && next < computed.size(); i++) {
+            if (features.get(i) == null) {
+                cache.write(pending.get(next), computed.get(next));
+                features.set(i, computed.get(next++));
+            }
+        }
+        pending.clear();
+    }
+
+    private ImageSet images(FolderDataset.Split split) throws IOException {
+        List<BufferedImage> images = new ArrayList<>();
+        for (Path file : split.files()) {
+            images.add(decode(file));
+        }
+        return new ImageSet(images, split.labels());
+    }
+
+    private BufferedImage decode(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > decoder.limits().maxBytes()) {
+            throw new IllegalArgumentException(file + " is " + size + " bytes, more than the "
+                    + decoder.limits().maxBytes() + " an image may be");
+        }
+        try {
+            return decoder.decode(Files.readAllBytes(file));
+        } catch (ImageDecodeException e) {
+            throw new IllegalArgumentException(file + " is not a usable image: " + e.getMessage(), e);
+        }
+    }
+
+    private ClassificationReport evaluate(
+            ModelBundle bundle, List<String> classes, FolderDataset.Split split, Path overlays, List<Mistake> mistakes)
+            throws IOException {
+        int[] predicted = new int[split.size()];
+        try (BundleScorer scorer = new BundleScorer(bundle)) {
+            for (int from = 0; from < split.size(); from += SCORING_BATCH) {
+                int to = Math.min(split.size(), from + SCORING_BATCH);
+                List<BufferedImage> images = new ArrayList<>();
+                for (Path file : split.files().subList(from, to)) {
+                    images.add(decode(file));
+                }
+                List<float[]> scores = scorer.score(images);
+                for (int i = 0; i < scores.size(); i++) {
+                    predicted[from + i] = ClassOutputs.argMax(scores.get(i));
+                }
+            }
+        }
+        Optional<String> layer = GradCam.lastConvolutionLayer(bundle.network());
+        for (int i = 0; i < split.size(); i++) {
+            if (predicted[i] != split.labels()[i]) {
+                Optional<Path> overlay = mistakes.size() < EXPLAINED_MISTAKES && layer.isPresent()
+                        ? explain(bundle, split.files().get(i), layer.get(), predicted[i], overlays, mistakes.size())
+                        : Optional.empty();
+                mistakes.add(new Mistake(
+                        split.files().get(i), classes.get(split.labels()[i]), classes.get(predicted[i]), overlay));
+            }
+        }
+        return ClassificationReport.of(classes, split.labels(), predicted);
+    }
+
+    // A report without an overlay is still a report: a network Grad-CAM can't follow gets a log line instead.
+    private Optional<Path> explain(ModelBundle bundle, Path file, String layer, int predicted, Path overlays, int index)
+            throws IOException {
+        BufferedImage image = decode(file);
+        Path target = overlays.resolve(String.format(Locale.ROOT, "mistake-%d.png", index + 1));
+        try {
+            Heatmap heatmap =
+                    new GradCam(bundle.manifest().preprocessing()).explain(bundle.network(), image, layer, predicted);
+            Files.createDirectories(overlays);
+            HeatmapOverlay.writePng(image, heatmap, target);
+            return Optional.of(target);
+        } catch (RuntimeException e) {
+            log.accept("no Grad-CAM overlay for " + file.getFileName() + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.imgstream.training.fit;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How {@code imgstream fit} trains.
+ *
+ * @param modelName      the bundle's model name
+ * @param headEpochs     most epochs of the head (early stopping usually ends sooner)
+ * @param fineTune       whether the last layers of the base are then fine-tuned with the head
+ * @param fineTuneEpochs epochs of fine-tuning
+ * @param unfreezeLayers how many of the base's last layers fine-tuning trains; 0: VGG's block 5, or the last 10
+ *                       layers of another base
+ * @param seed           seed of shuffling, dropout, augmentation and splits
+ * @param workDir        feature cache and checkpoints
+ * @param resume         whether to continue the head's training from the last checkpoint in {@code workDir}
+ */
+public record FitSettings(
+        String modelName,
+        int headEpochs,
+        boolean fineTune,
+        int fineTuneEpochs,
+        int unfreezeLayers,
+        long seed,
+        Path workDir,
+        boolean resume) {
+
+    /** Default head epochs, as in the seeds' bottleneck script. */
+    public static final int DEFAULT_HEAD_EPOCHS = 50;
+    /** Default fine-tuning epochs. */
+    public static final int DEFAULT_FINE_TUNE_EPOCHS = 10;
+    /** Layers fine-tuned in a base that is not VGG, unless told otherwise. */
+    public static final int DEFAULT_UNFREEZE_LAYERS = 10;
+
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    public FitSettings {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(workDir, "workDir");
+        if (!MODEL_NAME.matcher(modelName).matches()) {
+            throw new IllegalArgumentException(
+                    "model name '" + modelName + "' must be letters, digits, '.', '_' or '-' (at most 100)");
+        }
+        if (headEpochs <= 0 || fineTuneEpochs <= 0) {
+            throw new IllegalArgumentException(
+                    "epochs must be positive, were " + headEpochs + " (head) and " + fineTuneEpochs + " (fine-tune)");
+        }
+        if (unfreezeLayers < 0) {
+            throw new IllegalArgumentException("unfreeze layers must not be negative, was " + unfreezeLayers);
+        }
+    }
+}
