@@ -3,6 +3,7 @@ package io.imgstream.cli;
 import io.imgstream.cli.bench.BenchModelCommand;
 import io.imgstream.cli.bench.BenchScaleCommand;
 import io.imgstream.cli.bench.BenchScoreCommand;
+import io.imgstream.cli.bench.BenchTransferCommand;
 import picocli.CommandLine.Command;
 
 /** Groups the benchmarks; running it alone is a usage error. */
@@ -11,5 +12,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Measure this machine: benchmarks of the model code paths and the scoring pipeline.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {BenchModelCommand.class, BenchScoreCommand.class, BenchScaleCommand.class})
+        subcommands = {
+            BenchModelCommand.class,
+            BenchScoreCommand.class,
+            BenchScaleCommand.class,
+            BenchTransferCommand.class
+        })
 public final class BenchCommand extends GroupCommand {}
