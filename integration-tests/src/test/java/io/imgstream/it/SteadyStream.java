@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Publishes {@code count} image references with unique ids, one every {@code interval}, on a background thread,
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * meanwhile.
  */
 final class SteadyStream implements AutoCloseable {
+
+    private static final Duration OUTAGE_PATIENCE = Duration.ofSeconds(60);
 
     private final Thread thread;
     private final List<String> ids = new ArrayList<>();
@@ -86,8 +90,13 @@ final class SteadyStream implements AutoCloseable {
             int count,
             Duration interval,
             String prefix) {
-        try (ImagePublisher publisher = new ImagePublisher(
-                fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES))) {
+        Properties client = new Properties();
+        client.putAll(fixture.clientProperties());
+        // An upstream app that must ride out a broker restart waits for metadata longer than the CLI's 15 s; on a
+        // loaded machine the outage tests' restarts took longer than that.
+        client.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) OUTAGE_PATIENCE.toMillis());
+        try (ImagePublisher publisher =
+                new ImagePublisher(client, serdes, fixture.topics().name(TopicRole.IMAGES))) {
             for (int i = 0; i < count; i++) {
                 ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, prefix, Instant.now());
                 ImageRef unique = ImageRef.newBuilder(ref)

@@ -23,17 +23,18 @@ public final class ImagePublisher implements AutoCloseable {
     private final String topic;
 
     /**
-     * @param clientProperties broker address and any extra client settings
+     * @param clientProperties broker address and any extra client settings; {@code max.block.ms} defaults to 15 s
      * @param serdes           serdes bound to the registry
      * @param topic            the images topic
      */
     public ImagePublisher(Properties clientProperties, RegistrySerdes serdes, String topic) {
         Properties props = new Properties();
+        // A command line should not hang a minute on a broker that is not there; a caller may wait longer.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
         props.putAll(clientProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
         this.producer = new KafkaProducer<>(props, new StringSerializer(), serdes.<ImageRef>valueSerializer());
         this.topic = topic;
     }
