@@ -10,6 +10,7 @@ import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
@@ -129,7 +130,8 @@ class BatchingProcessorTest {
                     new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
             2,
             64);
-    private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, 8);
+    private final InferenceExecutor inference = new InferenceExecutor(
+            slot, metrics, Time.SYSTEM, 8, new BackgroundThreads(metrics::backgroundThreadFailed));
     private long offset;
 
     @BeforeEach
