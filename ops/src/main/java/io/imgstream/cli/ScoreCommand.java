@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "score",
         mixinStandardHelpOptions = true,
-        description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
+        description =
+                "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C, or until it fails (exit code 12).")
 public final class ScoreCommand implements Callable<Integer> {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -81,7 +82,12 @@ public final class ScoreCommand implements Callable<Integer> {
                         app.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            run.awaitStop("imgstream-score-shutdown");
+            if (run.awaitStop("imgstream-score-shutdown", app)) {
+                throw new CliException(
+                        "The scorer stopped: " + app.failureReason().orElse("Kafka Streams is " + app.state())
+                                + "; see the log above.",
+                        CliException.FAILED);
+            }
         }
         out.println("Scorer stopped.");
         return 0;
