@@ -17,6 +17,7 @@ import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
@@ -152,7 +153,12 @@ class BatchingProcessorTest {
                 new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
                 fetchPool,
                 inference,
-                new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS),
+                new BatchEmitter(
+                        new PredictionBuilder(2),
+                        new LabelingPolicy(minConfidence, 0),
+                        metrics,
+                        new RecordRetries(RecordRetries.DEFAULT_MAX_ATTEMPTS, Duration.ZERO),
+                        OUTPUTS),
                 metrics);
         processor.init(context);
         return processor;
