@@ -63,8 +63,10 @@ public final class ScoreCommand implements Callable<Integer> {
         try (ScorerApp app = start(config, bundle)) {
             if (!app.awaitRunning(START_TIMEOUT)) {
                 throw new CliException(
-                        "The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s (state "
-                                + app.state() + "); see the log above.",
+                        app.failureReason()
+                                .map(reason -> "The scorer stopped while starting: " + reason + "; see the log above.")
+                                .orElse("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
+                                        + " s (state " + app.state() + "); see the log above."),
                         CliException.FAILED);
             }
             out.printf(
