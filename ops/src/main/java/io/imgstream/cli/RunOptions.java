@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.images.FetchSettings;
+import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,6 +31,7 @@ final class RunOptions {
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     private static final String REGISTRY_URL = "registry.url";
     private static final String KAFKA_PREFIX = "kafka.";
+    private static final Duration STOPPED_POLL = Duration.ofMillis(200);
 
     @Mixin
     private ConnectionOptions connection;
@@ -126,16 +128,24 @@ final class RunOptions {
         return props;
     }
 
-    /** Blocks until Ctrl-C (or SIGTERM), or until {@code --duration} passed. */
-    void awaitStop(String threadName) throws InterruptedException {
+    /**
+     * Blocks until Ctrl-C (or SIGTERM), until {@code --duration} passed, or until {@code app} stopped on its own.
+     *
+     * @return whether {@code app} stopped on its own (it failed), rather than being asked to
+     */
+    boolean awaitStop(String threadName, StreamsApplication app) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(stopped::countDown, threadName);
         Runtime.getRuntime().addShutdownHook(hook);
-        if (duration == null) {
-            stopped.await();
-        } else {
-            stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-            Runtime.getRuntime().removeShutdownHook(hook);
+        long started = System.nanoTime();
+        // Polled, not told: Kafka Streams can also fail on its own, and hasStopped sees both.
+        while (!stopped.await(STOPPED_POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean failed = app.hasStopped();
+            if (failed || duration != null && System.nanoTime() - started >= duration.toNanos()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                return failed;
+            }
         }
+        return false;
     }
 }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "score",
         mixinStandardHelpOptions = true,
-        description = "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C.")
+        description =
+                "Run the scoring topology (Kafka Streams) until stopped with Ctrl-C, or until it fails (exit code 12).")
 public final class ScoreCommand implements Callable<Integer> {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -62,8 +63,10 @@ public final class ScoreCommand implements Callable<Integer> {
         try (ScorerApp app = start(config, bundle)) {
             if (!app.awaitRunning(START_TIMEOUT)) {
                 throw new CliException(
-                        "The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s (state "
-                                + app.state() + "); see the log above.",
+                        app.failureReason()
+                                .map(reason -> "The scorer stopped while starting: " + reason + "; see the log above.")
+                                .orElse("The scorer did not reach RUNNING within " + START_TIMEOUT.toSeconds()
+                                        + " s (state " + app.state() + "); see the log above."),
                         CliException.FAILED);
             }
             out.printf(
@@ -81,7 +84,12 @@ public final class ScoreCommand implements Callable<Integer> {
                         app.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            run.awaitStop("imgstream-score-shutdown");
+            if (run.awaitStop("imgstream-score-shutdown", app)) {
+                throw new CliException(
+                        "The scorer stopped: " + app.failureReason().orElse("Kafka Streams is " + app.state())
+                                + "; see the log above.",
+                        CliException.FAILED);
+            }
         }
         out.println("Scorer stopped.");
         return 0;

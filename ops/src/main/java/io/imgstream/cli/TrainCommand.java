@@ -92,7 +92,13 @@ public final class TrainCommand implements Callable<Integer> {
                         worker.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            run.awaitStop("imgstream-train-shutdown");
+            if (run.awaitStop("imgstream-train-shutdown", worker)) {
+                throw new CliException(
+                        "The training worker stopped: "
+                                + worker.failureReason().orElse("Kafka Streams is " + worker.state())
+                                + "; see the log above.",
+                        CliException.FAILED);
+            }
         }
         out.println("Training worker stopped.");
         return CliException.OK;

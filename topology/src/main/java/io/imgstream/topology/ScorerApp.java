@@ -6,6 +6,7 @@ import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.lifecycle.StreamsLifecycle;
 import io.imgstream.runtime.metrics.MetricsExporters;
@@ -41,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * an instance started later joins on the version the others run), else {@code model.bundle}.
  *
  * <p>A failure of a stream thread (broker or registry unreachable, say) is logged and the thread replaced,
- * so the instance resumes when the infrastructure comes back; records are never skipped.
+ * so the instance resumes when the infrastructure comes back; records are never skipped. The inference thread and
+ * the watcher handle a failed batch or a refused announcement themselves and go on; if either dies all the same,
+ * the instance fails ({@link #failureReason()}, which readiness reports) and closes Kafka Streams rather than run
+ * on without scoring or swapping ({@link BackgroundThreads}).
  */
 public final class ScorerApp implements StreamsApplication {
 
@@ -55,6 +59,7 @@ public final class ScorerApp implements StreamsApplication {
     private final InferenceExecutor inference;
     private final ScorerMetrics metrics;
     private final MetricsExporters exporters;
+    private final BackgroundThreads background;
     private final BatchingSettings batching;
 
     private ScorerApp(
@@ -65,6 +70,7 @@ public final class ScorerApp implements StreamsApplication {
             InferenceExecutor inference,
             ScorerMetrics metrics,
             MetricsExporters exporters,
+            BackgroundThreads background,
             BatchingSettings batching) {
         this.streams = streams;
         this.slot = slot;
@@ -73,6 +79,7 @@ public final class ScorerApp implements StreamsApplication {
         this.inference = inference;
         this.metrics = metrics;
         this.exporters = exporters;
+        this.background = background;
         this.batching = batching;
         exporters.readiness(this::notReadyReason);
     }
@@ -102,6 +109,7 @@ public final class ScorerApp implements StreamsApplication {
                 new MetricRegistry(),
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
+        BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
         ModelVersionWatcher watcher = null;
         ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty());
         ModelBundle initial = configured;
@@ -136,14 +144,14 @@ public final class ScorerApp implements StreamsApplication {
         slotRef.set(slot);
         if (watcher != null) {
             control.shadow().flatMap(watcher::load).map(BundleScorer::new).ifPresent(slot::shadow);
-            watcher.follow(slot);
+            watcher.follow(slot, background);
         }
         int batchSize = BatchSizing.resolve(
                 config.batchSize(),
                 initial.network(),
                 initial.manifest().preprocessing(),
                 config.batchMemoryMaxBytes());
-        return run(config, serdes, slot, watcher, metrics, config.batching(batchSize));
+        return run(config, serdes, slot, watcher, metrics, background, config.batching(batchSize));
     }
 
     private static ScorerApp run(
@@ -152,10 +160,12 @@ public final class ScorerApp implements StreamsApplication {
             ModelSlot slot,
             ModelVersionWatcher watcher,
             ScorerMetrics metrics,
+            BackgroundThreads background,
             BatchingSettings batching) {
         MetricsExporters exporters = config.metrics().start(metrics.registry());
         FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(), batching.maxWaiting());
-        InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
+        InferenceExecutor inference =
+                new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize(), background);
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(
                         config,
@@ -168,13 +178,16 @@ public final class ScorerApp implements StreamsApplication {
                 config.streamsProperties());
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
+        // After start: a thread that died before (the watcher, say) closes the streams at once, and they can't be
+        // started once closed.
+        StreamsLifecycle.closeOnFailure(streams, background, CLOSE_TIMEOUT);
         LOG.info(
                 "Scoring with {} v{}, batches of up to {} images, linger {} ms",
                 slot.primaryModel().name(),
                 slot.primaryModel().version(),
                 batching.batchSize(),
                 batching.linger().toMillis());
-        return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, batching);
+        return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, background, batching);
     }
 
     private static String modelName(ScorerConfig config, ModelBundle configured) {
@@ -269,7 +282,7 @@ public final class ScorerApp implements StreamsApplication {
 
     @Override
     public Parts parts() {
-        return new Parts(streams, exporters);
+        return new Parts(streams, exporters, background);
     }
 
     /**

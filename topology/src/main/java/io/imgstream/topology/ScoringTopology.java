@@ -68,19 +68,19 @@ public final class ScoringTopology {
             InferenceExecutor inference,
             ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
+        // One budget for every task of this application: a failed task's record comes back to its replacement.
+        RecordRetries retries = RecordRetries.defaults();
         BatchEmitter emitter = new BatchEmitter(
                 new PredictionBuilder(config.topK()),
                 config.labeling(),
                 metrics,
+                retries,
                 new BatchEmitter.Outputs(
                         PREDICTIONS_SINK_NODE,
                         SHADOW_SINK_NODE,
                         LABEL_REQUESTS_SINK_NODE,
                         config.featuresEnabled() ? FEATURES_SINK_NODE : null,
                         DEAD_LETTER_NODE));
-
-        // One budget for every task of this application: a failed task's record comes back to its replacement.
-        RecordRetries retries = RecordRetries.defaults();
         Topology topology = new Topology();
         topology.addSource(
                 SOURCE_NODE,

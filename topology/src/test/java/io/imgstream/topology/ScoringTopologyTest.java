@@ -11,6 +11,7 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.SmallCnn;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.DeadLetter;
@@ -111,7 +112,12 @@ class ScoringTopologyTest {
         slot = new ModelSlot(new BundleScorer(bundle));
         metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         fetchPool = new FetchPool(config.fetch().loader(), 2, batching.maxWaiting());
-        inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize());
+        inference = new InferenceExecutor(
+                slot,
+                metrics,
+                Time.SYSTEM,
+                batching.batchSize(),
+                new BackgroundThreads(metrics::backgroundThreadFailed));
         topics = config.topics();
         driver = new TopologyTestDriver(
                 ScoringTopology.build(config, IMAGE_REFS, RECORDS, batching, fetchPool, inference, metrics),

@@ -14,10 +14,17 @@ public interface StreamsApplication extends AutoCloseable {
     /**
      * What an application runs on.
      *
-     * @param streams   its Kafka Streams instance
-     * @param exporters where its metrics are exported
+     * @param streams    its Kafka Streams instance
+     * @param exporters  where its metrics are exported
+     * @param background its own threads beside Kafka Streams'
      */
-    record Parts(KafkaStreams streams, MetricsExporters exporters) {}
+    record Parts(KafkaStreams streams, MetricsExporters exporters, BackgroundThreads background) {
+
+        /** The parts of an application that starts no background thread of its own. */
+        public Parts(KafkaStreams streams, MetricsExporters exporters) {
+            this(streams, exporters, new BackgroundThreads(() -> {}));
+        }
+    }
 
     /** What this application runs on. */
     Parts parts();
@@ -37,10 +44,37 @@ public interface StreamsApplication extends AutoCloseable {
     }
 
     /**
+     * Why the application failed for good, or empty while it has not: one of its background threads died, or Kafka
+     * Streams is in ERROR.
+     */
+    default Optional<String> failureReason() {
+        Optional<String> died = parts().background().failure().map(BackgroundThreads.Failure::reason);
+        if (died.isPresent()) {
+            return died;
+        }
+        KafkaStreams.State state = state();
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                ? Optional.of("Kafka Streams is " + state)
+                : Optional.empty();
+    }
+
+    /**
+     * Whether the application stopped doing its work for good: it failed, or Kafka Streams is shutting down or
+     * down.
+     */
+    default boolean hasStopped() {
+        return failureReason().isPresent() || !state().isRunningOrRebalancing();
+    }
+
+    /**
      * Why the application is not ready to do its work, or empty once it is: what its readiness endpoint answers.
-     * By default, ready while Kafka Streams is RUNNING.
+     * Ready while Kafka Streams is RUNNING and no background thread has died.
      */
     default Optional<String> notReadyReason() {
+        Optional<String> failed = failureReason();
+        if (failed.isPresent()) {
+            return failed;
+        }
         KafkaStreams.State state = state();
         return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("Kafka Streams is " + state);
     }

@@ -26,6 +26,22 @@ public final class StreamsLifecycle {
     }
 
     /**
+     * Makes the death of any of {@code background}'s threads close {@code streams}, on a thread of its own (the
+     * failing thread may be one that closing waits for), so that the application ends instead of running on without
+     * the thread's work. Tasks stop as on any close: what was committed stays, the rest is processed again by the
+     * next instance.
+     *
+     * @param timeout how long closing may wait for the stream threads
+     */
+    public static void closeOnFailure(KafkaStreams streams, BackgroundThreads background, Duration timeout) {
+        background.onFailure(failure -> {
+            Thread closing = new Thread(() -> streams.close(timeout), "imgstream-close-after-failure");
+            closing.setDaemon(true);
+            closing.start();
+        });
+    }
+
+    /**
      * Waits until {@code streams} is RUNNING, has failed, or {@code timeout} passed.
      *
      * @return whether it is running

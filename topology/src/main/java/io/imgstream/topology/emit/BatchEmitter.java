@@ -2,12 +2,15 @@ package io.imgstream.topology.emit;
 
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.inference.ImageScorer.FeatureLayout;
+import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.FeatureVectorKeys;
+import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
+import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
@@ -19,7 +22,9 @@ import io.imgstream.topology.scoring.ScoredImage.Scored;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,6 +44,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *
  * <p><strong>Failures.</strong> When {@link FailureClassifier} lays a model failure at the infrastructure's door,
  * {@link #emitScored} forwards nothing and throws: the task fails, and the batch is scored again after the restart.
+ * An uncertain one (an {@link Error} inside the model, an I/O error) does the same within the image's
+ * {@link RecordRetries} budget, after a pause; once the budget is spent the image becomes a
+ * {@code RETRIES_EXHAUSTED} dead letter, so that an image the model always fails on can't stall its partition.
  *
  * <p>It only forwards: the caller, on the stream thread, owns the store of pending images and deletes them in the
  * same call, so outputs and deletions commit in one transaction. Stateless and thread-safe; one instance may
@@ -63,44 +71,57 @@ public final class BatchEmitter {
     private final PredictionBuilder predictions;
     private final LabelingPolicy labeling;
     private final ScorerMetrics metrics;
+    private final RecordRetries retries;
     private final Outputs outputs;
 
     /**
      * @param predictions builds prediction records from probabilities
      * @param labeling    decides which predictions get a label request
      * @param metrics     where scored images, queue waits and label requests are counted
+     * @param retries     the application's per-record retry budget, shared by its tasks
      * @param outputs     the child nodes to forward to
      */
     public BatchEmitter(
-            PredictionBuilder predictions, LabelingPolicy labeling, ScorerMetrics metrics, Outputs outputs) {
+            PredictionBuilder predictions,
+            LabelingPolicy labeling,
+            ScorerMetrics metrics,
+            RecordRetries retries,
+            Outputs outputs) {
         this.predictions = Objects.requireNonNull(predictions, "predictions");
         this.labeling = Objects.requireNonNull(labeling, "labeling");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.retries = Objects.requireNonNull(retries, "retries");
         this.outputs = Objects.requireNonNull(outputs, "outputs");
     }
 
     /**
      * Forwards every output of a batch back from the forward pass.
      *
-     * @throws StreamsException if the primary model failed on an image for a reason outside the image
+     * @throws StreamsException if the primary model failed on an image for a reason outside the image, or one that
+     *                          may be, within the image's retry budget
      */
     public void emitScored(ProcessorContext<String, Object> context, ScoredBatch batch) {
-        requireNoInfrastructureFailure(context, batch);
+        Map<String, Integer> exhausted = requireNothingToRetry(context, batch);
         long now = context.currentSystemTimeMs();
         Instant scoredTime = Instant.ofEpochMilli(now);
         for (ScoredImage image : batch.images()) {
             PendingImage pending = image.pending();
             LatencyBreakdown latency = latency(batch, image);
+            retries.settled(position(pending));
             if (image.score() instanceof Scored scored) {
                 emitPrediction(context, batch, pending, scored, latency, scoredTime);
                 metrics.imageScored(Duration.ofMillis(Math.max(0, now - pending.enqueuedMs())));
             } else {
+                Throwable cause = ((Failed) image.score()).cause();
+                Integer attempts = exhausted.get(position(pending));
                 forward(
                         context,
                         pending,
                         outputs.deadLetters(),
-                        DeadLetters.unscorable(
-                                deadLetterInput(pending), batch.model(), ((Failed) image.score()).cause(), scoredTime));
+                        attempts == null
+                                ? DeadLetters.unscorable(deadLetterInput(pending), batch.model(), cause, scoredTime)
+                                : DeadLetters.retriesExhausted(
+                                        deadLetterInput(pending), DeadLetterStage.SCORE, attempts, cause, scoredTime));
             }
             if (image.shadowScore() instanceof Scored shadow) {
                 forward(
@@ -129,19 +150,61 @@ public final class BatchEmitter {
                         deadLetterInput(image), refusal, Instant.ofEpochMilli(context.currentSystemTimeMs())));
     }
 
-    /** Checked before anything is forwarded, so a batch is emitted whole or not at all. */
-    private static void requireNoInfrastructureFailure(ProcessorContext<String, Object> context, ScoredBatch batch) {
+    /**
+     * Checked before anything is forwarded, so a batch is emitted whole or not at all.
+     *
+     * @return the images whose retry budget is spent, by {@link #position}, with their attempts
+     * @throws StreamsException if the batch must be scored again
+     */
+    private Map<String, Integer> requireNothingToRetry(ProcessorContext<String, Object> context, ScoredBatch batch) {
         for (ScoredImage image : batch.images()) {
-            if (image.score() instanceof Failed failed && FailureClassifier.isInfrastructureFailure(failed.cause())) {
+            if (image.score() instanceof Failed failed
+                    && FailureClassifier.classify(failed.cause()) == FailureVerdict.INFRASTRUCTURE) {
                 throw new StreamsException(
-                        "model " + batch.model().name() + " v" + batch.model().version()
-                                + " failed on image " + image.pending().ref().getId()
-                                + " for a reason outside the image; "
+                        failedOn(batch, image) + " for a reason outside the image; "
                                 + "failing the task so that its batch is scored again",
                         failed.cause(),
                         context.taskId());
             }
         }
+        Map<String, Integer> exhausted = new HashMap<>();
+        StreamsException retry = null;
+        int retryAttempts = 0;
+        for (ScoredImage image : batch.images()) {
+            if (!(image.score() instanceof Failed failed)
+                    || FailureClassifier.classify(failed.cause()) != FailureVerdict.UNCERTAIN) {
+                continue;
+            }
+            String position = position(image.pending());
+            int attempts = retries.failed(position);
+            if (attempts >= retries.maxAttempts()) {
+                exhausted.put(position, attempts);
+            } else if (retry == null) {
+                retryAttempts = attempts;
+                retry = new StreamsException(
+                        failedOn(batch, image) + " (attempt " + attempts + " of " + retries.maxAttempts()
+                                + ") for a reason that may lie outside the image; failing the task so that its batch "
+                                + "is scored again",
+                        failed.cause(),
+                        context.taskId());
+            }
+        }
+        if (retry != null) {
+            // The pause keeps a replacement thread from scoring the batch again at once.
+            retries.pauseAfter(retryAttempts);
+            throw retry;
+        }
+        return exhausted;
+    }
+
+    private static String failedOn(ScoredBatch batch, ScoredImage image) {
+        return "model " + batch.model().name() + " v" + batch.model().version() + " failed on image "
+                + image.pending().ref().getId();
+    }
+
+    /** Where the image's input record is: the key of its retry budget, as the parser's. */
+    private static String position(PendingImage image) {
+        return image.topic() + "-" + image.partition() + "@" + image.offset();
     }
 
     /** Where the image's time went; records its queue wait. */

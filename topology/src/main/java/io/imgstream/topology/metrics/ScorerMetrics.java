@@ -55,6 +55,8 @@ public final class ScorerMetrics {
     public static final String MODEL_SWAP_REFUSALS = PREFIX + ".model.swap.refusals";
     /** Timer from a version's announcement on the control topic to the first batch scored with it. */
     public static final String MODEL_SWAP_ADOPTION_TIME = PREFIX + ".model.swap.adoption.time";
+    /** Meter of the scorer's own threads (inference, control-topic watcher) that died; each stops the scorer. */
+    public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
     private final MetricRegistry registry;
     private final Meter imagesScored;
@@ -71,6 +73,7 @@ public final class ScorerMetrics {
     private final Meter swaps;
     private final Meter swapRefusals;
     private final Timer swapAdoption;
+    private final Meter backgroundThreadFailures;
 
     /**
      * @param primary the model producing predictions now, or null before one is loaded; read whenever the
@@ -98,6 +101,7 @@ public final class ScorerMetrics {
         this.swaps = registry.meter(MODEL_SWAPS);
         this.swapRefusals = registry.meter(MODEL_SWAP_REFUSALS);
         this.swapAdoption = registry.timer(MODEL_SWAP_ADOPTION_TIME);
+        this.backgroundThreadFailures = registry.meter(BACKGROUND_THREAD_FAILURES);
         registry.gauge(
                 MODEL_VERSION,
                 () -> () -> Optional.ofNullable(primary.get())
@@ -165,5 +169,10 @@ public final class ScorerMetrics {
     /** The first batch with a new primary model started {@code delay} after its announcement. */
     public void swapAdopted(Duration delay) {
         swapAdoption.update(delay);
+    }
+
+    /** One of the scorer's own threads died. */
+    public void backgroundThreadFailed() {
+        backgroundThreadFailures.mark();
     }
 }

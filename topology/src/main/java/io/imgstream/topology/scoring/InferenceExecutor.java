@@ -2,6 +2,7 @@ package io.imgstream.topology.scoring;
 
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.ScoredImage.Failed;
 import io.imgstream.topology.scoring.ScoredImage.Score;
@@ -34,7 +35,13 @@ import org.slf4j.LoggerFactory;
  * <p>The models come from the {@link ModelSlot}, read once at the start of each pass: a swap takes effect
  * between passes. If the model fails on a pass, its images are scored one by one so that only the image the
  * model really fails on is reported as {@link Failed}; whether that is the image's fault is for the stream thread
- * to decide. A submitted batch's result fails only when its pass fails outside the model (an {@link Error}, say).
+ * to decide. A submitted batch's result fails when its pass fails outside the model; the thread goes on with the
+ * next pass either way.
+ *
+ * <p><strong>Death.</strong> Only a fatal {@link Throwable} ({@link BackgroundThreads#isFatal}: out of memory, a
+ * class that does not link) ends the thread. Its pass, the queued batches and any submitted later fail at once,
+ * so no stream thread waits for scores that will never come, and {@link BackgroundThreads} logs it and stops the
+ * application.
  *
  * <p>Thread-safe.
  */
@@ -54,6 +61,9 @@ public final class InferenceExecutor implements AutoCloseable {
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Why batches can no longer be scored, once the thread has stopped; null while it runs. */
+    private volatile IllegalStateException stopped;
+
     private volatile ModelIdentity lastPrimary;
 
     /**
@@ -62,8 +72,10 @@ public final class InferenceExecutor implements AutoCloseable {
      * @param time        the clock of batch start times
      * @param maxPassSize most images merged into one forward pass (the batch size); a single larger batch still
      *                    runs whole
+     * @param background  starts the inference thread, and stops the application if it dies
      */
-    public InferenceExecutor(ModelSlot slot, ScorerMetrics metrics, Time time, int maxPassSize) {
+    public InferenceExecutor(
+            ModelSlot slot, ScorerMetrics metrics, Time time, int maxPassSize, BackgroundThreads background) {
         this.slot = Objects.requireNonNull(slot, "slot");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.time = Objects.requireNonNull(time, "time");
@@ -72,9 +84,7 @@ public final class InferenceExecutor implements AutoCloseable {
         }
         this.maxPassSize = maxPassSize;
         this.lastPrimary = slot.primaryModel();
-        this.thread = new Thread(this::loop, "imgstream-inference");
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = background.start("imgstream-inference", this::loop);
     }
 
     /**
@@ -83,40 +93,69 @@ public final class InferenceExecutor implements AutoCloseable {
      * @param batchId identifies the batch; the pass it runs in is named after the first batch in it
      * @param images  decoded images, at least one
      * @return completes with every image's outcome, in submission order; completes exceptionally if the executor
-     *         was closed or the pass failed as a whole
+     *         was closed, its thread died, or the pass failed as a whole
      */
     public CompletableFuture<ScoredBatch> submit(String batchId, List<BatchImage> images) {
         Request request = new Request(batchId, List.copyOf(images), new CompletableFuture<>());
-        if (!running) {
-            request.result().completeExceptionally(new IllegalStateException("the inference executor is closed"));
+        IllegalStateException why = stopped;
+        if (why != null) {
+            request.result().completeExceptionally(why);
             return request.result();
         }
         queue.add(request);
+        // The thread may have stopped and emptied the queue between the check and the add.
+        why = stopped;
+        if (why != null && queue.remove(request)) {
+            request.result().completeExceptionally(why);
+        }
         return request.result();
     }
 
     private void loop() {
-        while (running) {
-            List<Request> pass;
-            try {
-                pass = nextPass();
-            } catch (InterruptedException e) {
-                break;
-            }
-            if (pass.isEmpty()) {
-                continue;
-            }
-            try {
-                complete(pass, run(pass));
-            } catch (RuntimeException | Error e) {
-                pass.forEach(request -> request.result().completeExceptionally(e));
-                if (e instanceof Error error) {
-                    throw error;
+        try {
+            while (running) {
+                List<Request> pass;
+                try {
+                    pass = nextPass();
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (!pass.isEmpty()) {
+                    runPass(pass);
                 }
             }
+        } catch (Throwable escaped) {
+            stop(new IllegalStateException("the inference thread died of " + escaped, escaped));
+            throw escaped;
         }
+        stop(new IllegalStateException("the inference executor is closed"));
+    }
+
+    /** Scores one pass; a failure that concerns only this pass fails its batches, and the thread goes on. */
+    private void runPass(List<Request> pass) {
+        try {
+            complete(pass, run(pass));
+        } catch (Throwable e) {
+            // The submitters' stream threads decide what it means for the images; their tasks fail and score the
+            // batches again (FailureClassifier has no cause to blame the images for a pass that failed outside the
+            // model).
+            pass.forEach(request -> request.result().completeExceptionally(e));
+            if (BackgroundThreads.isFatal(e)) {
+                throw e;
+            }
+            LOG.warn(
+                    "Forward pass {} of {} batch(es) failed outside the model; they fail and are scored again",
+                    pass.get(0).batchId(),
+                    pass.size(),
+                    e);
+        }
+    }
+
+    /** Fails the queued batches and every later one with {@code why}. */
+    private void stop(IllegalStateException why) {
+        stopped = why;
         for (Request left = queue.poll(); left != null; left = queue.poll()) {
-            left.result().completeExceptionally(new IllegalStateException("the inference executor is closed"));
+            left.result().completeExceptionally(why);
         }
     }
 
@@ -196,11 +235,18 @@ public final class InferenceExecutor implements AutoCloseable {
         }
     }
 
-    /** Scores a batch, with features when asked and the model has them; on failure, image by image. */
+    /**
+     * Scores a batch, with features when asked and the model has them; on failure, image by image. Any
+     * {@link Throwable} but a fatal one is the model failing on an image, an {@link AssertionError} inside it
+     * included.
+     */
     private static List<Score> score(ImageScorer scorer, List<BufferedImage> images, boolean withFeatures) {
         try {
             return scored(scorer, run(scorer, images, withFeatures), images.size());
-        } catch (RuntimeException batchFailure) {
+        } catch (RuntimeException | Error batchFailure) {
+            if (BackgroundThreads.isFatal(batchFailure)) {
+                throw batchFailure;
+            }
             if (images.size() == 1) {
                 return List.of(new Failed(batchFailure));
             }
@@ -214,7 +260,10 @@ public final class InferenceExecutor implements AutoCloseable {
             for (BufferedImage image : images) {
                 try {
                     scores.addAll(scored(scorer, run(scorer, List.of(image), withFeatures), 1));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    if (BackgroundThreads.isFatal(e)) {
+                        throw e;
+                    }
                     scores.add(new Failed(e));
                 }
             }

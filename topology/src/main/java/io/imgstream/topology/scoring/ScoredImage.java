@@ -32,5 +32,5 @@ public record ScoredImage(PendingImage pending, double fetchMs, Score score, Sco
      *
      * @param cause what the model threw
      */
-    public record Failed(RuntimeException cause) implements Score {}
+    public record Failed(Throwable cause) implements Score {}
 }

@@ -5,8 +5,11 @@ import io.imgstream.control.ModelVersionLog;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
+import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.deadletter.FailureClassifier;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -37,8 +42,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads with its own consumer (no group: every instance reads every partition from the beginning,
  * {@code read_committed}), and loads and verifies each bundle on its own thread, off the hot path, before
- * handing it to the {@link ModelSlot}. A record that does not deserialize or a bundle that the
- * {@link BundleLoader} refuses is logged and counted, and the current model stays.
+ * handing it to the {@link ModelSlot}. A record that does not deserialize, a bundle that the {@link BundleLoader}
+ * refuses, or any other failure while applying one record (a bundle that loads but does not build a scorer, say)
+ * refuses that announcement: it is logged with the reason and counted, the current model stays, and the thread
+ * goes on with the next record. An outage of the brokers is waited out. Anything else ends the thread (a fatal
+ * {@link Throwable}, or a Kafka error that retrying would repeat, such as a denied read): {@link BackgroundThreads}
+ * logs it and stops the application, which would otherwise never swap models again.
  *
  * <p>Use: {@link #catchUp} once at start-up (it says which versions are current), then {@link #follow}.
  */
@@ -48,7 +57,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<String, byte[]> consumer;
     private final String topic;
     private final Deserializer<ModelVersion> values;
     private final String modelName;
@@ -72,6 +81,27 @@ public final class ModelVersionWatcher implements AutoCloseable {
             String modelName,
             BundleLoader loader,
             ScorerMetrics metrics) {
+        this(consumer(clientConfig, modelName), topic, values, modelName, loader, metrics);
+    }
+
+    /** Reads through {@code consumer}: the tests' way to feed it records without a broker. */
+    ModelVersionWatcher(
+            Consumer<String, byte[]> consumer,
+            String topic,
+            Deserializer<ModelVersion> values,
+            String modelName,
+            BundleLoader loader,
+            ScorerMetrics metrics) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.values = Objects.requireNonNull(values, "values");
+        this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.log = new ModelVersionLog(modelName);
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(Map<String, Object> clientConfig, String modelName) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -79,13 +109,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "imgstream-model-versions-" + modelName);
-        this.consumer = new KafkaConsumer<>(config);
-        this.topic = Objects.requireNonNull(topic, "topic");
-        this.values = Objects.requireNonNull(values, "values");
-        this.modelName = Objects.requireNonNull(modelName, "modelName");
-        this.log = new ModelVersionLog(modelName);
-        this.loader = Objects.requireNonNull(loader, "loader");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        return new KafkaConsumer<>(config);
     }
 
     /**
@@ -129,35 +153,60 @@ public final class ModelVersionWatcher implements AutoCloseable {
     }
 
     /**
-     * Starts following the topic on a daemon thread from where {@link #catchUp} stopped, installing new
-     * versions into {@code slot}.
+     * Starts following the topic on a thread of {@code background} from where {@link #catchUp} stopped,
+     * installing new versions into {@code slot}.
      */
-    public void follow(ModelSlot slot) {
-        thread = new Thread(() -> run(slot), "imgstream-model-versions");
-        thread.setDaemon(true);
-        thread.start();
+    public void follow(ModelSlot slot, BackgroundThreads background) {
+        thread = background.start("imgstream-model-versions", () -> run(slot));
     }
 
     private void run(ModelSlot slot) {
         while (running) {
+            ConsumerRecords<String, byte[]> records;
             try {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    Optional<ModelVersion> version = parse(record);
-                    if (version.isPresent()) {
-                        Optional<ModelStatus> changed = log.fold(record.key(), version.get());
-                        changed.ifPresent(kind -> install(slot, kind, Instant.ofEpochMilli(record.timestamp())));
-                    }
-                }
+                records = consumer.poll(POLL);
             } catch (WakeupException e) {
                 return;
             } catch (KafkaException e) {
+                if (FailureClassifier.classify(e) != FailureVerdict.INFRASTRUCTURE) {
+                    throw e;
+                }
                 LOG.warn(
                         "Reading the control topic '{}' failed ({}); retrying in {}",
                         topic,
                         e.toString(),
                         RETRY_BACKOFF);
                 sleep(RETRY_BACKOFF);
+                continue;
             }
+            for (ConsumerRecord<String, byte[]> record : records) {
+                apply(slot, record);
+            }
+        }
+    }
+
+    /** Folds one control record and installs what it changes; a failure refuses only this announcement. */
+    private void apply(ModelSlot slot, ConsumerRecord<String, byte[]> record) {
+        try {
+            Optional<ModelVersion> version = parse(record);
+            if (version.isPresent()) {
+                Optional<ModelStatus> changed = log.fold(record.key(), version.get());
+                changed.ifPresent(kind -> install(slot, kind, Instant.ofEpochMilli(record.timestamp())));
+            }
+        } catch (RuntimeException | Error e) {
+            if (BackgroundThreads.isFatal(e)) {
+                throw e;
+            }
+            metrics.modelSwapRefused();
+            // Unexpected, unlike a refusal by the loader: the stack trace is what finds the cause.
+            LOG.error(
+                    "Control record {}-{}@{} (key '{}') refused: applying it failed ({}). The current model stays.",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.key(),
+                    e.toString(),
+                    e);
         }
     }
 

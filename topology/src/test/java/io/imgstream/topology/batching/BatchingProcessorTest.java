@@ -10,12 +10,14 @@ import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
@@ -129,7 +131,8 @@ class BatchingProcessorTest {
                     new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
             2,
             64);
-    private final InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, 8);
+    private final InferenceExecutor inference = new InferenceExecutor(
+            slot, metrics, Time.SYSTEM, 8, new BackgroundThreads(metrics::backgroundThreadFailed));
     private long offset;
 
     @BeforeEach
@@ -150,7 +153,12 @@ class BatchingProcessorTest {
                 new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
                 fetchPool,
                 inference,
-                new BatchEmitter(new PredictionBuilder(2), new LabelingPolicy(minConfidence, 0), metrics, OUTPUTS),
+                new BatchEmitter(
+                        new PredictionBuilder(2),
+                        new LabelingPolicy(minConfidence, 0),
+                        metrics,
+                        new RecordRetries(RecordRetries.DEFAULT_MAX_ATTEMPTS, Duration.ZERO),
+                        OUTPUTS),
                 metrics);
         processor.init(context);
         return processor;

@@ -10,6 +10,7 @@ import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
@@ -21,10 +22,12 @@ import io.imgstream.topology.scoring.ScoredImage.Scored;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
@@ -36,6 +39,7 @@ class BatchEmitterTest {
 
     private static final ModelIdentity PRIMARY = new ModelIdentity("colours", 4, List.of("red", "blue"));
     private static final ModelIdentity SHADOW = new ModelIdentity("colours", 5, List.of("red", "blue"));
+    private static final int MAX_ATTEMPTS = 2;
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), () -> PRIMARY, Optional::empty);
@@ -43,6 +47,7 @@ class BatchEmitterTest {
             new PredictionBuilder(2),
             new LabelingPolicy(0, 0),
             metrics,
+            new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
             new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter"));
 
     @BeforeEach
@@ -85,6 +90,22 @@ class BatchEmitterTest {
     void shouldFailTheTaskAndForwardNothingWhenTheModelFailedForAReasonOutsideTheImage() {
         ScoredBatch batch = batch(
                 new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                new ScoredImage(pending("b", 8), 2.0, new Failed(new TimeoutException("device lost")), null));
+
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS + 1; attempt++) {
+            assertThatThrownBy(() -> emitter.emitScored(context, batch))
+                    .as("an outage is waited out, however long it lasts")
+                    .isInstanceOf(StreamsException.class)
+                    .hasMessageContaining("failed on image b for a reason outside the image")
+                    .hasRootCauseMessage("device lost");
+        }
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldScoreAgainAnImageTheModelMayFailOnByChanceThenDeadLetterIt() {
+        ScoredBatch batch = batch(
+                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
                 new ScoredImage(
                         pending("b", 8),
                         2.0,
@@ -93,9 +114,19 @@ class BatchEmitterTest {
 
         assertThatThrownBy(() -> emitter.emitScored(context, batch))
                 .isInstanceOf(StreamsException.class)
-                .hasMessageContaining("failed on image b for a reason outside the image")
+                .hasMessageContaining("failed on image b (attempt 1 of 2) for a reason that may lie outside the image")
                 .hasRootCauseMessage("device lost");
         assertThat(context.forwarded()).isEmpty();
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions")).hasSize(1);
+        assertThat(forwardedTo("dead-letter")).singleElement().satisfies(value -> {
+            DeadLetter letter = (DeadLetter) value;
+            assertThat(letter.getImageId()).isEqualTo("b");
+            assertThat(letter.getStage()).isEqualTo(DeadLetterStage.SCORE);
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED);
+            assertThat(letter.getExceptionClass()).isEqualTo(UncheckedIOException.class.getName());
+        });
     }
 
     @Test

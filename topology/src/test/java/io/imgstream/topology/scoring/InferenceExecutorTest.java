@@ -1,25 +1,103 @@
 package io.imgstream.topology.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.swap.ModelSlot;
 import java.awt.image.BufferedImage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class InferenceExecutorTest {
+
+    private static final long WAIT_SECONDS = 10;
+
+    private final Logger backgroundLog = (Logger) LoggerFactory.getLogger(BackgroundThreads.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    /**
+     * Scores an image with its width; throws {@code failure} for any pass holding an image {@code failingWidth}
+     * wide, as a model does on the one input it can't handle.
+     */
+    private static final class FailingScorer implements ImageScorer {
+        private final int failingWidth;
+        private final Throwable failure;
+        private final int version;
+        private final AtomicReference<Error> failOnClose = new AtomicReference<>();
+
+        FailingScorer(int failingWidth, Throwable failure, int version) {
+            this.failingWidth = failingWidth;
+            this.failure = failure;
+            this.version = version;
+        }
+
+        @Override
+        public ModelIdentity model() {
+            return new ModelIdentity("failing", version, List.of("only"));
+        }
+
+        @Override
+        public List<float[]> score(List<BufferedImage> images) {
+            List<float[]> scores = new ArrayList<>();
+            for (BufferedImage image : images) {
+                if (image.getWidth() == failingWidth) {
+                    throwUnchecked(failure);
+                }
+                scores.add(new float[] {image.getWidth()});
+            }
+            return scores;
+        }
+
+        @Override
+        public void close() {
+            Error error = failOnClose.get();
+            if (error != null) {
+                throw error;
+            }
+        }
+
+        private static void throwUnchecked(Throwable failure) {
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) failure;
+        }
+    }
+
+    @BeforeEach
+    void captureBackgroundLog() {
+        logged.start();
+        backgroundLog.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseBackgroundLog() {
+        backgroundLog.detachAppender(logged);
+    }
 
     /** Holds its first forward pass until released, so batches queue up behind it; records every pass's size. */
     private static final class GatedScorer implements ImageScorer {
@@ -69,7 +147,8 @@ class InferenceExecutorTest {
         GatedScorer scorer = new GatedScorer();
         ModelSlot slot = new ModelSlot(scorer);
         ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
-        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4)) {
+        try (InferenceExecutor executor = new InferenceExecutor(
+                slot, metrics, Time.SYSTEM, 4, new BackgroundThreads(metrics::backgroundThreadFailed))) {
             CompletableFuture<ScoredBatch> first = executor.submit("p0@0-0", images(1));
             assertThat(scorer.started.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<ScoredBatch> second = executor.submit("p1@0-0", images(2));
@@ -99,6 +178,92 @@ class InferenceExecutorTest {
             assertThat(last.passSize()).isEqualTo(2);
             assertThat(metrics.registry().histogram(ScorerMetrics.BATCH_SIZE).getCount())
                     .isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldReportTheImageAModelErrorConcernsAndGoOnScoring() throws Exception {
+        FailingScorer scorer = new FailingScorer(13, new AssertionError("layer 3: shape check failed"), 1);
+        ModelSlot slot = new ModelSlot(scorer);
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+            ScoredBatch failing = executor.submit("p0@0-1", images(1, 13)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            ScoredBatch later = executor.submit("p0@2-2", images(2)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+            assertThat(failing.images())
+                    .extracting(ScoredImage::score)
+                    .satisfiesExactly(
+                            first -> assertThat(first).isInstanceOf(ScoredImage.Scored.class),
+                            second -> assertThat(((ScoredImage.Failed) second).cause())
+                                    .isInstanceOf(AssertionError.class)
+                                    .hasMessage("layer 3: shape check failed"));
+            assertThat(later.images())
+                    .singleElement()
+                    .satisfies(s -> assertThat(((ScoredImage.Scored) s.score()).probabilities())
+                            .containsExactly(2f));
+            assertThat(background.failure()).isEmpty();
+            assertThat(metrics.registry()
+                            .meter(ScorerMetrics.BACKGROUND_THREAD_FAILURES)
+                            .getCount())
+                    .isZero();
+        }
+    }
+
+    @Test
+    void shouldFailOnlyThePassThatFailsOutsideTheModelAndGoOn() throws Exception {
+        FailingScorer v1 = new FailingScorer(-1, null, 1);
+        ModelSlot slot = new ModelSlot(v1);
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+            // The replaced model is closed by the inference thread at the start of the next pass.
+            v1.failOnClose.set(new AssertionError("native handle already freed"));
+            slot.promote(new FailingScorer(-1, null, 2), Instant.now());
+
+            CompletableFuture<ScoredBatch> failed = executor.submit("p0@0-0", images(1));
+            assertThatThrownBy(() -> failed.get(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(AssertionError.class);
+            ScoredBatch later = executor.submit("p0@0-0", images(1)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+            assertThat(later.model().version()).isEqualTo(2);
+            assertThat(background.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldFailEveryBatchAndStopTheApplicationWhenTheThreadDies() throws Exception {
+        FailingScorer scorer = new FailingScorer(13, new OutOfMemoryError("Java heap space"), 1);
+        ModelSlot slot = new ModelSlot(scorer);
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+        AtomicReference<BackgroundThreads.Failure> stopping = new AtomicReference<>();
+        background.onFailure(stopping::set);
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+            CompletableFuture<ScoredBatch> dying = executor.submit("p0@0-0", images(13));
+
+            assertThatThrownBy(() -> dying.get(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(OutOfMemoryError.class);
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> stopping.get() != null);
+            assertThatThrownBy(() -> executor.submit("p0@1-1", images(2)).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .as("a batch submitted after the thread died fails instead of waiting forever")
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the inference thread died of java.lang.OutOfMemoryError");
+            assertThat(background.failure()).hasValue(stopping.get());
+            assertThat(stopping.get().reason())
+                    .isEqualTo("background thread 'imgstream-inference' died of java.lang.OutOfMemoryError: "
+                            + "Java heap space");
+            assertThat(metrics.registry()
+                            .meter(ScorerMetrics.BACKGROUND_THREAD_FAILURES)
+                            .getCount())
+                    .isEqualTo(1);
+            assertThat(logged.list).singleElement().satisfies(event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(event.getThrowableProxy().getClassName()).isEqualTo(OutOfMemoryError.class.getName());
+            });
         }
     }
 }

@@ -1,0 +1,198 @@
+package io.imgstream.topology.swap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.codahale.metrics.MetricRegistry;
+import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.runtime.lifecycle.BackgroundThreads;
+import io.imgstream.schemas.avro.ModelMetrics;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.metrics.ScorerMetrics;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The watcher's thread against failures: it reads through Kafka's {@link MockConsumer} (no broker), loads real
+ * bundles with the real {@link BundleLoader}, and the control records' values name what the deserializer returns
+ * or throws.
+ */
+class ModelVersionWatcherTest {
+
+    private static final String TOPIC = "model-versions";
+    private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+    private static final Preprocessing INPUT = new Preprocessing(16, 16, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    private static final List<String> CLASSES = List.of("a", "b", "c");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final Logger backgroundLog = (Logger) LoggerFactory.getLogger(BackgroundThreads.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    /** What the deserializer answers for each value; a Throwable is thrown. */
+    private final Map<String, Object> values = new ConcurrentHashMap<>();
+
+    private final ModelSlot slot = new ModelSlot(new StubScorer(1));
+    private final ScorerMetrics metrics =
+            new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+    private final BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+    private ModelVersionWatcher watcher;
+    private long offset;
+
+    @TempDir
+    Path store;
+
+    /** The model the slot starts with; never scores here. */
+    private record StubScorer(int version) implements ImageScorer {
+        @Override
+        public ModelIdentity model() {
+            return new ModelIdentity("m", version, CLASSES);
+        }
+
+        @Override
+        public List<float[]> score(List<BufferedImage> images) {
+            throw new UnsupportedOperationException("not scored in this test");
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @BeforeEach
+    void followAnEmptyTopic() {
+        logged.start();
+        backgroundLog.addAppender(logged);
+        consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+        consumer.updateEndOffsets(Map.of(PARTITION, 0L));
+        Deserializer<ModelVersion> deserializer = (topic, data) -> {
+            Object answer = values.get(new String(data, StandardCharsets.UTF_8));
+            if (answer instanceof Error error) {
+                throw error;
+            }
+            return (ModelVersion) answer;
+        };
+        watcher = new ModelVersionWatcher(consumer, TOPIC, deserializer, "m", new BundleLoader(), metrics);
+        watcher.catchUp(Duration.ofSeconds(5));
+        watcher.follow(slot, background);
+    }
+
+    @AfterEach
+    void stop() {
+        watcher.close();
+        backgroundLog.detachAppender(logged);
+    }
+
+    @Test
+    void shouldRefuseBadAnnouncementsAndSwapOnTheNextGoodOne() throws Exception {
+        ModelVersion v2 = announcement(2);
+        ModelVersion withoutBundle = ModelVersion.newBuilder(v2).setVersion(3).build();
+        withoutBundle.setBundleUri(null);
+        values.put("garbled", new AssertionError("decoder state corrupt"));
+        values.put("v3-without-bundle", withoutBundle);
+        values.put("v2", v2);
+
+        publish("garbled");
+        publish("v3-without-bundle");
+        publish("v2");
+
+        await().atMost(WAIT).until(() -> slot.primaryModel().version() == 2);
+        assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount())
+                .as("the garbled record and the announcement without a bundle")
+                .isEqualTo(2);
+        assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAPS).getCount())
+                .isEqualTo(1);
+        assertThat(background.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldStopTheApplicationWhenTheThreadDies() {
+        AtomicReference<BackgroundThreads.Failure> stopping = new AtomicReference<>();
+        background.onFailure(stopping::set);
+        values.put("huge", new OutOfMemoryError("Java heap space"));
+
+        publish("huge");
+
+        await().atMost(WAIT).until(() -> stopping.get() != null);
+        assertThat(stopping.get().reason())
+                .isEqualTo("background thread 'imgstream-model-versions' died of java.lang.OutOfMemoryError: "
+                        + "Java heap space");
+        assertThat(metrics.registry()
+                        .meter(ScorerMetrics.BACKGROUND_THREAD_FAILURES)
+                        .getCount())
+                .isEqualTo(1);
+        assertThat(logged.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(event.getThrowableProxy().getClassName()).isEqualTo(OutOfMemoryError.class.getName());
+        });
+    }
+
+    @Test
+    void shouldStopTheApplicationWhenReadingTheTopicIsDenied() {
+        consumer.setPollException(new TopicAuthorizationException(Set.of(TOPIC)));
+
+        await().atMost(WAIT).until(() -> background.failure().isPresent());
+        assertThat(background.failure().orElseThrow().cause()).isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    private void publish(String value) {
+        consumer.addRecord(new ConsumerRecord<>(
+                TOPIC, 0, offset++, ModelVersionKeys.current("m"), value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private ModelVersion announcement(int version) throws Exception {
+        StoredBundle stored = new FileSystemModelStore(store)
+                .save(ModelBundle.of(
+                        BundleManifest.create("m", version, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
+                        SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
+        return ModelVersion.newBuilder()
+                .setModelName("m")
+                .setVersion(version)
+                .setBaseModelId("small")
+                .setBundleUri(stored.uri().toString())
+                .setBundleSha256(stored.sha256())
+                .setClasses(List.copyOf(CLASSES))
+                .setInputHeight(16)
+                .setInputWidth(16)
+                .setInputChannels(1)
+                .setPreprocessing("UNIT")
+                .setResizePolicy("SQUASH")
+                .setMetrics(ModelMetrics.newBuilder().build())
+                .setCreatedTime(Instant.now())
+                .setStatus(ModelStatus.PROMOTED)
+                .build();
+    }
+}
