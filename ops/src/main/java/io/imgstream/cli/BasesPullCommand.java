@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.clients.publish.PublishProgress;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bases.KerasApplication;
 import io.imgstream.model.bases.StoredBase;
@@ -10,9 +11,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,9 +30,6 @@ public final class BasesPullCommand implements Callable<Integer> {
 
     /** Environment variable naming a mirror, for sites without internet access. */
     static final String MIRROR_ENV = "IMGSTREAM_BASES_MIRROR";
-
-    private static final int BAR_WIDTH = 100;
-    private static final long MEGABYTE = 1 << 20;
 
     @Spec
     private CommandSpec spec;
@@ -82,7 +78,8 @@ public final class BasesPullCommand implements Callable<Integer> {
         }
         BaseStore bases = store.open();
         StoredBase stored;
-        try (ProgressBar bar = bar(application.baseName())) {
+        try (ProgressBar bar =
+                PublishProgress.bytes(application.baseName(), spec.commandLine().getErr())) {
             stored = bases.pull(
                     application, url, application.md5(), new WeightsDownload(timeout), listener(bar), replace);
         } catch (WeightLoadException e) {
@@ -104,23 +101,6 @@ public final class BasesPullCommand implements Callable<Integer> {
         }
         String text = chosen.toString();
         return text.endsWith("/") ? chosen : URI.create(text + "/");
-    }
-
-    private ProgressBar bar(String task) {
-        PrintWriter err = spec.commandLine().getErr();
-        return new ProgressBarBuilder()
-                .setTaskName(task)
-                .setInitialMax(-1)
-                .setUnit(" MB", MEGABYTE)
-                .setUpdateIntervalMillis(200)
-                .setConsumer(new DelegatingProgressBarConsumer(
-                        line -> {
-                            err.print('\r');
-                            err.print(line);
-                            err.flush();
-                        },
-                        BAR_WIDTH))
-                .build();
     }
 
     private static WeightsDownload.Listener listener(ProgressBar bar) {

@@ -1,7 +1,6 @@
 package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgstream.model.bases.KerasApplication;
 import java.io.IOException;
@@ -18,8 +17,6 @@ import picocli.CommandLine;
 /** {@code imgstream bases}: a real pretrained network imported, listed and shown; pulls refused with one sentence. */
 class BasesCommandTest {
 
-    private static final String NSFWJS_TARBALL = "nsfwjs-4.4.0.tgz";
-
     @TempDir
     Path work;
 
@@ -30,7 +27,7 @@ class BasesCommandTest {
     void shouldImportNsfwjsMobileNetV2ThenListAndShowIt() {
         Path store = work.resolve("bases");
 
-        int imported = run("bases", "import", nsfwjsTarball().toString(), "--base-store", store.toString());
+        int imported = run("bases", "import", NsfwjsTarball.locate().toString(), "--base-store", store.toString());
 
         assertThat(imported).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
         assertThat(out.toString())
@@ -107,18 +104,6 @@ class BasesCommandTest {
 
         assertThat(exit).isEqualTo(CliException.FAILED);
         assertThat(err.toString()).contains("Can't import").contains("not an HDF5 file");
-    }
-
-    /** The tarball the model module's build fetched (fetch-nsfwjs.sh), or the user cache's; skips without it. */
-    private static Path nsfwjsTarball() {
-        Path built = Path.of("..", "model", "target", "test-data", NSFWJS_TARBALL);
-        Path cached = Path.of(System.getProperty("user.home"), ".cache", "imgstream", NSFWJS_TARBALL);
-        Path tarball = Files.isRegularFile(built) ? built : cached;
-        assumeTrue(
-                Files.isRegularFile(tarball),
-                () -> NSFWJS_TARBALL + " is in neither " + built + " nor " + cached
-                        + ": run model/src/test/fetch-nsfwjs.sh (needs npm)");
-        return tarball;
     }
 
     private int run(String... args) {

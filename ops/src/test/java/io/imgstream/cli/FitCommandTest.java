@@ -1,7 +1,6 @@
 package io.imgstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +29,6 @@ import picocli.CommandLine;
  */
 class FitCommandTest {
 
-    private static final String NSFWJS_TARBALL = "nsfwjs-4.4.0.tgz";
     private static final List<String> CLASSES = List.of("bag", "sneaker", "trouser");
     private static final int[] FASHION_MNIST = {8, 7, 1};
     private static final int TRAIN = 15;
@@ -51,7 +49,7 @@ class FitCommandTest {
 
     @BeforeAll
     static void writeImagesAndImportTheBase() throws IOException {
-        Path tarball = nsfwjsTarball();
+        Path tarball = NsfwjsTarball.locate();
         data = shared.resolve("fashion");
         Path fashionMnist = Path.of(TransferExperiment.DEBIAN_DIRECTORY);
         LabeledImages images = IdxImages.read(
@@ -192,17 +190,5 @@ class FitCommandTest {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(args);
-    }
-
-    /** The tarball the model module's build fetched (fetch-nsfwjs.sh), or the user cache's; skips without it. */
-    private static Path nsfwjsTarball() {
-        Path built = Path.of("..", "model", "target", "test-data", NSFWJS_TARBALL);
-        Path cached = Path.of(System.getProperty("user.home"), ".cache", "imgstream", NSFWJS_TARBALL);
-        Path tarball = Files.isRegularFile(built) ? built : cached;
-        assumeTrue(
-                Files.isRegularFile(tarball),
-                () -> NSFWJS_TARBALL + " is in neither " + built + " nor " + cached
-                        + ": run model/src/test/fetch-nsfwjs.sh (needs npm)");
-        return tarball;
     }
 }

@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 public final class PublishProgress {
 
     private static final int WIDTH = 100;
+    private static final long MEGABYTE = 1 << 20;
 
     private PublishProgress() {}
 
@@ -18,13 +19,28 @@ public final class PublishProgress {
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new DelegatingProgressBarConsumer(
-                        line -> {
-                            err.print('\r');
-                            err.print(line);
-                            err.flush();
-                        },
-                        WIDTH))
+                .setConsumer(consumer(err))
                 .build();
+    }
+
+    /** A bar counting bytes, shown in MB, for {@code task}; its total is unknown until {@code maxHint} sets it. */
+    public static ProgressBar bytes(String task, PrintWriter err) {
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(-1)
+                .setUnit(" MB", MEGABYTE)
+                .setUpdateIntervalMillis(200)
+                .setConsumer(consumer(err))
+                .build();
+    }
+
+    private static DelegatingProgressBarConsumer consumer(PrintWriter err) {
+        return new DelegatingProgressBarConsumer(
+                line -> {
+                    err.print('\r');
+                    err.print(line);
+                    err.flush();
+                },
+                WIDTH);
     }
 }

@@ -43,14 +43,7 @@ class ChannelsLastAssemblyTest {
 
     @Test
     void shouldGiveTheSameScoresAsTheHeadOnTheBasesFeatures() throws Exception {
-        BaseNetwork base = ImportedBase.cut(
-                "mnv2",
-                NsfwjsPackage.open(TestData.nsfwjsTarball())
-                        .model("mobilenet_v2")
-                        .load(),
-                "out_relu",
-                CNN2DFormat.NHWC,
-                INPUT);
+        BaseNetwork base = mobileNetV2();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
         INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 224, 224);
 
@@ -74,14 +67,7 @@ class ChannelsLastAssemblyTest {
 
     @Test
     void shouldScoreAndPublishChannelsFirstFeaturesFromABundle() throws Exception {
-        BaseNetwork base = ImportedBase.cut(
-                "mnv2",
-                NsfwjsPackage.open(TestData.nsfwjsTarball())
-                        .model("mobilenet_v2")
-                        .load(),
-                "out_relu",
-                CNN2DFormat.NHWC,
-                INPUT);
+        BaseNetwork base = mobileNetV2();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
         ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
                 .assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()));
@@ -114,5 +100,16 @@ class ChannelsLastAssemblyTest {
                     .as("features published channels first, as the worker reads them")
                     .containsExactly(features.slice(0).dup().reshape(-1).toFloatVector(), within(1e-4f));
         }
+    }
+
+    private static BaseNetwork mobileNetV2() throws Exception {
+        return ImportedBase.cut(
+                "mnv2",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("mobilenet_v2")
+                        .load(),
+                "out_relu",
+                CNN2DFormat.NHWC,
+                INPUT);
     }
 }
