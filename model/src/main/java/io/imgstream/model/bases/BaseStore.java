@@ -463,7 +463,7 @@ public final class BaseStore {
     private static String copyInto(Path source, BaseFormat format, Path staging) throws IOException {
         if (format != BaseFormat.TFJS) {
             String file = source.getFileName().toString();
-            Files.copy(source, staging.resolve(file), LinkOption.NOFOLLOW_LINKS);
+            Files.copy(source, staging.resolve(file));
             return file;
         }
         Path dir = Files.isDirectory(source) ? source : source.getParent();
