@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = "List the stored bases: name, architecture, input size, features, bottleneck layer and id.")
 public final class BasesListCommand implements Callable<Integer> {
 
-    private static final String FORMAT = "%-24s %-14s %-9s %-14s %-22s %s%n";
+    private static final String FORMAT = "%-28s %-14s %-9s %-14s %-22s %s%n";
     private static final int ID_DIGITS = 12;
 
     @Spec

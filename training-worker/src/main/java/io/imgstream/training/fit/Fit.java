@@ -67,6 +67,8 @@ public final class Fit {
     /** VGG16's 512x7x7 at 224x224: the largest feature map a head flattens. */
     private static final long MAX_FLATTENED_FEATURES = 512 * 7 * 7;
 
+    private static final double AVERAGED_LEARNING_RATE = 1e-3;
+
     private static final String CHECKPOINTS = "checkpoints";
     /** Wrong predictions explained with a Grad-CAM overlay. */
     public static final int EXPLAINED_MISTAKES = 6;
@@ -262,8 +264,13 @@ public final class Fit {
         for (long dimension : base.featureShape()) {
             size *= dimension;
         }
-        HeadPooling pooling = size <= MAX_FLATTENED_FEATURES ? HeadPooling.FLATTEN : HeadPooling.GLOBAL_AVERAGE;
-        return HeadConfig.defaults().withPooling(pooling);
+        if (size <= MAX_FLATTENED_FEATURES) {
+            return HeadConfig.defaults();
+        }
+        // Averaged features are a few hundred small values, not thousands of large ones: the flattened head's
+        // learning rate barely moves them in fifty epochs (seen: 0.39 validation accuracy after 39 epochs), while
+        // RMSprop's usual 1e-3 (Keras's default) converges in a few.
+        return HeadConfig.defaults().withPooling(HeadPooling.GLOBAL_AVERAGE).withLearningRate(AVERAGED_LEARNING_RATE);
     }
 
     private HeadTrainingConfig headConfig() {
