@@ -21,7 +21,6 @@ import io.imgstream.model.weights.WeightSource;
 import io.imgstream.model.weights.WeightsNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -493,8 +492,6 @@ public final class BaseStore {
             return JSON.readValue(manifest.toFile(), StoredBase.class);
         } catch (IOException e) {
             throw new IOException("unreadable base description " + manifest + ": " + e.getMessage(), e);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -155,9 +155,19 @@ public final class Fit {
         FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id());
         int total = data.train().size() + data.validation().size();
         int[] cached = {0};
-        LabeledFeatures train = features(data.train(), cache, cached, progress, 0, total);
-        LabeledFeatures validation = features(
-                data.validation(), cache, cached, progress, data.train().size(), total);
+        LabeledFeatures train;
+        LabeledFeatures validation;
+        try (FeatureExtractor extractor = new FeatureExtractor(base)) {
+            train = features(data.train(), extractor, cache, cached, progress, 0, total);
+            validation = features(
+                    data.validation(),
+                    extractor,
+                    cache,
+                    cached,
+                    progress,
+                    data.train().size(),
+                    total);
+        }
         Duration featureTime = Duration.ofNanos(System.nanoTime() - featuresStarted);
         log.accept(String.format(
                 Locale.ROOT,
@@ -230,17 +240,7 @@ public final class Fit {
         metrics.put(ACCURACY_METRIC, report.accuracy());
         metrics.put(evaluatedOn + "Size", (double) report.count());
         metrics.put("trainSize", (double) data.train().size());
-        BundleManifest withMetrics = new BundleManifest(
-                manifest.formatVersion(),
-                manifest.modelName(),
-                manifest.version(),
-                manifest.classes(),
-                manifest.baseModelId(),
-                manifest.preprocessing(),
-                manifest.createdAt(),
-                metrics,
-                manifest.parentVersion(),
-                manifest.bottleneckLayer());
+        BundleManifest withMetrics = manifest.withMetrics(metrics);
         ModelBundle bundle = ModelBundle.of(withMetrics, network).withCurves(fineTuneCurves.orElse(head.curves()));
         StoredBundle stored = store.save(bundle);
         return new Outcome(
@@ -312,6 +312,7 @@ public final class Fit {
 
     private LabeledFeatures features(
             FolderDataset.Split split,
+            FeatureExtractor extractor,
             FeatureFiles cache,
             int[] cached,
             BiConsumer<Integer, Integer> progress,
@@ -319,23 +320,21 @@ public final class Fit {
             int total)
             throws IOException {
         List<BottleneckFeatures> features = new ArrayList<>();
-        try (FeatureExtractor extractor = new FeatureExtractor(base)) {
-            List<Path> pending = new ArrayList<>();
-            for (Path file : split.files()) {
-                Optional<BottleneckFeatures> hit = cache.read(file);
-                features.add(hit.orElse(null));
-                if (hit.isPresent()) {
-                    cached[0]++;
-                } else {
-                    pending.add(file);
-                }
-                if (pending.size() == FeatureExtractor.DEFAULT_BATCH_SIZE) {
-                    fill(features, pending, extractor, cache);
-                }
-                progress.accept(offset + features.size(), total);
+        List<Path> pending = new ArrayList<>();
+        for (Path file : split.files()) {
+            Optional<BottleneckFeatures> hit = cache.read(file);
+            features.add(hit.orElse(null));
+            if (hit.isPresent()) {
+                cached[0]++;
+            } else {
+                pending.add(file);
             }
-            fill(features, pending, extractor, cache);
+            if (pending.size() == FeatureExtractor.DEFAULT_BATCH_SIZE) {
+                fill(features, pending, extractor, cache);
+            }
+            progress.accept(offset + features.size(), total);
         }
+        fill(features, pending, extractor, cache);
         return LabeledFeatures.of(features, split.labels());
     }
 
