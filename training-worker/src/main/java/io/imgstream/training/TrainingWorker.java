@@ -124,6 +124,7 @@ public final class TrainingWorker implements StreamsApplication {
                         .orElse(control),
                 () -> ControlTopic.highestVersion(controlRecords, config.modelName())
                         .orElse(0),
+                config.stateDir().resolve("refits").resolve(config.modelName()),
                 progress);
         this.streams = new KafkaStreams(
                 LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics), config.streamsProperties());

@@ -185,6 +185,11 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String HEAD_POOLING_CONFIG = "head.pooling";
     private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds) or GLOBAL_AVERAGE.";
 
+    public static final String HEAD_NORMALIZED_CONFIG = "head.normalized";
+    private static final String HEAD_NORMALIZED_DOC = "Standardise the pooled features with a batch normalisation "
+            + "layer before the dense layer; needed for features of an intermediate layer, whose channels differ in "
+            + "scale by orders of magnitude (then train at 1e-3).";
+
     public static final String HEAD_CLASS_WEIGHTING_CONFIG = "head.class.weighting";
     public static final String DEFAULT_HEAD_CLASS_WEIGHTING = ClassWeighting.BALANCED.name();
     private static final String HEAD_CLASS_WEIGHTING_DOC = "BALANCED weighs each class's examples inversely to its "
@@ -369,6 +374,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         enumValues(HeadPooling.class),
                         Importance.LOW,
                         HEAD_POOLING_DOC)
+                .define(HEAD_NORMALIZED_CONFIG, Type.BOOLEAN, head.normalized(), Importance.LOW, HEAD_NORMALIZED_DOC)
                 .define(
                         HEAD_CLASS_WEIGHTING_CONFIG,
                         Type.STRING,
@@ -524,7 +530,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                 getInt(HEAD_HIDDEN_UNITS_CONFIG),
                 getDouble(HEAD_DROPOUT_CONFIG),
                 getDouble(HEAD_LEARNING_RATE_CONFIG),
-                defaults.rmsDecay());
+                defaults.rmsDecay(),
+                getBoolean(HEAD_NORMALIZED_CONFIG));
     }
 
     /** How the head trains. */

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -25,7 +26,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Builds a classifier head over the bottleneck features of one or more bases: per base input
  * {@code features_i}, a {@code flatten_i} or {@code pool_i} reduction (see {@link HeadPooling}); with
- * several bases a {@value #MERGE} concatenation; then {@value #DENSE} (ReLU) → {@value #DROPOUT} →
+ * several bases a {@value #MERGE} concatenation; if {@link HeadConfig#normalized()}, {@value #NORMALIZATION}; then
+ * {@value #DENSE} (ReLU) → {@value #DROPOUT} →
  * {@value #OUTPUT} (softmax with cross-entropy, or one sigmoid unit with binary cross-entropy for two
  * classes, see {@link ClassOutputs}). The optimiser is RMSprop per {@link HeadConfig}.
  *
@@ -44,6 +46,8 @@ public final class HeadBuilder {
     public static final String POOL_PREFIX = "pool_";
     /** Name of the vertex concatenating several bases' vectors. */
     public static final String MERGE = "merge";
+    /** Name of the batch normalisation before the dense layer ({@link HeadConfig#normalized()}). */
+    public static final String NORMALIZATION = "head_normalization";
     /** Name of the hidden dense layer. */
     public static final String DENSE = "head_dense";
     /** Name of the dropout layer. */
@@ -122,6 +126,10 @@ public final class HeadBuilder {
         if (vectors.size() > 1) {
             graph.addVertex(MERGE, new MergeVertex(), vectors.toArray(String[]::new));
             denseInput = MERGE;
+        }
+        if (config.normalized()) {
+            graph.addLayer(NORMALIZATION, new BatchNormalization.Builder().build(), denseInput);
+            denseInput = NORMALIZATION;
         }
         graph.setInputTypes(inputTypes)
                 .addLayer(

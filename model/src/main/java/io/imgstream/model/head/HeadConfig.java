@@ -3,8 +3,8 @@ package io.imgstream.model.head;
 import java.util.Objects;
 
 /**
- * Architecture and optimiser of a head, as in the seeds: pooling → Dense({@code hiddenUnits}, ReLU) →
- * Dropout({@code dropoutRate}) → softmax, trained with RMSprop.
+ * Architecture and optimiser of a head, as in the seeds: pooling → (optionally) batch normalisation →
+ * Dense({@code hiddenUnits}, ReLU) → Dropout({@code dropoutRate}) → softmax, trained with RMSprop.
  *
  * <p>The constructor throws {@code IllegalArgumentException} if a number is out of range.
  *
@@ -13,9 +13,15 @@ import java.util.Objects;
  * @param dropoutRate  fraction of the dense layer's activations dropped while training, in {@code [0, 1)}
  * @param learningRate RMSprop learning rate; positive
  * @param rmsDecay     RMSprop decay of the squared-gradient average ({@code rho}), in {@code (0, 1)}
+ * @param normalized   whether a batch normalisation layer standardises the pooled features before the dense layer
  */
 public record HeadConfig(
-        HeadPooling pooling, int hiddenUnits, double dropoutRate, double learningRate, double rmsDecay) {
+        HeadPooling pooling,
+        int hiddenUnits,
+        double dropoutRate,
+        double learningRate,
+        double rmsDecay,
+        boolean normalized) {
 
     /** Default pooling. */
     public static final HeadPooling DEFAULT_POOLING = HeadPooling.FLATTEN;
@@ -27,6 +33,8 @@ public record HeadConfig(
     public static final double DEFAULT_LEARNING_RATE = 2e-5;
     /** Default RMSprop decay, Keras' {@code rho}. */
     public static final double DEFAULT_RMS_DECAY = 0.9;
+    /** The seeds' head reads the features as they come. */
+    public static final boolean DEFAULT_NORMALIZED = false;
 
     public HeadConfig {
         Objects.requireNonNull(pooling, "pooling");
@@ -51,7 +59,12 @@ public record HeadConfig(
      */
     public static HeadConfig defaults() {
         return new HeadConfig(
-                DEFAULT_POOLING, DEFAULT_HIDDEN_UNITS, DEFAULT_DROPOUT_RATE, DEFAULT_LEARNING_RATE, DEFAULT_RMS_DECAY);
+                DEFAULT_POOLING,
+                DEFAULT_HIDDEN_UNITS,
+                DEFAULT_DROPOUT_RATE,
+                DEFAULT_LEARNING_RATE,
+                DEFAULT_RMS_DECAY,
+                DEFAULT_NORMALIZED);
     }
 
     /**
@@ -61,7 +74,7 @@ public record HeadConfig(
      * @return a new config
      */
     public HeadConfig withPooling(HeadPooling newPooling) {
-        return new HeadConfig(newPooling, hiddenUnits, dropoutRate, learningRate, rmsDecay);
+        return new HeadConfig(newPooling, hiddenUnits, dropoutRate, learningRate, rmsDecay, normalized);
     }
 
     /**
@@ -71,6 +84,18 @@ public record HeadConfig(
      * @return a new config
      */
     public HeadConfig withLearningRate(double newLearningRate) {
-        return new HeadConfig(pooling, hiddenUnits, dropoutRate, newLearningRate, rmsDecay);
+        return new HeadConfig(pooling, hiddenUnits, dropoutRate, newLearningRate, rmsDecay, normalized);
+    }
+
+    /**
+     * Returns these settings with or without batch normalisation of the pooled features. Features of an
+     * intermediate layer or of several bases differ in scale by orders of magnitude from one channel to the next;
+     * standardised, a head trains at one learning rate for all of them.
+     *
+     * @param newNormalized whether to normalise
+     * @return a new config
+     */
+    public HeadConfig withNormalized(boolean newNormalized) {
+        return new HeadConfig(pooling, hiddenUnits, dropoutRate, learningRate, rmsDecay, newNormalized);
     }
 }

@@ -49,6 +49,12 @@ public final class HeadWarmStart {
             return new Carried(false, 0);
         }
         toDense.setParams(fromDense.params().dup());
+        // The dense weights were learnt on standardised features: they need the statistics they were learnt on.
+        Layer fromNormalization = layer(from, HeadBuilder.NORMALIZATION);
+        Layer toNormalization = layer(to, HeadBuilder.NORMALIZATION);
+        if (fromNormalization != null && toNormalization != null && sameShapes(fromNormalization, toNormalization)) {
+            toNormalization.setParams(fromNormalization.params().dup());
+        }
         Layer fromOutput = layer(from, HeadBuilder.OUTPUT);
         Layer toOutput = layer(to, HeadBuilder.OUTPUT);
         if (fromOutput == null || toOutput == null) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HeadTrainerTest {
 
     private static final HeadConfig SMALL =
-            new HeadConfig(HeadPooling.FLATTEN, 32, 0.5, 1e-2, HeadConfig.DEFAULT_RMS_DECAY);
+            new HeadConfig(HeadPooling.FLATTEN, 32, 0.5, 1e-2, HeadConfig.DEFAULT_RMS_DECAY, false);
     private static final HeadTrainingConfig FAST =
             new HeadTrainingConfig(30, 16, 3, 5, 1e-4, 2, 0.5, 1e-6, ClassWeighting.NONE, true);
 
@@ -40,6 +40,39 @@ class HeadTrainerTest {
                 .as("curves %s", result.curves())
                 .isGreaterThan(0.9);
         assertThat(result.head()).isSameAs(head);
+    }
+
+    @Test
+    void shouldLearnFeaturesOfVeryDifferentScalesOnlyWhenNormalized() {
+        // Like an intermediate layer's channels: what separates the classes is a thousand times quieter than the rest.
+        LabeledFeatures train = quietSignal(SyntheticFeatures.clusters(new int[] {60, 60, 60}, 2.0, 1));
+        LabeledFeatures validation = quietSignal(SyntheticFeatures.clusters(new int[] {30, 30, 30}, 2.0, 2));
+        HeadTrainer trainer = new HeadTrainer(FAST.withMaxEpochs(10));
+
+        HeadTrainingResult raw =
+                trainer.train(HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1), train, validation, e -> {});
+        HeadTrainingResult normalized = trainer.train(
+                HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL.withNormalized(true), 1),
+                train,
+                validation,
+                e -> {});
+
+        assertThat(trainer.evaluate(normalized.head(), validation).accuracy())
+                .as("normalized, curves %s", normalized.curves())
+                .isGreaterThan(0.9);
+        assertThat(trainer.evaluate(raw.head(), validation).accuracy())
+                .as("raw, curves %s", raw.curves())
+                .isLessThan(0.7);
+    }
+
+    private static LabeledFeatures quietSignal(LabeledFeatures features) {
+        float[][] rows = features.inputs().get(0);
+        for (float[] row : rows) {
+            for (int f = 0; f < row.length; f++) {
+                row[f] *= f < 12 ? 1e-3f : 1e3f;
+            }
+        }
+        return features;
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class HeadWarmStartTest {
@@ -35,6 +37,20 @@ class HeadWarmStartTest {
     }
 
     @Test
+    void shouldCarryTheFeatureStatisticsTheDenseLayerWasTrainedOn() {
+        HeadConfig normalized = CONFIG.withNormalized(true);
+        ComputationGraph trained = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, normalized, 1);
+        trained.getLayer(HeadBuilder.NORMALIZATION).setParams(Nd4j.rand(DataType.FLOAT, 1, 4 * 16));
+        ComputationGraph next = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, normalized, 2);
+        List<String> classes = List.of("a", "b", "c");
+
+        HeadWarmStart.copy(trained, classes, next, classes);
+
+        assertThat(next.getLayer(HeadBuilder.NORMALIZATION).params())
+                .isEqualTo(trained.getLayer(HeadBuilder.NORMALIZATION).params());
+    }
+
+    @Test
     void shouldLeaveTheOutputFreshBetweenSigmoidAndSoftmaxHeads() {
         ComputationGraph binary = HeadBuilder.build(SyntheticFeatures.SHAPE, 2, CONFIG, 1);
         ComputationGraph multi = HeadBuilder.build(SyntheticFeatures.SHAPE, 3, CONFIG, 2);
@@ -52,7 +68,8 @@ class HeadWarmStartTest {
         ComputationGraph narrow = HeadBuilder.build(
                 SyntheticFeatures.SHAPE,
                 3,
-                new HeadConfig(CONFIG.pooling(), 32, CONFIG.dropoutRate(), CONFIG.learningRate(), CONFIG.rmsDecay()),
+                new HeadConfig(
+                        CONFIG.pooling(), 32, CONFIG.dropoutRate(), CONFIG.learningRate(), CONFIG.rmsDecay(), false),
                 2);
         INDArray fresh = narrow.params().dup();
 

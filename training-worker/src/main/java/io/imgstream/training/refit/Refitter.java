@@ -8,6 +8,7 @@ import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
+import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.head.ClassOutputs;
@@ -25,6 +26,9 @@ import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
 import io.imgstream.training.refit.HoldoutSplit.Side;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +88,7 @@ public final class Refitter {
     private final FileSystemModelStore store;
     private final VersionAnnouncer control;
     private final IntSupplier highestAnnouncedVersion;
+    private final RefitCheckpoints checkpoints;
     private final Consumer<String> progress;
 
     /**
@@ -98,6 +103,7 @@ public final class Refitter {
      * @param store                   where bundles are saved
      * @param control                 where versions are announced
      * @param highestAnnouncedVersion the highest version of the model on the control topic, 0 if none
+     * @param checkpoints             where the head checkpoints after every epoch, so a killed refit resumes
      * @param progress                receives a line per step and per epoch
      */
     public Refitter(
@@ -112,6 +118,7 @@ public final class Refitter {
             FileSystemModelStore store,
             VersionAnnouncer control,
             IntSupplier highestAnnouncedVersion,
+            Path checkpoints,
             Consumer<String> progress) {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.base = Objects.requireNonNull(base, "base");
@@ -124,6 +131,7 @@ public final class Refitter {
         this.store = Objects.requireNonNull(store, "store");
         this.control = Objects.requireNonNull(control, "control");
         this.highestAnnouncedVersion = Objects.requireNonNull(highestAnnouncedVersion, "highestAnnouncedVersion");
+        this.checkpoints = new RefitCheckpoints(checkpoints);
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -202,11 +210,20 @@ public final class Refitter {
                     classes.size()));
         }));
         HeadTrainer trainer = new HeadTrainer(trainingConfig);
-        HeadTrainingResult result = trainer.train(
-                head,
-                features(train, classes),
-                features(validation, classes),
-                epoch -> progress.accept("  " + epoch.summary()));
+        String fingerprint = RefitCheckpoints.fingerprint(
+                String.join(
+                        "\n",
+                        modelName,
+                        "v" + version,
+                        base.id().toString(),
+                        String.join("\t", classes),
+                        current.map(c -> "from v" + c.version()).orElse("fresh"),
+                        headConfig.toString(),
+                        trainingConfig.toString()),
+                train,
+                validation);
+        HeadTrainingResult result =
+                trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
         Duration fitTime = Duration.ofNanos(System.nanoTime() - fitStarted);
 
         long evaluateStarted = System.nanoTime();
@@ -247,6 +264,7 @@ public final class Refitter {
         StoredBundle stored = store.save(bundle);
         control.announce(ModelAnnouncements.of(stored, manifest, status, now, report));
         network.clear();
+        discardCheckpoint();
         Duration publishTime = Duration.ofNanos(System.nanoTime() - publishStarted);
         progress.accept(String.format(
                 Locale.ROOT,
@@ -280,6 +298,42 @@ public final class Refitter {
                 fitTime,
                 evaluateTime,
                 publishTime);
+    }
+
+    private HeadTrainingResult trainHead(
+            HeadTrainer trainer,
+            ComputationGraph head,
+            LabeledFeatures train,
+            LabeledFeatures validation,
+            String fingerprint) {
+        Consumer<EpochMetrics> onEpoch = epoch -> progress.accept("  " + epoch.summary());
+        Path directory = checkpoints.directory();
+        try {
+            if (checkpoints.prepare(fingerprint)) {
+                progress.accept("resuming the interrupted refit from its checkpoint in " + directory);
+                try {
+                    return trainer.resume(directory, train, validation, onEpoch);
+                } catch (IOException e) {
+                    // A checkpoint cut short by the kill must not fail every later refit: start this one afresh.
+                    progress.accept("the checkpoint can't be resumed (" + e.getMessage() + "); training afresh");
+                    checkpoints.clear();
+                    checkpoints.prepare(fingerprint);
+                }
+            }
+            return trainer.train(head, train, validation, directory, onEpoch);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the refit checkpoint in " + directory, e);
+        }
+    }
+
+    /** The refit is announced: its checkpoint is no longer needed, and a stale one is replaced by the next refit. */
+    private void discardCheckpoint() {
+        try {
+            checkpoints.clear();
+        } catch (IOException e) {
+            progress.accept("could not delete the finished refit's checkpoint in " + checkpoints.directory() + ": "
+                    + e.getMessage() + " (the next refit replaces it)");
+        }
     }
 
     private Optional<String> shapeProblem(FeatureVector vector) {

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
@@ -231,7 +232,57 @@ class RefitterTest {
         assertThat(store.list()).isEmpty();
     }
 
+    @Test
+    void shouldResumeARefitKilledMidTrainingFromItsLastEpochAndForgetItOnceAnnounced() throws Exception {
+        List<LabeledExample> labeled = examples(0, 3);
+        Consumer<String> killedAfterEpoch3 = line -> {
+            progress.add(line);
+            if (line.strip().startsWith("epoch 3:")) {
+                throw new IllegalStateException("killed");
+            }
+        };
+        assertThatThrownBy(() -> refitter(0.01, killedAfterEpoch3).refit(labeled, Optional.empty()))
+                .hasMessage("killed");
+        assertThat(announced).isEmpty();
+        progress.clear();
+
+        RefitOutcome outcome = refitter(0.01).refit(withFeatures(labeled), Optional.empty());
+
+        assertThat(progress).anyMatch(line -> line.startsWith("resuming the interrupted refit"));
+        assertThat(progress.stream().filter(line -> line.strip().startsWith("epoch ")))
+                .as("epochs trained after the restart")
+                .first()
+                .satisfies(line -> assertThat(line.strip()).startsWith("epoch 4:"));
+        assertThat(outcome.version()).isEqualTo(1);
+        assertThat(announced).hasSize(1);
+        assertThat(checkpoints()).as("the announced refit's checkpoint").doesNotExist();
+    }
+
+    @Test
+    void shouldStartAfreshWhenTheLabeledSetChangedSinceTheInterruptedRefit() throws Exception {
+        Consumer<String> killedAfterEpoch2 = line -> {
+            if (line.strip().startsWith("epoch 2:")) {
+                throw new IllegalStateException("killed");
+            }
+        };
+        assertThatThrownBy(() -> refitter(0.01, killedAfterEpoch2).refit(examples(0, 3), Optional.empty()))
+                .hasMessage("killed");
+
+        refitter(0.01).refit(examples(0, 4), Optional.empty());
+
+        assertThat(progress).noneMatch(line -> line.startsWith("resuming"));
+        assertThat(progress).anyMatch(line -> line.strip().startsWith("epoch 1:"));
+    }
+
+    private Path checkpoints() {
+        return temp.resolve("state").resolve("refits").resolve(MODEL);
+    }
+
     private Refitter refitter(double minImprovement) {
+        return refitter(minImprovement, progress::add);
+    }
+
+    private Refitter refitter(double minImprovement, Consumer<String> progressLines) {
         HeadTrainingConfig training = HeadTrainingConfig.defaults().withMaxEpochs(15);
         FetchSettings fetch = new FetchSettings(
                 List.of("file"),
@@ -258,7 +309,8 @@ class RefitterTest {
                         .mapToInt(ModelVersion::getVersion)
                         .max()
                         .orElse(0),
-                progress::add);
+                checkpoints(),
+                progressLines);
     }
 
     /** {@value #PER_CLASS} real images of each class in {@code [from, to)}, written as PNG, labeled by file URI. */
