@@ -39,7 +39,7 @@ class DemoAssetsRegenerationTest {
     static final String DATASET_DIRECTORY = "/usr/share/datasets/fashion-mnist";
     private static final Path OUTPUT = Path.of("src/main/resources/io/imgstream/demo");
     private static final int TEST_IMAGES_PER_CLASS = 2;
-    private static final float JPEG_QUALITY = 0.95f;
+    static final float JPEG_QUALITY = 0.95f;
     private static final long MAX_SHIPPED_BYTES = 1_500_000;
     private static final List<String> CLASSES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
