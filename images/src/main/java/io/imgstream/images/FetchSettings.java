@@ -30,6 +30,7 @@ import org.apache.kafka.common.config.ConfigException;
  * @param httpTimeout    bound of each step of an HTTP fetch
  * @param maxBytes       largest encoded image, bytes
  * @param maxPixels      largest image, pixels
+ * @param maxDecodeTime  longest one image may take to decode
  */
 public record FetchSettings(
         List<String> allowedSchemes,
@@ -39,7 +40,8 @@ public record FetchSettings(
         List<NetworkRange> allowedNetworks,
         Duration httpTimeout,
         int maxBytes,
-        long maxPixels) {
+        long maxPixels,
+        Duration maxDecodeTime) {
 
     public static final String ALLOWED_SCHEMES_CONFIG = "fetch.allowed.schemes";
     public static final List<String> DEFAULT_ALLOWED_SCHEMES = List.of("file", "inline");
@@ -87,6 +89,12 @@ public record FetchSettings(
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
     private static final String MAX_PIXELS_DOC = "Largest image accepted, in pixels (width x height as declared in "
             + "its header, checked before decoding so decompression bombs are refused cheaply).";
+
+    public static final String DECODE_TIMEOUT_MS_CONFIG = "fetch.decode.timeout.ms";
+    public static final long DEFAULT_DECODE_TIMEOUT_MS = ImageLimits.DEFAULT_MAX_DECODE_TIME.toMillis();
+    private static final String DECODE_TIMEOUT_MS_DOC = "Longest one image may take to decode, in milliseconds. "
+            + "The decoder checks it while it reads and writes rows, and stops; the image is dead-lettered with "
+            + "FETCH_TIMEOUT at stage DECODE, so a file built to decode slowly can't hold a fetch thread.";
 
     public FetchSettings {
         allowedSchemes = List.copyOf(allowedSchemes);
@@ -154,7 +162,14 @@ public record FetchSettings(
                         DEFAULT_MAX_PIXELS,
                         ConfigDef.Range.atLeast(1),
                         Importance.MEDIUM,
-                        MAX_PIXELS_DOC);
+                        MAX_PIXELS_DOC)
+                .define(
+                        DECODE_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_DECODE_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        DECODE_TIMEOUT_MS_DOC);
     }
 
     /** Validates a list of port numbers; shown as "ports 1 to 65535" in the generated docs. */
@@ -269,7 +284,8 @@ public record FetchSettings(
                         .toList(),
                 Duration.ofMillis(config.getLong(HTTP_TIMEOUT_MS_CONFIG)),
                 config.getInt(MAX_BYTES_CONFIG),
-                config.getLong(MAX_PIXELS_CONFIG));
+                config.getLong(MAX_PIXELS_CONFIG),
+                Duration.ofMillis(config.getLong(DECODE_TIMEOUT_MS_CONFIG)));
         if (settings.fetchesHttp() && settings.allowedHosts().isEmpty()) {
             throw new ConfigException(
                     ALLOWED_HOSTS_CONFIG,
@@ -294,6 +310,6 @@ public record FetchSettings(
                 fetchesHttp()
                         ? new HttpImageFetcher(allowedHosts, allowedPorts, allowedNetworks, httpTimeout, maxBytes)
                         : null);
-        return new ImageLoader(fetcher, new ImageDecoder(new ImageLimits(maxBytes, maxPixels)));
+        return new ImageLoader(fetcher, new ImageDecoder(new ImageLimits(maxBytes, maxPixels, maxDecodeTime)));
     }
 }

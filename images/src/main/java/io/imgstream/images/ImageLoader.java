@@ -2,6 +2,7 @@ package io.imgstream.images;
 
 import io.imgstream.images.decode.ImageDecodeException;
 import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.schemas.avro.DeadLetterReason;
@@ -42,7 +43,7 @@ public final class ImageLoader {
     public record LoadedImage(BufferedImage image, double loadMs) {}
 
     /**
-     * Fetches and decodes one image.
+     * Fetches and decodes one image at its full size.
      *
      * @param ref the untrusted reference
      * @return the decoded image with the time it took
@@ -50,13 +51,36 @@ public final class ImageLoader {
      */
     public LoadedImage load(ImageRef ref) throws FetchException {
         long started = System.nanoTime();
-        BufferedImage image = decode(ref.getId(), fetcher.fetch(ref));
+        byte[] bytes = fetcher.fetch(ref);
+        BufferedImage image = decode(ref.getId(), () -> decoder.decode(bytes));
         return new LoadedImage(image, (System.nanoTime() - started) / NANOS_PER_MILLI);
     }
 
-    private BufferedImage decode(CharSequence id, byte[] bytes) throws FetchException {
+    /**
+     * Fetches one image and decodes it for a model whose input is {@code target}, reduced while it is read if it
+     * is much larger (see {@link ImageDecoder#decode(byte[], TargetSize)}).
+     *
+     * @param ref    the untrusted reference
+     * @param target the input size of the model the image is for
+     * @return the decoded image with the time it took
+     * @throws FetchException as {@link #load(ImageRef)}
+     */
+    public LoadedImage load(ImageRef ref, TargetSize target) throws FetchException {
+        long started = System.nanoTime();
+        byte[] bytes = fetcher.fetch(ref);
+        BufferedImage image = decode(ref.getId(), () -> decoder.decode(bytes, target));
+        return new LoadedImage(image, (System.nanoTime() - started) / NANOS_PER_MILLI);
+    }
+
+    /** One call of the decoder. */
+    @FunctionalInterface
+    private interface Decoding {
+        BufferedImage run() throws ImageDecodeException;
+    }
+
+    private static BufferedImage decode(CharSequence id, Decoding decoding) throws FetchException {
         try {
-            return decoder.decode(bytes);
+            return decoding.run();
         } catch (ImageDecodeException e) {
             throw new FetchException(
                     DeadLetterStage.DECODE, reasonOf(e.reason()), "image " + id + ": " + e.getMessage(), e);
@@ -77,6 +101,8 @@ public final class ImageLoader {
             case TOO_MANY_PIXELS -> DeadLetterReason.TOO_MANY_PIXELS;
             case UNSUPPORTED_FORMAT -> DeadLetterReason.UNSUPPORTED_FORMAT;
             case UNDECODABLE -> DeadLetterReason.UNDECODABLE;
+            // Dead letters already name slow sources FETCH_TIMEOUT; the DECODE stage tells a slow decode apart.
+            case TIMED_OUT -> DeadLetterReason.FETCH_TIMEOUT;
         };
     }
 }

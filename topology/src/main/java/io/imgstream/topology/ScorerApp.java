@@ -163,7 +163,8 @@ public final class ScorerApp implements StreamsApplication {
             BackgroundThreads background,
             BatchingSettings batching) {
         MetricsExporters exporters = config.metrics().start(metrics.registry());
-        FetchPool fetchPool = new FetchPool(config.fetch().loader(), config.fetchThreads(), batching.maxWaiting());
+        FetchPool fetchPool = new FetchPool(
+                config.fetch().loader(), config.fetchThreads(), config.fetchMaxInFlightBytes(), slot::inputSize);
         InferenceExecutor inference =
                 new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize(), background);
         KafkaStreams streams = new KafkaStreams(

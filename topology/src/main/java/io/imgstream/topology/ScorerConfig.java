@@ -92,6 +92,14 @@ public final class ScorerConfig extends AbstractConfig {
     private static final String BATCH_MAX_IN_FLIGHT_DOC = "Batches of one stream task handed to the forward pass "
             + "and not yet forwarded, at most. 2 lets decoding of the next batch overlap the forward pass.";
 
+    public static final String FETCH_MAX_IN_FLIGHT_BYTES_CONFIG = "fetch.max.in.flight.bytes";
+    public static final long DEFAULT_FETCH_MAX_IN_FLIGHT_BYTES = 256L * 1024 * 1024;
+    private static final String FETCH_MAX_IN_FLIGHT_BYTES_DOC = "Decoded image bytes the whole instance (all its "
+            + "stream tasks) may hold between the end of an image's decode and the end of its forward pass. While "
+            + "they reach it, no new fetch starts; records are still consumed and wait for their fetch, and an image "
+            + "a closing batch needs is fetched regardless, so the limit slows scoring but never drops or stalls an "
+            + "image. Held pixels stay below it plus one image per fetch thread and per batch being closed.";
+
     public static final String BATCH_MEMORY_MAX_BYTES_CONFIG = "batch.memory.max.bytes";
     public static final long DEFAULT_BATCH_MEMORY_MAX_BYTES = 2L * 1024 * 1024 * 1024;
     private static final String BATCH_MEMORY_MAX_BYTES_DOC = "Most memory one forward pass may need, in bytes, as "
@@ -232,6 +240,13 @@ public final class ScorerConfig extends AbstractConfig {
                         ConfigDef.Range.between(1, 8),
                         Importance.LOW,
                         BATCH_MAX_IN_FLIGHT_DOC)
+                .define(
+                        FETCH_MAX_IN_FLIGHT_BYTES_CONFIG,
+                        Type.LONG,
+                        DEFAULT_FETCH_MAX_IN_FLIGHT_BYTES,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        FETCH_MAX_IN_FLIGHT_BYTES_DOC)
                 .define(
                         BATCH_MEMORY_MAX_BYTES_CONFIG,
                         Type.LONG,
@@ -407,6 +422,11 @@ public final class ScorerConfig extends AbstractConfig {
     /** Fetch and decode worker threads. */
     public int fetchThreads() {
         return getInt(FETCH_THREADS_CONFIG);
+    }
+
+    /** Decoded image bytes the instance holds before new fetches wait. */
+    public long fetchMaxInFlightBytes() {
+        return getLong(FETCH_MAX_IN_FLIGHT_BYTES_CONFIG);
     }
 
     /** Longest wait for one image's fetch. */

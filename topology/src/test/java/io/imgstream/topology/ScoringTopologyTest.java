@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.avro.AvroRuntimeException;
@@ -111,7 +112,7 @@ class ScoringTopologyTest {
                 SmallCnn.build(3, 8, 8, CLASSES.size(), 7));
         slot = new ModelSlot(new BundleScorer(bundle));
         metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
-        fetchPool = new FetchPool(config.fetch().loader(), 2, batching.maxWaiting());
+        fetchPool = new FetchPool(config.fetch().loader(), 2, config.fetchMaxInFlightBytes(), Optional::empty);
         inference = new InferenceExecutor(
                 slot,
                 metrics,

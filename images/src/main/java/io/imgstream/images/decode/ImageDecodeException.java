@@ -19,10 +19,12 @@ public final class ImageDecodeException extends Exception {
         TOO_LARGE,
         /** The header declares more pixels than {@link ImageLimits#maxPixels()}. */
         TOO_MANY_PIXELS,
-        /** The bytes are not a JPEG, PNG, GIF or BMP image. */
+        /** The bytes are not a JPEG, PNG, GIF or BMP image, or a BMP that wraps a JPEG or PNG. */
         UNSUPPORTED_FORMAT,
         /** The format was recognised but the data is corrupt or truncated. */
-        UNDECODABLE
+        UNDECODABLE,
+        /** Decoding took longer than {@link ImageLimits#maxDecodeTime()} and was stopped. */
+        TIMED_OUT
     }
 
     /** Why the image was refused. */

@@ -14,9 +14,14 @@ import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -206,7 +211,7 @@ class ImageDecoderTest {
     @Test
     void shouldRefuseImagesAboveTheByteLimitAsTooLarge() {
         byte[] png = TestImages.encode(noiseImage(64, 64), "png");
-        ImageDecoder small = new ImageDecoder(new ImageLimits(1024, 1_000_000));
+        ImageDecoder small = new ImageDecoder(new ImageLimits(1024, 1_000_000, Duration.ofSeconds(10)));
 
         ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> small.decode(png));
 
@@ -217,7 +222,7 @@ class ImageDecoderTest {
     @Test
     void shouldRefuseImagesAboveThePixelLimit() {
         byte[] png = TestImages.encode(noiseImage(64, 64), "png");
-        ImageDecoder small = new ImageDecoder(new ImageLimits(1_000_000, 64 * 64 - 1));
+        ImageDecoder small = new ImageDecoder(new ImageLimits(1_000_000, 64 * 64 - 1, Duration.ofSeconds(10)));
 
         ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> small.decode(png));
 
@@ -243,13 +248,17 @@ class ImageDecoderTest {
 
     @Test
     void shouldRefuseNonPositiveLimits() {
-        assertThatThrownBy(() -> new ImageLimits(0, 1))
+        assertThatThrownBy(() -> new ImageLimits(0, 1, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxBytes");
-        assertThatThrownBy(() -> new ImageLimits(1, -1))
+        assertThatThrownBy(() -> new ImageLimits(1, -1, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxPixels");
-        assertThat(ImageLimits.defaults()).isEqualTo(new ImageLimits(10L * 1024 * 1024, 40_000_000));
+        assertThatThrownBy(() -> new ImageLimits(1, 1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxDecodeTime");
+        assertThat(ImageLimits.defaults())
+                .isEqualTo(new ImageLimits(10L * 1024 * 1024, 40_000_000, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -271,6 +280,132 @@ class ImageDecoderTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jpeg", "png"})
+    void shouldDecodeALargeImageStraightToAFewTimesTheModelInputWithoutAllocatingItsFullSize(String format) {
+        byte[] large = TestImages.encode(TestImages.texture(4000, 3000), format);
+        ImageDecoder generous = new ImageDecoder(new ImageLimits(64L << 20, 40_000_000, Duration.ofMinutes(1)));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        BufferedImage reduced = decodeOrFail(() -> generous.decode(large, new TargetSize(224, 224)));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(reduced.getWidth()).isBetween(448, 1000);
+        assertThat(reduced.getHeight()).isBetween(448, 1000);
+        // Full size would be 4000 x 3000 x 3 bytes = 36 MB of pixels alone; the PNG reader also buffers rows.
+        assertThat(allocated).as("bytes allocated while decoding").isLessThan(large.length + 12L * 1024 * 1024);
+    }
+
+    @Test
+    void shouldScoreAReducedImageAsTheFullOneThroughTheModelsPreprocessing() {
+        byte[] large = TestImages.encode(TestImages.texture(2400, 1800), "png");
+        Preprocessing preprocessing = new Preprocessing(224, 224, 3, PixelScaling.UNIT, ResizePolicy.CENTER_CROP);
+
+        float[] full = preprocessing.toArray(decodeOrFail(() -> decoder.decode(large)));
+        float[] reduced = preprocessing.toArray(decodeOrFail(() -> decoder.decode(large, new TargetSize(224, 224))));
+
+        double meanDifference = IntStream.range(0, full.length)
+                .mapToDouble(i -> Math.abs(full[i] - reduced[i]))
+                .average()
+                .orElseThrow();
+        assertThat(meanDifference)
+                .as("mean absolute difference of unit-scaled inputs")
+                .isLessThan(0.03);
+    }
+
+    @Test
+    void shouldDecodeEveryPixelOfAnImageLessThanTwiceTheTarget() {
+        assertThat(ImageDecoder.subsampling(447, 4000, new TargetSize(224, 224)))
+                .isEqualTo(1);
+        assertThat(ImageDecoder.subsampling(4000, 3000, new TargetSize(224, 224)))
+                .isEqualTo(6);
+        assertThat(ImageDecoder.subsampling(4000, 3000, new TargetSize(299, 150)))
+                .isEqualTo(6);
+        assertThat(ImageDecoder.subsampling(640, 64_000, new TargetSize(32, 32)))
+                .isEqualTo(10);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldStopAProgressiveJpegThatDecodesPastTheDeadline() throws ImageDecodeException {
+        byte[] progressive = TestImages.progressiveJpeg(TestImages.texture(4000, 3000));
+        ImageLimits sizes = new ImageLimits(64L << 20, 40_000_000, Duration.ofMinutes(1));
+        ImageDecoder patient = new ImageDecoder(sizes);
+        ImageDecoder hurried =
+                new ImageDecoder(new ImageLimits(sizes.maxBytes(), sizes.maxPixels(), Duration.ofMillis(20)));
+
+        long started = System.nanoTime();
+        patient.decode(progressive);
+        long whole = System.nanoTime() - started;
+        started = System.nanoTime();
+        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> hurried.decode(progressive));
+        long stopped = System.nanoTime() - started;
+
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT);
+        assertThat(e.getMessage()).contains("stopped after 20 ms");
+        assertThat(stopped)
+                .as("nanoseconds until refused, against %d for the whole decode", whole)
+                .isLessThan(whole / 2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "gif", "bmp"})
+    @Timeout(60)
+    void shouldStopOtherFormatsAtTheDeadlineToo(String format) {
+        byte[] large = TestImages.encode(TestImages.texture(3000, 2000), format);
+        ImageDecoder hurried = new ImageDecoder(new ImageLimits(64L << 20, 40_000_000, Duration.ofMillis(1)));
+
+        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> hurried.decode(large));
+
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4, 5})
+    void shouldRefuseABmpThatWrapsAJpegOrPngFromItsHeader(int compression) {
+        String codec = compression == 4 ? "jpeg" : "png";
+        byte[] embedded = TestImages.encode(TestImages.colourBlocks(8, 8, BufferedImage.TYPE_INT_RGB), codec);
+        byte[] bmp = bmpWrapping(embedded, 8, 8, compression);
+
+        ImageDecodeException e = catchThrowableOfType(ImageDecodeException.class, () -> decoder.decode(bmp));
+
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_FORMAT);
+        assertThat(e.getMessage()).contains("BMP holds a whole " + codec.toUpperCase(Locale.ROOT) + " file");
+    }
+
+    /** Decodes, turning a refusal into a test failure with its message. */
+    private static BufferedImage decodeOrFail(Callable<BufferedImage> decoding) {
+        try {
+            return decoding.call();
+        } catch (Exception e) {
+            throw new AssertionError("decoding failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A BMP with a 40-byte BITMAPINFOHEADER whose pixels are {@code embedded}, as BI_JPEG (4) or BI_PNG (5). */
+    private static byte[] bmpWrapping(byte[] embedded, int width, int height, int compression) {
+        int offset = 14 + 40;
+        ByteBuffer bmp = ByteBuffer.allocate(offset + embedded.length).order(ByteOrder.LITTLE_ENDIAN);
+        bmp.put((byte) 'B')
+                .put((byte) 'M')
+                .putInt(offset + embedded.length)
+                .putInt(0)
+                .putInt(offset);
+        bmp.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 0);
+        bmp.putInt(compression)
+                .putInt(embedded.length)
+                .putInt(2835)
+                .putInt(2835)
+                .putInt(0)
+                .putInt(0);
+        bmp.put(embedded);
+        return bmp.array();
     }
 
     private static BufferedImage noiseImage(int width, int height) {

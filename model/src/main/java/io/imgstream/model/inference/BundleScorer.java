@@ -142,6 +142,11 @@ public final class BundleScorer implements ImageScorer {
     }
 
     @Override
+    public Optional<Preprocessing> preprocessing() {
+        return Optional.of(bundle.manifest().preprocessing());
+    }
+
+    @Override
     public Optional<FeatureLayout> featureLayout() {
         return Optional.ofNullable(featureLayout);
     }

@@ -1,5 +1,6 @@
 package io.imgstream.model.inference;
 
+import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +54,14 @@ public interface ImageScorer extends AutoCloseable {
 
     /** The layout of the features {@link #scoreWithFeatures} returns, if this scorer's model has a bottleneck. */
     default Optional<FeatureLayout> featureLayout() {
+        return Optional.empty();
+    }
+
+    /**
+     * How this scorer turns an image into its network's input, if it says. Images much larger than that input are
+     * decoded straight to a few times its size; a scorer that does not say gets every image at its full size.
+     */
+    default Optional<Preprocessing> preprocessing() {
         return Optional.empty();
     }
 

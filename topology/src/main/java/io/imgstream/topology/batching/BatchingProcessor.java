@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * <p><strong>Bounds.</strong> At most {@code batch.max.in.flight} batches per task are with the forward pass;
  * once {@link BatchingSettings#maxWaiting()} more images wait behind them, {@code process} waits (at most
  * {@code inference.timeout.ms}) for the oldest batch, which is the back-pressure that slows consumption to the
- * model's pace.
+ * model's pace. The stream thread never fetches or decodes: it queues fetches in the {@link FetchPool}, whose
+ * byte budget holds back new fetches while decoded images wait; closing a batch expedites the images it waits
+ * for, and the pixels of a batch are released when its forward pass ends.
  *
  * <p><strong>Failures.</strong> An image the fetcher or decoder refuses, or that is not decoded within
  * {@code fetch.timeout.ms}, becomes a dead letter when its batch closes. A forward pass that fails or outlasts
@@ -76,8 +78,8 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     /** How often the punctuator looks for lingering batches and finished forward passes, at most. */
     private static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(5);
 
-    /** An image in the store, with its fetch in progress or done. */
-    private record Waiting(PendingImage image, CompletableFuture<FetchOutcome> fetch) {}
+    /** An image in the store, with its fetch queued, in progress or done. */
+    private record Waiting(PendingImage image, FetchPool.Fetch fetch) {}
 
     /** A batch with the forward pass; its pixels are with the inference thread only. */
     private record InFlight(int size, CompletableFuture<ScoredBatch> result) {}
@@ -204,11 +206,13 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private void closeBatch(BatchCloseReason reason) {
         int size = Math.min(settings.batchSize(), waiting.size());
         List<BatchImage> batch = new ArrayList<>(size);
+        long pixelBytes = 0;
         for (int i = 0; i < size; i++) {
             Waiting next = waiting.pollFirst();
             FetchOutcome outcome = awaitFetch(next);
             if (outcome instanceof FetchOutcome.Loaded loaded) {
                 batch.add(new BatchImage(next.image(), loaded.pixels(), loaded.fetchMs()));
+                pixelBytes += loaded.bytes();
                 metrics.imageFetched((long) (loaded.fetchMs() * NANOS_PER_MILLI));
             } else {
                 emitter.emitRefused(context, next.image(), ((FetchOutcome.Refused) outcome).failure());
@@ -217,16 +221,22 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         }
         metrics.batchClosed(reason);
         if (!batch.isEmpty()) {
-            inFlight.add(new InFlight(batch.size(), inference.submit(batchId(batch), batch)));
+            CompletableFuture<ScoredBatch> result = inference.submit(batchId(batch), batch);
+            // The forward pass drops the pixels when it ends, whether it worked or not; so does a task closed
+            // meanwhile.
+            long held = pixelBytes;
+            result.whenComplete((scored, failure) -> fetchPool.release(held));
+            inFlight.add(new InFlight(batch.size(), result));
         }
     }
 
     private FetchOutcome awaitFetch(Waiting image) {
         String id = image.image().ref().getId();
+        image.fetch().expedite();
         try {
-            return image.fetch().get(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return image.fetch().result().get(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            image.fetch().cancel(true);
+            image.fetch().abandon();
             return new FetchOutcome.Refused(new FetchException(
                     DeadLetterStage.FETCH,
                     DeadLetterReason.FETCH_TIMEOUT,
@@ -272,7 +282,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     public void close() {
         // Batches still with the forward pass are dropped, not awaited: their images stay in the store, so the
         // task's next owner scores them. Stores are closed by Kafka Streams.
-        waiting.forEach(image -> image.fetch().cancel(true));
+        waiting.forEach(image -> image.fetch().abandon());
         waiting.clear();
         inFlight.clear();
     }

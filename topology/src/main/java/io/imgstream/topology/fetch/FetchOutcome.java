@@ -13,8 +13,9 @@ public sealed interface FetchOutcome {
      *
      * @param pixels  the decoded pixels
      * @param fetchMs wall-clock time spent fetching and decoding, in milliseconds
+     * @param bytes   the size of the pixel buffers, held against the {@link FetchPool}'s budget until released
      */
-    record Loaded(BufferedImage pixels, double fetchMs) implements FetchOutcome {}
+    record Loaded(BufferedImage pixels, double fetchMs, long bytes) implements FetchOutcome {}
 
     /** The image was refused; {@code failure} says at which stage and why. */
     record Refused(FetchException failure) implements FetchOutcome {}

@@ -1,72 +1,249 @@
 package io.imgstream.topology.fetch;
 
 import io.imgstream.images.ImageLoader;
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.topology.deadletter.FailureClassifier;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * A bounded pool of worker threads that fetch and decode images off the stream thread, so decoding batch
- * N+1 overlaps the forward pass of batch N.
+ * Worker threads that fetch and decode images off the stream threads, so decoding batch N+1 overlaps the forward
+ * pass of batch N.
  *
- * <p><strong>Bounds:</strong> {@code threads} workers and a queue of {@code queueCapacity} waiting tasks.
- * When both are full, the submitting thread runs the task itself: the stream thread then slows down to the
- * pool's pace (real back-pressure) and is never blocked for longer than one fetch, which the fetcher's own
- * size caps bound.
+ * <p><strong>Never on the caller:</strong> {@link #submit} only queues; fetching and decoding happen on the
+ * pool's threads alone, so a stream thread never spends a fetch's or a decode's time (nor its memory) itself.
+ * The queue needs no bound of its own: each stream task's batcher holds at most
+ * {@link io.imgstream.topology.batching.BatchingSettings#maxWaiting()} images, and waits for a forward pass
+ * before it takes more.
  *
- * <p>Thread-safe. {@link #close()} stops the workers; tasks still queued are abandoned, which is safe because
+ * <p><strong>Memory:</strong> the decoded pixels of every image from the end of its decode until its holder
+ * {@link #release}s them (the batcher, once the image's forward pass is over) count against
+ * {@code maxHeldBytes}. While they reach it, no new fetch starts, unless a batch is waiting for that very image
+ * ({@link Fetch#expedite}): that one starts on the next free thread, so the budget can delay a batch but never
+ * stall it. Pixels held thus stay below the budget plus one image per thread and per waiting batch.
+ *
+ * <p>Thread-safe. {@link #close()} stops the workers and cancels the fetches still queued, which is safe because
  * their images stay in the batcher's store until they have a prediction.
  */
 public final class FetchPool implements AutoCloseable {
 
-    private static final long KEEP_ALIVE_SECONDS = 30;
-
     private final ImageLoader loader;
-    private final ThreadPoolExecutor executor;
+    private final long maxHeldBytes;
+    private final Supplier<Optional<TargetSize>> targetSize;
+    private final List<Thread> workers = new ArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a fetch is queued or expedited, bytes are released, or the pool closes. */
+    private final Condition changed = lock.newCondition();
+    /** Guarded by {@link #lock}. */
+    private final ArrayDeque<Fetch> queue = new ArrayDeque<>();
+    /** Guarded by {@link #lock}. */
+    private long heldBytes;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
 
     /**
-     * @param loader        fetches and decodes one image
-     * @param threads       worker threads, at least 1
-     * @param queueCapacity tasks that may wait for a worker, at least 1
+     * @param loader       fetches and decodes one image
+     * @param threads      worker threads, at least 1
+     * @param maxHeldBytes decoded bytes held before new fetches wait, at least 1
+     * @param targetSize   the size images are decoded for, read for each image; empty for their full size
      */
-    public FetchPool(ImageLoader loader, int threads, int queueCapacity) {
+    public FetchPool(ImageLoader loader, int threads, long maxHeldBytes, Supplier<Optional<TargetSize>> targetSize) {
         this.loader = Objects.requireNonNull(loader, "loader");
-        if (threads < 1 || queueCapacity < 1) {
+        this.targetSize = Objects.requireNonNull(targetSize, "targetSize");
+        if (threads < 1 || maxHeldBytes < 1) {
             throw new IllegalArgumentException(
-                    "threads and queueCapacity must be at least 1, got " + threads + " and " + queueCapacity);
+                    "threads and maxHeldBytes must be at least 1, got " + threads + " and " + maxHeldBytes);
         }
-        this.executor = new ThreadPoolExecutor(
-                threads,
-                threads,
-                KEEP_ALIVE_SECONDS,
-                TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queueCapacity),
-                daemonThreads(),
-                new ThreadPoolExecutor.CallerRunsPolicy());
+        this.maxHeldBytes = maxHeldBytes;
+        for (int i = 1; i <= threads; i++) {
+            Thread worker = new Thread(this::work, "imgstream-fetch-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
     }
 
     /**
-     * Starts fetching and decoding {@code task}.
+     * One image's fetch: queued, running or done.
      *
-     * @return completes with the outcome; completes exceptionally only for a failure that
-     *         {@link FailureClassifier} lays at the infrastructure's door
+     * <p>{@link #result()} completes with the outcome; it completes exceptionally only for a failure that
+     * {@link FailureClassifier} lays at the infrastructure's door.
      */
-    public CompletableFuture<FetchOutcome> submit(ImageTask task) {
-        return CompletableFuture.supplyAsync(() -> load(task), executor);
+    public final class Fetch {
+
+        private final ImageTask task;
+        private final CompletableFuture<FetchOutcome> result = new CompletableFuture<>();
+        /** Guarded by {@link #lock}. */
+        private boolean expedited;
+
+        private Fetch(ImageTask task) {
+            this.task = task;
+        }
+
+        /** Completes with the outcome of the fetch. */
+        public CompletableFuture<FetchOutcome> result() {
+            return result;
+        }
+
+        /** A batch is waiting for this image: start it on the next free thread, whatever the bytes held. */
+        public void expedite() {
+            lock.lock();
+            try {
+                expedited = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Gives the image up: it is not fetched if it has not started, and its pixels are released if held. */
+        public void abandon() {
+            lock.lock();
+            try {
+                queue.remove(this);
+            } finally {
+                lock.unlock();
+            }
+            if (!result.cancel(false)) {
+                loaded(result).ifPresent(loaded -> release(loaded.bytes()));
+            }
+        }
+    }
+
+    /**
+     * Queues {@code task} to be fetched and decoded on a worker thread; never runs it on the caller.
+     *
+     * @return the fetch, whose result completes when the image is loaded or refused
+     */
+    public Fetch submit(ImageTask task) {
+        Fetch fetch = new Fetch(Objects.requireNonNull(task, "task"));
+        lock.lock();
+        try {
+            if (closed) {
+                fetch.result.cancel(false);
+            } else {
+                queue.addLast(fetch);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return fetch;
+    }
+
+    /**
+     * Hands back the pixels of a {@link FetchOutcome.Loaded} image its holder no longer needs.
+     *
+     * @param bytes the image's {@link FetchOutcome.Loaded#bytes()}
+     */
+    public void release(long bytes) {
+        lock.lock();
+        try {
+            heldBytes -= bytes;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Decoded bytes held now, by images loaded and not yet released. */
+    public long heldBytes() {
+        lock.lock();
+        try {
+            return heldBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work() {
+        while (true) {
+            Fetch next;
+            lock.lock();
+            try {
+                while ((next = nextToStart()) == null) {
+                    if (closed) {
+                        return;
+                    }
+                    changed.await();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            run(next);
+        }
+    }
+
+    /** The next fetch that may start, taken off the queue: an expedited one first, else the oldest within budget. */
+    private Fetch nextToStart() {
+        if (closed) {
+            return null;
+        }
+        for (Iterator<Fetch> queued = queue.iterator(); queued.hasNext(); ) {
+            Fetch fetch = queued.next();
+            if (fetch.expedited) {
+                queued.remove();
+                return fetch;
+            }
+        }
+        return heldBytes < maxHeldBytes ? queue.pollFirst() : null;
+    }
+
+    private void run(Fetch fetch) {
+        if (fetch.result.isDone()) {
+            return;
+        }
+        FetchOutcome outcome;
+        try {
+            outcome = load(fetch.task);
+        } catch (Throwable e) {
+            // Infrastructure failures and errors (out of memory) fail this fetch; the thread goes on with the next.
+            fetch.result.completeExceptionally(e);
+            return;
+        }
+        if (outcome instanceof FetchOutcome.Loaded loaded) {
+            hold(loaded.bytes());
+            if (!fetch.result.complete(outcome)) {
+                // Abandoned while it ran: nobody will release it.
+                release(loaded.bytes());
+            }
+        } else {
+            fetch.result.complete(outcome);
+        }
+    }
+
+    private void hold(long bytes) {
+        lock.lock();
+        try {
+            heldBytes += bytes;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private FetchOutcome load(ImageTask task) {
         try {
-            ImageLoader.LoadedImage loaded = loader.load(task.ref());
-            return new FetchOutcome.Loaded(loaded.image(), loaded.loadMs());
+            Optional<TargetSize> target = targetSize.get();
+            ImageLoader.LoadedImage loaded =
+                    target.isPresent() ? loader.load(task.ref(), target.get()) : loader.load(task.ref());
+            return new FetchOutcome.Loaded(loaded.image(), loaded.loadMs(), bytesOf(loaded.image()));
         } catch (FetchException e) {
             return new FetchOutcome.Refused(e);
         } catch (RuntimeException e) {
@@ -82,17 +259,34 @@ public final class FetchPool implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        executor.shutdownNow();
+    /** The bytes of an image's pixel buffers. */
+    static long bytesOf(BufferedImage image) {
+        DataBuffer buffer = image.getRaster().getDataBuffer();
+        return (long) buffer.getSize()
+                * buffer.getNumBanks()
+                * DataBuffer.getDataTypeSize(buffer.getDataType())
+                / Byte.SIZE;
     }
 
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "imgstream-fetch-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+    private static Optional<FetchOutcome.Loaded> loaded(CompletableFuture<FetchOutcome> done) {
+        try {
+            return done.getNow(null) instanceof FetchOutcome.Loaded loaded ? Optional.of(loaded) : Optional.empty();
+        } catch (CancellationException | CompletionException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            queue.forEach(fetch -> fetch.result.cancel(false));
+            queue.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        workers.forEach(Thread::interrupt);
     }
 }

@@ -1,7 +1,9 @@
 package io.imgstream.topology.swap;
 
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.model.preprocess.Preprocessing;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,6 +50,28 @@ public final class ModelSlot implements AutoCloseable {
     /** The shadow model, if one is installed. */
     public Optional<ModelIdentity> shadowModel() {
         return Optional.ofNullable(current.get().shadow()).map(ImageScorer::model);
+    }
+
+    /**
+     * The size images are decoded for: the largest input height and width of the primary and shadow models, so
+     * that neither gets an image smaller than its input. Read by the fetch threads for every image; a swap
+     * applies to the images fetched after it.
+     *
+     * @return empty, for images at their full size, when a model does not say how it preprocesses
+     */
+    public Optional<TargetSize> inputSize() {
+        Models models = current.get();
+        Optional<Preprocessing> primary = models.primary().preprocessing();
+        if (models.shadow() == null) {
+            return primary.map(p -> new TargetSize(p.width(), p.height()));
+        }
+        Optional<Preprocessing> shadow = models.shadow().preprocessing();
+        if (primary.isEmpty() || shadow.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new TargetSize(
+                Math.max(primary.get().width(), shadow.get().width()),
+                Math.max(primary.get().height(), shadow.get().height())));
     }
 
     /**

@@ -125,12 +125,10 @@ class BatchingProcessorTest {
     private final ModelSlot slot = new ModelSlot(v1);
     private final ScorerMetrics metrics =
             new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
-    private final FetchPool fetchPool = new FetchPool(
-            new ImageLoader(
-                    new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
-                    new ImageDecoder(new ImageLimits(1 << 20, 1 << 20))),
-            2,
-            64);
+    private final ImageLoader loader = new ImageLoader(
+            new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
+            new ImageDecoder(new ImageLimits(1 << 20, 1 << 20, Duration.ofSeconds(10))));
+    private final FetchPool fetchPool = new FetchPool(loader, 2, 64L << 20, Optional::empty);
     private final InferenceExecutor inference = new InferenceExecutor(
             slot, metrics, Time.SYSTEM, 8, new BackgroundThreads(metrics::backgroundThreadFailed));
     private long offset;
@@ -149,9 +147,13 @@ class BatchingProcessorTest {
     }
 
     private BatchingProcessor processor(int batchSize, double minConfidence) {
+        return processor(batchSize, minConfidence, fetchPool);
+    }
+
+    private BatchingProcessor processor(int batchSize, double minConfidence, FetchPool pool) {
         BatchingProcessor processor = new BatchingProcessor(
                 new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
-                fetchPool,
+                pool,
                 inference,
                 new BatchEmitter(
                         new PredictionBuilder(2),
@@ -248,6 +250,27 @@ class BatchingProcessorTest {
                         .meter(ScorerMetrics.BATCHES_CLOSED + ".FULL")
                         .getCount())
                 .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10))
+                .alias("pixels released once the forward pass is over")
+                .until(() -> fetchPool.heldBytes() == 0);
+    }
+
+    @Test
+    void shouldScoreEveryImageOfABatchThoughTheByteBudgetHoldsLessThanOneImage() {
+        try (FetchPool oneByte = new FetchPool(loader, 2, 1, Optional::empty)) {
+            BatchingProcessor processor = processor(3, 0, oneByte);
+            send(processor, "a", png(250));
+            send(processor, "b", png(10));
+            send(processor, "c", png(200));
+
+            List<Object> predictions = awaitForwarded("predictions", 3);
+
+            assertThat(predictions)
+                    .extracting(p -> ((Prediction) p).getImageId().toString())
+                    .containsExactly("a", "b", "c");
+            assertThat(forwardedTo("dead-letter")).isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> oneByte.heldBytes() == 0);
+        }
     }
 
     @Test

@@ -76,8 +76,7 @@ public final class Fit {
     private final BaseNetwork base;
     private final FitSettings settings;
     private final Consumer<String> log;
-    private final ImageDecoder decoder =
-            new ImageDecoder(new ImageLimits(ImageLimits.DEFAULT_MAX_BYTES, ImageLimits.DEFAULT_MAX_PIXELS));
+    private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
 
     /**
      * @param base     the base; its graph is only read (fine-tuning trains a copy)

@@ -61,7 +61,8 @@ class FeatureBackfillTest {
                 List.of(NetworkRange.parse("127.0.0.0/8")),
                 Duration.ofSeconds(2),
                 1 << 20,
-                1_000_000L);
+                1_000_000L,
+                Duration.ofSeconds(10));
         FeatureBackfill backfill = new FeatureBackfill(extractor, http.loader(), producer, "features");
         LabeledExample example = new LabeledExample(
                 "img-1", "Bag", SplitHint.ANY, Optional.of("http://127.0.0.1:99999/bag.png"), Optional.empty());

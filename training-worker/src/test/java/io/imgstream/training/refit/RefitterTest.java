@@ -292,7 +292,8 @@ class RefitterTest {
                 List.of(),
                 Duration.ofSeconds(5),
                 1 << 20,
-                1_000_000);
+                1_000_000,
+                Duration.ofSeconds(10));
         FeatureBackfill backfill = new FeatureBackfill(extractor, fetch.loader(), producer, "features");
         return new Refitter(
                 MODEL,
