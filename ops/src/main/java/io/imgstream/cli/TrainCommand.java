@@ -86,6 +86,11 @@ public final class TrainCommand implements Callable<Integer> {
                     config.topics().name(TopicRole.FEEDBACK),
                     config.refitTrigger().everyLabels(),
                     config.refitTrigger().interval().toSeconds());
+            String key = config.getString(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG);
+            out.println(
+                    key.isEmpty()
+                            ? "Announcements are not signed: scorers that check signatures will refuse them."
+                            : "Announcements are signed with " + key + ".");
             if (worker.prometheusPort() >= 0) {
                 out.printf(
                         "Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n",
@@ -142,6 +147,10 @@ public final class TrainCommand implements Callable<Integer> {
                     TrainingWorkerConfig.MODEL_STORE_CONFIG,
                     store.toAbsolutePath().toString());
         }
+        RunOptions.defaultSigningKey(
+                props,
+                TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG,
+                run.stackSigningKeys().existingPrivateKey());
         try {
             return new TrainingWorkerConfig(props);
         } catch (ConfigException e) {
