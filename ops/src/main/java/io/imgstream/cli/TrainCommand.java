@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.control.UnreadableVersionsException;
 import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.training.TrainingWorker;
@@ -117,8 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-        } catch (ConfigException | IllegalArgumentException e) {
-            // A base that does not load, or a control topic that does not exist.
+        } catch (ConfigException | IllegalArgumentException | UnreadableVersionsException e) {
+            // A base that does not load, a control topic that does not exist, or one whose record of the model can't
+            // be read.
             throw new CliException("Can't start the training worker: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
     }
