@@ -148,7 +148,7 @@ public final class ScoreBenchmark {
             progress.println("Throughput at batch size " + batchSize + "...");
             progress.flush();
             double raw = rawRate(v1, files, batchSize, settings.images());
-            double pipeline = pipelineRate(v1, files, batchSize, settings);
+            double pipeline = pipelineRate(store, v1, files, batchSize, settings);
             throughput.add(new Throughput(batchSize, pipeline, raw));
         }
         int latencyBatch = settings.batchSizes().get(0);
@@ -187,7 +187,8 @@ public final class ScoreBenchmark {
         return batch;
     }
 
-    private double pipelineRate(StoredBundle stored, List<Path> files, int batchSize, Settings settings)
+    private double pipelineRate(
+            FileSystemModelStore store, StoredBundle stored, List<Path> files, int batchSize, Settings settings)
             throws Exception {
         TopicCatalog topics = BenchInputs.freshTopics(stack.bootstrapServers(), PARTITIONS);
         RegistrySerdes serdes = RegistrySerdes.forRegistry(stack.registryUrl());
@@ -198,7 +199,8 @@ public final class ScoreBenchmark {
             publisher.flush();
         }
         List<Prediction> predictions = new ArrayList<>();
-        try (ScorerApp scorer = ScorerApp.start(scorerConfig(stored, topics, batchSize, settings.lingerMs(), files));
+        try (ScorerApp scorer =
+                        ScorerApp.start(scorerConfig(store, stored, topics, batchSize, settings.lingerMs(), files));
                 TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             requireRunning(scorer);
             long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
@@ -243,7 +245,8 @@ public final class ScoreBenchmark {
         double inferenceMs;
         double meanBatch;
         List<String> ids = new ArrayList<>();
-        try (ScorerApp scorer = ScorerApp.start(scorerConfig(v1, topics, batchSize, settings.lingerMs(), files));
+        try (ScorerApp scorer =
+                        ScorerApp.start(scorerConfig(store, v1, topics, batchSize, settings.lingerMs(), files));
                 TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), false);
                 ImagePublisher publisher = new ImagePublisher(clients(), serdes, topics.name(TopicRole.IMAGES));
                 KafkaProducer<String, SpecificRecord> control =
@@ -361,7 +364,12 @@ public final class ScoreBenchmark {
     }
 
     private ScorerConfig scorerConfig(
-            StoredBundle bundle, TopicCatalog topics, int batchSize, long lingerMs, List<Path> files) {
+            FileSystemModelStore store,
+            StoredBundle bundle,
+            TopicCatalog topics,
+            int batchSize,
+            long lingerMs,
+            List<Path> files) {
         Map<String, Object> props = new HashMap<>();
         props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         props.put(ScorerConfig.REGISTRY_URL_CONFIG, stack.registryUrl());
@@ -369,6 +377,7 @@ public final class ScoreBenchmark {
         props.put(ScorerConfig.STATE_DIR_CONFIG, workDir.resolve("streams").toString());
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
+        props.put(ScorerConfig.MODEL_STORE_CONFIG, store.root().toString());
         props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, files.get(0).getParent().toString());
         props.put(ScorerConfig.BATCH_SIZE_CONFIG, batchSize);
         props.put(ScorerConfig.BATCH_LINGER_MS_CONFIG, lingerMs);

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -17,6 +19,7 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.Set;
 
 /**
  * Ed25519 signatures of model-version announcements. The publisher signs the whole announcement
@@ -36,6 +39,7 @@ public final class AnnouncementSignature {
 
     private static final String PRIVATE_LABEL = "PRIVATE KEY";
     private static final String PUBLIC_LABEL = "PUBLIC KEY";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private AnnouncementSignature() {}
 
@@ -149,16 +153,28 @@ public final class AnnouncementSignature {
         }
     }
 
-    /** Writes both keys as PEM files; the private one readable by its owner only where the file system allows. */
+    /**
+     * Writes both keys as new PEM files (their directory is created if needed); the private one is created readable
+     * by its owner only where the file system allows, so it is never readable by others, not even for a moment.
+     *
+     * @throws UncheckedIOException if a file exists already or can't be written
+     */
     public static void write(KeyPair keys, Path privatePem, Path publicPem) {
         try {
-            Files.writeString(privatePem, pem(PRIVATE_LABEL, keys.getPrivate().getEncoded()));
+            Files.createDirectories(privatePem.toAbsolutePath().getParent());
+            Files.createDirectories(publicPem.toAbsolutePath().getParent());
             try {
-                Files.setPosixFilePermissions(privatePem, PosixFilePermissions.fromString("rw-------"));
+                Files.createFile(privatePem, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             } catch (UnsupportedOperationException e) {
                 // Not a POSIX file system: its own access rules apply.
+                Files.createFile(privatePem);
             }
-            Files.writeString(publicPem, pem(PUBLIC_LABEL, keys.getPublic().getEncoded()));
+            Files.writeString(privatePem, pem(PRIVATE_LABEL, keys.getPrivate().getEncoded()));
+            Files.writeString(
+                    publicPem,
+                    pem(PUBLIC_LABEL, keys.getPublic().getEncoded()),
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the keys to " + privatePem + " and " + publicPem, e);
         }

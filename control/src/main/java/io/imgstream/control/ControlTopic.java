@@ -1,5 +1,6 @@
 package io.imgstream.control;
 
+import io.imgstream.schemas.LatestRecords;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.ModelStatus;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -119,13 +121,45 @@ public final class ControlTopic implements VersionAnnouncer {
     }
 
     /**
-     * Reads the topic from the beginning to its current end and returns the latest record of every key.
+     * Reads the topic from the beginning to its current end and returns the latest record of every key; a key whose
+     * latest record can't be read is left out ({@link #snapshot()} names those).
      *
      * @throws IllegalArgumentException if the topic does not exist
      * @throws KafkaException if the end is not reached within a minute
      */
     public Map<String, ModelVersion> latestByKey() {
-        return TopicSnapshot.latestByKey(clientProperties, serdes, topic, ModelVersion.class, READ_TIMEOUT);
+        return snapshot().values();
+    }
+
+    /**
+     * Reads the topic from the beginning to its current end: the latest record of every key, and the keys whose
+     * latest record can't be read.
+     *
+     * @throws IllegalArgumentException if the topic does not exist
+     * @throws KafkaException if the end is not reached within a minute, or the registry can't be reached
+     */
+    public LatestRecords<ModelVersion> snapshot() {
+        return TopicSnapshot.read(clientProperties, serdes, topic, ModelVersion.class, READ_TIMEOUT);
+    }
+
+    /**
+     * The latest records of every key, once every key of {@code model} could be read: a current version that can't
+     * be read must not pass for no current version, nor a history record for an unused version number.
+     *
+     * @throws UnreadableVersionsException if the latest record of a key of {@code model} is not a readable
+     *                                     {@link ModelVersion}
+     */
+    public static Map<String, ModelVersion> readableFor(LatestRecords<ModelVersion> snapshot, String model) {
+        Map<String, String> unreadable = new TreeMap<>();
+        snapshot.unreadable().forEach((key, why) -> {
+            if (ModelVersionKeys.belongsTo(key, model)) {
+                unreadable.put(key, why);
+            }
+        });
+        if (!unreadable.isEmpty()) {
+            throw new UnreadableVersionsException(model, unreadable);
+        }
+        return snapshot.values();
     }
 
     /** The current (PROMOTED) version of {@code model}, if the topic names one. */

@@ -33,4 +33,10 @@ public final class ModelVersionKeys {
     public static String history(String model, int version) {
         return current(model) + VERSION_INFIX + version;
     }
+
+    /** Whether {@code key} is one of {@code model}'s keys: its current, shadow or a history key. */
+    public static boolean belongsTo(String key, String model) {
+        // Model names hold no '/', so another model's keys never start with this one's name and a slash.
+        return key.equals(current(model)) || key.startsWith(current(model) + "/");
+    }
 }

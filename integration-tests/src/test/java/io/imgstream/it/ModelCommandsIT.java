@@ -13,6 +13,7 @@ import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.stack.StackConfig;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
@@ -106,9 +107,11 @@ class ModelCommandsIT {
         ScoringFixture fixture = ScoringFixture.create(STACK.bootstrapServers(), STACK.registryUrl(), temp);
         fixture.saveVersion(4, 11);
         fixture.saveVersion(5, 13);
+        fixture.saveVersion(6, 17);
         String store = temp.resolve("models").toString();
         String control = fixture.topics().name(TopicRole.MODEL_VERSIONS);
-        Path keys = temp.resolve("keys");
+        // Where 'imgstream stack up --work-dir <temp>/stack' keeps its pair.
+        Path keys = temp.resolve("stack").resolve(StackConfig.SIGNING_KEYS_DIR);
         assertThat(ImgstreamCommand.newCommandLine().execute("models", "keygen", "--out", keys.toString()))
                 .isZero();
         Map<String, Object> props = new HashMap<>(fixture.scorerConfig(temp).originals());
@@ -118,8 +121,18 @@ class ModelCommandsIT {
 
         try (ScorerApp scorer = ScorerApp.start(new ScorerConfig(props))) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
-            CliRun unsigned = imgstream("models", "promote", "it-model:4", "--store", store, "--topic", control);
+            CliRun unsigned = imgstream(
+                    "models",
+                    "promote",
+                    "it-model:4",
+                    "--store",
+                    store,
+                    "--topic",
+                    control,
+                    "--work-dir",
+                    temp.resolve("no-stack").toString());
             assertThat(unsigned.exitCode()).as(unsigned.err()).isZero();
+            assertThat(unsigned.out()).contains("Not signed");
             await("the unsigned v4 refused")
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.metrics()
@@ -143,6 +156,22 @@ class ModelCommandsIT {
             await("the signed v5 adopted")
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.model().version() == 5);
+
+            CliRun stackSigned = imgstream(
+                    "models",
+                    "promote",
+                    "it-model:6",
+                    "--store",
+                    store,
+                    "--topic",
+                    control,
+                    "--work-dir",
+                    temp.resolve("stack").toString());
+            assertThat(stackSigned.exitCode()).as(stackSigned.err()).isZero();
+            assertThat(stackSigned.out()).contains("Signed with " + keys.resolve("imgstream-signing.pem"));
+            await("v6, signed with the stack's key by default, adopted")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> scorer.model().version() == 6);
         }
     }
 

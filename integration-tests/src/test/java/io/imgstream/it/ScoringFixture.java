@@ -97,7 +97,10 @@ record ScoringFixture(
         return ModelVersion.newBuilder(announcement).setBundleSha256(sha256).build();
     }
 
-    /** A scorer on this fixture's topics and bundle, with its own application id, reading files under {@code root}. */
+    /**
+     * A scorer on this fixture's topics and bundle, with its own application id and the fixture's model store,
+     * reading files under {@code root}.
+     */
     ScorerConfig scorerConfig(Path root) {
         Map<String, Object> props = new HashMap<>();
         props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -106,6 +109,7 @@ record ScoringFixture(
         props.put(ScorerConfig.STATE_DIR_CONFIG, work.resolve("streams").toString());
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
+        props.put(ScorerConfig.MODEL_STORE_CONFIG, work.resolve("models").toString());
         props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, root.toString());
         props.put(ScorerConfig.METRICS_PROMETHEUS_PORT_CONFIG, 0);
         for (TopicRole role : TopicRole.values()) {

@@ -617,6 +617,7 @@ class TrainingWorkerIT {
         props.put(ScorerConfig.APPLICATION_ID_CONFIG, "training-it-scorer-" + UUID.randomUUID());
         props.put(ScorerConfig.STATE_DIR_CONFIG, temp.resolve("scorer").toString());
         props.put(ScorerConfig.MODEL_NAME_CONFIG, MODEL);
+        props.put(ScorerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
         props.put(ScorerConfig.METRICS_JMX_ENABLED_CONFIG, false);
         props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
         for (TopicRole role : TopicRole.values()) {

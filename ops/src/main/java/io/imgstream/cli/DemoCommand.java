@@ -51,6 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // As 'stack up' does: what users publish after the demo is signed, and its scorer checks signatures.
+        workDir.signingKeys().createIfAbsent();
         Optional<RunningStack> running = LocalStack.find(workDir.path());
         RunningStack stack;
         if (running.isPresent()) {

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 /** The {@code --store} option shared by the {@code models} commands. */
 public final class ModelStoreOption {
 
-    /** Where {@code imgstream demo} keeps its models, relative to the current directory. */
-    public static final String DEFAULT_STORE = ".imgstream/models";
+    /** Where {@code imgstream demo}, the training worker and scorers keep models, relative to the current directory. */
+    public static final String DEFAULT_STORE = FileSystemModelStore.DEFAULT_ROOT;
 
     @Option(
             names = "--store",

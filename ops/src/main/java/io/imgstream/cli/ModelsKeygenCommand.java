@@ -1,6 +1,6 @@
 package io.imgstream.cli;
 
-import io.imgstream.control.AnnouncementSignature;
+import io.imgstream.control.SigningKeyFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +19,6 @@ import picocli.CommandLine.Spec;
                 + "scorers (model.signature.public.key).")
 public final class ModelsKeygenCommand implements Callable<Integer> {
 
-    private static final String PRIVATE_FILE = "imgstream-signing.pem";
-    private static final String PUBLIC_FILE = "imgstream-signing.pub.pem";
-
     @Spec
     private CommandSpec spec;
 
@@ -29,20 +26,21 @@ public final class ModelsKeygenCommand implements Callable<Integer> {
             names = "--out",
             paramLabel = "DIR",
             defaultValue = ".",
-            description = "Directory for " + PRIVATE_FILE + " and " + PUBLIC_FILE + " (default: the current one).")
+            description = "Directory for " + SigningKeyFiles.PRIVATE_FILE + " and " + SigningKeyFiles.PUBLIC_FILE
+                    + " (default: the current one).")
     private Path out;
 
     @Override
     public Integer call() throws Exception {
-        Path privateKey = out.resolve(PRIVATE_FILE);
-        Path publicKey = out.resolve(PUBLIC_FILE);
+        SigningKeyFiles keys = SigningKeyFiles.in(out);
+        Path privateKey = keys.privateKey();
+        Path publicKey = keys.publicKey();
         if (Files.exists(privateKey) || Files.exists(publicKey)) {
             throw new CliException(
                     privateKey + " or " + publicKey + " exists already; move them away or pass --out",
                     CliException.BAD_ARGUMENT);
         }
-        Files.createDirectories(out);
-        AnnouncementSignature.write(AnnouncementSignature.generate(), privateKey, publicKey);
+        keys.createIfAbsent();
         PrintWriter printed = spec.commandLine().getOut();
         printed.printf("Wrote %s (keep it secret) and %s (give it to the scorers).%n", privateKey, publicKey);
         printed.flush();

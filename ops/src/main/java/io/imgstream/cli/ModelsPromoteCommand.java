@@ -71,6 +71,7 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
                 shadow
                         ? "Scorers of the model score every batch with it too, into predictions-shadow."
                         : "Every scorer of the model verifies it and scores with it from its next batch.");
+        out.println(control.signing());
         out.flush();
         return CliException.OK;
     }

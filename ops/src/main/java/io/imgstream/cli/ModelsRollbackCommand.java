@@ -63,6 +63,7 @@ public final class ModelsRollbackCommand implements Callable<Integer> {
         out.printf(
                 "Rolled %s back from v%d to v%d on '%s'; every scorer of the model follows from its next batch.%n",
                 model, current.getVersion(), to.version(), topic);
+        out.println(control.signing());
         out.flush();
         return CliException.OK;
     }

@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.control.SigningKeyFiles;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.metrics.MetricsSettings;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,9 @@ final class RunOptions {
 
     @Mixin
     private ConnectionOptions connection;
+
+    @Mixin
+    private WorkDirOption stack;
 
     @Option(
             names = "--config",
@@ -81,6 +86,25 @@ final class RunOptions {
             out.flush();
         }
         return configReference;
+    }
+
+    /**
+     * Sets {@code key} to the local stack's key file when there is one and the settings name no key (an empty value
+     * counts as naming one: it turns signatures off), so signing is on wherever {@code imgstream stack up} made its
+     * pair.
+     *
+     * @param key          the application's key setting
+     * @param stackKeyFile the file of the stack's pair the application needs, if it exists
+     */
+    static void defaultSigningKey(Map<String, Object> props, String key, Optional<Path> stackKeyFile) {
+        if (!props.containsKey(key)) {
+            stackKeyFile.ifPresent(file -> props.put(key, file.toString()));
+        }
+    }
+
+    /** The local stack's key pair for signing announcements; its files may not exist. */
+    SigningKeyFiles stackSigningKeys() {
+        return stack.signingKeys();
     }
 
     /** Where the broker and the registry are. */

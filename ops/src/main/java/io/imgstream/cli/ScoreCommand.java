@@ -50,6 +50,13 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Model to score with, as on the control topic (default: the bundle's).")
     private String modelName;
 
+    @Option(
+            names = "--store",
+            paramLabel = "DIR",
+            description = "Model store root, the only place announced bundles are read from (model.store, default "
+                    + ModelStoreOption.DEFAULT_STORE + ").")
+    private Path store;
+
     @Override
     public Integer call() throws Exception {
         if (run.printedReference(spec.commandLine().getOut(), ScorerConfig.CONFIG)) {
@@ -78,6 +85,11 @@ public final class ScoreCommand implements Callable<Integer> {
                     config.applicationId(),
                     app.batching().batchSize(),
                     app.batching().linger().toMillis());
+            String key = config.getString(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG);
+            out.println(
+                    key.isEmpty()
+                            ? "Announcements on the control topic are not checked for signatures."
+                            : "Only announcements signed with the key of " + key + " are adopted.");
             if (app.prometheusPort() >= 0) {
                 out.printf(
                         "Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n",
@@ -120,6 +132,13 @@ public final class ScoreCommand implements Callable<Integer> {
         if (modelName != null) {
             props.put(ScorerConfig.MODEL_NAME_CONFIG, modelName);
         }
+        if (store != null) {
+            props.put(ScorerConfig.MODEL_STORE_CONFIG, store.toAbsolutePath().toString());
+        }
+        RunOptions.defaultSigningKey(
+                props,
+                ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG,
+                run.stackSigningKeys().existingPublicKey());
         try {
             return new ScorerConfig(props);
         } catch (ConfigException e) {

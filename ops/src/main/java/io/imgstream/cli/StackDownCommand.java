@@ -33,6 +33,7 @@ public final class StackDownCommand implements Callable<Integer> {
             "registry",
             "connect",
             "logs",
+            StackConfig.SIGNING_KEYS_DIR,
             StackConfig.SECURE_CLIENT_CONFIG,
             StackState.FILE_NAME,
             StackState.FILE_NAME + ".tmp");
@@ -45,7 +46,8 @@ public final class StackDownCommand implements Callable<Integer> {
 
     @Option(
             names = "--delete-data",
-            description = "Also delete the work directory (Kafka data and logs), so the next start is fresh.")
+            description = "Also delete the work directory (Kafka data, logs and the signing key pair), so the next "
+                    + "start is fresh.")
     private boolean deleteData;
 
     @Override

@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.control.SigningKeyFiles;
 import io.imgstream.stack.JdkLocator;
 import io.imgstream.stack.LocalStack;
 import io.imgstream.stack.RunningStack;
@@ -22,7 +23,11 @@ import picocli.CommandLine.Spec;
                     + "JVM on 127.0.0.1, create imgstream's topics and register their schemas (compatibility "
                     + "BACKWARD).",
             "Kafka data and the registry's schemas stay in the work directory between runs. Stop the stack with "
-                    + "'imgstream stack down'."
+                    + "'imgstream stack down'.",
+            "The first start also makes a key pair for signing model announcements in <work-dir>/"
+                    + StackConfig.SIGNING_KEYS_DIR + ": from then on 'imgstream train' and 'imgstream models "
+                    + "promote|rollback' sign with it and 'imgstream score' accepts only versions signed with it, "
+                    + "unless given keys of their own."
         })
 public final class StackUpCommand implements Callable<Integer> {
 
@@ -110,6 +115,8 @@ public final class StackUpCommand implements Callable<Integer> {
                 connect ? connectPort : 0,
                 securePort);
         PrintWriter out = spec.commandLine().getOut();
+        SigningKeyFiles keys = workDir.signingKeys();
+        boolean newKeys = createSigningKeys(keys);
         RunningStack stack = LocalStack.start(config, out);
         out.println();
         out.printf("Stack is up:%n");
@@ -126,9 +133,25 @@ public final class StackUpCommand implements Callable<Integer> {
                 .ifPresent(url -> out.printf(
                         "  Kafka Connect       %s (standalone; 'imgstream connect create' adds connectors)%n", url));
         out.printf("  work directory      %s (logs in %s)%n", stack.workDir(), config.logsDir());
+        out.printf(
+                "  signing keys        %s: %s signs what 'imgstream train' and 'imgstream models promote|rollback' "
+                        + "announce, %s is the key 'imgstream score' checks announcements with%s%n",
+                newKeys ? "a new pair" : "the stack's pair",
+                keys.privateKey(),
+                keys.publicKey(),
+                workDirArgument().isEmpty() ? "" : " (give them" + workDirArgument() + ")");
         out.printf("Stop it with 'imgstream stack down%s'.%n", workDirArgument());
         out.flush();
         return CliException.OK;
+    }
+
+    /** Makes the stack's signing key pair on the first start; announcements are signed by default from then on. */
+    private static boolean createSigningKeys(SigningKeyFiles keys) {
+        try {
+            return keys.createIfAbsent();
+        } catch (IllegalStateException e) {
+            throw new CliException("Can't start the stack: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
     }
 
     private String workDirArgument() {

@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.control.UnreadableVersionsException;
 import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.training.TrainingWorker;
@@ -86,6 +87,11 @@ public final class TrainCommand implements Callable<Integer> {
                     config.topics().name(TopicRole.FEEDBACK),
                     config.refitTrigger().everyLabels(),
                     config.refitTrigger().interval().toSeconds());
+            String key = config.getString(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG);
+            out.println(
+                    key.isEmpty()
+                            ? "Announcements are not signed: scorers that check signatures will refuse them."
+                            : "Announcements are signed with " + key + ".");
             if (worker.prometheusPort() >= 0) {
                 out.printf(
                         "Metrics: http://127.0.0.1:%d/metrics (Prometheus), JMX domain %s%n",
@@ -112,8 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
-        } catch (ConfigException | IllegalArgumentException e) {
-            // A base that does not load, or a control topic that does not exist.
+        } catch (ConfigException | IllegalArgumentException | UnreadableVersionsException e) {
+            // A base that does not load, a control topic that does not exist, or one whose record of the model can't
+            // be read.
             throw new CliException("Can't start the training worker: " + e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
     }
@@ -142,6 +149,10 @@ public final class TrainCommand implements Callable<Integer> {
                     TrainingWorkerConfig.MODEL_STORE_CONFIG,
                     store.toAbsolutePath().toString());
         }
+        RunOptions.defaultSigningKey(
+                props,
+                TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG,
+                run.stackSigningKeys().existingPrivateKey());
         try {
             return new TrainingWorkerConfig(props);
         } catch (ConfigException e) {

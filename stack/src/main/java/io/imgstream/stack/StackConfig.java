@@ -50,6 +50,9 @@ public record StackConfig(
     public static final int DEFAULT_PARTITIONS = 3;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
 
+    /** Folder of {@link #signingKeysDir()} in the work directory. */
+    public static final String SIGNING_KEYS_DIR = "keys";
+
     /** File name of {@link #secureClientConfig()} in the work directory. */
     public static final String SECURE_CLIENT_CONFIG = "secure-client.properties";
 
@@ -148,6 +151,14 @@ public record StackConfig(
      */
     public Path secureClientConfig() {
         return workDir.resolve(SECURE_CLIENT_CONFIG);
+    }
+
+    /**
+     * Where {@code imgstream stack up} keeps the stack's key pair for signing model announcements, which the CLI's
+     * publishers and scorers use when given no key of their own.
+     */
+    public Path signingKeysDir() {
+        return workDir.resolve(SIGNING_KEYS_DIR);
     }
 
     /** {@code 127.0.0.1:<brokerPort>}, the value for {@code bootstrap.servers}. */

@@ -120,7 +120,9 @@ public final class ScorerApp implements StreamsApplication {
                         config.topics().name(TopicRole.MODEL_VERSIONS),
                         serdes.<ModelVersion>valueDeserializer(),
                         modelName,
-                        new BundleLoader(config.modelSignaturePublicKey().orElse(null)),
+                        new BundleLoader(
+                                config.modelStore(),
+                                config.modelSignaturePublicKey().orElse(null)),
                         metrics);
                 control = watcher.catchUp(config.modelVersionsStartupTimeout());
                 initial = chooseInitial(configured, control, watcher);

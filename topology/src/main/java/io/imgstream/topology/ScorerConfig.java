@@ -2,6 +2,7 @@ package io.imgstream.topology;
 
 import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
+import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
@@ -144,6 +145,14 @@ public final class ScorerConfig extends AbstractConfig {
             + "control topic must be signed with (imgstream models keygen makes a pair); a version without a valid "
             + "signature is refused and the current model stays. Empty: signatures are not checked.";
 
+    public static final String MODEL_STORE_CONFIG = "model.store";
+    public static final String DEFAULT_MODEL_STORE = FileSystemModelStore.DEFAULT_ROOT;
+    private static final String MODEL_STORE_DOC = "Root directory of the model store the training worker and "
+            + "'imgstream models promote' publish bundles in (relative paths are resolved against the working "
+            + "directory). A version on the control topic is loaded only if its bundle location, once normalised, "
+            + "is a regular file under this root reached through no symbolic link; any other location is refused "
+            + "and the current model stays. model.bundle, the operator's own choice, may be anywhere.";
+
     public static final String MODEL_BUNDLE_SHA256_CONFIG = "model.bundle.sha256";
     private static final String MODEL_BUNDLE_SHA256_DOC =
             "Expected hex sha256 of the bundle file; when set, a bundle that "
@@ -191,6 +200,13 @@ public final class ScorerConfig extends AbstractConfig {
                         ConfigDef.Range.atLeast(0),
                         Importance.LOW,
                         MODEL_VERSIONS_STARTUP_TIMEOUT_MS_DOC)
+                .define(
+                        MODEL_STORE_CONFIG,
+                        Type.STRING,
+                        DEFAULT_MODEL_STORE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
+                        MODEL_STORE_DOC)
                 .define(
                         MODEL_BUNDLE_SHA256_CONFIG,
                         Type.STRING,
@@ -460,6 +476,11 @@ public final class ScorerConfig extends AbstractConfig {
     /** The active-learning thresholds. */
     public LabelingPolicy labeling() {
         return new LabelingPolicy(getDouble(LABELING_MIN_CONFIDENCE_CONFIG), getDouble(LABELING_MIN_MARGIN_CONFIG));
+    }
+
+    /** Root of the model store announced bundles are read from, absolute and normalised. */
+    public Path modelStore() {
+        return Path.of(getString(MODEL_STORE_CONFIG)).toAbsolutePath().normalize();
     }
 
     /** Expected sha256 of the bundle, or empty when not checked. */

@@ -3,6 +3,7 @@ package io.imgstream.training;
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.control.ControlTopic;
 import io.imgstream.control.SigningAnnouncer;
+import io.imgstream.control.UnreadableVersionsException;
 import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -223,9 +224,14 @@ public final class TrainingWorker implements StreamsApplication {
         lastOutcome = outcome;
     }
 
-    /** Reads the control topic and loads the current version's bundle when it changed. */
+    /**
+     * Reads the control topic and loads the current version's bundle when it changed.
+     *
+     * @throws UnreadableVersionsException if a record of the model can't be read: the refit waits, as for a broker
+     *                                     or registry that can't be reached, rather than take it for no version
+     */
     private void readControlTopic() {
-        controlRecords = control.latestByKey();
+        controlRecords = ControlTopic.readableFor(control.snapshot(), config.modelName());
         Optional<ModelVersion> promoted = ControlTopic.current(controlRecords, config.modelName());
         if (promoted.isEmpty()) {
             current = null;
@@ -242,6 +248,14 @@ public final class TrainingWorker implements StreamsApplication {
                         URI.create(version.getBundleUri().toString()),
                         version.getBundleSha256().toString());
             } catch (RuntimeException e) {
+                if (version.getMetrics().getAccuracy() == null) {
+                    // Nothing to compare a candidate with: the gate would pass it as if there were no current version.
+                    throw new IllegalStateException(
+                            "can't load the current version v" + version.getVersion() + " (" + e.getMessage()
+                                    + ") and its announcement records no accuracy to compare candidates with; no "
+                                    + "refit until its bundle loads",
+                            e);
+                }
                 LOG.warn(
                         "Can't load the current version v{} ({}): candidates start fresh and are compared with its "
                                 + "recorded accuracy",

@@ -4,6 +4,7 @@ import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -67,10 +68,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             "The model this worker trains; its versions are announced on the control topic.";
 
     public static final String MODEL_STORE_CONFIG = "model.store";
-    public static final String DEFAULT_MODEL_STORE = ".imgstream/models";
+    public static final String DEFAULT_MODEL_STORE = FileSystemModelStore.DEFAULT_ROOT;
     private static final String MODEL_STORE_DOC =
             "Root directory of the filesystem model store the bundles are saved in; "
-                    + "scorers must be able to read it.";
+                    + "scorers must be able to read it, and read announced bundles only from their own model.store.";
 
     public static final String MODEL_SIGNATURE_PRIVATE_KEY_CONFIG = "model.signature.private.key";
     private static final String MODEL_SIGNATURE_PRIVATE_KEY_DOC = "PEM file of the Ed25519 private key every "

@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.TopicPartition;
  * {@code <topic>-<partition>-<first offset>.<ext>} when it is committed. The name is fixed by the first offset, so a
  * task that crashed after a rename and before the offset commit rewrites the same records into the same name: a
  * committed file never holds a line twice, and no line is in two committed files.
+ *
+ * <p>The temporary file is always created new, never opened through whatever is at its name: a leftover file or a
+ * symbolic link planted there is removed first (the link, not what it points to), and the creation fails if anything
+ * appears there in between. The rename to the final name replaces a link there rather than writing through it.
  */
 final class PartitionFile {
 
@@ -27,6 +32,7 @@ final class PartitionFile {
     private final Path target;
     private final FileChannel channel;
     private final Writer writer;
+    private final long firstOffset;
     private final long openedNanos = System.nanoTime();
     private long bytes;
     private long nextOffset;
@@ -36,6 +42,7 @@ final class PartitionFile {
         this.target = target;
         this.channel = channel;
         this.writer = Channels.newWriter(channel, StandardCharsets.UTF_8);
+        this.firstOffset = firstOffset;
         this.nextOffset = firstOffset;
     }
 
@@ -51,8 +58,9 @@ final class PartitionFile {
                 format.extension());
         Files.createDirectories(directory);
         Path temp = directory.resolve(TEMP_PREFIX + name + TEMP_SUFFIX);
+        Files.deleteIfExists(temp);
         FileChannel channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         PartitionFile file = new PartitionFile(temp, directory.resolve(name), channel, firstOffset);
         if (format.header() != null) {
             file.write(format.header());
@@ -86,6 +94,11 @@ final class PartitionFile {
     /** How long it has been open, in milliseconds. */
     long ageMillis() {
         return (System.nanoTime() - openedNanos) / 1_000_000;
+    }
+
+    /** The offset of the first record written, where a partition whose file is discarded is delivered from again. */
+    long firstOffset() {
+        return firstOffset;
     }
 
     /** The offset after the last record written. */

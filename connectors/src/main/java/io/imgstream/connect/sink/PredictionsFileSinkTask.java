@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -30,15 +33,36 @@ import org.slf4j.LoggerFactory;
  * reporter, which with {@code errors.tolerance=all} logs or dead-letters it and goes on (with the default
  * {@code none} it fails the task, as Connect does for any converter error); a runtime without a reporter logs and
  * skips it.
+ *
+ * <p><strong>A failed write loses nothing.</strong> The open files hold records of earlier {@code put} calls that
+ * Connect considers delivered. When a write or commit fails, every uncommitted file is discarded and its partition
+ * rewound ({@link org.apache.kafka.connect.sink.SinkTaskContext#offset}) to the file's first record, so Connect
+ * delivers those records again, then the task throws {@link RetriableException}. Connect retries the failed batch
+ * first, before it reads from the rewound positions: that batch's records of rewound partitions are skipped then,
+ * since they come again in order from the rewound position, and would otherwise be written ahead of records they
+ * follow.
  */
 public final class PredictionsFileSinkTask extends SinkTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(PredictionsFileSinkTask.class);
 
+    private final Function<String, Deserializer<Prediction>> deserializers;
     private PredictionsFileSinkConfig config;
     private Deserializer<Prediction> values;
     private final Map<TopicPartition, PartitionFile> files = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Partitions rewound by a failed {@code put}, whose records the batch Connect retries next must skip. */
+    private final Set<TopicPartition> rewoundBeforeRetry = new HashSet<>();
+
+    /** The task Connect instantiates: Prediction records are read with the registry of {@code registry.url}. */
+    public PredictionsFileSinkTask() {
+        this(registryUrl -> RegistrySerdes.forRegistry(registryUrl).valueDeserializer());
+    }
+
+    /** A task reading Prediction records with the deserializer made for the configured registry URL. */
+    PredictionsFileSinkTask(Function<String, Deserializer<Prediction>> deserializers) {
+        this.deserializers = deserializers;
+    }
 
     @Override
     public String version() {
@@ -48,7 +72,7 @@ public final class PredictionsFileSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new PredictionsFileSinkConfig(props);
-        values = RegistrySerdes.forRegistry(config.registryUrl()).valueDeserializer();
+        values = deserializers.apply(config.registryUrl());
     }
 
     @Override
@@ -70,8 +94,13 @@ public final class PredictionsFileSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        // This batch is the one a failure interrupted, unless the previous put succeeded.
+        Set<TopicPartition> comingAgain = Set.copyOf(rewoundBeforeRetry);
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+            if (comingAgain.contains(partition)) {
+                continue;
+            }
             Prediction prediction = prediction(record);
             if (prediction == null) {
                 continue;
@@ -89,12 +118,14 @@ public final class PredictionsFileSinkTask extends SinkTask {
                     commit(partition);
                 }
             } catch (IOException e) {
-                discardAll();
-                // Connect redelivers from the committed offsets after the pause, into fresh files.
+                rewoundBeforeRetry.addAll(rewindUncommitted());
                 throw new RetriableException(
-                        "could not write predictions to " + config.directory() + ": " + e.getMessage(), e);
+                        "could not write predictions to " + config.directory() + " (" + e.getMessage()
+                                + "); the uncommitted files are discarded and their records will be delivered again",
+                        e);
             }
         }
+        rewoundBeforeRetry.clear();
     }
 
     private Prediction prediction(SinkRecord record) {
@@ -130,8 +161,13 @@ public final class PredictionsFileSinkTask extends SinkTask {
                 try {
                     commit(partition);
                 } catch (IOException e) {
+                    // No batch is retried after a failed offset commit: Connect reads from the rewound positions.
+                    rewindUncommitted();
                     throw new RetriableException(
-                            "could not commit the file of " + partition + ": " + e.getMessage(), e);
+                            "could not commit the file of " + partition + " (" + e.getMessage()
+                                    + "); the uncommitted files are discarded and their records will be delivered "
+                                    + "again",
+                            e);
                 }
             }
         }
@@ -145,9 +181,11 @@ public final class PredictionsFileSinkTask extends SinkTask {
         return safe;
     }
 
+    // A file that fails to commit stays among the open ones, to be discarded and its partition rewound.
     private void commit(TopicPartition partition) throws IOException {
-        PartitionFile file = files.remove(partition);
+        PartitionFile file = files.get(partition);
         Path target = file.commit();
+        files.remove(partition);
         committed.put(partition, file.nextOffset());
         LOG.debug("Committed {} up to offset {}", target, file.nextOffset());
     }
@@ -160,7 +198,26 @@ public final class PredictionsFileSinkTask extends SinkTask {
                 file.discard();
             }
             committed.remove(partition);
+            rewoundBeforeRetry.remove(partition);
         }
+    }
+
+    /**
+     * Discards every uncommitted file and asks Connect to deliver each one's partition again from the file's first
+     * record: Connect took those records as delivered when {@code put} returned.
+     *
+     * @return the rewound partitions
+     */
+    private Set<TopicPartition> rewindUncommitted() {
+        Map<TopicPartition, Long> from = new HashMap<>();
+        files.forEach((partition, file) -> from.put(partition, file.firstOffset()));
+        discardAll();
+        if (!from.isEmpty()) {
+            context.offset(from);
+            LOG.warn(
+                    "Discarded the uncommitted files; {} will be delivered again from offsets {}", from.keySet(), from);
+        }
+        return from.keySet();
     }
 
     private void discardAll() {

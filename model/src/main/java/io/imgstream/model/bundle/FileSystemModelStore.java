@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * {@code .bundle-*.zip.tmp} file behind, which {@link #list()} ignores. A version that exists
  * with the same bytes is left alone; with other bytes, saving fails.
  *
- * <p><strong>Loading is verified:</strong> the URI must point to a bundle under the root (no
- * {@code ..}, no symbolic link out of it), and the file's SHA-256 is compared with the expected one
+ * <p><strong>Loading is verified:</strong> the URI must point, once normalised, to a regular file
+ * under the root with no symbolic link anywhere between the root and the file (a link inside the
+ * store could point anywhere later), and the file's SHA-256 is compared with the expected one
  * before anything is deserialized. The hash and the read use the same open file, so a concurrent
  * rename can't swap the bytes in between.
  *
@@ -49,6 +50,13 @@ public final class FileSystemModelStore implements ModelStore {
 
     /** File name of a bundle inside its version directory. */
     public static final String BUNDLE_FILE = "bundle.zip";
+
+    /**
+     * The root every component uses unless told otherwise (the training worker's and the scorer's
+     * {@code model.store}, the CLI's {@code --store}), relative to the working directory: inside the local
+     * stack's default work directory.
+     */
+    public static final String DEFAULT_ROOT = ".imgstream/models";
 
     private static final String VERSION_PREFIX = "v";
     private static final Pattern VERSION_DIRECTORY = Pattern.compile(VERSION_PREFIX + "([1-9][0-9]{0,8})");
@@ -154,9 +162,11 @@ public final class FileSystemModelStore implements ModelStore {
         try {
             realPath = path.toRealPath();
             Path realRoot = root.toRealPath();
-            if (!realPath.startsWith(realRoot)) {
+            // The root itself may sit below a link (a mounted volume, /tmp on some systems); below it, nothing may.
+            if (!realPath.equals(realRoot.resolve(root.relativize(path)))) {
                 throw new IllegalArgumentException(bundleUri + " resolves through a symbolic link to " + realPath
-                        + ", outside the store root " + realRoot + "; refusing to read it");
+                        + "; the store reads bundles only through real directories below its root " + root
+                        + ", refusing to read it");
             }
         } catch (NoSuchFileException e) {
             throw new BundleNotFoundException(

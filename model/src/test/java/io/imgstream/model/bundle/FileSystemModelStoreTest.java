@@ -141,6 +141,27 @@ class FileSystemModelStoreTest {
                 .hasMessageContaining("symbolic link");
     }
 
+    /** A link that points inside the store today can be pointed anywhere tomorrow: none is followed. */
+    @Test
+    void shouldRefuseSymbolicLinksInsideTheRoot() throws IOException {
+        FileSystemModelStore store = new FileSystemModelStore(root.resolve("store"));
+        StoredBundle stored = store.save(TestBundles.bundle("pets", 1, 3));
+        Path model = root.resolve("store/pets");
+        Files.move(model, root.resolve("store/pets-moved"));
+        Files.createSymbolicLink(model, root.resolve("store/pets-moved"));
+        StoredBundle other = store.save(TestBundles.bundle("cats", 1, 3));
+        Path file = Path.of(other.uri());
+        Files.move(file, root.resolve("store/cats/moved.zip"));
+        Files.createSymbolicLink(file, root.resolve("store/cats/moved.zip"));
+
+        assertThatThrownBy(() -> store.load(stored.uri(), stored.sha256()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> store.load(other.uri(), other.sha256()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("symbolic link");
+    }
+
     @Test
     void shouldNameThePathOfAMissingBundle() {
         FileSystemModelStore store = new FileSystemModelStore(root);

@@ -2,6 +2,7 @@ package io.imgstream.cli.demo;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
+import io.imgstream.control.SigningKeyFiles;
 import io.imgstream.demo.DemoImage;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
@@ -16,6 +17,7 @@ import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.stack.RunningStack;
+import io.imgstream.stack.StackConfig;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import java.io.IOException;
@@ -112,7 +114,7 @@ public final class DemoRun {
     }
 
     private StoredBundle demoModel() {
-        FileSystemModelStore store = new FileSystemModelStore(workDir.resolve("models"));
+        FileSystemModelStore store = modelStore();
         Optional<StoredBundle> existing = store.list().stream()
                 .filter(b -> b.modelName().equals(MODEL_NAME) && b.version() == MODEL_VERSION)
                 .findFirst();
@@ -132,6 +134,11 @@ public final class DemoRun {
                 trained.manifest().metrics().get(DemoModel.HOLDOUT_ACCURACY),
                 stored.uri());
         return stored;
+    }
+
+    /** The work directory's model store, the one the CLI's commands use by default. */
+    private FileSystemModelStore modelStore() {
+        return new FileSystemModelStore(workDir.resolve("models"));
     }
 
     /** A text file named like an image, and a file outside the allowed roots: both must become dead letters. */
@@ -156,6 +163,10 @@ public final class DemoRun {
         props.put(ScorerConfig.STATE_DIR_CONFIG, workDir.resolve("streams").toString());
         props.put(ScorerConfig.MODEL_BUNDLE_CONFIG, Path.of(bundle.uri()).toString());
         props.put(ScorerConfig.MODEL_BUNDLE_SHA256_CONFIG, bundle.sha256());
+        props.put(ScorerConfig.MODEL_STORE_CONFIG, modelStore().root().toString());
+        SigningKeyFiles.in(workDir.resolve(StackConfig.SIGNING_KEYS_DIR))
+                .existingPublicKey()
+                .ifPresent(key -> props.put(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG, key.toString()));
         props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, imageRoot.toString());
         return new ScorerConfig(props);
     }

@@ -58,6 +58,35 @@ class DeploymentManifestsTest {
         assertThat(worker.modelName()).isEqualTo(scorer.modelName());
     }
 
+    /**
+     * Every announcement the worker makes is signed and every scorer checks it, with the two halves of one pair as
+     * the signing secret mounts them; and scorers read bundles only from the store the worker writes.
+     */
+    @Test
+    void shouldSignAnnouncementsAndHaveScorersCheckThemAndReadOnlyTheWorkersStore() throws Exception {
+        JsonNode config = documents("config.yaml").get(0).get("data");
+        Map<String, Object> scorer = properties(config.get("scorer.properties").asText());
+        Map<String, Object> worker = properties(config.get("worker.properties").asText());
+
+        assertThat(mountedFile(
+                        "scorer.yaml", String.valueOf(scorer.get(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG))))
+                .as("the scorer's public key, mounted")
+                .isEqualTo("imgstream-signing/public");
+        assertThat(mountedFile(
+                        "training-worker.yaml",
+                        String.valueOf(worker.get(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG))))
+                .as("the worker's private key, mounted")
+                .isEqualTo("imgstream-signing/private");
+        assertThat(scorer.get(ScorerConfig.MODEL_STORE_CONFIG))
+                .as("scorer and worker share the model store")
+                .isNotNull()
+                .isEqualTo(worker.get(TrainingWorkerConfig.MODEL_STORE_CONFIG));
+        assertThat(mountedVolume("scorer.yaml", String.valueOf(scorer.get(ScorerConfig.MODEL_STORE_CONFIG))))
+                .isEqualTo(mountedVolume(
+                        "training-worker.yaml", String.valueOf(worker.get(TrainingWorkerConfig.MODEL_STORE_CONFIG))))
+                .isEqualTo("persistentVolumeClaim model-store");
+    }
+
     @Test
     void shouldPutScorersOnGpuNodesAndRunOneWorker() throws Exception {
         JsonNode scorer = documents("scorer.yaml").get(0);
@@ -162,6 +191,46 @@ class DeploymentManifestsTest {
         }
     }
 
+    /** {@code <secret>/<key>} of the secret item mounted as {@code file} in {@code manifest}'s pod, or null. */
+    private static String mountedFile(String manifest, String file) throws Exception {
+        Path path = Path.of(file);
+        JsonNode pod = documents(manifest).get(0).at("/spec/template/spec");
+        String volume = volumeAt(pod, path.getParent().toString());
+        for (JsonNode candidate : pod.get("volumes")) {
+            if (candidate.get("name").asText().equals(volume) && candidate.has("secret")) {
+                for (JsonNode item : candidate.at("/secret/items")) {
+                    if (item.get("path").asText().equals(path.getFileName().toString())) {
+                        return candidate.at("/secret/secretName").asText() + "/"
+                                + item.get("key").asText();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What is mounted at {@code directory} in {@code manifest}'s pod: the volume's kind and name, or null. */
+    private static String mountedVolume(String manifest, String directory) throws Exception {
+        JsonNode pod = documents(manifest).get(0).at("/spec/template/spec");
+        String volume = volumeAt(pod, directory);
+        for (JsonNode candidate : pod.get("volumes")) {
+            if (candidate.get("name").asText().equals(volume) && candidate.has("persistentVolumeClaim")) {
+                return "persistentVolumeClaim "
+                        + candidate.at("/persistentVolumeClaim/claimName").asText();
+            }
+        }
+        return null;
+    }
+
+    private static String volumeAt(JsonNode pod, String directory) {
+        for (JsonNode mount : pod.at("/containers/0/volumeMounts")) {
+            if (mount.get("mountPath").asText().equals(directory)) {
+                return mount.get("name").asText();
+            }
+        }
+        return null;
+    }
+
     private static List<JsonNode> documents(String file) throws Exception {
         List<JsonNode> docs = new ArrayList<>();
         try (MappingIterator<JsonNode> all = YAML.readerFor(JsonNode.class)
@@ -183,10 +252,9 @@ class DeploymentManifestsTest {
 
     /** The signing keys are mounted secrets, not here; everything else must validate as written. */
     private static Map<String, Object> withoutKeyFiles(Map<String, Object> props) {
-        assertThat(props.remove(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG) != null
-                        || props.remove(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG) != null)
-                .as("signatures on")
-                .isTrue();
+        boolean privateKey = props.remove(TrainingWorkerConfig.MODEL_SIGNATURE_PRIVATE_KEY_CONFIG) != null;
+        boolean publicKey = props.remove(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG) != null;
+        assertThat(privateKey || publicKey).as("signatures on").isTrue();
         return props;
     }
 }

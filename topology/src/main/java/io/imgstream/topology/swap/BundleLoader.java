@@ -1,34 +1,44 @@
 package io.imgstream.topology.swap;
 
 import io.imgstream.control.AnnouncementSignature;
-import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Loads the bundle a {@link ModelVersion} announces and checks it against the announcement before anything
- * scores with it: the announcement's signature of all it announces when a public key is configured, the file's sha256,
- * then the manifest's model name, version, base model and class list. Any mismatch refuses the version.
+ * scores with it: the announcement's signature of all it announces when a public key is configured, that the bundle
+ * is a regular file in the scorer's own model store (under its root once normalised, through no symbolic link, in
+ * the store's {@code <model>/v<version>/bundle.zip} layout), the file's sha256, then the manifest's model name,
+ * version, base model and class list. Any mismatch refuses the version.
+ *
+ * <p>The store check keeps an announcement, signed or not, from making the scorer open an arbitrary file: a device
+ * or FIFO that blocks it, a file a link leads to, or a bundle planted somewhere the publisher never wrote.
  *
  * <p>Thread-safe and stateless.
  */
 public final class BundleLoader {
 
+    private static final Pattern SHA_256 = Pattern.compile("[0-9a-fA-F]{64}");
+
+    private final FileSystemModelStore store;
     private final PublicKey signer;
 
-    /** A loader that checks no signature. */
-    public BundleLoader() {
-        this(null);
-    }
-
-    /** @param signer the publisher's public key, or null to accept unsigned versions */
-    public BundleLoader(PublicKey signer) {
+    /**
+     * @param storeRoot the root of the model store bundles may be read from ({@code model.store})
+     * @param signer    the publisher's public key, or null to accept unsigned versions
+     */
+    public BundleLoader(Path storeRoot, PublicKey signer) {
+        this.store = new FileSystemModelStore(Objects.requireNonNull(storeRoot, "storeRoot"));
         this.signer = signer;
     }
 
@@ -41,9 +51,11 @@ public final class BundleLoader {
         if (signer != null) {
             CharSequence signature = version.getBundleSignature();
             if (signature == null) {
-                throw new ModelRefusedException(
-                        label + ": the announcement is not signed, and this scorer accepts only "
-                                + "versions signed with the key of model.signature.public.key");
+                throw new ModelRefusedException(label + ": the announcement is not signed, and this scorer accepts "
+                        + "only versions signed with the key of model.signature.public.key; publish it again signed "
+                        + "with the private key of that pair: 'imgstream models promote --signing-key FILE', or "
+                        + "model.signature.private.key on the training worker ('imgstream stack up' keeps its pair "
+                        + "in the keys folder of its work directory)");
             }
             if (!AnnouncementSignature.isSignedBy(version, signer)) {
                 throw new ModelRefusedException(label + ": the announcement's signature does not match what it "
@@ -51,13 +63,7 @@ public final class BundleLoader {
                         + "model.signature.public.key; it was changed after signing or signed with another key");
             }
         }
-        Path path = pathOf(label, version.getBundleUri());
-        ModelBundle bundle;
-        try {
-            bundle = BundleFile.readVerified(path, version.getBundleSha256());
-        } catch (RuntimeException e) {
-            throw new ModelRefusedException(label + ": bundle " + path + " refused: " + e.getMessage(), e);
-        }
+        ModelBundle bundle = read(label, version);
         BundleManifest manifest = bundle.manifest();
         List<String> announced =
                 version.getClasses().stream().map(CharSequence::toString).toList();
@@ -78,11 +84,31 @@ public final class BundleLoader {
         return bundle;
     }
 
-    private static Path pathOf(String label, String uri) throws ModelRefusedException {
+    private ModelBundle read(String label, ModelVersion version) throws ModelRefusedException {
+        CharSequence location = version.getBundleUri();
+        CharSequence sha256 = version.getBundleSha256();
+        if (location == null || sha256 == null || !SHA_256.matcher(sha256).matches()) {
+            throw new ModelRefusedException(
+                    label + ": the announcement names no bundle, or no sha256 of 64 hex digits");
+        }
+        URI uri;
         try {
-            return bundlePath(uri);
+            uri = new URI(location.toString());
+        } catch (URISyntaxException e) {
+            throw new ModelRefusedException(label + ": bundle location '" + location + "' is not a URI", e);
+        }
+        try {
+            return store.load(uri, sha256.toString());
         } catch (IllegalArgumentException e) {
-            throw new ModelRefusedException(label + ": " + e.getMessage(), e);
+            // The store refuses locations only this way: another scheme, outside the root, a link, another layout.
+            throw new ModelRefusedException(
+                    label + ": " + e.getMessage() + "; this scorer reads announced bundles only from its model store ("
+                            + "model.store=" + store.root() + "): publish versions saved there, or set "
+                            + "model.store to the store the training worker and 'imgstream models "
+                            + "promote' use",
+                    e);
+        } catch (RuntimeException e) {
+            throw new ModelRefusedException(label + ": bundle " + uri + " refused: " + e.getMessage(), e);
         }
     }
 

@@ -15,6 +15,7 @@ import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Instant;
@@ -38,12 +39,13 @@ class BundleLoaderTest {
                         BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
                         SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
         KeyPair keys = AnnouncementSignature.generate();
-        BundleLoader loader = new BundleLoader(keys.getPublic());
+        BundleLoader loader = new BundleLoader(temp, keys.getPublic());
         ModelVersion unsigned = announcement(stored);
 
         assertThatThrownBy(() -> loader.load(unsigned))
                 .isInstanceOf(ModelRefusedException.class)
-                .hasMessageContaining("not signed");
+                .hasMessageContaining("not signed")
+                .hasMessageContaining("--signing-key");
         assertThatThrownBy(() -> loader.load(AnnouncementSignature.signed(
                         unsigned, AnnouncementSignature.generate().getPrivate())))
                 .isInstanceOf(ModelRefusedException.class)
@@ -52,7 +54,7 @@ class BundleLoaderTest {
                         .manifest()
                         .version())
                 .isEqualTo(1);
-        assertThat(new BundleLoader().load(unsigned).manifest().version())
+        assertThat(new BundleLoader(temp, null).load(unsigned).manifest().version())
                 .as("no key: signatures not checked")
                 .isEqualTo(1);
     }
@@ -64,7 +66,7 @@ class BundleLoaderTest {
                         BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
                         SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
         KeyPair keys = AnnouncementSignature.generate();
-        BundleLoader loader = new BundleLoader(keys.getPublic());
+        BundleLoader loader = new BundleLoader(temp, keys.getPublic());
         ModelVersion rejected = AnnouncementSignature.signed(
                 ModelVersion.newBuilder(announcement(stored))
                         .setStatus(ModelStatus.REJECTED)
@@ -85,6 +87,50 @@ class BundleLoaderTest {
         assertThatThrownBy(() -> loader.load(elsewhere))
                 .isInstanceOf(ModelRefusedException.class)
                 .hasMessageContaining("does not match");
+    }
+
+    @Test
+    void shouldReadAnnouncedBundlesOnlyFromItsModelStore() throws Exception {
+        Path root = Files.createDirectories(temp.resolve("store"));
+        Path elsewhere = temp.resolve("elsewhere");
+        StoredBundle outside = new FileSystemModelStore(elsewhere).save(bundle());
+        BundleLoader loader = new BundleLoader(root, null);
+        ModelVersion planted = announcement(outside);
+        ModelVersion traversal = ModelVersion.newBuilder(planted)
+                .setBundleUri(root.toUri() + "m/../../elsewhere/m/v1/bundle.zip")
+                .build();
+        ModelVersion device = ModelVersion.newBuilder(planted)
+                .setBundleUri("file:///dev/zero")
+                .build();
+        ModelVersion plainPath = ModelVersion.newBuilder(planted)
+                .setBundleUri(Path.of(outside.uri()).toString())
+                .build();
+
+        for (ModelVersion refused : List.of(planted, traversal, device, plainPath)) {
+            assertThatThrownBy(() -> loader.load(refused))
+                    .as(refused.getBundleUri().toString())
+                    .isInstanceOf(ModelRefusedException.class)
+                    .hasMessageContaining("reads announced bundles only from its model store (model.store=" + root);
+        }
+
+        // A link below the root: the path looks like the store's, the bytes are the planted file's.
+        Files.createSymbolicLink(root.resolve("m"), elsewhere.resolve("m"));
+        ModelVersion linked = ModelVersion.newBuilder(planted)
+                .setBundleUri(root.resolve("m/v1/bundle.zip").toUri().toString())
+                .build();
+        assertThatThrownBy(() -> loader.load(linked))
+                .isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("symbolic link");
+
+        Files.delete(root.resolve("m"));
+        StoredBundle stored = new FileSystemModelStore(root).save(bundle());
+        assertThat(loader.load(announcement(stored)).manifest().version()).isEqualTo(1);
+    }
+
+    private static ModelBundle bundle() {
+        return ModelBundle.of(
+                BundleManifest.create("m", 1, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
+                SmallCnn.build(1, 16, 16, CLASSES.size(), 1));
     }
 
     private static ModelVersion announcement(StoredBundle stored) {

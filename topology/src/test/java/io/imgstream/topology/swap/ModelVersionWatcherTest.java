@@ -105,7 +105,7 @@ class ModelVersionWatcherTest {
             }
             return (ModelVersion) answer;
         };
-        watcher = new ModelVersionWatcher(consumer, TOPIC, deserializer, "m", new BundleLoader(), metrics);
+        watcher = new ModelVersionWatcher(consumer, TOPIC, deserializer, "m", new BundleLoader(store, null), metrics);
         watcher.catchUp(Duration.ofSeconds(5));
         watcher.follow(slot, background);
     }

@@ -1,0 +1,62 @@
+package io.imgstream.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.schemas.LatestRecords;
+import io.imgstream.schemas.avro.ModelMetrics;
+import io.imgstream.schemas.avro.ModelStatus;
+import io.imgstream.schemas.avro.ModelVersion;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ControlTopicTest {
+
+    @Test
+    void shouldRefuseToTellTheVersionsOfAModelWhoseRecordCantBeRead() {
+        LatestRecords<ModelVersion> garbledCurrent = new LatestRecords<>(
+                Map.of(ModelVersionKeys.history("pets", 1), version("pets", 1)),
+                Map.of(ModelVersionKeys.current("pets"), "model-versions-0@7: not a record in the registry's format"));
+
+        assertThatThrownBy(() -> ControlTopic.readableFor(garbledCurrent, "pets"))
+                .isInstanceOf(UnreadableVersionsException.class)
+                .hasMessageContaining("model-versions-0@7")
+                .hasMessageContaining("imgstream models promote pets:<version>");
+        assertThatThrownBy(() -> ControlTopic.readableFor(
+                        new LatestRecords<>(Map.of(), Map.of(ModelVersionKeys.history("pets", 2), "garbled")), "pets"))
+                .as("an unreadable history record hides a version number in use")
+                .isInstanceOf(UnreadableVersionsException.class);
+    }
+
+    @Test
+    void shouldIgnoreUnreadableRecordsOfOtherModels() {
+        LatestRecords<ModelVersion> others = new LatestRecords<>(
+                Map.of(ModelVersionKeys.current("pets"), version("pets", 1)),
+                Map.of("pets-v2", "garbled", ModelVersionKeys.shadow("petshop"), "garbled"));
+
+        assertThat(ControlTopic.current(ControlTopic.readableFor(others, "pets"), "pets"))
+                .map(ModelVersion::getVersion)
+                .contains(1);
+    }
+
+    private static ModelVersion version(String model, int version) {
+        return ModelVersion.newBuilder()
+                .setModelName(model)
+                .setVersion(version)
+                .setBaseModelId("small")
+                .setBundleUri("file:///models/" + model + "/v" + version + "/bundle.zip")
+                .setBundleSha256("0".repeat(64))
+                .setClasses(List.of("a", "b"))
+                .setInputHeight(16)
+                .setInputWidth(16)
+                .setInputChannels(1)
+                .setPreprocessing("UNIT")
+                .setResizePolicy("SQUASH")
+                .setMetrics(ModelMetrics.newBuilder().build())
+                .setCreatedTime(Instant.now())
+                .setStatus(ModelStatus.PROMOTED)
+                .build();
+    }
+}
