@@ -109,19 +109,22 @@ public final class TransferBenchmark {
         FolderDataset data = FolderDataset.read(tree, 20, settings.seed());
         List<Row> rows = new ArrayList<>();
         for (BaseNetwork base : bases) {
-            rows.add(fit(base, data, settings, false));
+            rows.add(fit(base, data, settings, false, false));
+            rows.add(fit(base, data, settings, false, true));
             if (settings.fineTuneEpochs() > 0) {
-                rows.add(fit(base, data, settings, true));
+                rows.add(fit(base, data, settings, true, false));
             }
         }
         rows.add(scratch(labeled, validationPerClass, unseen, settings.seed()));
         return rows;
     }
 
-    private Row fit(BaseNetwork base, FolderDataset data, Settings settings, boolean fineTune) throws IOException {
-        String path = base.id().name() + (fineTune ? " fine-tuned" : " head");
+    private Row fit(BaseNetwork base, FolderDataset data, Settings settings, boolean fineTune, boolean normalized)
+            throws IOException {
+        String path = base.id().name() + (fineTune ? " fine-tuned" : " head") + (normalized ? ", standardised" : "");
         log.accept("fit: " + path);
-        String model = "transfer-" + base.id().name().replaceAll("[^A-Za-z0-9.-]", "-");
+        String baseName = "transfer-" + base.id().name().replaceAll("[^A-Za-z0-9.-]", "-");
+        String model = baseName + (normalized ? "-std" : "");
         FitSettings fitSettings = new FitSettings(
                 model,
                 FitSettings.DEFAULT_HEAD_EPOCHS,
@@ -129,8 +132,10 @@ public final class TransferBenchmark {
                 Math.max(1, settings.fineTuneEpochs()),
                 settings.unfreezeLayers(),
                 settings.seed(),
-                settings.workDir().resolve("fit").resolve(model),
-                false);
+                // One work directory per base: every path on it reads the same cached features.
+                settings.workDir().resolve("fit").resolve(baseName),
+                false,
+                normalized);
         Fit.Outcome outcome = new Fit(base, fitSettings, line -> log.accept("  " + line))
                 .run(
                         data,

@@ -125,6 +125,12 @@ public final class FitCommand implements Callable<Integer> {
             description = "Seed of splits, shuffling, dropout and augmentation (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(
+            names = "--normalize",
+            description = "Standardise the pooled features before the head's dense layer (batch normalisation): for "
+                    + "a base cut at an intermediate layer, whose channels differ in scale by orders of magnitude.")
+    private boolean normalize;
+
     @Option(names = "--resume", description = "Continue the head's training from the last checkpoint.")
     private boolean resume;
 
@@ -137,7 +143,8 @@ public final class FitCommand implements Callable<Integer> {
         FolderDataset dataset;
         BaseNetwork network;
         try {
-            settings = new FitSettings(model, epochs, fineTune, fineTuneEpochs, unfreeze, seed, work, resume);
+            settings =
+                    new FitSettings(model, epochs, fineTune, fineTuneEpochs, unfreeze, seed, work, resume, normalize);
             dataset = FolderDataset.read(data, validationPercent, seed);
             BaseStore baseStore = bases.open();
             network = baseStore.load(baseStore.find(base), input == null ? OptionalInt.empty() : OptionalInt.of(input));
@@ -186,6 +193,7 @@ public final class FitCommand implements Callable<Integer> {
                         + dataset.test().map(t -> ", " + t.size() + " test").orElse(""));
         facts.put("classes", String.join(", ", dataset.classes()));
         facts.put("fine-tuned", fineTune ? "yes, " + fineTuneEpochs + " epochs" : "no");
+        facts.put("features standardised", normalize ? "yes" : "no");
         facts.put(
                 "features",
                 String.format(

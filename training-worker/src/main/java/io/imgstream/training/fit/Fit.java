@@ -263,17 +263,15 @@ public final class Fit {
         for (long dimension : base.featureShape()) {
             size *= dimension;
         }
-        if (size <= MAX_FLATTENED_FEATURES) {
-            return HeadConfig.defaults();
-        }
-        // Averaged channels of one layer differ in scale by orders of magnitude: unstandardised, the head learns from
-        // the loudest few (seen: 0.72 test accuracy on MobileNetV2's block 13, where a standardised linear probe gets
-        // 0.83). Standardised, they train at RMSprop's usual 1e-3 (Keras's default); the seeds' 2e-5 barely moves
-        // them in fifty epochs (seen: 0.39 validation accuracy after 39 epochs).
-        return HeadConfig.defaults()
-                .withPooling(HeadPooling.GLOBAL_AVERAGE)
-                .withNormalized(true)
-                .withLearningRate(AVERAGED_LEARNING_RATE);
+        HeadConfig shape = size <= MAX_FLATTENED_FEATURES
+                ? HeadConfig.defaults()
+                : HeadConfig.defaults().withPooling(HeadPooling.GLOBAL_AVERAGE);
+        // Averaged or standardised features are a few hundred values near 1, not thousands of large ones: the seeds'
+        // 2e-5 barely moves them in fifty epochs (seen: 0.39 validation accuracy after 39 epochs), while RMSprop's
+        // usual 1e-3 (Keras's default) converges in a few.
+        return size <= MAX_FLATTENED_FEATURES && !settings.normalized()
+                ? shape
+                : shape.withNormalized(settings.normalized()).withLearningRate(AVERAGED_LEARNING_RATE);
     }
 
     private HeadTrainingConfig headConfig() {

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param seed           seed of shuffling, dropout, augmentation and splits
  * @param workDir        feature cache and checkpoints
  * @param resume         whether to continue the head's training from the last checkpoint in {@code workDir}
+ * @param normalized     whether the head standardises the pooled features first (batch normalisation): the channels
+ *                       of an intermediate layer differ in scale by orders of magnitude, a last layer's less so
  */
 public record FitSettings(
         String modelName,
@@ -25,7 +27,8 @@ public record FitSettings(
         int unfreezeLayers,
         long seed,
         Path workDir,
-        boolean resume) {
+        boolean resume,
+        boolean normalized) {
 
     /** Default head epochs, as in the seeds' bottleneck script. */
     public static final int DEFAULT_HEAD_EPOCHS = 50;
