@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.CharacterCodingException;
 import java.util.concurrent.TimeoutException;
+import org.apache.avro.InvalidNumberEncodingException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -21,7 +22,8 @@ import org.apache.kafka.common.errors.RetriableException;
  *   one of Kafka's retriable errors anywhere in the cause chain (the registry or the broker away). It says nothing
  *   about the record, which must be processed again once the infrastructure is back, however long that takes.</li>
  *   <li>{@link #RECORD}: the record is at fault: bytes that end early or are not the encoding they claim
- *   ({@link EOFException}, {@link UTFDataFormatException}, character coding errors: a record cut short must never
+ *   ({@link EOFException}, {@link UTFDataFormatException}, character coding errors, Avro's
+ *   {@link InvalidNumberEncodingException} for a varint that never ends: a record cut short or garbled must never
  *   pass for an outage), and anything else not listed here. Trying again would fail the same way.</li>
  *   <li>{@link #UNCERTAIN}: any other {@link IOException}, or an {@link Error} (memory, say): it may pass or may be
  *   the record's doing; retry it within a bounded budget.</li>
@@ -57,7 +59,8 @@ public enum FailureVerdict {
         return t instanceof EOFException
                 || t instanceof UTFDataFormatException
                 || t instanceof CharConversionException
-                || t instanceof CharacterCodingException;
+                || t instanceof CharacterCodingException
+                || t instanceof InvalidNumberEncodingException;
     }
 
     private static boolean isUnreachable(Throwable t) {

@@ -110,4 +110,13 @@ public final class RegistrySerdes {
         deserializer.configure(config, false);
         return deserializer;
     }
+
+    /**
+     * A configured value deserializer that reads {@code type} only: a record in the wire format of another registered
+     * schema fails with a {@link org.apache.kafka.common.errors.SerializationException}, like any record that does
+     * not deserialize, instead of reaching code that expects a {@code type}.
+     */
+    public <T extends SpecificRecord> Deserializer<T> valueDeserializer(Class<T> type) {
+        return new TypedDeserializer<>(valueDeserializer(), type);
+    }
 }

@@ -43,12 +43,22 @@ public final class LabeledSetTopology {
         Serde<LabelFeedback> labels = serdes.valueSerde();
         Serde<FeatureVector> vectors = serdes.valueSerde();
         Topology topology = new Topology();
-        topology.addSource("feedback", keys.deserializer(), labels.deserializer(), topics.name(TopicRole.FEEDBACK))
+        // Typed sources: a record of another schema (a producer's mix-up) is skipped like one that doesn't deserialize,
+        // instead of failing the stream thread in a cast, again after every replacement.
+        topology.addSource(
+                        "feedback",
+                        keys.deserializer(),
+                        serdes.valueDeserializer(LabelFeedback.class),
+                        topics.name(TopicRole.FEEDBACK))
                 .addProcessor("labels-upsert", () -> new LabelUpsert(labelCounter), "feedback")
                 .addStateStore(
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LABELS_STORE), keys, labels),
                         "labels-upsert");
-        topology.addSource("features", keys.deserializer(), vectors.deserializer(), topics.name(TopicRole.FEATURES))
+        topology.addSource(
+                        "features",
+                        keys.deserializer(),
+                        serdes.valueDeserializer(FeatureVector.class),
+                        topics.name(TopicRole.FEATURES))
                 .addProcessor("features-index", () -> new FeatureIndex(baseModelId), "features")
                 .addStateStore(
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VECTORS_STORE), keys, vectors),
