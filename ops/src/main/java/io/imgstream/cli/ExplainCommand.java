@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
@@ -95,9 +96,11 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         String explained = layer != null
                 ? layer
-                : GradCam.lastConvolutionLayer(bundle.network())
-                        .orElseThrow(() -> badArgument("The bundle's network has no convolution layer; pass --layer "
-                                + "with a layer that has [1, channels, height, width] activations"));
+                : GradCam.defaultLayer(
+                                bundle.network(),
+                                Optional.ofNullable(bundle.manifest().bottleneckLayer()))
+                        .orElseThrow(() -> badArgument("The bundle's network has no channels-first convolution layer; "
+                                + "pass --layer with a layer that has [1, channels, height, width] activations"));
         Heatmap heatmap;
         try {
             heatmap = new GradCam(preprocessing).explain(bundle.network(), decoded, explained, classIndex);

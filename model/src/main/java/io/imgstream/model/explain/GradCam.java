@@ -9,19 +9,24 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Grad-CAM (Selvaraju et al., 2017): for one image and one class, weighs each channel {@code k} of a
@@ -57,17 +62,24 @@ public final class GradCam {
 
     /**
      * The layer Grad-CAM looks at unless told otherwise: the last convolution layer in topological order, the one
-     * nearest the head.
+     * nearest the head, when it is channels-first. A channels-last base's convolutions have {@code [1, height,
+     * width, channels]} activations the map can't be read from; its bundle's bottleneck, the base's output turned
+     * channels first, is the layer then.
      *
-     * @return its name, or empty if the network has no convolution layer
+     * @param network    the bundle's network
+     * @param bottleneck the bundle's bottleneck layer, if it names one
+     * @return the layer's name, or empty if the network has no convolution layer, or only channels-last ones and no
+     *     bottleneck
      */
-    public static Optional<String> lastConvolutionLayer(ComputationGraph network) {
+    public static Optional<String> defaultLayer(ComputationGraph network, Optional<String> bottleneck) {
         GraphVertex[] vertices = network.getVertices();
         int[] order = network.topologicalSortOrder();
         for (int i = order.length - 1; i >= 0; i--) {
             GraphVertex vertex = vertices[order[i]];
-            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer) {
-                return Optional.of(vertex.getVertexName());
+            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer convolution) {
+                return convolution.getCnn2dDataFormat() == CNN2DFormat.NHWC
+                        ? bottleneck
+                        : Optional.of(vertex.getVertexName());
             }
         }
         return Optional.empty();
@@ -139,6 +151,10 @@ public final class GradCam {
                 // Inference-mode dropout is the identity; DL4J's dropout backward pass insists on a training mask.
                 InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
                 epsilon = preprocessor == null ? epsilon : preprocessor.backprop(epsilon, 1, noWorkspaces);
+            } else if (isBatchNormalization(vertex)) {
+                // DL4J's batch normalisation backward pass is the training one, through batch statistics an
+                // inference pass never computed (it gives zeros); in inference it is a fixed affine map.
+                epsilon = batchNormalizationGradient(vertex.getLayer(), epsilon);
             } else {
                 vertex.setEpsilon(epsilon);
                 epsilon = vertex.doBackward(false, noWorkspaces).getSecond()[0];
@@ -161,6 +177,28 @@ public final class GradCam {
                 weights.get(NDArrayIndex.all(), NDArrayIndex.point(ClassOutputs.units(classes) == 1 ? 0 : target));
         INDArray row = column.reshape(1, column.length()).castTo(DataType.FLOAT).dup();
         return ClassOutputs.units(classes) == 1 && target == 0 ? row.negi() : row;
+    }
+
+    private static boolean isBatchNormalization(GraphVertex vertex) {
+        return vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof BatchNormalization;
+    }
+
+    /** d(gamma * (x - mean) / std + beta)/dx = gamma / std, per feature (channel). */
+    private static INDArray batchNormalizationGradient(Layer layer, INDArray epsilon) {
+        BatchNormalization conf = (BatchNormalization) layer.conf().getLayer();
+        INDArray std = conf.isUseLogStd()
+                ? Transforms.exp(layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)
+                        .castTo(DataType.FLOAT)
+                        .mul(Math.log(10)))
+                : Transforms.sqrt(layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR)
+                        .castTo(DataType.FLOAT)
+                        .add(conf.getEps()));
+        INDArray gamma = conf.isLockGammaBeta()
+                ? Nd4j.valueArrayOf(std.shape(), conf.getGamma(), DataType.FLOAT)
+                : layer.getParam(BatchNormalizationParamInitializer.GAMMA).castTo(DataType.FLOAT);
+        INDArray scale = gamma.div(std).reshape(-1);
+        INDArray gradient = epsilon.castTo(DataType.FLOAT).dup();
+        return gradient.rank() == 2 ? gradient.muliRowVector(scale) : gradient.muli(scale.reshape(1, -1, 1, 1));
     }
 
     private static boolean isDropout(GraphVertex vertex) {

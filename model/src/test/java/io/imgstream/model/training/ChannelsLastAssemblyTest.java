@@ -7,6 +7,8 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.ImportedBase;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.explain.GradCam;
+import io.imgstream.model.explain.Heatmap;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.inference.BundleScorer;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -100,6 +103,36 @@ class ChannelsLastAssemblyTest {
                     .as("features published channels first, as the worker reads them")
                     .containsExactly(features.slice(0).dup().reshape(-1).toFloatVector(), within(1e-4f));
         }
+    }
+
+    @Test
+    void shouldExplainAPredictionAtTheChannelsFirstFeaturesByDefault() throws Exception {
+        BaseNetwork base = mobileNetV2();
+        ComputationGraph head =
+                HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults().withNormalized(true), 7);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()));
+        BufferedImage image = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(3);
+        for (int y = 0; y < 224; y++) {
+            for (int x = 0; x < 224; x++) {
+                image.setRGB(x, y, x < 112 ? random.nextInt(0xffffff) : 0x202020);
+            }
+        }
+
+        Optional<String> layer = GradCam.defaultLayer(network, Optional.of(FineTuner.featuresVertex(base)));
+
+        assertThat(layer).as("not the channels-last convolutions").contains(FineTuner.featuresVertex(base));
+        assertThat(GradCam.defaultLayer(network, Optional.empty())).isEmpty();
+        float hottest = 0;
+        for (int c = 0; c < 3; c++) {
+            Heatmap heatmap = new GradCam(INPUT).explain(network, image, layer.orElseThrow(), c);
+            assertThat(heatmap.width()).isEqualTo(224);
+            for (float value : heatmap.values()) {
+                hottest = Math.max(hottest, value);
+            }
+        }
+        assertThat(hottest).as("the hottest point of the three classes' maps").isGreaterThan(0.5f);
     }
 
     private static BaseNetwork mobileNetV2() throws Exception {

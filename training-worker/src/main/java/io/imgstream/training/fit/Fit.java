@@ -399,7 +399,8 @@ public final class Fit {
                 }
             }
         }
-        Optional<String> layer = GradCam.lastConvolutionLayer(bundle.network());
+        Optional<String> layer = GradCam.defaultLayer(
+                bundle.network(), Optional.ofNullable(bundle.manifest().bottleneckLayer()));
         for (int i = 0; i < split.size(); i++) {
             if (predicted[i] != split.labels()[i]) {
                 Optional<Path> overlay = mistakes.size() < EXPLAINED_MISTAKES && layer.isPresent()
