@@ -6,6 +6,7 @@ import io.imgstream.images.decode.ImageDecodeException;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.TransferExperiment;
@@ -88,7 +89,7 @@ class DemoModelTest {
         int correct = 0;
         List<String> predictions = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            String predicted = bundle.manifest().classes().get(argMax(probabilities[i]));
+            String predicted = bundle.manifest().classes().get(ClassOutputs.argMax(probabilities[i]));
             predictions.add(expected.get(i).fileName() + " -> " + predicted);
             if (predicted.equals(expected.get(i).label())) {
                 correct++;
@@ -164,7 +165,7 @@ class DemoModelTest {
     private static int[] argMaxes(float[][] probabilities) {
         int[] best = new int[probabilities.length];
         for (int i = 0; i < probabilities.length; i++) {
-            best[i] = argMax(probabilities[i]);
+            best[i] = ClassOutputs.argMax(probabilities[i]);
         }
         return best;
     }
@@ -201,15 +202,5 @@ class DemoModelTest {
         assertThat(shipped.countsPerClass()).hasSize(10).containsOnly(DemoModel.SHIPPED_PER_CLASS);
         assertThat(split[0].countsPerClass()).containsOnly(DemoModel.SHIPPED_PER_CLASS - DemoModel.HOLDOUT_PER_CLASS);
         assertThat(split[1].countsPerClass()).containsOnly(DemoModel.HOLDOUT_PER_CLASS);
-    }
-
-    private static int argMax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

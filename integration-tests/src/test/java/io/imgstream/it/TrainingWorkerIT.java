@@ -11,6 +11,7 @@ import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -457,7 +458,7 @@ class TrainingWorkerIT {
                 float[][] scores = bundle.predict(INPUT.toBatch(images));
                 for (int i = 0; i < batch; i++) {
                     String truth = classes.get(test.label(from + i));
-                    if (bundleClasses.get(argmax(scores[i])).equals(truth)) {
+                    if (bundleClasses.get(ClassOutputs.argMax(scores[i])).equals(truth)) {
                         right++;
                     }
                 }
@@ -466,16 +467,6 @@ class TrainingWorkerIT {
         } finally {
             bundle.network().clear();
         }
-    }
-
-    private static int argmax(float[] scores) {
-        int best = 0;
-        for (int i = 1; i < scores.length; i++) {
-            if (scores[i] > scores[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     // Counts every committed record, not the latest per key: a version announced twice shows up here.
