@@ -3,8 +3,6 @@ package io.imgstream.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imgstream.schemas.avro.ModelMetrics;
-import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,21 +78,14 @@ class AnnouncementSignatureTest {
     }
 
     private static ModelVersion version(List<String> classes) {
-        return ModelVersion.newBuilder()
-                .setModelName("m")
-                .setVersion(2)
+        return ModelVersion.newBuilder(SampleVersions.promoted("m", 2))
                 .setBaseModelId("b")
                 .setBundleUri("file:///m/v2/bundle.zip")
                 .setBundleSha256(SHA)
                 .setClasses(List.copyOf(classes))
                 .setInputHeight(8)
                 .setInputWidth(8)
-                .setInputChannels(1)
-                .setPreprocessing("UNIT")
-                .setResizePolicy("SQUASH")
-                .setMetrics(ModelMetrics.newBuilder().build())
                 .setCreatedTime(Instant.EPOCH)
-                .setStatus(ModelStatus.PROMOTED)
                 .build();
     }
 }

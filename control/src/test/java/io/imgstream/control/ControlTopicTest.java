@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.schemas.LatestRecords;
-import io.imgstream.schemas.avro.ModelMetrics;
-import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,21 +38,6 @@ class ControlTopicTest {
     }
 
     private static ModelVersion version(String model, int version) {
-        return ModelVersion.newBuilder()
-                .setModelName(model)
-                .setVersion(version)
-                .setBaseModelId("small")
-                .setBundleUri("file:///models/" + model + "/v" + version + "/bundle.zip")
-                .setBundleSha256("0".repeat(64))
-                .setClasses(List.of("a", "b"))
-                .setInputHeight(16)
-                .setInputWidth(16)
-                .setInputChannels(1)
-                .setPreprocessing("UNIT")
-                .setResizePolicy("SQUASH")
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setCreatedTime(Instant.now())
-                .setStatus(ModelStatus.PROMOTED)
-                .build();
+        return SampleVersions.promoted(model, version);
     }
 }

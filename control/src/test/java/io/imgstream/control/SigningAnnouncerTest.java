@@ -2,11 +2,8 @@ package io.imgstream.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imgstream.schemas.avro.ModelMetrics;
-import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.security.KeyPair;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,22 +14,7 @@ class SigningAnnouncerTest {
     void shouldSignEveryAnnouncementWhole() {
         KeyPair keys = AnnouncementSignature.generate();
         List<ModelVersion> sent = new ArrayList<>();
-        ModelVersion version = ModelVersion.newBuilder()
-                .setModelName("m")
-                .setVersion(2)
-                .setBaseModelId("b")
-                .setBundleUri("file:///m/v2/bundle.zip")
-                .setBundleSha256("c".repeat(64))
-                .setClasses(List.of("x", "y"))
-                .setInputHeight(8)
-                .setInputWidth(8)
-                .setInputChannels(1)
-                .setPreprocessing("UNIT")
-                .setResizePolicy("SQUASH")
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setCreatedTime(Instant.now())
-                .setStatus(ModelStatus.PROMOTED)
-                .build();
+        ModelVersion version = SampleVersions.promoted("m", 2);
 
         new SigningAnnouncer(sent::add, keys.getPrivate()).announce(version);
 

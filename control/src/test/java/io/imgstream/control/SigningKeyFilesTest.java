@@ -3,14 +3,10 @@ package io.imgstream.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imgstream.schemas.avro.ModelMetrics;
-import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,21 +47,6 @@ class SigningKeyFilesTest {
     }
 
     private static ModelVersion announcement() {
-        return ModelVersion.newBuilder()
-                .setModelName("m")
-                .setVersion(1)
-                .setBaseModelId("small")
-                .setBundleUri("file:///models/m/v1/bundle.zip")
-                .setBundleSha256("0".repeat(64))
-                .setClasses(List.of("a", "b"))
-                .setInputHeight(16)
-                .setInputWidth(16)
-                .setInputChannels(1)
-                .setPreprocessing("UNIT")
-                .setResizePolicy("SQUASH")
-                .setMetrics(ModelMetrics.newBuilder().build())
-                .setCreatedTime(Instant.now())
-                .setStatus(ModelStatus.PROMOTED)
-                .build();
+        return SampleVersions.promoted("m", 1);
     }
 }
