@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.demo.DemoModel;
-import io.imgstream.images.FetchSettings;
-import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.metrics.MetricsExporters;
@@ -42,7 +40,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
@@ -644,31 +641,13 @@ class MutationFuzzIT {
         Path weights = temp.resolve("base.zip");
         ComputationGraph base = SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, 5, 3, DemoModel.NETWORK);
         ModelSerializer.writeModel(base, weights.toFile(), false);
-        Map<String, Object> props = new HashMap<>();
-        props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
-        props.put(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "fuzz-it-" + UUID.randomUUID());
-        props.put(
-                TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
-        props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, MODEL);
-        props.put(
-                TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
-        props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
-        props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, weights.toString());
-        props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);
-        props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, "fuzz-base");
-        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
-        props.put(TrainingWorkerConfig.BASE_SCALING_CONFIG, PixelScaling.UNIT.name());
+        Map<String, Object> props = WorkerSettings.withSmallCnnBase(
+                WorkerSettings.on(STACK, topics, MODEL, temp, root, "fuzz-it"), weights, "fuzz-base");
         props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 50);
         props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 600_000);
         props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 5);
-        props.put(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, false);
         props.put(TrainingWorkerConfig.METRICS_PROMETHEUS_PORT_CONFIG, 0);
         props.put(TrainingWorkerConfig.KAFKA_PREFIX + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
-        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, root.toString());
-        for (TopicRole role : TopicRole.values()) {
-            props.put(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
-        }
         return new TrainingWorkerConfig(props);
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgstream.cli.ImgstreamCommand;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -35,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
@@ -192,26 +190,13 @@ class StoredBaseWorkerIT {
     }
 
     private TrainingWorkerConfig workerConfig(TopicCatalog topics, Path bases, Path images) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
-        props.put(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "stored-base-it-" + UUID.randomUUID());
-        props.put(
-                TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
-        props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, MODEL);
-        props.put(
-                TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
+        Map<String, Object> props = WorkerSettings.on(STACK, topics, MODEL, temp, images, "stored-base-it");
         props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "stored");
         props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, BASE);
         props.put(TrainingWorkerConfig.BASE_STORE_CONFIG, bases.toString());
         props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, PER_CLASS * CLASSES.size());
         props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 3_000);
         props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 30);
-        props.put(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, false);
-        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
-        for (TopicRole role : TopicRole.values()) {
-            props.put(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
-        }
         return new TrainingWorkerConfig(props);
     }
 

@@ -574,30 +574,12 @@ class TrainingWorkerIT {
     }
 
     private TrainingWorkerConfig workerConfig(TopicCatalog topics, Path baseWeights, Path images) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(TrainingWorkerConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.bootstrapServers());
-        props.put(TrainingWorkerConfig.REGISTRY_URL_CONFIG, STACK.registryUrl());
-        props.put(TrainingWorkerConfig.APPLICATION_ID_CONFIG, "training-it-" + UUID.randomUUID());
-        props.put(
-                TrainingWorkerConfig.STATE_DIR_CONFIG, temp.resolve("training").toString());
-        props.put(TrainingWorkerConfig.MODEL_NAME_CONFIG, MODEL);
-        props.put(
-                TrainingWorkerConfig.MODEL_STORE_CONFIG, temp.resolve("models").toString());
-        props.put(TrainingWorkerConfig.BASE_PRESET_CONFIG, "network");
-        props.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, baseWeights.toString());
-        props.put(TrainingWorkerConfig.BASE_LAYER_CONFIG, SmallCnn.POOL2);
-        props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, "fmnist-0-4-conv");
-        props.put(TrainingWorkerConfig.BASE_INPUT_CONFIG, "28x28x1");
-        props.put(TrainingWorkerConfig.BASE_SCALING_CONFIG, PixelScaling.UNIT.name());
+        Map<String, Object> props = WorkerSettings.withSmallCnnBase(
+                WorkerSettings.on(STACK, topics, MODEL, temp, images, "training-it"), baseWeights, "fmnist-0-4-conv");
         props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 50);
         props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 3_000);
         props.put(TrainingWorkerConfig.HEAD_LEARNING_RATE_CONFIG, 1e-3);
         props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 30);
-        props.put(TrainingWorkerConfig.METRICS_JMX_ENABLED_CONFIG, false);
-        props.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
-        for (TopicRole role : TopicRole.values()) {
-            props.put(TrainingWorkerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
-        }
         return new TrainingWorkerConfig(props);
     }
 
