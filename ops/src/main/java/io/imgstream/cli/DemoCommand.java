@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
             "Run imgstream end to end on built-in data: start the local stack (or use the running one), train the demo "
                     + "model on the shipped Fashion-MNIST subset (first run only), start a scorer, publish the shipped "
                     + "demo images plus two bad references, and print every prediction and dead letter.",
-            "The stack keeps running afterwards unless --stop-stack is given."
-        })
+            "The stack keeps running afterwards unless --stop-stack is given.",
+            "'imgstream demo images DIR' writes the shipped labeled training images as class folders for 'fit'."
+        },
+        subcommands = DemoImagesCommand.class)
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
