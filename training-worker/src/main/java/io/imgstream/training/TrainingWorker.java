@@ -113,7 +113,7 @@ public final class TrainingWorker implements StreamsApplication {
         this.refitter = new Refitter(
                 config.modelName(),
                 base,
-                config.head(),
+                config.head(base.featureShape()),
                 config.headTraining(),
                 new HoldoutSplit(config.holdoutPercent(), config.validationPercent()),
                 config.gateMinImprovement(),

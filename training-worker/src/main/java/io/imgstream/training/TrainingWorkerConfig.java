@@ -175,7 +175,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String HEAD_LEARNING_RATE_CONFIG = "head.learning.rate";
     private static final String HEAD_LEARNING_RATE_DOC = "RMSprop learning rate of the head (the seeds' 2e-5 suits "
-            + "VGG features of thousands of images; small sets learn faster with 1e-4 to 1e-3).";
+            + "VGG features of thousands of images; small sets learn faster with 1e-4 to 1e-3). When not set, a head "
+            + "over averaged or standardised features trains at 1e-3, as imgstream fit's does.";
 
     public static final String HEAD_HIDDEN_UNITS_CONFIG = "head.hidden.units";
     private static final String HEAD_HIDDEN_UNITS_DOC = "Units of the head's dense layer.";
@@ -184,7 +185,11 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     private static final String HEAD_DROPOUT_DOC = "Dropout rate after the dense layer.";
 
     public static final String HEAD_POOLING_CONFIG = "head.pooling";
-    private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds) or GLOBAL_AVERAGE.";
+    /** {@link #HEAD_POOLING_CONFIG}'s value that lets the base's feature shape choose. */
+    public static final String AUTO_HEAD_POOLING = "AUTO";
+
+    private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds), GLOBAL_AVERAGE, or AUTO: FLATTEN up to "
+            + "VGG16's 512x7x7 features, GLOBAL_AVERAGE for larger maps (as imgstream fit does).";
 
     public static final String HEAD_NORMALIZED_CONFIG = "head.normalized";
     private static final String HEAD_NORMALIZED_DOC = "Standardise the pooled features with a batch normalisation "
@@ -371,8 +376,9 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                 .define(
                         HEAD_POOLING_CONFIG,
                         Type.STRING,
-                        head.pooling().name(),
-                        enumValues(HeadPooling.class),
+                        AUTO_HEAD_POOLING,
+                        ConfigDef.ValidString.in(
+                                AUTO_HEAD_POOLING, HeadPooling.FLATTEN.name(), HeadPooling.GLOBAL_AVERAGE.name()),
                         Importance.LOW,
                         HEAD_POOLING_DOC)
                 .define(HEAD_NORMALIZED_CONFIG, Type.BOOLEAN, head.normalized(), Importance.LOW, HEAD_NORMALIZED_DOC)
@@ -523,16 +529,29 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         return ModelStatus.valueOf(getString(PUBLISH_STATUS_CONFIG));
     }
 
-    /** The head's layout and optimiser. */
-    public HeadConfig head() {
+    /**
+     * The head's layout and optimiser.
+     *
+     * @param featureShape one image's features from the base, which {@code AUTO} pooling is chosen for
+     */
+    public HeadConfig head(long[] featureShape) {
         HeadConfig defaults = HeadConfig.defaults();
+        String configuredPooling = getString(HEAD_POOLING_CONFIG);
+        HeadPooling pooling = configuredPooling.equals(AUTO_HEAD_POOLING)
+                ? HeadPooling.forFeatures(featureShape)
+                : HeadPooling.valueOf(configuredPooling);
+        boolean normalized = getBoolean(HEAD_NORMALIZED_CONFIG);
+        boolean scaledFeatures = pooling == HeadPooling.GLOBAL_AVERAGE || normalized;
+        double learningRate = originals().containsKey(HEAD_LEARNING_RATE_CONFIG) || !scaledFeatures
+                ? getDouble(HEAD_LEARNING_RATE_CONFIG)
+                : HeadConfig.SCALED_FEATURES_LEARNING_RATE;
         return new HeadConfig(
-                HeadPooling.valueOf(getString(HEAD_POOLING_CONFIG)),
+                pooling,
                 getInt(HEAD_HIDDEN_UNITS_CONFIG),
                 getDouble(HEAD_DROPOUT_CONFIG),
-                getDouble(HEAD_LEARNING_RATE_CONFIG),
+                learningRate,
                 defaults.rmsDecay(),
-                getBoolean(HEAD_NORMALIZED_CONFIG));
+                normalized);
     }
 
     /** How the head trains. */

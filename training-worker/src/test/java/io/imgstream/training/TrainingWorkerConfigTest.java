@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.model.head.ClassWeighting;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadPooling;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
@@ -27,15 +29,38 @@ class TrainingWorkerConfigTest {
     }
 
     @Test
+    void shouldAverageFeatureMapsLargerThanVgg16sUnlessToldOtherwise() {
+        long[] intermediate = {576, 14, 14};
+        Map<String, Object> flatten = minimal();
+        flatten.put(TrainingWorkerConfig.HEAD_POOLING_CONFIG, "FLATTEN");
+
+        Map<String, Object> slow = minimal();
+        slow.put(TrainingWorkerConfig.HEAD_LEARNING_RATE_CONFIG, 2e-5);
+
+        HeadConfig auto = new TrainingWorkerConfig(minimal()).head(intermediate);
+        assertThat(auto.pooling()).isEqualTo(HeadPooling.GLOBAL_AVERAGE);
+        assertThat(auto.learningRate()).as("averaged features").isEqualTo(1e-3);
+        assertThat(new TrainingWorkerConfig(slow).head(intermediate).learningRate())
+                .as("set by the user")
+                .isEqualTo(2e-5);
+        assertThat(new TrainingWorkerConfig(flatten).head(intermediate).pooling())
+                .isEqualTo(HeadPooling.FLATTEN);
+        assertThat(new TrainingWorkerConfig(flatten).head(intermediate).learningRate())
+                .isEqualTo(2e-5);
+    }
+
+    @Test
     void shouldDefaultToTheSeedsRecipeOnVgg16() {
         TrainingWorkerConfig config = new TrainingWorkerConfig(minimal());
 
         assertThat(config.base().preset()).isEqualTo(BasePreset.VGG16);
         assertThat(config.base().preprocessing().scaling()).isEqualTo(PixelScaling.CAFFE_BGR);
         assertThat(config.base().preprocessing().height()).isEqualTo(150);
-        assertThat(config.head().hiddenUnits()).isEqualTo(256);
-        assertThat(config.head().dropoutRate()).isEqualTo(0.5);
-        assertThat(config.head().learningRate()).isEqualTo(2e-5);
+        HeadConfig head = config.head(new long[] {512, 4, 4});
+        assertThat(head.pooling()).isEqualTo(HeadPooling.FLATTEN);
+        assertThat(head.hiddenUnits()).isEqualTo(256);
+        assertThat(head.dropoutRate()).isEqualTo(0.5);
+        assertThat(head.learningRate()).isEqualTo(2e-5);
         assertThat(config.headTraining().classWeighting()).isEqualTo(ClassWeighting.BALANCED);
         assertThat(config.refitTrigger().everyLabels()).isEqualTo(50);
         assertThat(config.publishStatus()).isEqualTo(ModelStatus.PROMOTED);

@@ -64,10 +64,6 @@ public final class Fit {
 
     private static final String VGG_LAST_BLOCK = "block5_conv1";
     private static final int SCORING_BATCH = 16;
-    /** VGG16's 512x7x7 at 224x224: the largest feature map a head flattens. */
-    private static final long MAX_FLATTENED_FEATURES = 512 * 7 * 7;
-
-    private static final double AVERAGED_LEARNING_RATE = 1e-3;
 
     private static final String CHECKPOINTS = "checkpoints";
     /** Wrong predictions explained with a Grad-CAM overlay. */
@@ -255,23 +251,13 @@ public final class Fit {
                 List.copyOf(mistakes));
     }
 
-    // The seeds flatten VGG16's 512x4x4 (or 7x7) features into the dense layer; a feature map ten times that size
-    // (MobileNetV2's 1280x7x7) would make a head of tens of millions of weights for a few hundred images, and a
-    // checkpoint of hundreds of MB per epoch, so larger maps are averaged per channel instead.
     private HeadConfig headShape() {
-        long size = 1;
-        for (long dimension : base.featureShape()) {
-            size *= dimension;
-        }
-        HeadConfig shape = size <= MAX_FLATTENED_FEATURES
-                ? HeadConfig.defaults()
-                : HeadConfig.defaults().withPooling(HeadPooling.GLOBAL_AVERAGE);
-        // Averaged or standardised features are a few hundred values near 1, not thousands of large ones: the seeds'
-        // 2e-5 barely moves them in fifty epochs (seen: 0.39 validation accuracy after 39 epochs), while RMSprop's
-        // usual 1e-3 (Keras's default) converges in a few.
-        return size <= MAX_FLATTENED_FEATURES && !settings.normalized()
+        HeadPooling pooling = HeadPooling.forFeatures(base.featureShape());
+        HeadConfig shape = HeadConfig.defaults().withPooling(pooling);
+        return pooling == HeadPooling.FLATTEN && !settings.normalized()
                 ? shape
-                : shape.withNormalized(settings.normalized()).withLearningRate(AVERAGED_LEARNING_RATE);
+                : shape.withNormalized(settings.normalized())
+                        .withLearningRate(HeadConfig.SCALED_FEATURES_LEARNING_RATE);
     }
 
     private HeadTrainingConfig headConfig() {
