@@ -171,6 +171,7 @@ public final class ScorerApp implements StreamsApplication {
                 config.fetchMaxInFlightBytes(),
                 config.fetchRetries(),
                 slot::inputSize);
+        metrics.fetchPoolHolds(fetchPool::heldBytes);
         InferenceExecutor inference =
                 new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize(), background);
         KafkaStreams streams = new KafkaStreams(
