@@ -166,7 +166,12 @@ public final class ScorerApp implements StreamsApplication {
             BatchingSettings batching) {
         MetricsExporters exporters = config.metrics().start(metrics.registry());
         FetchPool fetchPool = new FetchPool(
-                config.fetch().loader(), config.fetchThreads(), config.fetchMaxInFlightBytes(), slot::inputSize);
+                config.fetch().loader(),
+                config.fetchThreads(),
+                config.fetchMaxInFlightBytes(),
+                config.fetchRetries(),
+                slot::inputSize);
+        metrics.fetchPoolHolds(fetchPool::heldBytes);
         InferenceExecutor inference =
                 new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize(), background);
         KafkaStreams streams = new KafkaStreams(

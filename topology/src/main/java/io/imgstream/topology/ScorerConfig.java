@@ -8,6 +8,7 @@ import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.fetch.SourceRetries;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -115,6 +116,20 @@ public final class ScorerConfig extends AbstractConfig {
     public static final long DEFAULT_FETCH_TIMEOUT_MS = 30_000L;
     private static final String FETCH_TIMEOUT_MS_DOC = "Longest a batch waits for one image to be fetched and "
             + "decoded, in milliseconds; an image that takes longer is dead-lettered with FETCH_TIMEOUT.";
+
+    public static final String FETCH_RETRY_ATTEMPTS_CONFIG = "fetch.retry.attempts";
+    public static final int DEFAULT_FETCH_RETRY_ATTEMPTS = 3;
+    private static final String FETCH_RETRY_ATTEMPTS_DOC = "Attempts at fetching an image whose source fails in a "
+            + "way that may pass (HTTP 5xx or 429, a connection refused or reset, a timeout, an I/O error reading a "
+            + "file), its first included; after the last the image is dead-lettered with RETRIES_EXHAUSTED and the "
+            + "last error. 1 dead-letters it at the first failure, with that failure's reason. All attempts count "
+            + "against fetch.timeout.ms.";
+
+    public static final String FETCH_RETRY_BACKOFF_MS_CONFIG = "fetch.retry.backoff.ms";
+    public static final long DEFAULT_FETCH_RETRY_BACKOFF_MS = 500L;
+    private static final String FETCH_RETRY_BACKOFF_MS_DOC = "Wait before the first retry of an image whose source "
+            + "failed, in milliseconds; it doubles with each further retry, up to "
+            + SourceRetries.MAX_BACKOFF_MS + " ms. The image waits in the fetch queue meanwhile, holding no thread.";
 
     public static final String INFERENCE_TIMEOUT_MS_CONFIG = "inference.timeout.ms";
     public static final long DEFAULT_INFERENCE_TIMEOUT_MS = 120_000L;
@@ -285,6 +300,20 @@ public final class ScorerConfig extends AbstractConfig {
                         Importance.LOW,
                         FETCH_TIMEOUT_MS_DOC)
                 .define(
+                        FETCH_RETRY_ATTEMPTS_CONFIG,
+                        Type.INT,
+                        DEFAULT_FETCH_RETRY_ATTEMPTS,
+                        ConfigDef.Range.between(1, 100),
+                        Importance.LOW,
+                        FETCH_RETRY_ATTEMPTS_DOC)
+                .define(
+                        FETCH_RETRY_BACKOFF_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_FETCH_RETRY_BACKOFF_MS,
+                        ConfigDef.Range.between(0, SourceRetries.MAX_BACKOFF_MS),
+                        Importance.LOW,
+                        FETCH_RETRY_BACKOFF_MS_DOC)
+                .define(
                         INFERENCE_TIMEOUT_MS_CONFIG,
                         Type.LONG,
                         DEFAULT_INFERENCE_TIMEOUT_MS,
@@ -448,6 +477,12 @@ public final class ScorerConfig extends AbstractConfig {
     /** Longest wait for one image's fetch. */
     public Duration fetchTimeout() {
         return Duration.ofMillis(getLong(FETCH_TIMEOUT_MS_CONFIG));
+    }
+
+    /** How often an image whose source failed is fetched again. */
+    public SourceRetries fetchRetries() {
+        return new SourceRetries(
+                getInt(FETCH_RETRY_ATTEMPTS_CONFIG), Duration.ofMillis(getLong(FETCH_RETRY_BACKOFF_MS_CONFIG)));
     }
 
     /** Longest wait for a forward pass when batches are full. */

@@ -1,11 +1,11 @@
 package io.imgstream.topology;
 
+import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.batching.BatchingProcessor;
 import io.imgstream.topology.batching.BatchingSettings;
-import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ParseProcessor;

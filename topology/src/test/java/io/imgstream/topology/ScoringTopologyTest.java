@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import com.sun.net.httpserver.HttpServer;
+import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.inference.BundleScorer;
@@ -30,14 +32,18 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.avro.AvroRuntimeException;
@@ -57,7 +63,6 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,21 +103,26 @@ class ScoringTopologyTest {
     private TopologyTestDriver driver;
     private TopicCatalog topics;
 
-    @BeforeEach
-    void setUp() {
-        ScorerConfig config = new ScorerConfig(Map.of(
+    private HttpServer imageServer;
+
+    /** Starts the topology with the test's settings plus {@code extra}. */
+    private void start(Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
                 ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092",
                 ScorerConfig.REGISTRY_URL_CONFIG, "http://127.0.0.1:8081",
                 ScorerConfig.MODEL_BUNDLE_CONFIG, "unused: the test hands the topology its model",
                 ScorerConfig.BATCH_LINGER_MS_CONFIG, LINGER.toMillis(),
                 ScorerConfig.STATE_DIR_CONFIG, stateDir.toString()));
+        settings.putAll(extra);
+        ScorerConfig config = new ScorerConfig(settings);
         BatchingSettings batching = config.batching(8);
         ModelBundle bundle = ModelBundle.of(
                 BundleManifest.create("colours", 1, CLASSES, "small-cnn-8x8", INPUT, Instant.now(), Map.of(), null),
                 SmallCnn.build(3, 8, 8, CLASSES.size(), 7));
         slot = new ModelSlot(new BundleScorer(bundle));
         metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
-        fetchPool = new FetchPool(config.fetch().loader(), 2, config.fetchMaxInFlightBytes(), Optional::empty);
+        fetchPool = new FetchPool(
+                config.fetch().loader(), 2, config.fetchMaxInFlightBytes(), config.fetchRetries(), Optional::empty);
         inference = new InferenceExecutor(
                 slot,
                 metrics,
@@ -131,10 +141,14 @@ class ScoringTopologyTest {
         inference.close();
         fetchPool.close();
         slot.close();
+        if (imageServer != null) {
+            imageServer.stop(0);
+        }
     }
 
     @Test
     void shouldScoreImagesAndDeadLetterBadInputWhenLingerExpires() {
+        start(Map.of());
         TestInputTopic<String, byte[]> images = driver.createInputTopic(
                 topics.name(TopicRole.IMAGES), new StringSerializer(), new ByteArraySerializer());
         TestOutputTopic<String, Prediction> predictions = output(TopicRole.PREDICTIONS, Prediction::fromByteBuffer);
@@ -193,6 +207,70 @@ class ScoringTopologyTest {
                 .isEqualTo(2);
     }
 
+    @Test
+    void shouldRetryAnImageServerThatFailsThenDeadLetterOneThatKeepsFailing() throws IOException {
+        byte[] red = png(0xff0000);
+        AtomicInteger flakyRequests = new AtomicInteger();
+        AtomicInteger downRequests = new AtomicInteger();
+        imageServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        imageServer.createContext("/flaky.png", exchange -> {
+            // Down for its first two requests, like a server restarting.
+            if (flakyRequests.incrementAndGet() <= 2) {
+                exchange.sendResponseHeaders(503, -1);
+            } else {
+                exchange.sendResponseHeaders(200, red.length);
+                exchange.getResponseBody().write(red);
+            }
+            exchange.close();
+        });
+        imageServer.createContext("/down.png", exchange -> {
+            downRequests.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        imageServer.start();
+        int port = imageServer.getAddress().getPort();
+        start(Map.of(
+                FetchSettings.ALLOWED_SCHEMES_CONFIG,
+                "http",
+                FetchSettings.ALLOWED_HOSTS_CONFIG,
+                "127.0.0.1",
+                FetchSettings.ALLOWED_PORTS_CONFIG,
+                String.valueOf(port),
+                FetchSettings.ALLOWED_NETWORKS_CONFIG,
+                "127.0.0.0/8",
+                ScorerConfig.FETCH_RETRY_ATTEMPTS_CONFIG,
+                3,
+                ScorerConfig.FETCH_RETRY_BACKOFF_MS_CONFIG,
+                10L));
+        TestInputTopic<String, byte[]> images = driver.createInputTopic(
+                topics.name(TopicRole.IMAGES), new StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<String, Prediction> predictions = output(TopicRole.PREDICTIONS, Prediction::fromByteBuffer);
+        TestOutputTopic<String, DeadLetter> deadLetters = output(TopicRole.IMAGES_DLQ, DeadLetter::fromByteBuffer);
+
+        images.pipeInput("flaky", httpRef("flaky", "http://127.0.0.1:" + port + "/flaky.png"));
+        images.pipeInput("down", httpRef("down", "http://127.0.0.1:" + port + "/down.png"));
+        driver.advanceWallClockTime(LINGER);
+        await().atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(10));
+            return pendingImages() == 0;
+        });
+
+        assertThat(predictions.readValuesToList())
+                .extracting(p -> p.getImageId().toString())
+                .containsExactly("flaky");
+        assertThat(flakyRequests).as("two failures, then the image").hasValue(3);
+        assertThat(deadLetters.readValuesToList()).singleElement().satisfies(letter -> {
+            assertThat(letter.getImageId().toString()).isEqualTo("down");
+            assertThat(letter.getStage()).isEqualTo(DeadLetterStage.FETCH);
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED);
+            assertThat(letter.getMessage().toString())
+                    .contains("failed 3 times")
+                    .contains("answered HTTP 503");
+        });
+        assertThat(downRequests).as("fetch.retry.attempts, no more").hasValue(3);
+    }
+
     private <V> TestOutputTopic<String, V> output(TopicRole role, Decoder<V> decoder) {
         Deserializer<V> values = (topic, data) -> {
             try {
@@ -226,6 +304,15 @@ class ScoringTopologyTest {
                 .setId(id)
                 .setUri("inline:")
                 .setInlineBytes(ByteBuffer.wrap(inlineBytes))
+                .setEventTime(Instant.ofEpochMilli(1_000))
+                .build();
+        return RECORDS.serialize("images", ref);
+    }
+
+    private static byte[] httpRef(String id, String uri) {
+        ImageRef ref = ImageRef.newBuilder()
+                .setId(id)
+                .setUri(uri)
                 .setEventTime(Instant.ofEpochMilli(1_000))
                 .build();
         return RECORDS.serialize("images", ref);

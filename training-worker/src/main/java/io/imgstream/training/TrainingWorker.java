@@ -128,7 +128,8 @@ public final class TrainingWorker implements StreamsApplication {
                 config.stateDir().resolve("refits").resolve(config.modelName()),
                 progress);
         this.streams = new KafkaStreams(
-                LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics), config.streamsProperties());
+                LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
+                config.streamsProperties(metrics::recordSkipped));
         StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());

@@ -14,8 +14,10 @@ import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
+import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
+import io.imgstream.schemas.VerdictDeserializationHandler;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
@@ -35,7 +37,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Configuration of the training worker. Every key, its default, its validator and its documentation are declared
@@ -590,8 +591,12 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         return ConnectionSettings.clientConfig(this);
     }
 
-    /** Properties for the labeled set's Kafka Streams instance. */
-    public Properties streamsProperties() {
+    /**
+     * Properties for the labeled set's Kafka Streams instance.
+     *
+     * @param skippedRecord told of each feedback or features record skipped because it does not deserialize
+     */
+    public Properties streamsProperties(Runnable skippedRecord) {
         Properties props = new Properties();
         props.putAll(originalsWithPrefix(KAFKA_PREFIX));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
@@ -600,11 +605,12 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         // Labels are upserts by image id, so a replay after a crash writes the same values again: at-least-once is
         // exact here.
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        // A feedback or features record that does not deserialize (another schema, no magic byte) is logged with its
-        // topic, partition and offset and skipped; it stays in the topic. Failing would stop the labeled set for good.
-        props.putIfAbsent(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
+        // A feedback or features record that is at fault (another schema, no magic byte) is logged with its topic,
+        // partition and offset, counted and skipped; it stays in the topic. One whose schema can't be looked up
+        // because the registry is away fails the thread, which is replaced and reads it again: a label is never lost
+        // to an outage. Not overridable by a kafka.* key, which could bring that loss back.
+        VerdictDeserializationHandler.install(
+                props, new VerdictDeserializationHandler.Policy(RecordRetries.defaults(), skippedRecord));
         return props;
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -60,6 +61,7 @@ public final class HttpImageFetcher {
     private static final int HTTPS_PORT = 443;
     private static final int HTTP_NOT_FOUND = 404;
     private static final int HTTP_GONE = 410;
+    private static final int HTTP_TOO_MANY_REQUESTS = 429;
     /** Pooled connections: the fetch pool's threads bound how many are used, this only keeps the pool from doing so. */
     private static final int MAX_CONNECTIONS = 1024;
     /** An idle pooled connection older than this is checked before reuse, so a server's close is no failed fetch. */
@@ -149,6 +151,12 @@ public final class HttpImageFetcher {
                     }
                     current = redirectTarget(id, current, location.getValue());
                     continue;
+                }
+                if (status / 100 == 5 || status == HTTP_TOO_MANY_REQUESTS) {
+                    throw FetchException.sourceFailed(
+                            DeadLetterReason.FETCH_FAILED,
+                            "image " + id + ": " + current + " answered HTTP " + status + "; check the server",
+                            null);
                 }
                 if (status != HTTP_OK) {
                     DeadLetterReason reason = status == HTTP_NOT_FOUND || status == HTTP_GONE
@@ -265,21 +273,26 @@ public final class HttpImageFetcher {
                     DeadLetterReason.NOT_FOUND,
                     "image " + id + ": host '" + uri.getHost() + "' does not resolve",
                     e);
-        } catch (IOException e) {
+        } catch (SSLException e) {
+            // A certificate or protocol the client does not accept: trying again would meet the same one.
             deadline.cancel();
-            if (deadline.expired() || e instanceof InterruptedIOException) {
-                throw new FetchException(
-                        DeadLetterStage.FETCH,
-                        DeadLetterReason.FETCH_TIMEOUT,
-                        "image " + id + ": " + uri + " did not answer within fetch.http.timeout.ms="
-                                + timeout.toMillis(),
-                        e);
-            }
             throw new FetchException(
                     DeadLetterStage.FETCH,
                     DeadLetterReason.FETCH_FAILED,
                     "image " + id + ": fetching " + uri + " failed: " + e,
                     e);
+        } catch (IOException e) {
+            deadline.cancel();
+            if (deadline.expired() || e instanceof InterruptedIOException) {
+                throw FetchException.sourceFailed(
+                        DeadLetterReason.FETCH_TIMEOUT,
+                        "image " + id + ": " + uri + " did not answer within fetch.http.timeout.ms="
+                                + timeout.toMillis(),
+                        e);
+            }
+            // Refused, reset, unreachable: the server may be restarting.
+            throw FetchException.sourceFailed(
+                    DeadLetterReason.FETCH_FAILED, "image " + id + ": fetching " + uri + " failed: " + e, e);
         } catch (IllegalArgumentException e) {
             // Such as a port past 65535, which URI syntax allows and a socket address does not.
             deadline.cancel();
@@ -312,18 +325,14 @@ public final class HttpImageFetcher {
         } catch (IOException e) {
             // A read timeout (no byte for the whole timeout) or the deadline (too few bytes in it).
             if (deadline.expired() || e instanceof InterruptedIOException) {
-                throw new FetchException(
-                        DeadLetterStage.FETCH,
+                throw FetchException.sourceFailed(
                         DeadLetterReason.FETCH_TIMEOUT,
                         "image " + id + ": " + uri + " did not send its body within fetch.http.timeout.ms="
                                 + timeout.toMillis(),
                         e);
             }
-            throw new FetchException(
-                    DeadLetterStage.FETCH,
-                    DeadLetterReason.FETCH_FAILED,
-                    "image " + id + ": reading " + uri + " failed: " + e,
-                    e);
+            throw FetchException.sourceFailed(
+                    DeadLetterReason.FETCH_FAILED, "image " + id + ": reading " + uri + " failed: " + e, e);
         } finally {
             deadline.cancel();
         }

@@ -292,12 +292,10 @@ public final class ImageFetcher {
                         + "; add its directory to fetch.allowed.roots");
     }
 
+    /** An I/O error: a disk or network mount that failed, a permission an operator may yet fix; worth a retry. */
     private static FetchException unreadable(ImageRef ref, Path path, IOException e) {
-        return new FetchException(
-                DeadLetterStage.FETCH,
-                DeadLetterReason.UNREADABLE,
-                "image " + ref.getId() + ": cannot read " + path + ": " + e,
-                e);
+        return FetchException.sourceFailed(
+                DeadLetterReason.UNREADABLE, "image " + ref.getId() + ": cannot read " + path + ": " + e, e);
     }
 
     private void requireSize(ImageRef ref, long size) throws FetchException {

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,10 @@ class HttpImageFetcherTest {
             } catch (InterruptedException | IOException e) {
                 Thread.currentThread().interrupt();
             }
+        });
+        server.createContext("/unavailable", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
         });
         server.start();
     }
@@ -252,8 +257,12 @@ class HttpImageFetcherTest {
                     new HttpImageFetcher(List.of("localhost"), List.of(port), LOOPBACK, Duration.ofSeconds(5), 64);
 
             assertThatThrownBy(() -> fetcher.fetch("cat", URI.create("https://localhost:" + port + "/cat.png")))
-                    .isInstanceOfSatisfying(
-                            FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_FAILED))
+                    .isInstanceOfSatisfying(FetchException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_FAILED);
+                        assertThat(e.retriable())
+                                .as("a certificate does not get trusted by trying again")
+                                .isFalse();
+                    })
                     .hasRootCauseInstanceOf(CertPathBuilderException.class);
             assertThat(served.get()).isZero();
         } finally {
@@ -282,9 +291,34 @@ class HttpImageFetcherTest {
     void shouldTimeOutAServerThatTricklesItsBody() {
         long started = System.nanoTime();
         assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("slow", URI.create(base + "/trickle")))
-                .isInstanceOfSatisfying(
-                        FetchException.class, e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_TIMEOUT));
+                .isInstanceOfSatisfying(FetchException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_TIMEOUT);
+                    assertThat(e.retriable()).isTrue();
+                });
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void shouldCallAServerThatIsUnavailableOrAwayRetriableAndAMissingImageNot() throws IOException {
+        assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("busy", URI.create(base + "/unavailable")))
+                .isInstanceOfSatisfying(FetchException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeadLetterReason.FETCH_FAILED);
+                    assertThat(e.getMessage()).contains("HTTP 503");
+                    assertThat(e.retriable()).isTrue();
+                });
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        HttpImageFetcher refused =
+                new HttpImageFetcher(List.of("127.0.0.1"), List.of(closed), LOOPBACK, Duration.ofSeconds(2), MAX_BYTES);
+        assertThatThrownBy(() -> refused.fetch("away", URI.create("http://127.0.0.1:" + closed + "/cat.png")))
+                .as("connection refused")
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.retriable()).isTrue());
+        assertThatThrownBy(() -> fetcher("127.0.0.1").fetch("gone", URI.create(base + "/nothing-here.png")))
+                .isInstanceOfSatisfying(
+                        FetchException.class, e -> assertThat(e.retriable()).isFalse());
     }
 
     @Test

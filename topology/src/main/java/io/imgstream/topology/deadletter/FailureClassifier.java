@@ -8,8 +8,9 @@ import io.imgstream.schemas.FailureVerdict;
  * {@code ErrorHandler} decides "retriable or permanent". Parse (deserializing the reference), fetch (the fetch
  * pool's workers) and score (the model's outcome for one image) all ask it. It is {@link FailureVerdict}'s rule,
  * the one every imgstream application applies, plus one: every {@link FetchException} is the record's (the images
- * module raises one only for reasons that lie in the reference or its bytes, an image host that refuses the
- * connection included).
+ * module raises one only for reasons that lie in the reference, its bytes or the image source it names; the fetch
+ * pool has already retried a source that failed in a way that may pass, see
+ * {@link io.imgstream.topology.fetch.SourceRetries}).
  *
  * <p>Stateless and thread-safe.
  */

@@ -37,6 +37,11 @@ import java.util.function.Supplier;
  * ({@link Fetch#expedite}): that one starts on the next free thread, so the budget can delay a batch but never
  * stall it. Pixels held thus stay below the budget plus one image per thread and per waiting batch.
  *
+ * <p><strong>Sources that fail:</strong> an image whose source fails in a way that may pass
+ * ({@link FetchException#retriable()}) is fetched again after a backoff, within its {@link SourceRetries}; it waits
+ * in the queue meanwhile, holding no thread. Once its attempts are spent it is refused with
+ * {@code RETRIES_EXHAUSTED} and the last failure.
+ *
  * <p>Thread-safe. {@link #close()} stops the workers and cancels the fetches still queued, which is safe because
  * their images stay in the batcher's store until they have a prediction.
  */
@@ -44,6 +49,7 @@ public final class FetchPool implements AutoCloseable {
 
     private final ImageLoader loader;
     private final long maxHeldBytes;
+    private final SourceRetries retries;
     private final Supplier<Optional<TargetSize>> targetSize;
     private final List<Thread> workers = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -60,10 +66,17 @@ public final class FetchPool implements AutoCloseable {
      * @param loader       fetches and decodes one image
      * @param threads      worker threads, at least 1
      * @param maxHeldBytes decoded bytes held before new fetches wait, at least 1
+     * @param retries      how often an image whose source failed is fetched again
      * @param targetSize   the size images are decoded for, read for each image; empty for their full size
      */
-    public FetchPool(ImageLoader loader, int threads, long maxHeldBytes, Supplier<Optional<TargetSize>> targetSize) {
+    public FetchPool(
+            ImageLoader loader,
+            int threads,
+            long maxHeldBytes,
+            SourceRetries retries,
+            Supplier<Optional<TargetSize>> targetSize) {
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.retries = Objects.requireNonNull(retries, "retries");
         this.targetSize = Objects.requireNonNull(targetSize, "targetSize");
         if (threads < 1 || maxHeldBytes < 1) {
             throw new IllegalArgumentException(
@@ -90,6 +103,12 @@ public final class FetchPool implements AutoCloseable {
         private final CompletableFuture<FetchOutcome> result = new CompletableFuture<>();
         /** Guarded by {@link #lock}. */
         private boolean expedited;
+        /** Guarded by {@link #lock}: whether it waits for {@link #dueNanos} before its next attempt. */
+        private boolean backingOff;
+        /** Guarded by {@link #lock}. */
+        private long dueNanos;
+        /** Attempts that failed with a retriable refusal; touched by one worker at a time. */
+        private int failedAttempts;
 
         private Fetch(ImageTask task) {
             this.task = task;
@@ -109,6 +128,11 @@ public final class FetchPool implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /** Guarded by {@link #lock}. */
+        private boolean isDue(long now) {
+            return !backingOff || now - dueNanos >= 0;
         }
 
         /** Gives the image up: it is not fetched if it has not started, and its pixels are released if held. */
@@ -180,7 +204,12 @@ public final class FetchPool implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    changed.await();
+                    long backoff = nanosToNextDue();
+                    if (backoff > 0) {
+                        changed.awaitNanos(backoff);
+                    } else {
+                        changed.await();
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -191,19 +220,46 @@ public final class FetchPool implements AutoCloseable {
         }
     }
 
-    /** The next fetch that may start, taken off the queue: an expedited one first, else the oldest within budget. */
+    /**
+     * The next fetch that may start, taken off the queue: an expedited one first, else the oldest within budget;
+     * either only once its backoff, if any, is over.
+     */
     private Fetch nextToStart() {
         if (closed) {
             return null;
         }
+        long now = System.nanoTime();
+        Fetch oldestDue = null;
         for (Iterator<Fetch> queued = queue.iterator(); queued.hasNext(); ) {
             Fetch fetch = queued.next();
+            if (!fetch.isDue(now)) {
+                continue;
+            }
             if (fetch.expedited) {
                 queued.remove();
                 return fetch;
             }
+            if (oldestDue == null) {
+                oldestDue = fetch;
+            }
         }
-        return heldBytes < maxHeldBytes ? queue.pollFirst() : null;
+        if (oldestDue != null && heldBytes < maxHeldBytes) {
+            queue.remove(oldestDue);
+            return oldestDue;
+        }
+        return null;
+    }
+
+    /** Nanoseconds until the first queued backoff ends; 0 when none is pending. Guarded by {@link #lock}. */
+    private long nanosToNextDue() {
+        long now = System.nanoTime();
+        long soonest = Long.MAX_VALUE;
+        for (Fetch fetch : queue) {
+            if (fetch.backingOff && fetch.dueNanos - now > 0) {
+                soonest = Math.min(soonest, fetch.dueNanos - now);
+            }
+        }
+        return soonest == Long.MAX_VALUE ? 0 : soonest;
     }
 
     private void run(Fetch fetch) {
@@ -218,6 +274,16 @@ public final class FetchPool implements AutoCloseable {
             fetch.result.completeExceptionally(e);
             return;
         }
+        if (outcome instanceof FetchOutcome.Refused refused && refused.failure().retriable()) {
+            fetch.failedAttempts++;
+            if (fetch.failedAttempts < retries.maxAttempts()) {
+                retryLater(fetch);
+                return;
+            }
+            if (retries.maxAttempts() > 1) {
+                outcome = new FetchOutcome.Refused(exhausted(fetch, refused.failure()));
+            }
+        }
         if (outcome instanceof FetchOutcome.Loaded loaded) {
             hold(loaded.bytes());
             if (!fetch.result.complete(outcome)) {
@@ -227,6 +293,37 @@ public final class FetchPool implements AutoCloseable {
         } else {
             fetch.result.complete(outcome);
         }
+    }
+
+    /** Queues {@code fetch} again, first in line once its backoff is over; unless it was given up meanwhile. */
+    private void retryLater(Fetch fetch) {
+        lock.lock();
+        try {
+            if (closed) {
+                fetch.result.cancel(false);
+                return;
+            }
+            if (fetch.result.isDone()) {
+                return;
+            }
+            fetch.backingOff = true;
+            fetch.dueNanos = System.nanoTime()
+                    + retries.backoffAfter(fetch.failedAttempts).toNanos();
+            queue.addFirst(fetch);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static FetchException exhausted(Fetch fetch, FetchException last) {
+        return new FetchException(
+                last.stage(),
+                DeadLetterReason.RETRIES_EXHAUSTED,
+                "image " + fetch.task.ref().getId() + ": its source failed " + fetch.failedAttempts
+                        + " times (fetch.retry.attempts), the last with: " + last.getMessage()
+                        + "; publish it again once the source is back",
+                last.getCause() == null ? last : last.getCause());
     }
 
     private void hold(long bytes) {

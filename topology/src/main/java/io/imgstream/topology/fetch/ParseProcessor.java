@@ -1,11 +1,11 @@
 package io.imgstream.topology.fetch;
 
 import io.imgstream.schemas.FailureVerdict;
+import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
-import io.imgstream.topology.deadletter.RecordRetries;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +56,11 @@ public final class ScorerMetrics {
     public static final String MODEL_SWAP_REFUSALS = PREFIX + ".model.swap.refusals";
     /** Timer from a version's announcement on the control topic to the first batch scored with it. */
     public static final String MODEL_SWAP_ADOPTION_TIME = PREFIX + ".model.swap.adoption.time";
+    /**
+     * Gauge of the decoded image bytes the fetch pool holds now, against {@code fetch.max.in.flight.bytes}: at the
+     * budget, new fetches wait for forward passes to release pixels.
+     */
+    public static final String FETCH_HELD_BYTES = PREFIX + ".fetch.held.bytes";
     /** Meter of the scorer's own threads (inference, control-topic watcher) that died; each stops the scorer. */
     public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
@@ -110,6 +116,16 @@ public final class ScorerMetrics {
         registry.gauge(
                 SHADOW_MODEL_VERSION,
                 () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
+    }
+
+    /**
+     * Exports the fetch pool's held bytes as {@value #FETCH_HELD_BYTES}; the pool is built after the metrics, which
+     * its users need first.
+     *
+     * @param heldBytes read whenever the gauge is sampled, such as {@code FetchPool::heldBytes}
+     */
+    public void fetchPoolHolds(LongSupplier heldBytes) {
+        registry.gauge(FETCH_HELD_BYTES, () -> heldBytes::getAsLong);
     }
 
     /** The registry holding these metrics. */

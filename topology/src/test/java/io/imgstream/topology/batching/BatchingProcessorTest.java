@@ -11,16 +11,17 @@ import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.lifecycle.BackgroundThreads;
+import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
-import io.imgstream.topology.deadletter.RecordRetries;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.topology.fetch.SourceRetries;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.LabelingPolicy;
@@ -128,7 +129,7 @@ class BatchingProcessorTest {
     private final ImageLoader loader = new ImageLoader(
             new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
             new ImageDecoder(new ImageLimits(1 << 20, 1 << 20, Duration.ofSeconds(10))));
-    private final FetchPool fetchPool = new FetchPool(loader, 2, 64L << 20, Optional::empty);
+    private final FetchPool fetchPool = new FetchPool(loader, 2, 64L << 20, SourceRetries.none(), Optional::empty);
     private final InferenceExecutor inference = new InferenceExecutor(
             slot, metrics, Time.SYSTEM, 8, new BackgroundThreads(metrics::backgroundThreadFailed));
     private long offset;
@@ -257,7 +258,7 @@ class BatchingProcessorTest {
 
     @Test
     void shouldScoreEveryImageOfABatchThoughTheByteBudgetHoldsLessThanOneImage() {
-        try (FetchPool oneByte = new FetchPool(loader, 2, 1, Optional::empty)) {
+        try (FetchPool oneByte = new FetchPool(loader, 2, 1, SourceRetries.none(), Optional::empty)) {
             BatchingProcessor processor = processor(3, 0, oneByte);
             send(processor, "a", png(250));
             send(processor, "b", png(10));

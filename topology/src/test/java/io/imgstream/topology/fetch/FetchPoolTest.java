@@ -11,6 +11,7 @@ import io.imgstream.images.decode.TargetSize;
 import io.imgstream.images.fetch.HttpImageFetcher;
 import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.images.fetch.NetworkRange;
+import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.ImageRef;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -74,7 +76,7 @@ class FetchPoolTest {
                                 Duration.ofSeconds(2),
                                 MAX_BYTES)),
                 DECODER);
-        try (FetchPool pool = new FetchPool(slowServer, 1, 64L << 20, Optional::empty)) {
+        try (FetchPool pool = new FetchPool(slowServer, 1, 64L << 20, SourceRetries.none(), Optional::empty)) {
             List<FetchPool.Fetch> fetches = IntStream.range(0, 8)
                     .mapToObj(i -> pool.submit(task(ref("img-" + i, "http://127.0.0.1:" + port + "/image.png"))))
                     .toList();
@@ -94,7 +96,7 @@ class FetchPoolTest {
 
     @Test
     void shouldStartNoNewFetchWhileDecodedImagesHoldTheBudgetUnlessABatchWaitsForIt() throws Exception {
-        try (FetchPool pool = new FetchPool(INLINE_LOADER, 1, 1, Optional::empty)) {
+        try (FetchPool pool = new FetchPool(INLINE_LOADER, 1, 1, SourceRetries.none(), Optional::empty)) {
             FetchPool.Fetch first = pool.submit(task(inline("first", png(100, 100))));
             FetchPool.Fetch second = pool.submit(task(inline("second", png(100, 100))));
             FetchPool.Fetch third = pool.submit(task(inline("third", png(100, 100))));
@@ -124,7 +126,8 @@ class FetchPoolTest {
 
     @Test
     void shouldDecodeForTheTargetSizeItIsGiven() throws Exception {
-        try (FetchPool pool = new FetchPool(INLINE_LOADER, 1, 64L << 20, () -> Optional.of(new TargetSize(100, 100)))) {
+        try (FetchPool pool = new FetchPool(
+                INLINE_LOADER, 1, 64L << 20, SourceRetries.none(), () -> Optional.of(new TargetSize(100, 100)))) {
             FetchOutcome outcome =
                     pool.submit(task(inline("large", png(1000, 800)))).result().get(10, TimeUnit.SECONDS);
 
@@ -132,6 +135,82 @@ class FetchPoolTest {
             assertThat(pixels.getWidth()).isEqualTo(250);
             assertThat(pixels.getHeight()).isEqualTo(200);
             assertThat(((FetchOutcome.Loaded) outcome).bytes()).isEqualTo(250 * 200 * 3);
+        }
+    }
+
+    @Test
+    void shouldLetOtherImagesPassWhileAFailedSourceWaitsForItsRetry() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/down.png", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.start();
+        int port = server.getAddress().getPort();
+        ImageLoader httpAndInline = new ImageLoader(
+                new ImageFetcher(
+                        Set.of("http", "inline"),
+                        List.of(),
+                        MAX_BYTES,
+                        new HttpImageFetcher(
+                                List.of("127.0.0.1"),
+                                List.of(port),
+                                List.of(NetworkRange.parse("127.0.0.0/8")),
+                                Duration.ofSeconds(2),
+                                MAX_BYTES)),
+                DECODER);
+        // One thread, and a backoff far longer than the test: the image after the failed one can only be loaded if
+        // the retry waits in the queue rather than on the thread.
+        try (FetchPool pool = new FetchPool(
+                httpAndInline, 1, 64L << 20, new SourceRetries(2, Duration.ofHours(1)), Optional::empty)) {
+            FetchPool.Fetch down = pool.submit(task(ref("down", "http://127.0.0.1:" + port + "/down.png")));
+            FetchPool.Fetch next = pool.submit(task(inline("next", png(4, 4))));
+
+            assertThat(next.result().get(30, TimeUnit.SECONDS)).isInstanceOf(FetchOutcome.Loaded.class);
+            assertThat(down.result()).as("waiting for its second attempt").isNotDone();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void shouldRefuseAnImageWhoseSourceKeepsFailingOnceItsAttemptsAreSpent() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger requests = new AtomicInteger();
+        server.createContext("/down.png", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(502, -1);
+            exchange.close();
+        });
+        server.start();
+        int port = server.getAddress().getPort();
+        ImageLoader http = new ImageLoader(
+                new ImageFetcher(
+                        Set.of("http"),
+                        List.of(),
+                        MAX_BYTES,
+                        new HttpImageFetcher(
+                                List.of("127.0.0.1"),
+                                List.of(port),
+                                List.of(NetworkRange.parse("127.0.0.0/8")),
+                                Duration.ofSeconds(2),
+                                MAX_BYTES)),
+                DECODER);
+        try (FetchPool pool =
+                new FetchPool(http, 1, 64L << 20, new SourceRetries(4, Duration.ofMillis(1)), Optional::empty)) {
+            FetchOutcome outcome = pool.submit(task(ref("down", "http://127.0.0.1:" + port + "/down.png")))
+                    .result()
+                    .get(30, TimeUnit.SECONDS);
+
+            assertThat(outcome).isInstanceOfSatisfying(FetchOutcome.Refused.class, refused -> {
+                assertThat(refused.failure().reason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED);
+                assertThat(refused.failure().getMessage())
+                        .contains("failed 4 times")
+                        .contains("HTTP 502");
+            });
+            assertThat(requests).hasValue(4);
+        } finally {
+            server.stop(0);
         }
     }
 

@@ -3,11 +3,11 @@ package io.imgstream.topology.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.topology.deadletter.RecordRetries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;

@@ -3,21 +3,35 @@ package io.imgstream.topology.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.images.ImageLoader;
+import io.imgstream.images.decode.ImageDecoder;
+import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.images.fetch.ImageFetcher;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.metrics.MetricsExporters;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
+import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.topology.fetch.FetchOutcome;
+import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.fetch.ImageTask;
+import io.imgstream.topology.fetch.SourceRetries;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import javax.management.ObjectName;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -62,6 +76,27 @@ class ScorerMetricsExportTest {
     }
 
     @Test
+    void shouldExportTheDecodedBytesTheFetchPoolHoldsUntilTheyAreReleased() throws Exception {
+        ImageLoader inline = new ImageLoader(
+                new ImageFetcher(Set.of("inline"), List.of(), 1 << 20),
+                new ImageDecoder(new ImageLimits(1 << 20, 1_000_000, Duration.ofSeconds(10))));
+        try (FetchPool pool = new FetchPool(inline, 1, 64L << 20, SourceRetries.none(), Optional::empty);
+                MetricsExporters exporters = MetricsExporters.start(metrics.registry(), false, "127.0.0.1", 0)) {
+            metrics.fetchPoolHolds(pool::heldBytes);
+            FetchOutcome outcome = pool.submit(new ImageTask(inlinePng("held", 16, 16), new byte[0]))
+                    .result()
+                    .get(10, TimeUnit.SECONDS);
+            long bytes = ((FetchOutcome.Loaded) outcome).bytes();
+
+            // 16 x 16 pixels of 3 or 4 bytes, as the decoder lays them out.
+            assertThat(bytes).isBetween(16L * 16 * 3, 16L * 16 * 4);
+            assertThat(scrape(exporters)).contains("imgstream_scorer_fetch_held_bytes " + bytes + ".0");
+            pool.release(bytes);
+            assertThat(scrape(exporters)).contains("imgstream_scorer_fetch_held_bytes 0.0");
+        }
+    }
+
+    @Test
     void shouldRegisterMBeansWhileRunningAndRemoveThemOnClose() throws Exception {
         ObjectName name =
                 new ObjectName(MetricsExporters.JMX_DOMAIN + ":name=" + ScorerMetrics.IMAGES_SCORED + ",type=meters");
@@ -72,6 +107,28 @@ class ScorerMetricsExportTest {
         }
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name))
                 .isFalse();
+    }
+
+    private static String scrape(MetricsExporters exporters) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static ImageRef inlinePng(String id, int width, int height) throws Exception {
+        try (ByteArrayOutputStream png = new ByteArrayOutputStream()) {
+            ImageIO.write(new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB), "png", png);
+            return ImageRef.newBuilder()
+                    .setId(id)
+                    .setUri("inline:")
+                    .setInlineBytes(ByteBuffer.wrap(png.toByteArray()))
+                    .setEventTime(Instant.EPOCH)
+                    .build();
+        }
     }
 
     private void countDeadLetter(DeadLetterReason reason) {

@@ -20,6 +20,8 @@ public final class TrainingMetrics implements LabelCounter {
     public static final String LABELS_TAKEN = PREFIX + ".labels.taken";
     /** Counter: feedback records refused. */
     public static final String LABELS_REFUSED = PREFIX + ".labels.refused";
+    /** Counter: feedback and features records skipped because they are at fault for not deserializing. */
+    public static final String RECORDS_SKIPPED = PREFIX + ".records.skipped";
     /** Gauge: usable images in the labeled set at the last refit. */
     public static final String LABELED_IMAGES = PREFIX + ".labeled.images";
     /** Gauge: labels waiting for the next refit. */
@@ -50,6 +52,7 @@ public final class TrainingMetrics implements LabelCounter {
     private final MetricRegistry registry;
     private final Meter labelsTaken;
     private final Counter labelsRefused;
+    private final Counter recordsSkipped;
     private final Counter published;
     private final Counter rejected;
     private final Counter skipped;
@@ -69,6 +72,7 @@ public final class TrainingMetrics implements LabelCounter {
         this.registry = registry;
         this.labelsTaken = registry.meter(LABELS_TAKEN);
         this.labelsRefused = registry.counter(LABELS_REFUSED);
+        this.recordsSkipped = registry.counter(RECORDS_SKIPPED);
         this.published = registry.counter(REFITS_PUBLISHED);
         this.rejected = registry.counter(REFITS_REJECTED);
         this.skipped = registry.counter(REFITS_SKIPPED);
@@ -97,6 +101,11 @@ public final class TrainingMetrics implements LabelCounter {
     @Override
     public void refused(String reason) {
         labelsRefused.inc();
+    }
+
+    /** A feedback or features record was skipped: it does not deserialize, and the fault is its own. */
+    public void recordSkipped() {
+        recordsSkipped.inc();
     }
 
     /** Labels waiting for the next refit. */

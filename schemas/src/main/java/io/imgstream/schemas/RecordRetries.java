@@ -1,4 +1,4 @@
-package io.imgstream.topology.deadletter;
+package io.imgstream.schemas;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -6,8 +6,11 @@ import java.util.Map;
 
 /**
  * How often each input record has failed so far, so that nothing loops forever: a record whose handling keeps
- * failing with an {@link io.imgstream.schemas.FailureVerdict#UNCERTAIN uncertain} error is tried {@link #maxAttempts()}
- * times, with a growing pause before each retry, then dead-lettered ({@code RETRIES_EXHAUSTED}).
+ * failing with an {@link FailureVerdict#UNCERTAIN uncertain} error is tried {@link #maxAttempts()} times, with a
+ * growing pause before each retry, then given up: the scorer dead-letters it ({@code RETRIES_EXHAUSTED}), the
+ * {@link VerdictDeserializationHandler} skips it, logged and counted. An
+ * {@link FailureVerdict#INFRASTRUCTURE infrastructure} failure is counted too, for the pause only: it is retried
+ * for as long as it lasts.
  *
  * <p>Counts live in this process only and outlive the stream tasks that fail: Kafka Streams replaces a failed
  * thread and hands the record to the replacement, which asks the same instance. At most {@value #TRACKED}
@@ -17,7 +20,7 @@ import java.util.Map;
  */
 public final class RecordRetries {
 
-    /** Attempts of a record before it is dead-lettered, its first one included. */
+    /** Attempts of a record before it is given up, its first one included. */
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
 
     /** The pause before the first retry; it doubles with each further one, up to {@link #MAX_PAUSE}. */
@@ -39,7 +42,7 @@ public final class RecordRetries {
     };
 
     /**
-     * @param maxAttempts attempts of a record before it is dead-lettered, at least 1
+     * @param maxAttempts attempts of a record before it is given up, at least 1
      * @param firstPause  the pause before the first retry (zero in tests)
      */
     public RecordRetries(int maxAttempts, Duration firstPause) {
@@ -55,7 +58,7 @@ public final class RecordRetries {
         return new RecordRetries(DEFAULT_MAX_ATTEMPTS, DEFAULT_FIRST_PAUSE);
     }
 
-    /** Attempts of a record before it is dead-lettered, its first one included. */
+    /** Attempts of a record before it is given up, its first one included. */
     public int maxAttempts() {
         return maxAttempts;
     }
