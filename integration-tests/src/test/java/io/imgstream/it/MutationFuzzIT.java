@@ -222,6 +222,16 @@ class MutationFuzzIT {
                                         "labels taken, refused, records skipped (worker stream threads failed: %d)",
                                         failedStreamThreads(worker))
                                 .isEqualTo(dueCounts));
+                await().alias("a dead letter for every record the worker skipped")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollDelay(Duration.ZERO)
+                        .untilAsserted(() -> {
+                            outcomes.read(tail, Duration.ofMillis(500));
+                            assertThat(outcomes.workerDeadLetters()).isEqualTo(due.getOrDefault(SKIPPED, 0));
+                        });
+                assertThat(outcomes.repeated())
+                        .as("records with more than one outcome")
+                        .isEmpty();
                 awaitCommittedToEnd(admin, scorerConfig.applicationId(), List.of(topics.name(TopicRole.IMAGES)));
                 awaitCommittedToEnd(
                         admin,
@@ -561,6 +571,7 @@ class MutationFuzzIT {
         private final Map<String, Sent> byPosition = new HashMap<>();
         private final Map<Sent, List<String>> outcomes = new HashMap<>();
         private final List<String> strays = new ArrayList<>();
+        private int workerDeadLetters;
 
         Outcomes(String imagesTopic, List<Sent> sent) {
             this.imagesTopic = imagesTopic;
@@ -581,9 +592,12 @@ class MutationFuzzIT {
                 sent = byKey.get(record.key());
             } else {
                 DeadLetter letter = (DeadLetter) record.value();
-                sent = letter.getSourceTopic().toString().equals(imagesTopic)
-                        ? byPosition.get(letter.getSourcePartition() + "@" + letter.getSourceOffset())
-                        : null;
+                if (!letter.getSourceTopic().toString().equals(imagesTopic)) {
+                    // The worker's: a feedback or features record it skipped.
+                    workerDeadLetters++;
+                    return;
+                }
+                sent = byPosition.get(letter.getSourcePartition() + "@" + letter.getSourceOffset());
                 if (sent != null && !Objects.equals(record.key(), sent.key())) {
                     strays.add("dead letter of " + sent + " keyed '" + record.key() + "'");
                 }
@@ -610,6 +624,11 @@ class MutationFuzzIT {
             return outcomes.entrySet().stream()
                     .filter(e -> e.getValue().size() > 1)
                     .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        }
+
+        /** Dead letters of records on the worker's topics, read so far. */
+        int workerDeadLetters() {
+            return workerDeadLetters;
         }
 
         List<String> strays() {

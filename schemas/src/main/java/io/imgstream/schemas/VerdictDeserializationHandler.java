@@ -1,9 +1,12 @@
 package io.imgstream.schemas;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -17,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link FailureVerdict#RECORD}: another schema, no magic byte, bytes cut short: the record is logged with its
- *   topic, partition and offset, counted, and skipped; it stays in the topic.</li>
+ *   topic, partition and offset, counted, written as a dead letter when the policy names a {@link DeadLetterTopic},
+ *   and skipped; it stays in the topic.</li>
  *   <li>{@link FailureVerdict#INFRASTRUCTURE}: the registry could not be reached to look the schema up. The handler
  *   fails the stream thread after a growing pause; the application's uncaught exception handler replaces the thread
  *   ({@code REPLACE_THREAD}), which reads the record again from the last commit, for as long as the outage
@@ -39,13 +43,15 @@ public final class VerdictDeserializationHandler implements DeserializationExcep
     /**
      * What the handlers of one application share.
      *
-     * @param retries the per-record retry budget, outliving the handlers of failed threads
-     * @param skipped told of each record skipped, for the application's metrics
+     * @param retries     the per-record retry budget, outliving the handlers of failed threads
+     * @param skipped     told of each record skipped, for the application's metrics
+     * @param deadLetters where each skipped record goes as a dead letter; empty: it is only logged and counted
      */
-    public record Policy(RecordRetries retries, Runnable skipped) {
+    public record Policy(RecordRetries retries, Runnable skipped, Optional<DeadLetterTopic> deadLetters) {
         public Policy {
             Objects.requireNonNull(retries, "retries");
             Objects.requireNonNull(skipped, "skipped");
+            Objects.requireNonNull(deadLetters, "deadLetters");
         }
     }
 
@@ -98,13 +104,32 @@ public final class VerdictDeserializationHandler implements DeserializationExcep
                 return Response.fail();
             }
         }
+        List<ProducerRecord<byte[], byte[]>> letters;
+        int tried = attempts;
+        try {
+            letters = policy.deadLetters()
+                    .map(topic -> List.of(topic.letter(record, exception, tried)))
+                    .orElse(List.of());
+        } catch (RuntimeException e) {
+            // A dead letter that can't be written (the registry away) is an outage: the record is read again.
+            LOG.warn(
+                    "Record {} does not deserialize, and its dead letter can't be written ({}); failing the stream "
+                            + "thread so that its replacement tries again",
+                    position,
+                    e.toString());
+            retries.pauseAfter(Math.max(1, attempts));
+            return Response.fail();
+        }
         retries.settled(position);
         LOG.warn(
-                "Skipping record {}: it does not deserialize{} ({}); it stays in the topic",
+                "Skipping record {}: it does not deserialize{} ({}); it stays in the topic{}",
                 position,
                 attempts == 0 ? "" : " after " + attempts + " attempts",
-                exception.toString());
+                exception.toString(),
+                letters.isEmpty()
+                        ? ""
+                        : ", and a dead letter goes to " + letters.get(0).topic());
         policy.skipped().run();
-        return Response.resume();
+        return Response.resume(letters);
     }
 }

@@ -4,22 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchException;
 
+import io.imgstream.schemas.avro.DeadLetter;
+import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.LabelFeedback;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler.Result;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.TaskId;
@@ -65,6 +73,47 @@ class VerdictDeserializationHandlerTest {
     }
 
     @Test
+    void shouldWriteASkippedRecordAsADeadLetterWithItsBytesAndWhereItCameFrom() throws IOException {
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        VerdictDeserializationHandler withDeadLetters = handler(
+                new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
+                Optional.of(new DeadLetterTopic("images-dlq", (topic, letter) -> encode(letter))));
+
+        DeserializationExceptionHandler.Response response = withDeadLetters.handleError(
+                context(5), record(garbage), new SerializationException("Unknown magic byte!"));
+
+        assertThat(response.result()).isEqualTo(Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(1);
+        ProducerRecord<byte[], byte[]> sent = response.deadLetterQueueRecords().get(0);
+        assertThat(sent.topic()).isEqualTo("images-dlq");
+        DeadLetter letter = DeadLetter.fromByteBuffer(ByteBuffer.wrap(sent.value()));
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+        assertThat(letter.getStage()).isEqualTo(DeadLetterStage.DESERIALIZE);
+        assertThat(letter.getSourceTopic()).isEqualTo("feedback");
+        assertThat(letter.getSourceOffset()).isEqualTo(5);
+        assertThat(letter.getImageId()).isEqualTo("img-1");
+        assertThat(letter.getOriginalValue()).isEqualTo(ByteBuffer.wrap(garbage));
+        assertThat(letter.getMessage()).contains("Unknown magic byte!");
+        assertThat(skipped).hasValue(1);
+    }
+
+    @Test
+    void shouldFailRatherThanSkipWhenTheDeadLetterCanNotBeWritten() {
+        VerdictDeserializationHandler withDeadLetters = handler(
+                new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
+                Optional.of(new DeadLetterTopic("images-dlq", (topic, letter) -> {
+                    throw new SerializationException("registry unreachable");
+                })));
+
+        assertThat(withDeadLetters
+                        .handleError(
+                                context(5), record(new byte[] {1}), new SerializationException("Unknown magic byte!"))
+                        .result())
+                .isEqualTo(Result.FAIL);
+        assertThat(skipped).hasValue(0);
+    }
+
+    @Test
     void shouldRetryAnUncertainFailureWithinTheBudgetThenSkipIt() {
         Exception failure = new SerializationException("reading failed", new IOException("stream closed"));
 
@@ -107,7 +156,7 @@ class VerdictDeserializationHandlerTest {
     void shouldInstallItselfWithThePolicy() {
         Properties props = new Properties();
         VerdictDeserializationHandler.Policy policy =
-                new VerdictDeserializationHandler.Policy(RecordRetries.defaults(), () -> {});
+                new VerdictDeserializationHandler.Policy(RecordRetries.defaults(), () -> {}, Optional.empty());
 
         VerdictDeserializationHandler.install(props, policy);
 
@@ -119,11 +168,27 @@ class VerdictDeserializationHandlerTest {
     }
 
     private VerdictDeserializationHandler handler(RecordRetries retries) {
+        return handler(retries, Optional.empty());
+    }
+
+    private VerdictDeserializationHandler handler(RecordRetries retries, Optional<DeadLetterTopic> deadLetters) {
         VerdictDeserializationHandler configured = new VerdictDeserializationHandler();
         configured.configure(Map.of(
                 VerdictDeserializationHandler.POLICY_CONFIG,
-                new VerdictDeserializationHandler.Policy(retries, skipped::incrementAndGet)));
+                new VerdictDeserializationHandler.Policy(retries, skipped::incrementAndGet, deadLetters)));
         return configured;
+    }
+
+    /** Avro's own single-object encoding: a real serializer that needs no registry. */
+    private static byte[] encode(DeadLetter letter) {
+        try {
+            ByteBuffer buffer = letter.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A port nothing listens on: taken from the system, then freed. */

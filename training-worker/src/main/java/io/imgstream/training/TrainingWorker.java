@@ -129,7 +129,7 @@ public final class TrainingWorker implements StreamsApplication {
                 progress);
         this.streams = new KafkaStreams(
                 LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
-                config.streamsProperties(metrics::recordSkipped));
+                config.streamsProperties(metrics::recordSkipped, serdes.valueSerializer()));
         StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());

@@ -14,10 +14,13 @@ import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
+import io.imgstream.schemas.DeadLetterTopic;
 import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.TopicCatalog;
+import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.schemas.VerdictDeserializationHandler;
+import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
@@ -36,6 +39,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -595,8 +599,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
      * Properties for the labeled set's Kafka Streams instance.
      *
      * @param skippedRecord told of each feedback or features record skipped because it does not deserialize
+     * @param deadLetters   writes a dead letter's value for the dead-letter topic, {@code images-dlq} (the
+     *                      registry's serializer)
      */
-    public Properties streamsProperties(Runnable skippedRecord) {
+    public Properties streamsProperties(Runnable skippedRecord, Serializer<? super DeadLetter> deadLetters) {
         Properties props = new Properties();
         props.putAll(originalsWithPrefix(KAFKA_PREFIX));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
@@ -606,11 +612,15 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         // exact here.
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         // A feedback or features record that is at fault (another schema, no magic byte) is logged with its topic,
-        // partition and offset, counted and skipped; it stays in the topic. One whose schema can't be looked up
+        // partition and offset, counted, written to images-dlq and skipped. One whose schema can't be looked up
         // because the registry is away fails the thread, which is replaced and reads it again: a label is never lost
         // to an outage. Not overridable by a kafka.* key, which could bring that loss back.
         VerdictDeserializationHandler.install(
-                props, new VerdictDeserializationHandler.Policy(RecordRetries.defaults(), skippedRecord));
+                props,
+                new VerdictDeserializationHandler.Policy(
+                        RecordRetries.defaults(),
+                        skippedRecord,
+                        Optional.of(new DeadLetterTopic(topics().name(TopicRole.IMAGES_DLQ), deadLetters))));
         return props;
     }
 }

@@ -64,7 +64,8 @@ class TrainingWorkerConfigTest {
         assertThat(config.headTraining().classWeighting()).isEqualTo(ClassWeighting.BALANCED);
         assertThat(config.refitTrigger().everyLabels()).isEqualTo(50);
         assertThat(config.publishStatus()).isEqualTo(ModelStatus.PROMOTED);
-        assertThat(config.streamsProperties(() -> {}).getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        assertThat(config.streamsProperties(() -> {}, (topic, letter) -> new byte[0])
+                        .getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo(StreamsConfig.AT_LEAST_ONCE);
     }
 
@@ -78,7 +79,8 @@ class TrainingWorkerConfigTest {
         assertThat(config.clientConfig())
                 .containsEntry("security.protocol", "SSL")
                 .containsEntry("bootstrap.servers", "127.0.0.1:19092");
-        assertThat(config.streamsProperties(() -> {})).containsEntry("security.protocol", "SSL");
+        assertThat(config.streamsProperties(() -> {}, (topic, letter) -> new byte[0]))
+                .containsEntry("security.protocol", "SSL");
     }
 
     @Test

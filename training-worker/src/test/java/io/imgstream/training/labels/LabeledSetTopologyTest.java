@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
+import io.imgstream.schemas.avro.DeadLetter;
+import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.training.TrainingWorkerConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -60,6 +66,16 @@ class LabeledSetTopologyTest {
             assertThat(labels.approximateNumEntries()).isZero();
             assertThat(skipped).hasValue(1);
             assertThat(taken).hasValue(0);
+            List<byte[]> letters = driver.createOutputTopic(
+                            TopicRole.IMAGES_DLQ.defaultName(),
+                            new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer())
+                    .readValuesToList();
+            assertThat(letters).hasSize(1);
+            DeadLetter letter = DeadLetter.fromByteBuffer(ByteBuffer.wrap(letters.get(0)));
+            assertThat(letter.getSourceTopic()).isEqualTo(feedbackTopic);
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.MALFORMED_RECORD);
+            assertThat(letter.getImageId()).isEqualTo("img-1");
         }
     }
 
@@ -71,7 +87,7 @@ class LabeledSetTopologyTest {
         settings.put(TrainingWorkerConfig.BASE_WEIGHTS_CONFIG, "/models/vgg16.h5");
         TrainingWorkerConfig config = new TrainingWorkerConfig(settings);
         feedbackTopic = config.topics().name(TopicRole.FEEDBACK);
-        Properties props = config.streamsProperties(skipped::incrementAndGet);
+        Properties props = config.streamsProperties(skipped::incrementAndGet, (topic, letter) -> encode(letter));
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         LabelCounter counter = new LabelCounter() {
             @Override
@@ -85,6 +101,18 @@ class LabeledSetTopologyTest {
         return new TopologyTestDriver(
                 LabeledSetTopology.build(config.topics(), RegistrySerdes.forRegistry(registry), "vgg16", counter),
                 props);
+    }
+
+    /** Avro's own single-object encoding: a real serializer that needs no registry. */
+    private static byte[] encode(DeadLetter letter) {
+        try {
+            ByteBuffer buffer = letter.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private TestInputTopic<String, byte[]> feedback(TopologyTestDriver driver) {
