@@ -91,7 +91,8 @@ class FitCommandTest {
 
         assertThat(exit).as("stderr: %s%nstdout: %s", err, out).isEqualTo(CliException.OK);
         assertThat(out.toString())
-                .contains("3 classes; 45 training, 15 validation, 30 test images; base nsfwjs.mobilenet_v2@")
+                .contains("3 classes; 45 training, 15 validation, 30 test images "
+                        + "(the bundle is evaluated on the test images); base nsfwjs.mobilenet_v2@")
                 .contains("features of 60 images")
                 .contains("(0 from the cache)")
                 .contains("Saved fm3 v1")

@@ -138,11 +138,11 @@ public final class Fit {
         String evaluatedOn = data.test().isPresent() ? "test" : "validation";
         log.accept(String.format(
                 Locale.ROOT,
-                "%d classes; %d training, %d validation, %d %s images; base %s",
+                "%d classes; %d training, %d validation%s images (the bundle is evaluated on the %s images); base %s",
                 classes.size(),
                 data.train().size(),
                 data.validation().size(),
-                evaluation.size(),
+                data.test().map(test -> ", " + test.size() + " test").orElse(""),
                 evaluatedOn,
                 base.id()));
 
