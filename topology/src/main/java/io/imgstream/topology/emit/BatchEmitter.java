@@ -29,6 +29,8 @@ import java.util.Objects;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns the batcher's results into output records, forwarded to the batch node's children ({@link Outputs}):
@@ -36,8 +38,9 @@ import org.apache.kafka.streams.processor.api.Record;
  *   <li>an image the primary model scored: its {@link Prediction}, a label request when the
  *   {@link LabelingPolicy} finds the prediction uncertain, and its {@link FeatureVector} when the model has a
  *   bottleneck and features are written;</li>
- *   <li>an image the shadow model scored: its shadow {@link Prediction} (a shadow model's failures are not the
- *   image's fault, and produce nothing);</li>
+ *   <li>an image the shadow model scored: its shadow {@link Prediction}, and whether it agrees with the primary
+ *   model's class in the metrics; a shadow model's failures are not the image's fault and produce no record, but
+ *   are counted and logged (one line per batch);</li>
  *   <li>an image the primary model failed on, or the fetcher or decoder refused: its dead letter.</li>
  * </ul>
  * Every output is keyed by the image id and carries its input record's timestamp.
@@ -53,6 +56,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * serve every task, each call forwarding through the context it is given.
  */
 public final class BatchEmitter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchEmitter.class);
 
     private static final double NANOS_PER_MILLI = 1e6;
 
@@ -104,12 +109,15 @@ public final class BatchEmitter {
         Map<String, Integer> exhausted = requireNothingToRetry(context, batch);
         long now = context.currentSystemTimeMs();
         Instant scoredTime = Instant.ofEpochMilli(now);
+        int shadowFailures = 0;
+        Throwable firstShadowFailure = null;
         for (ScoredImage image : batch.images()) {
             PendingImage pending = image.pending();
             LatencyBreakdown latency = latency(batch, image);
             retries.settled(position(pending));
+            Prediction primary = null;
             if (image.score() instanceof Scored scored) {
-                emitPrediction(context, batch, pending, scored, latency, scoredTime);
+                primary = emitPrediction(context, batch, pending, scored, latency, scoredTime);
                 metrics.imageScored(Duration.ofMillis(Math.max(0, now - pending.enqueuedMs())));
             } else {
                 Throwable cause = ((Failed) image.score()).cause();
@@ -124,20 +132,39 @@ public final class BatchEmitter {
                                         deadLetterInput(pending), DeadLetterStage.SCORE, attempts, cause, scoredTime));
             }
             if (image.shadowScore() instanceof Scored shadow) {
-                forward(
-                        context,
-                        pending,
-                        outputs.shadow(),
-                        predictions.build(
-                                pending.ref(),
-                                batch.shadowModel(),
-                                shadow.probabilities(),
-                                batch.batchId(),
-                                batch.passSize(),
-                                latency,
-                                scoredTime));
+                Prediction shadowPrediction = predictions.build(
+                        pending.ref(),
+                        batch.shadowModel(),
+                        shadow.probabilities(),
+                        batch.batchId(),
+                        batch.passSize(),
+                        latency,
+                        scoredTime);
+                forward(context, pending, outputs.shadow(), shadowPrediction);
+                if (primary != null) {
+                    metrics.shadowCompared(topClass(primary), topClass(shadowPrediction));
+                }
+            } else if (image.shadowScore() instanceof Failed failed) {
+                shadowFailures++;
+                firstShadowFailure = firstShadowFailure == null ? failed.cause() : firstShadowFailure;
             }
         }
+        if (shadowFailures > 0) {
+            // Not the images' fault: their primary predictions went out. Counted, and one line per batch.
+            metrics.shadowFailed(shadowFailures);
+            LOG.warn(
+                    "Shadow model {} v{} failed on {} of {} images of batch {}; the first failure:",
+                    batch.shadowModel().name(),
+                    batch.shadowModel().version(),
+                    shadowFailures,
+                    batch.images().size(),
+                    batch.batchId(),
+                    firstShadowFailure);
+        }
+    }
+
+    private static String topClass(Prediction prediction) {
+        return prediction.getTopK().get(0).getLabel().toString();
     }
 
     /** Forwards the dead letter of an image the fetcher or decoder refused. */
@@ -214,7 +241,8 @@ public final class BatchEmitter {
         return new LatencyBreakdown(image.fetchMs(), queueMs, batch.inferenceNanos() / NANOS_PER_MILLI);
     }
 
-    private void emitPrediction(
+    /** Forwards an image's prediction, and its label request and features if any; returns the prediction. */
+    private Prediction emitPrediction(
             ProcessorContext<String, Object> context,
             ScoredBatch batch,
             PendingImage image,
@@ -235,6 +263,7 @@ public final class BatchEmitter {
             forward(context, image, outputs.labelRequests(), request);
         });
         emitFeatures(context, image, batch.featureLayout(), scored.features(), scoredTime);
+        return prediction;
     }
 
     private void emitFeatures(

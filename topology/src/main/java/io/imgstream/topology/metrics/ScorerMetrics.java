@@ -61,6 +61,15 @@ public final class ScorerMetrics {
      * budget, new fetches wait for forward passes to release pixels.
      */
     public static final String FETCH_HELD_BYTES = PREFIX + ".fetch.held.bytes";
+    /** Meter of images the shadow model put in the same class as the primary model. */
+    public static final String SHADOW_AGREEMENTS = PREFIX + ".shadow.agreements";
+    /**
+     * Meter of images the shadow model put in another class than the primary model; {@code .<class>} meters count
+     * them by the primary model's class.
+     */
+    public static final String SHADOW_DISAGREEMENTS = PREFIX + ".shadow.disagreements";
+    /** Meter of images the shadow model failed on (the primary's prediction still goes out). */
+    public static final String SHADOW_FAILURES = PREFIX + ".shadow.failures";
     /** Meter of the scorer's own threads (inference, control-topic watcher) that died; each stops the scorer. */
     public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
@@ -185,6 +194,26 @@ public final class ScorerMetrics {
     /** The first batch with a new primary model started {@code delay} after its announcement. */
     public void swapAdopted(Duration delay) {
         swapAdoption.update(delay);
+    }
+
+    /**
+     * The shadow model scored an image the primary model scored too.
+     *
+     * @param primaryClass the primary model's most probable class
+     * @param shadowClass  the shadow model's
+     */
+    public void shadowCompared(String primaryClass, String shadowClass) {
+        if (primaryClass.equals(shadowClass)) {
+            registry.meter(SHADOW_AGREEMENTS).mark();
+        } else {
+            registry.meter(SHADOW_DISAGREEMENTS).mark();
+            registry.meter(SHADOW_DISAGREEMENTS + "." + primaryClass).mark();
+        }
+    }
+
+    /** The shadow model failed on {@code images} images. */
+    public void shadowFailed(int images) {
+        registry.meter(SHADOW_FAILURES).mark(images);
     }
 
     /** One of the scorer's own threads died. */

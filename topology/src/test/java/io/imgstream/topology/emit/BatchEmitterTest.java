@@ -42,7 +42,8 @@ class BatchEmitterTest {
     private static final int MAX_ATTEMPTS = 2;
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
-    private final ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), () -> PRIMARY, Optional::empty);
+    private final MetricRegistry registry = new MetricRegistry();
+    private final ScorerMetrics metrics = new ScorerMetrics(registry, () -> PRIMARY, Optional::empty);
     private final BatchEmitter emitter = new BatchEmitter(
             new PredictionBuilder(2),
             new LabelingPolicy(0, 0),
@@ -153,6 +154,28 @@ class BatchEmitterTest {
         assertThat(forwardedTo("dead-letter"))
                 .as("a shadow model's failure is not the image's fault")
                 .isEmpty();
+    }
+
+    @Test
+    void shouldCountTheShadowModelsAgreementByClassAndItsFailures() {
+        Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
+        Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
+        ScoredBatch batch = batch(
+                new ScoredImage(pending("a", 7), 2.0, red, blue),
+                new ScoredImage(pending("b", 8), 2.0, red, red),
+                new ScoredImage(pending("c", 9), 2.0, blue, blue),
+                new ScoredImage(pending("d", 10), 2.0, red, new Failed(new IllegalStateException("shadow broke"))));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(registry.meter(ScorerMetrics.SHADOW_AGREEMENTS).getCount()).isEqualTo(2);
+        assertThat(registry.meter(ScorerMetrics.SHADOW_DISAGREEMENTS).getCount())
+                .isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.SHADOW_DISAGREEMENTS + ".red").getCount())
+                .as("by the primary model's class")
+                .isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.SHADOW_FAILURES).getCount()).isEqualTo(1);
+        assertThat(forwardedTo("predictions")).hasSize(4);
     }
 
     private static ScoredBatch batch(ScoredImage... images) {
