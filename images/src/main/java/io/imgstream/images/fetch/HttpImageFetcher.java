@@ -273,8 +273,9 @@ public final class HttpImageFetcher {
                     DeadLetterReason.NOT_FOUND,
                     "image " + id + ": host '" + uri.getHost() + "' does not resolve",
                     e);
-        } catch (SSLException e) {
-            // A certificate or protocol the client does not accept: trying again would meet the same one.
+        } catch (SSLException | IllegalArgumentException e) {
+            // A certificate or protocol the client does not accept, or a port past 65535 (which URI syntax allows
+            // and a socket address does not): trying again would meet the same one.
             deadline.cancel();
             throw new FetchException(
                     DeadLetterStage.FETCH,
@@ -293,14 +294,6 @@ public final class HttpImageFetcher {
             // Refused, reset, unreachable: the server may be restarting.
             throw FetchException.sourceFailed(
                     DeadLetterReason.FETCH_FAILED, "image " + id + ": fetching " + uri + " failed: " + e, e);
-        } catch (IllegalArgumentException e) {
-            // Such as a port past 65535, which URI syntax allows and a socket address does not.
-            deadline.cancel();
-            throw new FetchException(
-                    DeadLetterStage.FETCH,
-                    DeadLetterReason.FETCH_FAILED,
-                    "image " + id + ": fetching " + uri + " failed: " + e,
-                    e);
         }
     }
 
