@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -198,7 +199,8 @@ public final class GradCam {
                 : layer.getParam(BatchNormalizationParamInitializer.GAMMA).castTo(DataType.FLOAT);
         INDArray scale = gamma.div(std).reshape(-1);
         INDArray gradient = epsilon.castTo(DataType.FLOAT).dup();
-        return gradient.rank() == 2 ? gradient.muliRowVector(scale) : gradient.muli(scale.reshape(1, -1, 1, 1));
+        // Features, or channels of [n, c, h, w] activations, are dimension 1 either way.
+        return Broadcast.mul(gradient, scale, gradient, 1);
     }
 
     private static boolean isDropout(GraphVertex vertex) {
