@@ -111,14 +111,19 @@ public final class VerdictDeserializationHandler implements DeserializationExcep
                     .map(topic -> List.of(topic.letter(record, exception, tried)))
                     .orElse(List.of());
         } catch (RuntimeException e) {
-            // A dead letter that can't be written (the registry away) is an outage: the record is read again.
-            LOG.warn(
-                    "Record {} does not deserialize, and its dead letter can't be written ({}); failing the stream "
-                            + "thread so that its replacement tries again",
-                    position,
-                    e.toString());
-            retries.pauseAfter(Math.max(1, attempts));
-            return Response.fail();
+            if (FailureVerdict.of(e) == FailureVerdict.INFRASTRUCTURE) {
+                // A dead letter that can't be written because the registry is away: the record is read again.
+                LOG.warn(
+                        "Record {} does not deserialize, and its dead letter can't be written ({}); failing the "
+                                + "stream thread so that its replacement tries again",
+                        position,
+                        e.toString());
+                retries.pauseAfter(Math.max(1, attempts));
+                return Response.fail();
+            }
+            // Anything else would fail the same way on every attempt: this log line is all the record gets.
+            LOG.error("Record {} does not deserialize, and its dead letter can't be written either", position, e);
+            letters = List.of();
         }
         retries.settled(position);
         LOG.warn(

@@ -10,6 +10,7 @@ import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.LabelFeedback;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -98,11 +99,12 @@ class VerdictDeserializationHandlerTest {
     }
 
     @Test
-    void shouldFailRatherThanSkipWhenTheDeadLetterCanNotBeWritten() {
+    void shouldFailRatherThanSkipWhileTheDeadLetterCanNotReachTheRegistry() {
         VerdictDeserializationHandler withDeadLetters = handler(
                 new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
                 Optional.of(new DeadLetterTopic("images-dlq", (topic, letter) -> {
-                    throw new SerializationException("registry unreachable");
+                    throw new SerializationException(
+                            "Error registering the schema", new ConnectException("Connection refused"));
                 })));
 
         assertThat(withDeadLetters
@@ -111,6 +113,22 @@ class VerdictDeserializationHandlerTest {
                         .result())
                 .isEqualTo(Result.FAIL);
         assertThat(skipped).hasValue(0);
+    }
+
+    @Test
+    void shouldSkipWithALogLineWhenTheDeadLetterCanNeverBeWritten() {
+        VerdictDeserializationHandler withDeadLetters = handler(
+                new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
+                Optional.of(new DeadLetterTopic("images-dlq", (topic, letter) -> {
+                    throw new SerializationException("schema being registered is incompatible");
+                })));
+
+        DeserializationExceptionHandler.Response response = withDeadLetters.handleError(
+                context(5), record(new byte[] {1}), new SerializationException("Unknown magic byte!"));
+
+        assertThat(response.result()).as("nothing loops forever").isEqualTo(Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+        assertThat(skipped).hasValue(1);
     }
 
     @Test
