@@ -113,6 +113,12 @@ class FitCommandTest {
                 .contains("sneaker");
         assertThat(report.resolve("confusion.png")).isNotEmptyFile();
         assertThat(report.resolve("curves-head.png")).isNotEmptyFile();
+        assertThat(out.toString()).doesNotContain("no Grad-CAM overlay");
+        if (accuracy < 1.0) {
+            assertThat(report.resolve("mistake-1.png"))
+                    .as("Grad-CAM of the first mistake, on a channels-last base")
+                    .isNotEmptyFile();
+        }
         BundleManifest manifest = BundleFile.readManifest(
                 Path.of(new FileSystemModelStore(store).list().get(0).uri()));
         assertThat(manifest.classes()).containsExactlyElementsOf(CLASSES);
