@@ -546,10 +546,9 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                 ? HeadPooling.forFeatures(featureShape)
                 : HeadPooling.valueOf(configuredPooling);
         boolean normalized = getBoolean(HEAD_NORMALIZED_CONFIG);
-        boolean scaledFeatures = pooling == HeadPooling.GLOBAL_AVERAGE || normalized;
-        double learningRate = originals().containsKey(HEAD_LEARNING_RATE_CONFIG) || !scaledFeatures
+        double learningRate = originals().containsKey(HEAD_LEARNING_RATE_CONFIG)
                 ? getDouble(HEAD_LEARNING_RATE_CONFIG)
-                : HeadConfig.SCALED_FEATURES_LEARNING_RATE;
+                : HeadConfig.learningRateFor(pooling, normalized);
         return new HeadConfig(
                 pooling,
                 getInt(HEAD_HIDDEN_UNITS_CONFIG),

@@ -75,6 +75,17 @@ public record HeadConfig(
     }
 
     /**
+     * The learning rate a head trains at unless told otherwise: the seeds' {@value #DEFAULT_LEARNING_RATE} for
+     * flattened features as they come, {@link #SCALED_FEATURES_LEARNING_RATE} for averaged or standardised ones.
+     *
+     * @param pooling    how the features become the dense layer's input
+     * @param normalized whether they are standardised first
+     */
+    public static double learningRateFor(HeadPooling pooling, boolean normalized) {
+        return pooling == HeadPooling.FLATTEN && !normalized ? DEFAULT_LEARNING_RATE : SCALED_FEATURES_LEARNING_RATE;
+    }
+
+    /**
      * Returns these settings with another pooling.
      *
      * @param newPooling the pooling

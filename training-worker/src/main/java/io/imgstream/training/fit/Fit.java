@@ -253,11 +253,10 @@ public final class Fit {
 
     private HeadConfig headShape() {
         HeadPooling pooling = HeadPooling.forFeatures(base.featureShape());
-        HeadConfig shape = HeadConfig.defaults().withPooling(pooling);
-        return pooling == HeadPooling.FLATTEN && !settings.normalized()
-                ? shape
-                : shape.withNormalized(settings.normalized())
-                        .withLearningRate(HeadConfig.SCALED_FEATURES_LEARNING_RATE);
+        return HeadConfig.defaults()
+                .withPooling(pooling)
+                .withNormalized(settings.normalized())
+                .withLearningRate(HeadConfig.learningRateFor(pooling, settings.normalized()));
     }
 
     private HeadTrainingConfig headConfig() {
