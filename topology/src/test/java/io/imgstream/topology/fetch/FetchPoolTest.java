@@ -64,18 +64,7 @@ class FetchPoolTest {
         server.start();
         int port = server.getAddress().getPort();
         // A fetch run by the caller would wait for the server, which answers only after every submit returned.
-        ImageLoader slowServer = new ImageLoader(
-                new ImageFetcher(
-                        Set.of("http"),
-                        List.of(),
-                        MAX_BYTES,
-                        new HttpImageFetcher(
-                                List.of("127.0.0.1"),
-                                List.of(port),
-                                List.of(NetworkRange.parse("127.0.0.0/8")),
-                                Duration.ofSeconds(2),
-                                MAX_BYTES)),
-                DECODER);
+        ImageLoader slowServer = loopbackLoader(port);
         try (FetchPool pool = new FetchPool(slowServer, 1, 64L << 20, SourceRetries.none(), Optional::empty)) {
             List<FetchPool.Fetch> fetches = IntStream.range(0, 8)
                     .mapToObj(i -> pool.submit(task(ref("img-" + i, "http://127.0.0.1:" + port + "/image.png"))))
@@ -184,18 +173,7 @@ class FetchPoolTest {
         });
         server.start();
         int port = server.getAddress().getPort();
-        ImageLoader http = new ImageLoader(
-                new ImageFetcher(
-                        Set.of("http"),
-                        List.of(),
-                        MAX_BYTES,
-                        new HttpImageFetcher(
-                                List.of("127.0.0.1"),
-                                List.of(port),
-                                List.of(NetworkRange.parse("127.0.0.0/8")),
-                                Duration.ofSeconds(2),
-                                MAX_BYTES)),
-                DECODER);
+        ImageLoader http = loopbackLoader(port);
         try (FetchPool pool =
                 new FetchPool(http, 1, 64L << 20, new SourceRetries(4, Duration.ofMillis(1)), Optional::empty)) {
             FetchOutcome outcome = pool.submit(task(ref("down", "http://127.0.0.1:" + port + "/down.png")))
@@ -243,5 +221,21 @@ class FetchPoolTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Loads http images from the loopback server on {@code port} only. */
+    private static ImageLoader loopbackLoader(int port) {
+        return new ImageLoader(
+                new ImageFetcher(
+                        Set.of("http"),
+                        List.of(),
+                        MAX_BYTES,
+                        new HttpImageFetcher(
+                                List.of("127.0.0.1"),
+                                List.of(port),
+                                List.of(NetworkRange.parse("127.0.0.0/8")),
+                                Duration.ofSeconds(2),
+                                MAX_BYTES)),
+                DECODER);
     }
 }
