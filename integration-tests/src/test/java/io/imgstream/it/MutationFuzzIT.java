@@ -23,6 +23,8 @@ import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.labels.LabeledSetTopology;
 import io.imgstream.training.metrics.TrainingMetrics;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,11 +38,14 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
@@ -103,6 +108,8 @@ class MutationFuzzIT {
     private static final int MISROUTED_PERCENT = 3;
 
     private static final Duration OUTCOME_WAIT = Duration.ofSeconds(180);
+    /** Frames of each thread the report of a stall shows. */
+    private static final int STACK_DEPTH = 12;
     /** How far the heap after a full GC may grow over the run: far above what the run keeps, far below a leak. */
     private static final long HEAP_GROWTH_BOUND = 512L << 20;
 
@@ -186,10 +193,12 @@ class MutationFuzzIT {
                         .alias("an outcome for every record on images")
                         .atMost(OUTCOME_WAIT)
                         .pollDelay(Duration.ZERO)
+                        .failFast("the scorer stopped", () -> !scorer.state().isRunningOrRebalancing())
                         .untilAsserted(() -> {
                             outcomes.read(tail, Duration.ofMillis(500));
                             assertThat(outcomes.without())
-                                    .as("records without an outcome (first 20)")
+                                    .as(() -> "records without an outcome (first 20); "
+                                            + stallReport(scorer, admin, scorerConfig.applicationId(), outcomes))
                                     .isEmpty();
                         });
                 // Anything still to come is a second outcome.
@@ -411,6 +420,44 @@ class MutationFuzzIT {
                 .sum();
     }
 
+    /**
+     * What an operator would look at when records wait for an outcome: where each partition's missing records
+     * start, the scorer's committed offsets, its stream threads, and what its own threads are doing.
+     */
+    private static String stallReport(ScorerApp scorer, Admin admin, String groupId, Outcomes outcomes) {
+        StringBuilder report = new StringBuilder();
+        report.append(outcomes.missingByPartition())
+                .append("; scorer ")
+                .append(scorer.state())
+                .append(", failed stream threads ")
+                .append(failedStreamThreads(scorer));
+        try {
+            report.append(", committed ")
+                    .append(new TreeMap<>(admin
+                            .listConsumerGroupOffsets(groupId)
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS)
+                            .entrySet()
+                            .stream()
+                            .collect(Collectors.toMap(
+                                    e -> e.getKey().toString(),
+                                    e -> e.getValue().offset()))));
+        } catch (Exception e) {
+            report.append(", committed offsets unreadable: ").append(e);
+        }
+        report.append("\nthreads:");
+        for (ThreadInfo thread : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false, STACK_DEPTH)) {
+            String name = thread.getThreadName();
+            if (name.startsWith("imgstream-") || name.contains("StreamThread")) {
+                report.append("\n  ").append(name).append(' ').append(thread.getThreadState());
+                for (StackTraceElement frame : thread.getStackTrace()) {
+                    report.append("\n    at ").append(frame);
+                }
+            }
+        }
+        return report.toString();
+    }
+
     /** The worker's labels taken and refused, and the records its deserialization handler skipped. */
     private static List<Long> workerCounts(TrainingWorker worker) {
         long skipped = worker.parts().streams().metrics().entrySet().stream()
@@ -609,6 +656,19 @@ class MutationFuzzIT {
                 return;
             }
             outcomes.computeIfAbsent(sent, s -> new ArrayList<>()).add(outcomeOf(record));
+        }
+
+        /** How many records of each partition lack an outcome, and the lowest offset among them. */
+        String missingByPartition() {
+            Map<Integer, LongSummaryStatistics> missing = byKey.values().stream()
+                    .filter(s -> !outcomes.containsKey(s))
+                    .collect(Collectors.groupingBy(
+                            Sent::partition, TreeMap::new, Collectors.summarizingLong(Sent::offset)));
+            return "missing by partition: "
+                    + missing.entrySet().stream()
+                            .map(e -> e.getKey() + ": " + e.getValue().getCount() + " from offset "
+                                    + e.getValue().getMin())
+                            .collect(Collectors.joining(", "));
         }
 
         /** The first 20 records without an outcome yet. */
