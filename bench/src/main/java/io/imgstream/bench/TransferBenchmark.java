@@ -113,6 +113,7 @@ public final class TransferBenchmark {
             rows.add(fit(base, data, settings, false, true));
             if (settings.fineTuneEpochs() > 0) {
                 rows.add(fit(base, data, settings, true, false));
+                rows.add(fit(base, data, settings, true, true));
             }
         }
         rows.add(scratch(labeled, validationPerClass, unseen, settings.seed()));

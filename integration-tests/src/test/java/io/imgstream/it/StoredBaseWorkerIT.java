@@ -50,7 +50,8 @@ import picocli.CommandLine;
 /**
  * A real pretrained network as the worker's base, the way a user gets there: nsfwjs's MobileNetV2 (npm
  * {@code nsfwjs@4.4.0}) imported with {@code imgstream bases import}, named by the worker's {@code base.name}, and
- * the version it publishes from streamed labels scores images with that base inside its bundle.
+ * the version it publishes from streamed labels scores images with that base inside its bundle. The worker runs
+ * {@code refit.mode=FINE_TUNE}: the base's last layers train with the head on the labeled images, fetched again.
  */
 @Tag("integration")
 class StoredBaseWorkerIT {
@@ -70,7 +71,7 @@ class StoredBaseWorkerIT {
 
     @Test
     @Timeout(420)
-    void shouldTrainOnAStoredPretrainedBaseImportedThroughTheCli() throws Exception {
+    void shouldTrainAndFineTuneAStoredPretrainedBaseImportedThroughTheCli() throws Exception {
         Path bases = temp.resolve("bases");
         StringWriter cliOut = new StringWriter();
         CommandLine cli = ImgstreamCommand.newCommandLine();
@@ -118,6 +119,11 @@ class StoredBaseWorkerIT {
                         .orElseThrow();
         ModelBundle bundle = BundleFile.readVerified(Path.of(stored.uri()), stored.sha256());
         assertThat(bundle.manifest().baseModelId()).isEqualTo(baseId);
+        assertThat(outcome.fineTuned()).isTrue();
+        assertThat(progress).anyMatch(line -> line.startsWith("fine-tuning " + baseId));
+        assertThat(bundle.manifest().bottleneckLayer())
+                .as("a fine-tuned base's features are not the base's")
+                .isNull();
         List<BufferedImage> decoded = new ArrayList<>();
         for (LabelFeedback label : labels) {
             decoded.add(
@@ -197,6 +203,9 @@ class StoredBaseWorkerIT {
         props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, PER_CLASS * CLASSES.size());
         props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 3_000);
         props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 30);
+        // The seeds' second step on a channels-last base: its last layers train with the head.
+        props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINE_TUNE");
+        props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_EPOCHS_CONFIG, 2);
         return new TrainingWorkerConfig(props);
     }
 

@@ -6,6 +6,7 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.weights.WeightLoadException;
 import io.imgstream.training.fit.Fit;
 import io.imgstream.training.fit.FitSettings;
@@ -109,7 +110,7 @@ public final class FitCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "0",
             description = "Base layers fine-tuning trains, counted from the end (default: VGG's block 5, or the last "
-                    + FitSettings.DEFAULT_UNFREEZE_LAYERS + " layers of another base).")
+                    + FineTuner.DEFAULT_LAST_LAYERS + " layers of another base).")
     private int unfreeze;
 
     @Option(

@@ -5,6 +5,7 @@ import io.imgstream.control.ControlTopic;
 import io.imgstream.control.SigningAnnouncer;
 import io.imgstream.control.UnreadableVersionsException;
 import io.imgstream.control.VersionAnnouncer;
+import io.imgstream.images.ImageLoader;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -108,8 +109,8 @@ public final class TrainingWorker implements StreamsApplication {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), serdes.valueSerializer());
         this.extractor = new FeatureExtractor(base);
-        FeatureBackfill backfill =
-                new FeatureBackfill(extractor, config.fetch().loader(), producer, topics.name(TopicRole.FEATURES));
+        ImageLoader loader = config.fetch().loader();
+        FeatureBackfill backfill = new FeatureBackfill(extractor, loader, producer, topics.name(TopicRole.FEATURES));
         this.refitter = new Refitter(
                 config.modelName(),
                 base,
@@ -126,6 +127,7 @@ public final class TrainingWorker implements StreamsApplication {
                 () -> ControlTopic.highestVersion(controlRecords, config.modelName())
                         .orElse(0),
                 config.stateDir().resolve("refits").resolve(config.modelName()),
+                config.fineTuning(loader),
                 progress);
         this.streams = new KafkaStreams(
                 LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),

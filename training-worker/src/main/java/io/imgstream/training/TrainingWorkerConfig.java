@@ -2,6 +2,7 @@ package io.imgstream.training;
 
 import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
+import io.imgstream.images.ImageLoader;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -12,6 +13,8 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.FineTuneConfig;
+import io.imgstream.model.training.FineTuner;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.DeadLetterTopic;
@@ -24,6 +27,8 @@ import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
+import io.imgstream.training.refit.FineTuning;
+import io.imgstream.training.refit.RefitMode;
 import io.imgstream.training.refit.RefitTrigger;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -143,6 +148,32 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final int DEFAULT_REFIT_MIN_LABELS = 20;
     private static final String REFIT_MIN_LABELS_DOC = "No refit before the labeled set holds this many usable images "
             + "(with features) of at least two classes.";
+
+    public static final String REFIT_MODE_CONFIG = "refit.mode";
+    public static final String DEFAULT_REFIT_MODE = RefitMode.HEAD.name();
+    private static final String REFIT_MODE_DOC = "HEAD: a refit trains the head on the labeled images' cached "
+            + "features. FINE_TUNE: then, on the versions refit.fine.tune.every says, the head is stacked on the "
+            + "base and the base's last layers train with it on the labeled images, fetched again through the fetch "
+            + "limits and augmented (the seeds' second step); such a version's scorers publish no features.";
+
+    public static final String REFIT_FINE_TUNE_EVERY_CONFIG = "refit.fine.tune.every";
+    public static final int DEFAULT_REFIT_FINE_TUNE_EVERY = 1;
+    private static final String REFIT_FINE_TUNE_EVERY_DOC = "In FINE_TUNE mode, fine-tune the versions whose number "
+            + "is a multiple of this; the others refit the head alone, in seconds.";
+
+    public static final String REFIT_FINE_TUNE_EPOCHS_CONFIG = "refit.fine.tune.epochs";
+    public static final int DEFAULT_REFIT_FINE_TUNE_EPOCHS = 3;
+    private static final String REFIT_FINE_TUNE_EPOCHS_DOC =
+            "Epochs of fine-tuning (SGD 1e-4, momentum 0.9, augmented images, classes balanced).";
+
+    public static final String REFIT_FINE_TUNE_LAYERS_CONFIG = "refit.fine.tune.layers";
+    private static final String REFIT_FINE_TUNE_LAYERS_DOC = "Base layers fine-tuned, the last ones; 0: VGG's block "
+            + "5, or the last " + FineTuner.DEFAULT_LAST_LAYERS + " layers of another base.";
+
+    public static final String REFIT_FINE_TUNE_MAX_IMAGES_CONFIG = "refit.fine.tune.max.images";
+    public static final int DEFAULT_REFIT_FINE_TUNE_MAX_IMAGES = 2000;
+    private static final String REFIT_FINE_TUNE_MAX_IMAGES_DOC = "Most labeled images fetched and held for one "
+            + "fine-tuning, holdout included; a larger labeled set is sampled (seeded), each side in proportion.";
 
     public static final String HOLDOUT_PERCENT_CONFIG = "holdout.percent";
     public static final int DEFAULT_HOLDOUT_PERCENT = 20;
@@ -315,6 +346,41 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         ConfigDef.Range.atLeast(2),
                         Importance.MEDIUM,
                         REFIT_MIN_LABELS_DOC)
+                .define(
+                        REFIT_MODE_CONFIG,
+                        Type.STRING,
+                        DEFAULT_REFIT_MODE,
+                        enumValues(RefitMode.class),
+                        Importance.HIGH,
+                        REFIT_MODE_DOC)
+                .define(
+                        REFIT_FINE_TUNE_EVERY_CONFIG,
+                        Type.INT,
+                        DEFAULT_REFIT_FINE_TUNE_EVERY,
+                        ConfigDef.Range.between(1, 1000),
+                        Importance.MEDIUM,
+                        REFIT_FINE_TUNE_EVERY_DOC)
+                .define(
+                        REFIT_FINE_TUNE_EPOCHS_CONFIG,
+                        Type.INT,
+                        DEFAULT_REFIT_FINE_TUNE_EPOCHS,
+                        ConfigDef.Range.between(1, 1000),
+                        Importance.MEDIUM,
+                        REFIT_FINE_TUNE_EPOCHS_DOC)
+                .define(
+                        REFIT_FINE_TUNE_LAYERS_CONFIG,
+                        Type.INT,
+                        0,
+                        ConfigDef.Range.between(0, 10_000),
+                        Importance.LOW,
+                        REFIT_FINE_TUNE_LAYERS_DOC)
+                .define(
+                        REFIT_FINE_TUNE_MAX_IMAGES_CONFIG,
+                        Type.INT,
+                        DEFAULT_REFIT_FINE_TUNE_MAX_IMAGES,
+                        ConfigDef.Range.between(3, 1_000_000),
+                        Importance.LOW,
+                        REFIT_FINE_TUNE_MAX_IMAGES_DOC)
                 .define(
                         HOLDOUT_PERCENT_CONFIG,
                         Type.INT,
@@ -512,6 +578,32 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                 getInt(REFIT_EVERY_LABELS_CONFIG),
                 Duration.ofMillis(getLong(REFIT_INTERVAL_MS_CONFIG)),
                 getInt(REFIT_MIN_LABELS_CONFIG));
+    }
+
+    /**
+     * Whether and how refits also fine-tune the base.
+     *
+     * @param loader fetches the labeled images within the worker's fetch limits
+     * @return empty in {@code HEAD} mode
+     */
+    public Optional<FineTuning> fineTuning(ImageLoader loader) {
+        if (RefitMode.valueOf(getString(REFIT_MODE_CONFIG)) == RefitMode.HEAD) {
+            return Optional.empty();
+        }
+        FineTuneConfig defaults = FineTuneConfig.defaults();
+        return Optional.of(new FineTuning(
+                getInt(REFIT_FINE_TUNE_EVERY_CONFIG),
+                getInt(REFIT_FINE_TUNE_LAYERS_CONFIG),
+                new FineTuneConfig(
+                        defaults.learningRate(),
+                        defaults.momentum(),
+                        getInt(REFIT_FINE_TUNE_EPOCHS_CONFIG),
+                        defaults.batchSize(),
+                        getLong(HEAD_SEED_CONFIG),
+                        defaults.augmentation(),
+                        defaults.balanceClasses()),
+                getInt(REFIT_FINE_TUNE_MAX_IMAGES_CONFIG),
+                loader));
     }
 
     /** Percent of images in the holdout. */

@@ -3,6 +3,7 @@ package io.imgstream.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imgstream.images.ImageLoader;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -10,6 +11,7 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
+import io.imgstream.training.refit.FineTuning;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,6 +69,33 @@ class TrainingWorkerConfigTest {
         assertThat(config.streamsProperties(() -> {}, (topic, letter) -> new byte[0])
                         .getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo(StreamsConfig.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void shouldRefitTheHeadAloneUnlessToldToFineTuneAndThenFineTuneAsConfigured() {
+        ImageLoader loader = new TrainingWorkerConfig(minimal()).fetch().loader();
+        assertThat(new TrainingWorkerConfig(minimal()).fineTuning(loader)).isEmpty();
+
+        Map<String, Object> props = minimal();
+        props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINE_TUNE");
+        props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_EVERY_CONFIG, "3");
+        props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_EPOCHS_CONFIG, "5");
+        props.put(TrainingWorkerConfig.HEAD_SEED_CONFIG, "11");
+        FineTuning tuning = new TrainingWorkerConfig(props).fineTuning(loader).orElseThrow();
+
+        assertThat(tuning.every()).isEqualTo(3);
+        assertThat(tuning.appliesTo(3)).isTrue();
+        assertThat(tuning.appliesTo(4)).isFalse();
+        assertThat(tuning.layers()).as("the base's last block").isZero();
+        assertThat(tuning.maxImages()).isEqualTo(TrainingWorkerConfig.DEFAULT_REFIT_FINE_TUNE_MAX_IMAGES);
+        assertThat(tuning.config().epochs()).isEqualTo(5);
+        assertThat(tuning.config().seed()).isEqualTo(11);
+        assertThat(tuning.config().learningRate()).as("the seeds' SGD").isEqualTo(1e-4);
+
+        props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINETUNE");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(TrainingWorkerConfig.REFIT_MODE_CONFIG);
     }
 
     @Test

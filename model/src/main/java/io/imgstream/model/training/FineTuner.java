@@ -3,6 +3,7 @@ package io.imgstream.model.training;
 import io.imgstream.model.augment.ClassBalancer;
 import io.imgstream.model.augment.ImageAugmenter;
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.base.VggBase;
 import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
@@ -10,6 +11,7 @@ import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.preprocess.Preprocessing;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +20,7 @@ import java.util.function.Consumer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -70,7 +73,27 @@ public final class FineTuner {
         static Unfreeze lastLayers(int count) {
             return new LastLayers(count);
         }
+
+        /**
+         * The seeds' choice unless told otherwise: VGG's last convolution block, the last
+         * {@value #DEFAULT_LAST_LAYERS} layers of any other base.
+         *
+         * @param base   the base to fine-tune
+         * @param layers layers to train when positive; 0 for the default
+         * @return the choice
+         */
+        static Unfreeze lastBlockOf(BaseNetwork base, int layers) {
+            if (layers > 0) {
+                return new LastLayers(layers);
+            }
+            return base instanceof VggBase ? new FromLayer(VGG_LAST_BLOCK) : new LastLayers(DEFAULT_LAST_LAYERS);
+        }
     }
+
+    /** Layers fine-tuned in a base that is not VGG, unless told otherwise. */
+    public static final int DEFAULT_LAST_LAYERS = 10;
+    /** The first layer of VGG16's and VGG19's last convolution block, where the seeds start fine-tuning. */
+    private static final String VGG_LAST_BLOCK = "block5_conv1";
 
     /**
      * Trains from a named layer on.
@@ -183,6 +206,7 @@ public final class FineTuner {
             }
         }
         ComputationGraph combined = builder.setOutputs(HeadBuilder.OUTPUT).build();
+        withoutNoOpDropout(combined);
         for (Layer layer : head.getLayers()) {
             if (layer.numParams() > 0) {
                 combined.getLayer(layer.conf().getLayer().getLayerName())
@@ -259,25 +283,63 @@ public final class FineTuner {
     public EvaluationResult evaluate(ComputationGraph network, Preprocessing preprocessing, ImageSet data) {
         int classes = ClassOutputs.classCount(network);
         requireFits(data, "evaluation", classes);
-        INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
+        float[][] probabilities = predict(network, preprocessing, data.images());
         double lossSum = 0;
         int correct = 0;
-        for (int from = 0; from < data.count(); from += config.batchSize()) {
-            int size = Math.min(config.batchSize(), data.count() - from);
-            for (int i = 0; i < size; i++) {
-                preprocessing.writeInto(data.images().get(from + i), buffer, i);
-            }
-            float[][] probabilities =
-                    ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
-            for (int row = 0; row < size; row++) {
-                int label = data.labels()[from + row];
-                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
-                if (ClassOutputs.argMax(probabilities[row]) == label) {
-                    correct++;
-                }
+        for (int row = 0; row < data.count(); row++) {
+            int label = data.labels()[row];
+            lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
+            if (ClassOutputs.argMax(probabilities[row]) == label) {
+                correct++;
             }
         }
         return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
+    }
+
+    /**
+     * Class probabilities in inference mode, in batches of this fine-tuner's size.
+     *
+     * @param network       a base + head network
+     * @param preprocessing the base's preprocessing
+     * @param images        the images, in any size the preprocessing accepts
+     * @return one row of probabilities per image, in order
+     */
+    public float[][] predict(ComputationGraph network, Preprocessing preprocessing, List<BufferedImage> images) {
+        int classes = ClassOutputs.classCount(network);
+        INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
+        float[][] probabilities = new float[images.size()][];
+        for (int from = 0; from < images.size(); from += config.batchSize()) {
+            int size = Math.min(config.batchSize(), images.size() - from);
+            for (int i = 0; i < size; i++) {
+                preprocessing.writeInto(images.get(from + i), buffer, i);
+            }
+            float[][] batch = ClassOutputs.probabilities(network.outputSingle(false, rows(buffer, size)), classes);
+            System.arraycopy(batch, 0, probabilities, from, size);
+        }
+        return probabilities;
+    }
+
+    /**
+     * Removes the dropout that keeps every activation ({@code Dropout(p=1.0)}) from every layer. DL4J's Keras import
+     * gives each imported layer one; it changes nothing, but its backward pass multiplies the gradient by a mask
+     * of the channels-first shape, which fails on a channels-last layer ("Op [multiply] execution failed"): without
+     * this, no trainable layer of an imported channels-last base could be fine-tuned.
+     */
+    private static void withoutNoOpDropout(ComputationGraph network) {
+        for (GraphVertex vertex : network.getConfiguration().getVertices().values()) {
+            if (vertex instanceof LayerVertex layerVertex) {
+                clearIfNoOp(layerVertex.getLayerConf().getLayer());
+            }
+        }
+        for (Layer layer : network.getLayers()) {
+            clearIfNoOp(layer.conf().getLayer());
+        }
+    }
+
+    private static void clearIfNoOp(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer.getIDropout() instanceof Dropout dropout && dropout.getPSchedule() == null && dropout.getP() == 1.0) {
+            layer.setIDropout(null);
+        }
     }
 
     /**

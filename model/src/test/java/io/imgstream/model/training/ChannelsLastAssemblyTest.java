@@ -69,6 +69,37 @@ class ChannelsLastAssemblyTest {
     }
 
     @Test
+    void shouldFineTuneTheLastTenLayersOfAChannelsLastBase() throws Exception {
+        BaseNetwork base = mobileNetV2();
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 2, HeadConfig.defaults(), 7);
+        java.util.Random random = new java.util.Random(1);
+        List<BufferedImage> images = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            BufferedImage image = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 224; y++) {
+                for (int x = 0; x < 224; x++) {
+                    image.setRGB(x, y, i % 2 == 0 ? random.nextInt(0x7f7f7f) : 0x808080 + random.nextInt(0x7f7f7f));
+                }
+            }
+            images.add(image);
+        }
+        ImageSet data = new ImageSet(images, new int[] {0, 1, 0, 1});
+        FineTuneConfig defaults = FineTuneConfig.defaults();
+        FineTuner tuner = new FineTuner(new FineTuneConfig(
+                defaults.learningRate(), defaults.momentum(), 1, 4, 1, defaults.augmentation(), false));
+        ComputationGraph network = tuner.assemble(base, head, FineTuner.Unfreeze.lastBlockOf(base, 0));
+        String lastConvolution = "Conv_1";
+        INDArray before = network.getLayer(lastConvolution).params().dup();
+
+        FineTuneResult tuned = tuner.fineTune(network, INPUT, data, data, epoch -> {});
+
+        assertThat(tuned.curves().epochs()).isEqualTo(1);
+        assertThat(tuned.network().getLayer(lastConvolution).params())
+                .as("the base's last convolution trained")
+                .isNotEqualTo(before);
+    }
+
+    @Test
     void shouldScoreAndPublishChannelsFirstFeaturesFromABundle() throws Exception {
         BaseNetwork base = mobileNetV2();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);

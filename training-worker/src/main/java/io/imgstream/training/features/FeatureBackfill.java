@@ -1,14 +1,12 @@
 package io.imgstream.training.features;
 
 import io.imgstream.images.ImageLoader;
-import io.imgstream.images.fetch.FetchException;
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
-import io.imgstream.schemas.FailureVerdict;
+import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.schemas.FeatureVectorKeys;
-import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.FeatureVector;
-import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.training.labels.LabeledExample;
 import java.awt.image.BufferedImage;
 import java.time.Instant;
@@ -17,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -37,7 +36,7 @@ public final class FeatureBackfill {
     private static final int CHUNK = 32;
 
     private final FeatureExtractor extractor;
-    private final ImageLoader loader;
+    private final ExampleImages images;
     private final Producer<String, SpecificRecord> producer;
     private final String featuresTopic;
 
@@ -53,7 +52,9 @@ public final class FeatureBackfill {
             Producer<String, SpecificRecord> producer,
             String featuresTopic) {
         this.extractor = Objects.requireNonNull(extractor, "extractor");
-        this.loader = Objects.requireNonNull(loader, "loader");
+        // Decoded for the base's input as the scorers decode them, so both compute the same features.
+        Preprocessing input = extractor.base().preprocessing();
+        this.images = new ExampleImages(loader, Optional.of(new TargetSize(input.width(), input.height())));
         this.producer = Objects.requireNonNull(producer, "producer");
         this.featuresTopic = Objects.requireNonNull(featuresTopic, "featuresTopic");
     }
@@ -70,36 +71,16 @@ public final class FeatureBackfill {
     public List<LabeledExample> compute(List<LabeledExample> missing, BiConsumer<LabeledExample, String> refused) {
         List<LabeledExample> done = new ArrayList<>();
         for (int from = 0; from < missing.size(); from += CHUNK) {
-            Map<LabeledExample, BufferedImage> images = new LinkedHashMap<>();
+            Map<LabeledExample, BufferedImage> batch = new LinkedHashMap<>();
             for (LabeledExample example : missing.subList(from, Math.min(missing.size(), from + CHUNK))) {
-                if (example.uri().isEmpty()) {
-                    refused.accept(example, "no features and no uri in its label to compute them from");
-                    continue;
-                }
-                try {
-                    ImageRef ref = ImageRef.newBuilder()
-                            .setId(example.imageId())
-                            .setUri(example.uri().get())
-                            .setEventTime(Instant.now())
-                            .build();
-                    images.put(example, loader.load(ref).image());
-                } catch (FetchException e) {
-                    refused.accept(example, e.reason() + ": " + e.getMessage());
-                } catch (RuntimeException e) {
-                    // Anything else the loader throws (an invalid URI, a codec's own exception) is the label's
-                    // problem unless a server is away: leave the label out rather than fail every refit on it.
-                    if (FailureVerdict.of(e) == FailureVerdict.INFRASTRUCTURE) {
-                        throw e;
-                    }
-                    refused.accept(example, DeadLetterReason.FETCH_FAILED + ": " + e);
-                }
+                images.load(example, refused).ifPresent(image -> batch.put(example, image));
             }
-            if (images.isEmpty()) {
+            if (batch.isEmpty()) {
                 continue;
             }
-            List<BottleneckFeatures> features = extractor.extract(new ArrayList<>(images.values()));
+            List<BottleneckFeatures> features = extractor.extract(new ArrayList<>(batch.values()));
             int i = 0;
-            for (LabeledExample example : images.keySet()) {
+            for (LabeledExample example : batch.keySet()) {
                 FeatureVector vector = toRecord(example.imageId(), features.get(i++));
                 producer.send(new ProducerRecord<>(
                         featuresTopic,

@@ -4,7 +4,6 @@ import io.imgstream.images.decode.ImageDecodeException;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
 import io.imgstream.model.base.BaseNetwork;
-import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.ModelStore;
@@ -62,7 +61,6 @@ public final class Fit {
     /** The bundle metric holding the accuracy {@link Outcome#report()} measured. */
     public static final String ACCURACY_METRIC = "fitAccuracy";
 
-    private static final String VGG_LAST_BLOCK = "block5_conv1";
     private static final int SCORING_BATCH = 16;
 
     private static final String CHECKPOINTS = "checkpoints";
@@ -288,12 +286,7 @@ public final class Fit {
     }
 
     private FineTuner.Unfreeze unfreeze() {
-        if (settings.unfreezeLayers() > 0) {
-            return new FineTuner.LastLayers(settings.unfreezeLayers());
-        }
-        return base instanceof VggBase
-                ? new FineTuner.FromLayer(VGG_LAST_BLOCK)
-                : new FineTuner.LastLayers(FitSettings.DEFAULT_UNFREEZE_LAYERS);
+        return FineTuner.Unfreeze.lastBlockOf(base, settings.unfreezeLayers());
     }
 
     private LabeledFeatures features(

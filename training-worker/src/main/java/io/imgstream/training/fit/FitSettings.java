@@ -34,8 +34,6 @@ public record FitSettings(
     public static final int DEFAULT_HEAD_EPOCHS = 50;
     /** Default fine-tuning epochs. */
     public static final int DEFAULT_FINE_TUNE_EPOCHS = 10;
-    /** Layers fine-tuned in a base that is not VGG, unless told otherwise. */
-    public static final int DEFAULT_UNFREEZE_LAYERS = 10;
 
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 

@@ -19,13 +19,14 @@ import java.util.Optional;
  * @param trainSize         images trained on
  * @param validationSize    images early stopping watched
  * @param holdoutSize       images evaluated on
+ * @param fineTuned         whether the base's last layers were fine-tuned with the head, not the head alone
  * @param unusable          labeled images left out, counted by reason
  * @param backfilled        images whose features this refit computed
  * @param accuracy          the candidate's holdout accuracy
  * @param currentAccuracy   the current version's accuracy on the same holdout (or as recorded), if there is one
  * @param epochs            epochs trained
  * @param backfillTime      time computing missing features
- * @param fitTime           time training the head
+ * @param fitTime           time training the head, and fine-tuning it with the base when it was
  * @param evaluateTime      time evaluating candidate and current version
  * @param publishTime       time assembling, saving and announcing the bundle
  */
@@ -39,6 +40,7 @@ public record RefitOutcome(
         int trainSize,
         int validationSize,
         int holdoutSize,
+        boolean fineTuned,
         Map<String, Integer> unusable,
         int backfilled,
         double accuracy,
@@ -67,6 +69,7 @@ public record RefitOutcome(
                 0,
                 0,
                 0,
+                false,
                 Map.copyOf(unusable),
                 backfilled,
                 Double.NaN,

@@ -12,6 +12,7 @@ import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainer;
@@ -76,6 +77,8 @@ public final class Refitter {
     public static final String LABELED_IMAGES = "labeledImages";
     /** Manifest metric: the current version's accuracy on the same holdout. */
     public static final String PARENT_HOLDOUT_ACCURACY = "parentHoldoutAccuracy";
+    /** Manifest metric: images the base's last layers were fine-tuned on; absent when only the head was refit. */
+    public static final String FINE_TUNE_IMAGES = "fineTuneImages";
 
     private final String modelName;
     private final BaseNetwork base;
@@ -89,6 +92,7 @@ public final class Refitter {
     private final VersionAnnouncer control;
     private final IntSupplier highestAnnouncedVersion;
     private final RefitCheckpoints checkpoints;
+    private final Optional<FineTuning> fineTuning;
     private final Consumer<String> progress;
 
     /**
@@ -104,6 +108,7 @@ public final class Refitter {
      * @param control                 where versions are announced
      * @param highestAnnouncedVersion the highest version of the model on the control topic, 0 if none
      * @param checkpoints             where the head checkpoints after every epoch, so a killed refit resumes
+     * @param fineTuning              whether and how versions also fine-tune the base; empty for the head alone
      * @param progress                receives a line per step and per epoch
      */
     public Refitter(
@@ -119,6 +124,7 @@ public final class Refitter {
             VersionAnnouncer control,
             IntSupplier highestAnnouncedVersion,
             Path checkpoints,
+            Optional<FineTuning> fineTuning,
             Consumer<String> progress) {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.base = Objects.requireNonNull(base, "base");
@@ -132,6 +138,7 @@ public final class Refitter {
         this.control = Objects.requireNonNull(control, "control");
         this.highestAnnouncedVersion = Objects.requireNonNull(highestAnnouncedVersion, "highestAnnouncedVersion");
         this.checkpoints = new RefitCheckpoints(checkpoints);
+        this.fineTuning = Objects.requireNonNull(fineTuning, "fineTuning");
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -224,13 +231,30 @@ public final class Refitter {
                 validation);
         HeadTrainingResult result =
                 trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
+
+        Optional<FineTuneStep.Tuned> tuned = fineTuning
+                .filter(tuning -> tuning.appliesTo(version))
+                .flatMap(tuning -> new FineTuneStep(tuning, base, progress)
+                        .run(
+                                result.head(),
+                                classes,
+                                train,
+                                validation,
+                                holdout,
+                                trainingConfig.seed() + version,
+                                (example, problem) -> unusable.merge(reasonKey(problem), 1, Integer::sum)));
         Duration fitTime = Duration.ofNanos(System.nanoTime() - fitStarted);
 
         long evaluateStarted = System.nanoTime();
-        LabeledFeatures holdoutFeatures = features(holdout, classes);
-        ClassificationReport report = ClassificationReport.of(
-                classes, holdoutFeatures.labels(), argmax(predict(result.head(), holdoutFeatures, classes.size())));
-        double holdoutLoss = trainer.evaluate(result.head(), holdoutFeatures).loss();
+        // A fine-tuned candidate is scored on the holdout images it could fetch; the current version on the
+        // features of the same images, so both are measured on one holdout.
+        List<LabeledExample> evaluated = tuned.map(FineTuneStep.Tuned::holdout).orElse(holdout);
+        LabeledFeatures holdoutFeatures = features(evaluated, classes);
+        float[][] probabilities = tuned.map(FineTuneStep.Tuned::probabilities)
+                .orElseGet(() -> predict(result.head(), holdoutFeatures, classes.size()));
+        int[] truth = holdoutFeatures.labels();
+        ClassificationReport report = ClassificationReport.of(classes, truth, argmax(probabilities));
+        double holdoutLoss = meanCrossEntropy(probabilities, truth);
         Optional<Double> currentAccuracy = current.flatMap(c -> currentAccuracy(c, holdoutFeatures, classes));
         Duration evaluateTime = Duration.ofNanos(System.nanoTime() - evaluateStarted);
         boolean passes = current.isEmpty()
@@ -242,24 +266,34 @@ public final class Refitter {
         Map<String, Double> metrics = new HashMap<>();
         metrics.put(HOLDOUT_ACCURACY, report.accuracy());
         metrics.put(HOLDOUT_LOSS, holdoutLoss);
-        metrics.put(HOLDOUT_SIZE, (double) holdout.size());
+        metrics.put(HOLDOUT_SIZE, (double) evaluated.size());
+        tuned.ifPresent(t -> metrics.put(FINE_TUNE_IMAGES, (double) t.images()));
         metrics.put(TRAIN_SIZE, (double) train.size());
         metrics.put(LABELED_IMAGES, (double) ready.size());
         currentAccuracy.ifPresent(a -> metrics.put(PARENT_HOLDOUT_ACCURACY, a));
         Instant now = Instant.now();
         BundleManifest manifest = BundleManifest.create(
-                        modelName,
-                        version,
-                        classes,
-                        base.id().toString(),
-                        base.preprocessing(),
-                        now,
-                        metrics,
-                        current.map(CurrentVersion::version).orElse(null))
-                .withBottleneckLayer(FineTuner.featuresVertex(base));
-        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
-                .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
-        TrainingCurves curves = result.curves();
+                modelName,
+                version,
+                classes,
+                base.id().toString(),
+                base.preprocessing(),
+                now,
+                metrics,
+                current.map(CurrentVersion::version).orElse(null));
+        ComputationGraph network;
+        TrainingCurves curves;
+        if (tuned.isPresent()) {
+            // Fine-tuning changed the base's weights: its features are no longer the base's, so the bundle names
+            // no bottleneck and its scorers publish none for the labeled set.
+            network = tuned.get().network();
+            curves = tuned.get().curves();
+        } else {
+            manifest = manifest.withBottleneckLayer(FineTuner.featuresVertex(base));
+            network = new FineTuner(FineTuneConfig.defaults())
+                    .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
+            curves = result.curves();
+        }
         ModelBundle bundle = ModelBundle.of(manifest, network).withCurves(curves);
         StoredBundle stored = store.save(bundle);
         control.announce(ModelAnnouncements.of(stored, manifest, status, now, report));
@@ -288,7 +322,8 @@ public final class Refitter {
                 ready.size(),
                 train.size(),
                 sides.get(Side.VALIDATION).size(),
-                holdout.size(),
+                evaluated.size(),
+                tuned.isPresent(),
                 Map.copyOf(unusable),
                 computed.size(),
                 report.accuracy(),
@@ -416,7 +451,7 @@ public final class Refitter {
 
     private float[][] predict(ComputationGraph head, LabeledFeatures data, int classCount) {
         float[][] all = new float[data.count()][];
-        int[] order = identity(data.count());
+        int[] order = ExampleOrder.identity(data.count());
         for (int from = 0; from < data.count(); from += trainingConfig.batchSize()) {
             int size = Math.min(trainingConfig.batchSize(), data.count() - from);
             float[][] batch =
@@ -431,7 +466,7 @@ public final class Refitter {
         if (!current.scoresFeatures()) {
             return current.recordedAccuracy();
         }
-        int[] order = identity(holdout.count());
+        int[] order = ExampleOrder.identity(holdout.count());
         int correct = 0;
         for (int from = 0; from < holdout.count(); from += trainingConfig.batchSize()) {
             int size = Math.min(trainingConfig.batchSize(), holdout.count() - from);
@@ -447,22 +482,14 @@ public final class Refitter {
     }
 
     private static int[] argmax(float[][] probabilities) {
-        int[] best = new int[probabilities.length];
-        for (int i = 0; i < probabilities.length; i++) {
-            for (int c = 1; c < probabilities[i].length; c++) {
-                if (probabilities[i][c] > probabilities[i][best[i]]) {
-                    best[i] = c;
-                }
-            }
-        }
-        return best;
+        return Arrays.stream(probabilities).mapToInt(ClassOutputs::argMax).toArray();
     }
 
-    private static int[] identity(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+    private static double meanCrossEntropy(float[][] probabilities, int[] truth) {
+        double sum = 0;
+        for (int i = 0; i < truth.length; i++) {
+            sum += ClassOutputs.crossEntropy(probabilities[i], truth[i]);
         }
-        return order;
+        return sum / truth.length;
     }
 }

@@ -13,6 +13,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainingConfig;
+import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TruncatedBase;
@@ -160,6 +161,64 @@ class RefitterTest {
     }
 
     @Test
+    void shouldFineTuneTheBaseWithTheHeadOnTheVersionsItIsAskedForAndMeasureBothOnOneHoldout() throws Exception {
+        FineTuneConfig defaults = FineTuneConfig.defaults();
+        FineTuning everySecond = new FineTuning(
+                2,
+                0,
+                new FineTuneConfig(
+                        defaults.learningRate(),
+                        defaults.momentum(),
+                        2,
+                        defaults.batchSize(),
+                        7,
+                        defaults.augmentation(),
+                        true),
+                1000,
+                fetchSettings().loader());
+        List<LabeledExample> first = examples(0, 3);
+        RefitOutcome headOnly = refitter(0.01, Optional.of(everySecond)).refit(first, Optional.empty());
+        assertThat(headOnly.fineTuned()).as("v1 is not a multiple of 2").isFalse();
+        ModelVersion v1 = announced.get(0);
+        CurrentVersion current = CurrentVersion.of(
+                v1,
+                store.load(
+                        java.net.URI.create(v1.getBundleUri().toString()),
+                        v1.getBundleSha256().toString()));
+        List<LabeledExample> labeled = withFeatures(first);
+        // Its features are cached, but its image is gone: the head still trains on it, fine-tuning can't.
+        LabeledExample vanished = labeled.get(0);
+        Files.delete(Path.of(java.net.URI.create(vanished.uri().orElseThrow())));
+
+        RefitOutcome tuned = refitter(-1.0, Optional.of(everySecond)).refit(labeled, Optional.of(current));
+
+        assertThat(tuned.version()).isEqualTo(2);
+        assertThat(tuned.fineTuned()).isTrue();
+        assertThat(tuned.backfilled()).as("every feature was cached").isZero();
+        assertThat(tuned.unusable()).containsEntry("NOT_FOUND", 1);
+        assertThat(tuned.accuracy()).as("three separable classes").isGreaterThan(0.5);
+        assertThat(tuned.currentAccuracy())
+                .as("v1 measured on the same holdout")
+                .isPresent();
+        assertThat(progress).anyMatch(line -> line.startsWith("fine-tuning " + base.id()));
+        ModelVersion v2 = announced.get(1);
+        assertThat(v2.getMetrics().getHoldoutSize()).isEqualTo(tuned.holdoutSize());
+        ModelBundle bundle = BundleFile.readVerified(
+                Path.of(java.net.URI.create(v2.getBundleUri().toString())),
+                v2.getBundleSha256().toString());
+        assertThat(bundle.manifest().bottleneckLayer())
+                .as("a fine-tuned base's features are not the base's")
+                .isNull();
+        assertThat(bundle.manifest().metrics()).containsKey(Refitter.FINE_TUNE_IMAGES);
+        assertThat(bundle.network().getLayer(SmallCnn.CONV2).params())
+                .as("the base's last convolution trained")
+                .isNotEqualTo(base.graph().getLayer(SmallCnn.CONV2).params());
+        float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
+                List.of(ImageIO.read(images.resolve("1-0.png").toFile()))));
+        assertThat(scores[0]).hasSize(3);
+    }
+
+    @Test
     void shouldLeaveOutImagesItCanNotHaveAndSayWhy() throws Exception {
         List<LabeledExample> labeled = new ArrayList<>(examples(0, 2));
         labeled.add(new LabeledExample(
@@ -283,18 +342,17 @@ class RefitterTest {
     }
 
     private Refitter refitter(double minImprovement, Consumer<String> progressLines) {
+        return refitter(minImprovement, Optional.empty(), progressLines);
+    }
+
+    private Refitter refitter(double minImprovement, Optional<FineTuning> fineTuning) {
+        return refitter(minImprovement, fineTuning, progress::add);
+    }
+
+    private Refitter refitter(double minImprovement, Optional<FineTuning> fineTuning, Consumer<String> progressLines) {
         HeadTrainingConfig training = HeadTrainingConfig.defaults().withMaxEpochs(15);
-        FetchSettings fetch = new FetchSettings(
-                List.of("file"),
-                List.of(images),
-                List.of(),
-                List.of(),
-                List.of(),
-                Duration.ofSeconds(5),
-                1 << 20,
-                1_000_000,
-                Duration.ofSeconds(10));
-        FeatureBackfill backfill = new FeatureBackfill(extractor, fetch.loader(), producer, "features");
+        FeatureBackfill backfill =
+                new FeatureBackfill(extractor, fetchSettings().loader(), producer, "features");
         return new Refitter(
                 MODEL,
                 base,
@@ -311,7 +369,21 @@ class RefitterTest {
                         .max()
                         .orElse(0),
                 checkpoints(),
+                fineTuning,
                 progressLines);
+    }
+
+    private FetchSettings fetchSettings() {
+        return new FetchSettings(
+                List.of("file"),
+                List.of(images),
+                List.of(),
+                List.of(),
+                List.of(),
+                Duration.ofSeconds(5),
+                1 << 20,
+                1_000_000,
+                Duration.ofSeconds(10));
     }
 
     /** {@value #PER_CLASS} real images of each class in {@code [from, to)}, written as PNG, labeled by file URI. */
