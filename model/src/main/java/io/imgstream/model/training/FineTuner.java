@@ -23,10 +23,14 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -178,6 +182,31 @@ public final class FineTuner {
         if (boundary != null) {
             builder.setFeatureExtractor(boundary);
         }
+        // The base's batch normalisations must keep their statistics, as Keras advises for fine-tuning: in
+        // training mode a few small batches of another domain would replace the running mean and variance the next
+        // layers were trained against, and DL4J's layer normalises by the batch while it trains. Folded into the
+        // convolution before it, a normalisation is the fixed affine map it is at inference, and trains with it.
+        List<NormalizationFold> folds = NormalizationFold.trainable(baseGraph, boundary);
+        for (NormalizationFold fold : folds) {
+            ConvolutionLayer convolution = fold.biasedConvolution();
+            clearIfNoOp(convolution);
+            convolution.setIUpdater(sgd);
+            convolution.setBiasUpdater(null);
+            builder.removeVertexKeepConnections(fold.convolution());
+            if (fold.preProcessor() == null) {
+                builder.addLayer(fold.convolution(), convolution, fold.convolutionInputs());
+            } else {
+                builder.addLayer(
+                        fold.convolution(), convolution, fold.preProcessor().clone(), fold.convolutionInputs());
+            }
+            builder.removeVertexKeepConnections(fold.normalization());
+            builder.addLayer(
+                    fold.normalization(),
+                    new ActivationLayer.Builder()
+                            .activation(Activation.IDENTITY)
+                            .build(),
+                    fold.convolution());
+        }
         String headInput = headConfiguration.getNetworkInputs().get(0);
         for (int index : head.topologicalSortOrder()) {
             String name = head.getVertices()[index].getVertexName();
@@ -207,6 +236,17 @@ public final class FineTuner {
         }
         ComputationGraph combined = builder.setOutputs(HeadBuilder.OUTPUT).build();
         withoutNoOpDropout(combined);
+        folds.forEach(fold -> fold.writeFolded(baseGraph, combined));
+        // One that can't be folded (its convolution is frozen, or it follows something else) keeps its statistics
+        // at least: a decay of 1 leaves the running mean and variance as they are.
+        List<String> folded =
+                folds.stream().map(NormalizationFold::normalization).toList();
+        for (String name : NormalizationFold.trainableNormalizations(baseGraph, boundary)) {
+            if (!folded.contains(name)) {
+                // The layer shares this configuration with the graph's, so the bundle keeps it too.
+                ((BatchNormalization) combined.getLayer(name).conf().getLayer()).setDecay(1.0);
+            }
+        }
         for (Layer layer : head.getLayers()) {
             if (layer.numParams() > 0) {
                 combined.getLayer(layer.conf().getLayer().getLayerName())
@@ -336,7 +376,7 @@ public final class FineTuner {
         }
     }
 
-    private static void clearIfNoOp(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    static void clearIfNoOp(org.deeplearning4j.nn.conf.layers.Layer layer) {
         if (layer.getIDropout() instanceof Dropout dropout && dropout.getPSchedule() == null && dropout.getP() == 1.0) {
             layer.setIDropout(null);
         }

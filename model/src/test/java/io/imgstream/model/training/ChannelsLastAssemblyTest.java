@@ -69,6 +69,29 @@ class ChannelsLastAssemblyTest {
     }
 
     @Test
+    void shouldScoreAsBeforeOnceTheTrainableNormalizationsAreFoldedIntoTheirConvolutions() throws Exception {
+        BaseNetwork base = mobileNetV2();
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 224, 224);
+        FineTuner tuner = new FineTuner(FineTuneConfig.defaults());
+        INDArray expected = tuner.assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()))
+                .outputSingle(batch);
+
+        ComputationGraph folded = tuner.assemble(base, head, new FineTuner.LastLayers(40));
+
+        assertThat(folded.getLayer("Conv_1_bn").conf().getLayer())
+                .as("a normalisation after a convolution")
+                .isInstanceOf(org.deeplearning4j.nn.conf.layers.ActivationLayer.class);
+        assertThat(folded.getLayer("block_15_depthwise_BN").conf().getLayer())
+                .as("a normalisation after a depthwise convolution")
+                .isInstanceOf(org.deeplearning4j.nn.conf.layers.ActivationLayer.class);
+        INDArray actual = folded.outputSingle(batch);
+        assertThat(actual.equalsWithEps(expected, 1e-4))
+                .as("folded %s vs as imported %s", actual, expected)
+                .isTrue();
+    }
+
+    @Test
     void shouldFineTuneTheLastTenLayersOfAChannelsLastBase() throws Exception {
         BaseNetwork base = mobileNetV2();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 2, HeadConfig.defaults(), 7);
@@ -97,6 +120,17 @@ class ChannelsLastAssemblyTest {
         assertThat(tuned.network().getLayer(lastConvolution).params())
                 .as("the base's last convolution trained")
                 .isNotEqualTo(before);
+        FineTuner still = new FineTuner(new FineTuneConfig(1e-12, 0, 2, 4, 1, defaults.augmentation(), false));
+        ComputationGraph unmoved = still.assemble(base, head, FineTuner.Unfreeze.lastBlockOf(base, 0));
+        INDArray scores = unmoved.outputSingle(INPUT.toBatch(images));
+        still.fineTune(unmoved, INPUT, data, data, epoch -> {});
+        INDArray after = unmoved.outputSingle(INPUT.toBatch(images));
+        assertThat(after.equalsWithEps(scores, 1e-4))
+                .as(
+                        "with no learning, fine-tuning leaves the scores alone: the base's batch normalisations keep "
+                                + "their statistics (%s before, %s after)",
+                        scores, after)
+                .isTrue();
     }
 
     @Test
