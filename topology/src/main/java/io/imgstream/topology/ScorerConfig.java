@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -135,7 +136,9 @@ public final class ScorerConfig extends AbstractConfig {
     public static final long DEFAULT_INFERENCE_TIMEOUT_MS = 120_000L;
     private static final String INFERENCE_TIMEOUT_MS_DOC = "Longest the stream thread waits for a forward pass when "
             + "its batches are full, in milliseconds. Past it the task fails and restarts; its images are scored "
-            + "again. Keep it below the consumer's max.poll.interval.ms.";
+            + "again. Keep it below the consumer's max.poll.interval.ms. Unless kafka.transaction.timeout.ms is "
+            + "set, the producer's transaction timeout is this plus fetch.timeout.ms plus 30 s (Kafka Streams' "
+            + "10 s would abort a transaction the thread waits in).";
 
     public static final String FEATURES_ENABLED_CONFIG = "features.enabled";
     public static final boolean DEFAULT_FEATURES_ENABLED = true;
@@ -185,6 +188,8 @@ public final class ScorerConfig extends AbstractConfig {
     static final long DEFAULT_POLL_MS = 5L;
     /** The consumer's own default max.poll.interval.ms. */
     private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
+
+    private static final long TRANSACTION_TIMEOUT_MARGIN_MS = 30_000L;
 
     /** The definition of every key. */
     public static final ConfigDef CONFIG = definition();
@@ -414,6 +419,14 @@ public final class ScorerConfig extends AbstractConfig {
         }
     }
 
+    /**
+     * The producer's transaction timeout unless set: the longest the stream thread may wait inside a transaction
+     * (a forward pass, then a closing batch's images) and a margin for the rest of the transaction's work.
+     */
+    long transactionTimeoutMs() {
+        return inferenceTimeout().toMillis() + getLong(FETCH_TIMEOUT_MS_CONFIG) + TRANSACTION_TIMEOUT_MARGIN_MS;
+    }
+
     /** Brokers, as Kafka clients expect them. */
     public String bootstrapServers() {
         return ConnectionSettings.bootstrapServers(this);
@@ -573,6 +586,15 @@ public final class ScorerConfig extends AbstractConfig {
         props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, DEFAULT_POLL_MS);
         // Kafka 5.0 makes this the default; opting in now keeps behaviour the same across the upgrade.
         props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // The stream thread can wait inside a transaction, for a forward pass (inference.timeout.ms) and then for a
+        // closing batch's images (fetch.timeout.ms). Under Kafka Streams' exactly-once default of 10 s the broker
+        // would abort the transaction meanwhile and fence the thread; its batch would be scored again, as slowly,
+        // and fenced again, for ever. The cost: a crashed instance's open transaction holds back read_committed
+        // readers of its partitions until this timeout, unless the instance comes back first.
+        if (!props.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
+                && !props.containsKey(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))) {
+            props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), transactionTimeoutMs());
+        }
         return props;
     }
 }

@@ -7,6 +7,7 @@ import io.imgstream.images.FetchSettings;
 import io.imgstream.schemas.TopicRole;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -88,6 +89,24 @@ class ScorerConfigTest {
         assertThat(config.batching(8).maxWaiting()).isEqualTo(24);
         assertThat(config.streamsProperties())
                 .containsEntry(StreamsConfig.POLL_MS_CONFIG, ScorerConfig.DEFAULT_POLL_MS);
+    }
+
+    @Test
+    void shouldKeepATransactionOpenLongerThanTheStreamThreadMayWaitInsideIt() {
+        String timeout = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        Map<String, Object> props = required();
+        props.put(ScorerConfig.INFERENCE_TIMEOUT_MS_CONFIG, "20000");
+        props.put(ScorerConfig.FETCH_TIMEOUT_MS_CONFIG, "5000");
+
+        assertThat(new ScorerConfig(props).streamsProperties())
+                .as("a forward pass, a batch's images and a margin; not Kafka Streams' 10 s")
+                .containsEntry(timeout, 55_000L);
+
+        props.put("kafka.transaction.timeout.ms", "70000");
+        assertThat(new ScorerConfig(props).streamsProperties())
+                .as("the operator's choice stands")
+                .doesNotContainKey(timeout)
+                .containsEntry(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "70000");
     }
 
     @Test
