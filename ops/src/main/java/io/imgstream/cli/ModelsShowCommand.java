@@ -4,6 +4,7 @@ import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -13,18 +14,20 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code imgstream models show}: one bundle's manifest and training curves. */
+/** {@code imgstream models show}: one bundle's manifest, lineage and training curves. */
 @Command(
         name = "show",
         mixinStandardHelpOptions = true,
-        description = "Show one bundle of the model store: classes, preprocessing, base model id, metrics and the "
-                + "training curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
+        description = "Show one bundle of the model store: classes, preprocessing, base model id, metrics, what "
+                + "trained it (labels per class, their time range, recipe and seed) and the training "
+                + "curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
 public final class ModelsShowCommand implements Callable<Integer> {
 
     private static final String CURVES_FORMAT = "%6s %11s %10s %10s %9s%n";
@@ -90,6 +93,22 @@ public final class ModelsShowCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, Double> metric : manifest.metrics().entrySet()) {
             out.printf(Locale.ROOT, "  %-20s %.4f%n", metric.getKey(), metric.getValue());
+        }
+        Lineage lineage = manifest.lineage();
+        if (lineage != null) {
+            out.printf(
+                    "Trained from:  %d labels given %s to %s: %s%n",
+                    lineage.labeledPerClass().values().stream()
+                            .mapToInt(Integer::intValue)
+                            .sum(),
+                    lineage.firstLabel(),
+                    lineage.lastLabel(),
+                    lineage.labeledPerClass().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", ")));
+            out.printf("Seed:          %d%n", lineage.seed());
+            out.println("Recipe:");
+            lineage.recipe().forEach((name, setting) -> out.printf("  %-20s %s%n", name, setting));
         }
         out.println("Training curves:");
         bundle.curves()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.TrainingCurves;
@@ -96,6 +97,29 @@ class ModelsCommandTest {
         assertThat(out.toString().lines())
                 .anySatisfy(line -> assertThat(line.trim().split("\\s+"))
                         .containsExactly("2", "0.7000", "0.6000", "0.9000", "0.5500"));
+    }
+
+    @Test
+    void shouldShowWhatTrainedAVersion() {
+        BundleManifest manifest = BundleManifest.create(
+                        "pets", 3, CLASSES, "small-cnn-8x8-gray", PREPROCESSING, CREATED_AT, Map.of(), null)
+                .withLineage(new Lineage(
+                        Map.of("cat", 4, "dog", 5, "fox", 6),
+                        Instant.parse("2026-11-01T10:00:00Z"),
+                        Instant.parse("2026-11-02T10:00:00Z"),
+                        Map.of("head", "HeadConfig[hiddenUnits=256]"),
+                        45));
+        new FileSystemModelStore(storeDir).save(ModelBundle.of(manifest, SmallCnn.build(1, 8, 8, CLASSES.size(), 3)));
+
+        int exit = run("models", "show", "pets:3", "--store", storeDir.toString());
+
+        assertThat(exit).as("exit code; stderr: %s", err).isEqualTo(CliException.OK);
+        assertThat(out.toString())
+                .contains(
+                        "Trained from:  15 labels given 2026-11-01T10:00:00Z to 2026-11-02T10:00:00Z: "
+                                + "cat 4, dog 5, fox 6",
+                        "Seed:          45",
+                        "HeadConfig[hiddenUnits=256]");
     }
 
     @Test

@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  *                      head starts), or {@code null} when the network is not a base plus a head; scorers publish
  *                      these features for the training worker. Left out of the JSON when null, so manifests
  *                      written before it existed read and write back unchanged
+ * @param lineage       what trained this version (the labeled set, the labels' time range, the recipe and seed), or
+ *                      {@code null} for a bundle not trained from streamed labels; left out of the JSON when null
  */
 public record BundleManifest(
         int formatVersion,
@@ -56,7 +58,8 @@ public record BundleManifest(
         Instant createdAt,
         Map<String, Double> metrics,
         Integer parentVersion,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String bottleneckLayer) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String bottleneckLayer,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Lineage lineage) {
 
     /** The bundle format this code writes and the newest it reads. */
     public static final int CURRENT_FORMAT_VERSION = 1;
@@ -155,6 +158,7 @@ public record BundleManifest(
                         createdAt,
                         Map.of(),
                         parentVersion,
+                        null,
                         null)
                 .withMetrics(metrics);
     }
@@ -166,7 +170,17 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withBottleneckLayer(String layer) {
-        return copy(metrics, Objects.requireNonNull(layer, "layer"));
+        return copy(metrics, Objects.requireNonNull(layer, "layer"), lineage);
+    }
+
+    /**
+     * Returns a copy that says what trained the version.
+     *
+     * @param trainedFrom the labeled set, labels' time range, recipe and seed
+     * @return a new manifest
+     */
+    public BundleManifest withLineage(Lineage trainedFrom) {
+        return copy(metrics, bottleneckLayer, Objects.requireNonNull(trainedFrom, "trainedFrom"));
     }
 
     /**
@@ -176,10 +190,10 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withMetrics(Map<String, Double> newMetrics) {
-        return copy(newMetrics, bottleneckLayer);
+        return copy(newMetrics, bottleneckLayer, lineage);
     }
 
-    private BundleManifest copy(Map<String, Double> newMetrics, String newBottleneckLayer) {
+    private BundleManifest copy(Map<String, Double> newMetrics, String newBottleneckLayer, Lineage newLineage) {
         return new BundleManifest(
                 formatVersion,
                 modelName,
@@ -190,7 +204,8 @@ public record BundleManifest(
                 createdAt,
                 newMetrics,
                 parentVersion,
-                newBottleneckLayer);
+                newBottleneckLayer,
+                newLineage);
     }
 
     /**

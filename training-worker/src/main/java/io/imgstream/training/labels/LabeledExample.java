@@ -2,6 +2,7 @@ package io.imgstream.training.labels;
 
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.SplitHint;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,9 +14,15 @@ import java.util.Optional;
  * @param split    where the labeler wants it
  * @param uri      where the image is, if the label said
  * @param features its features under the worker's base, if known
+ * @param labeledAt when the label was given (the label's own time)
  */
 public record LabeledExample(
-        String imageId, String label, SplitHint split, Optional<String> uri, Optional<FeatureVector> features) {
+        String imageId,
+        String label,
+        SplitHint split,
+        Optional<String> uri,
+        Optional<FeatureVector> features,
+        Instant labeledAt) {
 
     public LabeledExample {
         Objects.requireNonNull(imageId, "imageId");
@@ -23,10 +30,11 @@ public record LabeledExample(
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(labeledAt, "labeledAt");
     }
 
     /** This example with features. */
     public LabeledExample withFeatures(FeatureVector vector) {
-        return new LabeledExample(imageId, label, split, uri, Optional.of(vector));
+        return new LabeledExample(imageId, label, split, uri, Optional.of(vector), labeledAt);
     }
 }

@@ -42,7 +42,8 @@ public final class LabeledSet {
                         feedback.getLabel().toString(),
                         feedback.getSplit(),
                         Optional.ofNullable(feedback.getUri()).map(CharSequence::toString),
-                        Optional.ofNullable(vectors.get(entry.key))));
+                        Optional.ofNullable(vectors.get(entry.key)),
+                        feedback.getTime()));
             }
         }
         return examples;

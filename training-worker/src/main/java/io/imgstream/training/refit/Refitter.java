@@ -5,6 +5,7 @@ import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
@@ -294,6 +295,7 @@ public final class Refitter {
                     .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
             curves = result.curves();
         }
+        manifest = manifest.withLineage(lineage(ready, version, tuned.isPresent()));
         ModelBundle bundle = ModelBundle.of(manifest, network).withCurves(curves);
         StoredBundle stored = store.save(bundle);
         control.announce(ModelAnnouncements.of(stored, manifest, status, now, report));
@@ -333,6 +335,37 @@ public final class Refitter {
                 fitTime,
                 evaluateTime,
                 publishTime);
+    }
+
+    /** What trained this version: the labeled set, when it was labeled, and the recipe and seed. */
+    private Lineage lineage(List<LabeledExample> labeled, int version, boolean fineTuned) {
+        Map<String, Integer> perClass = new TreeMap<>();
+        labeled.forEach(example -> perClass.merge(example.label(), 1, Integer::sum));
+        Map<String, String> recipe = new TreeMap<>();
+        recipe.put("head", headConfig.toString());
+        recipe.put("training", trainingConfig.toString());
+        recipe.put("split", split.toString());
+        recipe.put("gateMinImprovement", Double.toString(minImprovement));
+        if (fineTuned) {
+            FineTuning tuning = fineTuning.orElseThrow();
+            recipe.put("fineTune", tuning.config().toString());
+            recipe.put(
+                    "fineTuneLayers",
+                    FineTuner.Unfreeze.lastBlockOf(base, tuning.layers()).toString());
+            recipe.put("fineTuneMaxImages", Integer.toString(tuning.maxImages()));
+        }
+        return new Lineage(
+                perClass,
+                labeled.stream()
+                        .map(LabeledExample::labeledAt)
+                        .min(Instant::compareTo)
+                        .orElseThrow(),
+                labeled.stream()
+                        .map(LabeledExample::labeledAt)
+                        .max(Instant::compareTo)
+                        .orElseThrow(),
+                recipe,
+                trainingConfig.seed() + version);
     }
 
     private HeadTrainingResult trainHead(

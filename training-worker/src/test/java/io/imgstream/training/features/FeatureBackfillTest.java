@@ -12,6 +12,7 @@ import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.training.labels.LabeledExample;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,12 @@ class FeatureBackfillTest {
                 Duration.ofSeconds(10));
         FeatureBackfill backfill = new FeatureBackfill(extractor, http.loader(), producer, "features");
         LabeledExample example = new LabeledExample(
-                "img-1", "Bag", SplitHint.ANY, Optional.of("http://127.0.0.1:99999/bag.png"), Optional.empty());
+                "img-1",
+                "Bag",
+                SplitHint.ANY,
+                Optional.of("http://127.0.0.1:99999/bag.png"),
+                Optional.empty(),
+                Instant.now());
         Map<String, String> refused = new LinkedHashMap<>();
 
         List<LabeledExample> done = backfill.compute(List.of(example), (e, why) -> refused.put(e.imageId(), why));

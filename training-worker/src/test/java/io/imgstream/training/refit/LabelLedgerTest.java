@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.training.labels.LabeledExample;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,6 @@ class LabelLedgerTest {
     }
 
     private static LabeledExample example(String id, String label) {
-        return new LabeledExample(id, label, SplitHint.ANY, Optional.empty(), Optional.empty());
+        return new LabeledExample(id, label, SplitHint.ANY, Optional.empty(), Optional.empty(), Instant.EPOCH);
     }
 }

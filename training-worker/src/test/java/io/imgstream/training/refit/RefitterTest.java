@@ -8,7 +8,9 @@ import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadConfig;
@@ -27,8 +29,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -51,6 +55,8 @@ class RefitterTest {
 
     private static final String MODEL = "fashion";
     private static final int PER_CLASS = 40;
+    /** When the first example was labeled; each next one a second later. */
+    private static final Instant LABELED_AT = Instant.parse("2026-11-30T09:00:00Z");
 
     @TempDir
     Path temp;
@@ -119,6 +125,20 @@ class RefitterTest {
                 version.getBundleSha256().toString());
         assertThat(bundle.manifest().bottleneckLayer()).isEqualTo(SmallCnn.POOL2);
         assertThat(bundle.manifest().baseModelId()).isEqualTo(base.id().toString());
+        Lineage lineage = bundle.manifest().lineage();
+        assertThat(lineage.labeledPerClass())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("T-shirt/top", PER_CLASS, "Trouser", PER_CLASS, "Pullover", PER_CLASS));
+        assertThat(lineage.firstLabel()).isEqualTo(LABELED_AT);
+        assertThat(lineage.lastLabel()).isEqualTo(LABELED_AT.plusSeconds(3 * PER_CLASS - 1));
+        assertThat(lineage.seed()).isEqualTo(HeadTrainingConfig.defaults().seed() + 1);
+        assertThat(lineage.recipe())
+                .containsKeys("head", "training", "split", "gateMinImprovement")
+                .doesNotContainKey("fineTune");
+        assertThat(lineage.recipe().get("head")).contains("learningRate=0.001");
+        assertThat(BundleManifest.fromJson(bundle.manifest().toJson()).lineage())
+                .as("the lineage survives the manifest's JSON")
+                .isEqualTo(lineage);
         assertThat(bundle.curves()).isPresent();
         float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
                 List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
@@ -210,6 +230,8 @@ class RefitterTest {
                 .as("a fine-tuned base's features are not the base's")
                 .isNull();
         assertThat(bundle.manifest().metrics()).containsKey(Refitter.FINE_TUNE_IMAGES);
+        assertThat(bundle.manifest().lineage().recipe()).containsKeys("fineTune", "fineTuneLayers");
+        assertThat(bundle.manifest().lineage().recipe().get("fineTune")).contains("epochs=2");
         assertThat(bundle.network().getLayer(SmallCnn.CONV2).params())
                 .as("the base's last convolution trained")
                 .isNotEqualTo(base.graph().getLayer(SmallCnn.CONV2).params());
@@ -222,9 +244,14 @@ class RefitterTest {
     void shouldLeaveOutImagesItCanNotHaveAndSayWhy() throws Exception {
         List<LabeledExample> labeled = new ArrayList<>(examples(0, 2));
         labeled.add(new LabeledExample(
-                "outside", classNames.get(0), SplitHint.ANY, Optional.of("file:///etc/passwd"), Optional.empty()));
-        labeled.add(
-                new LabeledExample("nowhere", classNames.get(1), SplitHint.ANY, Optional.empty(), Optional.empty()));
+                "outside",
+                classNames.get(0),
+                SplitHint.ANY,
+                Optional.of("file:///etc/passwd"),
+                Optional.empty(),
+                LABELED_AT));
+        labeled.add(new LabeledExample(
+                "nowhere", classNames.get(1), SplitHint.ANY, Optional.empty(), Optional.empty(), LABELED_AT));
 
         RefitOutcome outcome = refitter(0.01).refit(labeled, Optional.empty());
 
@@ -403,7 +430,8 @@ class RefitterTest {
                     classNames.get(label),
                     SplitHint.ANY,
                     Optional.of(file.toUri().toString()),
-                    Optional.empty()));
+                    Optional.empty(),
+                    LABELED_AT.plusSeconds(examples.size())));
         }
         return examples;
     }
