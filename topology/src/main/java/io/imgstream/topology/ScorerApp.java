@@ -15,6 +15,7 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.metrics.ConsumerLag;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.swap.BundleLoader;
@@ -167,7 +168,7 @@ public final class ScorerApp implements StreamsApplication {
             ScorerMetrics metrics,
             BackgroundThreads background,
             BatchingSettings batching) {
-        MetricsExporters exporters = config.metrics().start(metrics.registry());
+        MetricsExporters exporters = config.metrics().start(metrics.registry(), metrics.histograms());
         FetchPool fetchPool = new FetchPool(
                 config.fetch().loader(),
                 config.fetchThreads(),
@@ -186,6 +187,8 @@ public final class ScorerApp implements StreamsApplication {
                         inference,
                         metrics),
                 config.streamsProperties());
+        String images = config.topics().name(TopicRole.IMAGES);
+        metrics.imagesConsumerLag(() -> ConsumerLag.of(streams.metrics(), images));
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
         // After start: a thread that died before (the watcher, say) closes the streams at once, and they can't be
