@@ -10,12 +10,14 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.Collections;
 import java.util.List;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Makes a verified bundle ready to score, off the hot path: builds its scorer, sizes its batches for its own
  * memory estimate ({@link BatchSizing}), and runs one forward pass at that batch size on grey images of its input
  * size. The pass creates what the first real batch would otherwise pay for on the inference thread: the fast
- * path's buffers, oneDNN's primitives for these shapes, DL4J's lazily built parts. A model that fails that pass
+ * path's buffers, oneDNN's primitives for these shapes, DL4J's lazily built parts (not its workspaces, which are
+ * per thread: the inference thread still sizes its own, a small cost beside the rest). A model that fails that pass
  * would fail every batch, so it is refused like a bundle that does not verify.
  *
  * <p>Thread-safe and stateless.
@@ -56,7 +58,13 @@ public final class ScorerPreparer {
         try {
             batchSize = BatchSizing.resolve(configuredBatchSize, bundle.network(), input, maxMemoryBytes);
             scorer = new BundleScorer(bundle);
-            warmUp(scorer, input, batchSize, withFeatures);
+            try {
+                warmUp(scorer, input, batchSize, withFeatures);
+            } finally {
+                // DL4J's workspaces are per thread: the ones this pass sized would hold a batch's activations on the
+                // calling thread for as long as it lives, and the inference thread can't use them.
+                Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+            }
             return new PreparedScorer(scorer, batchSize);
         } catch (RuntimeException | Error e) {
             if (BackgroundThreads.isFatal(e)) {
