@@ -22,21 +22,42 @@ public final class ConsumerLag {
      * @return the records behind, summed over the topic's assigned partitions
      */
     public static long of(Map<MetricName, ? extends Metric> metrics, String topic) {
-        // Some clients' per-partition metrics tag the topic with its dots replaced.
-        String tagged = topic.replace('.', '_');
-        double lag = 0;
+        // Kafka tagged these metrics with the topic's dots replaced by underscores; since 4.0 it also registers them
+        // tagged with the name itself, and drops the old tags later. Count the exact ones when there are, else the
+        // old, never both.
+        String replaced = topic.replace('.', '_');
+        Lag exact = new Lag();
+        Lag old = new Lag();
         for (Map.Entry<MetricName, ? extends Metric> entry : metrics.entrySet()) {
             MetricName name = entry.getKey();
-            String tag = name.tags().get("topic");
             if (RECORDS_LAG.equals(name.name())
                     && GROUP.equals(name.group())
-                    && name.tags().containsKey("partition")
-                    && (topic.equals(tag) || tagged.equals(tag))
-                    && entry.getValue().metricValue() instanceof Number value
-                    && !Double.isNaN(value.doubleValue())) {
-                lag += value.doubleValue();
+                    && name.tags().containsKey("partition")) {
+                String tag = name.tags().get("topic");
+                if (topic.equals(tag)) {
+                    exact.add(entry.getValue());
+                } else if (replaced.equals(tag)) {
+                    old.add(entry.getValue());
+                }
             }
         }
-        return (long) lag;
+        return exact.found ? exact.records() : old.records();
+    }
+
+    /** Lag summed over partitions; a partition whose lag is not known yet counts nothing. */
+    private static final class Lag {
+        private boolean found;
+        private double records;
+
+        void add(Metric metric) {
+            found = true;
+            if (metric.metricValue() instanceof Number value && !Double.isNaN(value.doubleValue())) {
+                records += value.doubleValue();
+            }
+        }
+
+        long records() {
+            return (long) records;
+        }
     }
 }

@@ -48,4 +48,12 @@ class ConsumerLagTest {
 
         assertThat(ConsumerLag.of(registry.metrics(), "prod.images")).isEqualTo(7);
     }
+
+    @Test
+    void shouldCountEachPartitionOnceWhenTheClientTagsItBothWays() {
+        lag("app-StreamThread-1-consumer", "prod_images", 0, 7);
+        lag("app-StreamThread-1-consumer", "prod.images", 0, 7);
+
+        assertThat(ConsumerLag.of(registry.metrics(), "prod.images")).isEqualTo(7);
+    }
 }
