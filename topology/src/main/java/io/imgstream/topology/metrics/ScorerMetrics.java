@@ -71,8 +71,9 @@ public final class ScorerMetrics {
      */
     public static final String FETCH_HELD_BYTES = PREFIX + ".fetch.held.bytes";
     /**
-     * Gauge of the records of the {@code images} topic this instance's consumer has yet to read, summed over the
-     * partitions it is assigned (Kafka's {@code records-lag}); what autoscaling on lag reads per instance.
+     * Gauge of the records of the {@code images} topic this instance's consumers have yet to fetch, summed over the
+     * partitions they are assigned (Kafka's {@code records-lag}); records fetched and buffered by Kafka Streams, or
+     * waiting in the batcher, are not in it.
      */
     public static final String IMAGES_CONSUMER_LAG = PREFIX + ".images.consumer.lag";
     /** Meter of images the shadow model put in the same class as the primary model. */
