@@ -83,7 +83,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     app.model().name(),
                     app.model().version(),
                     config.applicationId(),
-                    app.batching().batchSize(),
+                    app.batchSize(),
                     app.batching().linger().toMillis());
             String key = config.getString(ScorerConfig.MODEL_SIGNATURE_PUBLIC_KEY_CONFIG);
             out.println(

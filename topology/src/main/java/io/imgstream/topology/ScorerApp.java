@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import io.imgstream.control.ModelVersionLog;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.runtime.lifecycle.StreamsApplication;
@@ -16,12 +15,15 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
 import io.imgstream.topology.fetch.FetchPool;
+import io.imgstream.topology.metrics.ConsumerLag;
 import io.imgstream.topology.metrics.ScorerMetrics;
-import io.imgstream.topology.scoring.BatchSizing;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.swap.BundleLoader;
+import io.imgstream.topology.swap.ModelRefusedException;
 import io.imgstream.topology.swap.ModelSlot;
 import io.imgstream.topology.swap.ModelVersionWatcher;
+import io.imgstream.topology.swap.PreparedScorer;
+import io.imgstream.topology.swap.ScorerPreparer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -110,9 +112,10 @@ public final class ScorerApp implements StreamsApplication {
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+        ScorerPreparer preparer = new ScorerPreparer(config.batchSize(), config.batchMemoryMaxBytes());
         ModelVersionWatcher watcher = null;
         ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty());
-        ModelBundle initial = configured;
+        PreparedScorer initial = null;
         try {
             if (config.modelVersionsFollow()) {
                 watcher = new ModelVersionWatcher(
@@ -123,9 +126,12 @@ public final class ScorerApp implements StreamsApplication {
                         new BundleLoader(
                                 config.modelStore(),
                                 config.modelSignaturePublicKey().orElse(null)),
+                        preparer,
                         metrics);
                 control = watcher.catchUp(config.modelVersionsStartupTimeout());
-                initial = chooseInitial(configured, control, watcher);
+                initial = chooseInitial(config, configured, control, watcher, preparer);
+            } else if (configured != null) {
+                initial = prepareConfigured(config, configured, preparer);
             }
             if (initial == null) {
                 throw new ConfigException(
@@ -142,18 +148,16 @@ public final class ScorerApp implements StreamsApplication {
             }
             throw e;
         }
-        ModelSlot slot = new ModelSlot(new BundleScorer(initial));
+        ModelSlot slot = new ModelSlot(initial);
         slotRef.set(slot);
         if (watcher != null) {
-            control.shadow().flatMap(watcher::load).map(BundleScorer::new).ifPresent(slot::shadow);
+            ModelVersionWatcher following = watcher;
+            control.shadow()
+                    .flatMap(version -> following.prepare(version, false))
+                    .ifPresent(slot::shadow);
             watcher.follow(slot, background);
         }
-        int batchSize = BatchSizing.resolve(
-                config.batchSize(),
-                initial.network(),
-                initial.manifest().preprocessing(),
-                config.batchMemoryMaxBytes());
-        return run(config, serdes, slot, watcher, metrics, background, config.batching(batchSize));
+        return run(config, serdes, slot, watcher, metrics, background, config.batching());
     }
 
     private static ScorerApp run(
@@ -164,7 +168,7 @@ public final class ScorerApp implements StreamsApplication {
             ScorerMetrics metrics,
             BackgroundThreads background,
             BatchingSettings batching) {
-        MetricsExporters exporters = config.metrics().start(metrics.registry());
+        MetricsExporters exporters = config.metrics().start(metrics.registry(), metrics.histograms());
         FetchPool fetchPool = new FetchPool(
                 config.fetch().loader(),
                 config.fetchThreads(),
@@ -172,8 +176,7 @@ public final class ScorerApp implements StreamsApplication {
                 config.fetchRetries(),
                 slot::inputSize);
         metrics.fetchPoolHolds(fetchPool::heldBytes);
-        InferenceExecutor inference =
-                new InferenceExecutor(slot, metrics, Time.SYSTEM, batching.batchSize(), background);
+        InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, background);
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(
                         config,
@@ -184,6 +187,8 @@ public final class ScorerApp implements StreamsApplication {
                         inference,
                         metrics),
                 config.streamsProperties());
+        String images = config.topics().name(TopicRole.IMAGES);
+        metrics.imagesConsumerLag(() -> ConsumerLag.of(streams.metrics(), images));
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
         streams.start();
         // After start: a thread that died before (the watcher, say) closes the streams at once, and they can't be
@@ -193,7 +198,7 @@ public final class ScorerApp implements StreamsApplication {
                 "Scoring with {} v{}, batches of up to {} images, linger {} ms",
                 slot.primaryModel().name(),
                 slot.primaryModel().version(),
-                batching.batchSize(),
+                slot.batchSize(),
                 batching.linger().toMillis());
         return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, background, batching);
     }
@@ -220,16 +225,23 @@ public final class ScorerApp implements StreamsApplication {
      * The control topic's newest PROMOTED version that loads and verifies wins over the configured bundle, so a
      * late instance joins on the version the running ones use (they too keep the last good version when a newer
      * one is refused).
+     *
+     * @return the chosen model, prepared; null when there is none
+     * @throws ConfigException if the configured bundle is chosen and can't be prepared
      */
-    private static ModelBundle chooseInitial(
-            ModelBundle configured, ModelVersionLog.State control, ModelVersionWatcher watcher) {
+    private static PreparedScorer chooseInitial(
+            ScorerConfig config,
+            ModelBundle configured,
+            ModelVersionLog.State control,
+            ModelVersionWatcher watcher,
+            ScorerPreparer preparer) {
         List<ModelVersion> promoted = control.promoted();
         for (int i = promoted.size() - 1; i >= 0; i--) {
             ModelVersion version = promoted.get(i);
             if (configured != null && configured.manifest().version() == version.getVersion()) {
-                return configured;
+                return prepareConfigured(config, configured, preparer);
             }
-            Optional<ModelBundle> announced = watcher.load(version);
+            Optional<PreparedScorer> announced = watcher.prepare(version, true);
             if (announced.isPresent()) {
                 LOG.info(
                         "Starting on {} v{}, the newest usable version on the control topic",
@@ -247,7 +259,21 @@ public final class ScorerApp implements StreamsApplication {
                     configured.manifest().modelName(),
                     configured.manifest().version());
         }
-        return configured;
+        return configured == null ? null : prepareConfigured(config, configured, preparer);
+    }
+
+    /**
+     * Builds, sizes and warms up the configured bundle's scorer.
+     *
+     * @throws ConfigException naming {@link ScorerConfig#MODEL_BUNDLE_CONFIG}, if its warm-up fails
+     */
+    private static PreparedScorer prepareConfigured(
+            ScorerConfig config, ModelBundle configured, ScorerPreparer preparer) {
+        try {
+            return preparer.prepare(configured, true);
+        } catch (ModelRefusedException e) {
+            throw new ConfigException(ScorerConfig.MODEL_BUNDLE_CONFIG, config.modelBundle(), e.getMessage());
+        }
     }
 
     /**
@@ -278,9 +304,14 @@ public final class ScorerApp implements StreamsApplication {
         return slot.shadowModel();
     }
 
-    /** The batch size and timing in use. */
+    /** The batch timing in use. */
     public BatchingSettings batching() {
         return batching;
+    }
+
+    /** Most images per forward pass of the models installed now; it changes with them. */
+    public int batchSize() {
+        return slot.batchSize();
     }
 
     /** This instance's metrics. */

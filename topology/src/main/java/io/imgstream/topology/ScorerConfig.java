@@ -83,7 +83,8 @@ public final class ScorerConfig extends AbstractConfig {
     public static final int DEFAULT_BATCH_SIZE = 0;
     private static final String BATCH_SIZE_DOC = "Most images per forward pass. 0: chosen for the ND4J backend ("
             + "8 on CPU, the measured sweet spot on two cores; 32 on CUDA). Either way capped so that one forward "
-            + "pass of the model needs at most batch.memory.max.bytes.";
+            + "pass of the model needs at most batch.memory.max.bytes; the cap is worked out again for every model "
+            + "version swapped in, and batches close at the new version's size from its first batch on.";
 
     public static final String BATCH_LINGER_MS_CONFIG = "batch.linger.ms";
     public static final long DEFAULT_BATCH_LINGER_MS = 20L;
@@ -504,12 +505,11 @@ public final class ScorerConfig extends AbstractConfig {
     }
 
     /**
-     * The batching settings, with {@code batchSize} as resolved for the backend and model (see
-     * {@link io.imgstream.topology.scoring.BatchSizing}).
+     * The batching settings; the batch size is the installed model's (see
+     * {@link io.imgstream.topology.swap.BatchSizing}).
      */
-    public BatchingSettings batching(int batchSize) {
+    public BatchingSettings batching() {
         return new BatchingSettings(
-                batchSize,
                 Duration.ofMillis(getLong(BATCH_LINGER_MS_CONFIG)),
                 getInt(BATCH_MAX_IN_FLIGHT_CONFIG),
                 fetchTimeout(),

@@ -84,9 +84,9 @@ class ScorerConfigTest {
         ScorerConfig config = new ScorerConfig(required());
 
         assertThat(config.batchSize()).as("0: chosen for the backend").isZero();
-        assertThat(config.batching(8).linger()).hasMillis(ScorerConfig.DEFAULT_BATCH_LINGER_MS);
-        assertThat(config.batching(8).maxInFlight()).isEqualTo(ScorerConfig.DEFAULT_BATCH_MAX_IN_FLIGHT);
-        assertThat(config.batching(8).maxWaiting()).isEqualTo(24);
+        assertThat(config.batching().linger()).hasMillis(ScorerConfig.DEFAULT_BATCH_LINGER_MS);
+        assertThat(config.batching().maxInFlight()).isEqualTo(ScorerConfig.DEFAULT_BATCH_MAX_IN_FLIGHT);
+        assertThat(config.batching().maxWaiting(8)).isEqualTo(24);
         assertThat(config.streamsProperties())
                 .containsEntry(StreamsConfig.POLL_MS_CONFIG, ScorerConfig.DEFAULT_POLL_MS);
     }

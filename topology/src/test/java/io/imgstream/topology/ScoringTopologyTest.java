@@ -28,6 +28,7 @@ import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.InferenceExecutor;
 import io.imgstream.topology.scoring.PendingImage;
 import io.imgstream.topology.swap.ModelSlot;
+import io.imgstream.topology.swap.PreparedScorer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -115,20 +116,16 @@ class ScoringTopologyTest {
                 ScorerConfig.STATE_DIR_CONFIG, stateDir.toString()));
         settings.putAll(extra);
         ScorerConfig config = new ScorerConfig(settings);
-        BatchingSettings batching = config.batching(8);
+        BatchingSettings batching = config.batching();
         ModelBundle bundle = ModelBundle.of(
                 BundleManifest.create("colours", 1, CLASSES, "small-cnn-8x8", INPUT, Instant.now(), Map.of(), null),
                 SmallCnn.build(3, 8, 8, CLASSES.size(), 7));
-        slot = new ModelSlot(new BundleScorer(bundle));
+        slot = new ModelSlot(new PreparedScorer(new BundleScorer(bundle), 8));
         metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         fetchPool = new FetchPool(
                 config.fetch().loader(), 2, config.fetchMaxInFlightBytes(), config.fetchRetries(), Optional::empty);
         inference = new InferenceExecutor(
-                slot,
-                metrics,
-                Time.SYSTEM,
-                batching.batchSize(),
-                new BackgroundThreads(metrics::backgroundThreadFailed));
+                slot, metrics, Time.SYSTEM, new BackgroundThreads(metrics::backgroundThreadFailed));
         topics = config.topics();
         driver = new TopologyTestDriver(
                 ScoringTopology.build(config, IMAGE_REFS, RECORDS, batching, fetchPool, inference, metrics),

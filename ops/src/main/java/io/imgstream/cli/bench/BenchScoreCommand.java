@@ -134,20 +134,35 @@ public final class BenchScoreCommand implements Callable<Integer> {
                 l.inferenceMs(),
                 l.meanBatch(),
                 model.lingerMs());
-        List<String> swaps =
-                l.swapMs().stream().map(ms -> ms < 0 ? "none" : ms + " ms").toList();
         out.printf(
                 Locale.ROOT,
-                "Model swaps: announcement to first prediction with the new version: %s "
-                        + "(none: the next version was announced before a batch ran with this one); reading, verifying "
-                        + "and "
-                        + "building one bundle's scorer alone: %.0f ms. %d predictions, %d images with more than one, "
-                        + "%d with none.%n",
-                swaps,
-                l.bundleLoadMs(),
+                "%d predictions, %d images with more than one, %d with none.%n%n",
                 l.predictions(),
                 l.duplicates(),
                 l.missing());
+        out.println("Model swaps (bundle load: reading, verifying and building the version's scorer, measured alone; "
+                + "none: the next version was announced before a batch ran with this one):");
+        out.println();
+        out.println("| version | announcement to first prediction | bundle load | difference |");
+        out.println("|---:|---:|---:|---:|");
+        for (ScoreBenchmark.Swap swap : l.swaps()) {
+            out.printf(
+                    Locale.ROOT,
+                    "| %d | %s | %.0f ms | %s |%n",
+                    swap.version(),
+                    swap.adoptionMs() < 0 ? "none" : swap.adoptionMs() + " ms",
+                    swap.loadMs(),
+                    swap.adoptionMs() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f ms", swap.overLoadMs()));
+        }
+        out.println();
+        out.printf(
+                Locale.ROOT,
+                "Goal: announcement to first prediction ≤ bundle load + %d s at p99. Difference at p99: %s: %s.%n",
+                ScoreBenchmark.SWAP_GOAL_OVER_LOAD.toSeconds(),
+                Double.isInfinite(l.swapOverLoadP99Ms())
+                        ? "a version was never adopted"
+                        : String.format(Locale.ROOT, "%.0f ms", l.swapOverLoadP99Ms()),
+                l.swapGoalMet() ? "PASS" : "short of goal");
         out.println("Command: imgstream "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.flush();

@@ -179,6 +179,68 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * KEDA scales the scorer Deployment on the lag of the scorers' own consumer group (their application.id) on the
+     * topic they read, up to one replica per partition, logging in with secrets the scorers use or the file defines.
+     */
+    @Test
+    void shouldScaleTheScorersOnTheirConsumerGroupsLagOnImages() throws Exception {
+        JsonNode config = documents("config.yaml").get(0).get("data");
+        ScorerConfig scorer = new ScorerConfig(
+                withoutKeyFiles(properties(config.get("scorer.properties").asText())));
+        String images = scorer.topics().name(TopicRole.IMAGES);
+        JsonNode deployment = documents("scorer.yaml").get(0);
+        List<JsonNode> docs = documents("scorer-autoscaling.yaml");
+        JsonNode scaled = ofKind(docs, "ScaledObject").get(0);
+        int partitions = documents("topics.yaml").stream()
+                .filter(topic -> topic.at("/metadata/name").asText().equals(images))
+                .findFirst()
+                .orElseThrow()
+                .at("/spec/partitions")
+                .asInt();
+
+        assertThat(scaled.at("/spec/scaleTargetRef/name").asText())
+                .isEqualTo(deployment.at("/metadata/name").asText());
+        assertThat(scaled.at("/spec/minReplicaCount").asInt()).isPositive();
+        assertThat(scaled.at("/spec/maxReplicaCount").asInt())
+                .as("a replica beyond the partitions of %s would get none", images)
+                .isBetween(scaled.at("/spec/minReplicaCount").asInt(), partitions);
+        JsonNode trigger = scaled.at("/spec/triggers/0");
+        assertThat(trigger.get("type").asText()).isEqualTo("kafka");
+        assertThat(trigger.at("/metadata/consumerGroup").asText()).isEqualTo(scorer.applicationId());
+        assertThat(trigger.at("/metadata/topic").asText()).isEqualTo(images);
+        assertThat(trigger.at("/metadata/bootstrapServers").asText()).isEqualTo(scorer.bootstrapServers());
+        assertThat(trigger.at("/metadata/lagThreshold").asLong()).isPositive();
+
+        JsonNode auth = ofKind(docs, "TriggerAuthentication").get(0);
+        assertThat(auth.at("/metadata/name").asText())
+                .isEqualTo(trigger.at("/authenticationRef/name").asText());
+        Set<String> secrets = new HashSet<>();
+        ofKind(docs, "Secret")
+                .forEach(secret -> secrets.add(secret.at("/metadata/name").asText()));
+        deployment
+                .at("/spec/template/spec/containers/0/env")
+                .forEach(env ->
+                        secrets.add(env.at("/valueFrom/secretKeyRef/name").asText()));
+        deployment
+                .at("/spec/template/spec/volumes")
+                .forEach(volume -> secrets.add(volume.at("/secret/secretName").asText()));
+        List<String> parameters = new ArrayList<>();
+        for (JsonNode ref : auth.at("/spec/secretTargetRef")) {
+            parameters.add(ref.get("parameter").asText());
+            assertThat(secrets)
+                    .as(ref.get("parameter").asText())
+                    .contains(ref.get("name").asText());
+        }
+        assertThat(parameters).contains("sasl", "username", "password", "tls", "ca");
+    }
+
+    private static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
+        return docs.stream()
+                .filter(doc -> doc.get("kind").asText().equals(kind))
+                .toList();
+    }
+
     @Test
     void shouldParseEveryManifest() throws Exception {
         try (Stream<Path> files = Files.list(MANIFESTS)) {

@@ -17,10 +17,12 @@ import java.util.function.Supplier;
 
 /**
  * Publishes a metric registry over JMX (domain {@value #JMX_DOMAIN}) and, when a port is given, over HTTP:
- * {@value #METRICS_PATH} in Prometheus' text format, {@value #HEALTH_PATH} (200 while the process serves; the
- * liveness probe) and {@value #READY_PATH} (200 once the application says it is ready, 503 with the reason before;
- * the readiness probe). The HTTP server binds the address it is given: loopback by default, all interfaces in a
- * container, where probes and Prometheus come from outside.
+ * {@value #METRICS_PATH} in Prometheus' text format (Dropwizard timers and histograms as summaries of this
+ * instance's quantiles, except those {@link BucketedHistograms} export as histograms that add up across
+ * instances), {@value #HEALTH_PATH} (200 while the process serves; the liveness probe) and {@value #READY_PATH}
+ * (200 once the application says it is ready, 503 with the reason before; the readiness probe). The HTTP server
+ * binds the address it is given: loopback by default, all interfaces in a container, where probes and Prometheus
+ * come from outside.
  *
  * <p>Thread-safe.
  */
@@ -49,10 +51,12 @@ public final class MetricsExporters implements AutoCloseable {
         this.address = null;
     }
 
-    private MetricsExporters(JmxReporter jmx, String bindAddress, int port, MetricRegistry registry) {
+    private MetricsExporters(
+            JmxReporter jmx, String bindAddress, int port, MetricRegistry registry, BucketedHistograms histograms) {
         this.jmx = jmx;
         CollectorRegistry collectors = new CollectorRegistry();
-        collectors.register(new DropwizardExports(registry));
+        collectors.register(new DropwizardExports(registry, (name, metric) -> !histograms.replaces(name)));
+        histograms.registerIn(collectors);
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
             server.createContext(HEALTH_PATH, exchange -> respond(exchange, OK, "ok"));
@@ -86,12 +90,28 @@ public final class MetricsExporters implements AutoCloseable {
      * @throws UncheckedIOException if the address and port can't be bound
      */
     public static MetricsExporters start(MetricRegistry registry, boolean jmxEnabled, String bindAddress, int port) {
+        return start(registry, new BucketedHistograms(), jmxEnabled, bindAddress, port);
+    }
+
+    /**
+     * Starts the exporters, with {@code histograms} in place of the Dropwizard metrics of the same names on the
+     * Prometheus endpoint.
+     *
+     * @param jmxEnabled  whether to register MBeans
+     * @param bindAddress the address the HTTP endpoints listen on, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port        port of the HTTP endpoints; 0 picks a free one, negative disables them
+     * @throws UncheckedIOException if the address and port can't be bound
+     */
+    public static MetricsExporters start(
+            MetricRegistry registry, BucketedHistograms histograms, boolean jmxEnabled, String bindAddress, int port) {
         JmxReporter jmx = null;
         if (jmxEnabled) {
             jmx = JmxReporter.forRegistry(registry).inDomain(JMX_DOMAIN).build();
             jmx.start();
         }
-        return port < 0 ? new MetricsExporters(jmx) : new MetricsExporters(jmx, bindAddress, port, registry);
+        return port < 0
+                ? new MetricsExporters(jmx)
+                : new MetricsExporters(jmx, bindAddress, port, registry, histograms);
     }
 
     /**

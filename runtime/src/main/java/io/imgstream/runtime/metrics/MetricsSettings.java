@@ -67,4 +67,12 @@ public record MetricsSettings(boolean jmxEnabled, String bindAddress, int promet
     public MetricsExporters start(MetricRegistry registry) {
         return MetricsExporters.start(registry, jmxEnabled, bindAddress, prometheusPort);
     }
+
+    /**
+     * Starts the exporters of {@code registry} these settings ask for, with {@code histograms} in place of the
+     * Dropwizard metrics of the same names on the Prometheus endpoint.
+     */
+    public MetricsExporters start(MetricRegistry registry, BucketedHistograms histograms) {
+        return MetricsExporters.start(registry, histograms, jmxEnabled, bindAddress, prometheusPort);
+    }
 }

@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><strong>Flow.</strong> {@link #process} puts each image in the changelogged {@value #STORE_NAME} store
  * (keyed by input offset) and starts fetching it in the {@link FetchPool}. Two triggers call one {@code flush}:
- * {@code process}, for {@code batch.size}, and a wall-clock punctuator, for {@code batch.linger.ms}. A flush
- * first hands the batches whose forward pass is done to the {@link BatchEmitter}, then closes the batches that
- * are ready, full ({@link BatchCloseReason#FULL}) or with an oldest image that waited {@code batch.linger.ms}
+ * {@code process}, for the batch size, and a wall-clock punctuator, for {@code batch.linger.ms}. A flush first
+ * hands the batches whose forward pass is done to the {@link BatchEmitter}, then closes the batches that are
+ * ready, full ({@link BatchCloseReason#FULL}) or with an oldest image that waited {@code batch.linger.ms}
  * ({@link BatchCloseReason#LINGER}), and hands them to the {@link InferenceExecutor}'s thread. This thread keeps
- * consuming meanwhile, so decoding batch N+1 overlaps the forward pass of batch N.
+ * consuming meanwhile, so decoding batch N+1 overlaps the forward pass of batch N. The batch size is the installed
+ * models' ({@link InferenceExecutor#batchSize()}), read at every flush: after a model swap, batches close at the
+ * new version's size.
  *
  * <p><strong>Exactly once.</strong> Only the stream thread forwards and writes the store. When a batch's scores
  * are back, the next {@code process} or punctuation forwards its outputs and deletes its images from the store,
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * is forwarded twice.
  *
  * <p><strong>Bounds.</strong> At most {@code batch.max.in.flight} batches per task are with the forward pass;
- * once {@link BatchingSettings#maxWaiting()} more images wait behind them, {@code process} waits (at most
+ * once {@link BatchingSettings#maxWaiting(int)} more images wait behind them, {@code process} waits (at most
  * {@code inference.timeout.ms}) for the oldest batch, which is the back-pressure that slows consumption to the
  * model's pace. The stream thread never fetches or decodes: it queues fetches in the {@link FetchPool}, whose
  * byte budget holds back new fetches while decoded images wait; closing a batch expedites the images it waits
@@ -95,7 +97,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private KeyValueStore<Long, PendingImage> store;
 
     /**
-     * @param settings  batch size, linger, in-flight bound and timeouts
+     * @param settings  linger, in-flight bound and timeouts
      * @param fetchPool where images are fetched and decoded
      * @param inference where closed batches are scored
      * @param emitter   turns refused images and scored batches into output records
@@ -164,7 +166,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         store.put(image.offset(), image);
         waiting.add(new Waiting(image, fetchPool.submit(task)));
         flush(context.currentSystemTimeMs());
-        while (waiting.size() >= settings.maxWaiting() && !inFlight.isEmpty()) {
+        while (waiting.size() >= settings.maxWaiting(inference.batchSize()) && !inFlight.isEmpty()) {
             awaitOldestBatch();
             flush(context.currentSystemTimeMs());
         }
@@ -174,11 +176,12 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private void flush(long now) {
         emitFinishedBatches();
         while (inFlight.size() < settings.maxInFlight() && !waiting.isEmpty()) {
-            if (waiting.size() >= settings.batchSize()) {
-                closeBatch(BatchCloseReason.FULL);
+            int batchSize = inference.batchSize();
+            if (waiting.size() >= batchSize) {
+                closeBatch(batchSize, BatchCloseReason.FULL);
             } else if (now - waiting.peekFirst().image().enqueuedMs()
                     >= settings.linger().toMillis()) {
-                closeBatch(BatchCloseReason.LINGER);
+                closeBatch(batchSize, BatchCloseReason.LINGER);
             } else {
                 return;
             }
@@ -202,9 +205,12 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         }
     }
 
-    /** Takes the oldest waiting images; those that decoded go to the forward pass, the refused to dead letters. */
-    private void closeBatch(BatchCloseReason reason) {
-        int size = Math.min(settings.batchSize(), waiting.size());
+    /**
+     * Takes the oldest waiting images, at most {@code batchSize}; those that decoded go to the forward pass, the
+     * refused to dead letters.
+     */
+    private void closeBatch(int batchSize, BatchCloseReason reason) {
+        int size = Math.min(batchSize, waiting.size());
         List<BatchImage> batch = new ArrayList<>(size);
         long pixelBytes = 0;
         for (int i = 0; i < size; i++) {

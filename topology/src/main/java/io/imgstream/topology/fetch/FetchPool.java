@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * <p><strong>Never on the caller:</strong> {@link #submit} only queues; fetching and decoding happen on the
  * pool's threads alone, so a stream thread never spends a fetch's or a decode's time (nor its memory) itself.
  * The queue needs no bound of its own: each stream task's batcher holds at most
- * {@link io.imgstream.topology.batching.BatchingSettings#maxWaiting()} images, and waits for a forward pass
+ * {@link io.imgstream.topology.batching.BatchingSettings#maxWaiting(int)} images, and waits for a forward pass
  * before it takes more.
  *
  * <p><strong>Memory:</strong> the decoded pixels of every image from the end of its decode until its holder

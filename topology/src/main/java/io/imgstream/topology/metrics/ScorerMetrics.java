@@ -5,12 +5,14 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.imgstream.model.inference.ModelIdentity;
+import io.imgstream.runtime.metrics.BucketedHistograms;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -20,25 +22,32 @@ import java.util.function.Supplier;
  * batch sizes and why batches closed, time per stage, failures by reason, the model versions being served,
  * swaps and refused swaps.
  *
+ * <p>On the Prometheus endpoint the scoring latency, fetch, queue and forward-pass times and the batch size are
+ * histograms with fixed buckets ({@link BucketedHistograms}; times in seconds), which add up across instances; the
+ * other timers and histograms are Dropwizard's summaries of this instance's quantiles. JMX has every metric as
+ * Dropwizard's.
+ *
  * <p>Thread-safe: Dropwizard metrics are.
  */
 public final class ScorerMetrics {
+
+    private static final double NANOS_PER_SECOND = 1e9;
 
     /** Prefix of every metric name. */
     public static final String PREFIX = "imgstream.scorer";
     /** Meter of images scored (a prediction was forwarded). */
     public static final String IMAGES_SCORED = PREFIX + ".images.scored";
-    /** Timer from an image's arrival at the scorer to its prediction being forwarded. */
+    /** Timer (histogram on Prometheus) from an image's arrival at the scorer to its prediction being forwarded. */
     public static final String SCORING_LATENCY = PREFIX + ".scoring.latency";
-    /** Timer of fetching and decoding one image. */
+    /** Timer (histogram on Prometheus) of fetching and decoding one image. */
     public static final String FETCH_TIME = PREFIX + ".fetch.time";
-    /** Timer of an image's wait from arrival to the start of its batch's forward pass. */
+    /** Timer (histogram on Prometheus) of an image's wait from arrival to the start of its batch's forward pass. */
     public static final String QUEUE_TIME = PREFIX + ".queue.time";
-    /** Timer of one forward pass (one batch). */
+    /** Timer (histogram on Prometheus) of one forward pass (one batch). */
     public static final String INFERENCE_TIME = PREFIX + ".inference.time";
     /** Histogram of forward-pass time divided by batch size, in microseconds. */
     public static final String INFERENCE_TIME_PER_IMAGE = PREFIX + ".inference.time.per.image.us";
-    /** Histogram of images per forward pass. */
+    /** Histogram of images per forward pass (with fixed buckets on Prometheus). */
     public static final String BATCH_SIZE = PREFIX + ".batch.size";
     /** Meters of batches closed, {@code .<REASON>} per {@link BatchCloseReason}. */
     public static final String BATCHES_CLOSED = PREFIX + ".batches.closed";
@@ -61,6 +70,12 @@ public final class ScorerMetrics {
      * budget, new fetches wait for forward passes to release pixels.
      */
     public static final String FETCH_HELD_BYTES = PREFIX + ".fetch.held.bytes";
+    /**
+     * Gauge of the records of the {@code images} topic this instance's consumers have yet to fetch, summed over the
+     * partitions they are assigned (Kafka's {@code records-lag}); records fetched and buffered by Kafka Streams, or
+     * waiting in the batcher, are not in it.
+     */
+    public static final String IMAGES_CONSUMER_LAG = PREFIX + ".images.consumer.lag";
     /** Meter of images the shadow model put in the same class as the primary model. */
     public static final String SHADOW_AGREEMENTS = PREFIX + ".shadow.agreements";
     /**
@@ -74,6 +89,12 @@ public final class ScorerMetrics {
     public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
     private final MetricRegistry registry;
+    private final BucketedHistograms histograms = new BucketedHistograms();
+    private final DoubleConsumer scoringLatencySeconds;
+    private final DoubleConsumer fetchSeconds;
+    private final DoubleConsumer queueSeconds;
+    private final DoubleConsumer inferenceSeconds;
+    private final DoubleConsumer batchSizeBuckets;
     private final Meter imagesScored;
     private final Timer scoringLatency;
     private final Timer fetchTime;
@@ -105,6 +126,20 @@ public final class ScorerMetrics {
         this.inferenceTime = registry.timer(INFERENCE_TIME);
         this.inferenceTimePerImage = registry.histogram(INFERENCE_TIME_PER_IMAGE);
         this.batchSize = registry.histogram(BATCH_SIZE);
+        this.scoringLatencySeconds = histograms.define(
+                SCORING_LATENCY,
+                "Seconds from an image's arrival at the scorer to its prediction being forwarded.",
+                BucketedHistograms.LATENCY_SECONDS);
+        this.fetchSeconds = histograms.define(
+                FETCH_TIME, "Seconds to fetch and decode one image.", BucketedHistograms.LATENCY_SECONDS);
+        this.queueSeconds = histograms.define(
+                QUEUE_TIME,
+                "Seconds an image waited from arrival to the start of its batch's forward pass.",
+                BucketedHistograms.LATENCY_SECONDS);
+        this.inferenceSeconds = histograms.define(
+                INFERENCE_TIME, "Seconds of one forward pass (one batch).", BucketedHistograms.LATENCY_SECONDS);
+        this.batchSizeBuckets =
+                histograms.define(BATCH_SIZE, "Images per forward pass.", BucketedHistograms.BATCH_SIZES);
         for (BatchCloseReason reason : BatchCloseReason.values()) {
             batchesClosed.put(reason, registry.meter(BATCHES_CLOSED + "." + reason.name()));
         }
@@ -137,14 +172,30 @@ public final class ScorerMetrics {
         registry.gauge(FETCH_HELD_BYTES, () -> heldBytes::getAsLong);
     }
 
+    /**
+     * Exports the consumer lag on the {@code images} topic as {@value #IMAGES_CONSUMER_LAG}; Kafka Streams is
+     * built after the metrics, which its processors need first.
+     *
+     * @param lag read whenever the gauge is sampled, such as {@link ConsumerLag#of}
+     */
+    public void imagesConsumerLag(LongSupplier lag) {
+        registry.gauge(IMAGES_CONSUMER_LAG, () -> lag::getAsLong);
+    }
+
     /** The registry holding these metrics. */
     public MetricRegistry registry() {
         return registry;
     }
 
+    /** The metrics exported as bucketed histograms on the Prometheus endpoint, in place of their namesakes. */
+    public BucketedHistograms histograms() {
+        return histograms;
+    }
+
     /** One image was fetched and decoded in {@code nanos}. */
     public void imageFetched(long nanos) {
         fetchTime.update(nanos, TimeUnit.NANOSECONDS);
+        fetchSeconds.accept(nanos / NANOS_PER_SECOND);
     }
 
     /** A batch closed for {@code reason}. */
@@ -155,12 +206,15 @@ public final class ScorerMetrics {
     /** An image waited {@code wait} from arrival to the start of its forward pass. */
     public void queueWaited(Duration wait) {
         queueTime.update(wait);
+        queueSeconds.accept(wait.toNanos() / NANOS_PER_SECOND);
     }
 
     /** A forward pass over {@code size} images took {@code nanos}. */
     public void batchScored(int size, long nanos) {
         inferenceTime.update(nanos, TimeUnit.NANOSECONDS);
+        inferenceSeconds.accept(nanos / NANOS_PER_SECOND);
         batchSize.update(size);
+        batchSizeBuckets.accept(size);
         inferenceTimePerImage.update(TimeUnit.NANOSECONDS.toMicros(nanos) / Math.max(1, size));
     }
 
@@ -168,6 +222,7 @@ public final class ScorerMetrics {
     public void imageScored(Duration latency) {
         imagesScored.mark();
         scoringLatency.update(latency);
+        scoringLatencySeconds.accept(latency.toNanos() / NANOS_PER_SECOND);
     }
 
     /** A label request was sent. */

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * has in flight, which bounds this executor's queue.
  *
  * <p><strong>Coalescing:</strong> batches that queue up while a forward pass runs (from other partitions'
- * tasks, typically) are merged into the next pass, up to {@code maxPassSize} images, so several partitions'
- * small batches share one forward pass instead of running one after the other. Each submitter still gets its
+ * tasks, typically) are merged into the next pass, up to the batch size of the models the pass runs with
+ * ({@link ModelSlot.Models#batchSize()}), so several partitions' small batches share one forward pass instead of
+ * running one after the other. Each submitter still gets its
  * own images' results; they carry the pass's id and size.
  *
  * <p>The models come from the {@link ModelSlot}, read once at the start of each pass: a swap takes effect
@@ -57,7 +58,6 @@ public final class InferenceExecutor implements AutoCloseable {
     private final ModelSlot slot;
     private final ScorerMetrics metrics;
     private final Time time;
-    private final int maxPassSize;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -70,21 +70,22 @@ public final class InferenceExecutor implements AutoCloseable {
      * @param slot        the models to score with
      * @param metrics     where forward passes and swaps are timed
      * @param time        the clock of batch start times
-     * @param maxPassSize most images merged into one forward pass (the batch size); a single larger batch still
-     *                    runs whole
      * @param background  starts the inference thread, and stops the application if it dies
      */
-    public InferenceExecutor(
-            ModelSlot slot, ScorerMetrics metrics, Time time, int maxPassSize, BackgroundThreads background) {
+    public InferenceExecutor(ModelSlot slot, ScorerMetrics metrics, Time time, BackgroundThreads background) {
         this.slot = Objects.requireNonNull(slot, "slot");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.time = Objects.requireNonNull(time, "time");
-        if (maxPassSize < 1) {
-            throw new IllegalArgumentException("maxPassSize must be at least 1, was " + maxPassSize);
-        }
-        this.maxPassSize = maxPassSize;
         this.lastPrimary = slot.primaryModel();
         this.thread = background.start("imgstream-inference", this::loop);
+    }
+
+    /**
+     * Most images per forward pass of the models installed now: batches should close at this size. It follows
+     * model swaps; a single batch larger than it (closed before a swap to a smaller size) still runs whole.
+     */
+    public int batchSize() {
+        return slot.batchSize();
     }
 
     /**
@@ -114,14 +115,14 @@ public final class InferenceExecutor implements AutoCloseable {
     private void loop() {
         try {
             while (running) {
-                List<Request> pass;
+                Request first;
                 try {
-                    pass = nextPass();
+                    first = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     break;
                 }
-                if (!pass.isEmpty()) {
-                    runPass(pass);
+                if (first != null) {
+                    runPass(first);
                 }
             }
         } catch (Throwable escaped) {
@@ -131,10 +132,16 @@ public final class InferenceExecutor implements AutoCloseable {
         stop(new IllegalStateException("the inference executor is closed"));
     }
 
-    /** Scores one pass; a failure that concerns only this pass fails its batches, and the thread goes on. */
-    private void runPass(List<Request> pass) {
+    /**
+     * Scores one pass, starting with {@code first}, with the models installed now and at their batch size; a
+     * failure that concerns only this pass fails its batches, and the thread goes on.
+     */
+    private void runPass(Request first) {
+        List<Request> pass = List.of(first);
         try {
-            complete(pass, run(pass));
+            ModelSlot.Models models = slot.acquireForBatch();
+            pass = nextPass(first, models.batchSize());
+            complete(pass, run(models, pass));
         } catch (Throwable e) {
             // The submitters' stream threads decide what it means for the images; their tasks fail and score the
             // batches again (FailureClassifier has no cause to blame the images for a pass that failed outside the
@@ -159,12 +166,8 @@ public final class InferenceExecutor implements AutoCloseable {
         }
     }
 
-    /** Waits for a batch, then takes the ones queued behind it while the pass stays within its size. */
-    private List<Request> nextPass() throws InterruptedException {
-        Request first = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
-        if (first == null) {
-            return List.of();
-        }
+    /** Takes the batches queued behind {@code first} while the pass stays within {@code maxPassSize} images. */
+    private List<Request> nextPass(Request first, int maxPassSize) {
         List<Request> pass = new ArrayList<>();
         pass.add(first);
         int images = first.images().size();
@@ -178,19 +181,18 @@ public final class InferenceExecutor implements AutoCloseable {
     }
 
     /** Scores a pass; returns every image with its primary and shadow outcomes in pass order, and the pass's facts. */
-    private ScoredBatch run(List<Request> pass) {
+    private ScoredBatch run(ModelSlot.Models models, List<Request> pass) {
         List<BatchImage> images =
                 pass.stream().flatMap(request -> request.images().stream()).toList();
         List<BufferedImage> pixels = images.stream().map(BatchImage::pixels).toList();
         String passId = pass.size() == 1 ? pass.get(0).batchId() : pass.get(0).batchId() + "+" + (pass.size() - 1);
-        ModelSlot.Models models = slot.acquireForBatch();
         noteSwap(models);
         long startedAtMs = time.milliseconds();
         long started = time.nanoseconds();
-        List<Score> scores = score(models.primary(), pixels, true);
+        List<Score> scores = score(models.primaryScorer(), pixels, true);
         long inferenceNanos = time.nanoseconds() - started;
         metrics.batchScored(images.size(), inferenceNanos);
-        ImageScorer shadow = models.shadow();
+        ImageScorer shadow = models.shadowScorer();
         List<Score> shadowScores = shadow == null ? null : score(shadow, pixels, false);
         // The models answer in list order; this is the one place their answers are matched to images by index.
         List<ScoredImage> scored = new ArrayList<>(images.size());
@@ -200,9 +202,9 @@ public final class InferenceExecutor implements AutoCloseable {
         return new ScoredBatch(
                 passId,
                 images.size(),
-                models.primary().model(),
+                models.primaryScorer().model(),
                 shadow == null ? null : shadow.model(),
-                models.primary().featureLayout().orElse(null),
+                models.primaryScorer().featureLayout().orElse(null),
                 startedAtMs,
                 inferenceNanos,
                 scored);
@@ -219,7 +221,7 @@ public final class InferenceExecutor implements AutoCloseable {
     }
 
     private void noteSwap(ModelSlot.Models models) {
-        ModelIdentity primary = models.primary().model();
+        ModelIdentity primary = models.primaryScorer().model();
         if (primary.equals(lastPrimary)) {
             return;
         }

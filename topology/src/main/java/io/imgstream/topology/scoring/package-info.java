@@ -1,7 +1,7 @@
 /**
  * Scoring: the images of a batch on their way through the forward pass
  * ({@link io.imgstream.topology.scoring.PendingImage} → {@link io.imgstream.topology.scoring.BatchImage} →
- * {@link io.imgstream.topology.scoring.ScoredImage}), the inference thread that scores them, the batch size, and
- * the construction of prediction records and label requests.
+ * {@link io.imgstream.topology.scoring.ScoredImage}), the inference thread that scores them, and the construction
+ * of prediction records and label requests.
  */
 package io.imgstream.topology.scoring;

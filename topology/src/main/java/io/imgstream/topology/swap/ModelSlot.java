@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * swap lands between two batches, never inside one. Replaced scorers are closed by the inference thread at its
  * next {@code acquireForBatch()}, when no batch can still be using them.
  *
+ * <p><strong>Batch size:</strong> each installed scorer comes with the batch size its model fits
+ * ({@link PreparedScorer}); batches close at the smaller of the primary's and the shadow's, since both score every
+ * batch, so the size follows the models through swaps.
+ *
  * <p>Thread-safe for one inference thread and any number of loader threads.
  */
 public final class ModelSlot implements AutoCloseable {
@@ -32,24 +36,49 @@ public final class ModelSlot implements AutoCloseable {
      * @param announcedAt  when the primary's version was announced on the control topic, or null when it was
      *                     configured at start-up; used to measure how long adoption took
      */
-    public record Models(ImageScorer primary, ImageScorer shadow, Instant announcedAt) {}
+    public record Models(PreparedScorer primary, PreparedScorer shadow, Instant announcedAt) {
+
+        public Models {
+            Objects.requireNonNull(primary, "primary");
+        }
+
+        /** The primary's scorer. */
+        public ImageScorer primaryScorer() {
+            return primary.scorer();
+        }
+
+        /** The shadow's scorer, or null. */
+        public ImageScorer shadowScorer() {
+            return shadow == null ? null : shadow.scorer();
+        }
+
+        /** Most images per forward pass: the smaller of the primary's and the shadow's batch size. */
+        public int batchSize() {
+            return shadow == null ? primary.batchSize() : Math.min(primary.batchSize(), shadow.batchSize());
+        }
+    }
 
     private final AtomicReference<Models> current;
     private final ConcurrentLinkedQueue<ImageScorer> retired = new ConcurrentLinkedQueue<>();
 
     /** @param initial the model to start with */
-    public ModelSlot(ImageScorer initial) {
-        current = new AtomicReference<>(new Models(Objects.requireNonNull(initial, "initial"), null, null));
+    public ModelSlot(PreparedScorer initial) {
+        current = new AtomicReference<>(new Models(initial, null, null));
     }
 
     /** The model producing predictions now. */
     public ModelIdentity primaryModel() {
-        return current.get().primary().model();
+        return current.get().primaryScorer().model();
     }
 
     /** The shadow model, if one is installed. */
     public Optional<ModelIdentity> shadowModel() {
-        return Optional.ofNullable(current.get().shadow()).map(ImageScorer::model);
+        return Optional.ofNullable(current.get().shadowScorer()).map(ImageScorer::model);
+    }
+
+    /** Most images per forward pass of the models installed now ({@link Models#batchSize()}). */
+    public int batchSize() {
+        return current.get().batchSize();
     }
 
     /**
@@ -61,11 +90,11 @@ public final class ModelSlot implements AutoCloseable {
      */
     public Optional<TargetSize> inputSize() {
         Models models = current.get();
-        Optional<Preprocessing> primary = models.primary().preprocessing();
+        Optional<Preprocessing> primary = models.primaryScorer().preprocessing();
         if (models.shadow() == null) {
             return primary.map(p -> new TargetSize(p.width(), p.height()));
         }
-        Optional<Preprocessing> shadow = models.shadow().preprocessing();
+        Optional<Preprocessing> shadow = models.shadowScorer().preprocessing();
         if (primary.isEmpty() || shadow.isEmpty()) {
             return Optional.empty();
         }
@@ -80,7 +109,7 @@ public final class ModelSlot implements AutoCloseable {
      *
      * @param announcedAt when the version appeared on the control topic
      */
-    public void promote(ImageScorer next, Instant announcedAt) {
+    public void promote(PreparedScorer next, Instant announcedAt) {
         Objects.requireNonNull(next, "next");
         Models before = current.getAndUpdate(
                 models -> new Models(next, sameModel(models.shadow(), next) ? null : models.shadow(), announcedAt));
@@ -91,7 +120,7 @@ public final class ModelSlot implements AutoCloseable {
     }
 
     /** Makes {@code candidate} the shadow model from the next batch on, replacing any earlier shadow. */
-    public void shadow(ImageScorer candidate) {
+    public void shadow(PreparedScorer candidate) {
         Objects.requireNonNull(candidate, "candidate");
         Models before = current.getAndUpdate(models -> new Models(models.primary(), candidate, models.announcedAt()));
         retire(before.shadow());
@@ -119,21 +148,21 @@ public final class ModelSlot implements AutoCloseable {
     public void close() {
         Models last = current.get();
         acquireForBatch();
-        last.primary().close();
+        last.primaryScorer().close();
         if (last.shadow() != null) {
-            last.shadow().close();
+            last.shadowScorer().close();
         }
     }
 
-    private void retire(ImageScorer scorer) {
+    private void retire(PreparedScorer scorer) {
         if (scorer != null) {
-            retired.add(scorer);
+            retired.add(scorer.scorer());
         }
     }
 
-    private static boolean sameModel(ImageScorer scorer, ImageScorer other) {
+    private static boolean sameModel(PreparedScorer scorer, PreparedScorer other) {
         return scorer != null
-                && scorer.model().name().equals(other.model().name())
-                && scorer.model().version() == other.model().version();
+                && scorer.scorer().model().name().equals(other.scorer().model().name())
+                && scorer.scorer().model().version() == other.scorer().model().version();
     }
 }

@@ -3,7 +3,6 @@ package io.imgstream.topology.swap;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.control.ModelVersionLog;
 import io.imgstream.model.bundle.ModelBundle;
-import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.FailureVerdict;
@@ -41,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * scoring.
  *
  * <p>It reads with its own consumer (no group: every instance reads every partition from the beginning,
- * {@code read_committed}), and loads and verifies each bundle on its own thread, off the hot path, before
- * handing it to the {@link ModelSlot}. A record that does not deserialize, a bundle that the {@link BundleLoader}
- * refuses, or any other failure while applying one record (a bundle that loads but does not build a scorer, say)
+ * {@code read_committed}), and on its own thread, off the hot path, loads and verifies each bundle, then builds,
+ * sizes and warms up its scorer ({@link ScorerPreparer}) before handing it to the {@link ModelSlot}, so the first
+ * batch on a new version costs what any batch costs. A record that does not deserialize, a bundle that the
+ * {@link BundleLoader} refuses, a scorer whose warm-up pass fails, or any other failure while applying one record
  * refuses that announcement: it is logged with the reason and counted, the current model stays, and the thread
  * goes on with the next record. An outage of the brokers is waited out. Anything else ends the thread (a fatal
  * {@link Throwable}, or a Kafka error that retrying would repeat, such as a denied read): {@link BackgroundThreads}
@@ -62,6 +62,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
     private final Deserializer<ModelVersion> values;
     private final String modelName;
     private final BundleLoader loader;
+    private final ScorerPreparer preparer;
     private final ScorerMetrics metrics;
     private Thread thread;
     private volatile boolean running = true;
@@ -73,6 +74,8 @@ public final class ModelVersionWatcher implements AutoCloseable {
      * @param topic        the control topic
      * @param values       deserializer of {@link ModelVersion} values (the registry serde)
      * @param modelName    the model this instance scores
+     * @param loader       loads and verifies announced bundles
+     * @param preparer     builds, sizes and warms up their scorers
      */
     public ModelVersionWatcher(
             Map<String, Object> clientConfig,
@@ -80,8 +83,9 @@ public final class ModelVersionWatcher implements AutoCloseable {
             Deserializer<ModelVersion> values,
             String modelName,
             BundleLoader loader,
+            ScorerPreparer preparer,
             ScorerMetrics metrics) {
-        this(consumer(clientConfig, modelName), topic, values, modelName, loader, metrics);
+        this(consumer(clientConfig, modelName), topic, values, modelName, loader, preparer, metrics);
     }
 
     /** Reads through {@code consumer}: the tests' way to feed it records without a broker. */
@@ -91,6 +95,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
             Deserializer<ModelVersion> values,
             String modelName,
             BundleLoader loader,
+            ScorerPreparer preparer,
             ScorerMetrics metrics) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -98,6 +103,7 @@ public final class ModelVersionWatcher implements AutoCloseable {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.log = new ModelVersionLog(modelName);
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.preparer = Objects.requireNonNull(preparer, "preparer");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -218,13 +224,14 @@ public final class ModelVersionWatcher implements AutoCloseable {
             if (same(slot.primaryModel(), current)) {
                 return;
             }
-            load(current).ifPresent(bundle -> {
-                slot.promote(new BundleScorer(bundle), announcedAt);
+            prepare(current, true).ifPresent(scorer -> {
+                slot.promote(scorer, announcedAt);
                 metrics.modelSwapped();
                 LOG.info(
-                        "Model {} v{} loaded and verified; scoring with it from the next batch",
+                        "Model {} v{} ready; scoring with it from the next batch, in batches of up to {} images",
                         modelName,
-                        current.getVersion());
+                        current.getVersion(),
+                        slot.batchSize());
             });
         } else if (shadow == null) {
             if (slot.shadowModel().isPresent()) {
@@ -232,25 +239,40 @@ public final class ModelVersionWatcher implements AutoCloseable {
                 LOG.info("Shadow scoring of {} stopped", modelName);
             }
         } else if (slot.shadowModel().filter(model -> same(model, shadow)).isEmpty()) {
-            load(shadow).ifPresent(bundle -> {
-                slot.shadow(new BundleScorer(bundle));
+            prepare(shadow, false).ifPresent(scorer -> {
+                slot.shadow(scorer);
                 metrics.modelSwapped();
                 LOG.info(
-                        "Model {} v{} loaded and verified; shadow-scoring every batch with it",
+                        "Model {} v{} ready; shadow-scoring every batch with it, in batches of up to {} images",
                         modelName,
-                        shadow.getVersion());
+                        shadow.getVersion(),
+                        slot.batchSize());
             });
         }
     }
 
     /**
-     * Loads and verifies a version's bundle, or logs and counts why it was refused.
+     * Loads and verifies a version's bundle, then builds, sizes and warms up its scorer; or logs and counts why
+     * the version was refused.
      *
-     * @return the bundle, or empty if refused
+     * @param withFeatures whether it will be the primary, which scores with features, or a shadow
+     * @return the scorer, or empty if refused
      */
-    public Optional<ModelBundle> load(ModelVersion version) {
+    public Optional<PreparedScorer> prepare(ModelVersion version, boolean withFeatures) {
         try {
-            return Optional.of(loader.load(version));
+            long started = System.nanoTime();
+            ModelBundle bundle = loader.load(version);
+            long loaded = System.nanoTime();
+            PreparedScorer scorer = preparer.prepare(bundle, withFeatures);
+            LOG.info(
+                    "Model {} v{}: bundle loaded and verified in {} ms, scorer built and warmed up at batch size {} "
+                            + "in {} ms",
+                    version.getModelName(),
+                    version.getVersion(),
+                    TimeUnit.NANOSECONDS.toMillis(loaded - started),
+                    scorer.batchSize(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loaded));
+            return Optional.of(scorer);
         } catch (ModelRefusedException e) {
             metrics.modelSwapRefused();
             LOG.error("Refused model version: {}. The current model stays.", e.getMessage());

@@ -28,6 +28,7 @@ import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
 import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.swap.ModelSlot;
+import io.imgstream.topology.swap.PreparedScorer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -123,15 +124,15 @@ class BatchingProcessorTest {
             .withLoggingDisabled()
             .build(); // Changelog is not supported by MockProcessorContext
     private final RecordingScorer v1 = new RecordingScorer(1);
-    private final ModelSlot slot = new ModelSlot(v1);
-    private final ScorerMetrics metrics =
-            new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+    /** Built by {@link #processor}, with v1 at the test's batch size. */
+    private ModelSlot slot;
+
+    private ScorerMetrics metrics;
+    private InferenceExecutor inference;
     private final ImageLoader loader = new ImageLoader(
             new ImageFetcher(Set.of("inline", "file"), List.of(), 1 << 20),
             new ImageDecoder(new ImageLimits(1 << 20, 1 << 20, Duration.ofSeconds(10))));
     private final FetchPool fetchPool = new FetchPool(loader, 2, 64L << 20, SourceRetries.none(), Optional::empty);
-    private final InferenceExecutor inference = new InferenceExecutor(
-            slot, metrics, Time.SYSTEM, 8, new BackgroundThreads(metrics::backgroundThreadFailed));
     private long offset;
 
     @BeforeEach
@@ -143,7 +144,9 @@ class BatchingProcessorTest {
 
     @AfterEach
     void tearDown() {
-        inference.close();
+        if (inference != null) {
+            inference.close();
+        }
         fetchPool.close();
     }
 
@@ -151,9 +154,14 @@ class BatchingProcessorTest {
         return processor(batchSize, minConfidence, fetchPool);
     }
 
+    /** A batcher feeding v1, which fits {@code batchSize} images per forward pass. */
     private BatchingProcessor processor(int batchSize, double minConfidence, FetchPool pool) {
+        slot = new ModelSlot(new PreparedScorer(v1, batchSize));
+        metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        inference = new InferenceExecutor(
+                slot, metrics, Time.SYSTEM, new BackgroundThreads(metrics::backgroundThreadFailed));
         BatchingProcessor processor = new BatchingProcessor(
-                new BatchingSettings(batchSize, LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                new BatchingSettings(LINGER, 2, Duration.ofSeconds(10), Duration.ofSeconds(10)),
                 pool,
                 inference,
                 new BatchEmitter(
@@ -369,8 +377,8 @@ class BatchingProcessorTest {
 
         RecordingScorer v2 = new RecordingScorer(2);
         RecordingScorer v3 = new RecordingScorer(3);
-        slot.promote(v2, Instant.now());
-        slot.shadow(v3);
+        slot.promote(new PreparedScorer(v2, 2), Instant.now());
+        slot.shadow(new PreparedScorer(v3, 2));
         send(processor, "c", png(250));
         send(processor, "d", png(250));
         List<Object> predictions = awaitForwarded("predictions", 4);
@@ -397,9 +405,46 @@ class BatchingProcessorTest {
     }
 
     @Test
-    void shouldWriteBottleneckFeaturesKeyedByImageAndBase() {
-        slot.promote(new RecordingScorer(2, true), Instant.now());
+    void shouldCloseBatchesAtTheBatchSizeOfTheModelSwappedIn() {
         BatchingProcessor processor = processor(2, 0);
+        send(processor, "a", png(250));
+        send(processor, "b", png(250));
+        awaitForwarded("predictions", 2);
+
+        RecordingScorer v2 = new RecordingScorer(2);
+        slot.promote(new PreparedScorer(v2, 3), Instant.now());
+        send(processor, "c", png(250));
+        send(processor, "d", png(250));
+        assertThat(v2.batchSizes).as("two images no longer fill a batch").isEmpty();
+        send(processor, "e", png(250));
+        awaitForwarded("predictions", 5);
+
+        assertThat(v1.batchSizes).containsExactly(2);
+        assertThat(v2.batchSizes).containsExactly(3);
+        assertThat(metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + ".FULL")
+                        .getCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void shouldCloseBatchesAtTheSmallerOfThePrimaryAndShadowBatchSizes() {
+        BatchingProcessor processor = processor(4, 0);
+        RecordingScorer v3 = new RecordingScorer(3);
+        slot.shadow(new PreparedScorer(v3, 2));
+        for (String id : List.of("a", "b", "c", "d")) {
+            send(processor, id, png(250));
+        }
+        awaitForwarded("predictions", 4);
+
+        assertThat(v1.batchSizes).containsExactly(2, 2);
+        assertThat(v3.batchSizes).containsExactly(2, 2);
+    }
+
+    @Test
+    void shouldWriteBottleneckFeaturesKeyedByImageAndBase() {
+        BatchingProcessor processor = processor(2, 0);
+        slot.promote(new PreparedScorer(new RecordingScorer(2, true), 2), Instant.now());
         send(processor, "a", png(255));
         send(processor, "b", png(0));
 

@@ -1,6 +1,7 @@
 package io.imgstream.topology.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.images.ImageLoader;
@@ -53,14 +54,8 @@ class ScorerMetricsExportTest {
         countDeadLetter(DeadLetterReason.TOO_LARGE);
         countDeadLetter(DeadLetterReason.TOO_LARGE);
 
-        try (MetricsExporters exporters = MetricsExporters.start(metrics.registry(), false, "127.0.0.1", 0)) {
-            String body = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(
-                                            URI.create("http://127.0.0.1:" + exporters.prometheusPort() + "/metrics"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
+        try (MetricsExporters exporters = exporters()) {
+            String body = scrape(exporters);
 
             assertThat(body)
                     .contains("imgstream_scorer_images_scored_total 8.0")
@@ -70,9 +65,66 @@ class ScorerMetricsExportTest {
                     .contains("imgstream_scorer_shadow_model_version -1.0")
                     .contains("imgstream_scorer_batch_size_count 1.0")
                     .contains("imgstream_scorer_fetch_time_count 1.0")
-                    .contains("imgstream_scorer_inference_time{quantile=\"0.5\",} 0.04")
+                    .contains("imgstream_scorer_inference_time_bucket{le=\"0.05\",} 1.0")
                     .contains("imgstream_scorer_inference_time_per_image_us{quantile=\"0.5\",} 5000.0");
         }
+    }
+
+    @Test
+    void shouldExportLatenciesAndBatchSizesAsHistogramsWhoseBucketsAddUpToTheirCount() throws Exception {
+        long[] passMillis = {4, 40, 40, 300, 2_000, 90_000};
+        int[] passSizes = {1, 3, 8, 8, 32, 300};
+        for (int i = 0; i < passMillis.length; i++) {
+            metrics.batchScored(passSizes[i], TimeUnit.MILLISECONDS.toNanos(passMillis[i]));
+            metrics.imageScored(Duration.ofMillis(passMillis[i] * 2));
+            metrics.queueWaited(Duration.ofMillis(passMillis[i] / 2));
+            metrics.imageFetched(TimeUnit.MILLISECONDS.toNanos(passMillis[i] / 4));
+        }
+
+        try (MetricsExporters exporters = exporters()) {
+            String body = scrape(exporters);
+
+            for (String histogram : List.of(
+                    "imgstream_scorer_inference_time",
+                    "imgstream_scorer_scoring_latency",
+                    "imgstream_scorer_queue_time",
+                    "imgstream_scorer_fetch_time",
+                    "imgstream_scorer_batch_size")) {
+                assertThat(body).contains("# TYPE " + histogram + " histogram");
+                assertThat(body).doesNotContain(histogram + "{quantile=");
+                List<Double> buckets = samples(body, histogram + "_bucket{");
+                assertThat(buckets)
+                        .as(histogram + " buckets")
+                        .hasSizeGreaterThan(5)
+                        .isSorted();
+                assertThat(buckets.get(buckets.size() - 1))
+                        .as(histogram + " +Inf bucket")
+                        .isEqualTo(samples(body, histogram + "_count ").get(0))
+                        .isEqualTo(6.0);
+                assertThat(body).contains(histogram + "_bucket{le=\"+Inf\",}");
+            }
+            assertThat(body)
+                    .contains("imgstream_scorer_inference_time_bucket{le=\"0.005\",} 1.0")
+                    .contains("imgstream_scorer_inference_time_bucket{le=\"0.05\",} 3.0")
+                    .contains("imgstream_scorer_inference_time_bucket{le=\"60.0\",} 5.0")
+                    .contains("imgstream_scorer_batch_size_bucket{le=\"8.0\",} 4.0")
+                    .contains("imgstream_scorer_batch_size_bucket{le=\"256.0\",} 5.0");
+            assertThat(samples(body, "imgstream_scorer_batch_size_sum ")).containsExactly(352.0);
+            assertThat(samples(body, "imgstream_scorer_inference_time_sum ").get(0))
+                    .isCloseTo(92.384, within(1e-9));
+        }
+    }
+
+    /** The values of the samples whose lines start with {@code prefix}, in the order of the scrape. */
+    private static List<Double> samples(String body, String prefix) {
+        return body.lines()
+                .filter(line -> line.startsWith(prefix))
+                .map(line -> Double.valueOf(line.substring(line.lastIndexOf(' ') + 1)))
+                .toList();
+    }
+
+    private MetricsExporters exporters() {
+        return MetricsExporters.start(metrics.registry(), metrics.histograms(), false, "127.0.0.1", 0);
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.swap.ModelSlot;
+import io.imgstream.topology.swap.PreparedScorer;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,10 +146,10 @@ class InferenceExecutorTest {
     @Test
     void shouldMergeBatchesQueuedBehindARunningPassUpToThePassSize() throws Exception {
         GatedScorer scorer = new GatedScorer();
-        ModelSlot slot = new ModelSlot(scorer);
+        ModelSlot slot = new ModelSlot(new PreparedScorer(scorer, 4));
         ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         try (InferenceExecutor executor = new InferenceExecutor(
-                slot, metrics, Time.SYSTEM, 4, new BackgroundThreads(metrics::backgroundThreadFailed))) {
+                slot, metrics, Time.SYSTEM, new BackgroundThreads(metrics::backgroundThreadFailed))) {
             CompletableFuture<ScoredBatch> first = executor.submit("p0@0-0", images(1));
             assertThat(scorer.started.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<ScoredBatch> second = executor.submit("p1@0-0", images(2));
@@ -184,10 +185,10 @@ class InferenceExecutorTest {
     @Test
     void shouldReportTheImageAModelErrorConcernsAndGoOnScoring() throws Exception {
         FailingScorer scorer = new FailingScorer(13, new AssertionError("layer 3: shape check failed"), 1);
-        ModelSlot slot = new ModelSlot(scorer);
+        ModelSlot slot = new ModelSlot(new PreparedScorer(scorer, 4));
         ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
-        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, background)) {
             ScoredBatch failing = executor.submit("p0@0-1", images(1, 13)).get(WAIT_SECONDS, TimeUnit.SECONDS);
             ScoredBatch later = executor.submit("p0@2-2", images(2)).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
@@ -211,15 +212,43 @@ class InferenceExecutorTest {
     }
 
     @Test
+    void shouldMergeQueuedBatchesUpToTheBatchSizeOfTheModelSwappedIn() throws Exception {
+        GatedScorer v1 = new GatedScorer();
+        GatedScorer v2 = new GatedScorer();
+        v2.release.countDown();
+        ModelSlot slot = new ModelSlot(new PreparedScorer(v1, 4));
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        try (InferenceExecutor executor = new InferenceExecutor(
+                slot, metrics, Time.SYSTEM, new BackgroundThreads(metrics::backgroundThreadFailed))) {
+            executor.submit("p0@0-0", images(1));
+            assertThat(v1.started.await(10, TimeUnit.SECONDS)).isTrue();
+            slot.promote(new PreparedScorer(v2, 2), Instant.now());
+            List<CompletableFuture<ScoredBatch>> queued = new ArrayList<>();
+            for (int width = 2; width <= 5; width++) {
+                queued.add(executor.submit("p" + width + "@0-0", images(width)));
+            }
+            v1.release.countDown();
+            for (CompletableFuture<ScoredBatch> batch : queued) {
+                batch.get(10, TimeUnit.SECONDS);
+            }
+
+            assertThat(executor.batchSize()).isEqualTo(2);
+            assertThat(v2.passes)
+                    .as("four single-image batches, merged two by two, not four into one")
+                    .containsExactly(2, 2);
+        }
+    }
+
+    @Test
     void shouldFailOnlyThePassThatFailsOutsideTheModelAndGoOn() throws Exception {
         FailingScorer v1 = new FailingScorer(-1, null, 1);
-        ModelSlot slot = new ModelSlot(v1);
+        ModelSlot slot = new ModelSlot(new PreparedScorer(v1, 4));
         ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
-        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, background)) {
             // The replaced model is closed by the inference thread at the start of the next pass.
             v1.failOnClose.set(new AssertionError("native handle already freed"));
-            slot.promote(new FailingScorer(-1, null, 2), Instant.now());
+            slot.promote(new PreparedScorer(new FailingScorer(-1, null, 2), 4), Instant.now());
 
             CompletableFuture<ScoredBatch> failed = executor.submit("p0@0-0", images(1));
             assertThatThrownBy(() -> failed.get(WAIT_SECONDS, TimeUnit.SECONDS))
@@ -235,12 +264,12 @@ class InferenceExecutorTest {
     @Test
     void shouldFailEveryBatchAndStopTheApplicationWhenTheThreadDies() throws Exception {
         FailingScorer scorer = new FailingScorer(13, new OutOfMemoryError("Java heap space"), 1);
-        ModelSlot slot = new ModelSlot(scorer);
+        ModelSlot slot = new ModelSlot(new PreparedScorer(scorer, 4));
         ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
         AtomicReference<BackgroundThreads.Failure> stopping = new AtomicReference<>();
         background.onFailure(stopping::set);
-        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, 4, background)) {
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, background)) {
             CompletableFuture<ScoredBatch> dying = executor.submit("p0@0-0", images(13));
 
             assertThatThrownBy(() -> dying.get(WAIT_SECONDS, TimeUnit.SECONDS))

@@ -19,9 +19,12 @@ class ModelSlotTest {
     /** A model that only states its input; the slot never scores. */
     private record Sized(int version, Optional<Preprocessing> preprocessing) implements ImageScorer {
 
-        static Sized of(int version, int height, int width) {
-            return new Sized(
-                    version, Optional.of(new Preprocessing(height, width, 3, PixelScaling.UNIT, ResizePolicy.SQUASH)));
+        static PreparedScorer of(int version, int height, int width) {
+            return new PreparedScorer(
+                    new Sized(
+                            version,
+                            Optional.of(new Preprocessing(height, width, 3, PixelScaling.UNIT, ResizePolicy.SQUASH))),
+                    8);
         }
 
         @Override
@@ -53,8 +56,26 @@ class ModelSlotTest {
     @Test
     void shouldDecodeFullSizeWhenAModelDoesNotSayHowItPreprocesses() {
         ModelSlot slot = new ModelSlot(Sized.of(1, 224, 224));
-        slot.shadow(new Sized(2, Optional.empty()));
+        slot.shadow(new PreparedScorer(new Sized(2, Optional.empty()), 8));
 
         assertThat(slot.inputSize()).isEmpty();
+    }
+
+    @Test
+    void shouldCloseBatchesAtTheSmallerBatchSizeOfThePrimaryAndShadowModels() {
+        Sized model = new Sized(1, Optional.empty());
+        ModelSlot slot = new ModelSlot(new PreparedScorer(model, 8));
+        assertThat(slot.batchSize()).isEqualTo(8);
+
+        slot.shadow(new PreparedScorer(new Sized(2, Optional.empty()), 3));
+        assertThat(slot.batchSize()).as("the shadow scores every batch too").isEqualTo(3);
+
+        slot.promote(new PreparedScorer(new Sized(3, Optional.empty()), 2), Instant.now());
+        assertThat(slot.batchSize()).isEqualTo(2);
+
+        slot.clearShadow();
+        assertThat(slot.batchSize()).as("the new primary's own").isEqualTo(2);
+        slot.promote(new PreparedScorer(new Sized(4, Optional.empty()), 16), Instant.now());
+        assertThat(slot.batchSize()).isEqualTo(16);
     }
 }

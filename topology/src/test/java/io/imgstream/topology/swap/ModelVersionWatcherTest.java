@@ -40,10 +40,20 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -58,6 +68,13 @@ class ModelVersionWatcherTest {
     private static final Preprocessing INPUT = new Preprocessing(16, 16, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
     private static final List<String> CLASSES = List.of("a", "b", "c");
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** batch.size: what a model gets that fits the memory budget. */
+    private static final int BATCH_SIZE = 8;
+    /** Side of the larger model's input, whose forward pass needs more memory. */
+    private static final int LARGE = 64;
+
+    private static final Preprocessing INPUT_LARGE =
+            new Preprocessing(LARGE, LARGE, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
 
     private final Logger backgroundLog = (Logger) LoggerFactory.getLogger(BackgroundThreads.class);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -65,7 +82,7 @@ class ModelVersionWatcherTest {
     /** What the deserializer answers for each value; a Throwable is thrown. */
     private final Map<String, Object> values = new ConcurrentHashMap<>();
 
-    private final ModelSlot slot = new ModelSlot(new StubScorer(1));
+    private final ModelSlot slot = new ModelSlot(new PreparedScorer(new StubScorer(1), BATCH_SIZE));
     private final ScorerMetrics metrics =
             new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
     private final BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
@@ -105,7 +122,14 @@ class ModelVersionWatcherTest {
             }
             return (ModelVersion) answer;
         };
-        watcher = new ModelVersionWatcher(consumer, TOPIC, deserializer, "m", new BundleLoader(store, null), metrics);
+        watcher = new ModelVersionWatcher(
+                consumer,
+                TOPIC,
+                deserializer,
+                "m",
+                new BundleLoader(store, null),
+                new ScorerPreparer(BATCH_SIZE, budget()),
+                metrics);
         watcher.catchUp(Duration.ofSeconds(5));
         watcher.follow(slot, background);
     }
@@ -133,6 +157,43 @@ class ModelVersionWatcherTest {
         assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAP_REFUSALS).getCount())
                 .as("the garbled record and the announcement without a bundle")
                 .isEqualTo(2);
+        assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAPS).getCount())
+                .isEqualTo(1);
+        assertThat(background.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldSizeBatchesForEachModelSwappedIn() throws Exception {
+        values.put("v2", announcement(2));
+        values.put("v3", announcement(3, INPUT_LARGE, smallCnn(LARGE)));
+
+        publish("v2");
+        await().atMost(WAIT).until(() -> slot.primaryModel().version() == 2);
+        assertThat(slot.batchSize()).as("batch.size: the small model fits it").isEqualTo(BATCH_SIZE);
+
+        publish("v3");
+        await().atMost(WAIT).until(() -> slot.primaryModel().version() == 3);
+        assertThat(slot.batchSize())
+                .as("what fits the memory budget at %dx%d", LARGE, LARGE)
+                .isEqualTo(3);
+    }
+
+    @Test
+    void shouldRefuseAVersionWhoseWarmUpPassFailsAndKeepTheCurrentModel() throws Exception {
+        values.put("v2-single-image-only", announcement(2, INPUT, singleImageOnly()));
+        values.put("v3", announcement(3));
+
+        publish("v2-single-image-only");
+        await().atMost(WAIT)
+                .until(() -> metrics.registry()
+                                .meter(ScorerMetrics.MODEL_SWAP_REFUSALS)
+                                .getCount()
+                        == 1);
+        assertThat(slot.primaryModel().version()).isEqualTo(1);
+        assertThat(slot.batchSize()).isEqualTo(BATCH_SIZE);
+
+        publish("v3");
+        await().atMost(WAIT).until(() -> slot.primaryModel().version() == 3);
         assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAPS).getCount())
                 .isEqualTo(1);
         assertThat(background.failure()).isEmpty();
@@ -174,10 +235,54 @@ class ModelVersionWatcherTest {
     }
 
     private ModelVersion announcement(int version) throws Exception {
+        return announcement(version, INPUT, smallCnn(16));
+    }
+
+    private static ComputationGraph smallCnn(int side) {
+        return SmallCnn.build(1, side, side, CLASSES.size(), 1);
+    }
+
+    /**
+     * A network that scores one image and no more: it reshapes its input to exactly one row, so a batch of several
+     * images fails, as the warm-up's does. The bundle's own check, a forward pass on one image, passes.
+     */
+    private static ComputationGraph singleImageOnly() {
+        ComputationGraph network = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(16, 16, 1))
+                .addVertex("one-row", new ReshapeVertex(1, 16 * 16), "input")
+                .addLayer(
+                        "output",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nIn(16 * 16)
+                                .nOut(CLASSES.size())
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "one-row")
+                .setOutputs("output")
+                .build());
+        network.init();
+        return network;
+    }
+
+    /**
+     * The memory budget: what the {@value #LARGE}x{@value #LARGE} model needs for a forward pass of 3 images, as
+     * DL4J estimates it; the 16x16 model needs less for {@value #BATCH_SIZE}.
+     */
+    private static long budget() {
+        return smallCnn(LARGE)
+                .getConfiguration()
+                .getMemoryReport(InputType.convolutional(LARGE, LARGE, 1))
+                .getTotalMemoryBytes(3, MemoryUseMode.INFERENCE, CacheMode.NONE, DataType.FLOAT);
+    }
+
+    private ModelVersion announcement(int version, Preprocessing input, ComputationGraph network) throws Exception {
         StoredBundle stored = new FileSystemModelStore(store)
                 .save(ModelBundle.of(
-                        BundleManifest.create("m", version, CLASSES, "small", INPUT, Instant.now(), Map.of(), null),
-                        SmallCnn.build(1, 16, 16, CLASSES.size(), 1)));
+                        BundleManifest.create("m", version, CLASSES, "small", input, Instant.now(), Map.of(), null),
+                        network));
         return ModelVersion.newBuilder()
                 .setModelName("m")
                 .setVersion(version)
@@ -185,9 +290,9 @@ class ModelVersionWatcherTest {
                 .setBundleUri(stored.uri().toString())
                 .setBundleSha256(stored.sha256())
                 .setClasses(List.copyOf(CLASSES))
-                .setInputHeight(16)
-                .setInputWidth(16)
-                .setInputChannels(1)
+                .setInputHeight(input.height())
+                .setInputWidth(input.width())
+                .setInputChannels(input.channels())
                 .setPreprocessing("UNIT")
                 .setResizePolicy("SQUASH")
                 .setMetrics(ModelMetrics.newBuilder().build())

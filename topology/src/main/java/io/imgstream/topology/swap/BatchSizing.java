@@ -1,4 +1,4 @@
-package io.imgstream.topology.scoring;
+package io.imgstream.topology.swap;
 
 import io.imgstream.model.preprocess.Preprocessing;
 import java.util.Locale;
