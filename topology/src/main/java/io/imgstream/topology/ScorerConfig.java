@@ -424,8 +424,10 @@ public final class ScorerConfig extends AbstractConfig {
      * The producer's transaction timeout unless set: the longest the stream thread may wait inside a transaction
      * (a forward pass, then a closing batch's images) and a margin for the rest of the transaction's work.
      */
-    long transactionTimeoutMs() {
-        return inferenceTimeout().toMillis() + getLong(FETCH_TIMEOUT_MS_CONFIG) + TRANSACTION_TIMEOUT_MARGIN_MS;
+    int transactionTimeoutMs() {
+        long wait = inferenceTimeout().toMillis() + getLong(FETCH_TIMEOUT_MS_CONFIG) + TRANSACTION_TIMEOUT_MARGIN_MS;
+        // The producer takes an int; brokers refuse more than transaction.max.timeout.ms (15 min by default) anyway.
+        return (int) Math.min(Integer.MAX_VALUE, wait);
     }
 
     /** Brokers, as Kafka clients expect them. */

@@ -100,7 +100,7 @@ class ScorerConfigTest {
 
         assertThat(new ScorerConfig(props).streamsProperties())
                 .as("a forward pass, a batch's images and a margin; not Kafka Streams' 10 s")
-                .containsEntry(timeout, 55_000L);
+                .containsEntry(timeout, 55_000);
 
         props.put("kafka.transaction.timeout.ms", "70000");
         assertThat(new ScorerConfig(props).streamsProperties())
