@@ -47,7 +47,8 @@ public final class LabelingConfig extends AbstractConfig {
             "Most labels accepted in any 24 hours (a sliding window). " + "0: no limit.";
 
     public static final String LABELER_CONFIG = "labeler";
-    private static final String LABELER_DOC = "Name the labels are sent under unless the page names another.";
+    private static final String LABELER_DOC = "Name the labels are sent under unless the page names another; "
+            + "empty: the name of the user running the page.";
 
     public static final String HTTP_BIND_ADDRESS_CONFIG = "http.bind.address";
     public static final String DEFAULT_HTTP_BIND_ADDRESS = "127.0.0.1";
@@ -101,13 +102,7 @@ public final class LabelingConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM,
                     BUDGET_PER_DAY_DOC)
-            .define(
-                    LABELER_CONFIG,
-                    Type.STRING,
-                    System.getProperty("user.name", "labeler"),
-                    new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM,
-                    LABELER_DOC)
+            .define(LABELER_CONFIG, Type.STRING, "", Importance.MEDIUM, LABELER_DOC)
             .define(
                     HTTP_BIND_ADDRESS_CONFIG,
                     Type.STRING,
@@ -152,8 +147,10 @@ public final class LabelingConfig extends AbstractConfig {
         return getInt(BUDGET_PER_DAY_CONFIG);
     }
 
+    /** The {@value #LABELER_CONFIG} setting, or the user's name when it is blank. */
     public String labeler() {
-        return getString(LABELER_CONFIG);
+        String labeler = getString(LABELER_CONFIG).strip();
+        return labeler.isEmpty() ? System.getProperty("user.name", "labeler") : labeler;
     }
 
     public String httpBindAddress() {
