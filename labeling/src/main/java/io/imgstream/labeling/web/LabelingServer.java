@@ -22,6 +22,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -53,18 +54,21 @@ public final class LabelingServer implements AutoCloseable {
     private static final String IMAGE_PATH = "/image/";
     private static final String JSON = "application/json";
     private static final int THREADS = 4;
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
 
     private final HttpServer server;
     private final ExecutorService executor;
     private final LabelingSession session;
     private final ObjectMapper mapper = new ObjectMapper();
     private final byte[] page;
+    private final boolean loopbackOnly;
 
     private LabelingServer(HttpServer server, ExecutorService executor, LabelingSession session, byte[] page) {
         this.server = server;
         this.executor = executor;
         this.session = session;
         this.page = page;
+        this.loopbackOnly = server.getAddress().getAddress().isLoopbackAddress();
     }
 
     /**
@@ -135,6 +139,7 @@ public final class LabelingServer implements AutoCloseable {
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             try {
+                requireLoopbackHost(exchange);
                 endpoint.answer(exchange);
             } catch (ApiError e) {
                 error(exchange, e.status, "BAD_REQUEST", e.getMessage());
@@ -246,6 +251,21 @@ public final class LabelingServer implements AutoCloseable {
         requireMethod(exchange, "GET");
         String id = exchange.getRequestURI().getPath().substring(IMAGE_PATH.length());
         respond(exchange, 200, BrowserImage.CONTENT_TYPE, BrowserImage.png(session.image(id)));
+    }
+
+    /**
+     * On a loopback address, only requests that name a loopback host: a site whose name a DNS trick points at
+     * 127.0.0.1 still sends its own name, and must not read the images or send labels.
+     */
+    private void requireLoopbackHost(HttpExchange exchange) throws ApiError {
+        if (!loopbackOnly) {
+            return;
+        }
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        String name = host == null ? "" : host.replaceFirst(":[0-9]*$", "").toLowerCase(Locale.ROOT);
+        if (!LOOPBACK_NAMES.contains(name)) {
+            throw new ApiError(403, "the page answers requests for localhost or 127.0.0.1 only, not '" + host + "'");
+        }
     }
 
     private static void requireMethod(HttpExchange exchange, String method) throws ApiError {

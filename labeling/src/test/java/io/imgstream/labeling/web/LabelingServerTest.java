@@ -16,10 +16,12 @@ import io.imgstream.schemas.avro.SplitHint;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -218,6 +220,27 @@ class LabelingServerTest {
                 http.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("/api/next", "/api/label");
+    }
+
+    @Test
+    void shouldRefuseRequestsNamingAnotherHost() throws Exception {
+        session.onRequest(request("a", root.resolve("a.png").toUri().toString(), 1, 0.5, 0.4));
+        session.caughtUp();
+
+        // What a page of evil.example sends once its name resolves to 127.0.0.1 (DNS rebinding).
+        String answer = rawGet("/api/next", "evil.example:" + server.address().getPort());
+        assertThat(answer).startsWith("HTTP/1.1 403").doesNotContain("\"id\":\"a\"");
+        assertThat(rawGet("/api/next", "localhost:" + server.address().getPort()))
+                .startsWith("HTTP/1.1 200");
+    }
+
+    private String rawGet(String path, String host) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private JsonNode get(String path) throws Exception {
