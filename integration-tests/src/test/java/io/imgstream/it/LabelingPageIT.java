@@ -14,6 +14,7 @@ import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.LabelRequest;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,9 +46,10 @@ import org.openqa.selenium.interactions.Actions;
 
 /**
  * The labeling page ({@code imgstream label serve}) in a real headless Chromium, on a real broker and registry: the
- * scorer's requests (one image asked about twice, one already labeled) are offered most uncertain first, each image
- * once; a click and a shortcut key each land a LabelFeedback with the label and the labeler on the feedback topic; the
- * per-class progress follows; once the hour's budget is spent the page says so and sends nothing more.
+ * scorer's requests (one image asked about twice, one already labeled, one record not a request at all) are offered
+ * most uncertain first, each image once; a click and a shortcut key each land a LabelFeedback with the label and
+ * the labeler on the feedback topic; the per-class progress follows; once the hour's budget is spent the page says so
+ * and sends nothing more.
  */
 @Tag("integration")
 class LabelingPageIT {
@@ -99,6 +102,12 @@ class LabelingPageIT {
                             .setTime(T0)
                             .build());
             producer.flush();
+        }
+        try (KafkaProducer<String, byte[]> garbage =
+                new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
+            // Not a LabelRequest at all: skipped and counted, the page goes on.
+            garbage.send(new ProducerRecord<>(requests, "e", "not avro".getBytes(StandardCharsets.UTF_8)))
+                    .get();
         }
 
         Map<String, Object> settings = new HashMap<>();
@@ -154,6 +163,7 @@ class LabelingPageIT {
                     .until(() -> browser.findElement(By.id("status")).getText().contains("Nothing waits"));
             assertThat(app.session().progress().labeledThisSession()).isEqualTo(2);
             assertThat(app.session().progress().skipped()).isEqualTo(1);
+            assertThat(app.session().progress().rejected()).isEqualTo(1);
         }
         List<String> sent = new ArrayList<>();
         TopicRecords.<LabelFeedback>readToEnd(
