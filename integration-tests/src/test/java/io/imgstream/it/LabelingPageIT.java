@@ -3,15 +3,21 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.labeling.LabelingApp;
 import io.imgstream.labeling.LabelingConfig;
+import io.imgstream.model.training.SmallCnn;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.LabelRequest;
+import io.imgstream.schemas.avro.SplitHint;
+import io.imgstream.training.TrainingWorker;
+import io.imgstream.training.TrainingWorkerConfig;
+import io.imgstream.training.refit.HoldoutSplit;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +30,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,7 +57,7 @@ import org.openqa.selenium.interactions.Actions;
  * scorer's requests (one image asked about twice, one already labeled, one record not a request at all) are offered
  * most uncertain first, each image once; a click and a shortcut key each land a LabelFeedback with the label and
  * the labeler on the feedback topic; the per-class progress follows; once the hour's budget is spent the page says so
- * and sends nothing more.
+ * and sends nothing more. A training worker refits on the labels answered on the page and announces the version.
  */
 @Tag("integration")
 class LabelingPageIT {
@@ -169,6 +177,93 @@ class LabelingPageIT {
         TopicRecords.<LabelFeedback>readToEnd(
                 client, serdes, feedback, "read_committed", (key, value) -> sent.add(key + "=" + value.getLabel()));
         assertThat(sent).containsExactlyInAnyOrder("d=Shirt", "a=Sandal", "b=Coat");
+    }
+
+    /**
+     * The worker refits on what the page sends: three answers, keyed 1 on each image (ids chosen by the worker's
+     * hash split so two classes fall on the training side and one image in the holdout), and a worker on a small
+     * untrained base that refits every three labels trains and announces a version on them.
+     */
+    @Test
+    @Timeout(300)
+    void shouldHaveTheWorkerRefitOnTheLabelsSentFromThePage() throws Exception {
+        TopicCatalog topics = ScoringFixture.createTopics(STACK.bootstrapServers());
+        RegistrySerdes serdes = RegistrySerdes.forRegistry(STACK.registryUrl());
+        Properties client = ScoringFixture.clientProperties(STACK.bootstrapServers());
+        Path images = Files.createDirectories(temp.resolve("images"));
+        HoldoutSplit split = new HoldoutSplit(
+                TrainingWorkerConfig.DEFAULT_HOLDOUT_PERCENT, TrainingWorkerConfig.DEFAULT_VALIDATION_PERCENT);
+        List<String> train = idsOn(split, HoldoutSplit.Side.TRAIN, 2);
+        String holdout = idsOn(split, HoldoutSplit.Side.HOLDOUT, 1).get(0);
+        Map<String, String> labels = Map.of(train.get(0), "Sandal", train.get(1), "Coat", holdout, "Sandal");
+        String requests = topics.name(TopicRole.LABELING_REQUESTS);
+        try (KafkaProducer<String, SpecificRecord> producer =
+                new KafkaProducer<>(client, new StringSerializer(), serdes.valueSerializer())) {
+            int second = 0;
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                writePng(
+                        images.resolve(label.getKey() + ".png"),
+                        label.getValue().equals("Coat") ? Color.GRAY : Color.WHITE);
+                send(producer, requests, request(images, label.getKey(), second++, label.getValue(), 0.5, "Bag", 0.4));
+            }
+            producer.flush();
+        }
+        Path weights = temp.resolve("base.zip");
+        ModelSerializer.writeModel(
+                SmallCnn.build(1, DemoModel.IMAGE_SIDE, DemoModel.IMAGE_SIDE, 5, 3, DemoModel.NETWORK),
+                weights.toFile(),
+                false);
+        Map<String, Object> worker = WorkerSettings.withSmallCnnBase(
+                WorkerSettings.on(STACK, topics, "page-model", temp, images, "labeling-it"), weights, "page-base");
+        worker.put(TrainingWorkerConfig.REFIT_MIN_LABELS_CONFIG, 3);
+        worker.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, 3);
+        worker.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 2);
+        worker.put(TrainingWorkerConfig.METRICS_PROMETHEUS_PORT_CONFIG, 0);
+        List<String> progress = new CopyOnWriteArrayList<>();
+
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(FetchSettings.ALLOWED_ROOTS_CONFIG, images.toString());
+        settings.put(LabelingConfig.HTTP_PORT_CONFIG, 0);
+        settings.put(LabelingConfig.QUEUE_RANDOM_SHARE_CONFIG, 0.0);
+        try (TrainingWorker training = TrainingWorker.start(new TrainingWorkerConfig(worker), line -> {
+                    System.out.println("worker: " + line);
+                    progress.add(line);
+                });
+                LabelingApp app = LabelingApp.start(
+                        new LabelingConfig(settings), client, serdes, requests, topics.name(TopicRole.FEEDBACK));
+                Browser chromium = new Browser(chromium())) {
+            assertThat(training.awaitRunning(Duration.ofSeconds(90))).isTrue();
+            WebDriver browser = chromium.driver();
+            browser.get("http://127.0.0.1:" + app.address().getPort() + "/");
+            for (int answered = 1; answered <= labels.size(); answered++) {
+                await("image " + answered + " offered")
+                        .atMost(PAGE_WAIT)
+                        .until(() -> labels.containsKey(
+                                browser.findElement(By.id("image-id")).getText()));
+                new Actions(browser).sendKeys("1").perform();
+                String count = Integer.toString(answered);
+                await("answer " + answered + " sent")
+                        .atMost(PAGE_WAIT)
+                        .until(() -> count.equals(
+                                browser.findElement(By.id("session-count")).getText()));
+            }
+            await("the worker refits on the page's labels")
+                    .atMost(Duration.ofSeconds(180))
+                    .until(() -> progress.stream().anyMatch(line -> line.contains("announced")));
+        }
+        assertThat(progress)
+                .anySatisfy(line -> assertThat(line).contains("refit page-model v1: 3 labeled images"))
+                .anySatisfy(line -> assertThat(line).contains("announced PROMOTED"));
+    }
+
+    private static List<String> idsOn(HoldoutSplit split, HoldoutSplit.Side side, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int n = 0; ids.size() < count; n++) {
+            if (split.sideOf("page-" + n, SplitHint.ANY) == side) {
+                ids.add("page-" + n);
+            }
+        }
+        return ids;
     }
 
     /** Quits the browser when the test is done with it. */
