@@ -27,6 +27,7 @@ class ClientsModuleRulesTest {
                     "io.imgstream.stack..",
                     "io.imgstream.bench..",
                     "io.imgstream.connect..",
+                    "io.imgstream.labeling..",
                     "io.imgstream.cli..",
                     "org.deeplearning4j..",
                     "org.nd4j..");

@@ -24,6 +24,7 @@ class ImagesModuleRulesTest {
                     "io.imgstream.training..",
                     "io.imgstream.evaluation..",
                     "io.imgstream.connect..",
+                    "io.imgstream.labeling..",
                     "io.imgstream.cli..",
                     "org.deeplearning4j..",
                     "org.nd4j..");

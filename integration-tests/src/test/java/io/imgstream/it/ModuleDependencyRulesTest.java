@@ -29,6 +29,7 @@ class ModuleDependencyRulesTest {
                     "io.imgstream.training..",
                     "io.imgstream.evaluation..",
                     "io.imgstream.connect..",
+                    "io.imgstream.labeling..",
                     "io.imgstream.cli..");
 
     @ArchTest

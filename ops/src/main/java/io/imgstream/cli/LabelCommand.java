@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Send labels to the feedback topic, keyed by image id; a later label for an image replaces the earlier.",
             "One image: imgstream label IMAGE_ID LABEL. Many: imgstream label --csv FILE, with a header row naming "
-                    + "the columns image_id and label, and optionally uri, split (any, train, holdout) and confidence."
-        })
+                    + "the columns image_id and label, and optionally uri, split (any, train, holdout) and confidence.",
+            "A page to label the images the scorer was unsure of: imgstream label serve."
+        },
+        subcommands = LabelServeCommand.class)
 public final class LabelCommand implements Callable<Integer> {
 
     @Spec

@@ -1,6 +1,7 @@
 package io.imgstream.cli;
 
 import io.imgstream.cli.connect.ConnectorType;
+import io.imgstream.labeling.LabelingConfig;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.training.TrainingWorkerConfig;
 import org.apache.kafka.connect.connector.Connector;
@@ -30,6 +31,15 @@ class ConfigurationDocTest {
                 "configuration.md",
                 "imgstream train --config-reference",
                 ConfigReference.markdown(TrainingWorkerConfig.CONFIG),
+                ConfigurationDocTest.class);
+    }
+
+    @Test
+    void shouldShowTheGeneratedLabelingPageConfigTable() throws Exception {
+        GeneratedDocBlock.assertCurrent(
+                "configuration.md",
+                "imgstream label serve --config-reference",
+                ConfigReference.markdown(LabelingConfig.CONFIG),
                 ConfigurationDocTest.class);
     }
 
