@@ -1,21 +1,12 @@
 package io.imgstream.cli;
 
-import io.imgstream.images.FetchSettings;
 import io.imgstream.labeling.LabelingApp;
 import io.imgstream.labeling.LabelingConfig;
 import io.imgstream.schemas.TopicRole;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
@@ -46,15 +37,8 @@ public final class LabelServeCommand implements Callable<Integer> {
     @Mixin
     private ConnectionOptions connection;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "Properties file, keys as in this command's table of docs/configuration.md "
-                    + "(or --config-reference); the scorer's own file sets the fetch.* policy.")
-    private Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
-    private Map<String, String> settings = new LinkedHashMap<>();
+    @Mixin
+    private SettingsOptions settings;
 
     @Option(
             names = "--bind",
@@ -116,12 +100,6 @@ public final class LabelServeCommand implements Callable<Integer> {
     private Integer budgetPerDay;
 
     @Option(
-            names = "--allowed-root",
-            paramLabel = "DIR",
-            description = "Directory images may be read from (fetch.allowed.roots; repeatable).")
-    private List<Path> allowedRoots = List.of();
-
-    @Option(
             names = "--requests-topic",
             paramLabel = "TOPIC",
             description = "Labeling requests topic (default: topic.labeling-requests of --kafka-config, else "
@@ -134,17 +112,10 @@ public final class LabelServeCommand implements Callable<Integer> {
             description = "Feedback topic (default: topic.feedback of --kafka-config, else 'feedback').")
     private String feedbackTopic;
 
-    @Option(
-            names = "--config-reference",
-            description = "Print every setting of this command as a Markdown table and exit.")
-    private boolean configReference;
-
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        if (configReference) {
-            out.print(ConfigReference.markdown(LabelingConfig.CONFIG));
-            out.flush();
+        if (settings.printedReference(out, LabelingConfig.CONFIG)) {
             return CliException.OK;
         }
         LabelingConfig config = config();
@@ -180,17 +151,7 @@ public final class LabelServeCommand implements Callable<Integer> {
     }
 
     private LabelingConfig config() throws IOException {
-        Map<String, Object> props = new HashMap<>();
-        if (configFile != null) {
-            Properties file = new Properties();
-            try (Reader reader = Files.newBufferedReader(configFile)) {
-                file.load(reader);
-            } catch (NoSuchFileException e) {
-                throw new CliException("Config file " + configFile + " does not exist", CliException.BAD_ARGUMENT);
-            }
-            file.forEach((k, v) -> props.put((String) k, v));
-        }
-        props.putAll(settings);
+        Map<String, Object> props = settings.properties();
         putIfGiven(props, LabelingConfig.HTTP_BIND_ADDRESS_CONFIG, bind);
         putIfGiven(props, LabelingConfig.HTTP_PORT_CONFIG, port);
         putIfGiven(props, LabelingConfig.LABELER_CONFIG, labeler);
@@ -200,15 +161,6 @@ public final class LabelServeCommand implements Callable<Integer> {
         putIfGiven(props, LabelingConfig.QUEUE_MAX_IMAGES_CONFIG, maxQueue);
         putIfGiven(props, LabelingConfig.BUDGET_PER_HOUR_CONFIG, budgetPerHour);
         putIfGiven(props, LabelingConfig.BUDGET_PER_DAY_CONFIG, budgetPerDay);
-        if (!allowedRoots.isEmpty()) {
-            props.put(
-                    FetchSettings.ALLOWED_ROOTS_CONFIG,
-                    String.join(
-                            ",",
-                            allowedRoots.stream()
-                                    .map(p -> p.toAbsolutePath().normalize().toString())
-                                    .toList()));
-        }
         try {
             LabelingConfig config = new LabelingConfig(props);
             config.fetchSettings();

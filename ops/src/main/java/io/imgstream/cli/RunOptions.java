@@ -1,22 +1,14 @@
 package io.imgstream.cli;
 
 import io.imgstream.control.SigningKeyFiles;
-import io.imgstream.images.FetchSettings;
 import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigDef;
@@ -25,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of the commands that run an application until stopped ({@code score}, {@code train}), and what they
- * share: settings from the properties file, then {@code --set}, then the connection and dedicated options, each
- * overriding the one before; and running until Ctrl-C or {@code --duration}.
+ * share: the {@link SettingsOptions}, then the connection and dedicated options, each overriding the one before;
+ * and running until Ctrl-C or {@code --duration}.
  */
 final class RunOptions {
 
@@ -41,21 +33,8 @@ final class RunOptions {
     @Mixin
     private WorkDirOption stack;
 
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "Properties file, keys as in this command's table of docs/configuration.md "
-                    + "(or --config-reference).")
-    private Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting, overriding the file (repeatable).")
-    private Map<String, String> settings = new LinkedHashMap<>();
-
-    @Option(
-            names = "--allowed-root",
-            paramLabel = "DIR",
-            description = "Directory images may be read from (repeatable).")
-    private List<Path> allowedRoots = List.of();
+    @Mixin
+    private SettingsOptions settings;
 
     @Option(
             names = "--metrics-port",
@@ -70,22 +49,13 @@ final class RunOptions {
             description = "Stop after this long, ISO-8601 (e.g. PT10M); default: until Ctrl-C.")
     private Duration duration;
 
-    @Option(
-            names = "--config-reference",
-            description = "Print every setting of this command as a Markdown table and exit.")
-    private boolean configReference;
-
     /**
      * Prints the settings table when {@code --config-reference} was given.
      *
      * @return whether it was, and the command is done
      */
     boolean printedReference(PrintWriter out, ConfigDef definition) {
-        if (configReference) {
-            out.print(ConfigReference.markdown(definition));
-            out.flush();
-        }
-        return configReference;
+        return settings.printedReference(out, definition);
     }
 
     /**
@@ -119,17 +89,7 @@ final class RunOptions {
      * @throws CliException if the properties file does not exist
      */
     Map<String, Object> properties() throws IOException {
-        Map<String, Object> props = new HashMap<>();
-        if (configFile != null) {
-            Properties file = new Properties();
-            try (Reader reader = Files.newBufferedReader(configFile)) {
-                file.load(reader);
-            } catch (NoSuchFileException e) {
-                throw new CliException("Config file " + configFile + " does not exist", CliException.BAD_ARGUMENT);
-            }
-            file.forEach((k, v) -> props.put((String) k, v));
-        }
-        props.putAll(settings);
+        Map<String, Object> props = settings.properties();
         props.put(BOOTSTRAP_SERVERS, connection.bootstrapServers());
         props.put(REGISTRY_URL, connection.registryUrl());
         connection.clientProperties().forEach((k, v) -> {
@@ -139,15 +99,6 @@ final class RunOptions {
         });
         if (metricsPort != null) {
             props.put(MetricsSettings.PROMETHEUS_PORT_CONFIG, metricsPort);
-        }
-        if (!allowedRoots.isEmpty()) {
-            props.put(
-                    FetchSettings.ALLOWED_ROOTS_CONFIG,
-                    String.join(
-                            ",",
-                            allowedRoots.stream()
-                                    .map(p -> p.toAbsolutePath().toString())
-                                    .toList()));
         }
         return props;
     }
