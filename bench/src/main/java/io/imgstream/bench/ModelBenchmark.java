@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -107,7 +106,7 @@ public final class ModelBenchmark {
         }
     }
 
-    /** A measured row waiting for its PyTorch columns. */
+    /** A measured row waiting for its PyTorch columns, which are known only once every case ran. */
     private record PendingRow(
             String columns, double imagesPerSecond, Optional<TorchPeer.Case> peerCase, String noPeer) {}
 
@@ -144,6 +143,7 @@ public final class ModelBenchmark {
         StringWriter report = new StringWriter();
         PrintWriter out = new PrintWriter(report);
         double gemm = gemmGflops();
+        PeerColumn column = PeerColumn.probe(peer, Nd4j.getEnvironment().maxThreads(), WARMUP_ITERATIONS, progress);
         List<PendingRow> vggRows = new ArrayList<>();
         for (int size : settings.sizes()) {
             VggBase base = VggBase.random(VggBase.Variant.VGG16, size, size, SEED);
@@ -167,19 +167,20 @@ public final class ModelBenchmark {
                         progress.printf("stock DL4J failed at %dx%d batch %d: %s%n", size, size, batch, e);
                     }
                 }
+                Optional<TorchPeer.Case> peerCase =
+                        Optional.of(new TorchPeer.Case("vgg16", size, batch, iterations(batch)));
+                column.time(peerCase, progress);
                 vggRows.add(new PendingRow(
                         row(size, batch, gflopPerImage, gemm, fastTiming, stock, stockFailure),
                         fastTiming.imagesPerSecond(),
-                        Optional.of(new TorchPeer.Case("vgg16", size, batch, iterations(batch))),
+                        peerCase,
                         ""));
             }
         }
         List<PendingRow> storedRows = new ArrayList<>();
         for (StoredCase stored : storedCases) {
-            storedRows.addAll(timeStored(stored, progress));
+            storedRows.addAll(timeStored(stored, column, progress));
         }
-        // After every Java timing, so the two never share the cores.
-        PeerColumn column = peerColumn(vggRows, storedRows, progress);
         out.printf(
                 Locale.ROOT,
                 "ND4J GEMM (%dx%d float mmul): %.1f GFLOP/s. VGG16 conv base with random weights "
@@ -192,10 +193,9 @@ public final class ModelBenchmark {
         out.println("| input | batch | GFLOP/img | stock GFLOP/s | stock img/s | fast GFLOP/s | fast img/s "
                 + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB "
                 + "| fast native peak MiB |"
-                + (column.run().isPresent() ? " PyTorch img/s | fast/PyTorch |" : ""));
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-                + (column.run().isPresent() ? "---:|---:|" : ""));
-        vggRows.forEach(r -> out.println(column.complete(r)));
+                + column.header("fast/PyTorch"));
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + column.alignment());
+        vggRows.forEach(r -> out.println(complete(column, r)));
         out.println();
         out.println("Memory peaks, sampled every 10 ms during the case: RSS is the resident set size of the whole "
                 + "process (JavaCPP Pointer.physicalBytes(): ND4J off-heap buffers plus the Java heap); native is RSS "
@@ -206,10 +206,9 @@ public final class ModelBenchmark {
             out.println("Stored bases at their own input size, on the path feature extraction and the scorer take "
                     + "(fast: FastConvBase; DL4J: the graph's own layers, channels-last inputs transposed):");
             out.println();
-            out.println("| base | input | batch | path | img/s | RSS peak MiB |"
-                    + (column.run().isPresent() ? " PyTorch img/s | imgstream/PyTorch |" : ""));
-            out.println("|---|---|---:|---|---:|---:|" + (column.run().isPresent() ? "---:|---:|" : ""));
-            storedRows.forEach(r -> out.println(column.complete(r)));
+            out.println("| base | input | batch | path | img/s | RSS peak MiB |" + column.header("imgstream/PyTorch"));
+            out.println("|---|---|---:|---|---:|---:|" + column.alignment());
+            storedRows.forEach(r -> out.println(complete(column, r)));
             out.println();
         }
         if (settings.refitImages() > 0) {
@@ -220,78 +219,12 @@ public final class ModelBenchmark {
         return report.toString();
     }
 
-    /** The PyTorch figures of every row, or why there are none. */
-    private record PeerColumn(String note, Optional<TorchPeer.Run> run) {
-
-        String complete(PendingRow row) {
-            if (run.isEmpty()) {
-                return row.columns();
-            }
-            OptionalDouble peer =
-                    row.peerCase().map(c -> run.get().imagesPerSecond(c)).orElse(OptionalDouble.empty());
-            if (peer.isEmpty()) {
-                return row.columns() + " n/a (" + row.noPeer() + ") | n/a |";
-            }
-            return String.format(
-                    Locale.ROOT,
-                    "%s %.2f | %.2fx |",
-                    row.columns(),
-                    peer.getAsDouble(),
-                    row.imagesPerSecond() / peer.getAsDouble());
-        }
+    private static String complete(PeerColumn column, PendingRow row) {
+        return column.complete(row.columns(), row.imagesPerSecond(), row.peerCase(), row.noPeer());
     }
 
-    private PeerColumn peerColumn(List<PendingRow> vggRows, List<PendingRow> storedRows, PrintWriter progress)
+    private List<PendingRow> timeStored(StoredCase stored, PeerColumn column, PrintWriter progress)
             throws InterruptedException {
-        if (peer.isEmpty()) {
-            return new PeerColumn("PyTorch column left out, as asked.", Optional.empty());
-        }
-        progress.println("PyTorch peer: probing...");
-        progress.flush();
-        TorchPeer.Availability availability = peer.get().probe();
-        if (availability instanceof TorchPeer.Unavailable unavailable) {
-            String note = "PyTorch column left out: " + unavailable.reason() + ". Install python3-torch and "
-                    + "python3-torchvision (Debian) for it, or point --python at an interpreter that has them.";
-            progress.println(note);
-            return new PeerColumn(note, Optional.empty());
-        }
-        TorchPeer.Available available = (TorchPeer.Available) availability;
-        List<TorchPeer.Case> cases = new ArrayList<>();
-        List<PendingRow> rows = new ArrayList<>(vggRows);
-        rows.addAll(storedRows);
-        for (PendingRow row : rows) {
-            row.peerCase()
-                    .filter(c -> available.architectures().contains(c.architecture()))
-                    .filter(c -> !cases.contains(c))
-                    .ifPresent(cases::add);
-        }
-        if (cases.isEmpty()) {
-            return new PeerColumn("PyTorch column left out: no case has a PyTorch equivalent.", Optional.empty());
-        }
-        int threads = Nd4j.getEnvironment().maxThreads();
-        progress.printf(
-                "PyTorch peer: %d cases with torch %s, %d threads...%n", cases.size(), available.torch(), threads);
-        progress.flush();
-        try {
-            TorchPeer.Run run = peer.get().run(cases, threads, WARMUP_ITERATIONS);
-            return new PeerColumn(
-                    String.format(
-                            Locale.ROOT,
-                            "PyTorch column: torch %s, torchvision %s, %d threads (ND4J's), the same networks "
-                                    + "with random weights under no_grad, the same batches, input sizes, warm-up and "
-                                    + "timed passes, in its own process after the Java side.",
-                            run.torch(),
-                            run.torchvision(),
-                            run.threads()),
-                    Optional.of(run));
-        } catch (TorchPeerException e) {
-            String note = "PyTorch column left out: " + e.getMessage();
-            progress.println(note);
-            return new PeerColumn(note, Optional.empty());
-        }
-    }
-
-    private List<PendingRow> timeStored(StoredCase stored, PrintWriter progress) throws InterruptedException {
         BaseNetwork base = stored.network();
         int height = base.preprocessing().height();
         int width = base.preprocessing().width();
@@ -313,6 +246,9 @@ public final class ModelBenchmark {
             progress.printf("%s %dx%d batch %d...%n", stored.name(), height, width, batch);
             progress.flush();
             Timing timing = time(forward, randomInput(batch, height, width));
+            Optional<TorchPeer.Case> peerCase = stored.peerArchitecture()
+                    .map(architecture -> new TorchPeer.Case(architecture, height, batch, iterations(batch)));
+            column.time(peerCase, progress);
             rows.add(new PendingRow(
                     String.format(
                             Locale.ROOT,
@@ -325,8 +261,7 @@ public final class ModelBenchmark {
                             timing.imagesPerSecond(),
                             timing.peakResidentBytes() / MEBI),
                     timing.imagesPerSecond(),
-                    stored.peerArchitecture()
-                            .map(architecture -> new TorchPeer.Case(architecture, height, batch, iterations(batch))),
+                    peerCase,
                     stored.noPeerReason()));
         }
         return rows;

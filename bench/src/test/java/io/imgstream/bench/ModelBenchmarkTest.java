@@ -90,6 +90,25 @@ class ModelBenchmarkTest {
         assertThat(cells(report, "| 32x32 | 1 |")).hasSize(13);
     }
 
+    @Test
+    void shouldLeaveTheColumnOutAndShowTheFailureWhenAPeerRunFails() throws Exception {
+        TorchPeer crashing = new TorchPeer(List.of("python3"), """
+                import json, sys
+                if sys.argv[1:] == ["--probe"]:
+                    print(json.dumps({"torch": "9.9", "torchvision": "8.8", "architectures": ["vgg16"]}))
+                    sys.exit(0)
+                sys.exit("RuntimeError: DefaultCPUAllocator: can't allocate memory")
+                """, TIMEOUT);
+
+        String report = new ModelBenchmark(SETTINGS, List.of(), Optional.of(crashing)).run(quiet());
+
+        assertThat(report)
+                .contains("PyTorch column left out: the run exited with status 1; its standard error ends: "
+                        + "RuntimeError: DefaultCPUAllocator: can't allocate memory")
+                .doesNotContain("PyTorch img/s");
+        assertThat(cells(report, "| 32x32 | 1 |")).hasSize(13);
+    }
+
     private static StoredBase storedAs(String name, VggBase base, String bottleneckLayer) {
         return new StoredBase(
                 name,
