@@ -19,6 +19,7 @@ import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.stack.RunningStack;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.BatchCloseReason;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -122,6 +123,8 @@ public final class ScoreBenchmark {
      * @param commitSeconds            the stream thread's commits (Kafka Streams' commit-latency-avg times
      *                                 commit-total): flushing the producer and stores, committing the transaction
      * @param commits                  commits
+     * @param lingerClosed             batches closed by {@code batch.linger.ms} before they were full
+     * @param fullClosed               batches closed full
      * @param processCpu               share of all the machine's cores this process (scorer, fetch pool, oneDNN,
      *                                 Kafka clients) used meanwhile
      * @param machineCpu               share of all the machine's cores busy meanwhile, whoever used them (the
@@ -139,6 +142,8 @@ public final class ScoreBenchmark {
             double streamInferenceWaitSeconds,
             double commitSeconds,
             long commits,
+            long lingerClosed,
+            long fullClosed,
             double processCpu,
             double machineCpu) {
 
@@ -342,6 +347,12 @@ public final class ScoreBenchmark {
                 metrics.registry().counter(ScorerMetrics.STREAM_INFERENCE_WAIT).getCount() / 1e9,
                 commits.seconds(),
                 commits.count(),
+                metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + "." + BatchCloseReason.LINGER.name())
+                        .getCount(),
+                metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + "." + BatchCloseReason.FULL.name())
+                        .getCount(),
                 processCpu,
                 machineCpu);
     }

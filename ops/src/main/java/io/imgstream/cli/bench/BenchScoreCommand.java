@@ -99,14 +99,15 @@ public final class BenchScoreCommand implements Callable<Integer> {
         out.println("| batch size | wall s | fetch+decode ms/img | fetch pool busy | forward pass ms/img, pipeline "
                 + "| forward pass ms/img, raw | inference thread busy | stream thread waiting on fetches "
                 + "| stream thread waiting on forward passes | commits | stream thread committing | mean pass size "
+                + "| batches closed by linger "
                 + "| this JVM's CPU | machine's CPU busy |");
-        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (ScoreBenchmark.Throughput t : report.throughput()) {
             ScoreBenchmark.Breakdown b = t.breakdown();
             out.printf(
                     Locale.ROOT,
                     "| %d | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.0f%% | %.0f%% | %.0f%% | %d | %.0f%% | %.1f "
-                            + "| %.0f%% | %s |%n",
+                            + "| %d of %d | %.0f%% | %s |%n",
                     t.batchSize(),
                     b.wallSeconds(),
                     b.fetchMsPerImage(),
@@ -119,6 +120,8 @@ public final class BenchScoreCommand implements Callable<Integer> {
                     b.commits(),
                     100 * b.commitSeconds() / b.wallSeconds(),
                     (double) b.images() / b.passes(),
+                    b.lingerClosed(),
+                    b.lingerClosed() + b.fullClosed(),
                     100 * b.processCpu(),
                     Double.isNaN(b.machineCpu()) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * b.machineCpu()));
         }
