@@ -1,13 +1,20 @@
 package io.imgstream.bench;
 
+import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bases.KerasApplication;
+import io.imgstream.model.bases.StoredBase;
 import io.imgstream.model.inference.FastConvBase;
+import io.imgstream.model.inference.UnsupportedGraphException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ND4J GEMM speed (the practical limit) against the VGG16 conv-base forward pass, stock DL4J and
- * {@link FastConvBase}, per input size and batch size, with memory peaks and the largest output difference; then,
- * optionally, the {@link RefitComparison}. Random weights: speed does not depend on weight values.
+ * {@link FastConvBase}, per input size and batch size, with memory peaks and the largest output difference; stored
+ * bases at their own input size on the path {@code FeatureExtractor} takes for them; beside both, where torch is
+ * installed, the same networks in PyTorch ({@link TorchPeer}); then, optionally, the {@link RefitComparison}. Random
+ * weights for VGG16 and PyTorch: speed does not depend on weight values.
  *
  * <p>Not thread-safe; run one at a time, alone on the machine, for figures worth reporting.
  */
@@ -29,6 +38,9 @@ public final class ModelBenchmark {
     private static final long SEED = 1234;
     /** Rough caffe-mode pixel range, so activations have realistic magnitudes for the difference check. */
     private static final double PIXEL_RANGE = 255.0;
+
+    /** Untimed forward passes before each case's timed ones, on both sides: {@link #time} makes exactly one. */
+    private static final int WARMUP_ITERATIONS = 1;
 
     private static final int GEMM_WARMUP = 3;
     private static final int GEMM_REPEATS = 5;
@@ -61,6 +73,43 @@ public final class ModelBenchmark {
         }
     }
 
+    /**
+     * A stored base, measured at its own input size.
+     *
+     * @param name             its name in the store
+     * @param network          the loaded base
+     * @param peerArchitecture the architecture PyTorch runs for it: only a whole {@code include_top=false} Keras
+     *                         application has one, a base cut at another layer does not
+     * @param noPeerReason     why there is none, where there is none
+     */
+    public record StoredCase(String name, BaseNetwork network, Optional<String> peerArchitecture, String noPeerReason) {
+
+        public StoredCase {
+            Objects.requireNonNull(network, "network");
+        }
+
+        /**
+         * @param stored  the store's record of the base
+         * @param network the base, loaded at its recorded input size
+         */
+        public static StoredCase of(StoredBase stored, BaseNetwork network) {
+            Optional<KerasApplication> application = KerasApplication.find(stored.architecture());
+            if (application.isEmpty()) {
+                return new StoredCase(
+                        stored.name(), network, Optional.empty(), "architecture " + stored.architecture());
+            }
+            if (!application.get().bottleneckLayer().equals(stored.bottleneckLayer())) {
+                return new StoredCase(stored.name(), network, Optional.empty(), "cut at " + stored.bottleneckLayer());
+            }
+            return new StoredCase(
+                    stored.name(), network, Optional.of(application.get().baseName()), "");
+        }
+    }
+
+    /** A measured row waiting for its PyTorch columns, which are known only once every case ran. */
+    private record PendingRow(
+            String columns, double imagesPerSecond, Optional<TorchPeer.Case> peerCase, String noPeer) {}
+
     /** One measured path of one case. */
     private record Timing(
             double seconds, int images, long peakResidentBytes, long peakNativeBytes, INDArray firstOutput) {
@@ -70,10 +119,18 @@ public final class ModelBenchmark {
     }
 
     private final Settings settings;
+    private final List<StoredCase> storedCases;
+    private final Optional<TorchPeer> peer;
 
-    /** @param settings what to measure */
-    public ModelBenchmark(Settings settings) {
+    /**
+     * @param settings    what to measure
+     * @param storedCases stored bases to measure beside VGG16, at each of the settings' batch sizes
+     * @param peer        the PyTorch peer; empty leaves its columns out
+     */
+    public ModelBenchmark(Settings settings, List<StoredCase> storedCases, Optional<TorchPeer> peer) {
         this.settings = settings;
+        this.storedCases = List.copyOf(storedCases);
+        this.peer = peer;
     }
 
     /**
@@ -86,7 +143,8 @@ public final class ModelBenchmark {
         StringWriter report = new StringWriter();
         PrintWriter out = new PrintWriter(report);
         double gemm = gemmGflops();
-        List<String> rows = new ArrayList<>();
+        PeerColumn column = PeerColumn.probe(peer, Nd4j.getEnvironment().maxThreads(), WARMUP_ITERATIONS, progress);
+        List<PendingRow> vggRows = new ArrayList<>();
         for (int size : settings.sizes()) {
             VggBase base = VggBase.random(VggBase.Variant.VGG16, size, size, SEED);
             ComputationGraph graph = base.graph();
@@ -95,10 +153,7 @@ public final class ModelBenchmark {
             for (int batch : settings.batches()) {
                 progress.printf("VGG16 %dx%d batch %d...%n", size, size, batch);
                 progress.flush();
-                Nd4j.getRandom().setSeed(SEED);
-                INDArray input = Nd4j.rand(DataType.FLOAT, batch, CHANNELS, size, size)
-                        .subi(0.5)
-                        .muli(PIXEL_RANGE);
+                INDArray input = randomInput(batch, size, size);
                 Timing fastTiming = time(fast::features, input);
                 Timing stock = null;
                 String stockFailure = "skipped";
@@ -112,8 +167,19 @@ public final class ModelBenchmark {
                         progress.printf("stock DL4J failed at %dx%d batch %d: %s%n", size, size, batch, e);
                     }
                 }
-                rows.add(row(size, batch, gflopPerImage, gemm, fastTiming, stock, stockFailure));
+                Optional<TorchPeer.Case> peerCase =
+                        Optional.of(new TorchPeer.Case("vgg16", size, batch, iterations(batch)));
+                column.time(peerCase, progress);
+                vggRows.add(new PendingRow(
+                        row(size, batch, gflopPerImage, gemm, fastTiming, stock, stockFailure),
+                        fastTiming.imagesPerSecond(),
+                        peerCase,
+                        ""));
             }
+        }
+        List<PendingRow> storedRows = new ArrayList<>();
+        for (StoredCase stored : storedCases) {
+            storedRows.addAll(timeStored(stored, column, progress));
         }
         out.printf(
                 Locale.ROOT,
@@ -122,22 +188,94 @@ public final class ModelBenchmark {
                 settings.gemmSize(),
                 settings.gemmSize(),
                 gemm);
+        out.println(column.note());
+        out.println();
         out.println("| input | batch | GFLOP/img | stock GFLOP/s | stock img/s | fast GFLOP/s | fast img/s "
                 + "| fast/GEMM | fast/stock | max abs diff | stock RSS peak MiB | fast RSS peak MiB "
-                + "| fast native peak MiB |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        rows.forEach(out::println);
+                + "| fast native peak MiB |"
+                + column.header("fast/PyTorch"));
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + column.alignment());
+        vggRows.forEach(r -> out.println(complete(column, r)));
         out.println();
         out.println("Memory peaks, sampled every 10 ms during the case: RSS is the resident set size of the whole "
                 + "process (JavaCPP Pointer.physicalBytes(): ND4J off-heap buffers plus the Java heap); native is RSS "
                 + "minus the JVM's committed heap and non-heap memory at the same moment, an upper bound on what ND4J "
                 + "and oneDNN hold off-heap.");
+        if (!storedRows.isEmpty()) {
+            out.println();
+            out.println("Stored bases at their own input size, on the path feature extraction and the scorer take "
+                    + "(fast: FastConvBase; DL4J: the graph's own layers, channels-last inputs transposed):");
+            out.println();
+            out.println("| base | input | batch | path | img/s | RSS peak MiB |" + column.header("imgstream/PyTorch"));
+            out.println("|---|---|---:|---|---:|---:|" + column.alignment());
+            storedRows.forEach(r -> out.println(complete(column, r)));
+            out.println();
+        }
         if (settings.refitImages() > 0) {
             out.println();
             out.println(new RefitComparison(settings.refitImages(), settings.refitEpochs(), SEED).run(progress));
         }
         out.flush();
         return report.toString();
+    }
+
+    private static String complete(PeerColumn column, PendingRow row) {
+        return column.complete(row.columns(), row.imagesPerSecond(), row.peerCase(), row.noPeer());
+    }
+
+    private List<PendingRow> timeStored(StoredCase stored, PeerColumn column, PrintWriter progress)
+            throws InterruptedException {
+        BaseNetwork base = stored.network();
+        int height = base.preprocessing().height();
+        int width = base.preprocessing().width();
+        String path = "fast";
+        UnaryOperator<INDArray> forward;
+        if (base.dataFormat() != CNN2DFormat.NCHW) {
+            path = "DL4J (channels last)";
+            forward = base::features;
+        } else {
+            try {
+                forward = FastConvBase.from(base.graph())::features;
+            } catch (UnsupportedGraphException e) {
+                path = "DL4J";
+                forward = base::features;
+            }
+        }
+        List<PendingRow> rows = new ArrayList<>();
+        for (int batch : settings.batches()) {
+            progress.printf("%s %dx%d batch %d...%n", stored.name(), height, width, batch);
+            progress.flush();
+            Timing timing = time(forward, randomInput(batch, height, width));
+            Optional<TorchPeer.Case> peerCase = stored.peerArchitecture()
+                    .map(architecture -> new TorchPeer.Case(architecture, height, batch, iterations(batch)));
+            column.time(peerCase, progress);
+            rows.add(new PendingRow(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %dx%d | %d | %s | %.2f | %.0f |",
+                            stored.name(),
+                            height,
+                            width,
+                            batch,
+                            path,
+                            timing.imagesPerSecond(),
+                            timing.peakResidentBytes() / MEBI),
+                    timing.imagesPerSecond(),
+                    peerCase,
+                    stored.noPeerReason()));
+        }
+        return rows;
+    }
+
+    private static INDArray randomInput(int batch, int height, int width) {
+        Nd4j.getRandom().setSeed(SEED);
+        return Nd4j.rand(DataType.FLOAT, batch, CHANNELS, height, width)
+                .subi(0.5)
+                .muli(PIXEL_RANGE);
+    }
+
+    private int iterations(int batch) {
+        return Math.max(1, settings.images() / batch);
     }
 
     private static String row(
@@ -177,7 +315,7 @@ public final class ModelBenchmark {
 
     private Timing time(UnaryOperator<INDArray> forward, INDArray input) throws InterruptedException {
         int batch = (int) input.size(0);
-        int iterations = Math.max(1, settings.images() / batch);
+        int iterations = iterations(batch);
         System.gc(); // release the previous case's buffers so each peak is this case's own
         try (OffHeapPeak peak = new OffHeapPeak()) {
             // The warm-up allocates buffers and lets oneDNN pick its kernels; its output is kept for the comparison.

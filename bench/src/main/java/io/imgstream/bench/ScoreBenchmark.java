@@ -19,6 +19,7 @@ import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.stack.RunningStack;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.BatchCloseReason;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.swap.BundleLoader;
 import java.awt.image.BufferedImage;
@@ -63,6 +64,9 @@ public final class ScoreBenchmark {
     private static final int PARTITIONS = 3;
     private static final Duration SCORER_START = Duration.ofSeconds(90);
     private static final Duration RESULTS_TIMEOUT = Duration.ofMinutes(5);
+    private static final String STREAM_THREAD_METRICS = "stream-thread-metrics";
+    private static final String COMMIT_TOTAL = "commit-total";
+    private static final String COMMIT_LATENCY_AVG = "commit-latency-avg";
 
     /**
      * @param images         references per throughput run
@@ -112,8 +116,74 @@ public final class ScoreBenchmark {
         }
     }
 
-    /** Rates of one batch size. */
-    public record Throughput(int batchSize, double pipelineImagesPerSecond, double rawImagesPerSecond) {}
+    /**
+     * Rates of one batch size.
+     *
+     * @param batchSize               the scorer's batch.size and the raw batches' size
+     * @param pipelineImagesPerSecond the scorer's steady rate
+     * @param rawImagesPerSecond      {@link BundleScorer#score} alone on decoded images
+     * @param breakdown               where the pipeline run's time went
+     */
+    public record Throughput(
+            int batchSize, double pipelineImagesPerSecond, double rawImagesPerSecond, Breakdown breakdown) {}
+
+    /**
+     * Where one pipeline run's time went, from the first image's arrival to the last prediction: what each of the
+     * scorer's threads did, from the predictions' own latency fields, the scorer's metrics and Kafka Streams'.
+     *
+     * @param wallSeconds              from the first image's arrival at the scorer to the last prediction's scored
+     *                                 time
+     * @param images                   predictions
+     * @param fetchThreads             the fetch pool's threads
+     * @param fetchMsPerImage          fetching and decoding one image, mean
+     * @param fetchSeconds             fetching and decoding, all images
+     * @param passes                   forward passes
+     * @param inferenceSeconds         forward passes (preprocessing, base and head), all of them: the inference
+     *                                 thread's busy time
+     * @param streamFetchWaitSeconds   the stream thread's waits for fetches as batches closed
+     * @param streamInferenceWaitSeconds the stream thread's waits for forward passes, its batcher being full
+     * @param commitSeconds            the stream thread's commits (Kafka Streams' commit-latency-avg times
+     *                                 commit-total): flushing the producer and stores, committing the transaction
+     * @param commits                  commits
+     * @param lingerClosed             batches closed by {@code batch.linger.ms} before they were full
+     * @param fullClosed               batches closed full
+     * @param processCpu               share of all the machine's cores this process (scorer, fetch pool, oneDNN,
+     *                                 Kafka clients) used meanwhile
+     * @param machineCpu               share of all the machine's cores busy meanwhile, whoever used them (the
+     *                                 broker and registry, anything else running); NaN where unknown
+     */
+    public record Breakdown(
+            double wallSeconds,
+            int images,
+            int fetchThreads,
+            double fetchMsPerImage,
+            double fetchSeconds,
+            int passes,
+            double inferenceSeconds,
+            double streamFetchWaitSeconds,
+            double streamInferenceWaitSeconds,
+            double commitSeconds,
+            long commits,
+            long lingerClosed,
+            long fullClosed,
+            double processCpu,
+            double machineCpu) {
+
+        /** Share of the fetch pool's capacity spent fetching and decoding. */
+        public double fetchPoolBusy() {
+            return fetchSeconds / (fetchThreads * wallSeconds);
+        }
+
+        /** Share of the run the inference thread spent in forward passes. */
+        public double inferenceBusy() {
+            return inferenceSeconds / wallSeconds;
+        }
+
+        /** Forward-pass time per image in the pipeline, milliseconds. */
+        public double inferenceMsPerImage() {
+            return 1000 * inferenceSeconds / images;
+        }
+    }
 
     /**
      * The latency run's figures.
@@ -186,8 +256,8 @@ public final class ScoreBenchmark {
             progress.println("Throughput at batch size " + batchSize + "...");
             progress.flush();
             double raw = rawRate(v1, files, batchSize, settings.images());
-            double pipeline = pipelineRate(store, v1, files, batchSize, settings);
-            throughput.add(new Throughput(batchSize, pipeline, raw));
+            PipelineRun pipeline = pipelineRun(store, v1, files, batchSize, settings);
+            throughput.add(new Throughput(batchSize, pipeline.imagesPerSecond(), raw, pipeline.breakdown()));
         }
         int latencyBatch = settings.batchSizes().get(0);
         double capacity = throughput.get(0).pipelineImagesPerSecond();
@@ -225,7 +295,9 @@ public final class ScoreBenchmark {
         return batch;
     }
 
-    private double pipelineRate(
+    private record PipelineRun(double imagesPerSecond, Breakdown breakdown) {}
+
+    private PipelineRun pipelineRun(
             FileSystemModelStore store, StoredBundle stored, List<Path> files, int batchSize, Settings settings)
             throws Exception {
         TopicCatalog topics = BenchInputs.freshTopics(stack.bootstrapServers(), PARTITIONS);
@@ -237,10 +309,17 @@ public final class ScoreBenchmark {
             publisher.flush();
         }
         List<Prediction> predictions = new ArrayList<>();
-        try (ScorerApp scorer =
-                        ScorerApp.start(scorerConfig(store, stored, topics, batchSize, settings.lingerMs(), files));
+        ScorerConfig config = scorerConfig(store, stored, topics, batchSize, settings.lingerMs(), files);
+        long runningAtMs;
+        ScorerMetrics metrics;
+        Commits commits;
+        double processCpu;
+        double machineCpu;
+        try (ScorerApp scorer = ScorerApp.start(config);
                 TopicTail tail = new TopicTail(clients(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             requireRunning(scorer);
+            runningAtMs = System.currentTimeMillis();
+            CpuSample cpuAtStart = CpuSample.now();
             long deadline = System.nanoTime() + RESULTS_TIMEOUT.toNanos();
             while (predictions.size() < settings.images() && System.nanoTime() < deadline) {
                 tail.follow(
@@ -249,12 +328,99 @@ public final class ScoreBenchmark {
                         record -> predictions.add((Prediction) record.value()),
                         problem -> {});
             }
+            metrics = scorer.metrics();
+            commits = commits(scorer);
+            CpuSample cpuAtEnd = CpuSample.now();
+            processCpu = cpuAtEnd.processShareSince(cpuAtStart);
+            machineCpu = cpuAtEnd.machineShareSince(cpuAtStart).orElse(Double.NaN);
         }
         if (predictions.size() < settings.images()) {
             throw new IllegalStateException("only " + predictions.size() + " of " + settings.images()
                     + " predictions arrived within " + RESULTS_TIMEOUT);
         }
-        return BenchInputs.steadyRate(predictions);
+        return new PipelineRun(
+                BenchInputs.steadyRate(predictions),
+                breakdown(predictions, runningAtMs, config.fetchThreads(), metrics, commits, processCpu, machineCpu));
+    }
+
+    private static Breakdown breakdown(
+            List<Prediction> predictions,
+            long runningAtMs,
+            int fetchThreads,
+            ScorerMetrics metrics,
+            Commits commits,
+            double processCpu,
+            double machineCpu) {
+        // RUNNING is seen a poll after processing starts: the first image's arrival, where earlier, starts the run.
+        long startMs = Math.min(
+                runningAtMs,
+                predictions.stream()
+                        .mapToLong(p -> p.getScoredTime().toEpochMilli()
+                                - (long) (p.getLatency().getQueueMs()
+                                        + p.getLatency().getInferenceMs()))
+                        .min()
+                        .orElseThrow());
+        long lastScoredMs = predictions.stream()
+                .mapToLong(p -> p.getScoredTime().toEpochMilli())
+                .max()
+                .orElseThrow();
+        double fetchMs = predictions.stream()
+                .mapToDouble(p -> p.getLatency().getFetchMs())
+                .sum();
+        // Images of one pass share its id and its forward-pass time: count each pass once.
+        Map<String, Double> passes = new HashMap<>();
+        predictions.forEach(
+                p -> passes.put(p.getBatchId().toString(), p.getLatency().getInferenceMs()));
+        double inferenceMs =
+                passes.values().stream().mapToDouble(Double::doubleValue).sum();
+        return new Breakdown(
+                (lastScoredMs - startMs) / 1e3,
+                predictions.size(),
+                fetchThreads,
+                fetchMs / predictions.size(),
+                fetchMs / 1e3,
+                passes.size(),
+                inferenceMs / 1e3,
+                metrics.registry().counter(ScorerMetrics.STREAM_FETCH_WAIT).getCount() / 1e9,
+                metrics.registry().counter(ScorerMetrics.STREAM_INFERENCE_WAIT).getCount() / 1e9,
+                commits.seconds(),
+                commits.count(),
+                metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + "." + BatchCloseReason.LINGER.name())
+                        .getCount(),
+                metrics.registry()
+                        .meter(ScorerMetrics.BATCHES_CLOSED + "." + BatchCloseReason.FULL.name())
+                        .getCount(),
+                processCpu,
+                machineCpu);
+    }
+
+    /** The stream threads' commits: how many, and how long they took in all. */
+    private record Commits(long count, double seconds) {}
+
+    /**
+     * Kafka Streams' thread-level commit figures: per thread, commit-total times commit-latency-avg (the average of
+     * its recent sample windows, which cover a run of a minute or two), summed over the threads.
+     */
+    private static Commits commits(ScorerApp scorer) {
+        Map<String, Double> totals = new HashMap<>();
+        Map<String, Double> averageMs = new HashMap<>();
+        scorer.parts().streams().metrics().forEach((name, metric) -> {
+            if (STREAM_THREAD_METRICS.equals(name.group()) && metric.metricValue() instanceof Double value) {
+                String thread = name.tags().getOrDefault("thread-id", "");
+                if (COMMIT_TOTAL.equals(name.name())) {
+                    totals.put(thread, value);
+                } else if (COMMIT_LATENCY_AVG.equals(name.name()) && !value.isNaN()) {
+                    averageMs.put(thread, value);
+                }
+            }
+        });
+        double seconds = totals.entrySet().stream()
+                .mapToDouble(e -> e.getValue() * averageMs.getOrDefault(e.getKey(), 0.0) / 1e3)
+                .sum();
+        long count =
+                (long) totals.values().stream().mapToDouble(Double::doubleValue).sum();
+        return new Commits(count, seconds);
     }
 
     private Latency latencyAndSwaps(

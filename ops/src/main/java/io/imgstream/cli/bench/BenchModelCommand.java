@@ -1,18 +1,30 @@
 package io.imgstream.cli.bench;
 
 import io.imgstream.bench.ModelBenchmark;
+import io.imgstream.bench.TorchPeer;
+import io.imgstream.cli.BaseStoreOption;
+import io.imgstream.cli.CliException;
+import io.imgstream.model.bases.BaseStore;
+import io.imgstream.model.bases.StoredBase;
+import io.imgstream.model.weights.WeightLoadException;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code imgstream bench model}: runs the {@link ModelBenchmark} (ND4J GEMM speed against the VGG16 conv-base
- * forward pass, stock DL4J and the fast path) and prints its Markdown table with the command line.
+ * forward pass, stock DL4J and the fast path, stored bases, and the same networks in PyTorch where it is installed)
+ * and prints its Markdown tables with the command line.
  */
 @Command(
         name = "model",
@@ -20,7 +32,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Benchmark the VGG16 conv base (include_top=false) forward pass: stock DL4J vs the fast raw-ops path, "
                     + "against ND4J GEMM GFLOP/s. Random weights: speed does not depend on weight values.",
-            "Prints a Markdown table and the command line that produced it."
+            "Stored bases (--base) run at their own input size. Where python3 imports torch and torchvision "
+                    + "(Debian: python3-torch python3-torchvision), the same networks run in PyTorch afterwards, "
+                    + "with ND4J's thread count, for a PyTorch img/s column and the ratio.",
+            "Prints Markdown tables and the command line that produced them."
         })
 public final class BenchModelCommand implements Callable<Integer> {
 
@@ -30,6 +45,33 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private BaseStoreOption bases;
+
+    @Option(
+            names = "--base",
+            paramLabel = "BASE",
+            description = "Also time a stored base by name or id, at its own input size and each batch size; "
+                    + "repeat for several.")
+    private List<String> baseRefs = new ArrayList<>();
+
+    @Option(
+            names = "--python",
+            paramLabel = "PATH",
+            defaultValue = TorchPeer.DEFAULT_PYTHON,
+            description = "Python interpreter of the PyTorch column (default: ${DEFAULT-VALUE}).")
+    private String python;
+
+    @Option(
+            names = "--peer-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "600",
+            description = "Longest the PyTorch run of all cases may take (default: ${DEFAULT-VALUE}).")
+    private long peerTimeoutSeconds;
+
+    @Option(names = "--no-peer", description = "Leave out the PyTorch column.")
+    private boolean noPeer;
 
     @Option(
             names = "--sizes",
@@ -93,12 +135,28 @@ public final class BenchModelCommand implements Callable<Integer> {
         ModelBenchmark.Settings settings = quick
                 ? new ModelBenchmark.Settings(QUICK_SIZES, QUICK_BATCHES, QUICK_IMAGES, gemmSize, skipStock, 0, 0)
                 : new ModelBenchmark.Settings(sizes, batches, images, gemmSize, skipStock, refitImages, refitEpochs);
+        if (peerTimeoutSeconds < 1) {
+            throw new CliException("--peer-timeout must be at least 1 second", CliException.BAD_ARGUMENT);
+        }
+        List<ModelBenchmark.StoredCase> stored = new ArrayList<>();
+        try {
+            BaseStore store = bases.open();
+            for (String ref : baseRefs) {
+                StoredBase base = store.find(ref);
+                stored.add(ModelBenchmark.StoredCase.of(base, store.load(base, OptionalInt.empty())));
+            }
+        } catch (WeightLoadException e) {
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
+        Optional<TorchPeer> peer = noPeer
+                ? Optional.empty()
+                : Optional.of(TorchPeer.shipped(python, Duration.ofSeconds(peerTimeoutSeconds)));
         err.printf(
                 "ND4J backend %s, %d threads available; measuring GEMM...%n",
                 Nd4j.getBackend().getClass().getSimpleName(),
                 Runtime.getRuntime().availableProcessors());
         err.flush();
-        String report = new ModelBenchmark(settings).run(err);
+        String report = new ModelBenchmark(settings, stored, peer).run(err);
         out.println();
         out.print(report);
         out.println("Command: imgstream "

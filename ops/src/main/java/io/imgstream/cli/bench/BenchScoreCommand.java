@@ -89,6 +89,49 @@ public final class BenchScoreCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Where each throughput run's time went, thread by thread, to tell what holds the pipeline below raw. */
+    private static void printBreakdown(ScoreBenchmark.Report report, PrintWriter out) {
+        out.println();
+        out.println("Where each throughput run's time went, from the first image's arrival at the scorer to its last "
+                + "prediction (shares of that wall time; fetch pool: of its threads' capacity; CPU: of all the "
+                + "machine's cores):");
+        out.println();
+        out.println("| batch size | wall s | fetch+decode ms/img | fetch pool busy | forward pass ms/img, pipeline "
+                + "| forward pass ms/img, raw | inference thread busy | stream thread waiting on fetches "
+                + "| stream thread waiting on forward passes | commits | stream thread committing | mean pass size "
+                + "| batches closed by linger "
+                + "| this JVM's CPU | machine's CPU busy |");
+        out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (ScoreBenchmark.Throughput t : report.throughput()) {
+            ScoreBenchmark.Breakdown b = t.breakdown();
+            out.printf(
+                    Locale.ROOT,
+                    "| %d | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.0f%% | %.0f%% | %.0f%% | %d | %.0f%% | %.1f "
+                            + "| %d of %d | %.0f%% | %s |%n",
+                    t.batchSize(),
+                    b.wallSeconds(),
+                    b.fetchMsPerImage(),
+                    100 * b.fetchPoolBusy(),
+                    b.inferenceMsPerImage(),
+                    1000 / t.rawImagesPerSecond(),
+                    100 * b.inferenceBusy(),
+                    100 * b.streamFetchWaitSeconds() / b.wallSeconds(),
+                    100 * b.streamInferenceWaitSeconds() / b.wallSeconds(),
+                    b.commits(),
+                    100 * b.commitSeconds() / b.wallSeconds(),
+                    (double) b.images() / b.passes(),
+                    b.lingerClosed(),
+                    b.lingerClosed() + b.fullClosed(),
+                    100 * b.processCpu(),
+                    Double.isNaN(b.machineCpu()) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", 100 * b.machineCpu()));
+        }
+        out.println();
+        out.println("The inference thread is idle for the rest of its time. A forward pass slower in the pipeline than "
+                + "raw, with the inference thread always busy, is the cost of sharing the cores: with fetching, "
+                + "decoding and Kafka in this JVM, and with the broker, the registry and anything else on the "
+                + "machine (machine's CPU busy minus this JVM's).");
+    }
+
     private void print(ScoreBenchmark.Report report, PrintWriter out) {
         BenchNetworkOptions model = setup.network();
         out.println();
@@ -119,6 +162,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
                     t.pipelineImagesPerSecond() / t.rawImagesPerSecond(),
                     t.pipelineImagesPerSecond() / batchOne);
         }
+        printBreakdown(report, out);
         ScoreBenchmark.Latency l = report.latency();
         out.println();
         out.printf(

@@ -2,10 +2,13 @@ package io.imgstream.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imgstream.cli.CliException;
 import io.imgstream.cli.ImgstreamCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchModelCommandTest {
@@ -32,15 +35,19 @@ class BenchModelCommandTest {
                 "--refit-images",
                 "10",
                 "--refit-epochs",
-                "1");
+                "1",
+                "--python",
+                "/nonexistent/python3");
 
         assertThat(exitCode).isZero();
         assertThat(out.toString())
                 .contains("| input | batch | GFLOP/img |", "| 32x32 | 1 | 0.63 |", "| 32x32 | 2 | 0.63 |")
                 .contains("random weights")
+                .contains("PyTorch column left out: cannot run /nonexistent/python3")
+                .doesNotContain("PyTorch img/s")
                 .contains("VGG16 features of 10 images at 150x150 took", "for 1 epochs took")
                 .contains("Command: imgstream bench model --sizes 32 --batches 1,2 --images 2 --gemm-size 64 "
-                        + "--refit-images 10 --refit-epochs 1");
+                        + "--refit-images 10 --refit-epochs 1 --python /nonexistent/python3");
     }
 
     @Test
@@ -51,6 +58,22 @@ class BenchModelCommandTest {
 
         commandLine.execute("bench", "model", "--help");
 
-        assertThat(out.toString()).contains("--sizes=PIXELS", "(default: 150,224)", "(default: 1,8,32)", "--quick");
+        assertThat(out.toString())
+                .contains("--sizes=PIXELS", "(default: 150,224)", "(default: 1,8,32)", "--quick")
+                .contains("--base=BASE", "--python=PATH", "--peer-timeout=SECONDS", "--no-peer");
+    }
+
+    @Test
+    void shouldNameTheBasesThereAreWhenAskedForOneThatIsNotStored(@TempDir Path store) {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ImgstreamCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int exitCode = commandLine.execute(
+                "bench", "model", "--quick", "--no-peer", "--base-store", store.toString(), "--base", "resnet50");
+
+        assertThat(exitCode).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("no base 'resnet50' in " + store + " (there are: none)");
     }
 }

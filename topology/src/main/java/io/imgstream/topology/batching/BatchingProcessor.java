@@ -101,7 +101,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
      * @param fetchPool where images are fetched and decoded
      * @param inference where closed batches are scored
      * @param emitter   turns refused images and scored batches into output records
-     * @param metrics   where fetches and closed batches are counted
+     * @param metrics   where fetches, closed batches and the stream thread's waits are counted
      */
     public BatchingProcessor(
             BatchingSettings settings,
@@ -239,6 +239,7 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
     private FetchOutcome awaitFetch(Waiting image) {
         String id = image.image().ref().getId();
         image.fetch().expedite();
+        long started = System.nanoTime();
         try {
             return image.fetch().result().get(settings.fetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -255,11 +256,14 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StreamsException("interrupted while fetching image " + id, e, context.taskId());
+        } finally {
+            metrics.streamWaitedForFetch(System.nanoTime() - started);
         }
     }
 
     private void awaitOldestBatch() {
         InFlight oldest = inFlight.peekFirst();
+        long started = System.nanoTime();
         try {
             oldest.result().get(settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -274,6 +278,8 @@ public final class BatchingProcessor implements Processor<String, ImageTask, Str
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StreamsException("interrupted while waiting for a forward pass", e, context.taskId());
+        } finally {
+            metrics.streamWaitedForInference(System.nanoTime() - started);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.imgstream.topology.metrics;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -45,6 +46,17 @@ public final class ScorerMetrics {
     public static final String QUEUE_TIME = PREFIX + ".queue.time";
     /** Timer (histogram on Prometheus) of one forward pass (one batch). */
     public static final String INFERENCE_TIME = PREFIX + ".inference.time";
+    /**
+     * Counter of nanoseconds stream threads spent waiting for images to be fetched and decoded as their batch closed:
+     * time the stream thread neither polls nor commits because the fetch pool is behind.
+     */
+    public static final String STREAM_FETCH_WAIT = PREFIX + ".stream.fetch.wait.nanos";
+    /**
+     * Counter of nanoseconds stream threads spent waiting for a forward pass to finish, once a task held
+     * {@code batch.max.in.flight} batches and a full batch behind each: the back-pressure that slows consumption to
+     * the model's pace.
+     */
+    public static final String STREAM_INFERENCE_WAIT = PREFIX + ".stream.inference.wait.nanos";
     /** Histogram of forward-pass time divided by batch size, in microseconds. */
     public static final String INFERENCE_TIME_PER_IMAGE = PREFIX + ".inference.time.per.image.us";
     /** Histogram of images per forward pass (with fixed buckets on Prometheus). */
@@ -101,6 +113,8 @@ public final class ScorerMetrics {
     private final Timer queueTime;
     private final Timer inferenceTime;
     private final Histogram inferenceTimePerImage;
+    private final Counter streamFetchWait;
+    private final Counter streamInferenceWait;
     private final Histogram batchSize;
     private final Map<BatchCloseReason, Meter> batchesClosed = new EnumMap<>(BatchCloseReason.class);
     private final Meter labelRequests;
@@ -125,6 +139,8 @@ public final class ScorerMetrics {
         this.queueTime = registry.timer(QUEUE_TIME);
         this.inferenceTime = registry.timer(INFERENCE_TIME);
         this.inferenceTimePerImage = registry.histogram(INFERENCE_TIME_PER_IMAGE);
+        this.streamFetchWait = registry.counter(STREAM_FETCH_WAIT);
+        this.streamInferenceWait = registry.counter(STREAM_INFERENCE_WAIT);
         this.batchSize = registry.histogram(BATCH_SIZE);
         this.scoringLatencySeconds = histograms.define(
                 SCORING_LATENCY,
@@ -196,6 +212,16 @@ public final class ScorerMetrics {
     public void imageFetched(long nanos) {
         fetchTime.update(nanos, TimeUnit.NANOSECONDS);
         fetchSeconds.accept(nanos / NANOS_PER_SECOND);
+    }
+
+    /** A stream thread waited {@code nanos} for an image of a closing batch to be fetched and decoded. */
+    public void streamWaitedForFetch(long nanos) {
+        streamFetchWait.inc(nanos);
+    }
+
+    /** A stream thread waited {@code nanos} for a forward pass, its task's batcher being full. */
+    public void streamWaitedForInference(long nanos) {
+        streamInferenceWait.inc(nanos);
     }
 
     /** A batch closed for {@code reason}. */

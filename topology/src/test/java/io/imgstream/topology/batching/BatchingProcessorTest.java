@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import com.sun.net.httpserver.HttpServer;
 import io.imgstream.images.ImageLoader;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.images.fetch.HttpImageFetcher;
 import io.imgstream.images.fetch.ImageFetcher;
+import io.imgstream.images.fetch.NetworkRange;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.lifecycle.BackgroundThreads;
@@ -32,7 +35,10 @@ import io.imgstream.topology.swap.PreparedScorer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,6 +66,8 @@ class BatchingProcessorTest {
     private static final BatchEmitter.Outputs OUTPUTS =
             new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter");
     private static final Duration LINGER = Duration.ofMillis(50);
+    /** A forward pass or fetch long enough that a wait for it can't be mistaken for the batcher's own work. */
+    private static final Duration SLOW_PASS = Duration.ofMillis(400);
 
     /**
      * A stand-in for the network: the batcher's contract is about grouping, ordering and transactions, not about
@@ -69,14 +77,21 @@ class BatchingProcessorTest {
         private final ModelIdentity model;
         private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         private final boolean withFeatures;
+        private final Duration passTime;
 
         RecordingScorer(int version) {
             this(version, false);
         }
 
         RecordingScorer(int version, boolean withFeatures) {
+            this(version, withFeatures, Duration.ZERO);
+        }
+
+        /** @param passTime how long each forward pass takes at least */
+        RecordingScorer(int version, boolean withFeatures, Duration passTime) {
             model = new ModelIdentity("colours", version, List.of("red", "blue"));
             this.withFeatures = withFeatures;
+            this.passTime = passTime;
         }
 
         @Override
@@ -104,6 +119,12 @@ class BatchingProcessorTest {
         @Override
         public List<float[]> score(List<BufferedImage> images) {
             batchSizes.add(images.size());
+            try {
+                Thread.sleep(passTime.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted in a forward pass", e);
+            }
             List<float[]> scores = new ArrayList<>();
             for (BufferedImage image : images) {
                 float red = ((image.getRGB(0, 0) >> 16) & 0xff) / 255f;
@@ -280,6 +301,76 @@ class BatchingProcessorTest {
             assertThat(forwardedTo("dead-letter")).isEmpty();
             await().atMost(Duration.ofSeconds(10)).until(() -> oneByte.heldBytes() == 0);
         }
+    }
+
+    @Test
+    void shouldCountTheStreamThreadsWaitForASlowSource() throws IOException {
+        byte[] image = png(250);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/slow.png", exchange -> {
+            try {
+                Thread.sleep(SLOW_PASS.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, image.length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(image);
+            }
+        });
+        server.start();
+        int port = server.getAddress().getPort();
+        ImageLoader http = new ImageLoader(
+                new ImageFetcher(
+                        Set.of("http"),
+                        List.of(),
+                        1 << 20,
+                        new HttpImageFetcher(
+                                List.of("127.0.0.1"),
+                                List.of(port),
+                                List.of(NetworkRange.parse("127.0.0.0/8")),
+                                Duration.ofSeconds(5),
+                                1 << 20)),
+                new ImageDecoder(new ImageLimits(1 << 20, 1 << 20, Duration.ofSeconds(10))));
+        try (FetchPool slowSource = new FetchPool(http, 2, 64L << 20, SourceRetries.none(), Optional::empty)) {
+            BatchingProcessor processor = processor(1, 0, slowSource);
+            context.setRecordMetadata("images", 0, offset++);
+            ImageRef ref = ImageRef.newBuilder()
+                    .setId("slow")
+                    .setUri("http://127.0.0.1:" + port + "/slow.png")
+                    .setEventTime(Instant.ofEpochMilli(1_000))
+                    .build();
+            // The batch of one closes in process, which waits there for the server's answer.
+            processor.process(new Record<>("slow", new ImageTask(ref, new byte[0]), 500L));
+
+            awaitForwarded("predictions", 1);
+
+            assertThat(nanos(ScorerMetrics.STREAM_FETCH_WAIT))
+                    .isGreaterThanOrEqualTo(SLOW_PASS.dividedBy(2).toNanos());
+            assertThat(nanos(ScorerMetrics.STREAM_INFERENCE_WAIT)).isZero();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void shouldCountTheStreamThreadsWaitForAForwardPassWhenTheBatcherIsFull() {
+        BatchingProcessor processor = processor(1, 0);
+        slot.promote(new PreparedScorer(new RecordingScorer(2, false, SLOW_PASS), 1), Instant.now());
+        // Two batches of one with the forward pass, then a full batch behind each, then one more: process waits.
+        for (int i = 0; i < 5; i++) {
+            send(processor, "i" + i, png(250));
+        }
+
+        awaitForwarded("predictions", 5);
+
+        assertThat(nanos(ScorerMetrics.STREAM_INFERENCE_WAIT))
+                .as("the fifth image waited for the first forward pass")
+                .isGreaterThanOrEqualTo(SLOW_PASS.dividedBy(2).toNanos());
+    }
+
+    private long nanos(String counter) {
+        return metrics.registry().counter(counter).getCount();
     }
 
     @Test
