@@ -94,7 +94,7 @@ class OutageIT {
                                 ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256())))
                         .get();
                 // The swap happens at the next batch, whose transaction then spans the outage.
-                scorer.awaitOutput("Model it-model v4 loaded", Duration.ofSeconds(60));
+                scorer.awaitOutput("Model it-model v4 ready", Duration.ofSeconds(60));
                 restartBroker();
                 ids = stream.awaitAll(Duration.ofSeconds(240));
             }

@@ -91,7 +91,7 @@ class ScaleOutIT {
             scorers.get(1).awaitScoring();
             await("every instance on v4").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 for (CliProcess scorer : scorers) {
-                    assertThat(scorer.log()).containsAnyOf("Model it-model v4 loaded", "Starting on it-model v4");
+                    assertThat(scorer.log()).containsAnyOf("Model it-model v4 ready", "Starting on it-model v4");
                 }
             });
             List<String> tail = new ArrayList<>();
