@@ -2,8 +2,10 @@ package io.imgstream.model.training;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -58,12 +60,13 @@ record NormalizationFold(
                 .values()
                 .forEach(inputs -> inputs.forEach(i -> consumers.merge(i, 1, Integer::sum)));
         configuration.getNetworkOutputs().forEach(o -> consumers.merge(o, 1, Integer::sum));
+        Set<String> trainable = new HashSet<>(verticesAfter(graph, boundary));
         List<NormalizationFold> folds = new ArrayList<>();
         for (String name : trainableNormalizations(graph, boundary)) {
             List<String> inputs = configuration.getVertexInputs().get(name);
             String source = inputs.size() == 1 ? inputs.get(0) : null;
             if (source != null
-                    && isTrainable(graph, source, boundary)
+                    && trainable.contains(source)
                     && foldable(layer(configuration, source))
                     && consumers.getOrDefault(source, 0) == 1) {
                 LayerVertex convolutionVertex =
@@ -87,16 +90,23 @@ record NormalizationFold(
      */
     static List<String> trainableNormalizations(ComputationGraph graph, String boundary) {
         ComputationGraphConfiguration configuration = graph.getConfiguration();
-        List<String> found = new ArrayList<>();
-        boolean trainable = boundary == null;
+        return verticesAfter(graph, boundary).stream()
+                .filter(name -> layer(configuration, name) instanceof BatchNormalization)
+                .toList();
+    }
+
+    /** The vertices after {@code boundary} in topological order; all of them when it is null. */
+    private static List<String> verticesAfter(ComputationGraph graph, String boundary) {
+        List<String> after = new ArrayList<>();
+        boolean past = boundary == null;
         for (int index : graph.topologicalSortOrder()) {
             String name = graph.getVertices()[index].getVertexName();
-            if (trainable && layer(configuration, name) instanceof BatchNormalization) {
-                found.add(name);
+            if (past) {
+                after.add(name);
             }
-            trainable |= name.equals(boundary);
+            past |= name.equals(boundary);
         }
-        return found;
+        return after;
     }
 
     /** A copy of the convolution's configuration with a bias, which carries the normalisation's shift. */
@@ -153,22 +163,6 @@ record NormalizationFold(
                 ConvolutionParamInitializer.BIAS_KEY,
                 shift.reshape(
                         target.getParam(ConvolutionParamInitializer.BIAS_KEY).shape()));
-    }
-
-    private static boolean isTrainable(ComputationGraph graph, String vertex, String boundary) {
-        if (boundary == null) {
-            return true;
-        }
-        for (int index : graph.topologicalSortOrder()) {
-            String name = graph.getVertices()[index].getVertexName();
-            if (name.equals(vertex)) {
-                return false;
-            }
-            if (name.equals(boundary)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean foldable(org.deeplearning4j.nn.conf.layers.Layer layer) {
