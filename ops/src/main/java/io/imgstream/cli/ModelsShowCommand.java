@@ -6,6 +6,7 @@ import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.io.PrintWriter;
@@ -109,6 +110,17 @@ public final class ModelsShowCommand implements Callable<Integer> {
             out.printf("Seed:          %d%n", lineage.seed());
             out.println("Recipe:");
             lineage.recipe().forEach((name, setting) -> out.printf("  %-20s %s%n", name, setting));
+        }
+        PredictionProfile profile = manifest.holdoutProfile();
+        if (profile != null) {
+            // The drift reference: what scorers compare their recent predictions with.
+            out.printf(
+                    "Holdout profile: %d predictions; by confidence (0-0.1 .. 0.9-1): %s; by class: %s%n",
+                    profile.count(),
+                    profile.confidence().stream().map(String::valueOf).collect(Collectors.joining(" ")),
+                    profile.predicted().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", ")));
         }
         out.println("Training curves:");
         bundle.curves()

@@ -124,6 +124,9 @@ class FitCommandTest {
         assertThat(manifest.classes()).containsExactlyElementsOf(CLASSES);
         assertThat(manifest.baseModelId()).startsWith("nsfwjs.mobilenet_v2@");
         assertThat(manifest.metrics()).containsKey("fitAccuracy");
+        assertThat(manifest.holdoutProfile().count())
+                .as("the drift reference: the bundle's predictions on the test images")
+                .isEqualTo(30);
 
         out.getBuffer().setLength(0);
         assertThat(fit("--store", store.toString(), "--report", report.toString(), "--epochs", "3"))

@@ -7,6 +7,7 @@ import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -108,7 +109,9 @@ class ModelsCommandTest {
                         Instant.parse("2026-11-01T10:00:00Z"),
                         Instant.parse("2026-11-02T10:00:00Z"),
                         Map.of("head", "HeadConfig[hiddenUnits=256]"),
-                        45));
+                        45))
+                .withHoldoutProfile(
+                        PredictionProfile.of(CLASSES, new long[] {0, 0, 0, 0, 1, 0, 0, 0, 1, 1}, new long[] {2, 0, 1}));
         new FileSystemModelStore(storeDir).save(ModelBundle.of(manifest, SmallCnn.build(1, 8, 8, CLASSES.size(), 3)));
 
         int exit = run("models", "show", "pets:3", "--store", storeDir.toString());
@@ -119,7 +122,9 @@ class ModelsCommandTest {
                         "Trained from:  15 labels given 2026-11-01T10:00:00Z to 2026-11-02T10:00:00Z: "
                                 + "cat 4, dog 5, fox 6",
                         "Seed:          45",
-                        "HeadConfig[hiddenUnits=256]");
+                        "HeadConfig[hiddenUnits=256]",
+                        "Holdout profile: 3 predictions; by confidence (0-0.1 .. 0.9-1): 0 0 0 0 1 0 0 0 1 1; "
+                                + "by class: cat 2, dog 0, fox 1");
     }
 
     @Test

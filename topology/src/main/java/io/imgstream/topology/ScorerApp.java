@@ -14,6 +14,7 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.drift.DriftMonitor;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.metrics.ConsumerLag;
 import io.imgstream.topology.metrics.ScorerMetrics;
@@ -177,6 +178,8 @@ public final class ScorerApp implements StreamsApplication {
                 slot::inputSize);
         metrics.fetchPoolHolds(fetchPool::heldBytes);
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, background);
+        DriftMonitor drift = new DriftMonitor(config.drift(), slot::holdoutProfile);
+        metrics.driftOf(drift::current);
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(
                         config,
@@ -185,6 +188,7 @@ public final class ScorerApp implements StreamsApplication {
                         batching,
                         fetchPool,
                         inference,
+                        drift,
                         metrics),
                 config.streamsProperties());
         String images = config.topics().name(TopicRole.IMAGES);

@@ -8,6 +8,7 @@ import io.imgstream.schemas.ConnectionSettings;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicSettings;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.drift.DriftSettings;
 import io.imgstream.topology.fetch.SourceRetries;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import java.nio.file.Path;
@@ -154,6 +155,38 @@ public final class ScorerConfig extends AbstractConfig {
     private static final String LABELING_MIN_CONFIDENCE_DOC = "A prediction whose top probability is below this "
             + "gets a LabelRequest on labeling-requests (active learning). 0 disables the check.";
 
+    public static final String DRIFT_WINDOW_SIZE_CONFIG = "drift.window.size";
+    public static final int DEFAULT_DRIFT_WINDOW_SIZE = 1000;
+    private static final String DRIFT_WINDOW_SIZE_DOC = "How many of the current model version's most recent "
+            + "predictions are compared with its holdout's (confidence distribution and predicted-class mix) to tell "
+            + "drift. A swap starts a new window.";
+
+    public static final String DRIFT_MIN_PREDICTIONS_CONFIG = "drift.min.predictions";
+    public static final int DEFAULT_DRIFT_MIN_PREDICTIONS = 200;
+    private static final String DRIFT_MIN_PREDICTIONS_DOC =
+            "Predictions the drift window must hold before it is " + "compared; at most drift.window.size.";
+
+    public static final String DRIFT_MIN_REFERENCE_CONFIG = "drift.min.reference";
+    public static final int DEFAULT_DRIFT_MIN_REFERENCE = 30;
+    private static final String DRIFT_MIN_REFERENCE_DOC = "Holdout predictions a version's recorded profile must "
+            + "count for drift to be measured against it; a smaller holdout's shares are too coarse to tell drift "
+            + "from chance. Versions without a profile (bundles not trained by imgstream fit or the worker) are not "
+            + "compared.";
+
+    public static final String DRIFT_THRESHOLD_CONFIG = "drift.threshold";
+    public static final double DEFAULT_DRIFT_THRESHOLD = 0.25;
+    private static final String DRIFT_THRESHOLD_DOC = "Population stability index of the confidence distribution or "
+            + "the class mix above which the model counts as drifting (a log line, the imgstream.scorer.drifting "
+            + "gauge, and label requests per drift.labeling.share). By the usual rule of thumb, below 0.1 is "
+            + "stable and above 0.25 a large shift.";
+
+    public static final String DRIFT_LABELING_SHARE_CONFIG = "drift.labeling.share";
+    public static final double DEFAULT_DRIFT_LABELING_SHARE = 0.1;
+    private static final String DRIFT_LABELING_SHARE_DOC = "While the model drifts, this share of its confident "
+            + "predictions (chosen by a hash of the image id, so every instance picks the same images) also gets a "
+            + "LabelRequest, so that people label what the model now meets and the training worker refits on it. "
+            + "0 asks for none.";
+
     public static final String LABELING_MIN_MARGIN_CONFIG = "labeling.min.margin";
     public static final double DEFAULT_LABELING_MIN_MARGIN = 0.1;
     private static final String LABELING_MIN_MARGIN_DOC = "A prediction whose two most probable classes are closer "
@@ -202,6 +235,13 @@ public final class ScorerConfig extends AbstractConfig {
         validateModelSource();
         fetch();
         modelSignaturePublicKey();
+        if (getInt(DRIFT_MIN_PREDICTIONS_CONFIG) > getInt(DRIFT_WINDOW_SIZE_CONFIG)) {
+            throw new ConfigException(
+                    DRIFT_MIN_PREDICTIONS_CONFIG,
+                    getInt(DRIFT_MIN_PREDICTIONS_CONFIG),
+                    "must be at most " + DRIFT_WINDOW_SIZE_CONFIG + " (" + getInt(DRIFT_WINDOW_SIZE_CONFIG)
+                            + "): the window never holds more");
+        }
     }
 
     private static ConfigDef definition() {
@@ -346,6 +386,41 @@ public final class ScorerConfig extends AbstractConfig {
                         ConfigDef.Range.between(0.0, 1.0),
                         Importance.LOW,
                         LABELING_MIN_MARGIN_DOC)
+                .define(
+                        DRIFT_WINDOW_SIZE_CONFIG,
+                        Type.INT,
+                        DEFAULT_DRIFT_WINDOW_SIZE,
+                        ConfigDef.Range.between(1, 1_000_000),
+                        Importance.LOW,
+                        DRIFT_WINDOW_SIZE_DOC)
+                .define(
+                        DRIFT_MIN_PREDICTIONS_CONFIG,
+                        Type.INT,
+                        DEFAULT_DRIFT_MIN_PREDICTIONS,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        DRIFT_MIN_PREDICTIONS_DOC)
+                .define(
+                        DRIFT_MIN_REFERENCE_CONFIG,
+                        Type.INT,
+                        DEFAULT_DRIFT_MIN_REFERENCE,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        DRIFT_MIN_REFERENCE_DOC)
+                .define(
+                        DRIFT_THRESHOLD_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_DRIFT_THRESHOLD,
+                        ConfigDef.Range.between(1e-6, 100.0),
+                        Importance.LOW,
+                        DRIFT_THRESHOLD_DOC)
+                .define(
+                        DRIFT_LABELING_SHARE_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_DRIFT_LABELING_SHARE,
+                        ConfigDef.Range.between(0.0, 1.0),
+                        Importance.LOW,
+                        DRIFT_LABELING_SHARE_DOC)
                 .define(
                         SCORING_TOP_K_CONFIG,
                         Type.INT,
@@ -526,6 +601,16 @@ public final class ScorerConfig extends AbstractConfig {
     /** The active-learning thresholds. */
     public LabelingPolicy labeling() {
         return new LabelingPolicy(getDouble(LABELING_MIN_CONFIDENCE_CONFIG), getDouble(LABELING_MIN_MARGIN_CONFIG));
+    }
+
+    /** How drift is watched for. */
+    public DriftSettings drift() {
+        return new DriftSettings(
+                getInt(DRIFT_WINDOW_SIZE_CONFIG),
+                getInt(DRIFT_MIN_PREDICTIONS_CONFIG),
+                getInt(DRIFT_MIN_REFERENCE_CONFIG),
+                getDouble(DRIFT_THRESHOLD_CONFIG),
+                getDouble(DRIFT_LABELING_SHARE_CONFIG));
     }
 
     /** Root of the model store announced bundles are read from, absolute and normalised. */

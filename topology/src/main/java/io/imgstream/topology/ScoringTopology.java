@@ -6,6 +6,7 @@ import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.batching.BatchingProcessor;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.drift.DriftMonitor;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ParseProcessor;
@@ -57,6 +58,7 @@ public final class ScoringTopology {
      * @param batching  batch size (resolved) and timing
      * @param fetchPool where images are fetched and decoded
      * @param inference where batches are scored
+     * @param drift     watches the primary model's predictions for drift
      * @param metrics   where the processors count and time their work
      */
     public static Topology build(
@@ -66,6 +68,7 @@ public final class ScoringTopology {
             BatchingSettings batching,
             FetchPool fetchPool,
             InferenceExecutor inference,
+            DriftMonitor drift,
             ScorerMetrics metrics) {
         TopicCatalog topics = config.topics();
         // One budget for every task of this application: a failed task's record comes back to its replacement.
@@ -73,6 +76,7 @@ public final class ScoringTopology {
         BatchEmitter emitter = new BatchEmitter(
                 new PredictionBuilder(config.topK()),
                 config.labeling(),
+                drift,
                 metrics,
                 retries,
                 new BatchEmitter.Outputs(

@@ -23,6 +23,7 @@ import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.batching.BatchingProcessor;
 import io.imgstream.topology.batching.BatchingSettings;
+import io.imgstream.topology.drift.DriftMonitor;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.InferenceExecutor;
@@ -128,7 +129,15 @@ class ScoringTopologyTest {
                 slot, metrics, Time.SYSTEM, new BackgroundThreads(metrics::backgroundThreadFailed));
         topics = config.topics();
         driver = new TopologyTestDriver(
-                ScoringTopology.build(config, IMAGE_REFS, RECORDS, batching, fetchPool, inference, metrics),
+                ScoringTopology.build(
+                        config,
+                        IMAGE_REFS,
+                        RECORDS,
+                        batching,
+                        fetchPool,
+                        inference,
+                        new DriftMonitor(config.drift(), slot::holdoutProfile),
+                        metrics),
                 config.streamsProperties());
     }
 

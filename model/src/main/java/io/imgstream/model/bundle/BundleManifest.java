@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.time.Instant;
 import java.util.Collections;
@@ -47,6 +48,9 @@ import java.util.regex.Pattern;
  *                      written before it existed read and write back unchanged
  * @param lineage       what trained this version (the labeled set, the labels' time range, the recipe and seed), or
  *                      {@code null} for a bundle not trained from streamed labels; left out of the JSON when null
+ * @param holdoutProfile how the version's predictions on the images it was evaluated on spread over confidence and
+ *                      classes: the reference scorers measure drift against; {@code null} (left out of the JSON) when
+ *                      the bundle was not evaluated
  */
 public record BundleManifest(
         int formatVersion,
@@ -59,7 +63,8 @@ public record BundleManifest(
         Map<String, Double> metrics,
         Integer parentVersion,
         @JsonInclude(JsonInclude.Include.NON_NULL) String bottleneckLayer,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Lineage lineage) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Lineage lineage,
+        @JsonInclude(JsonInclude.Include.NON_NULL) PredictionProfile holdoutProfile) {
 
     /** The bundle format this code writes and the newest it reads. */
     public static final int CURRENT_FORMAT_VERSION = 1;
@@ -159,6 +164,7 @@ public record BundleManifest(
                         Map.of(),
                         parentVersion,
                         null,
+                        null,
                         null)
                 .withMetrics(metrics);
     }
@@ -170,7 +176,7 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withBottleneckLayer(String layer) {
-        return copy(metrics, Objects.requireNonNull(layer, "layer"), lineage);
+        return copy(metrics, Objects.requireNonNull(layer, "layer"), lineage, holdoutProfile);
     }
 
     /**
@@ -180,7 +186,7 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withLineage(Lineage trainedFrom) {
-        return copy(metrics, bottleneckLayer, Objects.requireNonNull(trainedFrom, "trainedFrom"));
+        return copy(metrics, bottleneckLayer, Objects.requireNonNull(trainedFrom, "trainedFrom"), holdoutProfile);
     }
 
     /**
@@ -190,10 +196,24 @@ public record BundleManifest(
      * @return a new manifest
      */
     public BundleManifest withMetrics(Map<String, Double> newMetrics) {
-        return copy(newMetrics, bottleneckLayer, lineage);
+        return copy(newMetrics, bottleneckLayer, lineage, holdoutProfile);
     }
 
-    private BundleManifest copy(Map<String, Double> newMetrics, String newBottleneckLayer, Lineage newLineage) {
+    /**
+     * Returns a copy that records how the version's predictions spread on its evaluation images.
+     *
+     * @param profile the predictions' profile on the holdout (or test) images
+     * @return a new manifest
+     */
+    public BundleManifest withHoldoutProfile(PredictionProfile profile) {
+        return copy(metrics, bottleneckLayer, lineage, Objects.requireNonNull(profile, "profile"));
+    }
+
+    private BundleManifest copy(
+            Map<String, Double> newMetrics,
+            String newBottleneckLayer,
+            Lineage newLineage,
+            PredictionProfile newHoldoutProfile) {
         return new BundleManifest(
                 formatVersion,
                 modelName,
@@ -205,7 +225,8 @@ public record BundleManifest(
                 newMetrics,
                 parentVersion,
                 newBottleneckLayer,
-                newLineage);
+                newLineage,
+                newHoldoutProfile);
     }
 
     /**

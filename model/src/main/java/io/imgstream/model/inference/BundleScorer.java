@@ -2,6 +2,7 @@ package io.imgstream.model.inference;
 
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
@@ -144,6 +145,11 @@ public final class BundleScorer implements ImageScorer {
     @Override
     public Optional<Preprocessing> preprocessing() {
         return Optional.of(bundle.manifest().preprocessing());
+    }
+
+    @Override
+    public Optional<PredictionProfile> holdoutProfile() {
+        return Optional.ofNullable(bundle.manifest().holdoutProfile());
     }
 
     @Override

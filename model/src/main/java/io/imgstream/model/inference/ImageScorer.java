@@ -1,5 +1,6 @@
 package io.imgstream.model.inference;
 
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -54,6 +55,14 @@ public interface ImageScorer extends AutoCloseable {
 
     /** The layout of the features {@link #scoreWithFeatures} returns, if this scorer's model has a bottleneck. */
     default Optional<FeatureLayout> featureLayout() {
+        return Optional.empty();
+    }
+
+    /**
+     * How the model's predictions spread on the images it was evaluated on when it was trained: the reference a
+     * scorer measures drift against. Empty when nobody recorded it.
+     */
+    default Optional<PredictionProfile> holdoutProfile() {
         return Optional.empty();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -302,6 +303,17 @@ class ModelBundleTest {
                 2);
 
         assertThat(BundleManifest.fromJson(manifest.toJson())).isEqualTo(manifest);
+        BundleManifest profiled = manifest.withHoldoutProfile(PredictionProfile.of(
+                TestBundles.CLASSES,
+                List.of(new float[TestBundles.CLASSES.size()], oneHot(TestBundles.CLASSES.size(), 1))));
+        assertThat(BundleManifest.fromJson(profiled.toJson())).isEqualTo(profiled);
+        assertThat(manifest.toJson()).as("left out when absent").doesNotContain("holdoutProfile");
+    }
+
+    private static float[] oneHot(int size, int index) {
+        float[] values = new float[size];
+        values[index] = 1;
+        return values;
     }
 
     @Test

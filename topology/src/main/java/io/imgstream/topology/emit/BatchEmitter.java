@@ -11,6 +11,8 @@ import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
+import io.imgstream.topology.drift.DriftMonitor;
+import io.imgstream.topology.drift.DriftShift;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -75,6 +78,7 @@ public final class BatchEmitter {
 
     private final PredictionBuilder predictions;
     private final LabelingPolicy labeling;
+    private final DriftMonitor drift;
     private final ScorerMetrics metrics;
     private final RecordRetries retries;
     private final Outputs outputs;
@@ -82,6 +86,8 @@ public final class BatchEmitter {
     /**
      * @param predictions builds prediction records from probabilities
      * @param labeling    decides which predictions get a label request
+     * @param drift       compares the primary model's recent predictions with its holdout's; while it drifts, a
+     *                    share of confident predictions get a label request too
      * @param metrics     where scored images, queue waits and label requests are counted
      * @param retries     the application's per-record retry budget, shared by its tasks
      * @param outputs     the child nodes to forward to
@@ -89,11 +95,13 @@ public final class BatchEmitter {
     public BatchEmitter(
             PredictionBuilder predictions,
             LabelingPolicy labeling,
+            DriftMonitor drift,
             ScorerMetrics metrics,
             RecordRetries retries,
             Outputs outputs) {
         this.predictions = Objects.requireNonNull(predictions, "predictions");
         this.labeling = Objects.requireNonNull(labeling, "labeling");
+        this.drift = Objects.requireNonNull(drift, "drift");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.retries = Objects.requireNonNull(retries, "retries");
         this.outputs = Objects.requireNonNull(outputs, "outputs");
@@ -258,7 +266,12 @@ public final class BatchEmitter {
                 latency,
                 scoredTime);
         forward(context, image, outputs.predictions(), prediction);
-        labeling.requestFor(prediction, scoredTime).ifPresent(request -> {
+        DriftShift shift = drift.observe(batch.model(), scored.probabilities());
+        Optional<String> driftReason =
+                shift.drifting() && drift.inLabelingShare(image.ref().getId())
+                        ? Optional.of(shift.describe())
+                        : Optional.empty();
+        labeling.requestFor(prediction, scoredTime, driftReason).ifPresent(request -> {
             metrics.labelRequested();
             forward(context, image, outputs.labelRequests(), request);
         });

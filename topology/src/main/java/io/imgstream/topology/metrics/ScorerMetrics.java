@@ -8,6 +8,7 @@ import com.codahale.metrics.Timer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.metrics.BucketedHistograms;
 import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.topology.drift.DriftShift;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -97,6 +98,17 @@ public final class ScorerMetrics {
     public static final String SHADOW_DISAGREEMENTS = PREFIX + ".shadow.disagreements";
     /** Meter of images the shadow model failed on (the primary's prediction still goes out). */
     public static final String SHADOW_FAILURES = PREFIX + ".shadow.failures";
+    /**
+     * Gauge of how far the primary model's recent confidence distribution has moved from its holdout's (population
+     * stability index); NaN until compared.
+     */
+    public static final String DRIFT_CONFIDENCE_SHIFT = PREFIX + ".drift.confidence.shift";
+    /** Gauge of how far the primary model's recent mix of predicted classes has moved from its holdout's. */
+    public static final String DRIFT_CLASS_MIX_SHIFT = PREFIX + ".drift.class.mix.shift";
+    /** Gauge of the predictions the drift comparison is over. */
+    public static final String DRIFT_WINDOW = PREFIX + ".drift.window";
+    /** Gauge: 1 while the primary model is drifting (either shift above {@code drift.threshold}), else 0. */
+    public static final String DRIFTING = PREFIX + ".drifting";
     /** Meter of the scorer's own threads (inference, control-topic watcher) that died; each stops the scorer. */
     public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
@@ -186,6 +198,19 @@ public final class ScorerMetrics {
      */
     public void fetchPoolHolds(LongSupplier heldBytes) {
         registry.gauge(FETCH_HELD_BYTES, () -> heldBytes::getAsLong);
+    }
+
+    /**
+     * Exports the drift comparison's figures as {@value #DRIFT_CONFIDENCE_SHIFT}, {@value #DRIFT_CLASS_MIX_SHIFT},
+     * {@value #DRIFT_WINDOW} and {@value #DRIFTING}.
+     *
+     * @param shift read whenever a gauge is sampled, such as {@code DriftMonitor::current}
+     */
+    public void driftOf(Supplier<DriftShift> shift) {
+        registry.gauge(DRIFT_CONFIDENCE_SHIFT, () -> () -> shift.get().confidence());
+        registry.gauge(DRIFT_CLASS_MIX_SHIFT, () -> () -> shift.get().classMix());
+        registry.gauge(DRIFT_WINDOW, () -> () -> shift.get().window());
+        registry.gauge(DRIFTING, () -> () -> shift.get().drifting() ? 1 : 0);
     }
 
     /**

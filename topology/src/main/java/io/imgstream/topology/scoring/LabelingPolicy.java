@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Active learning: decides which predictions to offer people for labeling. A prediction is asked about when its
  * top probability is below {@code minConfidence}, or when the two most probable classes are within
- * {@code minMargin} of each other (the model can't tell them apart).
+ * {@code minMargin} of each other (the model can't tell them apart), or when the caller has another reason to ask
+ * (the model is drifting, so even its confident answers need checking).
  *
  * <p>Stateless and thread-safe.
  *
@@ -27,12 +28,14 @@ public record LabelingPolicy(double minConfidence, double minMargin) {
     }
 
     /**
-     * The label request for {@code prediction}, if it is uncertain enough to ask.
+     * The label request for {@code prediction}, if it is uncertain enough to ask or {@code otherReason} says to.
      *
-     * @param now the request time
+     * @param now         the request time
+     * @param otherReason why to ask about a prediction that is not uncertain, if there is a reason
      */
-    public Optional<LabelRequest> requestFor(Prediction prediction, Instant now) {
+    public Optional<LabelRequest> requestFor(Prediction prediction, Instant now, Optional<String> otherReason) {
         return reason(prediction)
+                .or(() -> otherReason)
                 .map(reason -> LabelRequest.newBuilder()
                         .setImageId(prediction.getImageId())
                         .setUri(prediction.getImageUri())

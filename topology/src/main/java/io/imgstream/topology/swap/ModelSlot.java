@@ -1,6 +1,7 @@
 package io.imgstream.topology.swap;
 
 import io.imgstream.images.decode.TargetSize;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.inference.ImageScorer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -74,6 +75,15 @@ public final class ModelSlot implements AutoCloseable {
     /** The shadow model, if one is installed. */
     public Optional<ModelIdentity> shadowModel() {
         return Optional.ofNullable(current.get().shadowScorer()).map(ImageScorer::model);
+    }
+
+    /**
+     * The holdout profile of {@code model} if it is the primary model now: the reference its drift is measured
+     * against.
+     */
+    public Optional<PredictionProfile> holdoutProfile(ModelIdentity model) {
+        ImageScorer primary = current.get().primaryScorer();
+        return primary.model().equals(model) ? primary.holdoutProfile() : Optional.empty();
     }
 
     /** Most images per forward pass of the models installed now ({@link Models#batchSize()}). */

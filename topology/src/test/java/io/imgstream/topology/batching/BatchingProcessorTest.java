@@ -21,6 +21,8 @@ import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.drift.DriftMonitor;
+import io.imgstream.topology.drift.DriftSettings;
 import io.imgstream.topology.emit.BatchEmitter;
 import io.imgstream.topology.fetch.FetchPool;
 import io.imgstream.topology.fetch.ImageTask;
@@ -188,6 +190,7 @@ class BatchingProcessorTest {
                 new BatchEmitter(
                         new PredictionBuilder(2),
                         new LabelingPolicy(minConfidence, 0),
+                        new DriftMonitor(new DriftSettings(1000, 200, 30, 0.25, 0.1), slot::holdoutProfile),
                         metrics,
                         new RecordRetries(RecordRetries.DEFAULT_MAX_ATTEMPTS, Duration.ZERO),
                         OUTPUTS),

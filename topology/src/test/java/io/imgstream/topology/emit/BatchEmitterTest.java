@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.RecordRetries;
 import io.imgstream.schemas.avro.DeadLetter;
 import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
+import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.topology.drift.DriftMonitor;
+import io.imgstream.topology.drift.DriftSettings;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
@@ -24,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -44,9 +49,17 @@ class BatchEmitterTest {
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private final MetricRegistry registry = new MetricRegistry();
     private final ScorerMetrics metrics = new ScorerMetrics(registry, () -> PRIMARY, Optional::empty);
+    // Red with confidence 0.9 to 1 on 40 holdout images: the reference the drift test moves away from.
+    private static final PredictionProfile CONFIDENT_RED =
+            PredictionProfile.of(PRIMARY.classes(), new long[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 40}, new long[] {40, 0});
+
+    private final DriftMonitor drift = new DriftMonitor(
+            new DriftSettings(50, 20, 30, 0.25, 1.0),
+            model -> model.equals(PRIMARY) ? Optional.of(CONFIDENT_RED) : Optional.empty());
     private final BatchEmitter emitter = new BatchEmitter(
             new PredictionBuilder(2),
             new LabelingPolicy(0, 0),
+            drift,
             metrics,
             new RecordRetries(MAX_ATTEMPTS, Duration.ZERO),
             new BatchEmitter.Outputs("predictions", "shadow", "label-requests", "features", "dead-letter"));
@@ -176,6 +189,69 @@ class BatchEmitterTest {
                 .isEqualTo(1);
         assertThat(registry.meter(ScorerMetrics.SHADOW_FAILURES).getCount()).isEqualTo(1);
         assertThat(forwardedTo("predictions")).hasSize(4);
+    }
+
+    @Test
+    void shouldAskForLabelsOfConfidentPredictionsOnceTheModelDriftsFromItsHoldout() {
+        metrics.driftOf(drift::current);
+        Scored confidentRed = new Scored(new float[] {0.95f, 0.05f}, null);
+        Scored confidentBlue = new Scored(new float[] {0.05f, 0.95f}, null);
+        List<ScoredImage> likeTheHoldout = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            likeTheHoldout.add(new ScoredImage(pending("red-" + i, i), 2.0, confidentRed, null));
+        }
+        emitter.emitScored(context, batch(likeTheHoldout.toArray(ScoredImage[]::new)));
+
+        assertThat(forwardedTo("label-requests"))
+                .as("confident and like the holdout")
+                .isEmpty();
+        assertThat(registry.gauge(ScorerMetrics.DRIFTING).getValue()).isEqualTo(0);
+        assertThat((double) registry.gauge(ScorerMetrics.DRIFT_CLASS_MIX_SHIFT).getValue())
+                .isLessThan(0.25);
+
+        List<ScoredImage> shifted = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            shifted.add(new ScoredImage(pending("blue-" + i, 100 + i), 2.0, confidentBlue, null));
+        }
+        emitter.emitScored(context, batch(shifted.toArray(ScoredImage[]::new)));
+
+        assertThat(registry.gauge(ScorerMetrics.DRIFTING).getValue()).isEqualTo(1);
+        assertThat((double) registry.gauge(ScorerMetrics.DRIFT_CLASS_MIX_SHIFT).getValue())
+                .isGreaterThan(0.25);
+        assertThat(forwardedTo("label-requests"))
+                .as("every confident prediction once drifting, with the share at 1")
+                .isNotEmpty()
+                .allSatisfy(
+                        value -> assertThat(((LabelRequest) value).getReason()).startsWith("drift: "))
+                .allSatisfy(
+                        value -> assertThat(((LabelRequest) value).getImageId()).startsWith("blue-"));
+    }
+
+    @Test
+    void shouldStartANewDriftWindowWithEachModelVersion() {
+        Scored confidentBlue = new Scored(new float[] {0.05f, 0.95f}, null);
+        for (int i = 0; i < 30; i++) {
+            emitter.emitScored(context, batch(new ScoredImage(pending("blue-" + i, i), 2.0, confidentBlue, null)));
+        }
+        assertThat(drift.current().drifting()).isTrue();
+
+        ModelIdentity next = new ModelIdentity("colours", 5, List.of("red", "blue"));
+        emitter.emitScored(
+                context,
+                new ScoredBatch(
+                        "images-0@99",
+                        1,
+                        next,
+                        null,
+                        null,
+                        9_000L,
+                        1_000_000L,
+                        List.of(new ScoredImage(pending("blue-99", 99), 2.0, confidentBlue, null))));
+
+        assertThat(drift.current().window()).isEqualTo(1);
+        assertThat(drift.current().drifting())
+                .as("v5 has no recorded holdout profile: nothing to compare with")
+                .isFalse();
     }
 
     private static ScoredBatch batch(ScoredImage... images) {

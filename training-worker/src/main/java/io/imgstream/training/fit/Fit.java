@@ -10,6 +10,7 @@ import io.imgstream.model.bundle.ModelStore;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.explain.GradCam;
 import io.imgstream.model.explain.Heatmap;
@@ -225,15 +226,17 @@ public final class Fit {
             manifest = manifest.withBottleneckLayer(FineTuner.featuresVertex(base));
         }
         List<Mistake> mistakes = new ArrayList<>();
+        List<float[]> probabilities = new ArrayList<>();
         ClassificationReport report =
-                evaluate(ModelBundle.of(manifest, network), classes, evaluation, overlays, mistakes);
+                evaluate(ModelBundle.of(manifest, network), classes, evaluation, overlays, mistakes, probabilities);
         log.accept(String.format(
                 Locale.ROOT, "%s accuracy %.3f on %d images", evaluatedOn, report.accuracy(), report.count()));
         Map<String, Double> metrics = new HashMap<>();
         metrics.put(ACCURACY_METRIC, report.accuracy());
         metrics.put(evaluatedOn + "Size", (double) report.count());
         metrics.put("trainSize", (double) data.train().size());
-        BundleManifest withMetrics = manifest.withMetrics(metrics);
+        BundleManifest withMetrics =
+                manifest.withMetrics(metrics).withHoldoutProfile(PredictionProfile.of(classes, probabilities));
         ModelBundle bundle = ModelBundle.of(withMetrics, network).withCurves(fineTuneCurves.orElse(head.curves()));
         StoredBundle stored = store.save(bundle);
         return new Outcome(
@@ -360,8 +363,14 @@ public final class Fit {
         }
     }
 
+    /** Scores the split; each image's probabilities go to {@code probabilities}, wrong ones to {@code mistakes}. */
     private ClassificationReport evaluate(
-            ModelBundle bundle, List<String> classes, FolderDataset.Split split, Path overlays, List<Mistake> mistakes)
+            ModelBundle bundle,
+            List<String> classes,
+            FolderDataset.Split split,
+            Path overlays,
+            List<Mistake> mistakes,
+            List<float[]> probabilities)
             throws IOException {
         int[] predicted = new int[split.size()];
         try (BundleScorer scorer = new BundleScorer(bundle)) {
@@ -372,6 +381,7 @@ public final class Fit {
                     images.add(decode(file));
                 }
                 List<float[]> scores = scorer.score(images);
+                probabilities.addAll(scores);
                 for (int i = 0; i < scores.size(); i++) {
                     predicted[from + i] = ClassOutputs.argMax(scores.get(i));
                 }

@@ -10,6 +10,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.evaluation.ClassificationReport;
 import io.imgstream.model.evaluation.EpochMetrics;
+import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.head.ClassOutputs;
@@ -274,14 +275,15 @@ public final class Refitter {
         currentAccuracy.ifPresent(a -> metrics.put(PARENT_HOLDOUT_ACCURACY, a));
         Instant now = Instant.now();
         BundleManifest manifest = BundleManifest.create(
-                modelName,
-                version,
-                classes,
-                base.id().toString(),
-                base.preprocessing(),
-                now,
-                metrics,
-                current.map(CurrentVersion::version).orElse(null));
+                        modelName,
+                        version,
+                        classes,
+                        base.id().toString(),
+                        base.preprocessing(),
+                        now,
+                        metrics,
+                        current.map(CurrentVersion::version).orElse(null))
+                .withHoldoutProfile(PredictionProfile.of(classes, Arrays.asList(probabilities)));
         ComputationGraph network;
         TrainingCurves curves;
         if (tuned.isPresent()) {

@@ -139,6 +139,10 @@ class RefitterTest {
         assertThat(BundleManifest.fromJson(bundle.manifest().toJson()).lineage())
                 .as("the lineage survives the manifest's JSON")
                 .isEqualTo(lineage);
+        assertThat(bundle.manifest().holdoutProfile().count())
+                .as("the drift reference: the candidate's predictions on the holdout")
+                .isEqualTo(outcome.holdoutSize());
+        assertThat(bundle.manifest().holdoutProfile().predicted()).containsOnlyKeys(outcome.classes());
         assertThat(bundle.curves()).isPresent();
         float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
                 List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
