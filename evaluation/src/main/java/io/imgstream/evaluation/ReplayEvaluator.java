@@ -1,10 +1,12 @@
 package io.imgstream.evaluation;
 
 import io.imgstream.images.ImageLoader;
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.avro.ImageRef;
 import java.awt.image.BufferedImage;
@@ -148,6 +150,21 @@ public final class ReplayEvaluator {
         }
     }
 
+    /**
+     * The size images are decoded for, as a scorer running these versions side by side decodes them: for the
+     * largest input among them, so the replay scores what the scorer scored.
+     */
+    private static TargetSize decodedFor(List<BundleScorer> scorers) {
+        int width = 1;
+        int height = 1;
+        for (BundleScorer scorer : scorers) {
+            Preprocessing input = scorer.preprocessing().orElseThrow();
+            width = Math.max(width, input.width());
+            height = Math.max(height, input.height());
+        }
+        return new TargetSize(width, height);
+    }
+
     private void score(
             List<ImageRef> refs,
             List<BundleScorer> scorers,
@@ -156,9 +173,10 @@ public final class ReplayEvaluator {
             List<String> scored) {
         List<String> ids = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
+        TargetSize target = decodedFor(scorers);
         for (ImageRef ref : refs) {
             try {
-                images.add(loader.load(ref).image());
+                images.add(loader.load(ref, target).image());
                 ids.add(ref.getId());
             } catch (FetchException e) {
                 skipped.merge(e.reason().name(), 1, Integer::sum);

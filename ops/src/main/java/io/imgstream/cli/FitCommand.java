@@ -132,7 +132,10 @@ public final class FitCommand implements Callable<Integer> {
                     + "a base cut at an intermediate layer, whose channels differ in scale by orders of magnitude.")
     private boolean normalize;
 
-    @Option(names = "--resume", description = "Continue the head's training from the last checkpoint.")
+    @Option(
+            names = "--resume",
+            description = "Continue an interrupted fit from its last checkpoints in the work directory: the head's "
+                    + "training, then the fine-tuning's (with --fine-tune).")
     private boolean resume;
 
     @Override

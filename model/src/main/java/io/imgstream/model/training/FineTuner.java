@@ -12,9 +12,12 @@ import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.api.Layer;
@@ -274,6 +277,66 @@ public final class FineTuner {
             ImageSet train,
             ImageSet validation,
             Consumer<EpochMetrics> onEpoch) {
+        return run(network, preprocessing, train, validation, 1, TrainingCurves.empty(), null, onEpoch);
+    }
+
+    /**
+     * Trains as {@link #fineTune(ComputationGraph, Preprocessing, ImageSet, ImageSet, Consumer)}, writing a
+     * {@link FineTuneCheckpoint} after every epoch; if {@code checkpoints} already holds one, continues that run from
+     * its next epoch instead, with its network (updater state included) in place of {@code network}. Epoch {@code e}
+     * is shuffled and augmented from {@code (seed, e)} alone, so a continued run trains as the uninterrupted one
+     * would have.
+     *
+     * <p>The caller decides whether a checkpoint there belongs to this run (same network, images and settings);
+     * {@link #discardCheckpoint} removes one that does not, or one whose run has finished.
+     *
+     * @param checkpoints the run's checkpoint directory; created if missing
+     * @return the trained network (the restored one when continuing) and the curves of all its epochs
+     * @throws IOException if a checkpoint can't be written, or the one there can't be read
+     */
+    public FineTuneResult fineTune(
+            ComputationGraph network,
+            Preprocessing preprocessing,
+            ImageSet train,
+            ImageSet validation,
+            Path checkpoints,
+            Consumer<EpochMetrics> onEpoch)
+            throws IOException {
+        Objects.requireNonNull(checkpoints, "checkpoints");
+        Optional<FineTuneCheckpoint.Restored> restored = FineTuneCheckpoint.read(checkpoints);
+        try {
+            if (restored.isPresent()) {
+                FineTuneCheckpoint state = restored.get().state();
+                return run(
+                        restored.get().network(),
+                        preprocessing,
+                        train,
+                        validation,
+                        state.epoch() + 1,
+                        state.curves(),
+                        checkpoints,
+                        onEpoch);
+            }
+            return run(network, preprocessing, train, validation, 1, TrainingCurves.empty(), checkpoints, onEpoch);
+        } catch (CheckpointFailure e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Deletes the fine-tuning checkpoint in {@code checkpoints}, if there is one. */
+    public static void discardCheckpoint(Path checkpoints) throws IOException {
+        FineTuneCheckpoint.clear(checkpoints);
+    }
+
+    private FineTuneResult run(
+            ComputationGraph network,
+            Preprocessing preprocessing,
+            ImageSet train,
+            ImageSet validation,
+            int firstEpoch,
+            TrainingCurves earlier,
+            Path checkpoints,
+            Consumer<EpochMetrics> onEpoch) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(preprocessing, "preprocessing");
         Objects.requireNonNull(onEpoch, "onEpoch");
@@ -286,8 +349,8 @@ public final class FineTuner {
                 : ExampleOrder.identity(train.count());
         int[] order = new int[examples.length];
         INDArray buffer = Nd4j.create(DataType.FLOAT, preprocessing.batchShape(config.batchSize()));
-        TrainingCurves curves = TrainingCurves.empty();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+        TrainingCurves curves = earlier;
+        for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
             long started = System.nanoTime();
             long epochSeed = config.seed() * EPOCH_SEED_STRIDE + epoch;
             Nd4j.getRandom().setSeed(epochSeed);
@@ -307,6 +370,14 @@ public final class FineTuner {
             EvaluationResult onValidation = evaluate(network, preprocessing, validation);
             EpochMetrics metrics = EpochMetrics.of(epoch, onTrain, onValidation, started);
             curves = curves.plus(metrics);
+            if (checkpoints != null) {
+                try {
+                    new FineTuneCheckpoint(epoch, curves).write(checkpoints, network);
+                } catch (IOException e) {
+                    throw new CheckpointFailure(
+                            new IOException("could not write a fine-tuning checkpoint to " + checkpoints, e));
+                }
+            }
             onEpoch.accept(metrics);
         }
         return new FineTuneResult(network, curves);
@@ -422,5 +493,17 @@ public final class FineTuner {
     private static void requireFits(ImageSet data, String role, int classes) {
         Objects.requireNonNull(data, role + " data");
         ClassOutputs.requireFits(role, data.count(), data.classCount(), classes);
+    }
+
+    /** Carries a checkpoint's failure out of the epoch loop to the method that declares it. */
+    private static final class CheckpointFailure extends RuntimeException {
+        CheckpointFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
     }
 }

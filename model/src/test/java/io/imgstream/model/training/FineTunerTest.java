@@ -10,11 +10,15 @@ import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainer;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.LabeledFeatures;
+import io.imgstream.model.training.FineTuner.Unfreeze;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class FineTunerTest {
@@ -93,6 +97,76 @@ class FineTunerTest {
         assertThat(base.graph().getLayer(SmallCnn.CONV2).params())
                 .as("the base itself is untouched")
                 .isNotEqualTo(network.getLayer(SmallCnn.CONV2).params());
+    }
+
+    @Test
+    void shouldContinueAKilledRunFromItsLastCheckpointAsIfUninterrupted(@TempDir Path dir) throws IOException {
+        LabeledImages train = threeClasses(0, 30);
+        LabeledImages validation = threeClasses(100, 10);
+        TruncatedBase base = base();
+        ComputationGraph head = trainedHead(base, train, validation);
+        FineTuneConfig threeEpochs = new FineTuneConfig(
+                ONE_EPOCH.learningRate(),
+                ONE_EPOCH.momentum(),
+                3,
+                ONE_EPOCH.batchSize(),
+                ONE_EPOCH.seed(),
+                ONE_EPOCH.augmentation(),
+                true);
+        FineTuner tuner = new FineTuner(threeEpochs);
+        Unfreeze unfreeze = FineTuner.Unfreeze.fromLayer(SmallCnn.CONV2);
+        FineTuneResult whole = tuner.fineTune(
+                tuner.assemble(base, head, unfreeze),
+                FashionMnistSample.PREPROCESSING,
+                ImageSet.of(train),
+                ImageSet.of(validation),
+                dir.resolve("whole"),
+                epoch -> {});
+        assertThat(FineTuneCheckpoint.existsIn(dir.resolve("whole"))).isTrue();
+
+        // "Killed" after its first epoch: a one-epoch run of the same settings leaves that epoch's checkpoint.
+        Path killed = dir.resolve("killed");
+        new FineTuner(new FineTuneConfig(
+                        threeEpochs.learningRate(),
+                        threeEpochs.momentum(),
+                        1,
+                        threeEpochs.batchSize(),
+                        threeEpochs.seed(),
+                        threeEpochs.augmentation(),
+                        true))
+                .fineTune(
+                        tuner.assemble(base, head, unfreeze),
+                        FashionMnistSample.PREPROCESSING,
+                        ImageSet.of(train),
+                        ImageSet.of(validation),
+                        killed,
+                        epoch -> {});
+        List<Integer> epochsRun = new ArrayList<>();
+        ComputationGraph fresh = tuner.assemble(base, head, unfreeze);
+        FineTuneResult continued = tuner.fineTune(
+                fresh,
+                FashionMnistSample.PREPROCESSING,
+                ImageSet.of(train),
+                ImageSet.of(validation),
+                killed,
+                epoch -> epochsRun.add(epoch.epoch()));
+
+        assertThat(epochsRun).as("only the epochs the killed run had left").containsExactly(2, 3);
+        assertThat(continued.network())
+                .as("the checkpoint's network, not the fresh one")
+                .isNotSameAs(fresh);
+        assertThat(continued.curves().epochs()).isEqualTo(3);
+        assertThat(continued
+                        .network()
+                        .params()
+                        .sub(whole.network().params())
+                        .amaxNumber()
+                        .doubleValue())
+                .as("momentum and the epochs' seeds carried over: the same weights as the uninterrupted run")
+                .isLessThan(1e-5);
+
+        FineTuner.discardCheckpoint(killed);
+        assertThat(FineTuneCheckpoint.existsIn(killed)).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.imgstream.training.fit;
 
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseModelId;
 import io.imgstream.model.features.BottleneckFeatures;
 import java.io.BufferedInputStream;
@@ -20,9 +21,10 @@ import java.util.Optional;
 
 /**
  * Bottleneck features kept on disk, one small file per image and base, so a second {@code fit} on the same images
- * (another head, fine-tuning, a resumed run) computes none again. The key is the base's id and the image file's
- * path, size and modification time: an edited image gets new features. Files are written to a temporary name and
- * renamed, so a killed fit leaves no half-written entry; an unreadable entry counts as a miss.
+ * (another head, fine-tuning, a resumed run) computes none again. The key is the base's id, the size images are
+ * decoded for, and the image file's path, size and modification time: an edited image gets new features. Files are
+ * written to a temporary name and renamed, so a killed fit leaves no half-written entry; an unreadable entry counts
+ * as a miss.
  */
 final class FeatureFiles {
 
@@ -30,10 +32,15 @@ final class FeatureFiles {
 
     private final Path dir;
     private final BaseModelId base;
+    private final TargetSize decodedFor;
 
-    FeatureFiles(Path dir, BaseModelId base) {
+    /**
+     * @param decodedFor the size large images are decoded for: features of an image decoded otherwise differ a little
+     */
+    FeatureFiles(Path dir, BaseModelId base, TargetSize decodedFor) {
         this.dir = dir;
         this.base = base;
+        this.decodedFor = decodedFor;
     }
 
     Optional<BottleneckFeatures> read(Path image) throws IOException {
@@ -83,7 +90,8 @@ final class FeatureFiles {
     }
 
     private Path entry(Path image) throws IOException {
-        String key = base + "\n" + image.toAbsolutePath().normalize() + "\n" + Files.size(image) + "\n"
+        String key = base + "\ndecoded for " + decodedFor.width() + "x" + decodedFor.height() + "\n"
+                + image.toAbsolutePath().normalize() + "\n" + Files.size(image) + "\n"
                 + Files.getLastModifiedTime(image).toMillis();
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package io.imgstream.training.fit;
 import io.imgstream.images.decode.ImageDecodeException;
 import io.imgstream.images.decode.ImageDecoder;
 import io.imgstream.images.decode.ImageLimits;
+import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
@@ -27,6 +28,7 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.HeadTrainingResult;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.training.FineTuneCheckpoint;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuneResult;
 import io.imgstream.model.training.FineTuner;
@@ -65,6 +67,7 @@ public final class Fit {
     private static final int SCORING_BATCH = 16;
 
     private static final String CHECKPOINTS = "checkpoints";
+    private static final String FINE_TUNE_CHECKPOINTS = "fine-tune";
     /** Wrong predictions explained with a Grad-CAM overlay. */
     public static final int EXPLAINED_MISTAKES = 6;
 
@@ -146,7 +149,7 @@ public final class Fit {
                 base.id()));
 
         long featuresStarted = System.nanoTime();
-        FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id());
+        FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id(), decodedFor());
         int total = data.train().size() + data.validation().size();
         int[] cached = {0};
         LabeledFeatures train;
@@ -195,8 +198,19 @@ public final class Fit {
             FineTuner tuner = new FineTuner(fineTuneConfig());
             ComputationGraph assembled = tuner.assemble(base, head.head(), unfreeze());
             log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs");
+            Path fineTuneCheckpoints = checkpoints.resolve(FINE_TUNE_CHECKPOINTS);
+            if (!settings.resume()) {
+                FineTuner.discardCheckpoint(fineTuneCheckpoints);
+            } else if (FineTuneCheckpoint.existsIn(fineTuneCheckpoints)) {
+                log.accept("continuing the fine-tuning from its checkpoint in " + fineTuneCheckpoints);
+            }
             FineTuneResult tuned = tuner.fineTune(
-                    assembled, base.preprocessing(), images(data.train()), images(data.validation()), onEpoch);
+                    assembled,
+                    base.preprocessing(),
+                    images(data.train()),
+                    images(data.validation()),
+                    fineTuneCheckpoints,
+                    onEpoch);
             network = tuned.network();
             fineTuneCurves = Optional.of(tuned.curves());
         } else {
@@ -350,6 +364,14 @@ public final class Fit {
         return new ImageSet(images, split.labels());
     }
 
+    /**
+     * The size large images are decoded for, as the scorer and the worker decode them (subsampled to a few times the
+     * base's input), so that fit computes the features they will.
+     */
+    private TargetSize decodedFor() {
+        return new TargetSize(base.preprocessing().width(), base.preprocessing().height());
+    }
+
     private BufferedImage decode(Path file) throws IOException {
         long size = Files.size(file);
         if (size > decoder.limits().maxBytes()) {
@@ -357,7 +379,7 @@ public final class Fit {
                     + decoder.limits().maxBytes() + " an image may be");
         }
         try {
-            return decoder.decode(Files.readAllBytes(file));
+            return decoder.decode(Files.readAllBytes(file), decodedFor());
         } catch (ImageDecodeException e) {
             throw new IllegalArgumentException(file + " is not a usable image: " + e.getMessage(), e);
         }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *                       layers of another base
  * @param seed           seed of shuffling, dropout, augmentation and splits
  * @param workDir        feature cache and checkpoints
- * @param resume         whether to continue the head's training from the last checkpoint in {@code workDir}
+ * @param resume         whether to continue from the last checkpoints in {@code workDir}: the head's, then the
+ *                       fine-tuning's
  * @param normalized     whether the head standardises the pooled features first (batch normalisation): the channels
  *                       of an intermediate layer differ in scale by orders of magnitude, a last layer's less so
  */

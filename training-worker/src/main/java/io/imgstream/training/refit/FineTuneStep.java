@@ -4,6 +4,7 @@ import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.training.FineTuneCheckpoint;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuneResult;
 import io.imgstream.model.training.FineTuner;
@@ -11,6 +12,9 @@ import io.imgstream.model.training.ImageSet;
 import io.imgstream.training.features.ExampleImages;
 import io.imgstream.training.labels.LabeledExample;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -55,11 +59,17 @@ final class FineTuneStep {
     private final FineTuning tuning;
     private final BaseNetwork base;
     private final ExampleImages images;
+    private final Path checkpoints;
     private final Consumer<String> progress;
 
-    FineTuneStep(FineTuning tuning, BaseNetwork base, Consumer<String> progress) {
+    /**
+     * @param checkpoints where fine-tuning checkpoints after every epoch; a checkpoint already there is this refit's
+     *                    (the caller's fingerprint check cleared any other), so its run continues
+     */
+    FineTuneStep(FineTuning tuning, BaseNetwork base, Path checkpoints, Consumer<String> progress) {
         this.tuning = Objects.requireNonNull(tuning, "tuning");
         this.base = Objects.requireNonNull(base, "base");
+        this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.progress = Objects.requireNonNull(progress, "progress");
         Preprocessing input = base.preprocessing();
         this.images = new ExampleImages(tuning.loader(), Optional.of(new TargetSize(input.width(), input.height())));
@@ -115,12 +125,21 @@ final class FineTuneStep {
                 share < 1 ? String.format(Locale.ROOT, " (a %.0f%% sample, fine-tune.max.images)", share * 100) : "",
                 configured.epochs()));
         ComputationGraph assembled = tuner.assemble(base, head, unfreeze);
-        FineTuneResult tuned = tuner.fineTune(
-                assembled,
-                base.preprocessing(),
-                trainSet.images(),
-                validationSet.images(),
-                epoch -> progress.accept("  " + epoch.summary()));
+        if (FineTuneCheckpoint.existsIn(checkpoints)) {
+            progress.accept("continuing the interrupted fine-tuning from its checkpoint in " + checkpoints);
+        }
+        FineTuneResult tuned;
+        try {
+            tuned = tuner.fineTune(
+                    assembled,
+                    base.preprocessing(),
+                    trainSet.images(),
+                    validationSet.images(),
+                    checkpoints,
+                    epoch -> progress.accept("  " + epoch.summary()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not checkpoint the fine-tuning in " + checkpoints, e);
+        }
         float[][] probabilities = tuner.predict(
                 tuned.network(), base.preprocessing(), holdoutSet.images().images());
         return Optional.of(new Tuned(

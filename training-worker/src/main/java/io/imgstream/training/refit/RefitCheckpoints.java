@@ -15,8 +15,9 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * The head checkpoints of the refit in progress, one directory per model under the worker's {@code state.dir}, so
- * that a worker killed mid-refit resumes it from its last epoch instead of starting over.
+ * The checkpoints of the refit in progress, one directory per model under the worker's {@code state.dir}, so that a
+ * worker killed mid-refit resumes it from its last epoch instead of starting over: the head's, and the fine-tuning's
+ * in {@value #FINE_TUNING} below it when the refit fine-tunes.
  *
  * <p>A checkpoint is resumed only by the very same refit: the directory records a fingerprint of everything the
  * training depends on (version, classes, the warm start's source, the train and validation images in order, the
@@ -28,6 +29,7 @@ import java.util.stream.Stream;
 final class RefitCheckpoints {
 
     private static final String FINGERPRINT_FILE = "refit.fingerprint";
+    private static final String FINE_TUNING = "fine-tune";
 
     private final Path directory;
 
@@ -39,6 +41,11 @@ final class RefitCheckpoints {
     /** The directory the head checkpoints into. */
     Path directory() {
         return directory;
+    }
+
+    /** The directory the fine-tuning checkpoints into; cleared with the head's. */
+    Path fineTuning() {
+        return directory.resolve(FINE_TUNING);
     }
 
     /**

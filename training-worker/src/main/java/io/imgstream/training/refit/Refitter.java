@@ -228,7 +228,12 @@ public final class Refitter {
                         String.join("\t", classes),
                         current.map(c -> "from v" + c.version()).orElse("fresh"),
                         headConfig.toString(),
-                        trainingConfig.toString()),
+                        trainingConfig.toString(),
+                        fineTuning
+                                .filter(tuning -> tuning.appliesTo(version))
+                                .map(tuning -> "fine-tune " + tuning.config() + " layers " + tuning.layers()
+                                        + " max images " + tuning.maxImages())
+                                .orElse("head only")),
                 train,
                 validation);
         HeadTrainingResult result =
@@ -236,7 +241,7 @@ public final class Refitter {
 
         Optional<FineTuneStep.Tuned> tuned = fineTuning
                 .filter(tuning -> tuning.appliesTo(version))
-                .flatMap(tuning -> new FineTuneStep(tuning, base, progress)
+                .flatMap(tuning -> new FineTuneStep(tuning, base, checkpoints.fineTuning(), progress)
                         .run(
                                 result.head(),
                                 classes,

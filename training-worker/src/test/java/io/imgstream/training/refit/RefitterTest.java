@@ -349,6 +349,54 @@ class RefitterTest {
     }
 
     @Test
+    void shouldContinueAFineTuningKilledAfterItsFirstEpochFromItsCheckpoint() throws Exception {
+        FineTuneConfig defaults = FineTuneConfig.defaults();
+        FineTuning always = new FineTuning(
+                1,
+                0,
+                new FineTuneConfig(
+                        defaults.learningRate(),
+                        defaults.momentum(),
+                        3,
+                        defaults.batchSize(),
+                        7,
+                        defaults.augmentation(),
+                        true),
+                1000,
+                fetchSettings().loader());
+        List<LabeledExample> labeled = examples(0, 3);
+        boolean[] fineTuning = {false};
+        Consumer<String> killedInFineTuning = line -> {
+            progress.add(line);
+            fineTuning[0] |= line.startsWith("fine-tuning " + base.id());
+            if (fineTuning[0] && line.strip().startsWith("epoch 1:")) {
+                throw new IllegalStateException("killed");
+            }
+        };
+        assertThatThrownBy(() ->
+                        refitter(0.01, Optional.of(always), killedInFineTuning).refit(labeled, Optional.empty()))
+                .hasMessage("killed");
+        assertThat(announced).isEmpty();
+        progress.clear();
+
+        RefitOutcome outcome = refitter(0.01, Optional.of(always)).refit(withFeatures(labeled), Optional.empty());
+
+        assertThat(outcome.fineTuned()).isTrue();
+        assertThat(progress).anyMatch(line -> line.startsWith("continuing the interrupted fine-tuning"));
+        List<String> afterFineTuningStarted = progress.subList(
+                progress.indexOf(progress.stream()
+                        .filter(line -> line.startsWith("fine-tuning " + base.id()))
+                        .findFirst()
+                        .orElseThrow()),
+                progress.size());
+        assertThat(afterFineTuningStarted.stream().filter(line -> line.strip().startsWith("epoch ")))
+                .as("the fine-tuning epochs the killed refit had left")
+                .map(line -> line.strip().substring(0, "epoch N".length()))
+                .containsExactly("epoch 2", "epoch 3");
+        assertThat(checkpoints()).as("the announced refit's checkpoint").doesNotExist();
+    }
+
+    @Test
     void shouldStartAfreshWhenTheLabeledSetChangedSinceTheInterruptedRefit() throws Exception {
         Consumer<String> killedAfterEpoch2 = line -> {
             if (line.strip().startsWith("epoch 2:")) {
