@@ -72,7 +72,21 @@ public final class RolloutController {
      * policy's first share, with a START decision; other announcements pass unchanged.
      */
     public VersionAnnouncer starting(VersionAnnouncer next) {
-        return version -> next.announce(version.getStatus() == ModelStatus.CANARY ? start(version) : version);
+        return version -> {
+            if (version.getStatus() != ModelStatus.CANARY) {
+                next.announce(version);
+                return;
+            }
+            ModelVersion started = start(version);
+            next.announce(started);
+            LOG.info(
+                    "Rollout of {} v{}: START. {}",
+                    model,
+                    version.getVersion(),
+                    started.getRolloutDecision().getReason());
+            metrics.rolloutDecided(RolloutAction.START);
+            metrics.rolloutAt(0, policy.firstPercent());
+        };
     }
 
     private ModelVersion start(ModelVersion candidate) {
@@ -87,7 +101,7 @@ public final class RolloutController {
                                 " with holdout accuracy %.4f",
                                 candidate.getMetrics().getAccuracy()),
                 policy.firstPercent());
-        ModelVersion started = ModelVersion.newBuilder(candidate)
+        return ModelVersion.newBuilder(candidate)
                 .setCanaryPercent(policy.firstPercent())
                 .setRolloutDecision(RolloutDecision.newBuilder()
                         .setAction(RolloutAction.START)
@@ -96,9 +110,6 @@ public final class RolloutController {
                         .setArms(List.of())
                         .build())
                 .build();
-        LOG.info("Rollout of {} v{}: START. {}", model, candidate.getVersion(), reason);
-        metrics.rolloutDecided(RolloutAction.START);
-        return started;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.imgstream.training.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.codahale.metrics.MetricRegistry;
 import io.imgstream.control.ModelVersionKeys;
+import io.imgstream.control.VersionAnnouncer;
 import io.imgstream.schemas.avro.ArmFigures;
 import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.schemas.avro.LatencyBreakdown;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 
 class RolloutControllerTest {
@@ -69,6 +73,24 @@ class RolloutControllerTest {
         assertThat(started.getRolloutDecision().getAction()).isEqualTo(RolloutAction.START);
         assertThat(started.getRolloutDecision().getStep()).isZero();
         assertThat(announced.get(1).getRolloutDecision()).as("not a canary").isNull();
+        assertThat(metrics.registry()
+                        .counter(TrainingMetrics.ROLLOUT_DECISIONS + ".START")
+                        .getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountNoStartThatWasNotAnnounced() {
+        VersionAnnouncer broken = version -> {
+            throw new KafkaException("the broker is away");
+        };
+
+        assertThatThrownBy(() -> controller.starting(broken).announce(version(2, ModelStatus.CANARY, STARTED)))
+                .isInstanceOf(KafkaException.class);
+        assertThat(metrics.registry()
+                        .counter(TrainingMetrics.ROLLOUT_DECISIONS + ".START")
+                        .getCount())
+                .isZero();
     }
 
     @Test
@@ -94,8 +116,7 @@ class RolloutControllerTest {
                         ArmFigures::getCorrect,
                         ArmFigures::getAccuracy)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(PredictionArm.CURRENT, 1, 4L, 3L, 0.75),
-                        org.assertj.core.groups.Tuple.tuple(PredictionArm.CANARY, 2, 4L, 4L, 1.0));
+                        tuple(PredictionArm.CURRENT, 1, 4L, 3L, 0.75), tuple(PredictionArm.CANARY, 2, 4L, 4L, 1.0));
         assertThat(announced).containsExactly(step);
         assertThat(measured).allMatch(t -> t.since().equals(STARTED) && t.canaryVersion() == 2);
         assertThat(metrics.registry()
