@@ -32,6 +32,7 @@ import io.imgstream.training.refit.RefitTrigger;
 import io.imgstream.training.refit.Refitter;
 import io.imgstream.training.rollout.RolloutController;
 import io.imgstream.training.rollout.RolloutFeed;
+import io.imgstream.training.rollout.RolloutPolicy;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,27 +125,26 @@ public final class TrainingWorker implements StreamsApplication {
                 signed.announce(version);
             }
         };
-        this.feed = config.rolloutPolicy()
-                .map(policy -> new RolloutFeed(
-                        clients,
-                        serdes,
-                        topics.name(TopicRole.PREDICTIONS),
-                        topics.name(TopicRole.FEEDBACK),
-                        config.rolloutTrackedImages(),
-                        new RolloutFeed.Listener() {
-                            @Override
-                            public void recordSkipped(String position, Exception why) {
-                                metrics.rolloutRecordSkipped();
-                            }
+        Optional<RolloutPolicy> policy = config.rolloutPolicy();
+        this.feed = policy.map(p -> new RolloutFeed(
+                clients,
+                serdes,
+                topics.name(TopicRole.PREDICTIONS),
+                topics.name(TopicRole.FEEDBACK),
+                config.rolloutTrackedImages(),
+                new RolloutFeed.Listener() {
+                    @Override
+                    public void recordSkipped(String position, Exception why) {
+                        metrics.rolloutRecordSkipped();
+                    }
 
-                            @Override
-                            public void readFailed(Throwable why) {
-                                metrics.rolloutReadFailed();
-                            }
-                        }));
-        this.rollout = config.rolloutPolicy()
-                .map(policy -> new RolloutController(
-                        config.modelName(), policy, announcer, feed.orElseThrow(), metrics, Clock.systemUTC()));
+                    @Override
+                    public void readFailed(Throwable why) {
+                        metrics.rolloutReadFailed();
+                    }
+                }));
+        this.rollout = policy.map(p -> new RolloutController(
+                config.modelName(), p, announcer, feed.orElseThrow(), metrics, Clock.systemUTC()));
         Properties producerProps = new Properties();
         producerProps.putAll(clients);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
