@@ -25,8 +25,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Reads and writes the compacted {@code model-versions} control topic. Each announcement is written under the
  * version's history key ({@code <model>/v<N>}), so the history survives compaction, and, when it is PROMOTED or
- * SHADOW, also under the key scorers act on ({@code <model>} or {@code <model>/shadow}). Both records go in one
- * transaction, and scorers read the topic {@code read_committed}: an announcer killed mid-publish leaves neither
+ * SHADOW, also under the key scorers act on ({@code <model>} or {@code <model>/shadow}). A CANARY record, and any
+ * record carrying a rollout policy's decision (which is always about the canary: a step, or the record that ends it
+ * by promoting or rolling it back), is also written under {@code <model>/canary}. All records of an announcement go
+ * in one transaction, and scorers read the topic {@code read_committed}: an announcer killed mid-publish leaves neither
  * record visible, never a recorded version no scorer acts on or the reverse.
  */
 public final class ControlTopic implements VersionAnnouncer {
@@ -71,8 +73,9 @@ public final class ControlTopic implements VersionAnnouncer {
     }
 
     /**
-     * Writes an announcement under its history key and, for PROMOTED and SHADOW, its acting key, and waits until
-     * the transaction holding them is committed.
+     * Writes an announcement under its history key and, for PROMOTED and SHADOW, its acting key, for CANARY or a
+     * rollout decision the canary key, and waits until the transaction holding them is committed. A promotion by a
+     * rollout decision thus makes the canary current and ends the canary atomically.
      *
      * @throws KafkaException if the broker does not take them (nothing of the announcement becomes visible)
      */
@@ -95,6 +98,9 @@ public final class ControlTopic implements VersionAnnouncer {
                 send(producer, ModelVersionKeys.current(model), version);
             } else if (version.getStatus() == ModelStatus.SHADOW) {
                 send(producer, ModelVersionKeys.shadow(model), version);
+            }
+            if (version.getStatus() == ModelStatus.CANARY || version.getRolloutDecision() != null) {
+                send(producer, ModelVersionKeys.canary(model), version);
             }
             producer.commitTransaction();
         }
@@ -171,6 +177,15 @@ public final class ControlTopic implements VersionAnnouncer {
     public static Optional<ModelVersion> current(Map<String, ModelVersion> latest, String model) {
         return Optional.ofNullable(latest.get(ModelVersionKeys.current(model)))
                 .filter(version -> version.getStatus() == ModelStatus.PROMOTED);
+    }
+
+    /**
+     * The canary of {@code model} among records read by {@link #latestByKey()}: the record under its canary key
+     * while its status is CANARY; a record with another status there has ended the canary.
+     */
+    public static Optional<ModelVersion> canary(Map<String, ModelVersion> latest, String model) {
+        return Optional.ofNullable(latest.get(ModelVersionKeys.canary(model)))
+                .filter(version -> version.getStatus() == ModelStatus.CANARY);
     }
 
     /** The highest version of {@code model} any record names, whatever its status. */

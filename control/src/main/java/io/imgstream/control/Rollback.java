@@ -4,6 +4,7 @@ import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.schemas.avro.RolloutAction;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
@@ -55,9 +56,13 @@ public final class Rollback {
      * matrix) where the manifest has only accuracy.
      */
     public static Plan plan(Map<String, ModelVersion> records, ModelVersion current, StoredBundle target, Instant now) {
+        // A rollout decision belongs to the record it was announced in; copied into these, it would also put them
+        // under the canary key and end a canary in progress.
         ModelVersion replaced = ModelVersion.newBuilder(current)
                 .setStatus(ModelStatus.ROLLED_BACK)
                 .setCreatedTime(now)
+                .setCanaryPercent(null)
+                .setRolloutDecision(null)
                 .build();
         ModelVersion recorded = records.get(ModelVersionKeys.history(target.modelName(), target.version()));
         ModelVersion promoted =
@@ -65,16 +70,24 @@ public final class Rollback {
                         ? ModelVersion.newBuilder(recorded)
                                 .setStatus(ModelStatus.PROMOTED)
                                 .setCreatedTime(now)
+                                .setCanaryPercent(null)
+                                .setRolloutDecision(null)
                                 .build()
                         : ModelAnnouncements.of(
                                 target, BundleFile.readManifest(Path.of(target.uri())), ModelStatus.PROMOTED, now);
         return new Plan(replaced, promoted);
     }
 
-    /** Versions without a record were stored by hand (or before the control topic kept history): trust them. */
+    /**
+     * Versions without a record were stored by hand (or before the control topic kept history): trust them. A canary
+     * that a rollout policy rolled back was never current.
+     */
     private static boolean wasLive(ModelVersion record) {
-        return record == null
-                || record.getStatus() == ModelStatus.PROMOTED
-                || record.getStatus() == ModelStatus.ROLLED_BACK;
+        if (record == null || record.getStatus() == ModelStatus.PROMOTED) {
+            return true;
+        }
+        return record.getStatus() == ModelStatus.ROLLED_BACK
+                && (record.getRolloutDecision() == null
+                        || record.getRolloutDecision().getAction() != RolloutAction.ROLL_BACK);
     }
 }

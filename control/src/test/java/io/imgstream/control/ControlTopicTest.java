@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.schemas.LatestRecords;
+import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,25 @@ class ControlTopicTest {
         assertThat(ControlTopic.current(ControlTopic.readableFor(others, "pets"), "pets"))
                 .map(ModelVersion::getVersion)
                 .contains(1);
+    }
+
+    @Test
+    void shouldTellTheCanaryOnlyWhileItsKeyHoldsACanaryRecord() {
+        ModelVersion canary = ModelVersion.newBuilder(version("pets", 2))
+                .setStatus(ModelStatus.CANARY)
+                .setCanaryPercent(10)
+                .build();
+        ModelVersion ended = ModelVersion.newBuilder(canary)
+                .setStatus(ModelStatus.ROLLED_BACK)
+                .build();
+
+        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.canary("pets"), canary), "pets"))
+                .contains(canary);
+        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.canary("pets"), ended), "pets"))
+                .isEmpty();
+        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.history("pets", 2), canary), "pets"))
+                .as("a history record is no canary")
+                .isEmpty();
     }
 
     private static ModelVersion version(String model, int version) {

@@ -30,7 +30,11 @@ import io.imgstream.training.refit.LabelLedger;
 import io.imgstream.training.refit.RefitOutcome;
 import io.imgstream.training.refit.RefitTrigger;
 import io.imgstream.training.refit.Refitter;
+import io.imgstream.training.rollout.RolloutController;
+import io.imgstream.training.rollout.RolloutFeed;
+import io.imgstream.training.rollout.RolloutPolicy;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +58,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running training worker: the labeled-set topology in a {@link KafkaStreams} instance, and one refit thread
  * that checks every second whether a refit is due and runs it.
+ *
+ * <p>With a rollout policy ({@code rollout.steps}), a third thread checks the rollout in progress every
+ * {@code rollout.check.interval.ms} ({@link RolloutController}), and no refit runs while a canary is in progress.
  *
  * <p>Start-up resumes from the durable labeled set (the stores are restored from their changelogs) and from the
  * control topic (the current version to warm-start from and to beat, and the highest version number in use). A
@@ -80,6 +87,11 @@ public final class TrainingWorker implements StreamsApplication {
     private final TrainingMetrics metrics;
     private final MetricsExporters exporters;
     private final ScheduledExecutorService refitThread;
+    private final Object announcing = new Object();
+    private final Optional<RolloutFeed> feed;
+    private final Optional<RolloutController> rollout;
+    private final ScheduledExecutorService rolloutThread;
+    private volatile boolean rolloutInProgress;
     private CurrentVersion current;
     private Map<String, ModelVersion> controlRecords = Map.of();
     private LabelLedger ledger;
@@ -103,6 +115,36 @@ public final class TrainingWorker implements StreamsApplication {
         this.store = new FileSystemModelStore(config.modelStore());
         this.metrics = new TrainingMetrics(new MetricRegistry());
         this.trigger = config.refitTrigger();
+        VersionAnnouncer signed = config.signingKey()
+                .<VersionAnnouncer>map(key -> new SigningAnnouncer(control, key))
+                .orElse(control);
+        // The refit and rollout threads both announce, and announcements share one transactional id: one at a time,
+        // or each would fence the other's transaction.
+        VersionAnnouncer announcer = version -> {
+            synchronized (announcing) {
+                signed.announce(version);
+            }
+        };
+        Optional<RolloutPolicy> policy = config.rolloutPolicy();
+        this.feed = policy.map(p -> new RolloutFeed(
+                clients,
+                serdes,
+                topics.name(TopicRole.PREDICTIONS),
+                topics.name(TopicRole.FEEDBACK),
+                config.rolloutTrackedImages(),
+                new RolloutFeed.Listener() {
+                    @Override
+                    public void recordSkipped(String position, Exception why) {
+                        metrics.rolloutRecordSkipped();
+                    }
+
+                    @Override
+                    public void readFailed(Throwable why) {
+                        metrics.rolloutReadFailed();
+                    }
+                }));
+        this.rollout = policy.map(p -> new RolloutController(
+                config.modelName(), p, announcer, feed.orElseThrow(), metrics, Clock.systemUTC()));
         Properties producerProps = new Properties();
         producerProps.putAll(clients);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -121,9 +163,7 @@ public final class TrainingWorker implements StreamsApplication {
                 config.publishStatus(),
                 backfill,
                 store,
-                config.signingKey()
-                        .<VersionAnnouncer>map(key -> new SigningAnnouncer(control, key))
-                        .orElse(control),
+                rollout.map(r -> r.starting(announcer)).orElse(announcer),
                 () -> ControlTopic.highestVersion(controlRecords, config.modelName())
                         .orElse(0),
                 config.stateDir().resolve("refits").resolve(config.modelName()),
@@ -138,6 +178,11 @@ public final class TrainingWorker implements StreamsApplication {
         exporters.readiness(this::notReadyReason);
         this.refitThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "imgstream-refit");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.rolloutThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "imgstream-rollout");
             thread.setDaemon(true);
             return thread;
         });
@@ -168,6 +213,10 @@ public final class TrainingWorker implements StreamsApplication {
             worker.streams.start();
             worker.refitThread.scheduleWithFixedDelay(
                     worker::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            if (worker.rollout.isPresent()) {
+                long every = config.rolloutCheckInterval().toMillis();
+                worker.rolloutThread.scheduleWithFixedDelay(worker::checkRollout, 0, every, TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) {
             worker.close();
             throw e;
@@ -184,7 +233,9 @@ public final class TrainingWorker implements StreamsApplication {
 
     private void check() {
         try {
-            if (streams.state() != KafkaStreams.State.RUNNING || System.nanoTime() < retryAfterNanos) {
+            if (streams.state() != KafkaStreams.State.RUNNING
+                    || System.nanoTime() < retryAfterNanos
+                    || rolloutInProgress) {
                 return;
             }
             List<LabeledExample> snapshot = labeledSet.snapshot();
@@ -219,12 +270,36 @@ public final class TrainingWorker implements StreamsApplication {
 
     private void refit(List<LabeledExample> snapshot) {
         readControlTopic();
+        if (rollout.isPresent() && rollout.get().inProgress(controlRecords)) {
+            // One experiment at a time: the labels wait for the rollout to end, which its step timeout bounds.
+            rolloutInProgress = true;
+            return;
+        }
         RefitOutcome outcome = refitter.refit(snapshot, Optional.ofNullable(current));
         ledger.refitted(snapshot);
         lastRefitNanos = System.nanoTime();
         metrics.refitted(outcome);
         metrics.pending(0);
         lastOutcome = outcome;
+    }
+
+    /**
+     * Reads the control topic and lets the rollout policy decide. Every failure (the broker away, a decision that
+     * can't be announced) is logged and counted, and the next check tries again: the thread never ends by itself.
+     */
+    private void checkRollout() {
+        try {
+            Map<String, ModelVersion> records = ControlTopic.readableFor(control.snapshot(), config.modelName());
+            RolloutController controller = rollout.orElseThrow();
+            rolloutInProgress = controller.inProgress(records);
+            controller.check(records);
+        } catch (RuntimeException | Error e) {
+            if (closing) {
+                return;
+            }
+            metrics.rolloutReadFailed();
+            LOG.error("Rollout check failed; the next check tries again: {}", e.toString(), e);
+        }
     }
 
     /**
@@ -301,11 +376,14 @@ public final class TrainingWorker implements StreamsApplication {
     public void close() {
         closing = true;
         refitThread.shutdownNow();
+        rolloutThread.shutdownNow();
         try {
             refitThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            rolloutThread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        feed.ifPresent(RolloutFeed::close);
         streams.close(CLOSE_TIMEOUT);
         producer.close(CLOSE_TIMEOUT);
         extractor.close();

@@ -30,10 +30,13 @@ import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.FineTuning;
 import io.imgstream.training.refit.RefitMode;
 import io.imgstream.training.refit.RefitTrigger;
+import io.imgstream.training.rollout.RolloutPolicy;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -200,8 +203,43 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String DEFAULT_PUBLISH_STATUS = ModelStatus.PROMOTED.name();
     private static final String PUBLISH_STATUS_DOC =
             "How a candidate that passes the gate is announced: PROMOTED (scorers "
-                    + "switch to it) or SHADOW (scored beside the current version into predictions-shadow, promoted by "
-                    + "hand).";
+                    + "switch to it), SHADOW (scored beside the current version into predictions-shadow, promoted by "
+                    + "hand) or CANARY (it scores a share of the images and the rollout policy, rollout.*, promotes "
+                    + "or rolls it back; the first version of a model, with nothing to compare it with, is PROMOTED).";
+
+    public static final String ROLLOUT_STEPS_CONFIG = "rollout.steps";
+    private static final String ROLLOUT_STEPS_DOC = "The rollout policy's steps: the canary's share of the images at "
+            + "each, in percent (1 to 99, growing), e.g. 10,50; after the last it is promoted. Empty: no policy, and "
+            + "a canary started by hand waits for a person. With steps, the worker also takes over a canary a person "
+            + "started ('imgstream models promote --canary'), at the step its share has reached.";
+
+    public static final String ROLLOUT_MIN_LABELED_CONFIG = "rollout.min.labeled";
+    public static final int DEFAULT_ROLLOUT_MIN_LABELED = 200;
+    private static final String ROLLOUT_MIN_LABELED_DOC = "Labeled images each arm (the canary, the current version) "
+            + "needs since its step began before the step is decided: the canary's accuracy on them is compared "
+            + "with the current version's.";
+
+    public static final String ROLLOUT_MAX_ACCURACY_DROP_CONFIG = "rollout.max.accuracy.drop";
+    public static final double DEFAULT_ROLLOUT_MAX_ACCURACY_DROP = 0.01;
+    private static final String ROLLOUT_MAX_ACCURACY_DROP_DOC = "How far the canary's accuracy may fall below the "
+            + "current version's (0.01 = one point) and still move on; further below, it is rolled back.";
+
+    public static final String ROLLOUT_STEP_TIMEOUT_MS_CONFIG = "rollout.step.timeout.ms";
+    public static final long DEFAULT_ROLLOUT_STEP_TIMEOUT_MS = 86_400_000L;
+    private static final String ROLLOUT_STEP_TIMEOUT_MS_DOC = "A step that has not gathered rollout.min.labeled "
+            + "labeled images on each arm this long after it began is rolled back: a canary that can't be judged "
+            + "does not keep its share, and the current version stays.";
+
+    public static final String ROLLOUT_CHECK_INTERVAL_MS_CONFIG = "rollout.check.interval.ms";
+    public static final long DEFAULT_ROLLOUT_CHECK_INTERVAL_MS = 10_000L;
+    private static final String ROLLOUT_CHECK_INTERVAL_MS_DOC =
+            "How often the policy reads the control topic and " + "decides the step in progress.";
+
+    public static final String ROLLOUT_TRACKED_IMAGES_CONFIG = "rollout.tracked.images";
+    public static final int DEFAULT_ROLLOUT_TRACKED_IMAGES = 100_000;
+    private static final String ROLLOUT_TRACKED_IMAGES_DOC = "Most predictions waiting for a label, and labels "
+            + "waiting for a prediction, the policy remembers per step; the least recently seen are forgotten first "
+            + "(a forgotten prediction keeps its count, but its label is not counted).";
 
     public static final String HEAD_EPOCHS_CONFIG = "head.epochs";
     private static final String HEAD_EPOCHS_DOC = "Most epochs of a refit; early stopping usually ends it sooner.";
@@ -256,6 +294,12 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         if (!BundleManifest.MODEL_NAME_PATTERN.matcher(modelName()).matches()) {
             throw new ConfigException(
                     MODEL_NAME_CONFIG, modelName(), "must match " + BundleManifest.MODEL_NAME_PATTERN.pattern());
+        }
+        if (publishStatus() == ModelStatus.CANARY && rolloutPolicy().isEmpty()) {
+            throw new ConfigException(
+                    PUBLISH_STATUS_CONFIG,
+                    getString(PUBLISH_STATUS_CONFIG),
+                    "a canary needs a rollout policy: set rollout.steps, e.g. 10,50");
         }
         if (holdoutPercent() + validationPercent() >= 100) {
             throw new ConfigException(
@@ -406,9 +450,62 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         PUBLISH_STATUS_CONFIG,
                         Type.STRING,
                         DEFAULT_PUBLISH_STATUS,
-                        ConfigDef.ValidString.in(ModelStatus.PROMOTED.name(), ModelStatus.SHADOW.name()),
+                        ConfigDef.ValidString.in(
+                                ModelStatus.PROMOTED.name(), ModelStatus.SHADOW.name(), ModelStatus.CANARY.name()),
                         Importance.MEDIUM,
                         PUBLISH_STATUS_DOC)
+                .define(
+                        ROLLOUT_STEPS_CONFIG,
+                        Type.LIST,
+                        "",
+                        new ConfigDef.Validator() {
+                            @Override
+                            public void ensureValid(String name, Object value) {
+                                rolloutSteps(name, value);
+                            }
+
+                            @Override
+                            public String toString() {
+                                return "growing shares of 1 to 99 percent, or empty";
+                            }
+                        },
+                        Importance.MEDIUM,
+                        ROLLOUT_STEPS_DOC)
+                .define(
+                        ROLLOUT_MIN_LABELED_CONFIG,
+                        Type.INT,
+                        DEFAULT_ROLLOUT_MIN_LABELED,
+                        ConfigDef.Range.between(1, 10_000_000),
+                        Importance.MEDIUM,
+                        ROLLOUT_MIN_LABELED_DOC)
+                .define(
+                        ROLLOUT_MAX_ACCURACY_DROP_CONFIG,
+                        Type.DOUBLE,
+                        DEFAULT_ROLLOUT_MAX_ACCURACY_DROP,
+                        ConfigDef.Range.between(0, 1),
+                        Importance.MEDIUM,
+                        ROLLOUT_MAX_ACCURACY_DROP_DOC)
+                .define(
+                        ROLLOUT_STEP_TIMEOUT_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_ROLLOUT_STEP_TIMEOUT_MS,
+                        ConfigDef.Range.atLeast(1_000L),
+                        Importance.MEDIUM,
+                        ROLLOUT_STEP_TIMEOUT_MS_DOC)
+                .define(
+                        ROLLOUT_CHECK_INTERVAL_MS_CONFIG,
+                        Type.LONG,
+                        DEFAULT_ROLLOUT_CHECK_INTERVAL_MS,
+                        ConfigDef.Range.between(100L, 3_600_000L),
+                        Importance.LOW,
+                        ROLLOUT_CHECK_INTERVAL_MS_DOC)
+                .define(
+                        ROLLOUT_TRACKED_IMAGES_CONFIG,
+                        Type.INT,
+                        DEFAULT_ROLLOUT_TRACKED_IMAGES,
+                        ConfigDef.Range.between(100, 10_000_000),
+                        Importance.LOW,
+                        ROLLOUT_TRACKED_IMAGES_DOC)
                 .define(
                         HEAD_EPOCHS_CONFIG,
                         Type.INT,
@@ -465,6 +562,31 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         MetricsSettings.define(def);
         TopicSettings.define(def);
         return def;
+    }
+
+    /**
+     * Parses and checks the steps.
+     *
+     * @throws ConfigException unless every step is a share of 1 to 99 percent, each larger than the one before
+     */
+    private static List<Integer> rolloutSteps(String name, Object value) {
+        List<Integer> steps = new ArrayList<>();
+        for (Object item : (List<?>) value) {
+            try {
+                steps.add(Integer.parseInt(item.toString().strip()));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, value, "each step is a share in percent, e.g. 10,50");
+            }
+        }
+        if (steps.isEmpty()) {
+            return steps;
+        }
+        try {
+            new RolloutPolicy(steps, 1, 0, Duration.ofSeconds(1));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+        }
+        return steps;
     }
 
     private static ConfigDef.ValidString enumValues(Class<? extends Enum<?>> type) {
@@ -624,6 +746,29 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     /** Status of a published candidate. */
     public ModelStatus publishStatus() {
         return ModelStatus.valueOf(getString(PUBLISH_STATUS_CONFIG));
+    }
+
+    /** The rollout policy, when {@code rollout.steps} names steps. */
+    public Optional<RolloutPolicy> rolloutPolicy() {
+        List<Integer> steps = rolloutSteps(ROLLOUT_STEPS_CONFIG, getList(ROLLOUT_STEPS_CONFIG));
+        if (steps.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RolloutPolicy(
+                steps,
+                getInt(ROLLOUT_MIN_LABELED_CONFIG),
+                getDouble(ROLLOUT_MAX_ACCURACY_DROP_CONFIG),
+                Duration.ofMillis(getLong(ROLLOUT_STEP_TIMEOUT_MS_CONFIG))));
+    }
+
+    /** How often the rollout policy checks. */
+    public Duration rolloutCheckInterval() {
+        return Duration.ofMillis(getLong(ROLLOUT_CHECK_INTERVAL_MS_CONFIG));
+    }
+
+    /** Most images a rollout's measurement remembers. */
+    public int rolloutTrackedImages() {
+        return getInt(ROLLOUT_TRACKED_IMAGES_CONFIG);
     }
 
     /**

@@ -12,8 +12,11 @@ import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.training.base.BasePreset;
 import io.imgstream.training.base.BaseSpec;
 import io.imgstream.training.refit.FineTuning;
+import io.imgstream.training.rollout.RolloutPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -154,6 +157,33 @@ class TrainingWorkerConfigTest {
         assertThatThrownBy(() -> new TrainingWorkerConfig(http))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("fetch.allowed.hosts");
+    }
+
+    @Test
+    void shouldHaveNoRolloutPolicyUnlessStepsAreSetAndRefuseACanaryWithoutOne() {
+        assertThat(new TrainingWorkerConfig(minimal()).rolloutPolicy()).isEmpty();
+
+        Map<String, Object> canary = minimal();
+        canary.put(TrainingWorkerConfig.PUBLISH_STATUS_CONFIG, "CANARY");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(canary))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rollout.steps");
+
+        canary.put(TrainingWorkerConfig.ROLLOUT_STEPS_CONFIG, "10, 50");
+        canary.put(TrainingWorkerConfig.ROLLOUT_MIN_LABELED_CONFIG, 30);
+        canary.put(TrainingWorkerConfig.ROLLOUT_MAX_ACCURACY_DROP_CONFIG, 0.02);
+        canary.put(TrainingWorkerConfig.ROLLOUT_STEP_TIMEOUT_MS_CONFIG, 3_600_000L);
+        assertThat(new TrainingWorkerConfig(canary).rolloutPolicy())
+                .contains(new RolloutPolicy(List.of(10, 50), 30, 0.02, Duration.ofHours(1)));
+
+        for (String bad : List.of("50,10", "10,100", "0", "ten")) {
+            Map<String, Object> props = minimal();
+            props.put(TrainingWorkerConfig.ROLLOUT_STEPS_CONFIG, bad);
+            assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("rollout.steps");
+        }
     }
 
     @Test

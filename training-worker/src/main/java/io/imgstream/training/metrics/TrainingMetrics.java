@@ -5,6 +5,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.imgstream.schemas.avro.RolloutAction;
 import io.imgstream.training.labels.LabelCounter;
 import io.imgstream.training.refit.RefitOutcome;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,17 @@ public final class TrainingMetrics implements LabelCounter {
     /** Gauge: the last version announced for scorers, 0 before any. */
     public static final String MODEL_VERSION = PREFIX + ".model.version";
 
+    /** Counter prefix: rollout decisions announced, by action ({@code .START}, {@code .STEP}, ...). */
+    public static final String ROLLOUT_DECISIONS = PREFIX + ".rollout.decisions";
+    /** Gauge: the step the rollout in progress is at, from 0; -1 with none in progress. */
+    public static final String ROLLOUT_STEP = PREFIX + ".rollout.step";
+    /** Gauge: the canary's share of the images in percent; 0 with no rollout in progress. */
+    public static final String ROLLOUT_PERCENT = PREFIX + ".rollout.percent";
+    /** Counter: predictions and feedback records the rollout's measurement skipped because they are at fault. */
+    public static final String ROLLOUT_RECORDS_SKIPPED = PREFIX + ".rollout.records.skipped";
+    /** Counter: times the rollout's measurement failed (the broker away, say) and started its step over. */
+    public static final String ROLLOUT_READ_FAILURES = PREFIX + ".rollout.read.failures";
+
     private final MetricRegistry registry;
     private final Meter labelsTaken;
     private final Counter labelsRefused;
@@ -66,6 +78,10 @@ public final class TrainingMetrics implements LabelCounter {
     private final AtomicInteger pendingLabels = new AtomicInteger();
     private final AtomicReference<Double> accuracy = new AtomicReference<>(Double.NaN);
     private final AtomicInteger version = new AtomicInteger();
+    private final AtomicInteger rolloutStep = new AtomicInteger(-1);
+    private final AtomicInteger rolloutPercent = new AtomicInteger();
+    private final Counter rolloutSkipped;
+    private final Counter rolloutReadFailures;
 
     /** @param registry where the metrics are registered */
     public TrainingMetrics(MetricRegistry registry) {
@@ -86,6 +102,10 @@ public final class TrainingMetrics implements LabelCounter {
         registry.register(PENDING_LABELS, (Gauge<Integer>) pendingLabels::get);
         registry.register(HOLDOUT_ACCURACY, (Gauge<Double>) accuracy::get);
         registry.register(MODEL_VERSION, (Gauge<Integer>) version::get);
+        registry.register(ROLLOUT_STEP, (Gauge<Integer>) rolloutStep::get);
+        registry.register(ROLLOUT_PERCENT, (Gauge<Integer>) rolloutPercent::get);
+        this.rolloutSkipped = registry.counter(ROLLOUT_RECORDS_SKIPPED);
+        this.rolloutReadFailures = registry.counter(ROLLOUT_READ_FAILURES);
     }
 
     /** The registry, for exporters. */
@@ -137,5 +157,26 @@ public final class TrainingMetrics implements LabelCounter {
     /** Records a refit that failed. */
     public void refitFailed() {
         failed.inc();
+    }
+
+    /** Counts a rollout decision announced. */
+    public void rolloutDecided(RolloutAction action) {
+        registry.counter(ROLLOUT_DECISIONS + "." + action.name()).inc();
+    }
+
+    /** Where the rollout in progress stands; step -1 and share 0 with none. */
+    public void rolloutAt(int step, int percent) {
+        rolloutStep.set(step);
+        rolloutPercent.set(percent);
+    }
+
+    /** A record the rollout's measurement skipped: it is at fault for not deserializing. */
+    public void rolloutRecordSkipped() {
+        rolloutSkipped.inc();
+    }
+
+    /** The rollout's measurement failed and starts its step over. */
+    public void rolloutReadFailed() {
+        rolloutReadFailures.inc();
     }
 }

@@ -104,7 +104,8 @@ public final class Refitter {
      * @param trainingConfig          epochs, batch, early stopping, class weighting
      * @param split                   holdout and validation split
      * @param minImprovement          accuracy a candidate must gain over the current version
-     * @param publishStatus           PROMOTED or SHADOW, for a candidate that passes
+     * @param publishStatus           PROMOTED, SHADOW or CANARY, for a candidate that passes (a model's first version,
+     *                                with no current version to be a canary beside, is PROMOTED)
      * @param backfill                computes missing features
      * @param store                   where bundles are saved
      * @param control                 where versions are announced
@@ -267,7 +268,9 @@ public final class Refitter {
         boolean passes = current.isEmpty()
                 || currentAccuracy.isEmpty()
                 || report.accuracy() >= currentAccuracy.get() + minImprovement;
-        ModelStatus status = passes ? publishStatus : ModelStatus.REJECTED;
+        ModelStatus status = !passes
+                ? ModelStatus.REJECTED
+                : publishStatus == ModelStatus.CANARY && current.isEmpty() ? ModelStatus.PROMOTED : publishStatus;
 
         long publishStarted = System.nanoTime();
         Map<String, Double> metrics = new HashMap<>();

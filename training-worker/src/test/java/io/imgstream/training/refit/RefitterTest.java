@@ -69,6 +69,8 @@ class RefitterTest {
     private FileSystemModelStore store;
     private List<String> classNames;
     private Path images;
+    /** How candidates that pass are announced. */
+    private ModelStatus publishStatus = ModelStatus.PROMOTED;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -147,6 +149,27 @@ class RefitterTest {
         float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
                 List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
         assertThat(scores[0]).hasSize(3);
+    }
+
+    @Test
+    void shouldPublishCanariesBesideACurrentVersionButAModelsFirstVersionAsPromoted() throws Exception {
+        publishStatus = ModelStatus.CANARY;
+        List<LabeledExample> first = examples(0, 3);
+        RefitOutcome v1 = refitter(0.01).refit(first, Optional.empty());
+        ModelVersion announcedV1 = announced.get(0);
+        CurrentVersion current = CurrentVersion.of(
+                announcedV1,
+                store.load(
+                        java.net.URI.create(announcedV1.getBundleUri().toString()),
+                        announcedV1.getBundleSha256().toString()));
+
+        RefitOutcome v2 = refitter(-1.0).refit(withFeatures(first), Optional.of(current));
+
+        assertThat(v1.status()).as("nothing to be a canary beside").isEqualTo(ModelStatus.PROMOTED);
+        assertThat(v2.status()).isEqualTo(ModelStatus.CANARY);
+        assertThat(announced)
+                .extracting(ModelVersion::getStatus)
+                .containsExactly(ModelStatus.PROMOTED, ModelStatus.CANARY);
     }
 
     @Test
@@ -439,7 +462,7 @@ class RefitterTest {
                 training,
                 new HoldoutSplit(25, 10),
                 minImprovement,
-                ModelStatus.PROMOTED,
+                publishStatus,
                 backfill,
                 store,
                 announced::add,
