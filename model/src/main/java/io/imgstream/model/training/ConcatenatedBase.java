@@ -198,10 +198,12 @@ public final class ConcatenatedBase extends AbstractBaseNetwork {
         graph.init();
         for (int b = 0; b < bases.size(); b++) {
             BaseNetwork base = bases.get(b);
-            for (Layer layer : base.graph().getLayers()) {
-                if (layer.numParams() > 0) {
-                    graph.getLayer(prefix(b) + layer.conf().getLayer().getLayerName())
-                            .setParams(layer.params().dup());
+            // By vertex name, as the copies were named: a wrapped layer (a frozen one) may carry another name.
+            for (org.deeplearning4j.nn.graph.vertex.GraphVertex vertex :
+                    base.graph().getVertices()) {
+                if (vertex.hasLayer() && vertex.getLayer().numParams() > 0) {
+                    graph.getLayer(prefix(b) + vertex.getVertexName())
+                            .setParams(vertex.getLayer().params().dup());
                 }
             }
             if (base.preprocessing().scaling() != shared.scaling()) {

@@ -104,6 +104,13 @@ class ConcatenatedBaseTest {
         assertThat(combined.featureShape()).containsExactly(expected.size(1));
         assertThat(merged.shape()).containsExactly(photos.size(), expected.size(1));
         double difference = merged.sub(expected).amaxNumber().doubleValue();
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "three bases concatenated at %dx%d: %d features, max abs difference %.2e%n",
+                SIZE,
+                SIZE,
+                expected.size(1),
+                difference);
         assertThat(difference).as("max abs difference").isLessThanOrEqualTo(1e-4);
         assertThat(combined.modelId()).isEqualTo(mobilenet.id() + "+" + vgg.id() + "+" + inception.id());
         assertThat(combined.id().toString())
