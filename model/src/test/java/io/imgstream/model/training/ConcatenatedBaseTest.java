@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import javax.imageio.ImageIO;
@@ -105,7 +106,7 @@ class ConcatenatedBaseTest {
         assertThat(merged.shape()).containsExactly(photos.size(), expected.size(1));
         double difference = merged.sub(expected).amaxNumber().doubleValue();
         System.out.printf(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "three bases concatenated at %dx%d: %d features, max abs difference %.2e%n",
                 SIZE,
                 SIZE,
