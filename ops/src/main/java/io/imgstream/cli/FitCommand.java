@@ -6,6 +6,7 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.weights.WeightLoadException;
 import io.imgstream.training.fit.Fit;
@@ -14,11 +15,14 @@ import io.imgstream.training.fit.FolderDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,15 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code imgstream fit DATA_DIR --base NAME}: the transfer-learning recipe on a folder-per-class tree. */
+/**
+ * {@code imgstream fit DATA_DIR --base NAME [--base NAME...]}: the transfer-learning recipe on a folder-per-class
+ * tree, on one base or several concatenated.
+ */
 @Command(
         name = "fit",
         mixinStandardHelpOptions = true,
         description = "Train a classifier on a folder-per-class image tree (train/, validation/ and optionally test/ "
-                + "class folders, or class folders alone with --validation-split) on a stored base: cached "
-                + "bottleneck features, a Dense(256)-Dropout(0.5) head with early stopping, optionally fine-tuning "
-                + "the base's last block. Writes a bundle to the model store, ready for 'models promote', and a "
-                + "report directory.")
+                + "class folders, or class folders alone with --validation-split) on a stored base (or several, "
+                + "their features concatenated): cached bottleneck features, a Dense(256)-Dropout(0.5) head with "
+                + "early stopping, optionally fine-tuning the base's last block. Writes a bundle to the model "
+                + "store, ready for 'models promote', and a report directory.")
 public final class FitCommand implements Callable<Integer> {
 
     @Spec
@@ -51,8 +58,10 @@ public final class FitCommand implements Callable<Integer> {
             names = "--base",
             required = true,
             paramLabel = "BASE",
-            description = "Stored base by name or id (imgstream bases list).")
-    private String base;
+            description = "Stored base by name or id (imgstream bases list). Repeat it to concatenate several "
+                    + "bases' features: one network, its input the first base's (or --input's size), each base "
+                    + "scaled as it was trained.")
+    private List<String> baseNames;
 
     @Option(
             names = "--model",
@@ -116,7 +125,8 @@ public final class FitCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             paramLabel = "SIZE",
-            description = "Input height and width for a VGG base (default: the base's).")
+            description = "Input height and width for a VGG base, or for several bases the size all of them run "
+                    + "at (default: the first base's).")
     private Integer input;
 
     @Option(
@@ -150,8 +160,7 @@ public final class FitCommand implements Callable<Integer> {
             settings =
                     new FitSettings(model, epochs, fineTune, fineTuneEpochs, unfreeze, seed, work, resume, normalize);
             dataset = FolderDataset.read(data, validationPercent, seed);
-            BaseStore baseStore = bases.open();
-            network = baseStore.load(baseStore.find(base), input == null ? OptionalInt.empty() : OptionalInt.of(input));
+            network = loadBases();
         } catch (IllegalArgumentException | WeightLoadException e) {
             throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
@@ -187,9 +196,35 @@ public final class FitCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
+    private BaseNetwork loadBases() throws WeightLoadException {
+        OptionalInt size = input == null ? OptionalInt.empty() : OptionalInt.of(input);
+        BaseStore baseStore = bases.open();
+        if (baseNames.size() == 1) {
+            return baseStore.load(baseStore.find(baseNames.get(0)), size);
+        }
+        if (fineTune) {
+            throw new IllegalArgumentException(Fit.FINE_TUNING_SEVERAL_BASES);
+        }
+        List<BaseNetwork> parts = new ArrayList<>();
+        for (String name : baseNames) {
+            // Each at its own size: the concatenation runs them all at the shared one.
+            parts.add(baseStore.load(baseStore.find(name), OptionalInt.empty()));
+        }
+        return ConcatenatedBase.of(parts, size);
+    }
+
+    private static String describe(BaseNetwork network) {
+        if (network instanceof ConcatenatedBase concatenated) {
+            return concatenated.bases().stream().map(FitCommand::describe).collect(Collectors.joining(", "))
+                    + "; concatenated at " + network.preprocessing().height() + "x"
+                    + network.preprocessing().width();
+        }
+        return network.id() + " at " + network.bottleneckLayer();
+    }
+
     private TrainingReport.Contents contents(Fit.Outcome outcome, BaseNetwork network, FolderDataset dataset) {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("base", network.id() + " at " + network.bottleneckLayer());
+        facts.put("base", describe(network));
         facts.put("data", data.toAbsolutePath().toString());
         facts.put(
                 "images",

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.TransferExperiment;
+import io.imgstream.training.fit.Fit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -34,12 +36,14 @@ class FitCommandTest {
     private static final int TRAIN = 15;
     private static final int VALIDATION = 5;
     private static final int TEST = 10;
+    private static final String INCEPTION = "nsfwjs.inception_v3";
 
     @TempDir
     static Path shared;
 
     private static Path data;
     private static Path bases;
+    private static boolean inceptionImported;
 
     @TempDir
     Path work;
@@ -158,6 +162,85 @@ class FitCommandTest {
         assertThat(manifest.bottleneckLayer())
                 .as("a fine-tuned base's features are not the base's: none published")
                 .isNull();
+    }
+
+    @Test
+    void shouldFitOnTwoBasesConcatenatedIntoOneBundleThatNamesBoth() throws Exception {
+        importInceptionV3();
+        Path store = work.resolve("models");
+        assertThat(fit("--store", store.toString(), "--epochs", "2")).isEqualTo(CliException.OK);
+        out.getBuffer().setLength(0);
+
+        int exit = fit(
+                "--base",
+                INCEPTION,
+                "--store",
+                store.toString(),
+                "--report",
+                work.resolve("report").toString(),
+                "--epochs",
+                "10");
+
+        assertThat(exit).as("stderr: %s%nstdout: %s", err, out).isEqualTo(CliException.OK);
+        assertThat(out.toString())
+                .contains("base nsfwjs.mobilenet_v2@")
+                .contains("+nsfwjs.inception_v3@")
+                .as("features of MobileNetV2 alone, cached by the first fit, are not those of both")
+                .contains("(0 from the cache)")
+                .contains("Saved fm3 v2");
+        BundleManifest manifest = BundleFile.readManifest(Path.of(new FileSystemModelStore(store)
+                .list().stream()
+                        .filter(b -> b.version() == 2)
+                        .findFirst()
+                        .orElseThrow()
+                        .uri()));
+        assertThat(manifest.baseModelId())
+                .matches("nsfwjs\\.mobilenet_v2@[0-9a-f]{64}\\+nsfwjs\\.inception_v3@[0-9a-f]{64}");
+        assertThat(manifest.bottleneckLayer()).isEqualTo(ConcatenatedBase.BOTTLENECK);
+        assertThat(manifest.preprocessing().height())
+                .as("the first base's size")
+                .isEqualTo(224);
+        double accuracy = manifest.metrics().get(Fit.ACCURACY_METRIC);
+        System.out.printf(
+                Locale.ROOT,
+                "fit on nsfwjs MobileNetV2 + InceptionV3, 15 labels per class: test accuracy %.3f%n",
+                accuracy);
+        assertThat(accuracy).isGreaterThan(0.7);
+        assertThat(work.resolve("report").resolve("index.html"))
+                .content()
+                .contains("nsfwjs.inception_v3@")
+                .contains("concatenated at 224x224");
+    }
+
+    @Test
+    void shouldRefuseToFineTuneSeveralBases() throws Exception {
+        importInceptionV3();
+
+        int exit = fit("--base", INCEPTION, "--store", work.resolve("models").toString(), "--fine-tune");
+
+        assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("fine-tuning is for one base");
+    }
+
+    private static synchronized void importInceptionV3() {
+        if (inceptionImported) {
+            return;
+        }
+        StringWriter log = new StringWriter();
+        CommandLine cli = ImgstreamCommand.newCommandLine();
+        cli.setOut(new PrintWriter(log, true));
+        cli.setErr(new PrintWriter(log, true));
+        assertThat(cli.execute(
+                        "bases",
+                        "import",
+                        NsfwjsTarball.locate().toString(),
+                        "--model",
+                        "inception_v3",
+                        "--base-store",
+                        bases.toString()))
+                .as(log.toString())
+                .isZero();
+        inceptionImported = true;
     }
 
     @Test

@@ -16,6 +16,15 @@ public interface BaseNetwork {
     /** Name and weights hash. */
     BaseModelId id();
 
+    /**
+     * What a bundle built on this base records as its base model ({@code BundleManifest.baseModelId}), and so the
+     * key of the features its scorers publish: {@link #id()} as text, or every base's id where several are
+     * concatenated.
+     */
+    default String modelId() {
+        return id().toString();
+    }
+
     /** How images must be prepared for this base: input size, channel order, scaling. */
     Preprocessing preprocessing();
 

@@ -34,7 +34,7 @@ public final class GraphCut {
                 .filter(v -> !needed.contains(v))
                 .sorted()
                 .forEach(builder::removeVertexAndConnections);
-        return builder.setOutputs(layer).build();
+        return MergeAxes.restore(network, builder.setOutputs(layer).build());
     }
 
     private static Set<String> ancestorsOf(ComputationGraphConfiguration configuration, String vertex) {

@@ -1,5 +1,6 @@
 package io.imgstream.model.training;
 
+import io.imgstream.model.base.MergeAxes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,6 @@ final class ChannelsFirstGraph {
                         .setParams(layer.params().dup());
             }
         }
-        return graph;
+        return MergeAxes.restore(channelsLast, graph);
     }
 }

@@ -3,6 +3,7 @@ package io.imgstream.model.training;
 import io.imgstream.model.augment.ClassBalancer;
 import io.imgstream.model.augment.ImageAugmenter;
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.base.MergeAxes;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.EvaluationResult;
@@ -237,7 +238,8 @@ public final class FineTuner {
                 builder.addVertex(name, vertex.clone(), inputs);
             }
         }
-        ComputationGraph combined = builder.setOutputs(HeadBuilder.OUTPUT).build();
+        ComputationGraph combined = MergeAxes.restore(
+                baseGraph, builder.setOutputs(HeadBuilder.OUTPUT).build());
         withoutNoOpDropout(combined);
         folds.forEach(fold -> fold.writeFolded(baseGraph, combined));
         // One that can't be folded (its convolution is frozen, or it follows something else) keeps its statistics

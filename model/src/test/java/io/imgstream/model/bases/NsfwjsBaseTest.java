@@ -40,6 +40,33 @@ class NsfwjsBaseTest {
     }
 
     @Test
+    void shouldImportInceptionV3WhoseConcatenationsAreChannelsLast() throws Exception {
+        BaseStore store = new BaseStore(storeRoot);
+        ImportRequest plain = ImportRequest.of(TestData.nsfwjsTarball());
+
+        // A cut copies the graph; DL4J's copy used to concatenate the mixed blocks along axis 1 instead of 3.
+        StoredBase stored = store.add(new ImportRequest(
+                plain.source(),
+                plain.name(),
+                plain.architecture(),
+                Optional.of("inception_v3"),
+                plain.cutLayer(),
+                plain.inputSize(),
+                plain.scaling(),
+                plain.architectureJson(),
+                plain.origin(),
+                plain.replace()));
+
+        assertThat(stored.name()).isEqualTo("nsfwjs.inception_v3");
+        assertThat(stored.bottleneckLayer()).isEqualTo("mixed10");
+        assertThat(stored.featureShape()).containsExactly(2048L, 8L, 8L);
+        assertThat(store.load("nsfwjs.inception_v3")
+                        .features(Nd4j.zeros(DataType.FLOAT, 1, 3, 299, 299))
+                        .shape())
+                .containsExactly(1, 2048, 8, 8);
+    }
+
+    @Test
     void shouldCutAtAnIntermediateLayerAndNameTheLastLayersWhenTheCutDoesNotExist() throws Exception {
         BaseStore store = new BaseStore(storeRoot);
         ImportRequest plain = ImportRequest.of(TestData.nsfwjsTarball());

@@ -28,6 +28,7 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.HeadTrainingResult;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuneCheckpoint;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuneResult;
@@ -71,6 +72,10 @@ public final class Fit {
     /** Wrong predictions explained with a Grad-CAM overlay. */
     public static final int EXPLAINED_MISTAKES = 6;
 
+    /** Why several concatenated bases are not fine-tuned. */
+    public static final String FINE_TUNING_SEVERAL_BASES = "fine-tuning is for one base: the layers it trains are "
+            + "counted from the end of one chain, and concatenated bases are several; fit them without --fine-tune";
+
     private final BaseNetwork base;
     private final FitSettings settings;
     private final Consumer<String> log;
@@ -85,6 +90,9 @@ public final class Fit {
         this.base = Objects.requireNonNull(base, "base");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.log = Objects.requireNonNull(log, "log");
+        if (settings.fineTune() && base instanceof ConcatenatedBase) {
+            throw new IllegalArgumentException(FINE_TUNING_SEVERAL_BASES);
+        }
     }
 
     /**
@@ -146,7 +154,7 @@ public final class Fit {
                 data.validation().size(),
                 data.test().map(test -> ", " + test.size() + " test").orElse(""),
                 evaluatedOn,
-                base.id()));
+                base.modelId()));
 
         long featuresStarted = System.nanoTime();
         FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id(), decodedFor());
@@ -229,7 +237,7 @@ public final class Fit {
                 settings.modelName(),
                 version,
                 classes,
-                base.id().toString(),
+                base.modelId(),
                 base.preprocessing(),
                 Instant.now(),
                 Map.of(),

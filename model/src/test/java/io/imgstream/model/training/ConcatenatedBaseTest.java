@@ -1,0 +1,191 @@
+package io.imgstream.model.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.base.ImportedBase;
+import io.imgstream.model.base.VggBase;
+import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.head.HeadBuilder;
+import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadPooling;
+import io.imgstream.model.inference.BundleScorer;
+import io.imgstream.model.inference.ImageScorer;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.weights.NsfwjsPackage;
+import io.imgstream.model.weights.TestData;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import javax.imageio.ImageIO;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Several real bases concatenated: nsfwjs's pretrained MobileNetV2 and InceptionV3 (channels last, [0, 1] pixels)
+ * and a seeded VGG16 (channels first, Caffe's BGR mean subtraction), on real photos at one small shared size.
+ */
+class ConcatenatedBaseTest {
+
+    private static final int SIZE = 96;
+    private static final List<String> PHOTOS = List.of("chelsea-224.png", "coffee-224.png", "astronaut-299.png");
+
+    private static BaseNetwork mobilenet;
+    private static BaseNetwork inception;
+    private static BaseNetwork vgg;
+    private static List<BufferedImage> photos;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadBases() throws Exception {
+        NsfwjsPackage nsfwjs = NsfwjsPackage.open(TestData.nsfwjsTarball());
+        mobilenet = ImportedBase.cut(
+                "nsfwjs.mobilenet_v2",
+                nsfwjs.model("mobilenet_v2").load(),
+                "out_relu",
+                CNN2DFormat.NHWC,
+                new Preprocessing(224, 224, 3, PixelScaling.UNIT, ResizePolicy.SQUASH));
+        inception = ImportedBase.cut(
+                "nsfwjs.inception_v3",
+                nsfwjs.model("inception_v3").load(),
+                "mixed10",
+                CNN2DFormat.NHWC,
+                new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH));
+        vgg = VggBase.random(VggBase.Variant.VGG16, 224, 224, 5);
+        photos = new ArrayList<>();
+        for (String photo : PHOTOS) {
+            try (InputStream in = ConcatenatedBaseTest.class.getResourceAsStream("/photos/" + photo)) {
+                photos.add(ImageIO.read(in));
+            }
+        }
+    }
+
+    @Test
+    void shouldGiveTheConcatenationOfEachBasesOwnFeaturesEachScaledAsItWasTrained() {
+        ConcatenatedBase combined = ConcatenatedBase.of(List.of(mobilenet, vgg, inception), OptionalInt.of(SIZE));
+
+        INDArray merged = combined.features(combined.preprocessing().toBatch(photos));
+
+        List<INDArray> own = new ArrayList<>();
+        for (BaseNetwork base : List.of(mobilenet, vgg, inception)) {
+            Preprocessing itsOwn = new Preprocessing(
+                    SIZE,
+                    SIZE,
+                    3,
+                    base.preprocessing().scaling(),
+                    base.preprocessing().resize());
+            own.add(vector(base.features(itsOwn.toBatch(photos))));
+        }
+        INDArray expected = Nd4j.hstack(own.toArray(INDArray[]::new));
+        assertThat(combined.preprocessing().scaling())
+                .as("the first base's scaling; VGG's branch converts it")
+                .isEqualTo(PixelScaling.UNIT);
+        assertThat(combined.featureShape()).containsExactly(expected.size(1));
+        assertThat(merged.shape()).containsExactly(photos.size(), expected.size(1));
+        double difference = merged.sub(expected).amaxNumber().doubleValue();
+        System.out.printf(
+                Locale.ROOT,
+                "three bases concatenated at %dx%d: %d features, max abs difference %.2e%n",
+                SIZE,
+                SIZE,
+                expected.size(1),
+                difference);
+        assertThat(difference).as("max abs difference").isLessThanOrEqualTo(1e-4);
+        assertThat(combined.modelId()).isEqualTo(mobilenet.id() + "+" + vgg.id() + "+" + inception.id());
+        assertThat(combined.id().toString())
+                .as("a cache of one base is never read for several")
+                .isNotEqualTo(mobilenet.id().toString())
+                .isNotEqualTo(ConcatenatedBase.of(List.of(vgg, mobilenet), OptionalInt.of(SIZE))
+                        .id()
+                        .toString())
+                .isNotEqualTo(ConcatenatedBase.of(List.of(mobilenet, vgg, inception), OptionalInt.of(128))
+                        .id()
+                        .toString());
+    }
+
+    @Test
+    void shouldRoundTripAsOneNetworkAndScoreAndPublishTheConcatenatedFeatures() throws Exception {
+        ConcatenatedBase combined = ConcatenatedBase.of(List.of(vgg, mobilenet, inception), OptionalInt.of(SIZE));
+        ComputationGraph head = HeadBuilder.build(combined.featureShape(), 3, HeadConfig.defaults(), 7);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(combined, head, new FineTuner.FromLayer(combined.bottleneckLayer()));
+        BundleManifest manifest = BundleManifest.create(
+                        "two-bases",
+                        1,
+                        List.of("a", "b", "c"),
+                        combined.modelId(),
+                        combined.preprocessing(),
+                        Instant.now(),
+                        Map.of(),
+                        null)
+                .withBottleneckLayer(FineTuner.featuresVertex(combined));
+        Path file = dir.resolve("bundle.zip");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            ModelBundle.of(manifest, network).writeTo(out);
+        }
+
+        ModelBundle read = BundleFile.readUnverified(file);
+        INDArray batch = combined.preprocessing().toBatch(photos);
+        INDArray features = combined.features(batch);
+        float[][] expected = head.outputSingle(features).toFloatMatrix();
+        assertThat(read.manifest().baseModelId()).isEqualTo(vgg.id() + "+" + mobilenet.id() + "+" + inception.id());
+        assertThat(combined.preprocessing().scaling())
+                .as("VGG's Caffe scaling; the nsfwjs branches convert it")
+                .isEqualTo(PixelScaling.CAFFE_BGR);
+        try (BundleScorer scorer = new BundleScorer(read)) {
+            assertThat(scorer.featureLayout().orElseThrow().shape())
+                    .containsExactly(Math.toIntExact(combined.featureShape()[0]));
+            ImageScorer.Scores scores = scorer.scoreWithFeatures(photos);
+            for (int i = 0; i < photos.size(); i++) {
+                assertThat(scores.probabilities().get(i)).containsExactly(expected[i], within(1e-5f));
+                assertThat(scores.features().get(i))
+                        .containsExactly(features.getRow(i).toFloatVector(), within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseOneBaseABaseNamedTwiceAndASizeABaseCannotTake() {
+        assertThatThrownBy(() -> ConcatenatedBase.of(List.of(vgg), OptionalInt.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two or more bases");
+        assertThatThrownBy(() -> ConcatenatedBase.of(List.of(vgg, vgg), OptionalInt.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("named twice");
+        assertThatThrownBy(() -> ConcatenatedBase.of(List.of(vgg, mobilenet), OptionalInt.of(16)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(mobilenet.id().toString())
+                .hasMessageContaining("does not take 16x16 images");
+    }
+
+    /** A base's features as a concatenated branch makes them a vector. */
+    private static INDArray vector(INDArray features) {
+        long[] shape = Arrays.copyOfRange(features.shape(), 1, features.rank());
+        if (shape.length == 3 && HeadPooling.forFeatures(shape) == HeadPooling.GLOBAL_AVERAGE) {
+            return features.mean(2, 3);
+        }
+        return features.reshape('c', features.size(0), -1);
+    }
+}
