@@ -114,7 +114,7 @@ public final class ScorerApp implements StreamsApplication {
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
         ScorerPreparer preparer = new ScorerPreparer(config.batchSize(), config.batchMemoryMaxBytes());
         ModelVersionWatcher watcher = null;
-        ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty());
+        ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty(), Optional.empty());
         PreparedScorer initial = null;
         try {
             if (config.modelVersionsFollow()) {
