@@ -150,11 +150,13 @@ public final class ScorerApp implements StreamsApplication {
         }
         ModelSlot slot = new ModelSlot(initial);
         slotRef.set(slot);
+        metrics.canaryFollows(slot::canaryModel, slot::canaryPercent);
         if (watcher != null) {
             ModelVersionWatcher following = watcher;
             control.shadow()
                     .flatMap(version -> following.prepare(version, false))
                     .ifPresent(slot::shadow);
+            control.canary().ifPresent(canary -> following.installCanary(slot, canary));
             watcher.follow(slot, background);
         }
         return run(config, serdes, slot, watcher, metrics, background, config.batching());

@@ -11,6 +11,7 @@ import io.imgstream.schemas.avro.DeadLetterReason;
 import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.PredictionArm;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.topology.scoring.LabelingPolicy;
 import io.imgstream.topology.scoring.PendingImage;
@@ -150,6 +151,7 @@ class BatchEmitterTest {
         assertThat(forwardedTo("shadow")).singleElement().satisfies(value -> {
             assertThat(((Prediction) value).getImageId()).isEqualTo("a");
             assertThat(((Prediction) value).getModelVersion()).isEqualTo(5);
+            assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.SHADOW);
         });
         assertThat(forwardedTo("dead-letter"))
                 .as("a shadow model's failure is not the image's fault")
@@ -178,9 +180,80 @@ class BatchEmitterTest {
         assertThat(forwardedTo("predictions")).hasSize(4);
     }
 
+    @Test
+    void shouldPredictACanaryImageWithTheCanaryAndCompareItWithTheCurrentModel() {
+        Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
+        Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
+        ScoredBatch batch = canaryBatch(
+                new ScoredImage(pending("a", 7), 2.0, red, null, red),
+                new ScoredImage(pending("b", 8), 2.0, red, null, blue),
+                new ScoredImage(pending("c", 9), 2.0, blue, null, null));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions"))
+                .map(Prediction.class::cast)
+                .extracting(p -> p.getImageId() + " " + p.getArm() + " v" + p.getModelVersion() + " "
+                        + p.getTopK().get(0).getLabel())
+                .containsExactly("a CANARY v5 red", "b CANARY v5 blue", "c CURRENT v4 blue");
+        assertThat(registry.meter(ScorerMetrics.CANARY_AGREEMENTS).getCount()).isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.CANARY_DISAGREEMENTS + ".red").getCount())
+                .isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.PREDICTIONS + ".CANARY").getCount())
+                .isEqualTo(2);
+        assertThat(registry.meter(ScorerMetrics.PREDICTIONS + ".CURRENT").getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldFallBackToTheCurrentModelWhenTheCanaryFailsOnAnImage() {
+        Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
+        ScoredBatch batch = canaryBatch(
+                new ScoredImage(pending("a", 7), 2.0, red, null, new Failed(new IllegalStateException("canary broke"))),
+                new ScoredImage(
+                        pending("b", 8),
+                        2.0,
+                        new Failed(new IllegalArgumentException("bad pixels")),
+                        null,
+                        new Failed(new IllegalStateException("canary broke"))));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions")).singleElement().satisfies(value -> {
+            assertThat(((Prediction) value).getImageId()).isEqualTo("a");
+            assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.CURRENT);
+            assertThat(((Prediction) value).getModelVersion()).isEqualTo(4);
+        });
+        assertThat(forwardedTo("dead-letter"))
+                .as("the current model's outcome of an image both failed on")
+                .hasSize(1);
+        assertThat(registry.meter(ScorerMetrics.CANARY_FAILURES).getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepTheCanarysPredictionOfAnImageTheCurrentModelFailedOn() {
+        Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
+        ScoredBatch batch = canaryBatch(
+                new ScoredImage(pending("a", 7), 2.0, new Failed(new TimeoutException("device lost")), null, blue));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions"))
+                .singleElement()
+                .satisfies(value -> assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.CANARY));
+        assertThat(registry.meter(ScorerMetrics.CANARY_AGREEMENTS).getCount()).isZero();
+        assertThat(registry.meter(ScorerMetrics.CANARY_DISAGREEMENTS).getCount())
+                .isZero();
+    }
+
+    private static ScoredBatch canaryBatch(ScoredImage... images) {
+        return new ScoredBatch(
+                "images-0@7-8", images.length, PRIMARY, null, SHADOW, null, 9_000L, 1_000_000L, List.of(images));
+    }
+
     private static ScoredBatch batch(ScoredImage... images) {
         return new ScoredBatch(
-                "images-0@7-8", images.length, PRIMARY, SHADOW, null, 9_000L, 1_000_000L, List.of(images));
+                "images-0@7-8", images.length, PRIMARY, SHADOW, null, null, 9_000L, 1_000_000L, List.of(images));
     }
 
     private static PendingImage pending(String id, long offset) {
