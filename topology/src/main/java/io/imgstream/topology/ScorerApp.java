@@ -306,6 +306,11 @@ public final class ScorerApp implements StreamsApplication {
         return slot.shadowModel();
     }
 
+    /** The canary model, if one scores its share of the images instead of the primary. */
+    public Optional<ModelIdentity> canaryModel() {
+        return slot.canaryModel();
+    }
+
     /** The batch timing in use. */
     public BatchingSettings batching() {
         return batching;
