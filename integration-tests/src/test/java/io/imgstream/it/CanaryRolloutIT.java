@@ -101,6 +101,12 @@ class CanaryRolloutIT {
                             .map(m -> m.version() == CANDIDATE)
                             .orElse(false));
             long swaps = metrics.registry().meter(ScorerMetrics.MODEL_SWAPS).getCount();
+            CliRun list = imgstream(cli.subList(0, 4), "models", "list", "--status");
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out()).containsPattern("it-model +v4 .* canary 30% ");
+            CliRun show = imgstream(cli.subList(0, 4), "models", "show", "it-model:4", "--status");
+            assertThat(show.exitCode()).as(show.err()).isZero();
+            assertThat(show.out()).contains("Status:        canary 30%");
 
             List<String> first = publish(publisher, images, ids("c", 120));
             awaitPredictions(results, first, 1);
