@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -164,13 +165,10 @@ public final class BatchEmitter {
                 shadowFailures.add(failed.cause());
             }
         }
-        // Not the images' fault: their predictions went out. Counted, and one line per batch.
-        if (shadowFailures.log(batch, "their primary predictions went out")) {
-            metrics.shadowFailed(shadowFailures.count);
-        }
-        if (canaryFailures.log(batch, "they got the current model's predictions (arm CURRENT) instead")) {
-            metrics.canaryFailed(canaryFailures.count);
-        }
+        // Not the images' fault: each got its outcome. Counted, and one line per batch.
+        shadowFailures.report(batch, "their primary predictions went out", metrics::shadowFailed);
+        canaryFailures.report(
+                batch, "they got the current model's outcome (arm CURRENT) instead", metrics::canaryFailed);
     }
 
     /** Failures of a shadow or canary model on a batch's images: counted, and logged once per batch. */
@@ -191,11 +189,12 @@ public final class BatchEmitter {
             first = first == null ? cause : first;
         }
 
-        /** Logs the failures, if any, saying what became of the images; returns whether there were any. */
-        boolean log(ScoredBatch batch, String outcome) {
+        /** Counts the failures, if any, and logs them, saying what became of their images. */
+        void report(ScoredBatch batch, String outcome, IntConsumer meter) {
             if (count == 0) {
-                return false;
+                return;
             }
+            meter.accept(count);
             LOG.warn(
                     "{} {} v{} failed on {} of {} images of batch {}; {}. The first failure:",
                     role,
@@ -206,7 +205,6 @@ public final class BatchEmitter {
                     batch.batchId(),
                     outcome,
                     first);
-            return true;
         }
     }
 

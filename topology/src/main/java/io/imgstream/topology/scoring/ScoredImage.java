@@ -18,11 +18,6 @@ public record ScoredImage(PendingImage pending, double fetchMs, Score score, Sco
         Objects.requireNonNull(score, "score");
     }
 
-    /** An image outside any canary's share. */
-    public ScoredImage(PendingImage pending, double fetchMs, Score score, Score shadowScore) {
-        this(pending, fetchMs, score, shadowScore, null);
-    }
-
     /**
      * The outcome that decides what becomes of the image: the canary's when it scored the image, else the
      * primary's (which a canary's failure falls back on).

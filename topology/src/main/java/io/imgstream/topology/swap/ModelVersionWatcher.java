@@ -262,9 +262,10 @@ public final class ModelVersionWatcher implements AutoCloseable {
 
     /**
      * Makes the installed canary the primary when {@code current} announces the same bundle, so the promotion costs
-     * no second load; the announcement's signature is checked as a load would.
+     * no second load; the announcement's signature is checked as a load would, and a promotion that fails the check
+     * is refused.
      *
-     * @return whether it did
+     * @return whether the promotion was settled here, made or refused; false to load the version as usual
      */
     private boolean promoteCanary(
             ModelSlot slot, ModelVersionLog.State state, ModelVersion current, Instant announcedAt) {

@@ -19,6 +19,7 @@ import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.scoring.ScoredBatch;
 import io.imgstream.topology.scoring.ScoredImage;
 import io.imgstream.topology.scoring.ScoredImage.Failed;
+import io.imgstream.topology.scoring.ScoredImage.Score;
 import io.imgstream.topology.scoring.ScoredImage.Scored;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,9 +61,8 @@ class BatchEmitterTest {
     @Test
     void shouldDeadLetterTheImageTheModelFailedOnAndPredictTheRest() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(
-                        pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")), null));
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")), null));
 
         emitter.emitScored(context, batch);
 
@@ -91,8 +91,8 @@ class BatchEmitterTest {
     @Test
     void shouldFailTheTaskAndForwardNothingWhenTheModelFailedForAReasonOutsideTheImage() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(pending("b", 8), 2.0, new Failed(new TimeoutException("device lost")), null));
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(pending("b", 8), 2.0, new Failed(new TimeoutException("device lost")), null));
 
         for (int attempt = 1; attempt <= MAX_ATTEMPTS + 1; attempt++) {
             assertThatThrownBy(() -> emitter.emitScored(context, batch))
@@ -107,8 +107,8 @@ class BatchEmitterTest {
     @Test
     void shouldScoreAgainAnImageTheModelMayFailOnByChanceThenDeadLetterIt() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(
                         pending("b", 8),
                         2.0,
                         new Failed(new UncheckedIOException(new IOException("device lost"))),
@@ -134,12 +134,12 @@ class BatchEmitterTest {
     @Test
     void shouldWriteShadowPredictionsForTheImagesTheShadowModelScored() {
         ScoredBatch batch = batch(
-                new ScoredImage(
+                image(
                         pending("a", 7),
                         2.0,
                         new Scored(new float[] {0.9f, 0.1f}, null),
                         new Scored(new float[] {0.2f, 0.8f}, null)),
-                new ScoredImage(
+                image(
                         pending("b", 8),
                         2.0,
                         new Scored(new float[] {0.9f, 0.1f}, null),
@@ -163,10 +163,10 @@ class BatchEmitterTest {
         Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
         Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, red, blue),
-                new ScoredImage(pending("b", 8), 2.0, red, red),
-                new ScoredImage(pending("c", 9), 2.0, blue, blue),
-                new ScoredImage(pending("d", 10), 2.0, red, new Failed(new IllegalStateException("shadow broke"))));
+                image(pending("a", 7), 2.0, red, blue),
+                image(pending("b", 8), 2.0, red, red),
+                image(pending("c", 9), 2.0, blue, blue),
+                image(pending("d", 10), 2.0, red, new Failed(new IllegalStateException("shadow broke"))));
 
         emitter.emitScored(context, batch);
 
@@ -185,9 +185,9 @@ class BatchEmitterTest {
         Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
         Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
         ScoredBatch batch = canaryBatch(
-                new ScoredImage(pending("a", 7), 2.0, red, null, red),
-                new ScoredImage(pending("b", 8), 2.0, red, null, blue),
-                new ScoredImage(pending("c", 9), 2.0, blue, null, null));
+                image(pending("a", 7), 2.0, red, null, red),
+                image(pending("b", 8), 2.0, red, null, blue),
+                image(pending("c", 9), 2.0, blue, null, null));
 
         emitter.emitScored(context, batch);
 
@@ -209,8 +209,8 @@ class BatchEmitterTest {
     void shouldFallBackToTheCurrentModelWhenTheCanaryFailsOnAnImage() {
         Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
         ScoredBatch batch = canaryBatch(
-                new ScoredImage(pending("a", 7), 2.0, red, null, new Failed(new IllegalStateException("canary broke"))),
-                new ScoredImage(
+                image(pending("a", 7), 2.0, red, null, new Failed(new IllegalStateException("canary broke"))),
+                image(
                         pending("b", 8),
                         2.0,
                         new Failed(new IllegalArgumentException("bad pixels")),
@@ -233,8 +233,8 @@ class BatchEmitterTest {
     @Test
     void shouldKeepTheCanarysPredictionOfAnImageTheCurrentModelFailedOn() {
         Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
-        ScoredBatch batch = canaryBatch(
-                new ScoredImage(pending("a", 7), 2.0, new Failed(new TimeoutException("device lost")), null, blue));
+        ScoredBatch batch =
+                canaryBatch(image(pending("a", 7), 2.0, new Failed(new TimeoutException("device lost")), null, blue));
 
         emitter.emitScored(context, batch);
 
@@ -244,6 +244,16 @@ class BatchEmitterTest {
         assertThat(registry.meter(ScorerMetrics.CANARY_AGREEMENTS).getCount()).isZero();
         assertThat(registry.meter(ScorerMetrics.CANARY_DISAGREEMENTS).getCount())
                 .isZero();
+    }
+
+    /** An image no canary scored. */
+    private static ScoredImage image(PendingImage pending, double fetchMs, Score score, Score shadowScore) {
+        return new ScoredImage(pending, fetchMs, score, shadowScore, null);
+    }
+
+    private static ScoredImage image(
+            PendingImage pending, double fetchMs, Score score, Score shadowScore, Score canaryScore) {
+        return new ScoredImage(pending, fetchMs, score, shadowScore, canaryScore);
     }
 
     private static ScoredBatch canaryBatch(ScoredImage... images) {
