@@ -136,6 +136,7 @@ class CanaryRolloutIT {
 
             CliRun wider = imgstream(cli, "models", "promote", "it-model:4", "--canary", "60");
             assertThat(wider.exitCode()).as(wider.err()).isZero();
+            assertThat(wider.out()).contains("Its share was 30%; scorers keep the model they loaded.");
             await("60%")
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> metrics.registry()

@@ -118,6 +118,13 @@ public final class ModelsPromoteCommand implements Callable<Integer> {
                                 + "it (arm CANARY on their predictions), and the rest with the current version.";
                     default -> "Every scorer of the model verifies it and scores with it from its next batch.";
                 });
+        canary.filter(running -> status == ModelStatus.CANARY)
+                .ifPresent(running -> out.printf(
+                        running.getVersion() == coordinates.version()
+                                ? "Its share was %2$d%%; scorers keep the model they loaded.%n"
+                                : "It replaces the canary v%d (%d%% of the images).%n",
+                        running.getVersion(),
+                        running.getCanaryPercent()));
         canary.filter(running -> status == ModelStatus.PROMOTED)
                 .ifPresent(running -> out.printf(
                         "The canary %s v%d (%d%% of the images) ends%s.%n",
