@@ -66,8 +66,10 @@ public final class AnnouncementSignature {
     }
 
     /**
-     * What a signature covers: every field of the announcement but the signature itself and the metrics, each as
-     * {@code name=length:value} on its own line, so that no two announcements give the same text.
+     * What a signature covers: every field of the announcement but the signature itself, the metrics and the
+     * rollout decision (figures, not instructions), each as {@code name=length:value} on its own line, so that no
+     * two announcements give the same text. A canary's share is covered, but only where there is one, so the
+     * payloads of the records that had no share before it existed stay as they were.
      */
     static String payload(ModelVersion version) {
         StringBuilder text = new StringBuilder(PAYLOAD_VERSION).append('\n');
@@ -88,6 +90,9 @@ public final class AnnouncementSignature {
         field(text, "parent", version.getParentVersion());
         // As the wire carries it (timestamp-millis): a signature made before sending must verify after reading.
         field(text, "created", version.getCreatedTime().toEpochMilli());
+        if (version.getCanaryPercent() != null) {
+            field(text, "canary.percent", version.getCanaryPercent());
+        }
         return text.toString();
     }
 

@@ -6,6 +6,7 @@ import io.imgstream.schemas.TopicSnapshot;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -24,12 +25,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Reads and writes the compacted {@code model-versions} control topic. Each announcement is written under the
- * version's history key ({@code <model>/v<N>}), so the history survives compaction, and, when it is PROMOTED or
- * SHADOW, also under the key scorers act on ({@code <model>} or {@code <model>/shadow}). A CANARY record, and any
- * record carrying a rollout policy's decision (which is always about the canary: a step, or the record that ends it
- * by promoting or rolling it back), is also written under {@code <model>/canary}. All records of an announcement go
- * in one transaction, and scorers read the topic {@code read_committed}: an announcer killed mid-publish leaves neither
- * record visible, never a recorded version no scorer acts on or the reverse.
+ * version's history key ({@code <model>/v<N>}), so the history survives compaction, and under the keys scorers act
+ * on that its status concerns ({@link #keysOf}). The records go in one transaction, and scorers read the topic
+ * {@code read_committed}: an announcer killed mid-publish leaves none of them visible, never a recorded version no
+ * scorer acts on or the reverse.
  */
 public final class ControlTopic implements VersionAnnouncer {
 
@@ -73,15 +72,13 @@ public final class ControlTopic implements VersionAnnouncer {
     }
 
     /**
-     * Writes an announcement under its history key and, for PROMOTED and SHADOW, its acting key, for CANARY or a
-     * rollout decision the canary key, and waits until the transaction holding them is committed. A promotion by a
-     * rollout decision thus makes the canary current and ends the canary atomically.
+     * Writes an announcement under every key of {@link #keysOf}, in that order, and waits until the transaction
+     * holding them is committed.
      *
      * @throws KafkaException if the broker does not take them (nothing of the announcement becomes visible)
      */
     @Override
     public void announce(ModelVersion version) {
-        String model = version.getModelName().toString();
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -93,17 +90,35 @@ public final class ControlTopic implements VersionAnnouncer {
                 new KafkaProducer<>(props, new StringSerializer(), serdes.valueSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
-            send(producer, ModelVersionKeys.history(model, version.getVersion()), version);
-            if (version.getStatus() == ModelStatus.PROMOTED) {
-                send(producer, ModelVersionKeys.current(model), version);
-            } else if (version.getStatus() == ModelStatus.SHADOW) {
-                send(producer, ModelVersionKeys.shadow(model), version);
-            }
-            if (version.getStatus() == ModelStatus.CANARY || version.getRolloutDecision() != null) {
-                send(producer, ModelVersionKeys.canary(model), version);
+            for (String key : keysOf(version)) {
+                send(producer, key, version);
             }
             producer.commitTransaction();
         }
+    }
+
+    /**
+     * The keys an announcement is written under, in the order scorers must read them:
+     * <ul>
+     *   <li>always its history key;</li>
+     *   <li>PROMOTED: the model's key, then its canary key, because a promotion ends any canary (the canary's share
+     *       was measured against a current version that no longer serves; when the canary itself is promoted,
+     *       scorers take it as their primary before its canary ends, so they need not load it again);</li>
+     *   <li>SHADOW: the shadow key;</li>
+     *   <li>CANARY: the canary key (a new canary, or a new share of the same one);</li>
+     *   <li>ROLLED_BACK: the canary key, which ends any canary: a rolled-back canary scores nothing any more, and
+     *       a rollback of the current version is followed by a promotion, which would end it anyway.</li>
+     * </ul>
+     */
+    public static List<String> keysOf(ModelVersion version) {
+        String model = version.getModelName().toString();
+        String history = ModelVersionKeys.history(model, version.getVersion());
+        return switch (version.getStatus()) {
+            case PROMOTED -> List.of(history, ModelVersionKeys.current(model), ModelVersionKeys.canary(model));
+            case SHADOW -> List.of(history, ModelVersionKeys.shadow(model));
+            case CANARY, ROLLED_BACK -> List.of(history, ModelVersionKeys.canary(model));
+            case CANDIDATE, REJECTED -> List.of(history);
+        };
     }
 
     private void send(KafkaProducer<String, SpecificRecord> producer, String key, ModelVersion version) {
@@ -180,8 +195,8 @@ public final class ControlTopic implements VersionAnnouncer {
     }
 
     /**
-     * The canary of {@code model} among records read by {@link #latestByKey()}: the record under its canary key
-     * while its status is CANARY; a record with another status there has ended the canary.
+     * The running canary of {@code model} among records read by {@link #latestByKey()}: the CANARY record under its
+     * canary key, if the latest record there is one.
      */
     public static Optional<ModelVersion> canary(Map<String, ModelVersion> latest, String model) {
         return Optional.ofNullable(latest.get(ModelVersionKeys.canary(model)))

@@ -64,6 +64,23 @@ class AnnouncementSignatureTest {
     }
 
     @Test
+    void shouldCoverACanarysShareSoThatNoOneCanWidenItWithoutTheKey() {
+        KeyPair keys = AnnouncementSignature.generate();
+        ModelVersion tenPercent = AnnouncementSignature.signed(
+                CanaryRollout.start(version(List.of("cat", "dog")), 10, Instant.now()), keys.getPrivate());
+
+        ModelVersion widened =
+                ModelVersion.newBuilder(tenPercent).setCanaryPercent(99).build();
+
+        assertThat(AnnouncementSignature.isSignedBy(tenPercent, keys.getPublic()))
+                .isTrue();
+        assertThat(AnnouncementSignature.isSignedBy(widened, keys.getPublic())).isFalse();
+        assertThat(AnnouncementSignature.payload(version(List.of("cat"))))
+                .as("records without a share sign as they did before canaries existed")
+                .doesNotContain("canary");
+    }
+
+    @Test
     void shouldVerifyAfterARoundTripThroughTheWireFormat() throws Exception {
         KeyPair keys = AnnouncementSignature.generate();
         ModelVersion sent = AnnouncementSignature.signed(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.imgstream.schemas.LatestRecords;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,22 +40,45 @@ class ControlTopicTest {
     }
 
     @Test
-    void shouldTellTheCanaryOnlyWhileItsKeyHoldsACanaryRecord() {
-        ModelVersion canary = ModelVersion.newBuilder(version("pets", 2))
-                .setStatus(ModelStatus.CANARY)
-                .setCanaryPercent(10)
-                .build();
-        ModelVersion ended = ModelVersion.newBuilder(canary)
-                .setStatus(ModelStatus.ROLLED_BACK)
-                .build();
+    void shouldEndAnyCanaryWithAPromotionAfterThePromotedVersionIsCurrent() {
+        ModelVersion v3 = version("pets", 3);
+
+        assertThat(ControlTopic.keysOf(v3))
+                .as("the scorer takes v3 as primary while it is still the canary, then the canary ends")
+                .containsExactly(
+                        ModelVersionKeys.history("pets", 3),
+                        ModelVersionKeys.current("pets"),
+                        ModelVersionKeys.canary("pets"));
+        assertThat(ControlTopic.keysOf(CanaryRollout.start(v3, 20, Instant.now())))
+                .containsExactly(ModelVersionKeys.history("pets", 3), ModelVersionKeys.canary("pets"));
+        assertThat(ControlTopic.keysOf(CanaryRollout.stop(v3, Instant.now())))
+                .containsExactly(ModelVersionKeys.history("pets", 3), ModelVersionKeys.canary("pets"));
+        assertThat(ControlTopic.keysOf(ModelVersion.newBuilder(v3)
+                        .setStatus(ModelStatus.REJECTED)
+                        .build()))
+                .as("the training worker's gate rejecting a candidate must not end a running canary")
+                .containsExactly(ModelVersionKeys.history("pets", 3));
+    }
+
+    @Test
+    void shouldTellTheRunningCanaryOnlyWhileItsKeyHoldsACanaryRecord() {
+        ModelVersion canary = CanaryRollout.start(version("pets", 3), 20, Instant.now());
 
         assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.canary("pets"), canary), "pets"))
-                .contains(canary);
-        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.canary("pets"), ended), "pets"))
+                .map(ModelVersion::getCanaryPercent)
+                .contains(20);
+        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.canary("pets"), version("pets", 3)), "pets"))
+                .as("ended by a promotion")
                 .isEmpty();
-        assertThat(ControlTopic.canary(Map.of(ModelVersionKeys.history("pets", 2), canary), "pets"))
-                .as("a history record is no canary")
-                .isEmpty();
+    }
+
+    @Test
+    void shouldRefuseACanaryShareOutsideOneTo99Percent() {
+        assertThatThrownBy(() -> CanaryRollout.start(version("pets", 3), 100, Instant.now()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 to 99 percent, got 100");
+        assertThatThrownBy(() -> CanaryRollout.start(version("pets", 3), 0, Instant.now()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static ModelVersion version(String model, int version) {

@@ -5,10 +5,14 @@ import io.imgstream.model.bundle.BundleFormatException;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.schemas.avro.ModelVersion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +24,8 @@ import picocli.CommandLine.Spec;
         name = "list",
         mixinStandardHelpOptions = true,
         description = "List the bundles in the model store: name, version, size in bytes, sha256 prefix, creation "
-                + "time and holdout accuracy (if recorded). Reads only each bundle's manifest.")
+                + "time and holdout accuracy (if recorded). Reads only each bundle's manifest; with --status, also "
+                + "the control topic, for what each version is now (current, canary and its share, shadow, ...).")
 public final class ModelsListCommand implements Callable<Integer> {
 
     /** Metric key shown in the ACCURACY column, as written by the demo model's training. */
@@ -28,6 +33,7 @@ public final class ModelsListCommand implements Callable<Integer> {
 
     private static final int SHA256_PREFIX = 12;
     private static final String FORMAT = "%-20s %7s %10s %-12s %-20s %s%n";
+    private static final String STATUS_FORMAT = "%-20s %7s %10s %-12s %-20s %-16s %s%n";
     private static final String NONE = "-";
 
     @Spec
@@ -35,6 +41,9 @@ public final class ModelsListCommand implements Callable<Integer> {
 
     @Mixin
     private ModelStoreOption store;
+
+    @Mixin
+    private ControlStatusOptions status;
 
     @Override
     public Integer call() {
@@ -46,7 +55,12 @@ public final class ModelsListCommand implements Callable<Integer> {
             out.flush();
             return CliException.OK;
         }
-        out.printf(FORMAT, "NAME", "VERSION", "SIZE", "SHA256", "CREATED", "ACCURACY");
+        Optional<Map<String, ModelVersion>> records = status.records();
+        if (records.isPresent()) {
+            out.printf(STATUS_FORMAT, "NAME", "VERSION", "SIZE", "SHA256", "CREATED", "STATUS", "ACCURACY");
+        } else {
+            out.printf(FORMAT, "NAME", "VERSION", "SIZE", "SHA256", "CREATED", "ACCURACY");
+        }
         for (StoredBundle bundle : bundles) {
             String created;
             String accuracy;
@@ -60,14 +74,16 @@ public final class ModelsListCommand implements Callable<Integer> {
                 created = "CORRUPT";
                 accuracy = e.getMessage();
             }
-            out.printf(
-                    FORMAT,
+            List<Object> columns = new ArrayList<>(List.of(
                     bundle.modelName(),
                     "v" + bundle.version(),
                     bundle.sizeBytes(),
                     bundle.sha256().substring(0, SHA256_PREFIX),
-                    created,
-                    accuracy);
+                    created));
+            records.ifPresent(
+                    latest -> columns.add(ControlStatusOptions.of(latest, bundle.modelName(), bundle.version())));
+            columns.add(accuracy);
+            out.printf(records.isPresent() ? STATUS_FORMAT : FORMAT, columns.toArray());
         }
         out.flush();
         return CliException.OK;

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Show one bundle of the model store: classes, preprocessing, base model id, metrics, what "
                 + "trained it (labels per class, their time range, recipe and seed) and the training "
-                + "curves (per epoch). Loads the whole bundle, so a corrupt one is reported.")
+                + "curves (per epoch). Loads the whole bundle, so a corrupt one is reported. With --status, also "
+                + "what the control topic says the version is now (current, canary and its share, shadow, ...).")
 public final class ModelsShowCommand implements Callable<Integer> {
 
     private static final String CURVES_FORMAT = "%6s %11s %10s %10s %9s%n";
@@ -38,6 +40,9 @@ public final class ModelsShowCommand implements Callable<Integer> {
 
     @Mixin
     private ModelStoreOption store;
+
+    @Mixin
+    private ControlStatusOptions status;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Model name, or NAME:VERSION (e.g. 'fashion-demo:1').")
     private String name;
@@ -66,16 +71,19 @@ public final class ModelsShowCommand implements Callable<Integer> {
         } catch (BundleFormatException e) {
             throw new CliException("Bundle " + file + " is corrupt: " + e.getMessage(), CliException.FAILED, e);
         }
+        Optional<String> onTopic =
+                status.records().map(records -> ControlStatusOptions.of(records, modelName, modelVersion));
         PrintWriter out = spec.commandLine().getOut();
-        print(bundle, file, out);
+        print(bundle, file, onTopic, out);
         out.flush();
         return CliException.OK;
     }
 
-    private static void print(ModelBundle bundle, Path file, PrintWriter out) {
+    private static void print(ModelBundle bundle, Path file, Optional<String> status, PrintWriter out) {
         BundleManifest manifest = bundle.manifest();
         Preprocessing preprocessing = manifest.preprocessing();
         out.printf("Model:         %s v%d%n", manifest.modelName(), manifest.version());
+        status.ifPresent(onTopic -> out.printf("Status:        %s%n", onTopic));
         out.printf("File:          %s%n", file);
         out.printf("Created:       %s%n", manifest.createdAt());
         out.printf("Parent:        %s%n", manifest.parentVersion() == null ? "-" : "v" + manifest.parentVersion());

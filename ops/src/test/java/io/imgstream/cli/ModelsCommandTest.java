@@ -178,6 +178,36 @@ class ModelsCommandTest {
         assertThat(err.toString()).contains("'latest' is not a model version");
     }
 
+    @Test
+    void shouldRefuseACanaryShareOutsideOneTo99PercentBeforeConnecting() {
+        save("pets", 2, Map.of(), null);
+
+        int exit = run("models", "promote", "pets:2", "--canary", "100", "--store", storeDir.toString());
+
+        assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString())
+                .contains("--canary must be a share of the images from 1 to 99 percent, got 100")
+                .contains("promote it without --canary");
+        assertThat(run("models", "promote", "pets:2", "--canary", "0", "--store", storeDir.toString()))
+                .isEqualTo(CliException.BAD_ARGUMENT);
+    }
+
+    @Test
+    void shouldRefuseACanaryThatIsAlsoAShadow() {
+        int exit = run("models", "promote", "pets:2", "--canary", "30", "--shadow", "--store", storeDir.toString());
+
+        assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("mutually exclusive");
+    }
+
+    @Test
+    void shouldRefuseToEndACanaryAndRollBackToAVersionAtOnce() {
+        int exit = run("models", "rollback", "pets", "--canary", "--to", "1", "--store", storeDir.toString());
+
+        assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("--canary ends the canary and leaves the current version");
+    }
+
     private StoredBundle save(String name, int version, Map<String, Double> metrics, TrainingCurves curves) {
         BundleManifest manifest = BundleManifest.create(
                 name, version, CLASSES, "small-cnn-8x8-gray", PREPROCESSING, CREATED_AT, metrics, null);

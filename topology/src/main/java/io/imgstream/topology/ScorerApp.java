@@ -115,7 +115,7 @@ public final class ScorerApp implements StreamsApplication {
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
         ScorerPreparer preparer = new ScorerPreparer(config.batchSize(), config.batchMemoryMaxBytes());
         ModelVersionWatcher watcher = null;
-        ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty());
+        ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty(), Optional.empty());
         PreparedScorer initial = null;
         try {
             if (config.modelVersionsFollow()) {
@@ -151,11 +151,13 @@ public final class ScorerApp implements StreamsApplication {
         }
         ModelSlot slot = new ModelSlot(initial);
         slotRef.set(slot);
+        metrics.canaryFollows(slot::canaryModel, slot::canaryPercent);
         if (watcher != null) {
             ModelVersionWatcher following = watcher;
             control.shadow()
                     .flatMap(version -> following.prepare(version, false))
                     .ifPresent(slot::shadow);
+            control.canary().ifPresent(canary -> following.installCanary(slot, canary));
             watcher.follow(slot, background);
         }
         return run(config, serdes, slot, watcher, metrics, background, config.batching());
@@ -306,6 +308,11 @@ public final class ScorerApp implements StreamsApplication {
     /** The shadow model, if one scores beside the primary. */
     public Optional<ModelIdentity> shadowModel() {
         return slot.shadowModel();
+    }
+
+    /** The canary model, if one scores its share of the images instead of the primary. */
+    public Optional<ModelIdentity> canaryModel() {
+        return slot.canaryModel();
     }
 
     /** The batch timing in use. */

@@ -2,6 +2,7 @@ package io.imgstream.topology.emit;
 
 import io.imgstream.images.fetch.FetchException;
 import io.imgstream.model.inference.ImageScorer.FeatureLayout;
+import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.schemas.FailureVerdict;
 import io.imgstream.schemas.FeatureVectorKeys;
 import io.imgstream.schemas.RecordRetries;
@@ -9,6 +10,7 @@ import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.PredictionArm;
 import io.imgstream.topology.deadletter.DeadLetters;
 import io.imgstream.topology.deadletter.FailureClassifier;
 import io.imgstream.topology.drift.DriftMonitor;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -38,13 +41,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the batcher's results into output records, forwarded to the batch node's children ({@link Outputs}):
  * <ul>
- *   <li>an image the primary model scored: its {@link Prediction}, a label request when the
+ *   <li>an image the primary model scored: its {@link Prediction} (arm CURRENT), a label request when the
  *   {@link LabelingPolicy} finds the prediction uncertain, and its {@link FeatureVector} when the model has a
  *   bottleneck and features are written;</li>
- *   <li>an image the shadow model scored: its shadow {@link Prediction}, and whether it agrees with the primary
- *   model's class in the metrics; a shadow model's failures are not the image's fault and produce no record, but
- *   are counted and logged (one line per batch);</li>
- *   <li>an image the primary model failed on, or the fetcher or decoder refused: its dead letter.</li>
+ *   <li>an image of a canary's share that the canary scored: the canary's {@link Prediction} instead (arm CANARY),
+ *   with the same label request and features, and whether it agrees with the primary model's class in the metrics;
+ *   when the canary fails on the image, it is counted and logged (one line per batch) and the image gets the
+ *   primary's outcome, as if there were no canary;</li>
+ *   <li>an image the shadow model scored: its shadow {@link Prediction} (arm SHADOW), and whether it agrees with
+ *   the primary model's class in the metrics; a shadow model's failures are not the image's fault and produce no
+ *   record, but are counted and logged (one line per batch);</li>
+ *   <li>an image the primary model failed on (and no canary scored), or the fetcher or decoder refused: its dead
+ *   letter.</li>
  * </ul>
  * Every output is keyed by the image id and carries its input record's timestamp.
  *
@@ -117,16 +125,30 @@ public final class BatchEmitter {
         Map<String, Integer> exhausted = requireNothingToRetry(context, batch);
         long now = context.currentSystemTimeMs();
         Instant scoredTime = Instant.ofEpochMilli(now);
-        int shadowFailures = 0;
-        Throwable firstShadowFailure = null;
+        SideModelFailures shadowFailures = new SideModelFailures("Shadow model", batch.shadowModel());
+        SideModelFailures canaryFailures = new SideModelFailures("Canary model", batch.canaryModel());
         for (ScoredImage image : batch.images()) {
             PendingImage pending = image.pending();
             LatencyBreakdown latency = latency(batch, image);
             retries.settled(position(pending));
-            Prediction primary = null;
-            if (image.score() instanceof Scored scored) {
-                primary = emitPrediction(context, batch, pending, scored, latency, scoredTime);
+            Prediction current = image.score() instanceof Scored scored
+                    ? build(batch, batch.model(), pending, scored, latency, scoredTime, PredictionArm.CURRENT)
+                    : null;
+            Prediction canary = image.canaryScore() instanceof Scored scored
+                    ? build(batch, batch.canaryModel(), pending, scored, latency, scoredTime, PredictionArm.CANARY)
+                    : null;
+            if (image.canaryScore() instanceof Failed failed) {
+                // The image still gets an outcome: the primary's prediction (arm CURRENT), or its dead letter.
+                canaryFailures.add(failed.cause());
+            }
+            Prediction outcome = canary != null ? canary : current;
+            if (outcome != null) {
+                float[] features = image.score() instanceof Scored scored ? scored.features() : null;
+                emitPrediction(context, batch, pending, outcome, features, scoredTime);
                 metrics.imageScored(Duration.ofMillis(Math.max(0, now - pending.enqueuedMs())));
+                if (canary != null && current != null) {
+                    metrics.canaryCompared(topClass(current), topClass(canary));
+                }
             } else {
                 Throwable cause = ((Failed) image.score()).cause();
                 Integer attempts = exhausted.get(position(pending));
@@ -140,35 +162,77 @@ public final class BatchEmitter {
                                         deadLetterInput(pending), DeadLetterStage.SCORE, attempts, cause, scoredTime));
             }
             if (image.shadowScore() instanceof Scored shadow) {
-                Prediction shadowPrediction = predictions.build(
-                        pending.ref(),
-                        batch.shadowModel(),
-                        shadow.probabilities(),
-                        batch.batchId(),
-                        batch.passSize(),
-                        latency,
-                        scoredTime);
+                Prediction shadowPrediction =
+                        build(batch, batch.shadowModel(), pending, shadow, latency, scoredTime, PredictionArm.SHADOW);
                 forward(context, pending, outputs.shadow(), shadowPrediction);
-                if (primary != null) {
-                    metrics.shadowCompared(topClass(primary), topClass(shadowPrediction));
+                metrics.predicted(PredictionArm.SHADOW);
+                if (current != null) {
+                    metrics.shadowCompared(topClass(current), topClass(shadowPrediction));
                 }
             } else if (image.shadowScore() instanceof Failed failed) {
-                shadowFailures++;
-                firstShadowFailure = firstShadowFailure == null ? failed.cause() : firstShadowFailure;
+                shadowFailures.add(failed.cause());
             }
         }
-        if (shadowFailures > 0) {
-            // Not the images' fault: their primary predictions went out. Counted, and one line per batch.
-            metrics.shadowFailed(shadowFailures);
+        // Not the images' fault: each got its outcome. Counted, and one line per batch.
+        shadowFailures.report(batch, "their primary predictions went out", metrics::shadowFailed);
+        canaryFailures.report(
+                batch, "they got the current model's outcome (arm CURRENT) instead", metrics::canaryFailed);
+    }
+
+    /** Failures of a shadow or canary model on a batch's images: counted, and logged once per batch. */
+    private static final class SideModelFailures {
+
+        private final String role;
+        private final ModelIdentity model;
+        private int count;
+        private Throwable first;
+
+        SideModelFailures(String role, ModelIdentity model) {
+            this.role = role;
+            this.model = model;
+        }
+
+        void add(Throwable cause) {
+            count++;
+            first = first == null ? cause : first;
+        }
+
+        /** Counts the failures, if any, and logs them, saying what became of their images. */
+        void report(ScoredBatch batch, String outcome, IntConsumer meter) {
+            if (count == 0) {
+                return;
+            }
+            meter.accept(count);
             LOG.warn(
-                    "Shadow model {} v{} failed on {} of {} images of batch {}; the first failure:",
-                    batch.shadowModel().name(),
-                    batch.shadowModel().version(),
-                    shadowFailures,
+                    "{} {} v{} failed on {} of {} images of batch {}; {}. The first failure:",
+                    role,
+                    model.name(),
+                    model.version(),
+                    count,
                     batch.images().size(),
                     batch.batchId(),
-                    firstShadowFailure);
+                    outcome,
+                    first);
         }
+    }
+
+    private Prediction build(
+            ScoredBatch batch,
+            ModelIdentity model,
+            PendingImage image,
+            Scored scored,
+            LatencyBreakdown latency,
+            Instant scoredTime,
+            PredictionArm arm) {
+        return predictions.build(
+                image.ref(),
+                model,
+                scored.probabilities(),
+                batch.batchId(),
+                batch.passSize(),
+                latency,
+                scoredTime,
+                arm);
     }
 
     private static String topClass(Prediction prediction) {
@@ -193,7 +257,7 @@ public final class BatchEmitter {
      */
     private Map<String, Integer> requireNothingToRetry(ProcessorContext<String, Object> context, ScoredBatch batch) {
         for (ScoredImage image : batch.images()) {
-            if (image.score() instanceof Failed failed
+            if (image.outcome() instanceof Failed failed
                     && FailureClassifier.classify(failed.cause()) == FailureVerdict.INFRASTRUCTURE) {
                 throw new StreamsException(
                         failedOn(batch, image) + " for a reason outside the image; "
@@ -206,7 +270,7 @@ public final class BatchEmitter {
         StreamsException retry = null;
         int retryAttempts = 0;
         for (ScoredImage image : batch.images()) {
-            if (!(image.score() instanceof Failed failed)
+            if (!(image.outcome() instanceof Failed failed)
                     || FailureClassifier.classify(failed.cause()) != FailureVerdict.UNCERTAIN) {
                 continue;
             }
@@ -249,34 +313,48 @@ public final class BatchEmitter {
         return new LatencyBreakdown(image.fetchMs(), queueMs, batch.inferenceNanos() / NANOS_PER_MILLI);
     }
 
-    /** Forwards an image's prediction, and its label request and features if any; returns the prediction. */
-    private Prediction emitPrediction(
+    /**
+     * Forwards an image's prediction, and its label request and features if any.
+     *
+     * @param features the primary's features of the image, whichever arm made the prediction, or null
+     */
+    private void emitPrediction(
             ProcessorContext<String, Object> context,
             ScoredBatch batch,
             PendingImage image,
-            Scored scored,
-            LatencyBreakdown latency,
+            Prediction prediction,
+            float[] features,
             Instant scoredTime) {
-        Prediction prediction = predictions.build(
-                image.ref(),
-                batch.model(),
-                scored.probabilities(),
-                batch.batchId(),
-                batch.passSize(),
-                latency,
-                scoredTime);
         forward(context, image, outputs.predictions(), prediction);
-        DriftShift shift = drift.observe(batch.model(), scored.probabilities());
-        Optional<String> driftReason =
-                shift.drifting() && drift.inLabelingShare(image.ref().getId())
-                        ? Optional.of(shift.describe())
-                        : Optional.empty();
-        labeling.requestFor(prediction, scoredTime, driftReason).ifPresent(request -> {
-            metrics.labelRequested();
-            forward(context, image, outputs.labelRequests(), request);
-        });
-        emitFeatures(context, image, batch.featureLayout(), scored.features(), scoredTime);
-        return prediction;
+        metrics.predicted(prediction.getArm());
+        labeling.requestFor(prediction, scoredTime, driftReason(batch, prediction))
+                .ifPresent(request -> {
+                    metrics.labelRequested();
+                    forward(context, image, outputs.labelRequests(), request);
+                });
+        emitFeatures(context, image, batch.featureLayout(), features, scoredTime);
+    }
+
+    /**
+     * Counts a prediction of the current version towards its drift, and says why to ask for its label if the version
+     * drifts and the image is in the share asked about. The canary's predictions are another version's: they say
+     * nothing about the current one's inputs beyond what its own predictions on the rest (a share picked by hash, so
+     * alike) say.
+     */
+    private Optional<String> driftReason(ScoredBatch batch, Prediction prediction) {
+        if (prediction.getArm() != PredictionArm.CURRENT
+                || prediction.getModelVersion() != batch.model().version()) {
+            return Optional.empty();
+        }
+        List<String> classes = batch.model().classes();
+        float[] probabilities = new float[classes.size()];
+        for (int i = 0; i < probabilities.length; i++) {
+            probabilities[i] = prediction.getProbabilities().getOrDefault(classes.get(i), 0f);
+        }
+        DriftShift shift = drift.observe(batch.model(), probabilities);
+        return shift.drifting() && drift.inLabelingShare(prediction.getImageId())
+                ? Optional.of(shift.describe())
+                : Optional.empty();
     }
 
     private void emitFeatures(

@@ -8,6 +8,7 @@ import com.codahale.metrics.Timer;
 import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.metrics.BucketedHistograms;
 import io.imgstream.schemas.avro.DeadLetterReason;
+import io.imgstream.schemas.avro.PredictionArm;
 import io.imgstream.topology.drift.DriftShift;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -109,6 +111,27 @@ public final class ScorerMetrics {
     public static final String DRIFT_WINDOW = PREFIX + ".drift.window";
     /** Gauge: 1 while the primary model is drifting (either shift above {@code drift.threshold}), else 0. */
     public static final String DRIFTING = PREFIX + ".drifting";
+    /**
+     * Meters of predictions made, {@code .<ARM>} per {@link PredictionArm}: CURRENT and CANARY on the predictions
+     * topic, SHADOW on the shadow topic.
+     */
+    public static final String PREDICTIONS = PREFIX + ".predictions";
+    /** Gauge of the version of the canary model, -1 when none. */
+    public static final String CANARY_MODEL_VERSION = PREFIX + ".canary.model.version";
+    /** Gauge of the canary's share of the images in percent, 0 when there is no canary. */
+    public static final String CANARY_PERCENT = PREFIX + ".canary.percent";
+    /** Meter of the canary's images that the canary model put in the same class as the current model. */
+    public static final String CANARY_AGREEMENTS = PREFIX + ".canary.agreements";
+    /**
+     * Meter of the canary's images that the canary model put in another class than the current model;
+     * {@code .<class>} meters count them by the current model's class.
+     */
+    public static final String CANARY_DISAGREEMENTS = PREFIX + ".canary.disagreements";
+    /**
+     * Meter of the canary's images that the canary model failed on; each got the current model's outcome instead
+     * (a prediction with arm CURRENT, or its dead letter).
+     */
+    public static final String CANARY_FAILURES = PREFIX + ".canary.failures";
     /** Meter of the scorer's own threads (inference, control-topic watcher) that died; each stops the scorer. */
     public static final String BACKGROUND_THREAD_FAILURES = PREFIX + ".background.thread.failures";
 
@@ -136,6 +159,7 @@ public final class ScorerMetrics {
     private final Meter swapRefusals;
     private final Timer swapAdoption;
     private final Meter backgroundThreadFailures;
+    private final Map<PredictionArm, Meter> predictionsByArm = new EnumMap<>(PredictionArm.class);
 
     /**
      * @param primary the model producing predictions now, or null before one is loaded; read whenever the
@@ -180,6 +204,9 @@ public final class ScorerMetrics {
         this.swapRefusals = registry.meter(MODEL_SWAP_REFUSALS);
         this.swapAdoption = registry.timer(MODEL_SWAP_ADOPTION_TIME);
         this.backgroundThreadFailures = registry.meter(BACKGROUND_THREAD_FAILURES);
+        for (PredictionArm arm : PredictionArm.values()) {
+            predictionsByArm.put(arm, registry.meter(PREDICTIONS + "." + arm.name()));
+        }
         registry.gauge(
                 MODEL_VERSION,
                 () -> () -> Optional.ofNullable(primary.get())
@@ -188,6 +215,20 @@ public final class ScorerMetrics {
         registry.gauge(
                 SHADOW_MODEL_VERSION,
                 () -> () -> shadow.get().map(ModelIdentity::version).orElse(-1));
+    }
+
+    /**
+     * Exports the canary's version and share as {@value #CANARY_MODEL_VERSION} and {@value #CANARY_PERCENT}; the
+     * models are installed after the metrics, which loading them needs first.
+     *
+     * @param model   the canary model, if any; read whenever its gauge is sampled
+     * @param percent its share in percent, 0 when none
+     */
+    public void canaryFollows(Supplier<Optional<ModelIdentity>> model, IntSupplier percent) {
+        registry.gauge(
+                CANARY_MODEL_VERSION,
+                () -> () -> model.get().map(ModelIdentity::version).orElse(-1));
+        registry.gauge(CANARY_PERCENT, () -> percent::getAsInt);
     }
 
     /**
@@ -309,17 +350,41 @@ public final class ScorerMetrics {
      * @param shadowClass  the shadow model's
      */
     public void shadowCompared(String primaryClass, String shadowClass) {
-        if (primaryClass.equals(shadowClass)) {
-            registry.meter(SHADOW_AGREEMENTS).mark();
-        } else {
-            registry.meter(SHADOW_DISAGREEMENTS).mark();
-            registry.meter(SHADOW_DISAGREEMENTS + "." + primaryClass).mark();
-        }
+        compared(SHADOW_AGREEMENTS, SHADOW_DISAGREEMENTS, primaryClass, shadowClass);
     }
 
     /** The shadow model failed on {@code images} images. */
     public void shadowFailed(int images) {
         registry.meter(SHADOW_FAILURES).mark(images);
+    }
+
+    /**
+     * The canary model scored an image of its share, which the current model scored too.
+     *
+     * @param currentClass the current model's most probable class
+     * @param canaryClass  the canary model's
+     */
+    public void canaryCompared(String currentClass, String canaryClass) {
+        compared(CANARY_AGREEMENTS, CANARY_DISAGREEMENTS, currentClass, canaryClass);
+    }
+
+    /** The canary model failed on {@code images} images of its share. */
+    public void canaryFailed(int images) {
+        registry.meter(CANARY_FAILURES).mark(images);
+    }
+
+    /** A prediction of {@code arm} was forwarded. */
+    public void predicted(PredictionArm arm) {
+        predictionsByArm.get(arm).mark();
+    }
+
+    private void compared(String agreements, String disagreements, String currentClass, String otherClass) {
+        if (currentClass.equals(otherClass)) {
+            registry.meter(agreements).mark();
+        } else {
+            registry.meter(disagreements).mark();
+            registry.meter(disagreements + "." + currentClass).mark();
+        }
     }
 
     /** One of the scorer's own threads died. */

@@ -19,7 +19,7 @@ public record BatchImage(PendingImage pending, BufferedImage pixels, double fetc
     }
 
     /** This image's outcome of a forward pass, without its pixels. */
-    ScoredImage scored(ScoredImage.Score score, ScoredImage.Score shadowScore) {
-        return new ScoredImage(pending, fetchMs, score, shadowScore);
+    ScoredImage scored(ScoredImage.Score score, ScoredImage.Score shadowScore, ScoredImage.Score canaryScore) {
+        return new ScoredImage(pending, fetchMs, score, shadowScore, canaryScore);
     }
 }

@@ -12,12 +12,14 @@ import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * own images' results; they carry the pass's id and size.
  *
  * <p>The models come from the {@link ModelSlot}, read once at the start of each pass: a swap takes effect
- * between passes. If the model fails on a pass, its images are scored one by one so that only the image the
+ * between passes. A canary scores the images of its share in a forward pass of its own, after the primary's over
+ * every image. If the model fails on a pass, its images are scored one by one so that only the image the
  * model really fails on is reported as {@link Failed}; whether that is the image's fault is for the stream thread
  * to decide. A submitted batch's result fails when its pass fails outside the model; the thread goes on with the
  * next pass either way.
@@ -180,7 +183,11 @@ public final class InferenceExecutor implements AutoCloseable {
         return pass;
     }
 
-    /** Scores a pass; returns every image with its primary and shadow outcomes in pass order, and the pass's facts. */
+    /**
+     * Scores a pass: the primary every image (so that a canary's images have its outcome to compare with and fall
+     * back on), the shadow every image, the canary its share, one forward pass each. Returns every image with its
+     * outcomes in pass order, and the pass's facts.
+     */
     private ScoredBatch run(ModelSlot.Models models, List<Request> pass) {
         List<BatchImage> images =
                 pass.stream().flatMap(request -> request.images().stream()).toList();
@@ -194,20 +201,49 @@ public final class InferenceExecutor implements AutoCloseable {
         metrics.batchScored(images.size(), inferenceNanos);
         ImageScorer shadow = models.shadowScorer();
         List<Score> shadowScores = shadow == null ? null : score(shadow, pixels, false);
+        List<Score> canaryScores = canaryScores(models.canary(), images);
         // The models answer in list order; this is the one place their answers are matched to images by index.
         List<ScoredImage> scored = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            scored.add(images.get(i).scored(scores.get(i), shadowScores == null ? null : shadowScores.get(i)));
+            scored.add(images.get(i)
+                    .scored(scores.get(i), shadowScores == null ? null : shadowScores.get(i), canaryScores.get(i)));
         }
         return new ScoredBatch(
                 passId,
                 images.size(),
                 models.primaryScorer().model(),
                 shadow == null ? null : shadow.model(),
+                models.canary() == null ? null : models.canary().model(),
                 models.primaryScorer().featureLayout().orElse(null),
                 startedAtMs,
                 inferenceNanos,
                 scored);
+    }
+
+    /**
+     * The canary's outcome for each image of the pass in its share, null for the others: one forward pass over the
+     * share, without features (the primary's, which scores every image, are the ones written).
+     */
+    private static List<Score> canaryScores(ModelSlot.Canary canary, List<BatchImage> images) {
+        List<Score> scores = new ArrayList<>(Collections.nCopies(images.size(), (Score) null));
+        if (canary == null) {
+            return scores;
+        }
+        List<Integer> share = IntStream.range(0, images.size())
+                .filter(i -> canary.scores(images.get(i).pending().ref().getId()))
+                .boxed()
+                .toList();
+        if (share.isEmpty()) {
+            return scores;
+        }
+        List<Score> shareScores = score(
+                canary.scorer().scorer(),
+                share.stream().map(i -> images.get(i).pixels()).toList(),
+                false);
+        for (int j = 0; j < share.size(); j++) {
+            scores.set(share.get(j), shareScores.get(j));
+        }
+        return scores;
     }
 
     /** Hands each request its own images of the pass. */

@@ -5,6 +5,7 @@ import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.PredictionArm;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,6 +30,7 @@ public final class PredictionBuilder {
     /**
      * @param probabilities one value per class of {@code model}, in its class order
      * @param latency       where the time went for this image
+     * @param arm           which arm of a rollout {@code model} is
      * @throws IllegalArgumentException if the vector's length differs from the model's class count
      */
     public Prediction build(
@@ -38,7 +40,8 @@ public final class PredictionBuilder {
             String batchId,
             int batchSize,
             LatencyBreakdown latency,
-            Instant scoredTime) {
+            Instant scoredTime,
+            PredictionArm arm) {
         List<String> classes = model.classes();
         if (probabilities.length != classes.size()) {
             throw new IllegalArgumentException("model " + model.name() + " v" + model.version() + " returned "
@@ -60,6 +63,7 @@ public final class PredictionBuilder {
                 .setBatchId(batchId)
                 .setBatchSize(batchSize)
                 .setLatency(latency)
+                .setArm(arm)
                 .build();
     }
 

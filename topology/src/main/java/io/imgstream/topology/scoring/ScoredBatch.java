@@ -12,6 +12,7 @@ import java.util.List;
  * @param passSize       images in the forward pass (this batch's and those coalesced with it)
  * @param model          the primary model
  * @param shadowModel    the shadow model, or null when none ran
+ * @param canaryModel    the canary model, or null when none was installed
  * @param featureLayout  where the primary's {@link ScoredImage.Scored#features()} come from, or null when it has
  *                       none
  * @param startedAtMs    wall-clock time the forward pass started, epoch milliseconds
@@ -23,6 +24,7 @@ public record ScoredBatch(
         int passSize,
         ModelIdentity model,
         ModelIdentity shadowModel,
+        ModelIdentity canaryModel,
         ImageScorer.FeatureLayout featureLayout,
         long startedAtMs,
         long inferenceNanos,
@@ -35,6 +37,6 @@ public record ScoredBatch(
     /** The same pass's result for {@code share} of its images: what one submitter of a coalesced pass gets. */
     ScoredBatch withImages(List<ScoredImage> share) {
         return new ScoredBatch(
-                batchId, passSize, model, shadowModel, featureLayout, startedAtMs, inferenceNanos, share);
+                batchId, passSize, model, shadowModel, canaryModel, featureLayout, startedAtMs, inferenceNanos, share);
     }
 }

@@ -9,12 +9,21 @@ import java.util.Objects;
  * @param fetchMs     wall-clock time spent fetching and decoding it, in milliseconds
  * @param score       the primary model's outcome
  * @param shadowScore the shadow model's outcome, or null when no shadow model ran
+ * @param canaryScore the canary model's outcome, or null when the image is not in a canary's share
  */
-public record ScoredImage(PendingImage pending, double fetchMs, Score score, Score shadowScore) {
+public record ScoredImage(PendingImage pending, double fetchMs, Score score, Score shadowScore, Score canaryScore) {
 
     public ScoredImage {
         Objects.requireNonNull(pending, "pending");
         Objects.requireNonNull(score, "score");
+    }
+
+    /**
+     * The outcome that decides what becomes of the image: the canary's when it scored the image, else the
+     * primary's (which a canary's failure falls back on).
+     */
+    public Score outcome() {
+        return canaryScore instanceof Scored ? canaryScore : score;
     }
 
     /** What one model made of the image. */

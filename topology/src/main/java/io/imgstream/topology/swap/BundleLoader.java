@@ -48,21 +48,7 @@ public final class BundleLoader {
      */
     public ModelBundle load(ModelVersion version) throws ModelRefusedException {
         String label = version.getModelName() + " v" + version.getVersion();
-        if (signer != null) {
-            CharSequence signature = version.getBundleSignature();
-            if (signature == null) {
-                throw new ModelRefusedException(label + ": the announcement is not signed, and this scorer accepts "
-                        + "only versions signed with the key of model.signature.public.key; publish it again signed "
-                        + "with the private key of that pair: 'imgstream models promote --signing-key FILE', or "
-                        + "model.signature.private.key on the training worker ('imgstream stack up' keeps its pair "
-                        + "in the keys folder of its work directory)");
-            }
-            if (!AnnouncementSignature.isSignedBy(version, signer)) {
-                throw new ModelRefusedException(label + ": the announcement's signature does not match what it "
-                        + "announces (model, version, status, bundle, base, classes) under the key of "
-                        + "model.signature.public.key; it was changed after signing or signed with another key");
-            }
-        }
+        verifySignature(version);
         ModelBundle bundle = read(label, version);
         BundleManifest manifest = bundle.manifest();
         List<String> announced =
@@ -82,6 +68,31 @@ public final class BundleLoader {
                     label + ": " + problem + "; republish the version with the bundle it names");
         }
         return bundle;
+    }
+
+    /**
+     * Checks the announcement's signature, when this scorer checks them: what {@link #load} checks before it opens
+     * anything, for an announcement of a bundle the scorer has loaded already (a canary being promoted).
+     *
+     * @throws ModelRefusedException if signatures are checked and this one is missing or does not match
+     */
+    public void verifySignature(ModelVersion version) throws ModelRefusedException {
+        String label = version.getModelName() + " v" + version.getVersion();
+        if (signer != null) {
+            CharSequence signature = version.getBundleSignature();
+            if (signature == null) {
+                throw new ModelRefusedException(label + ": the announcement is not signed, and this scorer accepts "
+                        + "only versions signed with the key of model.signature.public.key; publish it again signed "
+                        + "with the private key of that pair: 'imgstream models promote --signing-key FILE', or "
+                        + "model.signature.private.key on the training worker ('imgstream stack up' keeps its pair "
+                        + "in the keys folder of its work directory)");
+            }
+            if (!AnnouncementSignature.isSignedBy(version, signer)) {
+                throw new ModelRefusedException(label + ": the announcement's signature does not match what it "
+                        + "announces (model, version, status, bundle, base, classes) under the key of "
+                        + "model.signature.public.key; it was changed after signing or signed with another key");
+            }
+        }
     }
 
     private ModelBundle read(String label, ModelVersion version) throws ModelRefusedException {

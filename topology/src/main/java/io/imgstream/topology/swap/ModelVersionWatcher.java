@@ -1,5 +1,6 @@
 package io.imgstream.topology.swap;
 
+import io.imgstream.control.CanaryRollout;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.control.ModelVersionLog;
 import io.imgstream.model.bundle.ModelBundle;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * Follows the compacted {@code model-versions} control topic for one model, folding it with a
  * {@link ModelVersionLog} (keys as {@link ModelVersionKeys}): a PROMOTED record under the model's key becomes the
  * primary model, a SHADOW record under its shadow key the shadow model, any other status there ends shadow
- * scoring.
+ * scoring, a CANARY record under its canary key the canary at its share (a new share of the same version keeps the
+ * loaded model), any other status there ends the canary. A promotion of the canary's bundle makes the loaded canary
+ * the primary without loading it again.
  *
  * <p>It reads with its own consumer (no group: every instance reads every partition from the beginning,
  * {@code read_committed}), and on its own thread, off the hot path, loads and verifies each bundle, then builds,
@@ -218,22 +221,93 @@ public final class ModelVersionWatcher implements AutoCloseable {
 
     private void install(ModelSlot slot, ModelStatus kind, Instant announcedAt) {
         ModelVersionLog.State state = log.state();
-        ModelVersion shadow = state.shadow().orElse(null);
-        if (kind == ModelStatus.PROMOTED) {
-            ModelVersion current = state.current().orElseThrow();
-            if (same(slot.primaryModel(), current)) {
-                return;
-            }
-            prepare(current, true).ifPresent(scorer -> {
-                slot.promote(scorer, announcedAt);
-                metrics.modelSwapped();
-                LOG.info(
-                        "Model {} v{} ready; scoring with it from the next batch, in batches of up to {} images",
-                        modelName,
-                        current.getVersion(),
-                        slot.batchSize());
-            });
-        } else if (shadow == null) {
+        switch (kind) {
+            case PROMOTED -> installPrimary(slot, state, announcedAt);
+            case SHADOW -> installShadow(slot, state.shadow().orElse(null));
+            case CANARY ->
+                state.canary().ifPresentOrElse(canary -> installCanary(slot, canary), () -> {
+                    if (slot.canaryModel().isPresent()) {
+                        slot.clearCanary();
+                        LOG.info("Canary of {} ended; the current model scores every image", modelName);
+                    }
+                });
+            default -> throw new IllegalStateException("the control topic's fold changed no known slot: " + kind);
+        }
+    }
+
+    private void installPrimary(ModelSlot slot, ModelVersionLog.State state, Instant announcedAt) {
+        ModelVersion current = state.current().orElseThrow();
+        if (same(slot.primaryModel(), current)) {
+            return;
+        }
+        if (promoteCanary(slot, state, current, announcedAt)) {
+            LOG.info(
+                    "Model {} v{}, the canary, is current; scoring every image with it from the next batch, in "
+                            + "batches of up to {} images",
+                    modelName,
+                    current.getVersion(),
+                    slot.batchSize());
+            return;
+        }
+        prepare(current, true).ifPresent(scorer -> {
+            slot.promote(scorer, announcedAt);
+            metrics.modelSwapped();
+            LOG.info(
+                    "Model {} v{} ready; scoring with it from the next batch, in batches of up to {} images",
+                    modelName,
+                    current.getVersion(),
+                    slot.batchSize());
+        });
+    }
+
+    /**
+     * Makes the installed canary the primary when {@code current} announces the same bundle, so the promotion costs
+     * no second load; the announcement's signature is checked as a load would, and a promotion that fails the check
+     * is refused.
+     *
+     * @return whether the promotion was settled here, made or refused; false to load the version as usual
+     */
+    private boolean promoteCanary(
+            ModelSlot slot, ModelVersionLog.State state, ModelVersion current, Instant announcedAt) {
+        boolean sameBundle = state.canary()
+                .filter(canary ->
+                        slot.canaryModel().filter(model -> same(model, canary)).isPresent())
+                .filter(canary -> sameBundle(canary, current))
+                .isPresent();
+        if (!sameBundle) {
+            return false;
+        }
+        try {
+            loader.verifySignature(current);
+        } catch (ModelRefusedException e) {
+            metrics.modelSwapRefused();
+            LOG.error("Refused model version: {}. The current model stays.", e.getMessage());
+            return true;
+        }
+        boolean promoted = slot.promoteCanary(modelName, current.getVersion(), announcedAt);
+        if (promoted) {
+            metrics.modelSwapped();
+        }
+        return promoted;
+    }
+
+    private static boolean sameBundle(ModelVersion a, ModelVersion b) {
+        return a.getVersion() == b.getVersion()
+                && a.getBundleUri().toString().equals(b.getBundleUri().toString())
+                && a.getBundleSha256()
+                        .toString()
+                        .equalsIgnoreCase(b.getBundleSha256().toString())
+                && a.getBaseModelId().toString().equals(b.getBaseModelId().toString())
+                && a.getClasses().stream()
+                        .map(CharSequence::toString)
+                        .toList()
+                        .equals(b.getClasses().stream()
+                                .map(CharSequence::toString)
+                                .toList());
+    }
+
+    private void installShadow(ModelSlot slot, ModelVersion shadow) {
+        if (shadow == null) {
             if (slot.shadowModel().isPresent()) {
                 slot.clearShadow();
                 LOG.info("Shadow scoring of {} stopped", modelName);
@@ -249,6 +323,38 @@ public final class ModelVersionWatcher implements AutoCloseable {
                         slot.batchSize());
             });
         }
+    }
+
+    /**
+     * Makes {@code canary} the slot's canary at its share: a new share of the installed canary only changes the
+     * share; another version is loaded, verified and warmed up first (with features, as a primary, so that its
+     * promotion can reuse it). A canary of the current version, or without a valid share, is refused.
+     */
+    public void installCanary(ModelSlot slot, ModelVersion canary) {
+        Integer percent = canary.getCanaryPercent();
+        String label = canary.getModelName() + " v" + canary.getVersion();
+        if (percent == null || !CanaryRollout.validPercent(percent)) {
+            refuseCanary(label + ": a canary's share must be " + CanaryRollout.MIN_PERCENT + " to "
+                    + CanaryRollout.MAX_PERCENT + " percent, the announcement says " + percent);
+        } else if (same(slot.primaryModel(), canary)) {
+            refuseCanary(label + " is the current version already; a canary must be another version");
+        } else if (slot.canaryShare(modelName, canary.getVersion(), percent)) {
+            LOG.info("Canary {} now scores {}% of the images", label, percent);
+        } else {
+            prepare(canary, true).ifPresent(scorer -> {
+                slot.canary(new ModelSlot.Canary(scorer, percent));
+                metrics.modelSwapped();
+                LOG.info(
+                        "Model {} ready; scoring {}% of the images with it as the canary, in batches of up to {} "
+                                + "images",
+                        label, percent, slot.batchSize());
+            });
+        }
+    }
+
+    private void refuseCanary(String why) {
+        metrics.modelSwapRefused();
+        LOG.error("Refused canary: {}. The current canary, if any, stays.", why);
     }
 
     /**

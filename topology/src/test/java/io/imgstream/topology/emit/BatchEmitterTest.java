@@ -13,6 +13,7 @@ import io.imgstream.schemas.avro.DeadLetterStage;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.PredictionArm;
 import io.imgstream.topology.drift.DriftMonitor;
 import io.imgstream.topology.drift.DriftSettings;
 import io.imgstream.topology.metrics.ScorerMetrics;
@@ -22,6 +23,7 @@ import io.imgstream.topology.scoring.PredictionBuilder;
 import io.imgstream.topology.scoring.ScoredBatch;
 import io.imgstream.topology.scoring.ScoredImage;
 import io.imgstream.topology.scoring.ScoredImage.Failed;
+import io.imgstream.topology.scoring.ScoredImage.Score;
 import io.imgstream.topology.scoring.ScoredImage.Scored;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,9 +74,8 @@ class BatchEmitterTest {
     @Test
     void shouldDeadLetterTheImageTheModelFailedOnAndPredictTheRest() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(
-                        pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")), null));
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(pending("b", 8), 2.0, new Failed(new IllegalArgumentException("NaN in layer 3")), null));
 
         emitter.emitScored(context, batch);
 
@@ -103,8 +104,8 @@ class BatchEmitterTest {
     @Test
     void shouldFailTheTaskAndForwardNothingWhenTheModelFailedForAReasonOutsideTheImage() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(pending("b", 8), 2.0, new Failed(new TimeoutException("device lost")), null));
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(pending("b", 8), 2.0, new Failed(new TimeoutException("device lost")), null));
 
         for (int attempt = 1; attempt <= MAX_ATTEMPTS + 1; attempt++) {
             assertThatThrownBy(() -> emitter.emitScored(context, batch))
@@ -119,8 +120,8 @@ class BatchEmitterTest {
     @Test
     void shouldScoreAgainAnImageTheModelMayFailOnByChanceThenDeadLetterIt() {
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
-                new ScoredImage(
+                image(pending("a", 7), 2.0, new Scored(new float[] {0.9f, 0.1f}, null), null),
+                image(
                         pending("b", 8),
                         2.0,
                         new Failed(new UncheckedIOException(new IOException("device lost"))),
@@ -146,12 +147,12 @@ class BatchEmitterTest {
     @Test
     void shouldWriteShadowPredictionsForTheImagesTheShadowModelScored() {
         ScoredBatch batch = batch(
-                new ScoredImage(
+                image(
                         pending("a", 7),
                         2.0,
                         new Scored(new float[] {0.9f, 0.1f}, null),
                         new Scored(new float[] {0.2f, 0.8f}, null)),
-                new ScoredImage(
+                image(
                         pending("b", 8),
                         2.0,
                         new Scored(new float[] {0.9f, 0.1f}, null),
@@ -163,6 +164,7 @@ class BatchEmitterTest {
         assertThat(forwardedTo("shadow")).singleElement().satisfies(value -> {
             assertThat(((Prediction) value).getImageId()).isEqualTo("a");
             assertThat(((Prediction) value).getModelVersion()).isEqualTo(5);
+            assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.SHADOW);
         });
         assertThat(forwardedTo("dead-letter"))
                 .as("a shadow model's failure is not the image's fault")
@@ -174,10 +176,10 @@ class BatchEmitterTest {
         Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
         Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
         ScoredBatch batch = batch(
-                new ScoredImage(pending("a", 7), 2.0, red, blue),
-                new ScoredImage(pending("b", 8), 2.0, red, red),
-                new ScoredImage(pending("c", 9), 2.0, blue, blue),
-                new ScoredImage(pending("d", 10), 2.0, red, new Failed(new IllegalStateException("shadow broke"))));
+                image(pending("a", 7), 2.0, red, blue),
+                image(pending("b", 8), 2.0, red, red),
+                image(pending("c", 9), 2.0, blue, blue),
+                image(pending("d", 10), 2.0, red, new Failed(new IllegalStateException("shadow broke"))));
 
         emitter.emitScored(context, batch);
 
@@ -198,7 +200,7 @@ class BatchEmitterTest {
         Scored confidentBlue = new Scored(new float[] {0.05f, 0.95f}, null);
         List<ScoredImage> likeTheHoldout = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            likeTheHoldout.add(new ScoredImage(pending("red-" + i, i), 2.0, confidentRed, null));
+            likeTheHoldout.add(image(pending("red-" + i, i), 2.0, confidentRed, null));
         }
         emitter.emitScored(context, batch(likeTheHoldout.toArray(ScoredImage[]::new)));
 
@@ -211,7 +213,7 @@ class BatchEmitterTest {
 
         List<ScoredImage> shifted = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            shifted.add(new ScoredImage(pending("blue-" + i, 100 + i), 2.0, confidentBlue, null));
+            shifted.add(image(pending("blue-" + i, 100 + i), 2.0, confidentBlue, null));
         }
         emitter.emitScored(context, batch(shifted.toArray(ScoredImage[]::new)));
 
@@ -231,7 +233,7 @@ class BatchEmitterTest {
     void shouldStartANewDriftWindowWithEachModelVersion() {
         Scored confidentBlue = new Scored(new float[] {0.05f, 0.95f}, null);
         for (int i = 0; i < 30; i++) {
-            emitter.emitScored(context, batch(new ScoredImage(pending("blue-" + i, i), 2.0, confidentBlue, null)));
+            emitter.emitScored(context, batch(image(pending("blue-" + i, i), 2.0, confidentBlue, null)));
         }
         assertThat(drift.current().drifting()).isTrue();
 
@@ -244,9 +246,10 @@ class BatchEmitterTest {
                         next,
                         null,
                         null,
+                        null,
                         9_000L,
                         1_000_000L,
-                        List.of(new ScoredImage(pending("blue-99", 99), 2.0, confidentBlue, null))));
+                        List.of(image(pending("blue-99", 99), 2.0, confidentBlue, null))));
 
         assertThat(drift.current().window()).isEqualTo(1);
         assertThat(drift.current().drifting())
@@ -254,9 +257,90 @@ class BatchEmitterTest {
                 .isFalse();
     }
 
+    @Test
+    void shouldPredictACanaryImageWithTheCanaryAndCompareItWithTheCurrentModel() {
+        Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
+        Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
+        ScoredBatch batch = canaryBatch(
+                image(pending("a", 7), 2.0, red, null, red),
+                image(pending("b", 8), 2.0, red, null, blue),
+                image(pending("c", 9), 2.0, blue, null, null));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions"))
+                .map(Prediction.class::cast)
+                .extracting(p -> p.getImageId() + " " + p.getArm() + " v" + p.getModelVersion() + " "
+                        + p.getTopK().get(0).getLabel())
+                .containsExactly("a CANARY v5 red", "b CANARY v5 blue", "c CURRENT v4 blue");
+        assertThat(registry.meter(ScorerMetrics.CANARY_AGREEMENTS).getCount()).isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.CANARY_DISAGREEMENTS + ".red").getCount())
+                .isEqualTo(1);
+        assertThat(registry.meter(ScorerMetrics.PREDICTIONS + ".CANARY").getCount())
+                .isEqualTo(2);
+        assertThat(registry.meter(ScorerMetrics.PREDICTIONS + ".CURRENT").getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldFallBackToTheCurrentModelWhenTheCanaryFailsOnAnImage() {
+        Scored red = new Scored(new float[] {0.9f, 0.1f}, null);
+        ScoredBatch batch = canaryBatch(
+                image(pending("a", 7), 2.0, red, null, new Failed(new IllegalStateException("canary broke"))),
+                image(
+                        pending("b", 8),
+                        2.0,
+                        new Failed(new IllegalArgumentException("bad pixels")),
+                        null,
+                        new Failed(new IllegalStateException("canary broke"))));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions")).singleElement().satisfies(value -> {
+            assertThat(((Prediction) value).getImageId()).isEqualTo("a");
+            assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.CURRENT);
+            assertThat(((Prediction) value).getModelVersion()).isEqualTo(4);
+        });
+        assertThat(forwardedTo("dead-letter"))
+                .as("the current model's outcome of an image both failed on")
+                .hasSize(1);
+        assertThat(registry.meter(ScorerMetrics.CANARY_FAILURES).getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepTheCanarysPredictionOfAnImageTheCurrentModelFailedOn() {
+        Scored blue = new Scored(new float[] {0.2f, 0.8f}, null);
+        ScoredBatch batch =
+                canaryBatch(image(pending("a", 7), 2.0, new Failed(new TimeoutException("device lost")), null, blue));
+
+        emitter.emitScored(context, batch);
+
+        assertThat(forwardedTo("predictions"))
+                .singleElement()
+                .satisfies(value -> assertThat(((Prediction) value).getArm()).isEqualTo(PredictionArm.CANARY));
+        assertThat(registry.meter(ScorerMetrics.CANARY_AGREEMENTS).getCount()).isZero();
+        assertThat(registry.meter(ScorerMetrics.CANARY_DISAGREEMENTS).getCount())
+                .isZero();
+    }
+
+    /** An image no canary scored. */
+    private static ScoredImage image(PendingImage pending, double fetchMs, Score score, Score shadowScore) {
+        return new ScoredImage(pending, fetchMs, score, shadowScore, null);
+    }
+
+    private static ScoredImage image(
+            PendingImage pending, double fetchMs, Score score, Score shadowScore, Score canaryScore) {
+        return new ScoredImage(pending, fetchMs, score, shadowScore, canaryScore);
+    }
+
+    private static ScoredBatch canaryBatch(ScoredImage... images) {
+        return new ScoredBatch(
+                "images-0@7-8", images.length, PRIMARY, null, SHADOW, null, 9_000L, 1_000_000L, List.of(images));
+    }
+
     private static ScoredBatch batch(ScoredImage... images) {
         return new ScoredBatch(
-                "images-0@7-8", images.length, PRIMARY, SHADOW, null, 9_000L, 1_000_000L, List.of(images));
+                "images-0@7-8", images.length, PRIMARY, SHADOW, null, null, 9_000L, 1_000_000L, List.of(images));
     }
 
     private static PendingImage pending(String id, long offset) {

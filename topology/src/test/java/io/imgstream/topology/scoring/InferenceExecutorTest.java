@@ -14,6 +14,7 @@ import io.imgstream.model.inference.ModelIdentity;
 import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.metrics.ScorerMetrics;
+import io.imgstream.topology.swap.CanaryShare;
 import io.imgstream.topology.swap.ModelSlot;
 import io.imgstream.topology.swap.PreparedScorer;
 import java.awt.image.BufferedImage;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +46,7 @@ class InferenceExecutorTest {
      * Scores an image with its width; throws {@code failure} for any pass holding an image {@code failingWidth}
      * wide, as a model does on the one input it can't handle.
      */
-    private static final class FailingScorer implements ImageScorer {
+    private static class FailingScorer implements ImageScorer {
         private final int failingWidth;
         private final Throwable failure;
         private final int version;
@@ -179,6 +181,54 @@ class InferenceExecutorTest {
             assertThat(last.passSize()).isEqualTo(2);
             assertThat(metrics.registry().histogram(ScorerMetrics.BATCH_SIZE).getCount())
                     .isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldScoreTheCanarysShareWithTheCanaryInOnePassAndEveryImageWithThePrimary() throws Exception {
+        int[] widths = IntStream.rangeClosed(1, 24).toArray();
+        List<Integer> share = IntStream.of(widths)
+                .filter(width -> CanaryShare.contains("w" + width, 50))
+                .boxed()
+                .toList();
+        assertThat(share).as("the test needs images in both arms").isNotEmpty().hasSizeLessThan(widths.length);
+        int failing = share.get(0);
+        FailingScorer primary = new FailingScorer(-1, new IllegalStateException("never"), 1);
+        List<List<Integer>> canaryPasses = new CopyOnWriteArrayList<>();
+        FailingScorer canary = new FailingScorer(failing, new IllegalStateException("canary broke"), 2) {
+            @Override
+            public List<float[]> score(List<BufferedImage> images) {
+                canaryPasses.add(images.stream().map(BufferedImage::getWidth).toList());
+                return super.score(images);
+            }
+        };
+        ModelSlot slot = new ModelSlot(new PreparedScorer(primary, 32));
+        slot.canary(new ModelSlot.Canary(new PreparedScorer(canary, 32), 50));
+        ScorerMetrics metrics = new ScorerMetrics(new MetricRegistry(), slot::primaryModel, slot::shadowModel);
+        BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
+        try (InferenceExecutor executor = new InferenceExecutor(slot, metrics, Time.SYSTEM, background)) {
+            ScoredBatch batch = executor.submit("p0@1-24", images(widths)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+            assertThat(canaryPasses.get(0)).as("one pass over the share").containsExactlyElementsOf(share);
+            assertThat(batch.canaryModel().version()).isEqualTo(2);
+            for (ScoredImage image : batch.images()) {
+                int width = (int) image.pending().offset();
+                assertThat(image.score()).as("the primary scores every image").isInstanceOf(ScoredImage.Scored.class);
+                if (width == failing) {
+                    assertThat(image.canaryScore()).isInstanceOf(ScoredImage.Failed.class);
+                    assertThat(image.outcome())
+                            .as("falls back on the primary's")
+                            .isSameAs(image.score());
+                } else if (share.contains(width)) {
+                    assertThat(((ScoredImage.Scored) image.canaryScore()).probabilities())
+                            .containsExactly(width);
+                    assertThat(image.outcome()).isSameAs(image.canaryScore());
+                } else {
+                    assertThat(image.canaryScore())
+                            .as("w%d is not in the share", width)
+                            .isNull();
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LatencyBreakdown;
 import io.imgstream.schemas.avro.Prediction;
+import io.imgstream.schemas.avro.PredictionArm;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,8 @@ class PredictionBuilderTest {
                         "b-1",
                         4,
                         LATENCY,
-                        Instant.ofEpochMilli(2000));
+                        Instant.ofEpochMilli(2000),
+                        PredictionArm.CANARY);
 
         assertThat(p.getTopK()).extracting(ClassProbability::getLabel).containsExactly("dog", "bird");
         assertThat(p.getProbabilities())
@@ -41,6 +43,7 @@ class PredictionBuilderTest {
                 .hasSize(4);
         assertThat(p.getModelName()).isEqualTo("pets");
         assertThat(p.getModelVersion()).isEqualTo(7);
+        assertThat(p.getArm()).isEqualTo(PredictionArm.CANARY);
         assertThat(p.getImageId()).isEqualTo("img-9");
         assertThat(p.getEventTime()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(p.getBatchSize()).isEqualTo(4);
@@ -49,15 +52,23 @@ class PredictionBuilderTest {
     @Test
     void shouldBreakTiesByClassOrder() {
         Prediction p = new PredictionBuilder(4)
-                .build(REF, MODEL, new float[] {0.25f, 0.25f, 0.25f, 0.25f}, "b", 1, LATENCY, Instant.EPOCH);
+                .build(
+                        REF,
+                        MODEL,
+                        new float[] {0.25f, 0.25f, 0.25f, 0.25f},
+                        "b",
+                        1,
+                        LATENCY,
+                        Instant.EPOCH,
+                        PredictionArm.CURRENT);
 
         assertThat(p.getTopK()).extracting(ClassProbability::getLabel).containsExactly("cat", "dog", "fish", "bird");
     }
 
     @Test
     void shouldRefuseVectorOfWrongLength() {
-        assertThatThrownBy(() ->
-                        new PredictionBuilder(1).build(REF, MODEL, new float[] {1f}, "b", 1, LATENCY, Instant.EPOCH))
+        assertThatThrownBy(() -> new PredictionBuilder(1)
+                        .build(REF, MODEL, new float[] {1f}, "b", 1, LATENCY, Instant.EPOCH, PredictionArm.CURRENT))
                 .hasMessageContaining("returned 1 probabilities for 4 classes");
     }
 }

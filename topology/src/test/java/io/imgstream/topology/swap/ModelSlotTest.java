@@ -78,4 +78,38 @@ class ModelSlotTest {
         slot.promote(new PreparedScorer(new Sized(4, Optional.empty()), 16), Instant.now());
         assertThat(slot.batchSize()).isEqualTo(16);
     }
+
+    @Test
+    void shouldSizeAndDecodeForTheCanaryTooAndDropItWhenItsVersionIsPromoted() {
+        ModelSlot slot = new ModelSlot(Sized.of(1, 224, 224));
+
+        slot.canary(
+                new ModelSlot.Canary(new PreparedScorer(Sized.of(2, 299, 150).scorer(), 4), 20));
+        assertThat(slot.batchSize()).as("a batch may be all canary images").isEqualTo(4);
+        assertThat(slot.inputSize()).contains(new TargetSize(224, 299));
+        assertThat(slot.canaryShare("sized", 3, 50))
+                .as("another version's share")
+                .isFalse();
+        assertThat(slot.canaryShare("sized", 2, 50)).isTrue();
+        assertThat(slot.canaryPercent()).isEqualTo(50);
+
+        slot.promote(Sized.of(2, 299, 150), Instant.now());
+        assertThat(slot.canaryModel()).isEmpty();
+        assertThat(slot.canaryPercent()).isZero();
+        assertThat(slot.batchSize()).isEqualTo(8);
+    }
+
+    @Test
+    void shouldPromoteTheLoadedCanaryOnlyWhenItIsTheVersionAsked() {
+        ModelSlot slot = new ModelSlot(Sized.of(1, 224, 224));
+        PreparedScorer canary = Sized.of(2, 224, 224);
+        slot.canary(new ModelSlot.Canary(canary, 20));
+
+        assertThat(slot.promoteCanary("sized", 3, Instant.now())).isFalse();
+        assertThat(slot.primaryModel().version()).isEqualTo(1);
+        assertThat(slot.promoteCanary("sized", 2, Instant.now())).isTrue();
+
+        assertThat(slot.acquireForBatch().primary()).isSameAs(canary);
+        assertThat(slot.canaryModel()).isEmpty();
+    }
 }

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.codahale.metrics.MetricRegistry;
+import io.imgstream.control.CanaryRollout;
+import io.imgstream.control.ControlTopic;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -229,9 +231,72 @@ class ModelVersionWatcherTest {
         assertThat(background.failure().orElseThrow().cause()).isInstanceOf(TopicAuthorizationException.class);
     }
 
+    @Test
+    void shouldLoadACanaryOnceChangeItsShareWithoutReloadingAndPromoteItWithoutReloading() throws Exception {
+        ModelVersion v2 = announcement(2);
+        values.put("v2-canary-10", CanaryRollout.start(v2, 10, Instant.now()));
+        values.put("v2-canary-30", CanaryRollout.start(v2, 30, Instant.now()));
+        values.put(
+                "v2-canary-0",
+                ModelVersion.newBuilder(CanaryRollout.start(v2, 30, Instant.now()))
+                        .setCanaryPercent(0)
+                        .build());
+        values.put("v2", v2);
+
+        publish(ModelVersionKeys.canary("m"), "v2-canary-10");
+        await().atMost(WAIT).until(() -> slot.canaryPercent() == 10);
+        assertThat(slot.canaryModel()).map(ModelIdentity::version).contains(2);
+        assertThat(slot.primaryModel().version()).isEqualTo(1);
+        PreparedScorer loaded = slot.acquireForBatch().canary().scorer();
+
+        publish(ModelVersionKeys.canary("m"), "v2-canary-30");
+        await().atMost(WAIT).until(() -> slot.canaryPercent() == 30);
+        assertThat(slot.acquireForBatch().canary().scorer())
+                .as("the same model, not loaded again")
+                .isSameAs(loaded);
+
+        publish(ModelVersionKeys.canary("m"), "v2-canary-0");
+        await().atMost(WAIT)
+                .until(() -> metrics.registry()
+                                .meter(ScorerMetrics.MODEL_SWAP_REFUSALS)
+                                .getCount()
+                        == 1);
+        assertThat(slot.canaryPercent()).as("a share out of range is refused").isEqualTo(30);
+
+        ControlTopic.keysOf(v2).forEach(key -> publish(key, "v2"));
+        await().atMost(WAIT)
+                .until(() ->
+                        slot.primaryModel().version() == 2 && slot.canaryModel().isEmpty());
+        assertThat(slot.acquireForBatch().primary())
+                .as("the canary's model, not loaded again")
+                .isSameAs(loaded);
+        assertThat(metrics.registry().meter(ScorerMetrics.MODEL_SWAPS).getCount())
+                .as("the canary's installation and its promotion")
+                .isEqualTo(2);
+        assertThat(background.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldEndTheCanaryOnAnyOtherStatusUnderItsKey() throws Exception {
+        ModelVersion v2 = announcement(2);
+        values.put("v2-canary", CanaryRollout.start(v2, 50, Instant.now()));
+        values.put("v2-rolled-back", CanaryRollout.stop(v2, Instant.now()));
+
+        publish(ModelVersionKeys.canary("m"), "v2-canary");
+        await().atMost(WAIT).until(() -> slot.canaryModel().isPresent());
+        publish(ModelVersionKeys.canary("m"), "v2-rolled-back");
+
+        await().atMost(WAIT).until(() -> slot.canaryModel().isEmpty());
+        assertThat(slot.canaryPercent()).isZero();
+        assertThat(slot.primaryModel().version()).isEqualTo(1);
+    }
+
     private void publish(String value) {
-        consumer.addRecord(new ConsumerRecord<>(
-                TOPIC, 0, offset++, ModelVersionKeys.current("m"), value.getBytes(StandardCharsets.UTF_8)));
+        publish(ModelVersionKeys.current("m"), value);
+    }
+
+    private void publish(String key, String value) {
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, offset++, key, value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private ModelVersion announcement(int version) throws Exception {
