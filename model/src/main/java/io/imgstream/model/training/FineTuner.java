@@ -27,14 +27,12 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -188,28 +186,22 @@ public final class FineTuner {
         }
         // The base's batch normalisations must keep their statistics, as Keras advises for fine-tuning: in
         // training mode a few small batches of another domain would replace the running mean and variance the next
-        // layers were trained against, and DL4J's layer normalises by the batch while it trains. Folded into the
-        // convolution before it, a normalisation is the fixed affine map it is at inference, and trains with it.
-        List<NormalizationFold> folds = NormalizationFold.trainable(baseGraph, boundary);
-        for (NormalizationFold fold : folds) {
-            ConvolutionLayer convolution = fold.biasedConvolution();
-            clearIfNoOp(convolution);
-            convolution.setIUpdater(sgd);
-            convolution.setBiasUpdater(null);
-            builder.removeVertexKeepConnections(fold.convolution());
-            if (fold.preProcessor() == null) {
-                builder.addLayer(fold.convolution(), convolution, fold.convolutionInputs());
+        // layers were trained against, and DL4J's layer normalises by the batch while it trains. Each becomes the
+        // fixed affine map it is at inference (FixedNormalization says why not folded into its convolution).
+        Preprocessing pixels = base.preprocessing();
+        List<FixedNormalization> fixed = FixedNormalization.trainable(
+                baseGraph, boundary, InputType.convolutional(pixels.height(), pixels.width(), pixels.channels()));
+        for (FixedNormalization normalization : fixed) {
+            builder.removeVertexKeepConnections(normalization.name());
+            if (normalization.preProcessor() == null) {
+                builder.addLayer(normalization.name(), normalization.affine(), normalization.inputs());
             } else {
                 builder.addLayer(
-                        fold.convolution(), convolution, fold.preProcessor().clone(), fold.convolutionInputs());
+                        normalization.name(),
+                        normalization.affine(),
+                        normalization.preProcessor().clone(),
+                        normalization.inputs());
             }
-            builder.removeVertexKeepConnections(fold.normalization());
-            builder.addLayer(
-                    fold.normalization(),
-                    new ActivationLayer.Builder()
-                            .activation(Activation.IDENTITY)
-                            .build(),
-                    fold.convolution());
         }
         String headInput = headConfiguration.getNetworkInputs().get(0);
         for (int index : head.topologicalSortOrder()) {
@@ -241,13 +233,12 @@ public final class FineTuner {
         ComputationGraph combined = MergeAxes.restore(
                 baseGraph, builder.setOutputs(HeadBuilder.OUTPUT).build());
         withoutNoOpDropout(combined);
-        folds.forEach(fold -> fold.writeFolded(baseGraph, combined));
-        // One that can't be folded (its convolution is frozen, or it follows something else) keeps its statistics
-        // at least: a decay of 1 leaves the running mean and variance as they are.
-        List<String> folded =
-                folds.stream().map(NormalizationFold::normalization).toList();
-        for (String name : NormalizationFold.trainableNormalizations(baseGraph, boundary)) {
-            if (!folded.contains(name)) {
+        fixed.forEach(normalization -> normalization.writeAffine(baseGraph, combined));
+        // One that normalises something else than feature maps keeps its statistics at least: a decay of 1 leaves
+        // the running mean and variance as they are.
+        List<String> replaced = fixed.stream().map(FixedNormalization::name).toList();
+        for (String name : FixedNormalization.trainableNormalizations(baseGraph, boundary)) {
+            if (!replaced.contains(name)) {
                 // The layer shares this configuration with the graph's, so the bundle keeps it too.
                 ((BatchNormalization) combined.getLayer(name).conf().getLayer()).setDecay(1.0);
             }

@@ -69,7 +69,7 @@ class ChannelsLastAssemblyTest {
     }
 
     @Test
-    void shouldScoreAsBeforeOnceTheTrainableNormalizationsAreFoldedIntoTheirConvolutions() throws Exception {
+    void shouldScoreAsBeforeOnceTheTrainableNormalizationsAreFixedAffineMaps() throws Exception {
         BaseNetwork base = mobileNetV2();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
         INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 224, 224);
@@ -77,17 +77,21 @@ class ChannelsLastAssemblyTest {
         INDArray expected = tuner.assemble(base, head, new FineTuner.FromLayer(base.bottleneckLayer()))
                 .outputSingle(batch);
 
-        ComputationGraph folded = tuner.assemble(base, head, new FineTuner.LastLayers(40));
+        ComputationGraph fixed = tuner.assemble(base, head, new FineTuner.LastLayers(40));
 
-        assertThat(folded.getLayer("Conv_1_bn").conf().getLayer())
-                .as("a normalisation after a convolution")
-                .isInstanceOf(org.deeplearning4j.nn.conf.layers.ActivationLayer.class);
-        assertThat(folded.getLayer("block_15_depthwise_BN").conf().getLayer())
-                .as("a normalisation after a depthwise convolution")
-                .isInstanceOf(org.deeplearning4j.nn.conf.layers.ActivationLayer.class);
-        INDArray actual = folded.outputSingle(batch);
+        for (String normalization : List.of("Conv_1_bn", "block_15_depthwise_BN")) {
+            assertThat(fixed.getLayer(normalization))
+                    .as("%s, after a plain and a depthwise convolution", normalization)
+                    .isInstanceOf(org.deeplearning4j.nn.layers.FrozenLayerWithBackprop.class);
+            assertThat(fixed.getLayer(normalization).conf().getLayer())
+                    .isInstanceOf(org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class);
+        }
+        assertThat(fixed.getLayer("Conv_1").params())
+                .as("the convolution before a normalisation keeps its own weights, so steps on them are Keras's")
+                .isEqualTo(base.graph().getLayer("Conv_1").params());
+        INDArray actual = fixed.outputSingle(batch);
         assertThat(actual.equalsWithEps(expected, 1e-4))
-                .as("folded %s vs as imported %s", actual, expected)
+                .as("fixed %s vs as imported %s", actual, expected)
                 .isTrue();
     }
 
