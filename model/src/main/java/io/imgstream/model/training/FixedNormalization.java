@@ -32,9 +32,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Why not fold the map into that convolution's weights: in the folded weights {@code W * s} a gradient step
  * moves each output channel {@code 1 / s^2} times as far as the same step on {@code W} would, and a MobileNetV2
- * has channels with {@code s} well below 0.1. On 50 Fashion-MNIST images per class, fine-tuning its last 10 layers
- * folded lost 16 points of test accuracy in its first epoch, while training the head alone with the same
- * settings lost none.
+ * has channels with {@code s} well below 0.1. Fine-tuning its last 10 layers on 40 Fashion-MNIST images per class,
+ * folded, had 0.51 validation accuracy after the first epoch; with fixed maps 0.62; the head alone trained the
+ * same way 0.68.
  *
  * @param name         the normalisation's vertex, which keeps its name
  * @param inputs       its inputs
