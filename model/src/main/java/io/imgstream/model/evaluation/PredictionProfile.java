@@ -1,5 +1,6 @@
 package io.imgstream.model.evaluation;
 
+import io.imgstream.model.head.ClassOutputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -65,7 +66,7 @@ public record PredictionProfile(List<Long> confidence, Map<String, Long> predict
                 throw new IllegalArgumentException(
                         "a prediction has " + p.length + " probabilities for " + classes.size() + " classes");
             }
-            int top = argMax(p);
+            int top = ClassOutputs.argMax(p);
             bins[bin(p[top])]++;
             perClass[top]++;
         }
@@ -101,17 +102,6 @@ public record PredictionProfile(List<Long> confidence, Map<String, Long> predict
             return 0;
         }
         return Math.min(BINS - 1, (int) (topProbability * BINS));
-    }
-
-    /** Index of the largest value; the first of equal ones. */
-    public static int argMax(float[] probabilities) {
-        int best = 0;
-        for (int i = 1; i < probabilities.length; i++) {
-            if (probabilities[i] > probabilities[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Predictions the profile counts. */

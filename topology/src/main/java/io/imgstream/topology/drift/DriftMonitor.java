@@ -1,6 +1,7 @@
 package io.imgstream.topology.drift;
 
 import io.imgstream.model.evaluation.PredictionProfile;
+import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.inference.ModelIdentity;
 import java.util.Arrays;
 import java.util.Objects;
@@ -61,7 +62,7 @@ public final class DriftMonitor {
         if (probabilities.length != perClass.length) {
             return last;
         }
-        int top = PredictionProfile.argMax(probabilities);
+        int top = ClassOutputs.argMax(probabilities);
         int bin = PredictionProfile.bin(probabilities[top]);
         if (size == binRing.length) {
             bins[binRing[next]]--;
