@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Live model swap on a real broker and registry: a PROMOTED version on the control topic is adopted between
  * batches, a tampered announcement is refused while the current model stays, a SHADOW version scores beside
- * the primary into the shadow topic, and an instance started later begins on the current version. Every image
- * keeps exactly one prediction throughout.
+ * the primary into the shadow topic while the scorer's agreement meters follow it live, and an instance started
+ * later begins on the current version. Every image keeps exactly one prediction throughout.
  */
 @Tag("integration")
 class ModelSwapIT {
@@ -136,6 +136,7 @@ class ModelSwapIT {
                     .isEqualTo(4);
             assertThat(versionsOf(predictions, shadowed)).containsOnly(4);
             assertThat(shadow).extracting(Prediction::getModelVersion).containsOnly(6);
+            assertLiveShadowAgreement(scorer.metrics(), predictions, shadow);
             assertThat(predictions.values())
                     .as("one prediction per image")
                     .allSatisfy(list -> assertThat(list).hasSize(1));
@@ -153,6 +154,46 @@ class ModelSwapIT {
                         .hasValueSatisfying(m -> assertThat(m.version()).isEqualTo(6));
             }
         }
+    }
+
+    /**
+     * The scorer's live agreement meters say, image for image, what comparing the two topics says: agreements where
+     * both models chose the same class, disagreements counted by the primary's class otherwise, no failures.
+     */
+    private static void assertLiveShadowAgreement(
+            ScorerMetrics metrics, Map<String, List<Prediction>> predictions, List<Prediction> shadow) {
+        long agreements = 0;
+        Map<String, Long> disagreementsByClass = new HashMap<>();
+        for (Prediction shadowed : shadow) {
+            String primaryClass =
+                    topClass(predictions.get(shadowed.getImageId().toString()).get(0));
+            if (primaryClass.equals(topClass(shadowed))) {
+                agreements++;
+            } else {
+                disagreementsByClass.merge(primaryClass, 1L, Long::sum);
+            }
+        }
+        long expectedAgreements = agreements;
+        long expectedDisagreements = disagreementsByClass.values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        var registry = metrics.registry();
+        await("live shadow agreement").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(registry.meter(ScorerMetrics.SHADOW_AGREEMENTS).getCount())
+                    .isEqualTo(expectedAgreements);
+            assertThat(registry.meter(ScorerMetrics.SHADOW_DISAGREEMENTS).getCount())
+                    .isEqualTo(expectedDisagreements);
+        });
+        disagreementsByClass.forEach(
+                (label, count) -> assertThat(registry.meter(ScorerMetrics.SHADOW_DISAGREEMENTS + "." + label)
+                                .getCount())
+                        .as("disagreements where the primary said %s", label)
+                        .isEqualTo(count));
+        assertThat(registry.meter(ScorerMetrics.SHADOW_FAILURES).getCount()).isZero();
+    }
+
+    private static String topClass(Prediction prediction) {
+        return prediction.getTopK().get(0).getLabel().toString();
     }
 
     private static List<String> publish(ImagePublisher publisher, List<Path> files, String prefix) throws Exception {

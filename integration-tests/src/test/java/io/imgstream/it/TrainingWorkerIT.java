@@ -3,6 +3,7 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.codahale.metrics.MetricRegistry;
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.control.ControlTopic;
@@ -10,6 +11,8 @@ import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.BundleFile;
+import io.imgstream.model.bundle.BundleManifest;
+import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.PixelScaling;
@@ -26,12 +29,14 @@ import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.LabelFeedback;
+import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
+import io.imgstream.topology.metrics.ScorerMetrics;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.refit.RefitOutcome;
@@ -95,6 +100,10 @@ class TrainingWorkerIT {
     private static final int FIXED_TEST_FROM = 5000;
 
     private static final int FIXED_TEST_COUNT = 1000;
+    /** Predictions the scorer's drift window holds and compares once full. */
+    private static final int DRIFT_WINDOW = 300;
+    /** The scorer's drift threshold here, above the chance differences of a window and holdout this small. */
+    private static final double DRIFT_THRESHOLD = 1.0;
 
     @RegisterExtension
     static final LocalStackExtension STACK = new LocalStackExtension();
@@ -119,6 +128,7 @@ class TrainingWorkerIT {
     @Test
     @Timeout(600)
     void shouldPublishVersionsWhoseAccuracyRisesAndTheScorerAdoptsThem() throws Exception {
+        Instant started = Instant.now();
         TopicCatalog topics = createTopics();
         List<String> classes = DemoModel.classes();
         Path images = Files.createDirectories(temp.resolve("images"));
@@ -216,6 +226,7 @@ class TrainingWorkerIT {
         assertThat(current.getMetrics().getPerClass())
                 .hasSize(current.getClasses().size());
         assertThat(records).containsKey(ModelVersionKeys.history(MODEL, current.getVersion()));
+        assertLineage(last, test, classes, started, workerConfig(topics, baseWeights, images));
 
         // A scorer started now begins on the current version; its predictions name it.
         try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images));
@@ -225,31 +236,110 @@ class TrainingWorkerIT {
                         new TopicTail(clientProperties(), serdes, List.of(topics.name(TopicRole.PREDICTIONS)), true)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
             assertThat(scorer.model().version()).isEqualTo(current.getVersion());
-            List<String> ids = new ArrayList<>();
-            for (int i = STAGES[STAGES.length - 1]; i < STAGES[STAGES.length - 1] + 20; i++) {
-                String id = "scored-" + i;
-                publisher
-                        .publish(ImageRef.newBuilder()
-                                .setId(id)
-                                .setUri(writeImage(test, images, i).toUri().toString())
-                                .setEventTime(Instant.now())
-                                .build())
-                        .get();
-                ids.add(id);
-            }
+            // Unlabeled images like the labeled ones: the drift window looks like the holdout.
+            int firstUnlabeled = STAGES[STAGES.length - 1];
+            List<String> alike = publishTestImages(
+                    publisher,
+                    images,
+                    "alike-",
+                    IntStream.range(firstUnlabeled, firstUnlabeled + DRIFT_WINDOW)
+                            .boxed()
+                            .toList());
             Map<String, Prediction> predictions = new ConcurrentHashMap<>();
-            await("predictions").atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                tail.follow(
-                        Long.MAX_VALUE,
-                        Duration.ofMillis(300),
-                        r -> predictions.put(r.key(), (Prediction) r.value()),
-                        problem -> {});
-                assertThat(predictions.keySet()).containsAll(ids);
-            });
+            awaitRecords(tail, predictions, alike);
             assertThat(predictions.values())
                     .extracting(Prediction::getModelVersion)
                     .containsOnly(current.getVersion());
+            MetricRegistry registry = scorer.metrics().registry();
+            assertThat(gauge(registry, ScorerMetrics.DRIFT_WINDOW)).isEqualTo((double) DRIFT_WINDOW);
+            assertThat(gauge(registry, ScorerMetrics.DRIFTING))
+                    .as(
+                            "images like the holdout's: confidence shift %s, class mix shift %s",
+                            gauge(registry, ScorerMetrics.DRIFT_CONFIDENCE_SHIFT),
+                            gauge(registry, ScorerMetrics.DRIFT_CLASS_MIX_SHIFT))
+                    .isEqualTo(0.0);
+
+            printDrift("images like the holdout's", registry);
+
+            // Then the stream turns to one class only: the class mix moves, the scorer says so and asks for labels.
+            List<String> shifted = publishTestImages(
+                    publisher,
+                    images,
+                    "shifted-",
+                    IntStream.range(FIXED_TEST_FROM + FIXED_TEST_COUNT, test.count())
+                            .filter(i -> test.label(i) == 0)
+                            .limit(DRIFT_WINDOW)
+                            .boxed()
+                            .toList());
+            assertThat(shifted).hasSize(DRIFT_WINDOW);
+            awaitRecords(tail, predictions, shifted);
+            printDrift("one class only", registry);
+            assertThat(gauge(registry, ScorerMetrics.DRIFTING)).isEqualTo(1.0);
+            assertThat(gauge(registry, ScorerMetrics.DRIFT_CLASS_MIX_SHIFT)).isGreaterThan(DRIFT_THRESHOLD);
+            Map<String, LabelRequest> driftRequests = new ConcurrentHashMap<>();
+            try (TopicTail requests = new TopicTail(
+                    clientProperties(), serdes, List.of(topics.name(TopicRole.LABELING_REQUESTS)), true)) {
+                await("label requests for drift").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    requests.follow(
+                            Long.MAX_VALUE,
+                            Duration.ofMillis(300),
+                            r -> {
+                                LabelRequest request = (LabelRequest) r.value();
+                                if (request.getReason().toString().startsWith("drift:")) {
+                                    driftRequests.put(request.getImageId().toString(), request);
+                                }
+                            },
+                            problem -> {});
+                    assertThat(driftRequests).isNotEmpty();
+                });
+            }
+            assertThat(driftRequests.keySet())
+                    .as("only images seen while the model drifted are asked about for drift")
+                    .allSatisfy(id -> assertThat(shifted).contains(id));
         }
+    }
+
+    private static List<String> publishTestImages(
+            ImagePublisher publisher, Path images, String prefix, List<Integer> indices) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i : indices) {
+            String id = prefix + i;
+            publisher
+                    .publish(ImageRef.newBuilder()
+                            .setId(id)
+                            .setUri(writeImage(test, images, i).toUri().toString())
+                            .setEventTime(Instant.now())
+                            .build())
+                    .get();
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static void awaitRecords(TopicTail tail, Map<String, Prediction> predictions, List<String> ids) {
+        await("predictions").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            tail.follow(
+                    Long.MAX_VALUE,
+                    Duration.ofMillis(300),
+                    r -> predictions.put(r.key(), (Prediction) r.value()),
+                    problem -> {});
+            assertThat(predictions.keySet()).containsAll(ids);
+        });
+    }
+
+    private static void printDrift(String window, MetricRegistry registry) {
+        System.out.printf(
+                Locale.ROOT,
+                "drift over %.0f predictions of %s: confidence shift %.3f, class mix shift %.3f, drifting %.0f%n",
+                gauge(registry, ScorerMetrics.DRIFT_WINDOW),
+                window,
+                gauge(registry, ScorerMetrics.DRIFT_CONFIDENCE_SHIFT),
+                gauge(registry, ScorerMetrics.DRIFT_CLASS_MIX_SHIFT),
+                gauge(registry, ScorerMetrics.DRIFTING));
+    }
+
+    private static double gauge(MetricRegistry registry, String name) {
+        return ((Number) registry.getGauges().get(name).getValue()).doubleValue();
     }
 
     /** The scorer adopts a version the worker publishes while it runs; prints the label-to-adoption breakdown. */
@@ -442,6 +532,37 @@ class TrainingWorkerIT {
     }
 
     /** Accuracy of the version's bundle, as saved in the store, on the fixed test images. */
+    /**
+     * The last version says what trained it: the labeled set by class exactly as sent, the labels' time range within
+     * this test, the recipe and the seed, and its holdout profile (what drift is measured against).
+     */
+    private void assertLineage(
+            RefitOutcome outcome,
+            LabeledImages labels,
+            List<String> classes,
+            Instant started,
+            TrainingWorkerConfig config) {
+        BundleManifest manifest = BundleFile.readManifest(temp.resolve("models")
+                .resolve(MODEL)
+                .resolve("v" + outcome.version())
+                .resolve("bundle.zip"));
+        Map<String, Integer> sentPerClass = new HashMap<>();
+        for (int i = 0; i < outcome.labeledImages(); i++) {
+            sentPerClass.merge(classes.get(labels.label(i)), 1, Integer::sum);
+        }
+        Lineage lineage = manifest.lineage();
+        assertThat(lineage).as("lineage of v%d", outcome.version()).isNotNull();
+        assertThat(lineage.labeledPerClass()).isEqualTo(sentPerClass);
+        assertThat(lineage.firstLabel()).isBetween(started, lineage.lastLabel());
+        assertThat(lineage.lastLabel()).isBeforeOrEqualTo(Instant.now());
+        assertThat(lineage.recipe()).containsKeys("head", "training", "split");
+        assertThat(lineage.seed()).isEqualTo(config.getLong(TrainingWorkerConfig.HEAD_SEED_CONFIG) + outcome.version());
+        assertThat(manifest.holdoutProfile()).isNotNull();
+        assertThat(manifest.holdoutProfile().count())
+                .as("holdout profile over the holdout")
+                .isEqualTo(outcome.holdoutSize());
+    }
+
     private double fixedTestAccuracy(int version) throws IOException {
         Path file = temp.resolve("models").resolve(MODEL).resolve("v" + version).resolve("bundle.zip");
         ModelBundle bundle = BundleFile.readVerified(file, BundleFile.sha256(file));
@@ -596,6 +717,12 @@ class TrainingWorkerIT {
         for (TopicRole role : TopicRole.values()) {
             props.put(ScorerConfig.TOPIC_NAME_PREFIX + role.defaultName(), topics.name(role));
         }
+        props.put(ScorerConfig.DRIFT_WINDOW_SIZE_CONFIG, DRIFT_WINDOW);
+        props.put(ScorerConfig.DRIFT_MIN_PREDICTIONS_CONFIG, DRIFT_WINDOW);
+        props.put(ScorerConfig.DRIFT_LABELING_SHARE_CONFIG, 1.0);
+        // A window of 300 against a holdout of about 190 differs by chance by a PSI of about 0.1-0.2 (sparse
+        // confidence bins add to it); one class only moves the class mix by well over 2.
+        props.put(ScorerConfig.DRIFT_THRESHOLD_CONFIG, DRIFT_THRESHOLD);
         return new ScorerConfig(props);
     }
 

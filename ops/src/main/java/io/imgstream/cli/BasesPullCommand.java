@@ -45,9 +45,8 @@ public final class BasesPullCommand implements Callable<Integer> {
     @Option(
             names = "--mirror",
             paramLabel = "URL",
-            description =
-                    "A mirror with the layout of " + "https://storage.googleapis.com/tensorflow/keras-applications/"
-                            + " (http, https or file URL; default: $" + MIRROR_ENV + ", else Keras's own).")
+            description = "A mirror with the layout of https://storage.googleapis.com/tensorflow/keras-applications/"
+                    + " (http, https or file URL; default: $" + MIRROR_ENV + ", else Keras's own).")
     private URI mirror;
 
     @Option(names = "--replace", description = "Replace a stored base of the same name.")

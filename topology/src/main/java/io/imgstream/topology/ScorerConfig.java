@@ -164,7 +164,7 @@ public final class ScorerConfig extends AbstractConfig {
     public static final String DRIFT_MIN_PREDICTIONS_CONFIG = "drift.min.predictions";
     public static final int DEFAULT_DRIFT_MIN_PREDICTIONS = 200;
     private static final String DRIFT_MIN_PREDICTIONS_DOC =
-            "Predictions the drift window must hold before it is " + "compared; at most drift.window.size.";
+            "Predictions the drift window must hold before it is compared; at most drift.window.size.";
 
     public static final String DRIFT_MIN_REFERENCE_CONFIG = "drift.min.reference";
     public static final int DEFAULT_DRIFT_MIN_REFERENCE = 30;

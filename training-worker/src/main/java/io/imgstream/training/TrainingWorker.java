@@ -224,7 +224,7 @@ public final class TrainingWorker implements StreamsApplication {
         LOG.info(
                 "Training {} on {} (features {}), refit every {} labels or {} s",
                 config.modelName(),
-                base.id(),
+                base.modelId(),
                 Arrays.toString(base.featureShape()),
                 config.refitTrigger().everyLabels(),
                 config.refitTrigger().interval().toSeconds());
@@ -320,11 +320,22 @@ public final class TrainingWorker implements StreamsApplication {
             return;
         }
         ModelBundle bundle = null;
-        if (base.id().toString().equals(version.getBaseModelId().toString())) {
+        if (base.modelId().equals(version.getBaseModelId().toString())) {
             try {
                 bundle = store.load(
                         URI.create(version.getBundleUri().toString()),
                         version.getBundleSha256().toString());
+                if (!bundle.manifest().preprocessing().equals(base.preprocessing())) {
+                    // The same weights at another input give other features: its head would not fit this base's.
+                    LOG.info(
+                            "The current version v{} runs {} at {}, this worker at {}: candidates start fresh",
+                            version.getVersion(),
+                            base.modelId(),
+                            bundle.manifest().preprocessing(),
+                            base.preprocessing());
+                    bundle.network().clear();
+                    bundle = null;
+                }
             } catch (RuntimeException e) {
                 if (version.getMetrics().getAccuracy() == null) {
                     // Nothing to compare a candidate with: the gate would pass it as if there were no current version.

@@ -116,16 +116,17 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String BASE_NAME_CONFIG = "base.name";
     public static final String DEFAULT_BASE_NAME = "custom";
-    private static final String BASE_NAME_DOC = "For a stored base: its store name or id (name@sha256). For a "
-            + "network or bundle base: its name in its id (name + sha256 of its weights); lowercase letters, digits, "
-            + "'.', '_' or '-'.";
+    private static final String BASE_NAME_DOC = "For a stored base: its store name or id (name@sha256), or several, "
+            + "comma-separated, whose features are concatenated (each base run at the first's input size, or "
+            + "base.input's; refit.mode=HEAD only). For a network or bundle base: its name in its id (name + sha256 "
+            + "of its weights); lowercase letters, digits, '.', '_' or '-'.";
 
     public static final String BASE_INPUT_CONFIG = "base.input";
     public static final String DEFAULT_BASE_INPUT = "150x150x3";
-    private static final String BASE_INPUT_DOC =
-            "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at any "
-                    + "size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its "
-                    + "bundle's; a stored base its own, unless this is set (VGG only).";
+    private static final String BASE_INPUT_DOC = "Input of the base, HEIGHTxWIDTHxCHANNELS; VGG takes 3 channels at "
+            + "any size from 32x32 (150x150: 4x4x512 features, 224x224: 7x7x512). A bundle base takes its bundle's; "
+            + "a stored base its own, unless this is set (VGG only); several stored bases the first's, unless this is "
+            + "set.";
 
     public static final String BASE_SCALING_CONFIG = "base.scaling";
     public static final String DEFAULT_BASE_SCALING = PixelScaling.CAFFE_BGR.name();
@@ -233,7 +234,7 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     public static final String ROLLOUT_CHECK_INTERVAL_MS_CONFIG = "rollout.check.interval.ms";
     public static final long DEFAULT_ROLLOUT_CHECK_INTERVAL_MS = 10_000L;
     private static final String ROLLOUT_CHECK_INTERVAL_MS_DOC =
-            "How often the policy reads the control topic and " + "decides the step in progress.";
+            "How often the policy reads the control topic and decides the step in progress.";
 
     public static final String ROLLOUT_TRACKED_IMAGES_CONFIG = "rollout.tracked.images";
     public static final int DEFAULT_ROLLOUT_TRACKED_IMAGES = 100_000;
@@ -641,13 +642,22 @@ public final class TrainingWorkerConfig extends AbstractConfig {
         BasePreset preset = BasePreset.of(getString(BASE_PRESET_CONFIG));
         Preprocessing input = preprocessing(preset);
         if (preset == BasePreset.STORED) {
-            return new BaseSpec(
+            BaseSpec stored = new BaseSpec(
                     preset,
                     Path.of(getString(BASE_STORE_CONFIG)),
                     "",
                     getString(BASE_NAME_CONFIG),
                     input,
                     originals().containsKey(BASE_INPUT_CONFIG) ? OptionalInt.of(input.height()) : OptionalInt.empty());
+            if (stored.storedNames().size() > 1
+                    && RefitMode.valueOf(getString(REFIT_MODE_CONFIG)) == RefitMode.FINE_TUNE) {
+                throw new ConfigException(
+                        BASE_NAME_CONFIG,
+                        getString(BASE_NAME_CONFIG),
+                        "several bases are refit head only (refit.mode=HEAD): fine-tuning trains the last layers of "
+                                + "one chain, and concatenated bases are several");
+            }
+            return stored;
         }
         String weightsFile = getString(BASE_WEIGHTS_CONFIG);
         if (weightsFile.isBlank()) {

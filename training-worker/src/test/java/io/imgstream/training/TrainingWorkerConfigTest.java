@@ -203,5 +203,14 @@ class TrainingWorkerConfigTest {
         assertThat(own.name()).isEqualTo("nsfwjs.mobilenet_v2");
         assertThat(own.inputSize()).isEmpty();
         assertThat(resized.inputSize()).hasValue(96);
+
+        props.put(TrainingWorkerConfig.BASE_NAME_CONFIG, "nsfwjs.mobilenet_v2,nsfwjs.inception_v3");
+        assertThat(new TrainingWorkerConfig(props).base().storedNames())
+                .containsExactly("nsfwjs.mobilenet_v2", "nsfwjs.inception_v3");
+        props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINE_TUNE");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("base.name")
+                .hasMessageContaining("refit.mode=HEAD");
     }
 }

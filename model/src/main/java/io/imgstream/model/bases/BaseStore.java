@@ -351,7 +351,7 @@ public final class BaseStore {
                 .orElse("");
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException(
-                    request.source() + " is not one of the Keras applications, so say " + "how to use it: " + missing);
+                    request.source() + " is not one of the Keras applications, so say how to use it: " + missing);
         }
         String stem = source(request).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
         return new Defaults(

@@ -7,12 +7,16 @@ import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.TruncatedBase;
 import io.imgstream.model.weights.Dl4jZipSource;
 import io.imgstream.model.weights.KerasWeightsFile;
 import io.imgstream.model.weights.WeightLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -25,10 +29,12 @@ import java.util.OptionalInt;
  * @param layer         bottleneck layer of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base (blank: the
  *                      bundle's own); ignored for VGG
  * @param name          name of a {@link BasePreset#NETWORK} or {@link BasePreset#BUNDLE} base in its id; for {@link
- *                      BasePreset#STORED} the base's store name or id
+ *                      BasePreset#STORED} the base's store name or id, or several, comma-separated, whose features
+ *                      are concatenated
  * @param preprocessing how images become the base's input; a bundle's own preprocessing wins, and a stored base's
  *                      unless {@code inputSize} is set
- * @param inputSize     another input size for a stored VGG base (VGG is fully convolutional); empty for its own
+ * @param inputSize     another input size for a stored VGG base (VGG is fully convolutional), or the size several
+ *                      stored bases share; empty for its own (the first's, for several)
  */
 public record BaseSpec(
         BasePreset preset,
@@ -55,8 +61,7 @@ public record BaseSpec(
      */
     public BaseNetwork load() throws WeightLoadException {
         if (preset == BasePreset.STORED) {
-            BaseStore store = new BaseStore(weights);
-            return store.load(store.find(name), inputSize);
+            return fromStore();
         }
         if (!Files.isRegularFile(weights)) {
             throw new WeightLoadException("base weights " + weights.toAbsolutePath() + " do not exist: copy the file "
@@ -78,6 +83,25 @@ public record BaseSpec(
         return isKerasH5()
                 ? random.withKerasWeights(KerasWeightsFile.read(weights))
                 : random.withWeightsFrom(Dl4jZipSource.of(weights).load().graph());
+    }
+
+    /** The store names or ids {@code name} lists: one, or several whose features are concatenated. */
+    public List<String> storedNames() {
+        return Arrays.stream(name.split(",")).map(String::strip).toList();
+    }
+
+    private BaseNetwork fromStore() throws WeightLoadException {
+        BaseStore store = new BaseStore(weights);
+        List<String> names = storedNames();
+        if (names.size() == 1) {
+            return store.load(store.find(names.get(0)), inputSize);
+        }
+        List<BaseNetwork> parts = new ArrayList<>();
+        for (String each : names) {
+            // Each at its own size: the concatenation runs them all at the shared one.
+            parts.add(store.load(store.find(each), OptionalInt.empty()));
+        }
+        return ConcatenatedBase.of(parts, inputSize);
     }
 
     private BaseNetwork fromBundle() throws WeightLoadException {

@@ -286,7 +286,7 @@ public final class Refitter {
                         modelName,
                         version,
                         classes,
-                        base.id().toString(),
+                        base.modelId(),
                         base.preprocessing(),
                         now,
                         metrics,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.demo.DemoModel;
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.bases.BaseStore;
+import io.imgstream.model.bases.ImportRequest;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -12,11 +14,14 @@ import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.weights.WeightLoadException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -86,5 +91,43 @@ class BaseSpecTest {
                 .isInstanceOf(WeightLoadException.class)
                 .hasMessageContaining("vgg16.h5 do not exist")
                 .hasMessageContaining("imgstream bases pull vgg16");
+    }
+
+    @Test
+    void shouldConcatenateSeveralStoredBasesNamedInOneList() throws Exception {
+        Path store = temp.resolve("bases");
+        BaseStore bases = new BaseStore(store);
+        for (int seed = 1; seed <= 2; seed++) {
+            Path zip = temp.resolve("small-" + seed + ".zip");
+            ModelSerializer.writeModel(SmallCnn.build(3, 32, 32, 10, seed), zip.toFile(), false);
+            bases.add(new ImportRequest(
+                    zip,
+                    Optional.of("small-" + seed),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(SmallCnn.POOL2),
+                    Optional.of(32),
+                    Optional.of(PixelScaling.UNIT),
+                    Optional.empty(),
+                    Optional.empty(),
+                    false));
+        }
+        BaseNetwork one = bases.load("small-1");
+
+        BaseNetwork both = new BaseSpec(
+                        BasePreset.STORED, store, "", "small-1, small-2", ANY_VGG_INPUT, OptionalInt.empty())
+                .load();
+
+        assertThat(both).isInstanceOf(ConcatenatedBase.class);
+        assertThat(both.modelId())
+                .isEqualTo(one.id() + "+" + bases.find("small-2").id());
+        assertThat(both.featureShape())
+                .containsExactly(2 * Arrays.stream(one.featureShape()).reduce(1, (a, b) -> a * b));
+        assertThat(both.preprocessing().height()).as("the first base's size").isEqualTo(32);
+        assertThatThrownBy(() -> new BaseSpec(
+                                BasePreset.STORED, store, "", "small-1,missing", ANY_VGG_INPUT, OptionalInt.empty())
+                        .load())
+                .isInstanceOf(WeightLoadException.class)
+                .hasMessageContaining("missing");
     }
 }

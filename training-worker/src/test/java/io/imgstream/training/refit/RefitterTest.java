@@ -15,6 +15,7 @@ import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainingConfig;
+import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
@@ -24,6 +25,7 @@ import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.training.features.FeatureBackfill;
 import io.imgstream.training.labels.LabeledExample;
+import java.awt.image.BufferedImage;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -45,6 +48,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Refits on real Fashion-MNIST images (the demo's shipped subset) through a small real base: features computed
@@ -149,6 +153,39 @@ class RefitterTest {
         float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(
                 List.of(ImageIO.read(images.resolve("0-0.png").toFile()))));
         assertThat(scores[0]).hasSize(3);
+    }
+
+    @Test
+    void shouldRefitOnSeveralBasesConcatenatedAndPublishABundleThatRunsThemAll() throws Exception {
+        extractor.close();
+        BaseNetwork second = TruncatedBase.of(
+                SmallCnn.build(1, 28, 28, 10, 6, DemoModel.NETWORK),
+                SmallCnn.POOL2,
+                "other-conv",
+                DemoModel.PREPROCESSING);
+        BaseNetwork first = base;
+        base = ConcatenatedBase.of(List.of(first, second), OptionalInt.empty());
+        extractor = new FeatureExtractor(base);
+
+        RefitOutcome outcome = refitter(0.01).refit(examples(0, 3), Optional.empty());
+
+        assertThat(outcome.skipped()).isEmpty();
+        assertThat(outcome.accuracy()).as("three separable classes").isGreaterThan(0.5);
+        ModelVersion version = announced.get(0);
+        ModelBundle bundle = BundleFile.readVerified(
+                Path.of(java.net.URI.create(version.getBundleUri().toString())),
+                version.getBundleSha256().toString());
+        assertThat(bundle.manifest().baseModelId()).isEqualTo(first.id() + "+" + second.id());
+        assertThat(bundle.manifest().bottleneckLayer()).isEqualTo(ConcatenatedBase.BOTTLENECK);
+        BufferedImage image = ImageIO.read(images.resolve("0-0.png").toFile());
+        float[][] scores = bundle.predict(DemoModel.PREPROCESSING.toBatch(List.of(image)));
+        assertThat(scores[0]).hasSize(3);
+        INDArray features = base.features(DemoModel.PREPROCESSING.toBatch(List.of(image)));
+        assertThat(features.length())
+                .as("both bases' features")
+                .isEqualTo(2
+                        * first.features(DemoModel.PREPROCESSING.toBatch(List.of(image)))
+                                .length());
     }
 
     @Test
