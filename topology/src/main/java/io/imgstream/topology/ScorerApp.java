@@ -113,7 +113,8 @@ public final class ScorerApp implements StreamsApplication {
                 () -> slotRef.get() == null ? null : slotRef.get().primaryModel(),
                 () -> slotRef.get() == null ? Optional.empty() : slotRef.get().shadowModel());
         BackgroundThreads background = new BackgroundThreads(metrics::backgroundThreadFailed);
-        ScorerPreparer preparer = new ScorerPreparer(config.batchSize(), config.batchMemoryMaxBytes());
+        ScorerPreparer preparer =
+                new ScorerPreparer(config.batchSize(), config.batchMemoryMaxBytes(), config.modelWarmupImages());
         ModelVersionWatcher watcher = null;
         ModelVersionLog.State control = new ModelVersionLog.State(List.of(), Optional.empty(), Optional.empty());
         PreparedScorer initial = null;

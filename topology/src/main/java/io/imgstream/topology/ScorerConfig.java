@@ -110,6 +110,14 @@ public final class ScorerConfig extends AbstractConfig {
     private static final String BATCH_MEMORY_MAX_BYTES_DOC = "Most memory one forward pass may need, in bytes, as "
             + "DL4J's memory report estimates it for the model's input size; caps batch.size.";
 
+    public static final String MODEL_WARMUP_IMAGES_CONFIG = "model.warmup.images";
+    public static final int DEFAULT_MODEL_WARMUP_IMAGES = 2;
+    private static final String MODEL_WARMUP_IMAGES_DOC = "Images in the forward pass a new version runs before "
+            + "it replaces the current one (at most its batch size). Two check that it scores batches, not only "
+            + "single images, and create its buffers and kernels: the first full batch after them measured no slower "
+            + "than later ones. The batch size also checks that a full batch fits in memory, at the cost of a full "
+            + "forward pass on the swap's path, on cores the current version is scoring on.";
+
     public static final String FETCH_THREADS_CONFIG = "fetch.threads";
     public static final int DEFAULT_FETCH_THREADS = 2;
     private static final String FETCH_THREADS_DOC =
@@ -332,6 +340,13 @@ public final class ScorerConfig extends AbstractConfig {
                         Importance.MEDIUM,
                         BATCH_MEMORY_MAX_BYTES_DOC)
                 .define(
+                        MODEL_WARMUP_IMAGES_CONFIG,
+                        Type.INT,
+                        DEFAULT_MODEL_WARMUP_IMAGES,
+                        ConfigDef.Range.between(1, 4096),
+                        Importance.LOW,
+                        MODEL_WARMUP_IMAGES_DOC)
+                .define(
                         FETCH_THREADS_CONFIG,
                         Type.INT,
                         DEFAULT_FETCH_THREADS,
@@ -553,6 +568,11 @@ public final class ScorerConfig extends AbstractConfig {
     /** Memory one forward pass may need, in bytes. */
     public long batchMemoryMaxBytes() {
         return getLong(BATCH_MEMORY_MAX_BYTES_CONFIG);
+    }
+
+    /** Images in a new version's warm-up pass, at most its batch size. */
+    public int modelWarmupImages() {
+        return getInt(MODEL_WARMUP_IMAGES_CONFIG);
     }
 
     /** Fetch and decode worker threads. */

@@ -371,8 +371,8 @@ public final class ModelVersionWatcher implements AutoCloseable {
             long loaded = System.nanoTime();
             PreparedScorer scorer = preparer.prepare(bundle, withFeatures);
             LOG.info(
-                    "Model {} v{}: bundle loaded and verified in {} ms, scorer built and warmed up at batch size {} "
-                            + "in {} ms",
+                    "Model {} v{}: bundle loaded and verified in {} ms, scorer built, sized for batches of {} and "
+                            + "warmed up in {} ms",
                     version.getModelName(),
                     version.getVersion(),
                     TimeUnit.NANOSECONDS.toMillis(loaded - started),

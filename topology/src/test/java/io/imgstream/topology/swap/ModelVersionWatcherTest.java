@@ -25,6 +25,7 @@ import io.imgstream.runtime.lifecycle.BackgroundThreads;
 import io.imgstream.schemas.avro.ModelMetrics;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
+import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,7 @@ class ModelVersionWatcherTest {
                 deserializer,
                 "m",
                 new BundleLoader(store, null),
-                new ScorerPreparer(BATCH_SIZE, budget()),
+                new ScorerPreparer(BATCH_SIZE, budget(), ScorerConfig.DEFAULT_MODEL_WARMUP_IMAGES),
                 metrics);
         watcher.catchUp(Duration.ofSeconds(5));
         watcher.follow(slot, background);
@@ -309,7 +310,7 @@ class ModelVersionWatcherTest {
 
     /**
      * A network that scores one image and no more: it reshapes its input to exactly one row, so a batch of several
-     * images fails, as the warm-up's does. The bundle's own check, a forward pass on one image, passes.
+     * images fails, as the warm-up's of two does. The bundle's own check, a forward pass on one image, passes.
      */
     private static ComputationGraph singleImageOnly() {
         ComputationGraph network = new ComputationGraph(new NeuralNetConfiguration.Builder()
