@@ -1,5 +1,6 @@
 package io.imgstream.bench;
 
+import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.EvaluationResult;
@@ -58,12 +59,20 @@ public final class TransferBenchmark {
      * @param unfreezeLayers   base layers fine-tuned (0: VGG's block 5, or 10)
      * @param seed             seed of every run
      * @param workDir          where the images, features and bundles go
+     * @param augmentation     what fine-tuning does to each training image
      */
     public record Settings(
-            int labeledPerClass, int testImages, int fineTuneEpochs, int unfreezeLayers, long seed, Path workDir) {
+            int labeledPerClass,
+            int testImages,
+            int fineTuneEpochs,
+            int unfreezeLayers,
+            long seed,
+            Path workDir,
+            AugmentationPreset augmentation) {
 
         public Settings {
             Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(augmentation, "augmentation");
             if (labeledPerClass < 2 || testImages < 1 || LABELED_POOL + testImages > 10_000) {
                 throw new IllegalArgumentException("need at least 2 labeled images per class and 1 to "
                         + (10_000 - LABELED_POOL) + " test images, got " + labeledPerClass + " and " + testImages);
@@ -136,7 +145,8 @@ public final class TransferBenchmark {
                 // One work directory per base: every path on it reads the same cached features.
                 settings.workDir().resolve("fit").resolve(baseName),
                 false,
-                normalized);
+                normalized,
+                settings.augmentation());
         Fit.Outcome outcome = new Fit(base, fitSettings, line -> log.accept("  " + line))
                 .run(
                         data,

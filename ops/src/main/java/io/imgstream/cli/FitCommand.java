@@ -2,6 +2,7 @@ package io.imgstream.cli;
 
 import io.imgstream.clients.publish.PublishProgress;
 import io.imgstream.evaluation.TrainingReport;
+import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -123,6 +124,16 @@ public final class FitCommand implements Callable<Integer> {
     private int unfreeze;
 
     @Option(
+            names = "--augment",
+            paramLabel = "PRESET",
+            defaultValue = "seeds",
+            description = "Random changes fine-tuning makes to each training image: seeds (the Keras recipe's "
+                    + "40-degree rotations, 20% shifts, shear, zoom, mirroring, brightness), light (mirroring, 10% "
+                    + "shifts and zoom, brightness; no rotation or shear, for small centred subjects) or none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private String augment;
+
+    @Option(
             names = "--input",
             paramLabel = "SIZE",
             description = "Input height and width for a VGG base, or for several bases the size all of them run "
@@ -157,8 +168,17 @@ public final class FitCommand implements Callable<Integer> {
         FolderDataset dataset;
         BaseNetwork network;
         try {
-            settings =
-                    new FitSettings(model, epochs, fineTune, fineTuneEpochs, unfreeze, seed, work, resume, normalize);
+            settings = new FitSettings(
+                    model,
+                    epochs,
+                    fineTune,
+                    fineTuneEpochs,
+                    unfreeze,
+                    seed,
+                    work,
+                    resume,
+                    normalize,
+                    AugmentationPreset.of(augment));
             dataset = FolderDataset.read(data, validationPercent, seed);
             network = loadBases();
         } catch (IllegalArgumentException | WeightLoadException e) {

@@ -151,11 +151,13 @@ class FitCommandTest {
                 "--fine-tune-epochs",
                 "1",
                 "--unfreeze",
-                "2");
+                "2",
+                "--augment",
+                "light");
 
         assertThat(exit).as("stderr: %s%nstdout: %s", err, out).isEqualTo(CliException.OK);
         assertThat(out.toString())
-                .contains("fine-tuning from LastLayers[count=2] for 1 epochs")
+                .contains("fine-tuning from LastLayers[count=2] for 1 epochs, augmentation light")
                 .contains("Saved fm3 v1");
         BundleManifest manifest = BundleFile.readManifest(
                 Path.of(new FileSystemModelStore(store).list().get(0).uri()));
@@ -244,13 +246,18 @@ class FitCommandTest {
     }
 
     @Test
-    void shouldSayWhatIsWrongWithTheTree() throws IOException {
+    void shouldSayWhatIsWrongWithTheTreeOrTheOptions() throws IOException {
         Path flat = Files.createDirectories(work.resolve("flat").resolve("only-class"));
 
         int exit = fit(flat.getParent(), "--store", work.resolve("models").toString());
 
         assertThat(exit).isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("1 class folder(s); a classifier needs at least two");
+
+        err.getBuffer().setLength(0);
+        assertThat(fit("--store", work.resolve("models").toString(), "--augment", "heavy"))
+                .isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("no augmentation 'heavy'; one of seeds, light, none");
     }
 
     private static int indexOf(int fashionMnistClass) {

@@ -3,6 +3,7 @@ package io.imgstream.training;
 import io.imgstream.control.AnnouncementSignature;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.images.ImageLoader;
+import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
@@ -167,12 +168,19 @@ public final class TrainingWorkerConfig extends AbstractConfig {
 
     public static final String REFIT_FINE_TUNE_EPOCHS_CONFIG = "refit.fine.tune.epochs";
     public static final int DEFAULT_REFIT_FINE_TUNE_EPOCHS = 3;
-    private static final String REFIT_FINE_TUNE_EPOCHS_DOC =
-            "Epochs of fine-tuning (SGD 1e-4, momentum 0.9, augmented images, classes balanced).";
+    private static final String REFIT_FINE_TUNE_EPOCHS_DOC = "Epochs of fine-tuning (SGD 1e-4, momentum 0.9, images "
+            + "augmented per refit.fine.tune.augment, classes balanced).";
 
     public static final String REFIT_FINE_TUNE_LAYERS_CONFIG = "refit.fine.tune.layers";
     private static final String REFIT_FINE_TUNE_LAYERS_DOC = "Base layers fine-tuned, the last ones; 0: VGG's block "
             + "5, or the last " + FineTuner.DEFAULT_LAST_LAYERS + " layers of another base.";
+
+    public static final String REFIT_FINE_TUNE_AUGMENT_CONFIG = "refit.fine.tune.augment";
+    public static final String DEFAULT_REFIT_FINE_TUNE_AUGMENT = AugmentationPreset.SEEDS.name();
+    private static final String REFIT_FINE_TUNE_AUGMENT_DOC = "Random changes fine-tuning makes to each training "
+            + "image: SEEDS (the Keras recipe's 40-degree rotations, 20% shifts, shear, zoom, mirroring, brightness), "
+            + "LIGHT (mirroring, 10% shifts and zoom, brightness; no rotation or shear, for small centred subjects) or "
+            + "NONE.";
 
     public static final String REFIT_FINE_TUNE_MAX_IMAGES_CONFIG = "refit.fine.tune.max.images";
     public static final int DEFAULT_REFIT_FINE_TUNE_MAX_IMAGES = 2000;
@@ -412,6 +420,15 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         ConfigDef.Range.between(1, 1000),
                         Importance.MEDIUM,
                         REFIT_FINE_TUNE_EPOCHS_DOC)
+                .define(
+                        REFIT_FINE_TUNE_AUGMENT_CONFIG,
+                        Type.STRING,
+                        DEFAULT_REFIT_FINE_TUNE_AUGMENT,
+                        ConfigDef.ValidString.in(Arrays.stream(AugmentationPreset.values())
+                                .map(AugmentationPreset::name)
+                                .toArray(String[]::new)),
+                        Importance.LOW,
+                        REFIT_FINE_TUNE_AUGMENT_DOC)
                 .define(
                         REFIT_FINE_TUNE_LAYERS_CONFIG,
                         Type.INT,
@@ -732,7 +749,8 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         getInt(REFIT_FINE_TUNE_EPOCHS_CONFIG),
                         defaults.batchSize(),
                         getLong(HEAD_SEED_CONFIG),
-                        defaults.augmentation(),
+                        AugmentationPreset.valueOf(getString(REFIT_FINE_TUNE_AUGMENT_CONFIG))
+                                .config(),
                         defaults.balanceClasses()),
                 getInt(REFIT_FINE_TUNE_MAX_IMAGES_CONFIG),
                 loader));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imgstream.images.ImageLoader;
+import io.imgstream.model.augment.AugmentationConfig;
+import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -94,6 +96,19 @@ class TrainingWorkerConfigTest {
         assertThat(tuning.config().epochs()).isEqualTo(5);
         assertThat(tuning.config().seed()).isEqualTo(11);
         assertThat(tuning.config().learningRate()).as("the seeds' SGD").isEqualTo(1e-4);
+        assertThat(tuning.config().augmentation()).isEqualTo(AugmentationConfig.defaults());
+        props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_AUGMENT_CONFIG, "LIGHT");
+        assertThat(new TrainingWorkerConfig(props)
+                        .fineTuning(loader)
+                        .orElseThrow()
+                        .config()
+                        .augmentation())
+                .isEqualTo(AugmentationPreset.LIGHT.config());
+        props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_AUGMENT_CONFIG, "HEAVY");
+        assertThatThrownBy(() -> new TrainingWorkerConfig(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(TrainingWorkerConfig.REFIT_FINE_TUNE_AUGMENT_CONFIG);
+        props.remove(TrainingWorkerConfig.REFIT_FINE_TUNE_AUGMENT_CONFIG);
 
         props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINETUNE");
         assertThatThrownBy(() -> new TrainingWorkerConfig(props))

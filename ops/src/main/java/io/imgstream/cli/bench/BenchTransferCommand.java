@@ -3,6 +3,7 @@ package io.imgstream.cli.bench;
 import io.imgstream.bench.TransferBenchmark;
 import io.imgstream.cli.BaseStoreOption;
 import io.imgstream.cli.CliException;
+import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.weights.WeightLoadException;
@@ -73,6 +74,14 @@ public final class BenchTransferCommand implements Callable<Integer> {
     private int unfreeze;
 
     @Option(
+            names = "--augment",
+            paramLabel = "PRESET",
+            defaultValue = "seeds",
+            description = "What fine-tuning does to each training image: seeds, light or none, as for fit "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private String augment;
+
+    @Option(
             names = "--seed",
             paramLabel = "N",
             defaultValue = "42",
@@ -93,7 +102,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
         TransferBenchmark.Settings settings;
         List<BaseNetwork> networks = new ArrayList<>();
         try {
-            settings = new TransferBenchmark.Settings(labeled, testImages, fineTuneEpochs, unfreeze, seed, workDir);
+            settings = new TransferBenchmark.Settings(
+                    labeled, testImages, fineTuneEpochs, unfreeze, seed, workDir, AugmentationPreset.of(augment));
             BaseStore store = bases.open();
             for (String ref : baseRefs) {
                 networks.add(store.load(ref));

@@ -205,7 +205,8 @@ public final class Fit {
         if (settings.fineTune()) {
             FineTuner tuner = new FineTuner(fineTuneConfig());
             ComputationGraph assembled = tuner.assemble(base, head.head(), unfreeze());
-            log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs");
+            log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs, augmentation "
+                    + settings.augmentation().name().toLowerCase(Locale.ROOT));
             Path fineTuneCheckpoints = checkpoints.resolve(FINE_TUNE_CHECKPOINTS);
             if (!settings.resume()) {
                 FineTuner.discardCheckpoint(fineTuneCheckpoints);
@@ -306,7 +307,7 @@ public final class Fit {
                 settings.fineTuneEpochs(),
                 defaults.batchSize(),
                 settings.seed(),
-                defaults.augmentation(),
+                settings.augmentation().config(),
                 defaults.balanceClasses());
     }
 

@@ -1,5 +1,6 @@
 package io.imgstream.training.fit;
 
+import io.imgstream.model.augment.AugmentationPreset;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  *                       fine-tuning's
  * @param normalized     whether the head standardises the pooled features first (batch normalisation): the channels
  *                       of an intermediate layer differ in scale by orders of magnitude, a last layer's less so
+ * @param augmentation   the random changes fine-tuning applies to each training image
  */
 public record FitSettings(
         String modelName,
@@ -29,7 +31,8 @@ public record FitSettings(
         long seed,
         Path workDir,
         boolean resume,
-        boolean normalized) {
+        boolean normalized,
+        AugmentationPreset augmentation) {
 
     /** Default head epochs, as in the seeds' bottleneck script. */
     public static final int DEFAULT_HEAD_EPOCHS = 50;
@@ -41,6 +44,7 @@ public record FitSettings(
     public FitSettings {
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(augmentation, "augmentation");
         if (!MODEL_NAME.matcher(modelName).matches()) {
             throw new IllegalArgumentException(
                     "model name '" + modelName + "' must be letters, digits, '.', '_' or '-' (at most 100)");
