@@ -364,6 +364,15 @@ class TrainingWorkerIT {
                     .until(() ->
                             worker.lastOutcome().filter(RefitOutcome::published).isPresent());
             int firstVersion = worker.lastOutcome().orElseThrow().version();
+            // A committed transaction's markers reach the partition after commitTransaction returns; a scorer
+            // started before read_committed consumers see the announcement would rightly find no version.
+            ControlTopic control = new ControlTopic(clientProperties(), serdes, topics.name(TopicRole.MODEL_VERSIONS));
+            await("v" + firstVersion + " visible on the control topic")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> ControlTopic.current(control.latestByKey(), MODEL)
+                            .map(ModelVersion::getVersion)
+                            .filter(v -> v == firstVersion)
+                            .isPresent());
             try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images))) {
                 assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(scorer.model().version()).isEqualTo(firstVersion);
