@@ -8,11 +8,9 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
 import io.imgstream.model.training.ClassifierTrainer;
-import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TrainingConfig;
-import io.imgstream.model.training.TransferExperiment;
 import io.imgstream.training.fit.Fit;
 import io.imgstream.training.fit.FitSettings;
 import io.imgstream.training.fit.FolderDataset;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -41,14 +38,12 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class TransferBenchmark {
 
     /** The last test-split image the labeled set may come from, as the issue fixes it. */
-    public static final int LABELED_POOL = 7000;
+    public static final int LABELED_POOL = FewLabels.LABELED_POOL;
 
     private static final int SCRATCH_EPOCHS = 30;
     private static final int SCRATCH_BATCH = 32;
     private static final Preprocessing FASHION_MNIST =
             new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
-    private static final List<String> CLASSES = List.of(
-            "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot");
 
     /**
      * What to run.
@@ -73,10 +68,7 @@ public final class TransferBenchmark {
         public Settings {
             Objects.requireNonNull(workDir, "workDir");
             Objects.requireNonNull(augmentation, "augmentation");
-            if (labeledPerClass < 2 || testImages < 1 || LABELED_POOL + testImages > 10_000) {
-                throw new IllegalArgumentException("need at least 2 labeled images per class and 1 to "
-                        + (10_000 - LABELED_POOL) + " test images, got " + labeledPerClass + " and " + testImages);
-            }
+            FewLabels.check(labeledPerClass, testImages);
         }
     }
 
@@ -104,17 +96,8 @@ public final class TransferBenchmark {
      * @param bases the bases to run {@code fit} on, loaded
      */
     public List<Row> run(List<BaseNetwork> bases, Settings settings) throws IOException {
-        Path fashionMnist = Path.of(TransferExperiment.DEBIAN_DIRECTORY);
-        LabeledImages test = IdxImages.read(
-                fashionMnist.resolve(TransferExperiment.TEST_IMAGES),
-                fashionMnist.resolve(TransferExperiment.TEST_LABELS));
-        LabeledImages pool = test.subset(IntStream.range(0, LABELED_POOL).toArray());
-        LabeledImages labeled = pool.firstPerClass(settings.labeledPerClass());
-        int validationPerClass = Math.max(1, settings.labeledPerClass() / 5);
-        LabeledImages unseen = test.subset(IntStream.range(LABELED_POOL, LABELED_POOL + settings.testImages())
-                .toArray());
-        Path tree = writeTree(
-                labeled, validationPerClass, unseen, settings.workDir().resolve("fashion-mnist"));
+        FewLabels split = FewLabels.read(settings.labeledPerClass(), settings.testImages());
+        Path tree = writeTree(split, settings.workDir().resolve("fashion-mnist"));
         FolderDataset data = FolderDataset.read(tree, 20, settings.seed());
         List<Row> rows = new ArrayList<>();
         for (BaseNetwork base : bases) {
@@ -125,7 +108,7 @@ public final class TransferBenchmark {
                 rows.add(fit(base, data, settings, true, true));
             }
         }
-        rows.add(scratch(labeled, validationPerClass, unseen, settings.seed()));
+        rows.add(scratch(split, settings.seed()));
         return rows;
     }
 
@@ -161,44 +144,31 @@ public final class TransferBenchmark {
                 outcome.trainTime());
     }
 
-    private Row scratch(LabeledImages labeled, int validationPerClass, LabeledImages unseen, long seed) {
+    private Row scratch(FewLabels split, long seed) {
         log.accept("small CNN from scratch");
-        List<Integer> train = new ArrayList<>();
-        List<Integer> validation = new ArrayList<>();
-        int[] seen = new int[CLASSES.size()];
-        for (int i = 0; i < labeled.count(); i++) {
-            (seen[labeled.label(i)]++ < validationPerClass ? validation : train).add(i);
-        }
         long started = System.nanoTime();
-        ComputationGraph network = SmallCnn.build(1, 28, 28, CLASSES.size(), seed);
+        ComputationGraph network = SmallCnn.build(1, 28, 28, FewLabels.CLASSES.size(), seed);
         ClassifierTrainer trainer =
                 new ClassifierTrainer(FASHION_MNIST, new TrainingConfig(SCRATCH_EPOCHS, SCRATCH_BATCH, seed));
-        trainer.train(network, labeled.subset(indices(train)), labeled.subset(indices(validation)), epoch -> {});
+        trainer.train(network, split.train(), split.validation(), epoch -> {});
         Duration training = Duration.ofNanos(System.nanoTime() - started);
-        EvaluationResult result = trainer.evaluate(network, unseen);
+        EvaluationResult result = trainer.evaluate(network, split.test());
         return new Row("small CNN from scratch, 28x28", result.accuracy(), result.count(), Duration.ZERO, training);
     }
 
-    private static int[] indices(List<Integer> list) {
-        return list.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    // The first validationPerClass labeled images of each class validate, the rest train; every unseen image tests.
-    private static Path writeTree(LabeledImages labeled, int validationPerClass, LabeledImages unseen, Path root)
-            throws IOException {
-        int[] seen = new int[CLASSES.size()];
-        for (int i = 0; i < labeled.count(); i++) {
-            int label = labeled.label(i);
-            write(labeled, i, root.resolve(seen[label]++ < validationPerClass ? "validation" : "train"), "l");
+    // The folder-per-class tree fit reads; names stay those of earlier runs so their cached features still match.
+    private static Path writeTree(FewLabels split, Path root) throws IOException {
+        for (int i = 0; i < split.labeled().count(); i++) {
+            write(split.labeled(), i, root.resolve(split.validates(i) ? "validation" : "train"), "l");
         }
-        for (int i = 0; i < unseen.count(); i++) {
-            write(unseen, i, root.resolve("test"), "u");
+        for (int i = 0; i < split.test().count(); i++) {
+            write(split.test(), i, root.resolve("test"), "u");
         }
         return root;
     }
 
     private static void write(LabeledImages images, int index, Path split, String prefix) throws IOException {
-        Path folder = Files.createDirectories(split.resolve(CLASSES.get(images.label(index))));
+        Path folder = Files.createDirectories(split.resolve(FewLabels.CLASSES.get(images.label(index))));
         Path file = folder.resolve(String.format(Locale.ROOT, "%s%05d.png", prefix, index));
         if (!Files.exists(file)) {
             ImageIO.write(images.image(index), "png", file.toFile());

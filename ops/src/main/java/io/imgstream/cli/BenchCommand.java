@@ -1,5 +1,6 @@
 package io.imgstream.cli;
 
+import io.imgstream.cli.bench.BenchLayersCommand;
 import io.imgstream.cli.bench.BenchModelCommand;
 import io.imgstream.cli.bench.BenchScaleCommand;
 import io.imgstream.cli.bench.BenchScoreCommand;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
             BenchModelCommand.class,
             BenchScoreCommand.class,
             BenchScaleCommand.class,
-            BenchTransferCommand.class
+            BenchTransferCommand.class,
+            BenchLayersCommand.class
         })
 public final class BenchCommand extends GroupCommand {}

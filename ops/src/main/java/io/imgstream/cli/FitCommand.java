@@ -128,7 +128,7 @@ public final class FitCommand implements Callable<Integer> {
             paramLabel = "PRESET",
             defaultValue = "seeds",
             description = "Random changes fine-tuning makes to each training image: seeds (the Keras recipe's "
-                    + "40-degree rotations, 20% shifts, shear, zoom, mirroring, brightness), light (mirroring, 10% "
+                    + "40-degree rotations, 20%% shifts, shear, zoom, mirroring, brightness), light (mirroring, 10%% "
                     + "shifts and zoom, brightness; no rotation or shear, for small centred subjects) or none "
                     + "(default: ${DEFAULT-VALUE}).")
     private String augment;

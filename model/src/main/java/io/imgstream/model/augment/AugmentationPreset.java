@@ -1,6 +1,8 @@
 package io.imgstream.model.augment;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** Named augmentation settings for fine-tuning, so that a command line or a config key can choose one. */
 public enum AugmentationPreset {
@@ -34,7 +36,12 @@ public enum AugmentationPreset {
         try {
             return valueOf(name.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("no augmentation '" + name + "'; one of seeds, light, none", e);
+            throw new IllegalArgumentException(
+                    "no augmentation '" + name + "'; one of "
+                            + Arrays.stream(values())
+                                    .map(preset -> preset.name().toLowerCase(Locale.ROOT))
+                                    .collect(Collectors.joining(", ")),
+                    e);
         }
     }
 }
