@@ -49,19 +49,8 @@ public final class BenchLayersCommand implements Callable<Integer> {
                     + "concatenation or a pooling).")
     private List<String> layers = List.of();
 
-    @Option(
-            names = "--labeled",
-            paramLabel = "N",
-            defaultValue = "50",
-            description = "Labeled images per class (default: ${DEFAULT-VALUE}).")
-    private int labeled;
-
-    @Option(
-            names = "--test-images",
-            paramLabel = "N",
-            defaultValue = "1000",
-            description = "Test images, from image 7000 on (default: ${DEFAULT-VALUE}).")
-    private int testImages;
+    @Mixin
+    private FewLabelsOptions split;
 
     @Option(
             names = "--seed",
@@ -82,7 +71,7 @@ public final class BenchLayersCommand implements Callable<Integer> {
             err.flush();
         });
         try {
-            settings = new LayerProbe.Settings(labeled, testImages, layers, seed);
+            settings = new LayerProbe.Settings(split.labeled(), split.testImages(), layers, seed);
             BaseStore store = bases.open();
             base = store.load(baseRef);
             rows = probe.run(base, settings);

@@ -45,19 +45,8 @@ public final class BenchTransferCommand implements Callable<Integer> {
             description = "A stored base by name or id; repeat for several.")
     private List<String> baseRefs;
 
-    @Option(
-            names = "--labeled",
-            paramLabel = "N",
-            defaultValue = "50",
-            description = "Labeled images per class (default: ${DEFAULT-VALUE}).")
-    private int labeled;
-
-    @Option(
-            names = "--test-images",
-            paramLabel = "N",
-            defaultValue = "1000",
-            description = "Test images, from image 7000 on (default: ${DEFAULT-VALUE}).")
-    private int testImages;
+    @Mixin
+    private FewLabelsOptions split;
 
     @Option(
             names = "--fine-tune-epochs",
@@ -103,7 +92,13 @@ public final class BenchTransferCommand implements Callable<Integer> {
         List<BaseNetwork> networks = new ArrayList<>();
         try {
             settings = new TransferBenchmark.Settings(
-                    labeled, testImages, fineTuneEpochs, unfreeze, seed, workDir, AugmentationPreset.of(augment));
+                    split.labeled(),
+                    split.testImages(),
+                    fineTuneEpochs,
+                    unfreeze,
+                    seed,
+                    workDir,
+                    AugmentationPreset.of(augment));
             BaseStore store = bases.open();
             for (String ref : baseRefs) {
                 networks.add(store.load(ref));
