@@ -2,7 +2,6 @@ package io.imgstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.model.bundle.BundleFile;
@@ -58,7 +57,6 @@ class StoredBaseWorkerIT {
 
     private static final String MODEL = "fmnist-mnv2";
     private static final String BASE = "nsfwjs.mobilenet_v2";
-    private static final String NSFWJS_TARBALL = "nsfwjs-4.4.0.tgz";
     private static final List<String> CLASSES = List.of("t-shirt", "trouser", "bag");
     private static final int[] FASHION_MNIST_CLASSES = {0, 1, 8};
     private static final int PER_CLASS = 12;
@@ -77,7 +75,7 @@ class StoredBaseWorkerIT {
         CommandLine cli = ImgstreamCommand.newCommandLine();
         cli.setOut(new PrintWriter(cliOut, true));
         cli.setErr(new PrintWriter(cliOut, true));
-        assertThat(cli.execute("bases", "import", nsfwjsTarball().toString(), "--base-store", bases.toString()))
+        assertThat(cli.execute("bases", "import", NsfwjsPackage.tarball().toString(), "--base-store", bases.toString()))
                 .as(cliOut.toString())
                 .isZero();
 
@@ -207,17 +205,5 @@ class StoredBaseWorkerIT {
         props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINE_TUNE");
         props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_EPOCHS_CONFIG, 2);
         return new TrainingWorkerConfig(props);
-    }
-
-    /** The tarball the model module's build fetched (fetch-nsfwjs.sh), or the user cache's; skips without it. */
-    private static Path nsfwjsTarball() {
-        Path built = Path.of("..", "model", "target", "test-data", NSFWJS_TARBALL);
-        Path cached = Path.of(System.getProperty("user.home"), ".cache", "imgstream", NSFWJS_TARBALL);
-        Path tarball = Files.isRegularFile(built) ? built : cached;
-        assumeTrue(
-                Files.isRegularFile(tarball),
-                () -> NSFWJS_TARBALL + " is in neither " + built + " nor " + cached
-                        + ": run model/src/test/fetch-nsfwjs.sh (needs npm)");
-        return tarball;
     }
 }

@@ -3,6 +3,9 @@ package io.imgstream.cli;
 import io.imgstream.cli.demo.DemoException;
 import io.imgstream.cli.demo.DemoResult;
 import io.imgstream.cli.demo.DemoRun;
+import io.imgstream.cli.demo.TransferDemoModel;
+import io.imgstream.demo.DemoModel;
+import io.imgstream.model.weights.WeightLoadException;
 import io.imgstream.schemas.avro.ClassProbability;
 import io.imgstream.stack.LocalStack;
 import io.imgstream.stack.RunningStack;
@@ -27,6 +30,8 @@ import picocli.CommandLine.Spec;
             "Run imgstream end to end on built-in data: start the local stack (or use the running one), train the demo "
                     + "model on the shipped Fashion-MNIST subset (first run only), start a scorer, publish the shipped "
                     + "demo images plus two bad references, and print every prediction and dead letter.",
+            "With --base, the demo model is fitted on a stored pretrained base instead, with fit's recipe on the "
+                    + "shipped labeled images (first run per base only).",
             "The stack keeps running afterwards unless --stop-stack is given.",
             "'imgstream demo images DIR' writes the shipped labeled training images as class folders for 'fit'."
         },
@@ -38,6 +43,24 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     private WorkDirOption workDir;
+
+    @Mixin
+    private BaseStoreOption bases;
+
+    @Option(
+            names = "--base",
+            paramLabel = "BASE",
+            description = "Fit the demo model on this stored pretrained base, as 'imgstream fit --normalize' does, "
+                    + "instead of training the small CNN from scratch (first run per base only; see 'imgstream bases "
+                    + "import').")
+    private String base;
+
+    @Option(
+            names = "--per-class",
+            paramLabel = "N",
+            description = "With --base: shipped labeled images per class to fit on, 1 to " + DemoModel.SHIPPED_PER_CLASS
+                    + " (default: " + TransferDemoModel.DEFAULT_PER_CLASS + ").")
+    private Integer perClass;
 
     @Option(names = "--stop-stack", description = "Stop the local stack when the demo ends.")
     private boolean stopStack;
@@ -53,6 +76,21 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (base == null && perClass != null) {
+            throw new CliException(
+                    "--per-class sets how many labeled images the demo fits a pretrained base on: give --base too",
+                    CliException.BAD_ARGUMENT);
+        }
+        Optional<TransferDemoModel> transfer;
+        try {
+            transfer = base == null
+                    ? Optional.empty()
+                    : Optional.of(new TransferDemoModel(
+                            bases.open().load(base),
+                            perClass == null ? TransferDemoModel.DEFAULT_PER_CLASS : perClass));
+        } catch (IllegalArgumentException | WeightLoadException e) {
+            throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT, e);
+        }
         // As 'stack up' does: what users publish after the demo is signed, and its scorer checks signatures.
         workDir.signingKeys().createIfAbsent();
         Optional<RunningStack> running = LocalStack.find(workDir.path());
@@ -66,7 +104,7 @@ public final class DemoCommand implements Callable<Integer> {
             stack = LocalStack.start(StackConfig.defaults(workDir.path()), err);
         }
         try {
-            print(new DemoRun(stack, out, err).run(timeout), out);
+            print(new DemoRun(stack, transfer, out, err).run(timeout), out);
         } catch (DemoException e) {
             throw new CliException("The demo did not complete: " + e.getMessage(), CliException.FAILED, e);
         } finally {

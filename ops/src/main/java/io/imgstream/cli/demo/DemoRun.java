@@ -5,6 +5,7 @@ import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.control.SigningKeyFiles;
 import io.imgstream.demo.DemoImage;
 import io.imgstream.demo.DemoModel;
+import io.imgstream.demo.TrainingImageFolders;
 import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -55,16 +56,19 @@ public final class DemoRun {
     private static final Duration SCORER_START_TIMEOUT = Duration.ofSeconds(90);
 
     private final RunningStack stack;
+    private final Optional<TransferDemoModel> transfer;
     private final Path workDir;
     private final PrintWriter out;
     private final PrintWriter progress;
 
     /**
+     * @param transfer a model to fit on a pretrained base, or empty for the small CNN trained from scratch
      * @param out      where the results go
      * @param progress where progress lines go
      */
-    public DemoRun(RunningStack stack, PrintWriter out, PrintWriter progress) {
+    public DemoRun(RunningStack stack, Optional<TransferDemoModel> transfer, PrintWriter out, PrintWriter progress) {
         this.stack = stack;
+        this.transfer = transfer;
         this.workDir = stack.workDir();
         this.out = out;
         this.progress = progress;
@@ -83,7 +87,10 @@ public final class DemoRun {
         Path imageRoot = images.get(0).getParent();
         Map<String, String> labels = new HashMap<>();
         for (DemoImage image : DemoModel.demoImages()) {
-            labels.put(image.fileName(), image.label());
+            // A model fitted on class folders names its classes as the folders are named.
+            labels.put(
+                    image.fileName(),
+                    transfer.isPresent() ? TrainingImageFolders.folderName(image.label()) : image.label());
         }
         List<ImageRef> refs = new ArrayList<>();
         for (Path image : images) {
@@ -113,8 +120,22 @@ public final class DemoRun {
         }
     }
 
-    private StoredBundle demoModel() {
+    private StoredBundle demoModel() throws IOException {
         FileSystemModelStore store = modelStore();
+        if (transfer.isPresent()) {
+            Optional<StoredBundle> fitted = transfer.get().stored(store);
+            if (fitted.isPresent()) {
+                progress.printf("Using the demo model in %s%n", fitted.get().uri());
+                return fitted.get();
+            }
+            progress.printf(
+                    "Fitting %s on %d shipped labeled images per class with the base %s (first run only)...%n",
+                    transfer.get().modelName(),
+                    transfer.get().perClass(),
+                    transfer.get().base().id());
+            progress.flush();
+            return transfer.get().fit(workDir, store, progress);
+        }
         Optional<StoredBundle> existing = store.list().stream()
                 .filter(b -> b.modelName().equals(MODEL_NAME) && b.version() == MODEL_VERSION)
                 .findFirst();
