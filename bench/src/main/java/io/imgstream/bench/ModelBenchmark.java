@@ -4,8 +4,9 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bases.KerasApplication;
 import io.imgstream.model.bases.StoredBase;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.inference.FastBase;
 import io.imgstream.model.inference.FastConvBase;
-import io.imgstream.model.inference.UnsupportedGraphException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -204,7 +205,7 @@ public final class ModelBenchmark {
         if (!storedRows.isEmpty()) {
             out.println();
             out.println("Stored bases at their own input size, on the path feature extraction and the scorer take "
-                    + "(fast: FastConvBase; DL4J: the graph's own layers, channels-last inputs transposed):");
+                    + "(fast: FastConvBase, or ChannelsLastFastBase for channels last; DL4J: the graph's own layers):");
             out.println();
             out.println("| base | input | batch | path | img/s | RSS peak MiB |" + column.header("imgstream/PyTorch"));
             out.println("|---|---|---:|---|---:|---:|" + column.alignment());
@@ -228,19 +229,11 @@ public final class ModelBenchmark {
         BaseNetwork base = stored.network();
         int height = base.preprocessing().height();
         int width = base.preprocessing().width();
-        String path = "fast";
-        UnaryOperator<INDArray> forward;
-        if (base.dataFormat() != CNN2DFormat.NCHW) {
-            path = "DL4J (channels last)";
-            forward = base::features;
-        } else {
-            try {
-                forward = FastConvBase.from(base.graph())::features;
-            } catch (UnsupportedGraphException e) {
-                path = "DL4J";
-                forward = base::features;
-            }
-        }
+        Optional<FastBase> fast = FeatureExtractor.fastPathFor(base);
+        String layout = base.dataFormat() == CNN2DFormat.NCHW ? "" : " (channels last)";
+        String path = (fast.isPresent() ? "fast" : "DL4J") + layout;
+        UnaryOperator<INDArray> forward =
+                fast.<UnaryOperator<INDArray>>map(f -> f::features).orElse(base::features);
         List<PendingRow> rows = new ArrayList<>();
         for (int batch : settings.batches()) {
             progress.printf("%s %dx%d batch %d...%n", stored.name(), height, width, batch);

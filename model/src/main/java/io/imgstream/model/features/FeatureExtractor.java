@@ -1,6 +1,8 @@
 package io.imgstream.model.features;
 
 import io.imgstream.model.base.BaseNetwork;
+import io.imgstream.model.inference.ChannelsLastFastBase;
+import io.imgstream.model.inference.FastBase;
 import io.imgstream.model.inference.FastConvBase;
 import io.imgstream.model.inference.UnsupportedGraphException;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -39,11 +42,13 @@ import org.slf4j.LoggerFactory;
  * vectors are Java arrays, independent of both.
  *
  * <p><strong>Fast path:</strong> when the base's graph is a plain chain of convolutions and max
- * poolings (VGG16, VGG19), the extractor runs it through {@link FastConvBase} (raw libnd4j ops, on
- * oneDNN with the {@code onednn} ND4J classifier) instead of DL4J's layers, which is several times
- * faster here and equal within float tolerance. The weights are then copied once, when the extractor
- * is built: later changes to the base's graph are not seen, so build a new extractor after training
- * it. {@link #usesFastPath()} tells which path runs; other graphs run through DL4J as before.
+ * poolings (VGG16, VGG19), the extractor runs it through {@link FastConvBase}, and a channels-last graph of
+ * convolutions, depthwise convolutions, batch normalisations, ReLUs and residual sums (MobileNetV2) through
+ * {@link ChannelsLastFastBase} (both raw libnd4j ops, on oneDNN with the {@code onednn} ND4J classifier)
+ * instead of DL4J's layers, which is several times faster here and equal within float tolerance. The
+ * weights are then copied once, when the extractor is built: later changes to the base's graph are not
+ * seen, so build a new extractor after training it. {@link #usesFastPath()} tells which path runs; other
+ * graphs run through DL4J as before.
  *
  * <p>Not thread-safe: the input buffer and the base's graph are shared by all calls. Use one
  * extractor per thread, each with its own base instance. ND4J keeps workspaces per thread:
@@ -67,7 +72,7 @@ public final class FeatureExtractor implements AutoCloseable {
     private final long[] featureShape;
     private final int featureLength;
     private final String workspaceId = "feature-extractor-" + UUID.randomUUID();
-    private final FastConvBase fastPath;
+    private final FastBase fastPath;
 
     /**
      * Creates an extractor with {@value #DEFAULT_BATCH_SIZE} images per minibatch.
@@ -96,29 +101,32 @@ public final class FeatureExtractor implements AutoCloseable {
         // The buffer outlives every workspace scope, so it must not stay attached to one a caller may have open.
         this.input = Nd4j.create(DataType.FLOAT, base.preprocessing().batchShape(batchSize))
                 .detach();
-        this.fastPath = fastPathFor(base);
+        this.fastPath = fastPathFor(base).orElse(null);
     }
 
-    private static FastConvBase fastPathFor(BaseNetwork base) {
-        if (base.dataFormat() != CNN2DFormat.NCHW) {
-            LOG.info("Base {} is channels last; features run through DL4J's layers", base.id());
-            return null;
-        }
+    /**
+     * The fast path for a base's graph, if it has one: {@link FastConvBase} for a channels-first chain,
+     * {@link ChannelsLastFastBase} for a channels-last graph; empty when the graph has something neither runs.
+     * Each call copies the weights.
+     */
+    public static Optional<FastBase> fastPathFor(BaseNetwork base) {
+        boolean channelsFirst = base.dataFormat() == CNN2DFormat.NCHW;
         try {
-            FastConvBase fast = FastConvBase.from(base.graph());
+            FastBase fast = channelsFirst ? FastConvBase.from(base.graph()) : ChannelsLastFastBase.from(base.graph());
             LOG.info(
-                    "Base {} runs on the fast conv-base path ({} layers)",
+                    "Base {} runs on the {} fast path ({} layers)",
                     base.id(),
+                    channelsFirst ? "conv-base" : "channels-last",
                     fast.layerNames().size());
-            return fast;
+            return Optional.of(fast);
         } catch (UnsupportedGraphException e) {
             LOG.info("Base {} runs through DL4J's layers: {}", base.id(), e.getMessage());
-            return null;
+            return Optional.empty();
         }
     }
 
     /**
-     * Tells whether features are computed by {@link FastConvBase} (true) or by DL4J's layers.
+     * Tells whether features are computed by a {@link FastBase} (true) or by DL4J's layers.
      *
      * @return whether the fast path is used
      */

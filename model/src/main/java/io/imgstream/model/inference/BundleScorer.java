@@ -1,5 +1,6 @@
 package io.imgstream.model.inference;
 
+import io.imgstream.model.base.GraphCut;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.evaluation.PredictionProfile;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * records (the same code path its training used).
  *
  * <p><strong>Fast path:</strong> when the network starts with a chain of plain convolutions and max poolings
- * (a VGG base, a small CNN), that chain runs on {@link FastConvBase} and only the rest (the head) in DL4J, through
+ * (a VGG base, a small CNN), that chain runs on {@link FastConvBase}, and a channels-last base up to the bottleneck
+ * the manifest names (MobileNetV2) on {@link ChannelsLastFastBase}; only the rest (the head) runs in DL4J, through
  * {@link TransferLearningHelper#outputFromFeaturized}. Outputs equal DL4J's own within float rounding; other
  * networks run entirely in DL4J.
  *
@@ -42,7 +44,7 @@ public final class BundleScorer implements ImageScorer {
 
     private final ModelBundle bundle;
     private final ModelIdentity model;
-    private final FastConvBase base;
+    private final FastBase base;
     private final TransferLearningHelper head;
     private final String boundary;
     private final FeatureLayout featureLayout;
@@ -54,10 +56,13 @@ public final class BundleScorer implements ImageScorer {
         this.model = new ModelIdentity(manifest.modelName(), manifest.version(), manifest.classes());
         ComputationGraph network = bundle.network();
         String output = network.getConfiguration().getNetworkOutputs().get(0);
-        Optional<FastConvBase.Prefix> prefix = FastConvBase.longestPrefix(network)
+        Optional<FastConvBase.Prefix> convPrefix = FastConvBase.longestPrefix(network)
                 .filter(p -> !p.boundary().equals(output))
                 .filter(p -> frozenOnlyWithin(network, p.boundary()));
-        this.boundary = prefix.map(FastConvBase.Prefix::boundary).orElse(null);
+        Optional<Prefix> prefix = convPrefix.isPresent()
+                ? convPrefix.map(p -> new Prefix(p.base(), p.boundary(), "fast conv path"))
+                : channelsLastPrefix(manifest, network, output);
+        this.boundary = prefix.map(Prefix::boundary).orElse(null);
         this.featureLayout = featureLayout(manifest, network);
         if (prefix.isPresent()) {
             this.base = prefix.get().base();
@@ -65,13 +70,41 @@ public final class BundleScorer implements ImageScorer {
             // scorer owns the bundle, so no copy of the network is made (it would double the load time of a swap).
             this.head = new TransferLearningHelper(network, prefix.get().boundary());
             LOG.info(
-                    "{} v{}: layers up to '{}' run on the fast conv path, the rest in DL4J",
+                    "{} v{}: layers up to '{}' run on the {}, the rest in DL4J",
                     model.name(),
                     model.version(),
-                    prefix.get().boundary());
+                    prefix.get().boundary(),
+                    prefix.get().path());
         } else {
             this.base = null;
             this.head = null;
+        }
+    }
+
+    /** A fast path over a network's leading part, up to and including {@code boundary}. */
+    private record Prefix(FastBase base, String boundary, String path) {}
+
+    /**
+     * A channels-last base's part of a bundle network: everything up to the bottleneck the manifest names, run on
+     * {@link ChannelsLastFastBase} when it can run all of it.
+     */
+    private static Optional<Prefix> channelsLastPrefix(
+            BundleManifest manifest, ComputationGraph network, String output) {
+        String bottleneck = manifest.bottleneckLayer();
+        if (bottleneck == null
+                || bottleneck.equals(output)
+                || !network.getConfiguration().getVertices().containsKey(bottleneck)
+                || !frozenOnlyWithin(network, bottleneck)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Prefix(
+                    ChannelsLastFastBase.from(GraphCut.at(network, bottleneck)),
+                    bottleneck,
+                    "channels-last fast path"));
+        } catch (UnsupportedGraphException e) {
+            LOG.info("{} v{}: runs in DL4J: {}", manifest.modelName(), manifest.version(), e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -119,7 +152,7 @@ public final class BundleScorer implements ImageScorer {
         return new FeatureLayout(manifest.baseModelId(), shape);
     }
 
-    /** Whether the network's convolutional prefix runs on {@link FastConvBase}. */
+    /** Whether the network's base runs on a {@link FastBase} ({@link FastConvBase} or {@link ChannelsLastFastBase}). */
     public boolean usesFastPath() {
         return base != null;
     }

@@ -56,7 +56,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p><strong>Not thread-safe</strong>: the buffers are shared between calls. Use one instance per thread.
  */
-public final class FastConvBase {
+public final class FastConvBase implements FastBase {
 
     /** Default upper bound of each ping-pong buffer: 256 MiB. */
     public static final long DEFAULT_BUFFER_BYTES = 256L << 20;
@@ -429,6 +429,7 @@ public final class FastConvBase {
      * @throws IllegalArgumentException if the batch is not rank 4, has the wrong number of channels or data type,
      *                                  or is too small for the layers
      */
+    @Override
     public INDArray features(INDArray nchwBatch) {
         Objects.requireNonNull(nchwBatch, "nchwBatch");
         long[] shape = nchwBatch.shape();
@@ -582,6 +583,7 @@ public final class FastConvBase {
     }
 
     /** Names of the layers this path runs, in order. */
+    @Override
     public List<String> layerNames() {
         return steps.stream().map(Step::name).toList();
     }

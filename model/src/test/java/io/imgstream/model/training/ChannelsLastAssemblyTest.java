@@ -160,6 +160,9 @@ class ChannelsLastAssemblyTest {
         INDArray batch = INPUT.toBatch(images);
 
         try (BundleScorer scorer = new BundleScorer(ModelBundle.of(manifest, network))) {
+            assertThat(scorer.usesFastPath())
+                    .as("the base on the channels-last fast path")
+                    .isTrue();
             assertThat(scorer.featureLayout().orElseThrow().shape()).containsExactly(1280, 7, 7);
             ImageScorer.Scores scores = scorer.scoreWithFeatures(images);
 

@@ -1,0 +1,427 @@
+package io.imgstream.model.inference;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The forward pass of a channels-last base imported from Keras or TF.js (MobileNetV2 and networks built like it:
+ * plain and depthwise convolutions, batch normalisations, ReLU and ReLU6, zero padding, residual sums), run as raw
+ * libnd4j {@code conv2d} and {@code depthwise_conv2d} ops on channels-last data, with every batch normalisation
+ * that follows a convolution folded into that convolution's weights and bias when this object is built.
+ *
+ * <p><strong>Why:</strong> DL4J 1.0.0-M2.1 runs these layers without oneDNN: every convolution, even a 1x1 one,
+ * becomes an {@code im2col} copy and a matrix product, and every batch normalisation five broadcast passes.
+ * Profiled on nsfwjs's MobileNetV2 (batch 8, 224x224), {@code im2col} alone took half the time. The same libnd4j
+ * ops called directly use oneDNN's kernels, as {@link FastConvBase} does for channels-first VGG bases; folding
+ * removes the normalisations' passes altogether.
+ *
+ * <p><strong>Exactness:</strong> folding computes {@code gamma * (W x + b - mean) / sqrt(var + eps) + beta} as
+ * {@code W' x + b'}, the same function up to float rounding (within 1e-4 of DL4J on the real MobileNetV2's
+ * activations, which reach 6). A graph with anything else (a layer type, activation, pooling, merge or data format
+ * not listed above, a normalisation that does not follow a convolution it alone reads) is refused when this object
+ * is built, so the caller keeps DL4J's layers for it.
+ *
+ * <p><strong>Memory:</strong> each step allocates its output; an activation is released as soon as the last step
+ * that reads it has run, so a pass holds the activations a residual sum still needs, not all of them.
+ *
+ * <p>Weights are copied when this object is built; later changes to the graph are not seen. Thread-safe: a pass
+ * keeps its state on the calling thread.
+ */
+public final class ChannelsLastFastBase implements FastBase {
+
+    /** libnd4j window-op integer argument: channels-last data. */
+    private static final int NHWC = 1;
+    /** libnd4j conv2d/depthwise_conv2d integer argument: weights as {@code [kH, kW, in, out]}. */
+    private static final int WEIGHTS_YXIO = 0;
+
+    private static final int SAME_MODE = 1;
+    private static final int EXPLICIT_PADDING = 0;
+    private static final int OUT_CHANNEL_AXIS = 3;
+    private static final int DEPTHWISE_CHANNEL_AXIS = 2;
+
+    /** One step: reads the activations of its inputs, returns its own. */
+    private interface Operation {
+        INDArray apply(List<INDArray> inputs);
+    }
+
+    /**
+     * @param name        the vertex whose activations this step computes
+     * @param inputs      the indices of the activations it reads (0: the network's input, i: step i-1's output)
+     * @param operation   what it computes
+     * @param releaseAfter activations no later step reads, released once this step has run
+     */
+    private record Step(String name, int[] inputs, Operation operation, int[] releaseAfter) {}
+
+    /** A convolution whose weights and bias a following batch normalisation may still fold into. */
+    private static final class Convolution {
+        final INDArray weights;
+        final INDArray bias;
+        final int channelAxis;
+
+        Convolution(INDArray weights, INDArray bias, int channelAxis) {
+            this.weights = weights;
+            this.bias = bias;
+            this.channelAxis = channelAxis;
+        }
+    }
+
+    private final List<Step> steps;
+    private final int output;
+
+    private ChannelsLastFastBase(List<Step> steps, int output) {
+        this.steps = steps;
+        this.output = output;
+    }
+
+    /**
+     * Builds the fast path of a channels-last graph with one input and one output.
+     *
+     * @throws UnsupportedGraphException naming the first vertex, setting or wiring it cannot reproduce
+     */
+    public static ChannelsLastFastBase from(ComputationGraph graph) {
+        Objects.requireNonNull(graph, "graph");
+        ComputationGraphConfiguration configuration = graph.getConfiguration();
+        if (configuration.getNetworkInputs().size() != 1
+                || configuration.getNetworkOutputs().size() != 1) {
+            throw new UnsupportedGraphException("the fast path runs graphs of one input and one output, not "
+                    + configuration.getNetworkInputs() + " -> " + configuration.getNetworkOutputs());
+        }
+        Map<String, List<String>> vertexInputs = configuration.getVertexInputs();
+        Map<String, Integer> readers = new HashMap<>();
+        vertexInputs.values().forEach(inputs -> inputs.forEach(input -> readers.merge(input, 1, Integer::sum)));
+
+        // Where each vertex's activations are: an index into the pass's activations (a folded normalisation's
+        // are its convolution's).
+        Map<String, Integer> index = new HashMap<>();
+        index.put(configuration.getNetworkInputs().get(0), 0);
+        List<String> names = new ArrayList<>();
+        List<int[]> inputsOf = new ArrayList<>();
+        List<Operation> operations = new ArrayList<>();
+        Map<String, Convolution> foldable = new HashMap<>();
+        for (int position : graph.topologicalSortOrder()) {
+            String name = graph.getVertices()[position].getVertexName();
+            GraphVertex vertex = configuration.getVertices().get(name);
+            if (vertex == null) {
+                continue;
+            }
+            if (vertex instanceof FrozenVertex frozen) {
+                // Frozen only for training: for inference the vertex it wraps.
+                vertex = frozen.getUnderlying();
+            }
+            List<String> inputs = vertexInputs.getOrDefault(name, List.of());
+            if (vertex instanceof PreprocessorVertex reorder && inputs.size() == 1) {
+                boolean toChannelsLast =
+                        inputs.get(0).equals(configuration.getNetworkInputs().get(0))
+                                && reorders(reorder, CNN2DFormat.NCHW, CNN2DFormat.NHWC);
+                boolean toChannelsFirst =
+                        name.equals(configuration.getNetworkOutputs().get(0))
+                                && reorders(reorder, CNN2DFormat.NHWC, CNN2DFormat.NCHW);
+                if (toChannelsLast || toChannelsFirst) {
+                    // What a pass does anyway: it takes channels-first images and gives channels-first features.
+                    index.put(name, index.get(inputs.get(0)));
+                    continue;
+                }
+            }
+            if (vertex instanceof LayerVertex layerVertex
+                    && unwrapped(layerVertex) instanceof BatchNormalization normalization) {
+                Convolution convolution = inputs.size() == 1 ? foldable.get(inputs.get(0)) : null;
+                if (convolution == null || readers.get(inputs.get(0)) != 1) {
+                    throw new UnsupportedGraphException("batch normalisation '" + name
+                            + "' does not follow a convolution that only it reads: it can't be folded");
+                }
+                fold(normalization, graph.getLayer(name), convolution);
+                index.put(name, index.get(inputs.get(0)));
+                continue;
+            }
+            int[] inputIndices = inputs.stream().mapToInt(index::get).toArray();
+            Operation operation = operation(name, vertex, graph, inputs, readers, foldable);
+            names.add(name);
+            inputsOf.add(inputIndices);
+            operations.add(operation);
+            index.put(name, names.size());
+        }
+        int output = index.get(configuration.getNetworkOutputs().get(0));
+        return new ChannelsLastFastBase(plan(names, inputsOf, operations, output), output);
+    }
+
+    // Release each activation after the last step that reads it; never the input (the caller's) or the output.
+    private static List<Step> plan(List<String> names, List<int[]> inputsOf, List<Operation> operations, int output) {
+        int[] lastReader = new int[names.size() + 1];
+        Arrays.fill(lastReader, -1);
+        for (int step = 0; step < names.size(); step++) {
+            for (int input : inputsOf.get(step)) {
+                lastReader[input] = step;
+            }
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int step = 0; step < names.size(); step++) {
+            int current = step;
+            int[] release = IntStream.range(1, lastReader.length)
+                    .filter(activation -> activation != output && lastReader[activation] == current)
+                    .toArray();
+            steps.add(new Step(names.get(step), inputsOf.get(step), operations.get(step), release));
+        }
+        return steps;
+    }
+
+    private static Operation operation(
+            String name,
+            GraphVertex vertex,
+            ComputationGraph graph,
+            List<String> inputs,
+            Map<String, Integer> readers,
+            Map<String, Convolution> foldable) {
+        if (vertex instanceof ElementWiseVertex sum) {
+            if (sum.getOp() != ElementWiseVertex.Op.Add || inputs.size() != 2) {
+                throw new UnsupportedGraphException("'" + name + "' is an element-wise " + sum.getOp() + " of "
+                        + inputs.size() + " inputs; the fast path sums two");
+            }
+            return in -> in.get(0).add(in.get(1));
+        }
+        if (!(vertex instanceof LayerVertex layerVertex)) {
+            throw new UnsupportedGraphException(
+                    "'" + name + "' is a " + vertex.getClass().getSimpleName());
+        }
+        org.deeplearning4j.nn.conf.layers.Layer layer = unwrapped(layerVertex);
+        // An activation overwrites its input: only where nothing else reads it.
+        boolean ownInput = inputs.size() == 1 && readers.get(inputs.get(0)) == 1;
+        if (layer instanceof ActivationLayer activationLayer) {
+            Operation activation = activation(name, activationLayer.getActivationFn());
+            return in ->
+                    activation.apply(List.of(ownInput ? in.get(0) : in.get(0).dup()));
+        }
+        if (layer instanceof ZeroPaddingLayer padding) {
+            requireChannelsLast(name, padding.getDataFormat());
+            int[] pad = padding.getPadding();
+            return in -> zeroPadded(in.get(0), pad);
+        }
+        if (layer.getClass() == ConvolutionLayer.class || layer instanceof DepthwiseConvolution2D) {
+            ConvolutionLayer convolution = (ConvolutionLayer) layer;
+            requireChannelsLast(name, convolution.getCnn2dDataFormat());
+            if (convolution.getConvolutionMode() != ConvolutionMode.Same
+                    && convolution.getConvolutionMode() != ConvolutionMode.Truncate) {
+                throw new UnsupportedGraphException(
+                        "'" + name + "' pads in " + convolution.getConvolutionMode() + " mode");
+            }
+            boolean depthwise = layer instanceof DepthwiseConvolution2D;
+            Layer parameters = graph.getLayer(name);
+            INDArray weights = depthwise
+                    ? parameters.getParam("W").dup('c')
+                    : parameters.getParam("W").permute(2, 3, 1, 0).dup('c');
+            long outChannels = depthwise ? weights.size(2) * weights.size(3) : weights.size(3);
+            INDArray bias = convolution.hasBias()
+                    ? parameters.getParam("b").reshape(outChannels).dup()
+                    : Nd4j.zeros(weights.dataType(), outChannels);
+            foldable.put(name, new Convolution(weights, bias, depthwise ? DEPTHWISE_CHANNEL_AXIS : OUT_CHANNEL_AXIS));
+            Operation activation = activation(name, convolution.getActivationFn());
+            int[] arguments = {
+                convolution.getKernelSize()[0],
+                convolution.getKernelSize()[1],
+                convolution.getStride()[0],
+                convolution.getStride()[1],
+                convolution.getPadding()[0],
+                convolution.getPadding()[1],
+                convolution.getDilation()[0],
+                convolution.getDilation()[1],
+                convolution.getConvolutionMode() == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
+                NHWC,
+                WEIGHTS_YXIO
+            };
+            String op = depthwise ? "depthwise_conv2d" : "conv2d";
+            return in -> {
+                INDArray input = in.get(0);
+                INDArray out = Nd4j.create(
+                        input.dataType(),
+                        input.size(0),
+                        outputSize(input.size(1), arguments, 0),
+                        outputSize(input.size(2), arguments, 1),
+                        outChannels);
+                Nd4j.exec(DynamicCustomOp.builder(op)
+                        .addInputs(input, weights, bias)
+                        .addOutputs(out)
+                        .addIntegerArguments(arguments)
+                        .build());
+                return activation.apply(List.of(out));
+            };
+        }
+        throw new UnsupportedGraphException("'" + name + "' is a "
+                + layer.getClass().getSimpleName() + ", which the channels-last fast path does not run");
+    }
+
+    /**
+     * A bundle's network (a channels-last base with a head) takes channels-first images and hands the head
+     * channels-first features through two preprocessors that only reorder the axes: recognised by what they make
+     * of a convolutional input type (the same sizes, the other layout).
+     */
+    private static boolean reorders(PreprocessorVertex vertex, CNN2DFormat from, CNN2DFormat to) {
+        InputType output = vertex.getPreProcessor().getOutputType(InputType.convolutional(7, 5, 3, from));
+        return output instanceof InputType.InputTypeConvolutional convolutional
+                && convolutional.getHeight() == 7
+                && convolutional.getWidth() == 5
+                && convolutional.getChannels() == 3
+                && convolutional.getFormat() == to;
+    }
+
+    // A bundle's base layers are frozen: for inference a frozen layer is the layer it wraps.
+    private static org.deeplearning4j.nn.conf.layers.Layer unwrapped(LayerVertex vertex) {
+        org.deeplearning4j.nn.conf.layers.Layer layer = vertex.getLayerConf().getLayer();
+        if (layer instanceof FrozenLayer frozen) {
+            return frozen.getLayer();
+        }
+        if (layer instanceof FrozenLayerWithBackprop frozen) {
+            return frozen.getUnderlying();
+        }
+        return layer;
+    }
+
+    private static void requireChannelsLast(String name, CNN2DFormat format) {
+        if (format != CNN2DFormat.NHWC) {
+            throw new UnsupportedGraphException("'" + name + "' is " + format + "; this fast path is channels last");
+        }
+    }
+
+    // Activation in place: the step's own output, or a copy of an input others read.
+    private static Operation activation(String name, IActivation function) {
+        if (function instanceof ActivationIdentity) {
+            return in -> in.get(0);
+        }
+        if (function instanceof ActivationReLU6) {
+            return in -> Transforms.min(Transforms.relu(in.get(0), false), 6.0, false);
+        }
+        if (function instanceof ActivationReLU relu && isZero(relu.getThreshold()) && isZero(relu.getNegativeSlope())) {
+            Double max = relu.getMax();
+            return in -> {
+                INDArray x = Transforms.relu(in.get(0), false);
+                return max == null ? x : Transforms.min(x, max, false);
+            };
+        }
+        throw new UnsupportedGraphException("'" + name + "' uses activation " + function);
+    }
+
+    private static boolean isZero(Double value) {
+        return value == null || value == 0;
+    }
+
+    private static void fold(BatchNormalization configuration, Layer normalization, Convolution convolution) {
+        INDArray mean = normalization.getParam("mean").reshape(-1);
+        INDArray variance = normalization.getParam("var").reshape(-1);
+        INDArray gamma = configuration.isLockGammaBeta()
+                ? Nd4j.valueArrayOf(mean.shape(), configuration.getGamma(), mean.dataType())
+                : normalization.getParam("gamma").reshape(-1);
+        INDArray beta = configuration.isLockGammaBeta()
+                ? Nd4j.valueArrayOf(mean.shape(), configuration.getBeta(), mean.dataType())
+                : normalization.getParam("beta").reshape(-1);
+        INDArray scale = gamma.div(Transforms.sqrt(variance.add(configuration.getEps()), false));
+        Nd4j.getExecutioner()
+                .exec(new BroadcastMulOp(convolution.weights, scale, convolution.weights, convolution.channelAxis));
+        convolution.bias.subi(mean).muli(scale).addi(beta);
+    }
+
+    private static long outputSize(long size, int[] arguments, int axis) {
+        int kernel = arguments[axis];
+        int stride = arguments[2 + axis];
+        int padding = arguments[4 + axis];
+        int dilation = arguments[6 + axis];
+        if (arguments[8] == SAME_MODE) {
+            return (size + stride - 1) / stride;
+        }
+        return (size + 2L * padding - (long) (kernel - 1) * dilation - 1) / stride + 1;
+    }
+
+    private static INDArray zeroPadded(INDArray input, int[] pad) {
+        long[] shape = input.shape();
+        INDArray out = Nd4j.zeros(
+                input.dataType(), shape[0], shape[1] + pad[0] + pad[1], shape[2] + pad[2] + pad[3], shape[3]);
+        out.get(
+                        NDArrayIndex.all(),
+                        NDArrayIndex.interval(pad[0], pad[0] + shape[1]),
+                        NDArrayIndex.interval(pad[2], pad[2] + shape[2]),
+                        NDArrayIndex.all())
+                .assign(input);
+        return out;
+    }
+
+    /**
+     * Runs a batch.
+     *
+     * @param nchwBatch images as the base's preprocessing writes them, {@code [n, c, h, w]}
+     * @return the features, channels first ({@code [n, c, h, w]}), a new array the caller owns
+     */
+    @Override
+    public INDArray features(INDArray nchwBatch) {
+        INDArray[] activations = new INDArray[steps.size() + 1];
+        activations[0] = nchwBatch.permute(0, 2, 3, 1).dup('c');
+        try {
+            for (int s = 0; s < steps.size(); s++) {
+                Step step = steps.get(s);
+                List<INDArray> inputs = new ArrayList<>(step.inputs().length);
+                for (int input : step.inputs()) {
+                    inputs.add(activations[input]);
+                }
+                activations[s + 1] = step.operation().apply(inputs);
+                for (int released : step.releaseAfter()) {
+                    release(activations, released);
+                }
+            }
+            return activations[output].permute(0, 3, 1, 2).dup('c');
+        } finally {
+            for (int slot = 0; slot < activations.length; slot++) {
+                release(activations, slot);
+            }
+        }
+    }
+
+    // An in-place activation returns its input: the same array may sit in two slots, closed once.
+    private static void release(INDArray[] activations, int slot) {
+        INDArray activation = activations[slot];
+        if (activation == null) {
+            return;
+        }
+        activations[slot] = null;
+        boolean stillHeld = false;
+        for (INDArray other : activations) {
+            stillHeld |= other == activation;
+        }
+        if (!stillHeld && !activation.wasClosed()) {
+            activation.close();
+        }
+    }
+
+    @Override
+    public List<String> layerNames() {
+        return steps.stream().map(Step::name).toList();
+    }
+}

@@ -1,0 +1,134 @@
+package io.imgstream.model.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.imgstream.model.base.ImportedBase;
+import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.preprocess.PixelScaling;
+import io.imgstream.model.preprocess.Preprocessing;
+import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.SmallCnn;
+import io.imgstream.model.weights.LoadedNetwork;
+import io.imgstream.model.weights.NsfwjsPackage;
+import io.imgstream.model.weights.TestData;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The channels-last fast path against DL4J's own layers on nsfwjs's real MobileNetV2 (npm {@code nsfwjs@4.4.0},
+ * fetched by the build): its 52 batch normalisations folded, its depthwise convolutions, ReLU6s, zero paddings and
+ * residual sums, to the issue's 1e-4.
+ */
+class ChannelsLastFastBaseTest {
+
+    private static final Preprocessing NSFWJS_224 =
+            new Preprocessing(224, 224, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+    private static final double TOLERANCE = 1e-4;
+
+    private static LoadedNetwork mobilenet;
+
+    @BeforeAll
+    static void loadMobilenet() throws Exception {
+        mobilenet = NsfwjsPackage.open(TestData.nsfwjsTarball())
+                .model("mobilenet_v2")
+                .load();
+    }
+
+    @Test
+    void shouldGiveDl4jsFeaturesAtTheLastLayerForAnOddBatch() {
+        ImportedBase base = ImportedBase.cut("mobilenet.out", mobilenet, "out_relu", CNN2DFormat.NHWC, NSFWJS_224);
+        Nd4j.getRandom().setSeed(5);
+        INDArray images = Nd4j.rand(DataType.FLOAT, NSFWJS_224.batchShape(3));
+
+        ChannelsLastFastBase fast = ChannelsLastFastBase.from(base.graph());
+        INDArray features = fast.features(images);
+        INDArray again = fast.features(images);
+
+        INDArray expected = base.features(images);
+        assertThat(features.shape()).containsExactly(3, 1280, 7, 7);
+        double difference = maxDifference(features, expected);
+        System.out.printf("ChannelsLastFastBase on MobileNetV2 out_relu: max abs difference %.2e%n", difference);
+        assertThat(difference).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(again).as("a second pass over the same input").isEqualTo(features);
+        // The folds happened on copies: DL4J's own layers still give what they gave.
+        assertThat(maxDifference(base.features(images), expected)).isZero();
+        assertThat(fast.layerNames())
+                .contains("block_16_project", "block_15_add", "out_relu")
+                .noneMatch(name -> name.endsWith("_BN"));
+    }
+
+    @Test
+    void shouldGiveDl4jsFeaturesAtAnIntermediateCutThroughTheFeatureExtractor() {
+        ImportedBase base =
+                ImportedBase.cut("mobilenet.block13", mobilenet, "block_13_expand_relu", CNN2DFormat.NHWC, NSFWJS_224);
+        Nd4j.getRandom().setSeed(6);
+        INDArray images = Nd4j.rand(DataType.FLOAT, NSFWJS_224.batchShape(2));
+
+        assertThat(FeatureExtractor.fastPathFor(base)).isPresent();
+        assertThat(new FeatureExtractor(base).usesFastPath()).isTrue();
+        INDArray features = FeatureExtractor.fastPathFor(base).orElseThrow().features(images);
+
+        assertThat(features.shape()).containsExactly(2, 576, 14, 14);
+        assertThat(maxDifference(features, base.features(images))).isLessThanOrEqualTo(TOLERANCE);
+
+        BufferedImage photo = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < photo.getHeight(); y++) {
+            for (int x = 0; x < photo.getWidth(); x++) {
+                photo.setRGB(x, y, (x * 7 + y * 3) % 256 << 16 | (x * y) % 256 << 8 | (x + 2 * y) % 256);
+            }
+        }
+        try (FeatureExtractor extractor = new FeatureExtractor(base)) {
+            float[] extracted = extractor.extract(List.of(photo)).get(0).values();
+            INDArray reference = base.features(NSFWJS_224.toBatch(List.of(photo)));
+            assertThat(maxDifference(Nd4j.create(extracted).reshape(reference.shape()), reference))
+                    .as("the extractor's features of a decoded image")
+                    .isLessThanOrEqualTo(TOLERANCE);
+        }
+    }
+
+    @Test
+    void shouldRefuseGraphsItCannotReproduce() {
+        ComputationGraph channelsFirst = SmallCnn.build(1, 28, 28, 10, 1);
+        assertThatThrownBy(() -> ChannelsLastFastBase.from(channelsFirst))
+                .isInstanceOf(UnsupportedGraphException.class)
+                .hasMessageContaining("'" + SmallCnn.CONV1 + "' is NCHW");
+
+        ComputationGraph normalisedInput = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC))
+                .addLayer("normalised", new BatchNormalization.Builder().build(), "input")
+                .addLayer(
+                        "conv",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .nOut(4)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "normalised")
+                .setOutputs("conv")
+                .build());
+        normalisedInput.init();
+        assertThatThrownBy(() -> ChannelsLastFastBase.from(normalisedInput))
+                .isInstanceOf(UnsupportedGraphException.class)
+                .hasMessageContaining("batch normalisation 'normalised' does not follow a convolution");
+    }
+
+    private static double maxDifference(INDArray actual, INDArray expected) {
+        return Transforms.abs(actual.sub(expected)).maxNumber().doubleValue();
+    }
+}
