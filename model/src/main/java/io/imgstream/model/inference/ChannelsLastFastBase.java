@@ -160,7 +160,7 @@ public final class ChannelsLastFastBase implements FastBase {
                 Convolution convolution = inputs.size() == 1 ? foldable.get(inputs.get(0)) : null;
                 if (convolution == null || readers.get(inputs.get(0)) != 1) {
                     throw new UnsupportedGraphException("batch normalisation '" + name
-                            + "' does not follow a convolution that only it reads: it can't be folded");
+                            + "' does not follow a linear convolution that only it reads: it can't be folded");
                 }
                 fold(normalization, graph.getLayer(name), convolution);
                 index.put(name, index.get(inputs.get(0)));
@@ -245,7 +245,11 @@ public final class ChannelsLastFastBase implements FastBase {
             INDArray bias = convolution.hasBias()
                     ? parameters.getParam("b").reshape(outChannels).dup()
                     : Nd4j.zeros(weights.dataType(), outChannels);
-            foldable.put(name, new Convolution(weights, bias, depthwise ? DEPTHWISE_CHANNEL_AXIS : OUT_CHANNEL_AXIS));
+            if (convolution.getActivationFn() instanceof ActivationIdentity) {
+                // A normalisation after a nonlinearity is not a function of the weights: only linear ones fold.
+                foldable.put(
+                        name, new Convolution(weights, bias, depthwise ? DEPTHWISE_CHANNEL_AXIS : OUT_CHANNEL_AXIS));
+            }
             Operation activation = activation(name, convolution.getActivationFn());
             int[] arguments = {
                 convolution.getKernelSize()[0],

@@ -125,7 +125,28 @@ class ChannelsLastFastBaseTest {
         normalisedInput.init();
         assertThatThrownBy(() -> ChannelsLastFastBase.from(normalisedInput))
                 .isInstanceOf(UnsupportedGraphException.class)
-                .hasMessageContaining("batch normalisation 'normalised' does not follow a convolution");
+                .hasMessageContaining("batch normalisation 'normalised' does not follow a linear convolution");
+
+        ComputationGraph normalisedAfterRelu = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(8, 8, 3, CNN2DFormat.NHWC))
+                .addLayer(
+                        "conv",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .nOut(4)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "input")
+                .addLayer("normalised", new BatchNormalization.Builder().build(), "conv")
+                .setOutputs("normalised")
+                .build());
+        normalisedAfterRelu.init();
+        assertThatThrownBy(() -> ChannelsLastFastBase.from(normalisedAfterRelu))
+                .as("a normalisation after a ReLU folded into the weights would be wrong")
+                .isInstanceOf(UnsupportedGraphException.class)
+                .hasMessageContaining("batch normalisation 'normalised' does not follow a linear convolution");
     }
 
     private static double maxDifference(INDArray actual, INDArray expected) {
