@@ -112,12 +112,14 @@ public final class LayerProbe {
         FewLabels split = FewLabels.read(settings.labeledPerClass(), settings.testImages());
         List<String> layers = layersToProbe(base.graph(), settings.layers());
         log.accept("probing " + layers.size() + " layers of " + base.id().name());
-        Map<String, float[][]> train = pooled(base, layers, split.train(), "train");
-        Map<String, float[][]> validation = pooled(base, layers, split.validation(), "validation");
+        LabeledImages trainImages = split.train();
+        LabeledImages validationImages = split.validation();
+        Map<String, float[][]> train = pooled(base, layers, trainImages, "train");
+        Map<String, float[][]> validation = pooled(base, layers, validationImages, "validation");
         Map<String, float[][]> test = pooled(base, layers, split.test(), "test");
-        int[] trainLabels = labels(split.train());
-        int[] validationLabels = labels(split.validation());
-        int[] testLabels = labels(split.test());
+        int[] trainLabels = trainImages.labels();
+        int[] validationLabels = validationImages.labels();
+        int[] testLabels = split.test().labels();
         int classes = split.labeled().classCount();
         List<Row> rows = new ArrayList<>();
         for (String layer : layers) {
@@ -332,14 +334,6 @@ public final class LayerProbe {
             }
         }
         return rows;
-    }
-
-    private static int[] labels(LabeledImages images) {
-        int[] labels = new int[images.count()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = images.label(i);
-        }
-        return labels;
     }
 
     /** Prints the rows as a Markdown table. */
