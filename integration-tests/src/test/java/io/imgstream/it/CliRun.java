@@ -1,8 +1,10 @@
 package io.imgstream.it;
 
 import io.imgstream.cli.ImgstreamCommand;
+import io.imgstream.stack.StackConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -24,5 +26,22 @@ record CliRun(int exitCode, String out, String err) {
         commandLine.setErr(new PrintWriter(err, true));
         int exitCode = commandLine.execute(arguments.toArray(String[]::new));
         return new CliRun(exitCode, out.toString(), err.toString());
+    }
+
+    /** The arguments of {@code imgstream stack up} in {@code workDir} on the ports chosen, the broker's given apart. */
+    static List<String> stackUp(Path workDir, StackConfig ports, int brokerPort) {
+        return List.of(
+                "stack",
+                "up",
+                "--work-dir",
+                workDir.toString(),
+                "--broker-port",
+                String.valueOf(brokerPort),
+                "--controller-port",
+                String.valueOf(ports.controllerPort()),
+                "--registry-port",
+                String.valueOf(ports.registryPort()),
+                "--registry-management-port",
+                String.valueOf(ports.registryManagementPort()));
     }
 }

@@ -185,20 +185,7 @@ class StackCommandIT {
     }
 
     private String[] upArguments(int brokerPort) {
-        return new String[] {
-            "stack",
-            "up",
-            "--work-dir",
-            workDir.toString(),
-            "--broker-port",
-            String.valueOf(brokerPort),
-            "--controller-port",
-            String.valueOf(ports.controllerPort()),
-            "--registry-port",
-            String.valueOf(ports.registryPort()),
-            "--registry-management-port",
-            String.valueOf(ports.registryManagementPort())
-        };
+        return CliRun.stackUp(workDir, ports, brokerPort).toArray(String[]::new);
     }
 
     private static Run run(String... args) {

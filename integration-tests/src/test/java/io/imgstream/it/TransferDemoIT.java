@@ -50,19 +50,7 @@ class TransferDemoIT {
     @Test
     void shouldFitTheDemoModelOnAPretrainedBaseOnceAndScoreTheDemoImagesWithIt() {
         String bases = workDir.resolve("bases").toString();
-        CliRun up = CliRun.execute(List.of(
-                "stack",
-                "up",
-                "--work-dir",
-                workDir.toString(),
-                "--broker-port",
-                String.valueOf(ports.brokerPort()),
-                "--controller-port",
-                String.valueOf(ports.controllerPort()),
-                "--registry-port",
-                String.valueOf(ports.registryPort()),
-                "--registry-management-port",
-                String.valueOf(ports.registryManagementPort())));
+        CliRun up = CliRun.execute(CliRun.stackUp(workDir, ports, ports.brokerPort()));
         assertThat(up.exitCode()).as(up.toString()).isEqualTo(CliException.OK);
         CliRun imported = CliRun.execute(List.of(
                 "bases",
