@@ -191,13 +191,15 @@ public final class HeadTrainer {
             // Start every epoch from the same order, so its shuffle depends on the epoch alone and a resume repeats it.
             Arrays.setAll(order, i -> i);
             ExampleOrder.shuffle(order, new Random(epochSeed));
-            for (int from = 0; from < order.length; from += config.batchSize()) {
-                int size = Math.min(config.batchSize(), order.length - from);
+            int from = 0;
+            while (from < order.length) {
+                int size = trainingBatchSize(from, order.length);
                 INDArray labels = ClassOutputs.encode(train.labels(), order, from, size, classes);
                 INDArray[] labelMasks = weights == null
                         ? null
                         : new INDArray[] {exampleWeights(train.labels(), order, from, size, weights)};
                 head.fit(new MultiDataSet(train.batch(order, from, size), new INDArray[] {labels}, null, labelMasks));
+                from += size;
             }
             EvaluationResult onTrain = evaluate(head, train);
             EvaluationResult onValidation = evaluate(head, validation);
@@ -285,6 +287,15 @@ public final class HeadTrainer {
             weights[c] = counts[c] == 0 ? 0f : (float) ((double) train.count() / (present * counts[c]));
         }
         return weights;
+    }
+
+    /**
+     * The minibatch starting at {@code from}; one that would leave a single example behind takes it along, because
+     * DL4J reads a one-row label mask as a per-output mask, which softmax cross-entropy refuses.
+     */
+    private int trainingBatchSize(int from, int count) {
+        int size = Math.min(config.batchSize(), count - from);
+        return count - from - size == 1 ? size + 1 : size;
     }
 
     /** Per-example weights as a label mask: DL4J multiplies each example's loss and gradient by its mask value. */

@@ -154,6 +154,18 @@ class HeadTrainerTest {
     }
 
     @Test
+    void shouldWeighEveryExampleWhenTheLastMinibatchWouldHoldOnlyOne() {
+        // 33 examples in minibatches of 16: DL4J can't take a one-row label mask, so the last example must ride along.
+        LabeledFeatures train = SyntheticFeatures.clusters(new int[] {11, 11, 11}, 2.0, 1);
+        HeadTrainingConfig balanced = FAST.withMaxEpochs(2).withClassWeighting(ClassWeighting.BALANCED);
+
+        HeadTrainingResult result = new HeadTrainer(balanced)
+                .train(HeadBuilder.build(SyntheticFeatures.SHAPE, 3, SMALL, 1), train, train, epoch -> {});
+
+        assertThat(result.curves().epoch()).containsExactly(1, 2);
+    }
+
+    @Test
     void shouldTrainOneHeadOnTheConcatenatedFeaturesOfTwoBases() {
         // Base A sees only bit 0 of the class, base B only bit 1: neither alone can tell 4 classes apart.
         Random random = new Random(5);
