@@ -7,14 +7,19 @@ import io.imgstream.model.bases.StoredBase;
 import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.inference.FastBase;
 import io.imgstream.model.inference.FastConvBase;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ND4J GEMM speed (the practical limit) against the VGG16 conv-base forward pass, stock DL4J and
  * {@link FastConvBase}, per input size and batch size, with memory peaks and the largest output difference; stored
  * bases at their own input size on the path {@code FeatureExtractor} takes for them; beside both, where torch is
- * installed, the same networks in PyTorch ({@link TorchPeer}); then, optionally, the {@link RefitComparison}. Random
+ * installed, the same networks in PyTorch ({@link TorchPeer}); then, optionally, the {@link FeatureThroughput}. Random
  * weights for VGG16 and PyTorch: speed does not depend on weight values.
  *
  * <p>Not thread-safe; run one at a time, alone on the machine, for figures worth reporting.
@@ -37,6 +42,8 @@ public final class ModelBenchmark {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int CHANNELS = 3;
     private static final long SEED = 1234;
+    /** VGG16's input in the feature throughput, the seeds' 150x150. */
+    private static final int REFIT_SIDE = 150;
     /** Rough caffe-mode pixel range, so activations have realistic magnitudes for the difference check. */
     private static final double PIXEL_RANGE = 255.0;
 
@@ -56,8 +63,9 @@ public final class ModelBenchmark {
      * @param images      images timed per case and path: iterations = max(1, images / batch), after one warm-up
      * @param gemmSize    side of the square float matrices of the GEMM reference
      * @param skipStock   time only the fast path
-     * @param refitImages images of the refit comparison; 0 skips it
+     * @param refitImages image files of the feature throughput and refit comparison; 0 skips it
      * @param refitEpochs epochs of its head refit
+     * @param refitFiles  where its image files are; empty: Fashion-MNIST test images written as JPEG files
      */
     public record Settings(
             List<Integer> sizes,
@@ -66,11 +74,13 @@ public final class ModelBenchmark {
             int gemmSize,
             boolean skipStock,
             int refitImages,
-            int refitEpochs) {
+            int refitEpochs,
+            Optional<Path> refitFiles) {
 
         public Settings {
             sizes = List.copyOf(sizes);
             batches = List.copyOf(batches);
+            Objects.requireNonNull(refitFiles, "refitFiles");
         }
     }
 
@@ -214,10 +224,60 @@ public final class ModelBenchmark {
         }
         if (settings.refitImages() > 0) {
             out.println();
-            out.println(new RefitComparison(settings.refitImages(), settings.refitEpochs(), SEED).run(progress));
+            out.println(featureThroughput(progress));
         }
         out.flush();
         return report.toString();
+    }
+
+    /** VGG16 at 150x150 and every stored base, from the same image files. */
+    private String featureThroughput(PrintWriter progress) {
+        Path written = null;
+        try {
+            List<Path> files;
+            String note;
+            if (settings.refitFiles().isPresent()) {
+                Path directory = settings.refitFiles().get();
+                files = FeatureThroughput.filesIn(directory, settings.refitImages());
+                note = files.size() + " files from " + directory;
+            } else {
+                written = Files.createTempDirectory("imgstream-bench-files");
+                files = FeatureThroughput.writeFashionMnist(written, settings.refitImages());
+                note = String.format(
+                        Locale.ROOT,
+                        "Fashion-MNIST's first %d test images written as %dx%d JPEG files",
+                        files.size(),
+                        FeatureThroughput.WRITTEN_SIDE,
+                        FeatureThroughput.WRITTEN_SIDE);
+            }
+            FeatureThroughput throughput = new FeatureThroughput(files, settings.refitEpochs(), SEED);
+            List<FeatureThroughput.Row> rows = new ArrayList<>();
+            rows.add(throughput.measure(
+                    "VGG16 (random weights)",
+                    VggBase.random(VggBase.Variant.VGG16, REFIT_SIDE, REFIT_SIDE, SEED),
+                    progress));
+            for (StoredCase stored : storedCases) {
+                rows.add(throughput.measure(stored.name(), stored.network(), progress));
+            }
+            return FeatureThroughput.table(rows, note);
+        } catch (IOException e) {
+            return "Feature throughput left out: " + e.getMessage() + ". Install dataset-fashion-mnist (Debian) or "
+                    + "point --refit-files at a directory of images.";
+        } catch (IllegalArgumentException e) {
+            return "Feature throughput left out: " + e.getMessage() + ".";
+        } finally {
+            if (written != null) {
+                deleteQuietly(written);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (Stream<Path> walk = Files.walk(directory)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind costs disk space, not the report.
+        }
     }
 
     private static String complete(PeerColumn column, PendingRow row) {

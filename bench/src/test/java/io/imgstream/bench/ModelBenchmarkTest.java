@@ -27,7 +27,7 @@ class ModelBenchmarkTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** Two images at batch 1: two timed passes after one warm-up, on both sides. */
     private static final ModelBenchmark.Settings SETTINGS =
-            new ModelBenchmark.Settings(List.of(SIZE), List.of(1), 2, 64, true, 0, 0);
+            new ModelBenchmark.Settings(List.of(SIZE), List.of(1), 2, 64, true, 0, 0, Optional.empty());
 
     /**
      * Fails unless asked exactly the cases the Java side timed, each once, with its warm-up and the threads ND4J

@@ -75,6 +75,21 @@ public record HeadConfig(
     }
 
     /**
+     * The seeds' head for a base's features, as {@code fit} builds it: the pooling {@link HeadPooling#forFeatures}
+     * chooses and the learning rate that suits it.
+     *
+     * @param featureShape one image's features from the base
+     * @param normalized   whether the pooled features are standardised before the dense layer
+     */
+    public static HeadConfig forFeatures(long[] featureShape, boolean normalized) {
+        HeadPooling pooling = HeadPooling.forFeatures(featureShape);
+        return defaults()
+                .withPooling(pooling)
+                .withNormalized(normalized)
+                .withLearningRate(learningRateFor(pooling, normalized));
+    }
+
+    /**
      * The learning rate a head trains at unless told otherwise: the seeds' {@value #DEFAULT_LEARNING_RATE} for
      * flattened features as they come, {@link #SCALED_FEATURES_LEARNING_RATE} for averaged or standardised ones.
      *

@@ -5,8 +5,11 @@ import java.awt.RenderingHints;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -256,7 +259,7 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
         ColorModel model = image.getColorModel();
         if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && model.getNumColorComponents() == 1) {
             fillFromGrey(image, target);
-        } else {
+        } else if (!fillFromBgrBytes(image, target)) {
             image.getRGB(0, 0, w, h, target, 0, w);
             for (int i = 0; i < target.length; i++) {
                 target[i] = overWhite(target[i]);
@@ -303,6 +306,42 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
                 target[y * w + x] = (v << 16) | (v << 8) | v;
             }
         }
+    }
+
+    /**
+     * Reads a {@code TYPE_3BYTE_BGR} image, what ImageIO gives for colour JPEG, straight from its bytes: {@code getRGB}
+     * goes through the colour model pixel by pixel, which made preprocessing a 448x448 photo cost as much as a
+     * sixth of MobileNetV2's forward pass. The same values: the type is opaque sRGB, which {@code getRGB} returns
+     * unchanged.
+     *
+     * @return false, leaving {@code target} alone, for any other type or layout
+     */
+    private static boolean fillFromBgrBytes(BufferedImage image, int[] target) {
+        WritableRaster raster = image.getRaster();
+        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0
+                || layout.getNumBands() != 3) {
+            return false;
+        }
+        int[] bandOffsets = layout.getBandOffsets();
+        int pixelStride = layout.getPixelStride();
+        int scanlineStride = layout.getScanlineStride();
+        byte[] data = buffer.getData();
+        int width = image.getWidth();
+        int height = image.getHeight();
+        for (int y = 0; y < height; y++) {
+            int row = buffer.getOffset() + y * scanlineStride;
+            for (int x = 0; x < width; x++) {
+                int pixel = row + x * pixelStride;
+                target[y * width + x] = (data[pixel + bandOffsets[0]] & 0xFF) << 16
+                        | (data[pixel + bandOffsets[1]] & 0xFF) << 8
+                        | data[pixel + bandOffsets[2]] & 0xFF;
+            }
+        }
+        return true;
     }
 
     private static int overWhite(int argb) {

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -126,6 +130,32 @@ class PreprocessingTest {
 
             assertThat(values).as("image type %d", type).containsExactly(reference, within(EPSILON));
         }
+    }
+
+    @Test
+    void shouldReadBgrBytesExactlyAsTheColourModelDoes() throws Exception {
+        // Colour JPEG decodes to TYPE_3BYTE_BGR, which preprocessing reads from its bytes: every pixel must match.
+        Random random = new Random(3);
+        BufferedImage rgb = new BufferedImage(37, 23, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < rgb.getHeight(); y++) {
+            for (int x = 0; x < rgb.getWidth(); x++) {
+                rgb.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(rgb, "jpg", jpeg);
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(jpeg.toByteArray()));
+        assertThat(decoded.getType()).isEqualTo(BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage viaColourModel = new BufferedImage(37, 23, BufferedImage.TYPE_INT_RGB);
+        viaColourModel.setRGB(0, 0, 37, 23, decoded.getRGB(0, 0, 37, 23, null, 0, 37), 0, 37);
+        Preprocessing same = new Preprocessing(23, 37, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+
+        assertThat(same.toArray(decoded)).containsExactly(same.toArray(viaColourModel));
+        // A sub-image shares its parent's bytes at an offset: it takes the colour model's way, with the same values.
+        BufferedImage corner = decoded.getSubimage(5, 3, 20, 11);
+        BufferedImage cornerViaColourModel = viaColourModel.getSubimage(5, 3, 20, 11);
+        Preprocessing small = new Preprocessing(11, 20, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+        assertThat(small.toArray(corner)).containsExactly(small.toArray(cornerViaColourModel));
     }
 
     @Test

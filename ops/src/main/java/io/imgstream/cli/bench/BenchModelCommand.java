@@ -6,8 +6,10 @@ import io.imgstream.cli.BaseStoreOption;
 import io.imgstream.cli.CliException;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bases.StoredBase;
+import io.imgstream.model.features.FeatureExtractor;
 import io.imgstream.model.weights.WeightLoadException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,16 +112,24 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(
             names = "--quick",
             description = "Override sizes, batches and images with 150, 1,8 and 8, and skip the "
-                    + "refit comparison: about a minute.")
+                    + "feature benchmark: about a minute.")
     private boolean quick;
 
     @Option(
             names = "--refit-images",
             paramLabel = "N",
             defaultValue = "2000",
-            description = "Images of the refit comparison: their VGG16 features at 150x150 computed on the fast path, "
-                    + "then a Dense(256)-Dropout(0.5) head refit on them; 0 skips it (default: ${DEFAULT-VALUE}).")
+            description = "Image files of the feature benchmark: their features computed as fit and the worker compute "
+                    + "them (decoding included) by VGG16 at 150x150 and each --base, against raw inference, then a "
+                    + "Dense(256)-Dropout(0.5) head refit on them; 0 skips it (default: ${DEFAULT-VALUE}).")
     private int refitImages;
+
+    @Option(
+            names = "--refit-files",
+            paramLabel = "DIR",
+            description = "Images of the feature benchmark, the first --refit-images of them in name order "
+                    + "(default: Fashion-MNIST test images written as 448x448 JPEG files).")
+    private Path refitFiles;
 
     @Option(
             names = "--refit-epochs",
@@ -133,8 +143,23 @@ public final class BenchModelCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelBenchmark.Settings settings = quick
-                ? new ModelBenchmark.Settings(QUICK_SIZES, QUICK_BATCHES, QUICK_IMAGES, gemmSize, skipStock, 0, 0)
-                : new ModelBenchmark.Settings(sizes, batches, images, gemmSize, skipStock, refitImages, refitEpochs);
+                ? new ModelBenchmark.Settings(
+                        QUICK_SIZES, QUICK_BATCHES, QUICK_IMAGES, gemmSize, skipStock, 0, 0, Optional.empty())
+                : new ModelBenchmark.Settings(
+                        sizes,
+                        batches,
+                        images,
+                        gemmSize,
+                        skipStock,
+                        refitImages,
+                        refitEpochs,
+                        Optional.ofNullable(refitFiles));
+        if (refitImages != 0 && refitImages < FeatureExtractor.DEFAULT_BATCH_SIZE) {
+            throw new CliException(
+                    "--refit-images must be 0 (no feature benchmark) or at least " + FeatureExtractor.DEFAULT_BATCH_SIZE
+                            + ", one minibatch",
+                    CliException.BAD_ARGUMENT);
+        }
         if (peerTimeoutSeconds < 1) {
             throw new CliException("--peer-timeout must be at least 1 second", CliException.BAD_ARGUMENT);
         }

@@ -45,9 +45,23 @@ class BenchModelCommandTest {
                 .contains("random weights")
                 .contains("PyTorch column left out: cannot run /nonexistent/python3")
                 .doesNotContain("PyTorch img/s")
-                .contains("VGG16 features of 10 images at 150x150 took", "for 1 epochs took")
+                .contains("Features from image files (Fashion-MNIST's first 10 test images written as 448x448 JPEG")
+                .contains("| VGG16 (random weights) | 150x150 | 10 |", "(1 epoch) |")
                 .contains("Command: imgstream bench model --sizes 32 --batches 1,2 --images 2 --gemm-size 64 "
                         + "--refit-images 10 --refit-epochs 1 --python /nonexistent/python3");
+    }
+
+    @Test
+    void shouldRefuseFewerImageFilesThanOneMinibatch() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ImgstreamCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        int exitCode = commandLine.execute("bench", "model", "--no-peer", "--refit-images", "3");
+
+        assertThat(exitCode).isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("--refit-images must be 0 (no feature benchmark) or at least 8");
     }
 
     @Test

@@ -22,7 +22,6 @@ import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
-import io.imgstream.model.head.HeadPooling;
 import io.imgstream.model.head.HeadTrainer;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.HeadTrainingResult;
@@ -188,7 +187,11 @@ public final class Fit {
         HeadTrainingResult head = settings.resume() && Files.isRegularFile(checkpoints.resolve(HeadTrainer.STATE_FILE))
                 ? trainer.resume(checkpoints, train, validation, onEpoch)
                 : trainer.train(
-                        HeadBuilder.build(base.featureShape(), classes.size(), headShape(), settings.seed()),
+                        HeadBuilder.build(
+                                base.featureShape(),
+                                classes.size(),
+                                HeadConfig.forFeatures(base.featureShape(), settings.normalized()),
+                                settings.seed()),
                         train,
                         validation,
                         checkpoints,
@@ -273,14 +276,6 @@ public final class Fit {
                 featureTime,
                 trainTime,
                 List.copyOf(mistakes));
-    }
-
-    private HeadConfig headShape() {
-        HeadPooling pooling = HeadPooling.forFeatures(base.featureShape());
-        return HeadConfig.defaults()
-                .withPooling(pooling)
-                .withNormalized(settings.normalized())
-                .withLearningRate(HeadConfig.learningRateFor(pooling, settings.normalized()));
     }
 
     private HeadTrainingConfig headConfig() {
