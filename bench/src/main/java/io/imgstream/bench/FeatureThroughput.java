@@ -7,6 +7,7 @@ import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.features.LoadAhead;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
@@ -28,7 +29,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -40,9 +43,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Feature extraction from image files against raw inference, and a head refit from the cached features against
  * computing them again. Features come as {@code imgstream fit} and the worker's backfill compute them: each file read
- * and decoded to the base's input size by the product's {@link ImageDecoder} (default limits), then run through a
- * {@link FeatureExtractor} in its minibatches. Raw inference is the same number of images through the base's forward
- * pass alone (the fast path, where the base has one) on one preprocessed minibatch of those images, repeated.
+ * and decoded to the base's input size by the product's {@link ImageDecoder} (default limits) on {@link LoadAhead}'s
+ * thread, a minibatch ahead of the {@link FeatureExtractor} that runs it through the base. Raw inference is the same
+ * number of images through the base's forward pass alone (the fast path, where the base has one) on one preprocessed
+ * minibatch of those images, repeated.
  *
  * <p>Not thread-safe; run alone on the machine for figures worth reporting.
  */
@@ -62,7 +66,7 @@ public final class FeatureThroughput {
      * @param preprocessing  its input
      * @param images         image files computed
      * @param rawSeconds     the same count of images through the forward pass alone
-     * @param decodeSeconds  reading and decoding the files
+     * @param decodeSeconds  reading and decoding the files, on the load-ahead thread while minibatches ran
      * @param featureSeconds the files to features, decoding included
      * @param epochs         epochs of the head refit
      * @param refitSeconds   the head refit on the features
@@ -176,8 +180,8 @@ public final class FeatureThroughput {
         progress.printf(Locale.ROOT, "%s: features of %d image files...%n", name, files.size());
         progress.flush();
         List<BottleneckFeatures> features = new ArrayList<>(files.size());
+        AtomicLong decodeNanos = new AtomicLong();
         double rawSeconds;
-        long decodeNanos = 0;
         long started;
         double featureSeconds;
         try (FeatureExtractor extractor = new FeatureExtractor(base)) {
@@ -188,17 +192,20 @@ public final class FeatureThroughput {
             // The warm-up allocates the extractor's buffers and lets oneDNN pick its kernels.
             extractor.extract(first);
             started = System.nanoTime();
-            for (int from = 0; from < files.size(); from += batch) {
-                long decodeStarted = System.nanoTime();
-                List<BufferedImage> images = new ArrayList<>();
-                for (Path file : files.subList(from, Math.min(files.size(), from + batch))) {
-                    images.add(decode(file, target));
-                }
-                decodeNanos += System.nanoTime() - decodeStarted;
-                features.addAll(extractor.extract(images));
-            }
+            new LoadAhead(extractor)
+                    .run(
+                            files,
+                            file -> {
+                                long decodeStarted = System.nanoTime();
+                                BufferedImage image = decode(file, target);
+                                decodeNanos.addAndGet(System.nanoTime() - decodeStarted);
+                                return Optional.of(image);
+                            },
+                            (file, computed) -> features.add(computed));
             featureSeconds = (System.nanoTime() - started) / NANOS_PER_SECOND;
             rawSeconds = rawSeconds(base, input, first);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
 
         progress.printf(Locale.ROOT, "%s: head refit, %d epochs...%n", name, epochs);
@@ -232,7 +239,7 @@ public final class FeatureThroughput {
                 input,
                 files.size(),
                 rawSeconds,
-                decodeNanos / NANOS_PER_SECOND,
+                decodeNanos.get() / NANOS_PER_SECOND,
                 featureSeconds,
                 epochs,
                 refitSeconds);
@@ -247,8 +254,9 @@ public final class FeatureThroughput {
                         + "of the same images (the forward pass alone, batch ")
                 .append(FeatureExtractor.DEFAULT_BATCH_SIZE)
                 .append("); then fit's Dense(256)-Dropout(0.5) head refit on the features once cached:\n\n");
-        out.append("| base | input | files | raw img/s | from files img/s | files/raw | decoding, s | features, s "
-                + "| head refit, s | refit from cache |\n");
+        out.append(
+                "| base | input | files | raw img/s | from files img/s | files/raw | decoding ahead, s | features, s "
+                        + "| head refit, s | refit from cache |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             out.append(String.format(

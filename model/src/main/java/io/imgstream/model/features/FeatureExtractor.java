@@ -134,6 +134,11 @@ public final class FeatureExtractor implements AutoCloseable {
         return fastPath != null;
     }
 
+    /** Images per forward pass. */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /**
      * Returns the base this extractor runs.
      *

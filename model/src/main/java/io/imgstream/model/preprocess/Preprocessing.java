@@ -310,8 +310,8 @@ public record Preprocessing(int height, int width, int channels, PixelScaling sc
 
     /**
      * Reads a {@code TYPE_3BYTE_BGR} image, what ImageIO gives for colour JPEG, straight from its bytes: {@code getRGB}
-     * goes through the colour model pixel by pixel, which made preprocessing a 448x448 photo cost as much as a
-     * sixth of MobileNetV2's forward pass. The same values: the type is opaque sRGB, which {@code getRGB} returns
+     * goes through the colour model pixel by pixel, which made preprocessing a 448x448 photo cost about a fifth of
+     * MobileNetV2's forward pass. The same values: the type is opaque sRGB, which {@code getRGB} returns
      * unchanged.
      *
      * @return false, leaving {@code target} alone, for any other type or layout

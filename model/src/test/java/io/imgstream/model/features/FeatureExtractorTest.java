@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.training.FashionMnistSample;
-import io.imgstream.model.training.LabeledImages;
-import io.imgstream.model.training.SmallCnn;
 import io.imgstream.model.training.TruncatedBase;
 import java.awt.image.BufferedImage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -17,22 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class FeatureExtractorTest {
 
-    private static final SmallCnn.Config TINY = new SmallCnn.Config(4, 3, 8, 3, 2, 16, 0.25, 3e-3, 0);
-    private static final TruncatedBase BASE = TruncatedBase.of(
-            SmallCnn.build(1, 28, 28, 3, 11, TINY), SmallCnn.POOL2, "tiny-cnn", FashionMnistSample.PREPROCESSING);
-
-    private static List<BufferedImage> images(int count) {
-        LabeledImages sample = FashionMnistSample.trainingSubset();
-        List<BufferedImage> images = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            images.add(sample.image(i * 7));
-        }
-        return images;
-    }
+    private static final TruncatedBase BASE = TinyBase.BASE;
 
     @Test
     void shouldMatchTheGraphOutputImageByImageAcrossFullAndPartialBatches() {
-        List<BufferedImage> images = images(11);
+        List<BufferedImage> images = TinyBase.images(11);
         INDArray expected = BASE.graph().outputSingle(false, FashionMnistSample.PREPROCESSING.toBatch(images));
 
         List<BottleneckFeatures> features;
@@ -51,7 +37,7 @@ class FeatureExtractorTest {
 
     @Test
     void shouldLoadAndComputeOnlyTheImagesMissingFromTheCache() {
-        List<BufferedImage> images = images(5);
+        List<BufferedImage> images = TinyBase.images(5);
         List<String> ids = List.of("a", "b", "c", "d", "e");
         FeatureCache cache = new LruFeatureCache(100);
         AtomicInteger loads = new AtomicInteger();
@@ -88,7 +74,7 @@ class FeatureExtractorTest {
     @Test
     void shouldRunVggOnTheFastPathWithTheSameFeaturesAsDl4j() {
         VggBase vgg = VggBase.random(VggBase.Variant.VGG16, 48, 48, 7);
-        List<BufferedImage> images = images(3);
+        List<BufferedImage> images = TinyBase.images(3);
         INDArray expected = vgg.graph().outputSingle(false, vgg.preprocessing().toBatch(images));
         double scale = expected.amaxNumber().doubleValue();
 

@@ -4,18 +4,20 @@ import io.imgstream.images.ImageLoader;
 import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.features.LoadAhead;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.schemas.FeatureVectorKeys;
 import io.imgstream.schemas.avro.FeatureVector;
 import io.imgstream.training.labels.LabeledExample;
-import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -31,9 +33,6 @@ import org.apache.kafka.common.KafkaException;
  * <p>Not thread-safe: the extractor reuses its buffers.
  */
 public final class FeatureBackfill {
-
-    /** Images fetched and run through the base per forward pass. */
-    private static final int CHUNK = 32;
 
     private final FeatureExtractor extractor;
     private final ExampleImages images;
@@ -70,26 +69,27 @@ public final class FeatureBackfill {
      */
     public List<LabeledExample> compute(List<LabeledExample> missing, BiConsumer<LabeledExample, String> refused) {
         List<LabeledExample> done = new ArrayList<>();
-        for (int from = 0; from < missing.size(); from += CHUNK) {
-            Map<LabeledExample, BufferedImage> batch = new LinkedHashMap<>();
-            for (LabeledExample example : missing.subList(from, Math.min(missing.size(), from + CHUNK))) {
-                images.load(example, refused).ifPresent(image -> batch.put(example, image));
-            }
-            if (batch.isEmpty()) {
-                continue;
-            }
-            List<BottleneckFeatures> features = extractor.extract(new ArrayList<>(batch.values()));
-            int i = 0;
-            for (LabeledExample example : batch.keySet()) {
-                FeatureVector vector = toRecord(example.imageId(), features.get(i++));
-                producer.send(new ProducerRecord<>(
-                        featuresTopic,
-                        FeatureVectorKeys.of(
-                                example.imageId(), vector.getBaseModelId().toString()),
-                        vector));
-                done.add(example.withFeatures(vector));
-            }
+        // Images load on LoadAhead's thread: their refusals are gathered there and told from this one.
+        Map<LabeledExample, String> refusals = new ConcurrentHashMap<>();
+        try {
+            new LoadAhead(extractor)
+                    .run(missing, example -> images.load(example, refusals::put), (example, features) -> {
+                        FeatureVector vector = toRecord(example.imageId(), features);
+                        producer.send(new ProducerRecord<>(
+                                featuresTopic,
+                                FeatureVectorKeys.of(
+                                        example.imageId(),
+                                        vector.getBaseModelId().toString()),
+                                vector));
+                        done.add(example.withFeatures(vector));
+                    });
+        } catch (IOException e) {
+            // Only an interruption gets here: ExampleImages reports what it can't read as refusals.
+            throw new UncheckedIOException(e);
         }
+        missing.stream()
+                .filter(refusals::containsKey)
+                .forEach(example -> refused.accept(example, refusals.get(example)));
         producer.flush();
         return done;
     }

@@ -18,6 +18,7 @@ import io.imgstream.model.explain.Heatmap;
 import io.imgstream.model.explain.HeatmapOverlay;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.features.LoadAhead;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadBuilder;
@@ -40,6 +41,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -319,45 +321,26 @@ public final class Fit {
             int offset,
             int total)
             throws IOException {
-        List<BottleneckFeatures> features = new ArrayList<>();
-        List<Path> pending = new ArrayList<>();
-        for (Path file : split.files()) {
-            Optional<BottleneckFeatures> hit = cache.read(file);
-            features.add(hit.orElse(null));
+        List<Path> files = split.files();
+        BottleneckFeatures[] features = new BottleneckFeatures[files.size()];
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Optional<BottleneckFeatures> hit = cache.read(files.get(i));
             if (hit.isPresent()) {
+                features[i] = hit.get();
                 cached[0]++;
             } else {
-                pending.add(file);
-            }
-            if (pending.size() == FeatureExtractor.DEFAULT_BATCH_SIZE) {
-                fill(features, pending, extractor, cache);
-            }
-            progress.accept(offset + features.size(), total);
-        }
-        fill(features, pending, extractor, cache);
-        return LabeledFeatures.of(features, split.labels());
-    }
-
-    // Computes the pending images' features into the nulls they left, in order.
-    private void fill(
-            List<BottleneckFeatures> features, List<Path> pending, FeatureExtractor extractor, FeatureFiles cache)
-            throws IOException {
-        if (pending.isEmpty()) {
-            return;
-        }
-        List<BufferedImage> images = new ArrayList<>();
-        for (Path file : pending) {
-            images.add(decode(file));
-        }
-        List<BottleneckFeatures> computed = extractor.extract(images);
-        int next = 0;
-        for (int i = 0; i < features.size() && next < computed.size(); i++) {
-            if (features.get(i) == null) {
-                cache.write(pending.get(next), computed.get(next));
-                features.set(i, computed.get(next++));
+                missing.add(i);
             }
         }
-        pending.clear();
+        int[] done = {files.size() - missing.size()};
+        progress.accept(offset + done[0], total);
+        new LoadAhead(extractor).run(missing, i -> Optional.of(decode(files.get(i))), (i, computed) -> {
+            cache.write(files.get(i), computed);
+            features[i] = computed;
+            progress.accept(offset + ++done[0], total);
+        });
+        return LabeledFeatures.of(Arrays.asList(features), split.labels());
     }
 
     private ImageSet images(FolderDataset.Split split) throws IOException {
