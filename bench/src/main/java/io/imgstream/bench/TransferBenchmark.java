@@ -4,6 +4,7 @@ import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.EvaluationResult;
+import io.imgstream.model.head.HeadKind;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -101,23 +102,34 @@ public final class TransferBenchmark {
         FolderDataset data = FolderDataset.read(tree, 20, settings.seed());
         List<Row> rows = new ArrayList<>();
         for (BaseNetwork base : bases) {
-            rows.add(fit(base, data, settings, false, false));
-            rows.add(fit(base, data, settings, false, true));
+            rows.add(fit(base, data, settings, false, false, HeadKind.DENSE));
+            rows.add(fit(base, data, settings, false, true, HeadKind.DENSE));
+            rows.add(fit(base, data, settings, false, false, HeadKind.LINEAR));
             if (settings.fineTuneEpochs() > 0) {
-                rows.add(fit(base, data, settings, true, false));
-                rows.add(fit(base, data, settings, true, true));
+                rows.add(fit(base, data, settings, true, false, HeadKind.DENSE));
+                rows.add(fit(base, data, settings, true, true, HeadKind.DENSE));
+                rows.add(fit(base, data, settings, true, false, HeadKind.LINEAR));
             }
         }
         rows.add(scratch(split, settings.seed()));
         return rows;
     }
 
-    private Row fit(BaseNetwork base, FolderDataset data, Settings settings, boolean fineTune, boolean normalized)
+    private Row fit(
+            BaseNetwork base,
+            FolderDataset data,
+            Settings settings,
+            boolean fineTune,
+            boolean normalized,
+            HeadKind head)
             throws IOException {
-        String path = base.id().name() + (fineTune ? " fine-tuned" : " head") + (normalized ? ", standardised" : "");
+        String path = base.id().name()
+                + (head == HeadKind.LINEAR ? " linear head" : " head")
+                + (fineTune ? ", fine-tuned" : "")
+                + (normalized ? ", standardised" : "");
         log.accept("fit: " + path);
         String baseName = "transfer-" + base.id().name().replaceAll("[^A-Za-z0-9.-]", "-");
-        String model = baseName + (normalized ? "-std" : "");
+        String model = baseName + (normalized ? "-std" : "") + (head == HeadKind.LINEAR ? "-linear" : "");
         FitSettings fitSettings = new FitSettings(
                 model,
                 FitSettings.DEFAULT_HEAD_EPOCHS,
@@ -129,7 +141,8 @@ public final class TransferBenchmark {
                 settings.workDir().resolve("fit").resolve(baseName),
                 false,
                 normalized,
-                settings.augmentation());
+                settings.augmentation(),
+                head);
         Fit.Outcome outcome = new Fit(base, fitSettings, line -> log.accept("  " + line))
                 .run(
                         data,

@@ -7,6 +7,7 @@ import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.TrainingCurves;
+import io.imgstream.model.head.HeadKind;
 import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.weights.WeightLoadException;
@@ -25,6 +26,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,10 +156,34 @@ public final class FitCommand implements Callable<Integer> {
     private boolean normalize;
 
     @Option(
+            names = "--head",
+            paramLabel = "KIND",
+            defaultValue = "dense",
+            converter = HeadKindConverter.class,
+            description = "dense: the seeds' Dense(256)-Dropout(0.5) head, stopped early on the validation loss; "
+                    + "linear: a softmax regression on the pooled features (an intermediate layer's maps averaged "
+                    + "over a 2x2 grid), its L2 strength chosen on the validation images, then fitted on every "
+                    + "labelled image (default: ${DEFAULT-VALUE}).")
+    private HeadKind head;
+
+    @Option(
             names = "--resume",
             description = "Continue an interrupted fit from its last checkpoints in the work directory: the head's "
                     + "training, then the fine-tuning's (with --fine-tune).")
     private boolean resume;
+
+    /** Reads {@code dense} or {@code linear}, as the help spells them. */
+    static final class HeadKindConverter implements CommandLine.ITypeConverter<HeadKind> {
+        @Override
+        public HeadKind convert(String value) {
+            for (HeadKind kind : HeadKind.values()) {
+                if (kind.name().equalsIgnoreCase(value)) {
+                    return kind;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a head: use dense or linear");
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -178,7 +204,8 @@ public final class FitCommand implements Callable<Integer> {
                     work,
                     resume,
                     normalize,
-                    AugmentationPreset.of(augment));
+                    AugmentationPreset.of(augment),
+                    head);
             dataset = FolderDataset.read(data, validationPercent, seed);
             network = loadBases();
         } catch (IllegalArgumentException | WeightLoadException e) {

@@ -246,6 +246,30 @@ class FitCommandTest {
     }
 
     @Test
+    void shouldFitALinearHeadWhoseStrengthTheValidationImagesChose() throws Exception {
+        Path store = work.resolve("models");
+        Path report = work.resolve("report");
+
+        int exit = fit("--store", store.toString(), "--report", report.toString(), "--head", "linear");
+
+        assertThat(exit).as("stderr: %s%nstdout: %s", err, out).isEqualTo(CliException.OK);
+        assertThat(out.toString())
+                .as("MobileNetV2's 1280x7x7 features, averaged over a 2x2 grid")
+                .contains("linear head over grid average pooling")
+                .contains("L2 0.001: validation accuracy")
+                .contains("L2 1.0: validation accuracy")
+                .contains("on all 60 labelled examples")
+                .contains("Saved fm3 v1");
+        double accuracy = new ObjectMapper()
+                .readTree(report.resolve("report.json").toFile())
+                .get("accuracy")
+                .asDouble();
+        System.out.printf(Locale.ROOT, "linear head on nsfwjs MobileNetV2: test accuracy %.3f%n", accuracy);
+        assertThat(accuracy).isGreaterThan(0.7);
+        assertThat(report.resolve("curves-head.png")).isNotEmptyFile();
+    }
+
+    @Test
     void shouldSayWhatIsWrongWithTheTreeOrTheOptions() throws IOException {
         Path flat = Files.createDirectories(work.resolve("flat").resolve("only-class"));
 
@@ -258,6 +282,11 @@ class FitCommandTest {
         assertThat(fit("--store", work.resolve("models").toString(), "--augment", "heavy"))
                 .isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("no augmentation 'heavy'; one of seeds, light, none");
+
+        err.getBuffer().setLength(0);
+        assertThat(fit("--store", work.resolve("models").toString(), "--head", "wide"))
+                .isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("'wide' is not a head: use dense or linear");
     }
 
     private static int indexOf(int fashionMnistClass) {

@@ -9,6 +9,7 @@ import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadKind;
 import io.imgstream.model.head.HeadPooling;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.preprocess.PixelScaling;
@@ -261,6 +262,14 @@ public final class TrainingWorkerConfig extends AbstractConfig {
             + "VGG features of thousands of images; small sets learn faster with 1e-4 to 1e-3). When not set, a head "
             + "over averaged or standardised features trains at 1e-3, as imgstream fit's does.";
 
+    public static final String HEAD_KIND_CONFIG = "head.kind";
+    private static final String HEAD_KIND_DOC = "DENSE: the seeds' Dense-Dropout head, warm-started from the current "
+            + "version and stopped early on the validation loss; LINEAR: a softmax regression on the pooled features "
+            + "(an intermediate layer's maps averaged over a 2x2 grid), its L2 strength chosen on the validation "
+            + "images, then fitted on the training and validation images together, as imgstream fit --head linear "
+            + "does. LINEAR ignores the dense head's settings (hidden units, dropout, epochs, batch size, learning "
+            + "rate, normalized).";
+
     public static final String HEAD_HIDDEN_UNITS_CONFIG = "head.hidden.units";
     private static final String HEAD_HIDDEN_UNITS_DOC = "Units of the head's dense layer.";
 
@@ -271,8 +280,9 @@ public final class TrainingWorkerConfig extends AbstractConfig {
     /** {@link #HEAD_POOLING_CONFIG}'s value that lets the base's feature shape choose. */
     public static final String AUTO_HEAD_POOLING = "AUTO";
 
-    private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds), GLOBAL_AVERAGE, or AUTO: FLATTEN up to "
-            + "VGG16's 512x7x7 features, GLOBAL_AVERAGE for larger maps (as imgstream fit does).";
+    private static final String HEAD_POOLING_DOC = "FLATTEN (as the seeds), GLOBAL_AVERAGE, GRID_AVERAGE (each "
+            + "channel averaged over a 2x2 grid), or AUTO: FLATTEN up to VGG16's 512x7x7 features; beyond, "
+            + "GLOBAL_AVERAGE for a dense head and GRID_AVERAGE for a linear one (as imgstream fit does).";
 
     public static final String HEAD_NORMALIZED_CONFIG = "head.normalized";
     private static final String HEAD_NORMALIZED_DOC = "Standardise the pooled features with a batch normalisation "
@@ -546,6 +556,13 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         Importance.MEDIUM,
                         HEAD_LEARNING_RATE_DOC)
                 .define(
+                        HEAD_KIND_CONFIG,
+                        Type.STRING,
+                        HeadKind.DENSE.name(),
+                        enumValues(HeadKind.class),
+                        Importance.MEDIUM,
+                        HEAD_KIND_DOC)
+                .define(
                         HEAD_HIDDEN_UNITS_CONFIG,
                         Type.INT,
                         head.hiddenUnits(),
@@ -564,7 +581,10 @@ public final class TrainingWorkerConfig extends AbstractConfig {
                         Type.STRING,
                         AUTO_HEAD_POOLING,
                         ConfigDef.ValidString.in(
-                                AUTO_HEAD_POOLING, HeadPooling.FLATTEN.name(), HeadPooling.GLOBAL_AVERAGE.name()),
+                                AUTO_HEAD_POOLING,
+                                HeadPooling.FLATTEN.name(),
+                                HeadPooling.GLOBAL_AVERAGE.name(),
+                                HeadPooling.GRID_AVERAGE.name()),
                         Importance.LOW,
                         HEAD_POOLING_DOC)
                 .define(HEAD_NORMALIZED_CONFIG, Type.BOOLEAN, head.normalized(), Importance.LOW, HEAD_NORMALIZED_DOC)
@@ -806,10 +826,14 @@ public final class TrainingWorkerConfig extends AbstractConfig {
      */
     public HeadConfig head(long[] featureShape) {
         HeadConfig defaults = HeadConfig.defaults();
+        boolean linear = HeadKind.valueOf(getString(HEAD_KIND_CONFIG)) == HeadKind.LINEAR;
         String configuredPooling = getString(HEAD_POOLING_CONFIG);
-        HeadPooling pooling = configuredPooling.equals(AUTO_HEAD_POOLING)
-                ? HeadPooling.forFeatures(featureShape)
-                : HeadPooling.valueOf(configuredPooling);
+        HeadPooling pooling = !configuredPooling.equals(AUTO_HEAD_POOLING)
+                ? HeadPooling.valueOf(configuredPooling)
+                : linear ? HeadPooling.forLinearHead(featureShape) : HeadPooling.forFeatures(featureShape);
+        if (linear) {
+            return HeadConfig.linear(pooling);
+        }
         boolean normalized = getBoolean(HEAD_NORMALIZED_CONFIG);
         double learningRate = originals().containsKey(HEAD_LEARNING_RATE_CONFIG)
                 ? getDouble(HEAD_LEARNING_RATE_CONFIG)

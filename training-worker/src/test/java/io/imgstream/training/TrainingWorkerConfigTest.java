@@ -57,6 +57,30 @@ class TrainingWorkerConfigTest {
     }
 
     @Test
+    void shouldBuildALinearHeadOverAGridOfALargeMapWhenAskedFor() {
+        Map<String, Object> linear = minimal();
+        linear.put(TrainingWorkerConfig.HEAD_KIND_CONFIG, "LINEAR");
+        Map<String, Object> averaged = new HashMap<>(linear);
+        averaged.put(TrainingWorkerConfig.HEAD_POOLING_CONFIG, "GLOBAL_AVERAGE");
+        Map<String, Object> unknown = minimal();
+        unknown.put(TrainingWorkerConfig.HEAD_KIND_CONFIG, "WIDE");
+
+        HeadConfig head = new TrainingWorkerConfig(linear).head(new long[] {576, 14, 14});
+
+        assertThat(head.isLinear()).isTrue();
+        assertThat(head.pooling()).isEqualTo(HeadPooling.GRID_AVERAGE);
+        assertThat(new TrainingWorkerConfig(linear).head(new long[] {512, 4, 4}).pooling())
+                .isEqualTo(HeadPooling.FLATTEN);
+        assertThat(new TrainingWorkerConfig(averaged)
+                        .head(new long[] {576, 14, 14})
+                        .pooling())
+                .isEqualTo(HeadPooling.GLOBAL_AVERAGE);
+        assertThatThrownBy(() -> new TrainingWorkerConfig(unknown))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(TrainingWorkerConfig.HEAD_KIND_CONFIG);
+    }
+
+    @Test
     void shouldDefaultToTheSeedsRecipeOnVgg16() {
         TrainingWorkerConfig config = new TrainingWorkerConfig(minimal());
 

@@ -1,6 +1,8 @@
 package io.imgstream.model.head;
 
-/** How {@link HeadTrainer} weighs each example's loss by its class. */
+import java.util.Arrays;
+
+/** How {@link HeadTrainer} and {@link LinearHeadTrainer} weigh each example's loss by its class. */
 public enum ClassWeighting {
     /** Every example counts the same. */
     NONE,
@@ -12,5 +14,24 @@ public enum ClassWeighting {
      * the learning rate modest: at RMSprop 1e-2 the few heavily weighted minibatches made training
      * erratic in our tests, at 1e-3 the weights did their job.
      */
-    BALANCED
+    BALANCED;
+
+    /**
+     * Each class's weight for a training set with these counts.
+     *
+     * @param counts examples per class
+     * @return per class, its weight (0 for a class with no examples); null for {@link #NONE}
+     */
+    public float[] weights(int[] counts) {
+        if (this == NONE) {
+            return null;
+        }
+        long total = Arrays.stream(counts).asLongStream().sum();
+        long present = Arrays.stream(counts).filter(c -> c > 0).count();
+        float[] weights = new float[counts.length];
+        for (int c = 0; c < counts.length; c++) {
+            weights[c] = counts[c] == 0 ? 0f : (float) ((double) total / (present * counts[c]));
+        }
+        return weights;
+    }
 }

@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -29,7 +30,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * several bases a {@value #MERGE} concatenation; if {@link HeadConfig#normalized()}, {@value #NORMALIZATION}; then
  * {@value #DENSE} (ReLU) → {@value #DROPOUT} →
  * {@value #OUTPUT} (softmax with cross-entropy, or one sigmoid unit with binary cross-entropy for two
- * classes, see {@link ClassOutputs}). The optimiser is RMSprop per {@link HeadConfig}.
+ * classes, see {@link ClassOutputs}); a {@linkplain HeadConfig#isLinear() linear} head has no {@value #DENSE} and
+ * {@value #DROPOUT}. The optimiser is RMSprop per {@link HeadConfig}.
  *
  * <p>Inputs take each example's features in its base's shape, e.g. {@code [n, 512, 4, 4]}; a
  * one-dimensional feature shape is already a vector and only works with {@link HeadPooling#FLATTEN}.
@@ -42,7 +44,7 @@ public final class HeadBuilder {
     public static final String INPUT_PREFIX = "features_";
     /** Prefix of the per-base flatten vertices ({@link HeadPooling#FLATTEN}). */
     public static final String FLATTEN_PREFIX = "flatten_";
-    /** Prefix of the per-base global average pooling layers ({@link HeadPooling#GLOBAL_AVERAGE}). */
+    /** Prefix of the per-base pooling layers ({@link HeadPooling#GLOBAL_AVERAGE}, {@link HeadPooling#GRID_AVERAGE}). */
     public static final String POOL_PREFIX = "pool_";
     /** Name of the vertex concatenating several bases' vectors. */
     public static final String MERGE = "merge";
@@ -77,8 +79,8 @@ public final class HeadBuilder {
      * @param config        architecture and optimiser
      * @param seed          weight initialisation seed; the same seed gives the same initial weights
      * @return a new, initialised head
-     * @throws IllegalArgumentException if there is no shape, a shape is neither rank 1 nor 3, or
-     *                                  global average pooling meets a rank-1 shape
+     * @throws IllegalArgumentException if there is no shape, a shape is neither rank 1 nor 3, average pooling meets a
+     *                                  rank-1 shape, or grid pooling a map smaller than its grid
      */
     public static ComputationGraph build(List<long[]> featureShapes, int classes, HeadConfig config, long seed) {
         Objects.requireNonNull(featureShapes, "featureShapes");
@@ -99,8 +101,8 @@ public final class HeadBuilder {
             String input = inputName(b);
             graph.addInputs(input);
             if (shape.length == 1) {
-                if (config.pooling() == HeadPooling.GLOBAL_AVERAGE) {
-                    throw new IllegalArgumentException("global average pooling needs [c, h, w] features; base " + b
+                if (config.pooling() != HeadPooling.FLATTEN) {
+                    throw new IllegalArgumentException(config.pooling() + " pooling needs [c, h, w] features; base " + b
                             + " has shape " + Arrays.toString(shape));
                 }
                 inputTypes[b] = InputType.feedForward(shape[0]);
@@ -113,9 +115,17 @@ public final class HeadBuilder {
                             new PreprocessorVertex(new CnnToFeedForwardPreProcessor(shape[1], shape[2], shape[0])),
                             input);
                     vectors.add(FLATTEN_PREFIX + b);
-                } else {
+                } else if (config.pooling() == HeadPooling.GLOBAL_AVERAGE) {
                     graph.addLayer(POOL_PREFIX + b, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), input);
                     vectors.add(POOL_PREFIX + b);
+                } else {
+                    graph.addLayer(POOL_PREFIX + b, gridPooling(shape, b), input);
+                    graph.addVertex(
+                            FLATTEN_PREFIX + b,
+                            new PreprocessorVertex(
+                                    new CnnToFeedForwardPreProcessor(HeadPooling.GRID, HeadPooling.GRID, shape[0])),
+                            POOL_PREFIX + b);
+                    vectors.add(FLATTEN_PREFIX + b);
                 }
             } else {
                 throw new IllegalArgumentException(
@@ -131,18 +141,23 @@ public final class HeadBuilder {
             graph.addLayer(NORMALIZATION, new BatchNormalization.Builder().build(), denseInput);
             denseInput = NORMALIZATION;
         }
-        graph.setInputTypes(inputTypes)
-                .addLayer(
-                        DENSE,
-                        new DenseLayer.Builder()
-                                .nOut(config.hiddenUnits())
-                                .activation(Activation.RELU)
-                                .weightInit(WeightInit.RELU)
-                                .build(),
-                        denseInput)
-                // DL4J's Dropout takes the probability of KEEPING an activation, not of dropping it.
-                .addLayer(DROPOUT, new DropoutLayer.Builder(new Dropout(1.0 - config.dropoutRate())).build(), DENSE)
-                .addLayer(
+        graph.setInputTypes(inputTypes);
+        String outputInput = denseInput;
+        if (!config.isLinear()) {
+            graph.addLayer(
+                            DENSE,
+                            new DenseLayer.Builder()
+                                    .nOut(config.hiddenUnits())
+                                    .activation(Activation.RELU)
+                                    .weightInit(WeightInit.RELU)
+                                    .build(),
+                            denseInput)
+                    // DL4J's Dropout takes the probability of KEEPING an activation, not of dropping it.
+                    .addLayer(
+                            DROPOUT, new DropoutLayer.Builder(new Dropout(1.0 - config.dropoutRate())).build(), DENSE);
+            outputInput = DROPOUT;
+        }
+        graph.addLayer(
                         OUTPUT,
                         units == 1
                                 ? new OutputLayer.Builder(LossFunctions.LossFunction.XENT)
@@ -153,11 +168,38 @@ public final class HeadBuilder {
                                         .nOut(units)
                                         .activation(Activation.SOFTMAX)
                                         .build(),
-                        DROPOUT)
+                        outputInput)
                 .setOutputs(OUTPUT);
         ComputationGraph head = new ComputationGraph(graph.build());
         head.init();
         return head;
+    }
+
+    /**
+     * Name of the vertex whose activations are the vector the head's first trained layer reads: the pooled (and
+     * merged, and normalised) features.
+     *
+     * @param head a head from {@link #build}
+     */
+    public static String vectorVertex(ComputationGraph head) {
+        String first = head.getConfiguration().getVertices().containsKey(DENSE) ? DENSE : OUTPUT;
+        return head.getConfiguration().getVertexInputs().get(first).get(0);
+    }
+
+    // Kernel ceil(n/2) at stride n - ceil(n/2) gives two cells per side for any n >= 2: 14 -> 7 at 7, 7 -> 4 at 3.
+    private static SubsamplingLayer gridPooling(long[] shape, int base) {
+        if (shape[1] < HeadPooling.GRID || shape[2] < HeadPooling.GRID) {
+            throw new IllegalArgumentException("grid pooling needs feature maps of at least " + HeadPooling.GRID + "x"
+                    + HeadPooling.GRID + "; base " + base + " has shape " + Arrays.toString(shape));
+        }
+        int height = Math.toIntExact(shape[1]);
+        int width = Math.toIntExact(shape[2]);
+        int kernelHeight = (height + 1) / 2;
+        int kernelWidth = (width + 1) / 2;
+        return new SubsamplingLayer.Builder(PoolingType.AVG)
+                .kernelSize(kernelHeight, kernelWidth)
+                .stride(height - kernelHeight, width - kernelWidth)
+                .build();
     }
 
     /**

@@ -4,13 +4,16 @@ import java.util.Objects;
 
 /**
  * Architecture and optimiser of a head, as in the seeds: pooling → (optionally) batch normalisation →
- * Dense({@code hiddenUnits}, ReLU) → Dropout({@code dropoutRate}) → softmax, trained with RMSprop.
+ * Dense({@code hiddenUnits}, ReLU) → Dropout({@code dropoutRate}) → softmax, trained with RMSprop. A <em>linear</em>
+ * head ({@link #linear}) has no hidden layer: pooling → softmax, a regularised softmax regression on the pooled
+ * features that {@link LinearHeadTrainer} fits.
  *
  * <p>The constructor throws {@code IllegalArgumentException} if a number is out of range.
  *
  * @param pooling      how each base's feature map is reduced to a vector
- * @param hiddenUnits  units of the dense layer; positive
- * @param dropoutRate  fraction of the dense layer's activations dropped while training, in {@code [0, 1)}
+ * @param hiddenUnits  units of the dense layer; positive, or 0 for a linear head
+ * @param dropoutRate  fraction of the dense layer's activations dropped while training, in {@code [0, 1)}; 0 for a
+ *                     linear head
  * @param learningRate RMSprop learning rate; positive
  * @param rmsDecay     RMSprop decay of the squared-gradient average ({@code rho}), in {@code (0, 1)}
  * @param normalized   whether a batch normalisation layer standardises the pooled features before the dense layer
@@ -45,8 +48,13 @@ public record HeadConfig(
 
     public HeadConfig {
         Objects.requireNonNull(pooling, "pooling");
-        if (hiddenUnits <= 0) {
-            throw new IllegalArgumentException("hiddenUnits must be positive, was " + hiddenUnits);
+        if (hiddenUnits < 0) {
+            throw new IllegalArgumentException(
+                    "hiddenUnits must be positive, or 0 for a linear head, was " + hiddenUnits);
+        }
+        if (hiddenUnits == 0 && dropoutRate != 0) {
+            throw new IllegalArgumentException(
+                    "a linear head has no layer to drop out of; dropoutRate was " + dropoutRate);
         }
         if (dropoutRate < 0 || dropoutRate >= 1) {
             throw new IllegalArgumentException("dropoutRate must be in [0, 1), was " + dropoutRate);
@@ -72,6 +80,30 @@ public record HeadConfig(
                 DEFAULT_LEARNING_RATE,
                 DEFAULT_RMS_DECAY,
                 DEFAULT_NORMALIZED);
+    }
+
+    /**
+     * A linear head: the features pooled as given, straight into the output layer.
+     *
+     * @param pooling how each base's feature map is reduced to a vector
+     */
+    public static HeadConfig linear(HeadPooling pooling) {
+        return new HeadConfig(pooling, 0, 0, SCALED_FEATURES_LEARNING_RATE, DEFAULT_RMS_DECAY, false);
+    }
+
+    /**
+     * A linear head for a base's features, as {@code fit --head linear} builds it: the pooling
+     * {@link HeadPooling#forLinearHead} chooses.
+     *
+     * @param featureShape one image's features from the base
+     */
+    public static HeadConfig linearFor(long[] featureShape) {
+        return linear(HeadPooling.forLinearHead(featureShape));
+    }
+
+    /** Whether the head has no hidden layer. */
+    public boolean isLinear() {
+        return hiddenUnits == 0;
     }
 
     /**

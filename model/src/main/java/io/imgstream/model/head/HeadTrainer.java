@@ -181,7 +181,7 @@ public final class HeadTrainer {
         int classes = ClassOutputs.classCount(head);
         requireFits(train, "training", classes);
         requireFits(validation, "validation", classes);
-        float[] weights = classWeights(train, classes);
+        float[] weights = config.classWeighting().weights(train.countsPerClass(classes));
         int[] order = ExampleOrder.identity(train.count());
         while (!progress.stoppedEarly && progress.epoch < config.maxEpochs()) {
             int epoch = progress.epoch + 1;
@@ -276,19 +276,6 @@ public final class HeadTrainer {
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private float[] classWeights(LabeledFeatures train, int classes) {
-        if (config.classWeighting() == ClassWeighting.NONE) {
-            return null;
-        }
-        int[] counts = train.countsPerClass(classes);
-        long present = Arrays.stream(counts).filter(c -> c > 0).count();
-        float[] weights = new float[classes];
-        for (int c = 0; c < classes; c++) {
-            weights[c] = counts[c] == 0 ? 0f : (float) ((double) train.count() / (present * counts[c]));
-        }
-        return weights;
-    }
-
     /**
      * The minibatch starting at {@code from}; one that would leave a single example behind takes it along, because
      * DL4J reads a one-row label mask as a per-output mask, which softmax cross-entropy refuses.
@@ -299,7 +286,7 @@ public final class HeadTrainer {
     }
 
     /** Per-example weights as a label mask: DL4J multiplies each example's loss and gradient by its mask value. */
-    private static INDArray exampleWeights(int[] labels, int[] order, int from, int size, float[] weights) {
+    static INDArray exampleWeights(int[] labels, int[] order, int from, int size, float[] weights) {
         float[] values = new float[size];
         for (int i = 0; i < size; i++) {
             values[i] = weights[labels[order[from + i]]];
@@ -308,7 +295,8 @@ public final class HeadTrainer {
     }
 
     private static double learningRateOf(ComputationGraph head) {
-        return head.getLayer(HeadBuilder.DENSE)
+        // Every layer of a head shares one updater; the output layer is the one every head has.
+        return head.getLayer(HeadBuilder.OUTPUT)
                 .conf()
                 .getLayer()
                 .getUpdaterByParam("W")

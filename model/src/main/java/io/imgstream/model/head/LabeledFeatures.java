@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -102,6 +103,29 @@ public record LabeledFeatures(List<float[][]> inputs, List<long[]> shapes, int[]
             shapes.addAll(data.shapes);
         }
         return new LabeledFeatures(inputs, shapes, perBase[0].labels);
+    }
+
+    /**
+     * Appends another data set's examples to these.
+     *
+     * @param more examples of the same bases, with the same feature shapes
+     * @return a new data set sharing the feature rows: these examples, then {@code more}'s
+     * @throws IllegalArgumentException if the bases or their shapes differ
+     */
+    public LabeledFeatures plus(LabeledFeatures more) {
+        if (more.shapes.size() != shapes.size()
+                || IntStream.range(0, shapes.size()).anyMatch(b -> !Arrays.equals(shapes.get(b), more.shapes.get(b)))) {
+            throw new IllegalArgumentException("examples of different bases or feature shapes can't be joined");
+        }
+        List<float[][]> joined = new ArrayList<>();
+        for (int b = 0; b < inputs.size(); b++) {
+            float[][] rows = Arrays.copyOf(inputs.get(b), count() + more.count());
+            System.arraycopy(more.inputs.get(b), 0, rows, count(), more.count());
+            joined.add(rows);
+        }
+        int[] joinedLabels = Arrays.copyOf(labels, count() + more.count());
+        System.arraycopy(more.labels, 0, joinedLabels, count(), more.count());
+        return new LabeledFeatures(joined, shapes, joinedLabels);
     }
 
     /**

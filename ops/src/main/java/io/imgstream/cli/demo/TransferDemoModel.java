@@ -6,6 +6,7 @@ import io.imgstream.model.augment.AugmentationPreset;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.head.HeadKind;
 import io.imgstream.training.fit.Fit;
 import io.imgstream.training.fit.FitSettings;
 import io.imgstream.training.fit.FolderDataset;
@@ -83,7 +84,8 @@ public record TransferDemoModel(BaseNetwork base, int perClass) {
                 workDir.resolve("fit").resolve(modelName()),
                 false,
                 true,
-                AugmentationPreset.SEEDS);
+                AugmentationPreset.SEEDS,
+                HeadKind.DENSE);
         Fit.Outcome outcome = new Fit(base, settings, line -> {
                     progress.println("  " + line);
                     progress.flush();

@@ -23,10 +23,13 @@ import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.head.ClassWeighting;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
+import io.imgstream.model.head.HeadKind;
 import io.imgstream.model.head.HeadTrainer;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.HeadTrainingResult;
 import io.imgstream.model.head.LabeledFeatures;
+import io.imgstream.model.head.LinearHeadTrainer;
+import io.imgstream.model.head.LinearHeadTrainingConfig;
 import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuneCheckpoint;
@@ -55,9 +58,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 /**
  * The seeds' recipe, once, on a folder-per-class tree: bottleneck features computed once and cached on disk; a
  * Dense(256)-Dropout(0.5) head trained with RMSprop, balanced class weights, early stopping and learning-rate
- * reduction on plateau, checkpointed every epoch; then, if asked, the base's last layers fine-tuned with the head
- * (SGD 1e-4, momentum 0.9, seeded augmentation); the result evaluated on the test images (or, without any, the
- * validation images) exactly as it will be served, from its bundle, and saved to the model store.
+ * reduction on plateau, checkpointed every epoch (or, with {@link HeadKind#LINEAR}, a linear head whose L2 strength
+ * the validation images choose, see {@link LinearHeadTrainer}); then, if asked, the base's last layers fine-tuned
+ * with the head (SGD 1e-4, momentum 0.9, seeded augmentation); the result evaluated on the test images (or, without
+ * any, the validation images) exactly as it will be served, from its bundle, and saved to the model store.
  *
  * <p>Not thread-safe; one fit at a time per work directory.
  */
@@ -183,36 +187,17 @@ public final class Fit {
                 cached[0]));
 
         long trainStarted = System.nanoTime();
-        HeadTrainer trainer = new HeadTrainer(headConfig());
-        Path checkpoints = settings.workDir().resolve(CHECKPOINTS);
-        Consumer<EpochMetrics> onEpoch = epoch -> log.accept(epoch.summary());
-        HeadTrainingResult head = settings.resume() && Files.isRegularFile(checkpoints.resolve(HeadTrainer.STATE_FILE))
-                ? trainer.resume(checkpoints, train, validation, onEpoch)
-                : trainer.train(
-                        HeadBuilder.build(
-                                base.featureShape(),
-                                classes.size(),
-                                HeadConfig.forFeatures(base.featureShape(), settings.normalized()),
-                                settings.seed()),
-                        train,
-                        validation,
-                        checkpoints,
-                        onEpoch);
-        log.accept(String.format(
-                Locale.ROOT,
-                "head: best epoch %d of %d, validation loss %.4f%s",
-                head.bestEpoch(),
-                head.curves().epochs(),
-                head.bestValidationLoss(),
-                head.stoppedEarly() ? " (stopped early)" : ""));
+        TrainedHead head = settings.head() == HeadKind.LINEAR
+                ? linearHead(classes.size(), train, validation)
+                : denseHead(classes.size(), train, validation);
         ComputationGraph network;
         Optional<TrainingCurves> fineTuneCurves = Optional.empty();
         if (settings.fineTune()) {
             FineTuner tuner = new FineTuner(fineTuneConfig());
-            ComputationGraph assembled = tuner.assemble(base, head.head(), unfreeze());
+            ComputationGraph assembled = tuner.assemble(base, head.network(), unfreeze());
             log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs, augmentation "
                     + settings.augmentation().name().toLowerCase(Locale.ROOT));
-            Path fineTuneCheckpoints = checkpoints.resolve(FINE_TUNE_CHECKPOINTS);
+            Path fineTuneCheckpoints = settings.workDir().resolve(CHECKPOINTS).resolve(FINE_TUNE_CHECKPOINTS);
             if (!settings.resume()) {
                 FineTuner.discardCheckpoint(fineTuneCheckpoints);
             } else if (FineTuneCheckpoint.existsIn(fineTuneCheckpoints)) {
@@ -224,12 +209,12 @@ public final class Fit {
                     images(data.train()),
                     images(data.validation()),
                     fineTuneCheckpoints,
-                    onEpoch);
+                    epoch -> log.accept(epoch.summary()));
             network = tuned.network();
             fineTuneCurves = Optional.of(tuned.curves());
         } else {
             network = new FineTuner(FineTuneConfig.defaults())
-                    .assemble(base, head.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
+                    .assemble(base, head.network(), new FineTuner.FromLayer(base.bottleneckLayer()));
         }
         Duration trainTime = Duration.ofNanos(System.nanoTime() - trainStarted);
 
@@ -278,6 +263,51 @@ public final class Fit {
                 featureTime,
                 trainTime,
                 List.copyOf(mistakes));
+    }
+
+    /** A trained head and its curves: per epoch of the dense head; of the linear head, at the L2 strength kept. */
+    private record TrainedHead(ComputationGraph network, TrainingCurves curves) {}
+
+    private TrainedHead denseHead(int classes, LabeledFeatures train, LabeledFeatures validation) throws IOException {
+        HeadTrainer trainer = new HeadTrainer(headConfig());
+        Path checkpoints = settings.workDir().resolve(CHECKPOINTS);
+        Consumer<EpochMetrics> onEpoch = epoch -> log.accept(epoch.summary());
+        HeadTrainingResult head = settings.resume() && Files.isRegularFile(checkpoints.resolve(HeadTrainer.STATE_FILE))
+                ? trainer.resume(checkpoints, train, validation, onEpoch)
+                : trainer.train(
+                        HeadBuilder.build(
+                                base.featureShape(),
+                                classes,
+                                HeadConfig.forFeatures(base.featureShape(), settings.normalized()),
+                                settings.seed()),
+                        train,
+                        validation,
+                        checkpoints,
+                        onEpoch);
+        log.accept(String.format(
+                Locale.ROOT,
+                "head: best epoch %d of %d, validation loss %.4f%s",
+                head.bestEpoch(),
+                head.curves().epochs(),
+                head.bestValidationLoss(),
+                head.stoppedEarly() ? " (stopped early)" : ""));
+        return new TrainedHead(head.head(), head.curves());
+    }
+
+    // Seconds of full-batch steps on cached features: nothing to checkpoint, so --resume simply fits it again.
+    private TrainedHead linearHead(int classes, LabeledFeatures train, LabeledFeatures validation) {
+        HeadConfig config = HeadConfig.linearFor(base.featureShape());
+        log.accept("linear head over "
+                + config.pooling().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + " pooling; L2 strength chosen on the validation images");
+        LinearHeadTrainer.Result head = new LinearHeadTrainer(
+                        LinearHeadTrainingConfig.defaults(settings.seed(), ClassWeighting.BALANCED))
+                .train(
+                        HeadBuilder.build(base.featureShape(), classes, config, settings.seed()),
+                        train,
+                        validation,
+                        log);
+        return new TrainedHead(head.head(), head.curves());
     }
 
     private HeadTrainingConfig headConfig() {

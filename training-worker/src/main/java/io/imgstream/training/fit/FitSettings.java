@@ -1,6 +1,7 @@
 package io.imgstream.training.fit;
 
 import io.imgstream.model.augment.AugmentationPreset;
+import io.imgstream.model.head.HeadKind;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * @param normalized     whether the head standardises the pooled features first (batch normalisation): the channels
  *                       of an intermediate layer differ in scale by orders of magnitude, a last layer's less so
  * @param augmentation   the random changes fine-tuning applies to each training image
+ * @param head           which head is trained on the features; a linear head ignores {@code headEpochs} and
+ *                       {@code normalized} (it standardises its features itself)
  */
 public record FitSettings(
         String modelName,
@@ -32,7 +35,8 @@ public record FitSettings(
         Path workDir,
         boolean resume,
         boolean normalized,
-        AugmentationPreset augmentation) {
+        AugmentationPreset augmentation,
+        HeadKind head) {
 
     /** Default head epochs, as in the seeds' bottleneck script. */
     public static final int DEFAULT_HEAD_EPOCHS = 50;
@@ -45,6 +49,7 @@ public record FitSettings(
         Objects.requireNonNull(modelName, "modelName");
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(augmentation, "augmentation");
+        Objects.requireNonNull(head, "head");
         if (!MODEL_NAME.matcher(modelName).matches()) {
             throw new IllegalArgumentException(
                     "model name '" + modelName + "' must be letters, digits, '.', '_' or '-' (at most 100)");

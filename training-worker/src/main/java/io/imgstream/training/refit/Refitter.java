@@ -22,6 +22,8 @@ import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.head.HeadTrainingResult;
 import io.imgstream.model.head.HeadWarmStart;
 import io.imgstream.model.head.LabeledFeatures;
+import io.imgstream.model.head.LinearHeadTrainer;
+import io.imgstream.model.head.LinearHeadTrainingConfig;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.schemas.avro.FeatureVector;
@@ -207,38 +209,9 @@ public final class Refitter {
                 unusable.isEmpty() ? "" : ", left out " + unusable));
 
         long fitStarted = System.nanoTime();
-        ComputationGraph head =
-                HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
-        current.ifPresent(c -> c.network().ifPresent(network -> {
-            HeadWarmStart.Carried carried = HeadWarmStart.copy(network, c.classes(), head, classes);
-            progress.accept(String.format(
-                    Locale.ROOT,
-                    "warm start from v%d: dense layer %s, output units of %d of %d classes",
-                    c.version(),
-                    carried.dense() ? "copied" : "fresh",
-                    carried.carriedClasses(),
-                    classes.size()));
-        }));
-        HeadTrainer trainer = new HeadTrainer(trainingConfig);
-        String fingerprint = RefitCheckpoints.fingerprint(
-                String.join(
-                        "\n",
-                        modelName,
-                        "v" + version,
-                        base.id().toString(),
-                        String.join("\t", classes),
-                        current.map(c -> "from v" + c.version()).orElse("fresh"),
-                        headConfig.toString(),
-                        trainingConfig.toString(),
-                        fineTuning
-                                .filter(tuning -> tuning.appliesTo(version))
-                                .map(tuning -> "fine-tune " + tuning.config() + " layers " + tuning.layers()
-                                        + " max images " + tuning.maxImages())
-                                .orElse("head only")),
-                train,
-                validation);
-        HeadTrainingResult result =
-                trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
+        TrainedHead result = headConfig.isLinear()
+                ? linearHead(classes, train, validation, version)
+                : denseHead(current, classes, train, validation, version);
 
         Optional<FineTuneStep.Tuned> tuned = fineTuning
                 .filter(tuning -> tuning.appliesTo(version))
@@ -376,6 +349,68 @@ public final class Refitter {
                         .orElseThrow(),
                 recipe,
                 trainingConfig.seed() + version);
+    }
+
+    /** A trained head and its curves. */
+    private record TrainedHead(ComputationGraph head, TrainingCurves curves) {}
+
+    /** The seeds' head, warm-started from the current version and checkpointed every epoch. */
+    private TrainedHead denseHead(
+            Optional<CurrentVersion> current,
+            List<String> classes,
+            List<LabeledExample> train,
+            List<LabeledExample> validation,
+            int version) {
+        ComputationGraph head =
+                HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
+        current.ifPresent(c -> c.network().ifPresent(network -> {
+            HeadWarmStart.Carried carried = HeadWarmStart.copy(network, c.classes(), head, classes);
+            progress.accept(String.format(
+                    Locale.ROOT,
+                    "warm start from v%d: dense layer %s, output units of %d of %d classes",
+                    c.version(),
+                    carried.dense() ? "copied" : "fresh",
+                    carried.carriedClasses(),
+                    classes.size()));
+        }));
+        HeadTrainer trainer = new HeadTrainer(trainingConfig);
+        String fingerprint = RefitCheckpoints.fingerprint(
+                String.join(
+                        "\n",
+                        modelName,
+                        "v" + version,
+                        base.id().toString(),
+                        String.join("\t", classes),
+                        current.map(c -> "from v" + c.version()).orElse("fresh"),
+                        headConfig.toString(),
+                        trainingConfig.toString(),
+                        fineTuning
+                                .filter(tuning -> tuning.appliesTo(version))
+                                .map(tuning -> "fine-tune " + tuning.config() + " layers " + tuning.layers()
+                                        + " max images " + tuning.maxImages())
+                                .orElse("head only")),
+                train,
+                validation);
+        HeadTrainingResult result =
+                trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
+        return new TrainedHead(result.head(), result.curves());
+    }
+
+    // Seconds of full-batch steps on features already computed: nothing to checkpoint or warm-start.
+    private TrainedHead linearHead(
+            List<String> classes, List<LabeledExample> train, List<LabeledExample> validation, int version) {
+        ComputationGraph head =
+                HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
+        // With no validation side the training images stand in for it; joined to themselves for the final fit,
+        // every example still weighs the same.
+        LinearHeadTrainer.Result result = new LinearHeadTrainer(LinearHeadTrainingConfig.defaults(
+                        trainingConfig.seed() + version, trainingConfig.classWeighting()))
+                .train(
+                        head,
+                        features(train, classes),
+                        features(validation, classes),
+                        line -> progress.accept("  " + line));
+        return new TrainedHead(result.head(), result.curves());
     }
 
     private HeadTrainingResult trainHead(

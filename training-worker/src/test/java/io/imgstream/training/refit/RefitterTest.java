@@ -13,6 +13,7 @@ import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.Lineage;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.features.FeatureExtractor;
+import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadTrainingConfig;
 import io.imgstream.model.training.ConcatenatedBase;
@@ -75,6 +76,8 @@ class RefitterTest {
     private Path images;
     /** How candidates that pass are announced. */
     private ModelStatus publishStatus = ModelStatus.PROMOTED;
+    /** The head refits train. */
+    private HeadConfig headConfig = HeadConfig.defaults().withLearningRate(1e-3);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -242,6 +245,26 @@ class RefitterTest {
         assertThat(store.list())
                 .as("a rejected candidate is kept for 'models promote'")
                 .hasSize(2);
+    }
+
+    @Test
+    void shouldRefitALinearHeadWhenAskedAndPublishItWithoutAHiddenLayer() throws Exception {
+        headConfig = HeadConfig.linearFor(base.featureShape());
+
+        RefitOutcome outcome = refitter(0.01).refit(examples(0, 3), Optional.empty());
+
+        assertThat(outcome.skipped()).isEmpty();
+        assertThat(outcome.accuracy()).as("three separable classes").isGreaterThan(0.5);
+        assertThat(progress)
+                .anyMatch(line -> line.contains("L2 0.001: validation accuracy"))
+                .anyMatch(line -> line.contains("linear head at L2"));
+        ModelVersion version = announced.get(0);
+        ModelBundle bundle = BundleFile.readVerified(
+                Path.of(java.net.URI.create(version.getBundleUri().toString())),
+                version.getBundleSha256().toString());
+        assertThat(bundle.network().getConfiguration().getVertices()).doesNotContainKey(HeadBuilder.DENSE);
+        assertThat(bundle.manifest().lineage().recipe().get("head")).contains("hiddenUnits=0");
+        assertThat(bundle.curves()).isPresent();
     }
 
     @Test
@@ -495,7 +518,7 @@ class RefitterTest {
         return new Refitter(
                 MODEL,
                 base,
-                HeadConfig.defaults().withLearningRate(1e-3),
+                headConfig,
                 training,
                 new HoldoutSplit(25, 10),
                 minImprovement,
