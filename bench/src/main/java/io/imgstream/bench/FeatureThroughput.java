@@ -1,9 +1,5 @@
 package io.imgstream.bench;
 
-import io.imgstream.images.decode.ImageDecodeException;
-import io.imgstream.images.decode.ImageDecoder;
-import io.imgstream.images.decode.ImageLimits;
-import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.features.FeatureExtractor;
@@ -18,6 +14,7 @@ import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
 import io.imgstream.model.training.TransferExperiment;
+import io.imgstream.training.fit.ImageFiles;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -43,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Feature extraction from image files against raw inference, and a head refit from the cached features against
  * computing them again. Features come as {@code imgstream fit} and the worker's backfill compute them: each file read
- * and decoded to the base's input size by the product's {@link ImageDecoder} (default limits) on {@link LoadAhead}'s
+ * and decoded to the base's input size by {@code fit}'s own {@link ImageFiles} (default limits) on {@link LoadAhead}'s
  * thread, a minibatch ahead of the {@link FeatureExtractor} that runs it through the base. Raw inference is the same
  * number of images through the base's forward pass alone (the fast path, where the base has one) on one preprocessed
  * minibatch of those images, repeated.
@@ -103,7 +100,6 @@ public final class FeatureThroughput {
     private final List<Path> files;
     private final int epochs;
     private final long seed;
-    private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
 
     /**
      * @param files  the image files, at least one minibatch of {@value FeatureExtractor#DEFAULT_BATCH_SIZE}
@@ -175,8 +171,7 @@ public final class FeatureThroughput {
      */
     public Row measure(String name, BaseNetwork base, PrintWriter progress) {
         Preprocessing input = base.preprocessing();
-        TargetSize target = new TargetSize(input.width(), input.height());
-        int batch = FeatureExtractor.DEFAULT_BATCH_SIZE;
+        ImageFiles images = new ImageFiles(input);
         progress.printf(Locale.ROOT, "%s: features of %d image files...%n", name, files.size());
         progress.flush();
         List<BottleneckFeatures> features = new ArrayList<>(files.size());
@@ -186,8 +181,8 @@ public final class FeatureThroughput {
         double featureSeconds;
         try (FeatureExtractor extractor = new FeatureExtractor(base)) {
             List<BufferedImage> first = new ArrayList<>();
-            for (Path file : files.subList(0, batch)) {
-                first.add(decode(file, target));
+            for (Path file : files.subList(0, extractor.batchSize())) {
+                first.add(decode(images, file));
             }
             // The warm-up allocates the extractor's buffers and lets oneDNN pick its kernels.
             extractor.extract(first);
@@ -197,7 +192,7 @@ public final class FeatureThroughput {
                             files,
                             file -> {
                                 long decodeStarted = System.nanoTime();
-                                BufferedImage image = decode(file, target);
+                                BufferedImage image = decode(images, file);
                                 decodeNanos.addAndGet(System.nanoTime() - decodeStarted);
                                 return Optional.of(image);
                             },
@@ -297,13 +292,11 @@ public final class FeatureThroughput {
         return (System.nanoTime() - started) / NANOS_PER_SECOND * files.size() / (iterations * first.size());
     }
 
-    private BufferedImage decode(Path file, TargetSize target) {
+    private static BufferedImage decode(ImageFiles images, Path file) {
         try {
-            return decoder.decode(Files.readAllBytes(file), target);
+            return images.decode(file);
         } catch (IOException e) {
             throw new UncheckedIOException("can't read " + file, e);
-        } catch (ImageDecodeException e) {
-            throw new IllegalArgumentException(file + " is not a usable image: " + e.getMessage(), e);
         }
     }
 }

@@ -1,9 +1,5 @@
 package io.imgstream.training.fit;
 
-import io.imgstream.images.decode.ImageDecodeException;
-import io.imgstream.images.decode.ImageDecoder;
-import io.imgstream.images.decode.ImageLimits;
-import io.imgstream.images.decode.TargetSize;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
@@ -84,7 +80,7 @@ public final class Fit {
     private final BaseNetwork base;
     private final FitSettings settings;
     private final Consumer<String> log;
-    private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
+    private final ImageFiles imageFiles;
 
     /**
      * @param base     the base; its graph is only read (fine-tuning trains a copy)
@@ -95,6 +91,7 @@ public final class Fit {
         this.base = Objects.requireNonNull(base, "base");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.log = Objects.requireNonNull(log, "log");
+        this.imageFiles = new ImageFiles(base.preprocessing());
         if (settings.fineTune() && base instanceof ConcatenatedBase) {
             throw new IllegalArgumentException(FINE_TUNING_SEVERAL_BASES);
         }
@@ -162,7 +159,7 @@ public final class Fit {
                 base.modelId()));
 
         long featuresStarted = System.nanoTime();
-        FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id(), decodedFor());
+        FeatureFiles cache = new FeatureFiles(settings.workDir().resolve("features"), base.id(), imageFiles.target());
         int total = data.train().size() + data.validation().size();
         int[] cached = {0};
         LabeledFeatures train;
@@ -381,25 +378,8 @@ public final class Fit {
         return new ImageSet(images, split.labels());
     }
 
-    /**
-     * The size large images are decoded for, as the scorer and the worker decode them (subsampled to a few times the
-     * base's input), so that fit computes the features they will.
-     */
-    private TargetSize decodedFor() {
-        return new TargetSize(base.preprocessing().width(), base.preprocessing().height());
-    }
-
     private BufferedImage decode(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > decoder.limits().maxBytes()) {
-            throw new IllegalArgumentException(file + " is " + size + " bytes, more than the "
-                    + decoder.limits().maxBytes() + " an image may be");
-        }
-        try {
-            return decoder.decode(Files.readAllBytes(file), decodedFor());
-        } catch (ImageDecodeException e) {
-            throw new IllegalArgumentException(file + " is not a usable image: " + e.getMessage(), e);
-        }
+        return imageFiles.decode(file);
     }
 
     /** Scores the split; each image's probabilities go to {@code probabilities}, wrong ones to {@code mistakes}. */
