@@ -8,6 +8,7 @@ import io.imgstream.model.bases.BaseStore;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.HeadKind;
+import io.imgstream.model.head.LinearHeadTrainingConfig;
 import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.model.weights.WeightLoadException;
@@ -104,7 +105,9 @@ public final class FitCommand implements Callable<Integer> {
             names = "--epochs",
             paramLabel = "N",
             defaultValue = "" + FitSettings.DEFAULT_HEAD_EPOCHS,
-            description = "Most epochs of the head; early stopping usually ends sooner (default: ${DEFAULT-VALUE}).")
+            description = "Most epochs of the dense head; early stopping usually ends sooner. A linear head takes "
+                    + LinearHeadTrainingConfig.DEFAULT_EPOCHS
+                    + " full-batch steps per L2 strength (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
     @Option(names = "--fine-tune", description = "Then fine-tune the base's last layers with the head.")

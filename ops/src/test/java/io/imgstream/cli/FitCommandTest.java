@@ -287,6 +287,11 @@ class FitCommandTest {
         assertThat(fit("--store", work.resolve("models").toString(), "--head", "wide"))
                 .isEqualTo(CliException.BAD_ARGUMENT);
         assertThat(err.toString()).contains("'wide' is not a head: use dense or linear");
+
+        err.getBuffer().setLength(0);
+        assertThat(fit("--store", work.resolve("models").toString(), "--head", "linear", "--normalize"))
+                .isEqualTo(CliException.BAD_ARGUMENT);
+        assertThat(err.toString()).contains("a linear head standardises its features itself");
     }
 
     private static int indexOf(int fashionMnistClass) {

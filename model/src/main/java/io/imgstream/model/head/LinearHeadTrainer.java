@@ -32,11 +32,12 @@ import org.nd4j.linalg.schedule.ScheduleType;
 /**
  * Fits a linear head ({@link HeadConfig#linear}) as a linear probe is fitted: the pooled features are standardised
  * with the training examples' mean and deviation, and a softmax regression with L2 regularisation is trained on them
- * by full-batch Adam at each of {@link LinearHeadTrainingConfig#l2Strengths()}; the strength with the best validation
- * accuracy (the lower validation loss between equals) is kept, and the regression is trained once more at it on the
- * training and validation examples together, since with a few hundred labels fifty more change the result more than
- * anything else does. The standardisation is then folded into the head's output layer ({@code w / s}, {@code b - m
- * w / s}), so the head reads the features as the base gives them and scores like any other.
+ * by full-batch Adam (its rate decayed over the last fifth of the steps) at each of
+ * {@link LinearHeadTrainingConfig#l2Strengths()}; the strength with the best validation accuracy (the lower
+ * validation loss between equals) is kept, and the regression is trained once more at it on the training and
+ * validation examples together: with a few hundred labels, a quarter more is worth more than the validation images'
+ * last use. The standardisation is then folded into the head's output layer ({@code w / s}, {@code b - m w / s}), so
+ * the head reads the features as the base gives them and scores like any other.
  *
  * <p>A feature constant over the examples it is standardised on (a channel that never fires) gets weight zero.
  *
@@ -44,7 +45,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * validation images fell five points short of a linear probe on the same MobileNetV2 layer; the probe's strength,
  * chosen on those images, is what kept it from learning its 400 training images by heart.
  *
- * <p>Not thread-safe: the seed is applied to the calling thread's ND4J random generator.
+ * <p>Not thread-safe: the head is changed in place.
  */
 public final class LinearHeadTrainer {
 

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *                       of an intermediate layer differ in scale by orders of magnitude, a last layer's less so
  * @param augmentation   the random changes fine-tuning applies to each training image
  * @param head           which head is trained on the features; a linear head ignores {@code headEpochs} and
- *                       {@code normalized} (it standardises its features itself)
+ *                       refuses {@code normalized} (it standardises its features itself)
  */
 public record FitSettings(
         String modelName,
@@ -57,6 +57,11 @@ public record FitSettings(
         if (headEpochs <= 0 || fineTuneEpochs <= 0) {
             throw new IllegalArgumentException(
                     "epochs must be positive, were " + headEpochs + " (head) and " + fineTuneEpochs + " (fine-tune)");
+        }
+        if (head == HeadKind.LINEAR && normalized) {
+            throw new IllegalArgumentException(
+                    "standardising before a dense layer is for the dense head; a linear head standardises its features "
+                            + "itself: drop --normalize or use --head dense");
         }
         if (unfreezeLayers < 0) {
             throw new IllegalArgumentException("unfreeze layers must not be negative, was " + unfreezeLayers);
