@@ -8,6 +8,7 @@ import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
 import io.imgstream.model.bundle.StoredBundle;
+import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.training.IdxImages;
 import io.imgstream.model.training.LabeledImages;
@@ -50,7 +51,9 @@ import picocli.CommandLine;
  * A real pretrained network as the worker's base, the way a user gets there: nsfwjs's MobileNetV2 (npm
  * {@code nsfwjs@4.4.0}) imported with {@code imgstream bases import}, named by the worker's {@code base.name}, and
  * the version it publishes from streamed labels scores images with that base inside its bundle. The worker runs
- * {@code refit.mode=FINE_TUNE}: the base's last layers train with the head on the labeled images, fetched again.
+ * the product's best path on few labels, {@code head.kind=LINEAR} (a softmax regression on the feature map averaged
+ * over a 2x2 grid, its L2 strength chosen on the validation side), then {@code refit.mode=FINE_TUNE}: the base's last
+ * layers train with that head on the labeled images, fetched again. ({@code TrainingWorkerIT} runs the dense head.)
  */
 @Tag("integration")
 class StoredBaseWorkerIT {
@@ -117,6 +120,10 @@ class StoredBaseWorkerIT {
                         .orElseThrow();
         ModelBundle bundle = BundleFile.readVerified(Path.of(stored.uri()), stored.sha256());
         assertThat(bundle.manifest().baseModelId()).isEqualTo(baseId);
+        assertThat(progress).anyMatch(line -> line.contains("linear head at L2"));
+        assertThat(bundle.network().getConfiguration().getVertices())
+                .as("a linear head has no hidden layer")
+                .doesNotContainKey(HeadBuilder.DENSE);
         assertThat(outcome.fineTuned()).isTrue();
         assertThat(progress).anyMatch(line -> line.startsWith("fine-tuning " + baseId));
         assertThat(bundle.manifest().bottleneckLayer())
@@ -200,7 +207,7 @@ class StoredBaseWorkerIT {
         props.put(TrainingWorkerConfig.BASE_STORE_CONFIG, bases.toString());
         props.put(TrainingWorkerConfig.REFIT_EVERY_LABELS_CONFIG, PER_CLASS * CLASSES.size());
         props.put(TrainingWorkerConfig.REFIT_INTERVAL_MS_CONFIG, 3_000);
-        props.put(TrainingWorkerConfig.HEAD_EPOCHS_CONFIG, 30);
+        props.put(TrainingWorkerConfig.HEAD_KIND_CONFIG, "LINEAR");
         // The seeds' second step on a channels-last base: its last layers train with the head.
         props.put(TrainingWorkerConfig.REFIT_MODE_CONFIG, "FINE_TUNE");
         props.put(TrainingWorkerConfig.REFIT_FINE_TUNE_EPOCHS_CONFIG, 2);

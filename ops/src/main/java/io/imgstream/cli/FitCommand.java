@@ -25,6 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
@@ -215,15 +217,15 @@ public final class FitCommand implements Callable<Integer> {
             throw new CliException(e.getMessage(), CliException.BAD_ARGUMENT, e);
         }
         Fit.Outcome outcome;
-        try (ProgressBar bar = PublishProgress.bar(
+        try (FeatureProgress progress = new FeatureProgress(PublishProgress.bar(
                 "features",
                 dataset.train().size() + dataset.validation().size(),
-                spec.commandLine().getErr())) {
+                spec.commandLine().getErr()))) {
             outcome = new Fit(network, settings, line -> {
                         out.println(line);
                         out.flush();
                     })
-                    .run(dataset, new FileSystemModelStore(store), reportDir, (done, total) -> bar.stepTo(done));
+                    .run(dataset, new FileSystemModelStore(store), reportDir, progress);
         } catch (IllegalArgumentException e) {
             throw new CliException("The fit stopped: " + e.getMessage(), CliException.FAILED, e);
         }
@@ -312,5 +314,37 @@ public final class FitCommand implements Callable<Integer> {
                                 m.predicted(),
                                 m.overlay()))
                         .toList());
+    }
+
+    /**
+     * The features bar, ended once the last labelled image's features are in: left open through the training that
+     * follows, it ran into the fit's log lines.
+     */
+    private static final class FeatureProgress implements BiConsumer<Integer, Integer>, AutoCloseable {
+
+        private final ProgressBar bar;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        FeatureProgress(ProgressBar bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public void accept(Integer done, Integer total) {
+            if (closed.get()) {
+                return;
+            }
+            bar.stepTo(done);
+            if (done >= total) {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                bar.close();
+            }
+        }
     }
 }

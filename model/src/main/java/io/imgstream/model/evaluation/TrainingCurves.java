@@ -86,6 +86,16 @@ public record TrainingCurves(
     }
 
     /**
+     * Returns the last epoch recorded: the epochs trained, where curves sample every few epochs (a linear head's
+     * hundreds of full-batch steps) as where they record each.
+     *
+     * @return the last epoch, or 0 if none was recorded
+     */
+    public int lastEpoch() {
+        return epoch.isEmpty() ? 0 : epoch.get(epoch.size() - 1);
+    }
+
+    /**
      * Serializes to indented JSON; equal curves give equal text.
      *
      * @return the JSON text

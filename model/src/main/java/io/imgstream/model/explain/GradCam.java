@@ -1,5 +1,6 @@
 package io.imgstream.model.explain;
 
+import io.imgstream.model.base.MergeAxes;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
@@ -113,7 +114,9 @@ public final class GradCam {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(layer, "layer");
-        ComputationGraph copy = network.clone();
+        ComputationGraph copy = MergeAxes.restore(network, network.clone());
+        // The layers' backward passes below write into the gradient views, which a restored copy has not made yet.
+        copy.initGradientsView();
         copy.getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
         copy.getConfiguration().setInferenceWorkspaceMode(WorkspaceMode.NONE);
         ComputationGraphConfiguration configuration = copy.getConfiguration();

@@ -152,21 +152,16 @@ public final class HeadTrainer {
         int classes = ClassOutputs.classCount(head);
         requireFits(data, "evaluation", classes);
         int[] order = ExampleOrder.identity(data.count());
-        double lossSum = 0;
-        int correct = 0;
+        ClassificationTally tally = new ClassificationTally();
         for (int from = 0; from < order.length; from += config.batchSize()) {
             int size = Math.min(config.batchSize(), order.length - from);
             float[][] probabilities =
                     ClassOutputs.probabilities(head.output(false, data.batch(order, from, size))[0], classes);
             for (int row = 0; row < size; row++) {
-                int label = data.labels()[from + row];
-                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
-                if (ClassOutputs.argMax(probabilities[row]) == label) {
-                    correct++;
-                }
+                tally.add(probabilities[row], data.labels()[from + row]);
             }
         }
-        return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
+        return tally.result();
     }
 
     private HeadTrainingResult run(

@@ -39,7 +39,9 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * last use. The standardisation is then folded into the head's output layer ({@code w / s}, {@code b - m w / s}), so
  * the head reads the features as the base gives them and scores like any other.
  *
- * <p>A feature constant over the examples it is standardised on (a channel that never fires) gets weight zero.
+ * <p>A feature constant over the examples it is standardised on (a channel that never fires) gets weight zero; one
+ * that barely varied is scaled as if it varied a tenth as much as the median feature, so that an image on which it
+ * fires can't stand hundreds of deviations out.
  *
  * <p>Why not {@link HeadTrainer}'s minibatch RMSprop and early stopping: a Dense(256) head stopped early on 100
  * validation images fell five points short of a linear probe on the same MobileNetV2 layer; the probe's strength,
@@ -50,6 +52,11 @@ import org.nd4j.linalg.schedule.ScheduleType;
 public final class LinearHeadTrainer {
 
     private static final int FEATURE_BATCH = 64;
+    /**
+     * Points on the kept strength's curves: measuring both sets after every one of hundreds of full-batch steps, for
+     * every strength, took two fifths of a fit.
+     */
+    private static final int CURVE_POINTS = 30;
     /** The learning rate at the last step, as a fraction of the configured one. */
     private static final double FINAL_RATE = 1e-2;
 
@@ -70,8 +77,9 @@ public final class LinearHeadTrainer {
      * @param head         the trained head, the instance passed in
      * @param l2           the strength kept
      * @param byStrength   per strength tried, in order, the regression's validation loss and accuracy
-     * @param curves       per epoch, training and validation loss and accuracy of the regression at the kept
-     *                     strength, before it was trained again on all examples
+     * @param curves       every few steps (the "epochs" of a full-batch fit), training and validation loss and
+     *                     accuracy of the regression at the kept strength, before it was trained again on all
+     *                     examples
      * @param onAllLabeled the final head's loss and accuracy on the training and validation examples it was fitted on
      */
     public record Result(
@@ -113,22 +121,26 @@ public final class LinearHeadTrainer {
         float[][] validationVectors = vectors(head, validation);
 
         Standardisation onTrain = Standardisation.of(trainVectors);
-        DataSet trainSet = dataSet(onTrain.apply(trainVectors), train.labels(), classes);
-        DataSet validationSet = dataSet(onTrain.apply(validationVectors), validation.labels(), classes);
+        DataSet trainSet = weighted(onTrain.apply(trainVectors), train, classes);
+        INDArray validationSet = Nd4j.create(onTrain.apply(validationVectors));
+        int every = Math.max(1, config.epochs() / CURVE_POINTS);
         Map<Double, EvaluationResult> byStrength = new LinkedHashMap<>();
         double best = Double.NaN;
         TrainingCurves bestCurves = TrainingCurves.empty();
         for (double l2 : config.l2Strengths()) {
             MultiLayerNetwork regression = regression(output, trainVectors[0].length, l2);
             TrainingCurves curves = TrainingCurves.empty();
+            long started = System.nanoTime();
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-                long started = System.nanoTime();
                 regression.fit(trainSet);
-                curves = curves.plus(EpochMetrics.of(
-                        epoch,
-                        evaluate(regression, trainSet, train.labels(), classes),
-                        evaluate(regression, validationSet, validation.labels(), classes),
-                        started));
+                if (epoch % every == 0 || epoch == config.epochs()) {
+                    curves = curves.plus(EpochMetrics.of(
+                            epoch,
+                            evaluate(regression, trainSet.getFeatures(), train.labels(), classes),
+                            evaluate(regression, validationSet, validation.labels(), classes),
+                            started));
+                    started = System.nanoTime();
+                }
             }
             EvaluationResult onValidation = evaluate(regression, validationSet, validation.labels(), classes);
             byStrength.put(l2, onValidation);
@@ -149,10 +161,9 @@ public final class LinearHeadTrainer {
 
         LabeledFeatures all = train.plus(validation);
         float[][] allVectors = concat(trainVectors, validationVectors);
-        int[] allLabels = all.labels();
         Standardisation onAll = Standardisation.of(allVectors);
         MultiLayerNetwork regression = regression(output, allVectors[0].length, best);
-        DataSet allSet = dataSet(onAll.apply(allVectors), allLabels, classes);
+        DataSet allSet = weighted(onAll.apply(allVectors), all, classes);
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             regression.fit(allSet);
         }
@@ -181,9 +192,11 @@ public final class LinearHeadTrainer {
         return rows;
     }
 
-    private DataSet dataSet(float[][] vectors, int[] labels, int classes) {
+    /** The examples to fit on, each weighted as {@link LinearHeadTrainingConfig#classWeighting()} says. */
+    private DataSet weighted(float[][] vectors, LabeledFeatures data, int classes) {
+        int[] labels = data.labels();
         int[] order = ExampleOrder.identity(labels.length);
-        float[] weights = config.classWeighting().weights(countsPerClass(labels, classes));
+        float[] weights = config.classWeighting().weights(data.countsPerClass(classes));
         return new DataSet(
                 Nd4j.create(vectors),
                 ClassOutputs.encode(labels, order, 0, labels.length, classes),
@@ -228,15 +241,9 @@ public final class LinearHeadTrainer {
     }
 
     /** Unweighted mean cross-entropy and accuracy, as {@link HeadTrainer#evaluate} measures a head. */
-    private static EvaluationResult evaluate(MultiLayerNetwork regression, DataSet data, int[] labels, int classes) {
-        float[][] probabilities = ClassOutputs.probabilities(regression.output(data.getFeatures(), false), classes);
-        double lossSum = 0;
-        int correct = 0;
-        for (int i = 0; i < labels.length; i++) {
-            lossSum += ClassOutputs.crossEntropy(probabilities[i], labels[i]);
-            correct += ClassOutputs.argMax(probabilities[i]) == labels[i] ? 1 : 0;
-        }
-        return new EvaluationResult(labels.length, lossSum / labels.length, (double) correct / labels.length);
+    private static EvaluationResult evaluate(
+            MultiLayerNetwork regression, INDArray vectors, int[] labels, int classes) {
+        return ClassificationTally.of(ClassOutputs.probabilities(regression.output(vectors, false), classes), labels);
     }
 
     /** The regression's weights on standardised vectors as the head's output layer's on raw ones. */
@@ -251,14 +258,6 @@ public final class LinearHeadTrainer {
         DataType type = target.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType();
         target.setParam(DefaultParamInitializer.WEIGHT_KEY, folded.castTo(type));
         target.setParam(DefaultParamInitializer.BIAS_KEY, foldedBias.castTo(type));
-    }
-
-    private static int[] countsPerClass(int[] labels, int classes) {
-        int[] counts = new int[classes];
-        for (int label : labels) {
-            counts[label]++;
-        }
-        return counts;
     }
 
     private static float[][] concat(float[][] first, float[][] second) {
@@ -277,6 +276,17 @@ public final class LinearHeadTrainer {
 
         // Below this a feature is constant up to float rounding of the values pooled into it.
         private static final double CONSTANT = 1e-6;
+        /**
+         * No feature's deviation counts as less than this fraction of the median deviation. A channel that barely
+         * fired on a few dozen training images has a tiny deviation; an image on which it fires as others do then
+         * stood hundreds of deviations out (seen: 782, on nsfwjs MobileNetV2 with 25 training images) and its
+         * prediction went wherever that one feature's weight pointed, with certainty. Floored, three Fashion-MNIST
+         * classes on that network with 25 training images gained 1.6 points of accuracy on 300 test images (mean of
+         * six splits) and their test loss fell by a third; ten classes with 400 training images did not move
+         * (0.846 against 0.847). A higher floor would squash a base's quieter features where bases of different
+         * scales are concatenated.
+         */
+        private static final double DEVIATION_FLOOR = 0.1;
 
         static Standardisation of(float[][] rows) {
             int features = rows[0].length;
@@ -289,12 +299,23 @@ public final class LinearHeadTrainer {
                 }
             }
             float[] mean = new float[features];
-            float[] scale = new float[features];
+            double[] deviation = new double[features];
+            List<Double> varying = new ArrayList<>();
             for (int j = 0; j < features; j++) {
                 double m = sum[j] / rows.length;
-                double deviation = Math.sqrt(Math.max(0, squares[j] / rows.length - m * m));
                 mean[j] = (float) m;
-                scale[j] = deviation > CONSTANT * Math.max(1, Math.abs(m)) ? (float) (1 / deviation) : 0f;
+                deviation[j] = Math.sqrt(Math.max(0, squares[j] / rows.length - m * m));
+                if (deviation[j] > CONSTANT * Math.max(1, Math.abs(m))) {
+                    varying.add(deviation[j]);
+                } else {
+                    deviation[j] = 0;
+                }
+            }
+            Collections.sort(varying);
+            double floor = varying.isEmpty() ? 0 : DEVIATION_FLOOR * varying.get(varying.size() / 2);
+            float[] scale = new float[features];
+            for (int j = 0; j < features; j++) {
+                scale[j] = deviation[j] > 0 ? (float) (1 / Math.max(deviation[j], floor)) : 0f;
             }
             return new Standardisation(mean, scale);
         }

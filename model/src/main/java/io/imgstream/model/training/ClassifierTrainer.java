@@ -4,6 +4,7 @@ import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ClassificationTally;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.preprocess.Preprocessing;
 import java.util.Objects;
@@ -99,22 +100,17 @@ public final class ClassifierTrainer {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        double lossSum = 0;
-        int correct = 0;
+        ClassificationTally tally = new ClassificationTally();
         for (int from = 0; from < order.length; from += config.batchSize()) {
             int size = Math.min(config.batchSize(), order.length - from);
             float[][] probabilities = network.outputSingle(false, features(data, order, from, size))
                     .castTo(DataType.FLOAT)
                     .toFloatMatrix();
             for (int row = 0; row < size; row++) {
-                int label = data.label(order[from + row]);
-                lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
-                if (ClassOutputs.argMax(probabilities[row]) == label) {
-                    correct++;
-                }
+                tally.add(probabilities[row], data.label(order[from + row]));
             }
         }
-        return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
+        return tally.result();
     }
 
     private INDArray features(LabeledImages data, int[] order, int from, int size) {

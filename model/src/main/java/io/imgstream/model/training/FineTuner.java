@@ -9,6 +9,7 @@ import io.imgstream.model.evaluation.EpochMetrics;
 import io.imgstream.model.evaluation.EvaluationResult;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ClassificationTally;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.preprocess.Preprocessing;
@@ -387,17 +388,7 @@ public final class FineTuner {
     public EvaluationResult evaluate(ComputationGraph network, Preprocessing preprocessing, ImageSet data) {
         int classes = ClassOutputs.classCount(network);
         requireFits(data, "evaluation", classes);
-        float[][] probabilities = predict(network, preprocessing, data.images());
-        double lossSum = 0;
-        int correct = 0;
-        for (int row = 0; row < data.count(); row++) {
-            int label = data.labels()[row];
-            lossSum += ClassOutputs.crossEntropy(probabilities[row], label);
-            if (ClassOutputs.argMax(probabilities[row]) == label) {
-                correct++;
-            }
-        }
-        return new EvaluationResult(data.count(), lossSum / data.count(), (double) correct / data.count());
+        return ClassificationTally.of(predict(network, preprocessing, data.images()), data.labels());
     }
 
     /**

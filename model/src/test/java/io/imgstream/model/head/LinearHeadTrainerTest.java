@@ -32,7 +32,10 @@ class LinearHeadTrainerTest {
                 .as("the head itself, on raw features it never saw: the standardisation is folded into it")
                 .isGreaterThan(0.9);
         assertThat(result.onAllLabeled().count()).isEqualTo(150);
-        assertThat(result.curves().epochs()).isEqualTo(100);
+        assertThat(result.curves().lastEpoch()).isEqualTo(100);
+        assertThat(result.curves().epochs())
+                .as("a point every few steps, not one per step")
+                .isBetween(30, 40);
     }
 
     @Test
@@ -67,6 +70,30 @@ class LinearHeadTrainerTest {
         INDArray loud = head.outputSingle(false, constantLast(test, 1e6f).batch(order, 0, test.count()));
 
         assertThat(loud).isEqualTo(quiet);
+    }
+
+    @Test
+    void shouldNotLetAFeatureThatBarelyVariedInTrainingDecideANewExample() {
+        // Like a channel that fired faintly on one of a few dozen training images and fires as strongly as any other
+        // on a new one: standardised by its own tiny deviation, it stood thousands of deviations out.
+        LabeledFeatures train = constantLast(SyntheticFeatures.clusters(new int[] {30, 30}, 2.0, 10), 0);
+        train.inputs().get(0)[0][15] = 1e-3f;
+        LabeledFeatures validation = constantLast(SyntheticFeatures.clusters(new int[] {10, 10}, 2.0, 11), 0);
+        ComputationGraph head = new LinearHeadTrainer(FAST)
+                .train(linearHead(2), train, validation, l -> {})
+                .head();
+        LabeledFeatures test = SyntheticFeatures.clusters(new int[] {5, 5}, 2.0, 12);
+        int[] order = ExampleOrder.identity(test.count());
+
+        INDArray silent = head.outputSingle(false, constantLast(test, 0).batch(order, 0, test.count()));
+        INDArray firing = head.outputSingle(false, constantLast(test, 1).batch(order, 0, test.count()));
+
+        assertThat(firing.argMax(1).toIntVector())
+                .as("the class of every example")
+                .containsExactly(silent.argMax(1).toIntVector());
+        assertThat(firing.sub(silent).amaxNumber().doubleValue())
+                .as("largest change of a class probability (0.99 with the feature's own deviation)")
+                .isLessThan(0.5);
     }
 
     @Test

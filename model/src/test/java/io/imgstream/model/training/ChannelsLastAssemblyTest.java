@@ -207,6 +207,31 @@ class ChannelsLastAssemblyTest {
         assertThat(hottest).as("the hottest point of the three classes' maps").isGreaterThan(0.5f);
     }
 
+    @Test
+    void shouldExplainAPredictionThroughChannelsLastConcatenations() throws Exception {
+        // InceptionV3's blocks concatenate along axis 3, which a copy of the network made by DL4J loses.
+        Preprocessing input = new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+        BaseNetwork base = ImportedBase.cut(
+                "inception",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("inception_v3")
+                        .load(),
+                "mixed1",
+                CNN2DFormat.NHWC,
+                input);
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
+        ComputationGraph network =
+                new FineTuner(FineTuneConfig.defaults()).assemble(base, head, new FineTuner.LastLayers(2));
+        BufferedImage image = new BufferedImage(120, 80, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(10, 10, 0xffffff);
+
+        Heatmap heatmap = new GradCam(input).explain(network, image, FineTuner.featuresVertex(base), 1);
+
+        assertThat(heatmap.width()).isEqualTo(120);
+        assertThat(heatmap.height()).isEqualTo(80);
+        assertThat(heatmap.classIndex()).isEqualTo(1);
+    }
+
     private static BaseNetwork mobileNetV2() throws Exception {
         return ImportedBase.cut(
                 "mnv2",

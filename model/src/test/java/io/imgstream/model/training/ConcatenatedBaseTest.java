@@ -70,7 +70,7 @@ class ConcatenatedBaseTest {
         inception = ImportedBase.cut(
                 "nsfwjs.inception_v3",
                 nsfwjs.model("inception_v3").load(),
-                "mixed10",
+                "mixed2",
                 CNN2DFormat.NHWC,
                 new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH));
         vgg = VggBase.random(VggBase.Variant.VGG16, 224, 224, 5);

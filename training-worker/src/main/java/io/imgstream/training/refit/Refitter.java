@@ -14,6 +14,7 @@ import io.imgstream.model.evaluation.PredictionProfile;
 import io.imgstream.model.evaluation.TrainingCurves;
 import io.imgstream.model.features.BottleneckFeatures;
 import io.imgstream.model.head.ClassOutputs;
+import io.imgstream.model.head.ClassificationTally;
 import io.imgstream.model.head.ExampleOrder;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
@@ -235,7 +236,7 @@ public final class Refitter {
                 .orElseGet(() -> predict(result.head(), holdoutFeatures, classes.size()));
         int[] truth = holdoutFeatures.labels();
         ClassificationReport report = ClassificationReport.of(classes, truth, argmax(probabilities));
-        double holdoutLoss = meanCrossEntropy(probabilities, truth);
+        double holdoutLoss = ClassificationTally.of(probabilities, truth).loss();
         Optional<Double> currentAccuracy = current.flatMap(c -> currentAccuracy(c, holdoutFeatures, classes));
         Duration evaluateTime = Duration.ofNanos(System.nanoTime() - evaluateStarted);
         boolean passes = current.isEmpty()
@@ -313,7 +314,7 @@ public final class Refitter {
                 computed.size(),
                 report.accuracy(),
                 currentAccuracy,
-                curves.epochs(),
+                curves.lastEpoch(),
                 backfillTime,
                 fitTime,
                 evaluateTime,
@@ -561,13 +562,5 @@ public final class Refitter {
 
     private static int[] argmax(float[][] probabilities) {
         return Arrays.stream(probabilities).mapToInt(ClassOutputs::argMax).toArray();
-    }
-
-    private static double meanCrossEntropy(float[][] probabilities, int[] truth) {
-        double sum = 0;
-        for (int i = 0; i < truth.length; i++) {
-            sum += ClassOutputs.crossEntropy(probabilities[i], truth[i]);
-        }
-        return sum / truth.length;
     }
 }
