@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--base",
             paramLabel = "BASE",
-            description = "Fit the demo model on this stored pretrained base, as 'imgstream fit --normalize' does, "
+            description = "Fit the demo model on this stored pretrained base, as 'imgstream fit --head linear' does, "
                     + "instead of training the small CNN from scratch (first run per base only; see 'imgstream bases "
                     + "import').")
     private String base;

@@ -168,7 +168,8 @@ public final class FitCommand implements Callable<Integer> {
             description = "dense: the seeds' Dense(256)-Dropout(0.5) head, stopped early on the validation loss; "
                     + "linear: a softmax regression on the pooled features (an intermediate layer's maps averaged "
                     + "over a 2x2 grid), its L2 strength chosen on the validation images, then fitted on every "
-                    + "labelled image (default: ${DEFAULT-VALUE}).")
+                    + "labelled image where a test split measures it and nothing is fine-tuned (default: "
+                    + "${DEFAULT-VALUE}).")
     private HeadKind head;
 
     @Option(

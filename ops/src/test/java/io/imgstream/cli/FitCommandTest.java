@@ -262,7 +262,7 @@ class FitCommandTest {
                 .contains("linear head over grid average pooling")
                 .contains("L2 0.001: validation accuracy")
                 .contains("L2 1.0: validation accuracy")
-                .contains("on all 60 labelled examples")
+                .contains("fitted on 60 labelled examples (training and validation)")
                 .contains("Saved fm3 v1");
         double accuracy = new ObjectMapper()
                 .readTree(report.resolve("report.json").toFile())

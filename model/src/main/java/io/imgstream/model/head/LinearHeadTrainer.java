@@ -36,8 +36,9 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * {@link LinearHeadTrainingConfig#l2Strengths()}; the strength with the best validation accuracy (the lower
  * validation loss between equals) is kept, and the regression is trained once more at it on the training and
  * validation examples together: with a few hundred labels, a quarter more is worth more than the validation images'
- * last use. The standardisation is then folded into the head's output layer ({@code w / s}, {@code b - m w / s}), so
- * the head reads the features as the base gives them and scores like any other.
+ * last use, unless they are what the head will be measured on ({@link LinearHeadTrainingConfig#fitOnValidation()}).
+ * The standardisation is then folded into the head's output layer ({@code w / s}, {@code b - m w / s}), so the head
+ * reads the features as the base gives them and scores like any other.
  *
  * <p>A feature constant over the examples it is standardised on (a channel that never fires) gets weight zero; one
  * that barely varied is scaled as if it varied a tenth as much as the median feature, so that an image on which it
@@ -80,14 +81,15 @@ public final class LinearHeadTrainer {
      * @param curves       every few steps (the "epochs" of a full-batch fit), training and validation loss and
      *                     accuracy of the regression at the kept strength, before it was trained again on all
      *                     examples
-     * @param onAllLabeled the final head's loss and accuracy on the training and validation examples it was fitted on
+     * @param onFitted     the final head's loss and accuracy on the examples it was fitted on: training and
+     *                     validation, or training alone
      */
     public record Result(
             ComputationGraph head,
             double l2,
             Map<Double, EvaluationResult> byStrength,
             TrainingCurves curves,
-            EvaluationResult onAllLabeled) {
+            EvaluationResult onFitted) {
 
         public Result {
             byStrength = Collections.unmodifiableMap(new LinkedHashMap<>(byStrength));
@@ -126,6 +128,7 @@ public final class LinearHeadTrainer {
         int every = Math.max(1, config.epochs() / CURVE_POINTS);
         Map<Double, EvaluationResult> byStrength = new LinkedHashMap<>();
         double best = Double.NaN;
+        MultiLayerNetwork bestRegression = null;
         TrainingCurves bestCurves = TrainingCurves.empty();
         for (double l2 : config.l2Strengths()) {
             MultiLayerNetwork regression = regression(output, trainVectors[0].length, l2);
@@ -155,27 +158,36 @@ public final class LinearHeadTrainer {
                     || onValidation.accuracy() > kept.accuracy()
                     || (onValidation.accuracy() == kept.accuracy() && onValidation.loss() < kept.loss())) {
                 best = l2;
+                bestRegression = regression;
                 bestCurves = curves;
             }
         }
 
-        LabeledFeatures all = train.plus(validation);
-        float[][] allVectors = concat(trainVectors, validationVectors);
-        Standardisation onAll = Standardisation.of(allVectors);
-        MultiLayerNetwork regression = regression(output, allVectors[0].length, best);
-        DataSet allSet = weighted(onAll.apply(allVectors), all, classes);
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            regression.fit(allSet);
+        LabeledFeatures fittedOn = train;
+        if (config.fitOnValidation()) {
+            fittedOn = train.plus(validation);
+            float[][] allVectors = concat(trainVectors, validationVectors);
+            Standardisation onAll = Standardisation.of(allVectors);
+            MultiLayerNetwork regression = regression(output, allVectors[0].length, best);
+            DataSet allSet = weighted(onAll.apply(allVectors), fittedOn, classes);
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                regression.fit(allSet);
+            }
+            fold(regression, onAll, head);
+        } else {
+            fold(bestRegression, onTrain, head);
         }
-        fold(regression, onAll, head);
-        EvaluationResult onAllLabeled = new HeadTrainer(HeadTrainingConfig.defaults()).evaluate(head, all);
+        EvaluationResult onFitted = new HeadTrainer(HeadTrainingConfig.defaults()).evaluate(head, fittedOn);
         log.accept(String.format(
                 Locale.ROOT,
-                "linear head at L2 %s on all %d labelled examples: accuracy %.3f on them",
+                "linear head at L2 %s fitted on %d labelled examples (%s): accuracy %.3f on them",
                 best,
-                all.count(),
-                onAllLabeled.accuracy()));
-        return new Result(head, best, byStrength, bestCurves, onAllLabeled);
+                fittedOn.count(),
+                config.fitOnValidation()
+                        ? "training and validation"
+                        : "training only: the validation examples measure it",
+                onFitted.accuracy()));
+        return new Result(head, best, byStrength, bestCurves, onFitted);
     }
 
     /** The head's pooled feature vectors, what its output layer reads. */

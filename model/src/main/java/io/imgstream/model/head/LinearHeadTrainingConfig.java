@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param learningRate   Adam's learning rate; positive
  * @param seed           seed of the regressions' initial weights
  * @param classWeighting how examples are weighed by class
+ * @param fitOnValidation whether the kept strength's regression is trained once more on the training and validation
+ *                        examples together; off where the validation examples are what the head will be measured on
  */
 public record LinearHeadTrainingConfig(
-        List<Double> l2Strengths, int epochs, double learningRate, long seed, ClassWeighting classWeighting) {
+        List<Double> l2Strengths,
+        int epochs,
+        double learningRate,
+        long seed,
+        ClassWeighting classWeighting,
+        boolean fitOnValidation) {
 
     /**
      * Default strengths: decades from 1e-3 to 1. On a few hundred labelled images the best strength moved between
@@ -46,13 +53,22 @@ public record LinearHeadTrainingConfig(
     }
 
     /**
-     * Returns the default settings.
+     * Returns the default settings: the kept strength trained once more on the validation examples too.
      *
      * @param seed           seed of the initial weights
      * @param classWeighting how examples are weighed by class
      */
     public static LinearHeadTrainingConfig defaults(long seed, ClassWeighting classWeighting) {
         return new LinearHeadTrainingConfig(
-                DEFAULT_L2_STRENGTHS, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, seed, classWeighting);
+                DEFAULT_L2_STRENGTHS, DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, seed, classWeighting, true);
+    }
+
+    /**
+     * Returns these settings with the kept regression as it was trained on the training examples alone.
+     *
+     * @return the settings for a head measured on its validation examples
+     */
+    public LinearHeadTrainingConfig withoutFitOnValidation() {
+        return new LinearHeadTrainingConfig(l2Strengths, epochs, learningRate, seed, classWeighting, false);
     }
 }

@@ -2,6 +2,7 @@ package io.imgstream.model.head;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.imgstream.model.evaluation.EvaluationResult;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class LinearHeadTrainerTest {
 
     private static final LinearHeadTrainingConfig FAST =
-            new LinearHeadTrainingConfig(List.of(1e-3, 1e-1, 10.0), 100, 1e-2, 7, ClassWeighting.BALANCED);
+            new LinearHeadTrainingConfig(List.of(1e-3, 1e-1, 10.0), 100, 1e-2, 7, ClassWeighting.BALANCED, true);
 
     private static ComputationGraph linearHead(int classes) {
         return HeadBuilder.build(SyntheticFeatures.SHAPE, classes, HeadConfig.linear(HeadPooling.FLATTEN), 1);
@@ -31,7 +32,7 @@ class LinearHeadTrainerTest {
         assertThat(onTest.accuracy())
                 .as("the head itself, on raw features it never saw: the standardisation is folded into it")
                 .isGreaterThan(0.9);
-        assertThat(result.onAllLabeled().count()).isEqualTo(150);
+        assertThat(result.onFitted().count()).isEqualTo(150);
         assertThat(result.curves().lastEpoch()).isEqualTo(100);
         assertThat(result.curves().epochs())
                 .as("a point every few steps, not one per step")
@@ -94,6 +95,24 @@ class LinearHeadTrainerTest {
         assertThat(firing.sub(silent).amaxNumber().doubleValue())
                 .as("largest change of a class probability (0.99 with the feature's own deviation)")
                 .isLessThan(0.5);
+    }
+
+    @Test
+    void shouldKeepTheRegressionTheValidationExamplesMeasuredWhenTheyAreNotToBeFittedOn() {
+        LabeledFeatures train = SyntheticFeatures.clusters(new int[] {30, 30, 30}, 1.0, 13);
+        LabeledFeatures validation = SyntheticFeatures.clusters(new int[] {20, 20, 20}, 1.0, 14);
+
+        LinearHeadTrainer.Result result =
+                new LinearHeadTrainer(FAST.withoutFitOnValidation()).train(linearHead(3), train, validation, l -> {});
+
+        assertThat(result.onFitted().count()).isEqualTo(90);
+        EvaluationResult onValidation =
+                new HeadTrainer(HeadTrainingConfig.defaults()).evaluate(result.head(), validation);
+        assertThat(onValidation.accuracy())
+                .as("the head, folded, measures on the validation examples what the search measured")
+                .isEqualTo(result.byStrength().get(result.l2()).accuracy());
+        assertThat(onValidation.loss())
+                .isCloseTo(result.byStrength().get(result.l2()).loss(), within(1e-3));
     }
 
     @Test

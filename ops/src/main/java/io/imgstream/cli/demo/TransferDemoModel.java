@@ -22,8 +22,9 @@ import java.util.Optional;
 
 /**
  * The demo's model fitted on a pretrained base, as {@code imgstream fit} fits one: the first {@code perClass} of the
- * shipped labeled training images of each class written as class folders, a fifth of each class validating, the
- * head trained on the base's standardised features (the best path measured on these images). Fitted once per base
+ * shipped labeled training images of each class written as class folders, a fifth of each class validating, a linear
+ * head ({@code fit --head linear}: the best path measured on these images, 0.870 validation accuracy on nsfwjs
+ * MobileNetV2's block 13 against the standardised dense head's 0.820). Fitted once per base
  * and kept in the work directory's model store as {@code fashion-demo-<base>}; later demos reuse it.
  *
  * @param base     the pretrained base, loaded from the base store
@@ -83,15 +84,18 @@ public record TransferDemoModel(BaseNetwork base, int perClass) {
                 SEED,
                 workDir.resolve("fit").resolve(modelName()),
                 false,
-                true,
+                false,
                 AugmentationPreset.SEEDS,
-                HeadKind.DENSE);
+                HeadKind.LINEAR);
+        // The validation images' features start where the training images' ended: that count is printed once.
+        int[] printed = {-1};
         Fit.Outcome outcome = new Fit(base, settings, line -> {
                     progress.println("  " + line);
                     progress.flush();
                 })
                 .run(data, store, settings.workDir().resolve("report"), (done, total) -> {
-                    if (done % PROGRESS_EVERY == 0 || done.equals(total)) {
+                    if ((done % PROGRESS_EVERY == 0 || done.equals(total)) && done != printed[0]) {
+                        printed[0] = done;
                         progress.printf("  features: %d of %d images%n", done, total);
                         progress.flush();
                     }

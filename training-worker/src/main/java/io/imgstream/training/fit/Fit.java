@@ -185,7 +185,7 @@ public final class Fit {
 
         long trainStarted = System.nanoTime();
         TrainedHead head = settings.head() == HeadKind.LINEAR
-                ? linearHead(classes.size(), train, validation)
+                ? linearHead(classes.size(), train, validation, data.test().isPresent() && !settings.fineTune())
                 : denseHead(classes.size(), train, validation);
         ComputationGraph network;
         Optional<TrainingCurves> fineTuneCurves = Optional.empty();
@@ -291,14 +291,17 @@ public final class Fit {
         return new TrainedHead(head.head(), head.curves());
     }
 
-    // Seconds of full-batch steps on cached features: nothing to checkpoint, so --resume simply fits it again.
-    private TrainedHead linearHead(int classes, LabeledFeatures train, LabeledFeatures validation) {
+    // Seconds of full-batch steps on cached features: nothing to checkpoint, so --resume simply fits it again. The
+    // validation images join the last fit only where neither the report (no test split) nor fine-tuning reads them.
+    private TrainedHead linearHead(
+            int classes, LabeledFeatures train, LabeledFeatures validation, boolean fitOnValidation) {
         HeadConfig config = HeadConfig.linearFor(base.featureShape());
         log.accept("linear head over "
                 + config.pooling().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                 + " pooling; L2 strength chosen on the validation images");
+        LinearHeadTrainingConfig training = LinearHeadTrainingConfig.defaults(settings.seed(), ClassWeighting.BALANCED);
         LinearHeadTrainer.Result head = new LinearHeadTrainer(
-                        LinearHeadTrainingConfig.defaults(settings.seed(), ClassWeighting.BALANCED))
+                        fitOnValidation ? training : training.withoutFitOnValidation())
                 .train(
                         HeadBuilder.build(base.featureShape(), classes, config, settings.seed()),
                         train,
