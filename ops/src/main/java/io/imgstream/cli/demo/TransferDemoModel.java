@@ -24,8 +24,8 @@ import java.util.Optional;
  * The demo's model fitted on a pretrained base, as {@code imgstream fit} fits one: the first {@code perClass} of the
  * shipped labeled training images of each class written as class folders, a fifth of each class validating, a linear
  * head ({@code fit --head linear}: the best path measured on these images, 0.870 validation accuracy on nsfwjs
- * MobileNetV2's block 13 against the standardised dense head's 0.820). Fitted once per base
- * and kept in the work directory's model store as {@code fashion-demo-<base>}; later demos reuse it.
+ * MobileNetV2's block 13 against the standardised dense head's 0.820). Fitted once per base and kept in the work
+ * directory's model store as {@code fashion-demo-<base>}; later demos reuse it.
  *
  * @param base     the pretrained base, loaded from the base store
  * @param perClass labeled images per class, 1 to {@value DemoModel#SHIPPED_PER_CLASS}
