@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><strong>Fast path:</strong> when the network starts with a chain of plain convolutions and max poolings
  * (a VGG base, a small CNN), that chain runs on {@link FastConvBase}, and a channels-last base up to the bottleneck
- * the manifest names (MobileNetV2) on {@link ChannelsLastFastBase}; only the rest (the head) runs in DL4J, through
- * {@link TransferLearningHelper#outputFromFeaturized}. Outputs equal DL4J's own within float rounding; other
- * networks run entirely in DL4J.
+ * the manifest names (MobileNetV2, InceptionV3) on {@link ChannelsLastFastBase}; only the rest (the head) runs in
+ * DL4J, through {@link TransferLearningHelper#outputFromFeaturized}. Outputs equal DL4J's own within float
+ * rounding; other networks run entirely in DL4J.
  *
  * <p>Not thread-safe: the fast path reuses its buffers.
  */

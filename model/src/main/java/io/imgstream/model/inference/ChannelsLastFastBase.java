@@ -15,12 +15,16 @@ import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
@@ -37,14 +41,17 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The forward pass of a channels-last base imported from Keras or TF.js (MobileNetV2 and networks built like it:
- * plain and depthwise convolutions, batch normalisations, ReLU and ReLU6, zero padding, residual sums), run as raw
- * libnd4j {@code conv2d} and {@code depthwise_conv2d} ops on channels-last data, with every batch normalisation
- * that follows a convolution folded into that convolution's weights and bias when this object is built.
+ * The forward pass of a channels-last base imported from Keras or TF.js (MobileNetV2, InceptionV3 and networks
+ * built like them: plain and depthwise convolutions, batch normalisations, ReLU and ReLU6, zero padding, residual
+ * sums, max and average poolings, channel concatenations), run as raw libnd4j {@code conv2d}, {@code
+ * depthwise_conv2d}, {@code maxpool2d} and {@code avgpool2d} ops on channels-last data, with every batch
+ * normalisation that follows a convolution folded into that convolution's weights and bias when this object is
+ * built.
  *
  * <p><strong>Why:</strong> DL4J 1.0.0-M2.1 runs these layers without oneDNN: every convolution, even a 1x1 one,
  * becomes an {@code im2col} copy and a matrix product, and every batch normalisation five broadcast passes.
- * Profiled on nsfwjs's MobileNetV2 (batch 8, 224x224), {@code im2col} alone took half the time. The same libnd4j
+ * Profiled on nsfwjs's MobileNetV2 (batch 8, 224x224), {@code im2col} alone took half the time; nsfwjs's
+ * InceptionV3 ran about nine times faster here than through DL4J's layers. The same libnd4j
  * ops called directly use oneDNN's kernels, as {@link FastConvBase} does for channels-first VGG bases; folding
  * removes the normalisations' passes altogether.
  *
@@ -69,6 +76,13 @@ public final class ChannelsLastFastBase implements FastBase {
 
     private static final int SAME_MODE = 1;
     private static final int EXPLICIT_PADDING = 0;
+    /** avgpool2d's divisor argument: the window's cells inside the input, not the padding (Keras's pooling). */
+    private static final int DIVIDE_BY_CELLS_INSIDE = 0;
+    /** avgpool2d's divisor argument: the whole window, padding included. */
+    private static final int DIVIDE_BY_WINDOW = 1;
+    /** maxpool2d's divisor argument is unused; kept for the argument positions. */
+    private static final int UNUSED_POOL_ARGUMENT = 0;
+
     private static final int OUT_CHANNEL_AXIS = 3;
     private static final int DEPTHWISE_CHANNEL_AXIS = 2;
 
@@ -211,6 +225,13 @@ public final class ChannelsLastFastBase implements FastBase {
             }
             return in -> in.get(0).add(in.get(1));
         }
+        if (vertex instanceof MergeVertex concatenation) {
+            if (concatenation.getMergeAxis() != OUT_CHANNEL_AXIS) {
+                throw new UnsupportedGraphException("'" + name + "' concatenates along axis "
+                        + concatenation.getMergeAxis() + "; channels last, the fast path concatenates channels (3)");
+            }
+            return in -> in.size() == 1 ? in.get(0).dup() : Nd4j.concat(OUT_CHANNEL_AXIS, in.toArray(INDArray[]::new));
+        }
         if (!(vertex instanceof LayerVertex layerVertex)) {
             throw new UnsupportedGraphException(
                     "'" + name + "' is a " + vertex.getClass().getSimpleName());
@@ -228,14 +249,16 @@ public final class ChannelsLastFastBase implements FastBase {
             int[] pad = padding.getPadding();
             return in -> zeroPadded(in.get(0), pad);
         }
+        if (layer.getClass() == SubsamplingLayer.class) {
+            return pooling(name, (SubsamplingLayer) layer);
+        }
+        if (layer instanceof SeparableConvolution2D separable) {
+            return separable(name, separable, graph.getLayer(name), foldable);
+        }
         if (layer.getClass() == ConvolutionLayer.class || layer instanceof DepthwiseConvolution2D) {
             ConvolutionLayer convolution = (ConvolutionLayer) layer;
             requireChannelsLast(name, convolution.getCnn2dDataFormat());
-            if (convolution.getConvolutionMode() != ConvolutionMode.Same
-                    && convolution.getConvolutionMode() != ConvolutionMode.Truncate) {
-                throw new UnsupportedGraphException(
-                        "'" + name + "' pads in " + convolution.getConvolutionMode() + " mode");
-            }
+            requirePaddingMode(name, convolution.getConvolutionMode());
             boolean depthwise = layer instanceof DepthwiseConvolution2D;
             Layer parameters = graph.getLayer(name);
             INDArray weights = depthwise
@@ -251,38 +274,137 @@ public final class ChannelsLastFastBase implements FastBase {
                         name, new Convolution(weights, bias, depthwise ? DEPTHWISE_CHANNEL_AXIS : OUT_CHANNEL_AXIS));
             }
             Operation activation = activation(name, convolution.getActivationFn());
-            int[] arguments = {
-                convolution.getKernelSize()[0],
-                convolution.getKernelSize()[1],
-                convolution.getStride()[0],
-                convolution.getStride()[1],
-                convolution.getPadding()[0],
-                convolution.getPadding()[1],
-                convolution.getDilation()[0],
-                convolution.getDilation()[1],
-                convolution.getConvolutionMode() == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
-                NHWC,
-                WEIGHTS_YXIO
-            };
+            int[] arguments = convolutionArguments(
+                    convolution.getKernelSize(),
+                    convolution.getStride(),
+                    convolution.getPadding(),
+                    convolution.getDilation(),
+                    convolution.getConvolutionMode());
             String op = depthwise ? "depthwise_conv2d" : "conv2d";
-            return in -> {
-                INDArray input = in.get(0);
-                INDArray out = Nd4j.create(
-                        input.dataType(),
-                        input.size(0),
-                        outputSize(input.size(1), arguments, 0),
-                        outputSize(input.size(2), arguments, 1),
-                        outChannels);
-                Nd4j.exec(DynamicCustomOp.builder(op)
-                        .addInputs(input, weights, bias)
-                        .addOutputs(out)
-                        .addIntegerArguments(arguments)
-                        .build());
-                return activation.apply(List.of(out));
-            };
+            return in -> activation.apply(List.of(convolved(op, in.get(0), weights, bias, arguments, outChannels)));
         }
         throw new UnsupportedGraphException("'" + name + "' is a "
                 + layer.getClass().getSimpleName() + ", which the channels-last fast path does not run");
+    }
+
+    /**
+     * A separable convolution as its two halves: a depthwise convolution without bias, then a 1x1 convolution with
+     * the layer's bias and activation, which a following batch normalisation folds into like any convolution's.
+     */
+    private static Operation separable(
+            String name, SeparableConvolution2D separable, Layer parameters, Map<String, Convolution> foldable) {
+        requireChannelsLast(name, separable.getCnn2dDataFormat());
+        requirePaddingMode(name, separable.getConvolutionMode());
+        // DL4J keeps both kernels channels first ([multiplier, in, kH, kW] and [out, in * multiplier, 1, 1]).
+        INDArray depthwise = parameters.getParam("W").permute(2, 3, 1, 0).dup('c');
+        INDArray pointwise = parameters.getParam("pW").permute(2, 3, 1, 0).dup('c');
+        long depthwiseChannels = depthwise.size(2) * depthwise.size(3);
+        long outChannels = pointwise.size(3);
+        INDArray noBias = Nd4j.zeros(depthwise.dataType(), depthwiseChannels);
+        INDArray bias = separable.hasBias()
+                ? parameters.getParam("b").reshape(outChannels).dup()
+                : Nd4j.zeros(pointwise.dataType(), outChannels);
+        if (separable.getActivationFn() instanceof ActivationIdentity) {
+            foldable.put(name, new Convolution(pointwise, bias, OUT_CHANNEL_AXIS));
+        }
+        int[] spatial = convolutionArguments(
+                separable.getKernelSize(),
+                separable.getStride(),
+                separable.getPadding(),
+                separable.getDilation(),
+                separable.getConvolutionMode());
+        int[] pointwiseArguments = convolutionArguments(
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, ConvolutionMode.Truncate);
+        Operation activation = activation(name, separable.getActivationFn());
+        return in -> {
+            INDArray spread = convolved("depthwise_conv2d", in.get(0), depthwise, noBias, spatial, depthwiseChannels);
+            INDArray out = convolved("conv2d", spread, pointwise, bias, pointwiseArguments, outChannels);
+            spread.close();
+            return activation.apply(List.of(out));
+        };
+    }
+
+    private static int[] convolutionArguments(
+            int[] kernel, int[] stride, int[] padding, int[] dilation, ConvolutionMode mode) {
+        return new int[] {
+            kernel[0],
+            kernel[1],
+            stride[0],
+            stride[1],
+            padding[0],
+            padding[1],
+            dilation[0],
+            dilation[1],
+            mode == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
+            NHWC,
+            WEIGHTS_YXIO
+        };
+    }
+
+    private static INDArray convolved(
+            String op, INDArray input, INDArray weights, INDArray bias, int[] arguments, long outChannels) {
+        INDArray out = Nd4j.create(
+                input.dataType(),
+                input.size(0),
+                outputSize(input.size(1), arguments, 0),
+                outputSize(input.size(2), arguments, 1),
+                outChannels);
+        Nd4j.exec(DynamicCustomOp.builder(op)
+                .addInputs(input, weights, bias)
+                .addOutputs(out)
+                .addIntegerArguments(arguments)
+                .build());
+        return out;
+    }
+
+    private static void requirePaddingMode(String name, ConvolutionMode mode) {
+        if (mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate) {
+            throw new UnsupportedGraphException("'" + name + "' pads in " + mode + " mode");
+        }
+    }
+
+    private static Operation pooling(String name, SubsamplingLayer pooling) {
+        requireChannelsLast(name, pooling.getCnn2dDataFormat());
+        requirePaddingMode(name, pooling.getConvolutionMode());
+        String op;
+        int divisor;
+        if (pooling.getPoolingType() == PoolingType.MAX) {
+            op = "maxpool2d";
+            divisor = UNUSED_POOL_ARGUMENT;
+        } else if (pooling.getPoolingType() == PoolingType.AVG) {
+            op = "avgpool2d";
+            divisor = pooling.isAvgPoolIncludePadInDivisor() ? DIVIDE_BY_WINDOW : DIVIDE_BY_CELLS_INSIDE;
+        } else {
+            throw new UnsupportedGraphException("'" + name + "' is " + pooling.getPoolingType() + " pooling");
+        }
+        int[] arguments = {
+            pooling.getKernelSize()[0],
+            pooling.getKernelSize()[1],
+            pooling.getStride()[0],
+            pooling.getStride()[1],
+            pooling.getPadding()[0],
+            pooling.getPadding()[1],
+            pooling.getDilation()[0],
+            pooling.getDilation()[1],
+            pooling.getConvolutionMode() == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
+            divisor,
+            NHWC
+        };
+        return in -> {
+            INDArray input = in.get(0);
+            INDArray out = Nd4j.create(
+                    input.dataType(),
+                    input.size(0),
+                    outputSize(input.size(1), arguments, 0),
+                    outputSize(input.size(2), arguments, 1),
+                    input.size(3));
+            Nd4j.exec(DynamicCustomOp.builder(op)
+                    .addInputs(input)
+                    .addOutputs(out)
+                    .addIntegerArguments(arguments)
+                    .build());
+            return out;
+        };
     }
 
     /**
@@ -341,14 +463,26 @@ public final class ChannelsLastFastBase implements FastBase {
 
     private static void fold(BatchNormalization configuration, Layer normalization, Convolution convolution) {
         INDArray mean = normalization.getParam("mean").reshape(-1);
-        INDArray variance = normalization.getParam("var").reshape(-1);
+        // DL4J's own networks keep log10 of a deviation by default, whose square gets eps added; imported ones
+        // keep the variance.
+        INDArray deviation = configuration.isUseLogStd()
+                ? Transforms.sqrt(
+                        Transforms.exp(
+                                        normalization
+                                                .getParam("log10stdev")
+                                                .reshape(-1)
+                                                .mul(2 * Math.log(10)),
+                                        false)
+                                .addi(configuration.getEps()),
+                        false)
+                : Transforms.sqrt(normalization.getParam("var").reshape(-1).add(configuration.getEps()), false);
         INDArray gamma = configuration.isLockGammaBeta()
                 ? Nd4j.valueArrayOf(mean.shape(), configuration.getGamma(), mean.dataType())
                 : normalization.getParam("gamma").reshape(-1);
         INDArray beta = configuration.isLockGammaBeta()
                 ? Nd4j.valueArrayOf(mean.shape(), configuration.getBeta(), mean.dataType())
                 : normalization.getParam("beta").reshape(-1);
-        INDArray scale = gamma.div(Transforms.sqrt(variance.add(configuration.getEps()), false));
+        INDArray scale = gamma.div(deviation);
         Nd4j.getExecutioner()
                 .exec(new BroadcastMulOp(convolution.weights, scale, convolution.weights, convolution.channelAxis));
         convolution.bias.subi(mean).muli(scale).addi(beta);

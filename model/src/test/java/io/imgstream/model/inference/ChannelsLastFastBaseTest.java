@@ -15,10 +15,16 @@ import io.imgstream.model.weights.TestData;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,9 +35,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The channels-last fast path against DL4J's own layers on nsfwjs's real MobileNetV2 (npm {@code nsfwjs@4.4.0},
- * fetched by the build): its 52 batch normalisations folded, its depthwise convolutions, ReLU6s, zero paddings and
- * residual sums, to the issue's 1e-4.
+ * The channels-last fast path against DL4J's own layers on nsfwjs's real MobileNetV2 and InceptionV3 (npm {@code
+ * nsfwjs@4.4.0}, fetched by the build): MobileNetV2's 52 batch normalisations folded, its depthwise convolutions,
+ * ReLU6s, zero paddings and residual sums; InceptionV3's max and average poolings and concatenations; to the issue's
+ * 1e-4.
  */
 class ChannelsLastFastBaseTest {
 
@@ -69,6 +76,133 @@ class ChannelsLastFastBaseTest {
         assertThat(fast.layerNames())
                 .contains("block_16_project", "block_15_add", "out_relu")
                 .noneMatch(name -> name.endsWith("_BN"));
+    }
+
+    @Test
+    void shouldGiveDl4jsFeaturesOfInceptionV3sPoolingsAndConcatenations() throws Exception {
+        Preprocessing input = new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+        LoadedNetwork inception = NsfwjsPackage.open(TestData.nsfwjsTarball())
+                .model("inception_v3")
+                .load();
+        ImportedBase base = ImportedBase.cut("inception.mixed10", inception, "mixed10", CNN2DFormat.NHWC, input);
+        Nd4j.getRandom().setSeed(7);
+        INDArray images = Nd4j.rand(DataType.FLOAT, input.batchShape(2));
+
+        ChannelsLastFastBase fast = ChannelsLastFastBase.from(base.graph());
+        INDArray features = fast.features(images);
+
+        INDArray expected = base.features(images);
+        assertThat(features.shape()).containsExactly(2, 2048, 8, 8);
+        double difference = maxDifference(features, expected);
+        System.out.printf("ChannelsLastFastBase on InceptionV3 mixed10: max abs difference %.2e%n", difference);
+        assertThat(difference).isLessThanOrEqualTo(TOLERANCE);
+        // Average poolings that count only the cells inside the image: at the borders a divisor of the whole
+        // window would differ by a third or more.
+        assertThat(fast.layerNames())
+                .contains("mixed0", "mixed10", "max_pooling2d_1", "average_pooling2d_1")
+                .noneMatch(name -> name.startsWith("batch_normalization"));
+    }
+
+    /**
+     * No Xception with weights reaches this machine; its entry and middle blocks' pieces are built here: separable
+     * convolutions (depth multiplier 1 and 2, with and without bias) each followed by a normalisation (keeping the
+     * variance, as imported ones do, or DL4J's default log10 deviation), a max pooling in {@code Same} mode at stride
+     * 2 on an odd size, a strided 1x1 shortcut summed in, and a concatenation.
+     */
+    @Test
+    void shouldGiveDl4jsFeaturesOfSeparableConvolutionsAndStridedPoolings() {
+        ComputationGraph block = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(11)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(31, 31, 8, CNN2DFormat.NHWC))
+                .addLayer("sep1", separable(16, 1, false), "input")
+                .addLayer(
+                        "sep1_bn",
+                        new BatchNormalization.Builder().useLogStd(false).build(),
+                        "sep1")
+                .addLayer("sep1_act", new ActivationLayer(Activation.RELU), "sep1_bn")
+                .addLayer("sep2", separable(16, 2, true), "sep1_act")
+                .addLayer("sep2_bn", new BatchNormalization.Builder().build(), "sep2")
+                .addLayer(
+                        "pool",
+                        new SubsamplingLayer.Builder(
+                                        SubsamplingLayer.PoolingType.MAX, new int[] {3, 3}, new int[] {2, 2})
+                                .convolutionMode(ConvolutionMode.Same)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .build(),
+                        "sep2_bn")
+                .addLayer(
+                        "shortcut",
+                        new ConvolutionLayer.Builder(1, 1)
+                                .stride(2, 2)
+                                .nOut(16)
+                                .hasBias(false)
+                                .convolutionMode(ConvolutionMode.Same)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        "input")
+                .addLayer("shortcut_bn", new BatchNormalization.Builder().build(), "shortcut")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "pool", "shortcut_bn")
+                .addLayer(
+                        "average",
+                        new SubsamplingLayer.Builder(
+                                        SubsamplingLayer.PoolingType.AVG, new int[] {3, 3}, new int[] {1, 1})
+                                .convolutionMode(ConvolutionMode.Same)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .build(),
+                        "add")
+                .addVertex("concatenated", channelsLastConcatenation(), "add", "average")
+                .setOutputs("concatenated")
+                .build());
+        block.init();
+        Nd4j.getRandom().setSeed(12);
+        for (String normalisation : List.of("sep1_bn", "sep2_bn", "shortcut_bn")) {
+            org.deeplearning4j.nn.api.Layer layer = block.getLayer(normalisation);
+            layer.setParam("mean", Nd4j.randn(DataType.FLOAT, 1, 16));
+            if (layer.paramTable().containsKey("var")) {
+                layer.setParam("var", Nd4j.rand(DataType.FLOAT, 1, 16).addi(0.5));
+            } else {
+                layer.setParam("log10stdev", Nd4j.rand(DataType.FLOAT, 1, 16).subi(0.5));
+            }
+            layer.setParam("gamma", Nd4j.rand(DataType.FLOAT, 1, 16).addi(0.5));
+            layer.setParam("beta", Nd4j.randn(DataType.FLOAT, 1, 16));
+        }
+        INDArray images = Nd4j.rand(DataType.FLOAT, 3, 8, 31, 31);
+
+        ChannelsLastFastBase fast = ChannelsLastFastBase.from(block);
+        INDArray features = fast.features(images);
+
+        INDArray expected =
+                block.outputSingle(images.permute(0, 2, 3, 1).dup('c')).permute(0, 3, 1, 2);
+        assertThat(features.shape()).containsExactly(3, 32, 16, 16);
+        System.out.printf(
+                "ChannelsLastFastBase on separable convolutions: max abs difference %.2e on activations up to %.1f%n",
+                maxDifference(features, expected),
+                Transforms.abs(expected).maxNumber().doubleValue());
+        assertThat(maxDifference(features, expected)).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(fast.layerNames())
+                .as("every normalisation folded")
+                .containsExactlyInAnyOrder(
+                        "sep1", "sep1_act", "sep2", "pool", "shortcut", "add", "average", "concatenated");
+    }
+
+    private static SeparableConvolution2D separable(int out, int multiplier, boolean bias) {
+        return new SeparableConvolution2D.Builder(3, 3)
+                .nOut(out)
+                .depthMultiplier(multiplier)
+                .hasBias(bias)
+                .convolutionMode(ConvolutionMode.Same)
+                .dataFormat(CNN2DFormat.NHWC)
+                .activation(Activation.IDENTITY)
+                .build();
+    }
+
+    private static MergeVertex channelsLastConcatenation() {
+        MergeVertex concatenation = new MergeVertex();
+        concatenation.setMergeAxis(3);
+        return concatenation;
     }
 
     @Test
