@@ -36,6 +36,7 @@ import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.scalar.Relu6;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -83,6 +84,7 @@ public final class ChannelsLastFastBase implements FastBase {
     /** maxpool2d's divisor argument is unused; kept for the argument positions. */
     private static final int UNUSED_POOL_ARGUMENT = 0;
 
+    private static final double RELU6_MAXIMUM = 6.0;
     private static final int OUT_CHANNEL_AXIS = 3;
     private static final int DEPTHWISE_CHANNEL_AXIS = 2;
 
@@ -343,7 +345,7 @@ public final class ChannelsLastFastBase implements FastBase {
 
     private static INDArray convolved(
             String op, INDArray input, INDArray weights, INDArray bias, int[] arguments, long outChannels) {
-        INDArray out = Nd4j.create(
+        INDArray out = Nd4j.createUninitialized(
                 input.dataType(),
                 input.size(0),
                 outputSize(input.size(1), arguments, 0),
@@ -392,7 +394,7 @@ public final class ChannelsLastFastBase implements FastBase {
         };
         return in -> {
             INDArray input = in.get(0);
-            INDArray out = Nd4j.create(
+            INDArray out = Nd4j.createUninitialized(
                     input.dataType(),
                     input.size(0),
                     outputSize(input.size(1), arguments, 0),
@@ -444,11 +446,17 @@ public final class ChannelsLastFastBase implements FastBase {
         if (function instanceof ActivationIdentity) {
             return in -> in.get(0);
         }
+        // ReLU6 (Keras's ReLU(max_value=6) imports as a ReLU with a maximum) as one pass where a ReLU and a
+        // minimum would be two over the whole activation.
+        Operation relu6 = in -> Nd4j.getExecutioner().exec(new Relu6(in.get(0), in.get(0), 0.0));
         if (function instanceof ActivationReLU6) {
-            return in -> Transforms.min(Transforms.relu(in.get(0), false), 6.0, false);
+            return relu6;
         }
         if (function instanceof ActivationReLU relu && isZero(relu.getThreshold()) && isZero(relu.getNegativeSlope())) {
             Double max = relu.getMax();
+            if (max != null && max == RELU6_MAXIMUM) {
+                return relu6;
+            }
             return in -> {
                 INDArray x = Transforms.relu(in.get(0), false);
                 return max == null ? x : Transforms.min(x, max, false);
