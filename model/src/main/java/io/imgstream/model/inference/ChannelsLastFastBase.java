@@ -54,7 +54,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Profiled on nsfwjs's MobileNetV2 (batch 8, 224x224), {@code im2col} alone took half the time; nsfwjs's
  * InceptionV3 ran about nine times faster here than through DL4J's layers. The same libnd4j
  * ops called directly use oneDNN's kernels, as {@link FastConvBase} does for channels-first VGG bases; folding
- * removes the normalisations' passes altogether.
+ * removes the normalisations' passes altogether, and a zero padding that only a convolution reads, where it is the
+ * padding {@code Same} mode would add (MobileNetV2's before its strided convolutions), becomes that mode instead of
+ * a padded copy.
  *
  * <p><strong>Exactness:</strong> folding computes {@code gamma * (W x + b - mean) / sqrt(var + eps) + beta} as
  * {@code W' x + b'}, the same function up to float rounding (within 1e-4 of DL4J on the real MobileNetV2's
@@ -76,6 +78,7 @@ public final class ChannelsLastFastBase implements FastBase {
     private static final int WEIGHTS_YXIO = 0;
 
     private static final int SAME_MODE = 1;
+    private static final int PADDING_MODE_ARGUMENT = 8;
     private static final int EXPLICIT_PADDING = 0;
     /** avgpool2d's divisor argument: the window's cells inside the input, not the padding (Keras's pooling). */
     private static final int DIVIDE_BY_CELLS_INSIDE = 0;
@@ -147,6 +150,8 @@ public final class ChannelsLastFastBase implements FastBase {
         List<int[]> inputsOf = new ArrayList<>();
         List<Operation> operations = new ArrayList<>();
         Map<String, Convolution> foldable = new HashMap<>();
+        // Zero paddings a convolution alone reads, by that convolution's name: it pads for itself.
+        Map<String, int[]> paddingOf = new HashMap<>();
         for (int position : graph.topologicalSortOrder()) {
             String name = graph.getVertices()[position].getVertexName();
             GraphVertex vertex = configuration.getVertices().get(name);
@@ -182,8 +187,23 @@ public final class ChannelsLastFastBase implements FastBase {
                 index.put(name, index.get(inputs.get(0)));
                 continue;
             }
+            if (vertex instanceof LayerVertex layerVertex
+                    && unwrapped(layerVertex) instanceof ZeroPaddingLayer padding
+                    && padding.getDataFormat() == CNN2DFormat.NHWC
+                    && readers.getOrDefault(name, 0) == 1) {
+                String reader = vertexInputs.entrySet().stream()
+                        .filter(entry -> entry.getValue().contains(name))
+                        .map(Map.Entry::getKey)
+                        .findFirst()
+                        .orElseThrow();
+                if (unpaddedConvolution(configuration.getVertices().get(reader))) {
+                    paddingOf.put(reader, padding.getPadding());
+                    index.put(name, index.get(inputs.get(0)));
+                    continue;
+                }
+            }
             int[] inputIndices = inputs.stream().mapToInt(index::get).toArray();
-            Operation operation = operation(name, vertex, graph, inputs, readers, foldable);
+            Operation operation = operation(name, vertex, graph, inputs, readers, foldable, paddingOf.get(name));
             names.add(name);
             inputsOf.add(inputIndices);
             operations.add(operation);
@@ -219,7 +239,8 @@ public final class ChannelsLastFastBase implements FastBase {
             ComputationGraph graph,
             List<String> inputs,
             Map<String, Integer> readers,
-            Map<String, Convolution> foldable) {
+            Map<String, Convolution> foldable,
+            int[] zeroPadding) {
         if (vertex instanceof ElementWiseVertex sum) {
             if (sum.getOp() != ElementWiseVertex.Op.Add || inputs.size() != 2) {
                 throw new UnsupportedGraphException("'" + name + "' is an element-wise " + sum.getOp() + " of "
@@ -283,7 +304,21 @@ public final class ChannelsLastFastBase implements FastBase {
                     convolution.getDilation(),
                     convolution.getConvolutionMode());
             String op = depthwise ? "depthwise_conv2d" : "conv2d";
-            return in -> activation.apply(List.of(convolved(op, in.get(0), weights, bias, arguments, outChannels)));
+            if (zeroPadding == null) {
+                return in -> activation.apply(List.of(convolved(op, in.get(0), weights, bias, arguments, outChannels)));
+            }
+            int[] same = arguments.clone();
+            same[PADDING_MODE_ARGUMENT] = SAME_MODE;
+            return in -> {
+                INDArray input = in.get(0);
+                if (isSamePadding(zeroPadding, input, arguments)) {
+                    return activation.apply(List.of(convolved(op, input, weights, bias, same, outChannels)));
+                }
+                INDArray padded = zeroPadded(input, zeroPadding);
+                INDArray out = convolved(op, padded, weights, bias, arguments, outChannels);
+                padded.close();
+                return activation.apply(List.of(out));
+            };
         }
         throw new UnsupportedGraphException("'" + name + "' is a "
                 + layer.getClass().getSimpleName() + ", which the channels-last fast path does not run");
@@ -324,6 +359,40 @@ public final class ChannelsLastFastBase implements FastBase {
             spread.close();
             return activation.apply(List.of(out));
         };
+    }
+
+    /** A plain or depthwise convolution that pads nothing itself (Keras's {@code valid}). */
+    private static boolean unpaddedConvolution(GraphVertex vertex) {
+        if (vertex instanceof FrozenVertex frozen) {
+            vertex = frozen.getUnderlying();
+        }
+        return vertex instanceof LayerVertex layerVertex
+                && unwrapped(layerVertex) instanceof ConvolutionLayer convolution
+                && (convolution.getClass() == ConvolutionLayer.class || convolution instanceof DepthwiseConvolution2D)
+                && convolution.getConvolutionMode() == ConvolutionMode.Truncate
+                && convolution.getPadding()[0] == 0
+                && convolution.getPadding()[1] == 0;
+    }
+
+    /**
+     * Whether a zero padding ({@code [top, bottom, left, right]}) of this input is what {@code Same} mode pads for
+     * the convolution: TensorFlow's rule, half the padding a window needs before, the rest after, which libnd4j
+     * follows. Keras pads MobileNetV2's strided convolutions so by hand ({@code correct_pad}); the convolution then
+     * reads the input in place instead of a padded copy.
+     */
+    private static boolean isSamePadding(int[] padding, INDArray input, int[] arguments) {
+        for (int axis = 0; axis < 2; axis++) {
+            long size = input.size(1 + axis);
+            int kernel = arguments[axis];
+            int stride = arguments[2 + axis];
+            int dilation = arguments[6 + axis];
+            long outputs = (size + stride - 1) / stride;
+            long total = Math.max((outputs - 1) * stride + (long) (kernel - 1) * dilation + 1 - size, 0);
+            if (padding[2 * axis] != total / 2 || padding[2 * axis + 1] != total - total / 2) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] convolutionArguments(
@@ -501,7 +570,7 @@ public final class ChannelsLastFastBase implements FastBase {
         int stride = arguments[2 + axis];
         int padding = arguments[4 + axis];
         int dilation = arguments[6 + axis];
-        if (arguments[8] == SAME_MODE) {
+        if (arguments[PADDING_MODE_ARGUMENT] == SAME_MODE) {
             return (size + stride - 1) / stride;
         }
         return (size + 2L * padding - (long) (kernel - 1) * dilation - 1) / stride + 1;

@@ -23,8 +23,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,6 +188,68 @@ class ChannelsLastFastBaseTest {
                 .as("every normalisation folded")
                 .containsExactlyInAnyOrder(
                         "sep1", "sep1_act", "sep2", "pool", "shortcut", "add", "average", "concatenated");
+    }
+
+    /**
+     * A zero padding read by one unpadded convolution becomes that convolution's {@code Same} mode where it is the
+     * padding {@code Same} would add (MobileNetV2's strided convolutions on an even size), and stays a padded copy
+     * where it is not (an odd size; a wider padding).
+     */
+    @Test
+    void shouldPadForAConvolutionAsTheZeroPaddingBeforeItDoes() {
+        ComputationGraph padded = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(13)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(16, 16, 4, CNN2DFormat.NHWC))
+                .addLayer(
+                        "pad1",
+                        new ZeroPaddingLayer.Builder(0, 1, 0, 1)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .build(),
+                        "input")
+                .addLayer(
+                        "strided",
+                        new DepthwiseConvolution2D.Builder(3, 3)
+                                .stride(2, 2)
+                                .depthMultiplier(2)
+                                .convolutionMode(ConvolutionMode.Truncate)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .activation(Activation.RELU6)
+                                .build(),
+                        "pad1")
+                .addLayer(
+                        "pad2",
+                        new ZeroPaddingLayer.Builder(2, 2, 2, 2)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .build(),
+                        "strided")
+                .addLayer(
+                        "wide",
+                        new ConvolutionLayer.Builder(3, 3)
+                                .nOut(6)
+                                .convolutionMode(ConvolutionMode.Truncate)
+                                .dataFormat(CNN2DFormat.NHWC)
+                                .activation(Activation.IDENTITY)
+                                .build(),
+                        "pad2")
+                .setOutputs("wide")
+                .build());
+        padded.init();
+        ChannelsLastFastBase fast = ChannelsLastFastBase.from(padded);
+        assertThat(fast.layerNames()).containsExactly("strided", "wide");
+
+        Nd4j.getRandom().setSeed(14);
+        for (int size : new int[] {16, 15}) {
+            INDArray images = Nd4j.rand(DataType.FLOAT, 2, 4, size, size).subi(0.5);
+            INDArray expected =
+                    padded.outputSingle(images.permute(0, 2, 3, 1).dup('c')).permute(0, 3, 1, 2);
+            INDArray features = fast.features(images);
+            assertThat(features.shape()).as("at %dx%d", size, size).containsExactly(expected.shape());
+            assertThat(maxDifference(features, expected))
+                    .as("at %dx%d", size, size)
+                    .isLessThanOrEqualTo(TOLERANCE);
+        }
     }
 
     private static SeparableConvolution2D separable(int out, int multiplier, boolean bias) {
