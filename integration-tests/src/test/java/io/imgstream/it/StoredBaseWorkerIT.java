@@ -56,6 +56,7 @@ import picocli.CommandLine;
  * layers train with that head on the labeled images, fetched again. ({@code TrainingWorkerIT} runs the dense head.)
  */
 @Tag("integration")
+@Tag("heavy")
 class StoredBaseWorkerIT {
 
     private static final String MODEL = "fmnist-mnv2";

@@ -87,6 +87,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changelog.
  */
 @Tag("integration")
+@Tag("heavy")
 class TrainingWorkerIT {
 
     private static final String MODEL = "fmnist";

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
+@Tag("heavy")
 class TransferDemoIT {
 
     private static final String BASE = "nsfwjs.mobilenet_v2.block13";

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,6 +30,7 @@ import picocli.CommandLine;
  * {@code imgstream fit} as a user runs it: real Fashion-MNIST images (Debian's {@code dataset-fashion-mnist}) in
  * train/validation/test class folders, on nsfwjs's pretrained MobileNetV2 imported with {@code bases import}.
  */
+@Tag("heavy")
 class FitCommandTest {
 
     private static final List<String> CLASSES = List.of("bag", "sneaker", "trouser");

@@ -36,6 +36,7 @@ import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,6 +46,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Several real bases concatenated: nsfwjs's pretrained MobileNetV2 and InceptionV3 (channels last, [0, 1] pixels)
  * and a seeded VGG16 (channels first, Caffe's BGR mean subtraction), on real photos at one small shared size.
  */
+@Tag("heavy")
 class ConcatenatedBaseTest {
 
     private static final int SIZE = 96;

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Issue 8's "real accuracy": transfer from Fashion-MNIST classes 0-4 to 5-9 beats a random base. */
+@Tag("heavy")
 class TransferExperimentTest {
 
     private static final Path FASHION_MNIST = Path.of(TransferExperiment.DEBIAN_DIRECTORY);
