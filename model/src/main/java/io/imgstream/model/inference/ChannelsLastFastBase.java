@@ -542,17 +542,11 @@ public final class ChannelsLastFastBase implements FastBase {
         INDArray mean = normalization.getParam("mean").reshape(-1);
         // DL4J's own networks keep log10 of a deviation by default, whose square gets eps added; imported ones
         // keep the variance.
-        INDArray deviation = configuration.isUseLogStd()
-                ? Transforms.sqrt(
-                        Transforms.exp(
-                                        normalization
-                                                .getParam("log10stdev")
-                                                .reshape(-1)
-                                                .mul(2 * Math.log(10)),
-                                        false)
-                                .addi(configuration.getEps()),
-                        false)
-                : Transforms.sqrt(normalization.getParam("var").reshape(-1).add(configuration.getEps()), false);
+        INDArray variance = configuration.isUseLogStd()
+                ? Transforms.exp(
+                        normalization.getParam("log10stdev").reshape(-1).mul(2 * Math.log(10)), false)
+                : normalization.getParam("var").reshape(-1).dup();
+        INDArray deviation = Transforms.sqrt(variance.addi(configuration.getEps()), false);
         INDArray gamma = configuration.isLockGammaBeta()
                 ? Nd4j.valueArrayOf(mean.shape(), configuration.getGamma(), mean.dataType())
                 : normalization.getParam("gamma").reshape(-1);
