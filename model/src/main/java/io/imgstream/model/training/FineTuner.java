@@ -82,6 +82,16 @@ public final class FineTuner {
         }
 
         /**
+         * Trains none of the base: a head stacked on its base for scoring, the bottleneck frozen too, whatever
+         * vertex it is (a concatenation, a residual sum, a layer).
+         *
+         * @return the choice
+         */
+        static Unfreeze none() {
+            return new Nothing();
+        }
+
+        /**
          * The seeds' choice unless told otherwise: VGG's last convolution block, the last
          * {@value #DEFAULT_LAST_LAYERS} layers of any other base.
          *
@@ -112,6 +122,9 @@ public final class FineTuner {
             Objects.requireNonNull(layer, "layer");
         }
     }
+
+    /** Trains none of the base's layers. */
+    public record Nothing() implements Unfreeze {}
 
     /**
      * Trains the last layers.
@@ -181,7 +194,7 @@ public final class FineTuner {
                         .updater(sgd)
                         .seed(config.seed())
                         .build());
-        String boundary = frozenBoundary(baseGraph, unfreeze);
+        String boundary = frozenBoundary(baseGraph, base.bottleneckLayer(), unfreeze);
         if (boundary != null) {
             builder.setFeatureExtractor(boundary);
         }
@@ -440,7 +453,10 @@ public final class FineTuner {
     /**
      * Returns the layer the base is frozen up to (inclusive), or null when every layer trains.
      */
-    static String frozenBoundary(ComputationGraph base, Unfreeze unfreeze) {
+    static String frozenBoundary(ComputationGraph base, String bottleneck, Unfreeze unfreeze) {
+        if (unfreeze instanceof Nothing) {
+            return bottleneck;
+        }
         ComputationGraphConfiguration configuration = base.getConfiguration();
         List<String> layers = new ArrayList<>();
         for (int index : base.topologicalSortOrder()) {

@@ -232,6 +232,39 @@ class ChannelsLastAssemblyTest {
         assertThat(heatmap.classIndex()).isEqualTo(1);
     }
 
+    @Test
+    void shouldStackAHeadOnABaseCutAtAConcatenation() throws Exception {
+        // InceptionV3's own last layer, mixed10, is a concatenation, not a layer: the whole base stays frozen.
+        Preprocessing input = new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
+        BaseNetwork base = ImportedBase.cut(
+                "inception",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("inception_v3")
+                        .load(),
+                "mixed0",
+                CNN2DFormat.NHWC,
+                input);
+        ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 299, 299);
+
+        ComputationGraph network =
+                new FineTuner(FineTuneConfig.defaults()).assemble(base, head, FineTuner.Unfreeze.none());
+
+        INDArray expected = head.outputSingle(base.features(batch));
+        INDArray actual = network.outputSingle(batch);
+        assertThat(actual.equalsWithEps(expected, 1e-5))
+                .as("assembled %s vs head on features %s", actual, expected)
+                .isTrue();
+        for (org.deeplearning4j.nn.api.Layer layer : base.graph().getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            assertThat(network.getLayer(name))
+                    .as(name)
+                    .isInstanceOfAny(
+                            org.deeplearning4j.nn.layers.FrozenLayer.class,
+                            org.deeplearning4j.nn.layers.FrozenLayerWithBackprop.class);
+        }
+    }
+
     private static BaseNetwork mobileNetV2() throws Exception {
         return ImportedBase.cut(
                 "mnv2",

@@ -173,14 +173,18 @@ class FineTunerTest {
     void shouldFreezeUpToTheLayerBeforeTheLastNLayers() {
         ComputationGraph graph = base().graph();
 
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(2)))
+        assertThat(FineTuner.frozenBoundary(graph, SmallCnn.POOL2, FineTuner.Unfreeze.lastLayers(2)))
                 .isEqualTo(SmallCnn.POOL1);
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.fromLayer(SmallCnn.CONV2)))
+        assertThat(FineTuner.frozenBoundary(graph, SmallCnn.POOL2, FineTuner.Unfreeze.fromLayer(SmallCnn.CONV2)))
                 .isEqualTo(SmallCnn.POOL1);
-        assertThat(FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.lastLayers(10)))
+        assertThat(FineTuner.frozenBoundary(graph, SmallCnn.POOL2, FineTuner.Unfreeze.lastLayers(10)))
                 .as("everything trains")
                 .isNull();
-        assertThatThrownBy(() -> FineTuner.frozenBoundary(graph, FineTuner.Unfreeze.fromLayer("block5_conv1")))
+        assertThat(FineTuner.frozenBoundary(graph, SmallCnn.POOL2, FineTuner.Unfreeze.none()))
+                .as("nothing trains: frozen through the bottleneck")
+                .isEqualTo(SmallCnn.POOL2);
+        assertThatThrownBy(() ->
+                        FineTuner.frozenBoundary(graph, SmallCnn.POOL2, FineTuner.Unfreeze.fromLayer("block5_conv1")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no layer 'block5_conv1'");
     }

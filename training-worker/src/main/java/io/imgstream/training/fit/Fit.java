@@ -210,8 +210,8 @@ public final class Fit {
             network = tuned.network();
             fineTuneCurves = Optional.of(tuned.curves());
         } else {
-            network = new FineTuner(FineTuneConfig.defaults())
-                    .assemble(base, head.network(), new FineTuner.FromLayer(base.bottleneckLayer()));
+            network =
+                    new FineTuner(FineTuneConfig.defaults()).assemble(base, head.network(), FineTuner.Unfreeze.none());
         }
         Duration trainTime = Duration.ofNanos(System.nanoTime() - trainStarted);
 

@@ -275,8 +275,7 @@ public final class Refitter {
             curves = tuned.get().curves();
         } else {
             manifest = manifest.withBottleneckLayer(FineTuner.featuresVertex(base));
-            network = new FineTuner(FineTuneConfig.defaults())
-                    .assemble(base, result.head(), new FineTuner.FromLayer(base.bottleneckLayer()));
+            network = new FineTuner(FineTuneConfig.defaults()).assemble(base, result.head(), FineTuner.Unfreeze.none());
             curves = result.curves();
         }
         manifest = manifest.withLineage(lineage(ready, version, tuned.isPresent()));
