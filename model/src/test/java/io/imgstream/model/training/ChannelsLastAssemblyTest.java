@@ -210,15 +210,8 @@ class ChannelsLastAssemblyTest {
     @Test
     void shouldExplainAPredictionThroughChannelsLastConcatenations() throws Exception {
         // InceptionV3's blocks concatenate along axis 3, which a copy of the network made by DL4J loses.
-        Preprocessing input = new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
-        BaseNetwork base = ImportedBase.cut(
-                "inception",
-                NsfwjsPackage.open(TestData.nsfwjsTarball())
-                        .model("inception_v3")
-                        .load(),
-                "mixed1",
-                CNN2DFormat.NHWC,
-                input);
+        BaseNetwork base = inceptionV3("mixed1");
+        Preprocessing input = base.preprocessing();
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
         ComputationGraph network =
                 new FineTuner(FineTuneConfig.defaults()).assemble(base, head, new FineTuner.LastLayers(2));
@@ -235,15 +228,7 @@ class ChannelsLastAssemblyTest {
     @Test
     void shouldStackAHeadOnABaseCutAtAConcatenation() throws Exception {
         // InceptionV3's own last layer, mixed10, is a concatenation, not a layer: the whole base stays frozen.
-        Preprocessing input = new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH);
-        BaseNetwork base = ImportedBase.cut(
-                "inception",
-                NsfwjsPackage.open(TestData.nsfwjsTarball())
-                        .model("inception_v3")
-                        .load(),
-                "mixed0",
-                CNN2DFormat.NHWC,
-                input);
+        BaseNetwork base = inceptionV3("mixed0");
         ComputationGraph head = HeadBuilder.build(base.featureShape(), 3, HeadConfig.defaults(), 7);
         INDArray batch = Nd4j.rand(DataType.FLOAT, 2, 3, 299, 299);
 
@@ -263,6 +248,17 @@ class ChannelsLastAssemblyTest {
                             org.deeplearning4j.nn.layers.FrozenLayer.class,
                             org.deeplearning4j.nn.layers.FrozenLayerWithBackprop.class);
         }
+    }
+
+    private static BaseNetwork inceptionV3(String cut) throws Exception {
+        return ImportedBase.cut(
+                "inception",
+                NsfwjsPackage.open(TestData.nsfwjsTarball())
+                        .model("inception_v3")
+                        .load(),
+                cut,
+                CNN2DFormat.NHWC,
+                new Preprocessing(299, 299, 3, PixelScaling.UNIT, ResizePolicy.SQUASH));
     }
 
     private static BaseNetwork mobileNetV2() throws Exception {
