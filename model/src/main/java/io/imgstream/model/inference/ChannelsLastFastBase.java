@@ -77,9 +77,6 @@ public final class ChannelsLastFastBase implements FastBase {
     /** libnd4j conv2d/depthwise_conv2d integer argument: weights as {@code [kH, kW, in, out]}. */
     private static final int WEIGHTS_YXIO = 0;
 
-    private static final int SAME_MODE = 1;
-    private static final int PADDING_MODE_ARGUMENT = 8;
-    private static final int EXPLICIT_PADDING = 0;
     /** avgpool2d's divisor argument: the window's cells inside the input, not the padding (Keras's pooling). */
     private static final int DIVIDE_BY_CELLS_INSIDE = 0;
     /** avgpool2d's divisor argument: the whole window, padding included. */
@@ -308,7 +305,7 @@ public final class ChannelsLastFastBase implements FastBase {
                 return in -> activation.apply(List.of(convolved(op, in.get(0), weights, bias, arguments, outChannels)));
             }
             int[] same = arguments.clone();
-            same[PADDING_MODE_ARGUMENT] = SAME_MODE;
+            same[WindowArguments.PADDING_MODE] = WindowArguments.SAME_MODE;
             return in -> {
                 INDArray input = in.get(0);
                 if (isSamePadding(zeroPadding, input, arguments)) {
@@ -397,19 +394,7 @@ public final class ChannelsLastFastBase implements FastBase {
 
     private static int[] convolutionArguments(
             int[] kernel, int[] stride, int[] padding, int[] dilation, ConvolutionMode mode) {
-        return new int[] {
-            kernel[0],
-            kernel[1],
-            stride[0],
-            stride[1],
-            padding[0],
-            padding[1],
-            dilation[0],
-            dilation[1],
-            mode == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
-            NHWC,
-            WEIGHTS_YXIO
-        };
+        return WindowArguments.of(kernel, stride, padding, dilation, mode == ConvolutionMode.Same, NHWC, WEIGHTS_YXIO);
     }
 
     private static INDArray convolved(
@@ -448,19 +433,14 @@ public final class ChannelsLastFastBase implements FastBase {
         } else {
             throw new UnsupportedGraphException("'" + name + "' is " + pooling.getPoolingType() + " pooling");
         }
-        int[] arguments = {
-            pooling.getKernelSize()[0],
-            pooling.getKernelSize()[1],
-            pooling.getStride()[0],
-            pooling.getStride()[1],
-            pooling.getPadding()[0],
-            pooling.getPadding()[1],
-            pooling.getDilation()[0],
-            pooling.getDilation()[1],
-            pooling.getConvolutionMode() == ConvolutionMode.Same ? SAME_MODE : EXPLICIT_PADDING,
-            divisor,
-            NHWC
-        };
+        int[] arguments = WindowArguments.of(
+                pooling.getKernelSize(),
+                pooling.getStride(),
+                pooling.getPadding(),
+                pooling.getDilation(),
+                pooling.getConvolutionMode() == ConvolutionMode.Same,
+                divisor,
+                NHWC);
         return in -> {
             INDArray input = in.get(0);
             INDArray out = Nd4j.createUninitialized(
@@ -564,7 +544,7 @@ public final class ChannelsLastFastBase implements FastBase {
         int stride = arguments[2 + axis];
         int padding = arguments[4 + axis];
         int dilation = arguments[6 + axis];
-        if (arguments[PADDING_MODE_ARGUMENT] == SAME_MODE) {
+        if (arguments[WindowArguments.PADDING_MODE] == WindowArguments.SAME_MODE) {
             return (size + stride - 1) / stride;
         }
         return (size + 2L * padding - (long) (kernel - 1) * dilation - 1) / stride + 1;

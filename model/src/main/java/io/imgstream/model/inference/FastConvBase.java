@@ -66,8 +66,6 @@ public final class FastConvBase implements FastBase {
     /** libnd4j conv2d integer argument: weights as {@code [kH, kW, in, out]}. */
     private static final int WEIGHTS_YXIO = 0;
 
-    private static final int SAME_MODE = 1;
-    private static final int EXPLICIT_PADDING = 0;
     /** maxpool2d's "extra parameter" slot; unused by max pooling, kept for the argument positions. */
     private static final int UNUSED_POOL_ARGUMENT = 0;
     /** Pooling windows are never dilated. */
@@ -123,7 +121,8 @@ public final class FastConvBase implements FastBase {
             Nd4j.exec(DynamicCustomOp.builder("conv2d")
                     .addInputs(input, weightsYxio, bias)
                     .addOutputs(output)
-                    .addIntegerArguments(windowArguments(kernel, stride, padding, dilation, same, NCHW, WEIGHTS_YXIO))
+                    .addIntegerArguments(
+                            WindowArguments.of(kernel, stride, padding, dilation, same, NCHW, WEIGHTS_YXIO))
                     .build());
             if (relu) {
                 Transforms.relu(output, false);
@@ -149,31 +148,9 @@ public final class FastConvBase implements FastBase {
                     .addInputs(input)
                     .addOutputs(output)
                     .addIntegerArguments(
-                            windowArguments(kernel, stride, padding, NO_DILATION, same, UNUSED_POOL_ARGUMENT, NCHW))
+                            WindowArguments.of(kernel, stride, padding, NO_DILATION, same, UNUSED_POOL_ARGUMENT, NCHW))
                     .build());
         }
-    }
-
-    /**
-     * The integer arguments libnd4j's {@code conv2d} and {@code maxpool2d} share: kernel, stride, padding and
-     * dilation (height, width each), the padding mode, then the op's own.
-     */
-    private static int[] windowArguments(
-            int[] kernel, int[] stride, int[] padding, int[] dilation, boolean same, int... opArguments) {
-        int[] shared = {
-            kernel[0],
-            kernel[1],
-            stride[0],
-            stride[1],
-            padding[0],
-            padding[1],
-            dilation[0],
-            dilation[1],
-            same ? SAME_MODE : EXPLICIT_PADDING
-        };
-        int[] all = Arrays.copyOf(shared, shared.length + opArguments.length);
-        System.arraycopy(opArguments, 0, all, shared.length, opArguments.length);
-        return all;
     }
 
     private final List<Step> steps;
