@@ -60,8 +60,10 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(
             names = "--layer",
             paramLabel = "NAME",
-            description = "Convolution layer to explain (default: the network's last convolution layer).")
-    private String layer;
+            description = "Convolution layer to explain; repeat it to add several layers' maps into one, as a bundle "
+                    + "of several bases does by default, one layer per base (default: the network's last "
+                    + "convolution layer).")
+    private List<String> layers = List.of();
 
     @Option(names = "--class", paramLabel = "LABEL", description = "Class to explain (default: the most probable one).")
     private String label;
@@ -94,18 +96,19 @@ public final class ExplainCommand implements Callable<Integer> {
                         "The bundle has no class '" + label + "'; its classes are " + String.join(", ", classes));
             }
         }
-        String explained = layer != null
-                ? layer
-                : GradCam.defaultLayer(
-                                bundle.network(),
-                                Optional.ofNullable(bundle.manifest().bottleneckLayer()))
-                        .orElseThrow(() -> badArgument("The bundle's network has no channels-first convolution layer; "
-                                + "pass --layer with a layer that has [1, channels, height, width] activations"));
+        List<String> explained = !layers.isEmpty()
+                ? layers
+                : GradCam.defaultLayers(
+                        bundle.network(), Optional.ofNullable(bundle.manifest().bottleneckLayer()));
+        if (explained.isEmpty()) {
+            throw badArgument("The bundle's network has no channels-first convolution layer; "
+                    + "pass --layer with a layer that has [1, channels, height, width] activations");
+        }
         Heatmap heatmap;
         try {
             heatmap = new GradCam(preprocessing).explain(bundle.network(), decoded, explained, classIndex);
         } catch (IllegalArgumentException e) {
-            throw badArgument("Can't explain layer '" + explained + "': " + e.getMessage()
+            throw badArgument("Can't explain '" + String.join("', '", explained) + "': " + e.getMessage()
                     + "; pass --layer with a convolution layer of the network");
         }
         float[] probabilities = bundle.predict(preprocessing.toBatch(List.of(decoded)))[0];
@@ -124,10 +127,11 @@ public final class ExplainCommand implements Callable<Integer> {
                 .forEach(i -> writer.printf(Locale.ROOT, "%-20s %.4f%n", classes.get(i), probabilities[i]));
         writer.printf(
                 Locale.ROOT,
-                "Grad-CAM of class '%s' (p=%.4f) on layer '%s' written to %s%n",
+                "Grad-CAM of class '%s' (p=%.4f) on %s '%s' written to %s%n",
                 classes.get(heatmap.classIndex()),
                 heatmap.classProbability(),
-                heatmap.layer(),
+                heatmap.layers().size() == 1 ? "layer" : "layers",
+                String.join("', '", heatmap.layers()),
                 target);
         writer.flush();
         return CliException.OK;

@@ -214,6 +214,12 @@ class FitCommandTest {
                 .content()
                 .contains("nsfwjs.inception_v3@")
                 .contains("concatenated at 224x224");
+        assertThat(out.toString()).doesNotContain("no Grad-CAM overlay");
+        if (accuracy < 1.0) {
+            assertThat(work.resolve("report").resolve("mistake-1.png"))
+                    .as("Grad-CAM of the first mistake, one map from both bases")
+                    .isNotEmptyFile();
+        }
     }
 
     @Test

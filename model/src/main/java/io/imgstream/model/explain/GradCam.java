@@ -4,7 +4,10 @@ import io.imgstream.model.base.MergeAxes;
 import io.imgstream.model.head.ClassOutputs;
 import io.imgstream.model.preprocess.Preprocessing;
 import io.imgstream.model.preprocess.ResizePolicy;
+import io.imgstream.model.training.ConcatenatedBase;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +24,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,14 +44,21 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>How: one inference-mode forward pass stores every vertex's input; the gradient of the logit with
  * respect to the output layer's input is its weight column, and DL4J's per-vertex backward pass
- * carries it down to the chosen layer. That path must be a chain (each vertex one input), as in
- * VGG-style bases with a head; other graphs are refused. The map is normalised to {@code [0, 1]} by
- * its maximum, then bilinearly upsampled onto the image (inside the centred crop for {@link
- * ResizePolicy#CENTER_CROP}, 0 outside).
+ * carries it down to the chosen layer. Exactly one path must lead from the layer to the output, as in
+ * VGG-style bases with a head, or in one branch of several concatenated bases; a layer whose activations
+ * reach the output along several paths (inside a residual block) is refused. The map is bilinearly
+ * upsampled onto the image (inside the centred crop for {@link ResizePolicy#CENTER_CROP}, 0 outside) and
+ * normalised to {@code [0, 1]} by its maximum.
+ *
+ * <p>Several layers (one per base of a concatenated bundle) make one map: each layer's {@code sum_k alpha_k
+ * A_k} is, to first order, how much each of its cells adds to the logit, so each is spread over the pixels
+ * its cells cover (multiplied by its number of cells before upsampling) and the maps are added before the
+ * positive part is kept. A base whose evidence is against the class then cancels another's for it, as it does
+ * in the logit.
  *
  * <p>Works on a copy of the network (with workspaces off, so stored activations stay valid), so the
  * given network is never changed; the copy costs one set of parameters per call. Thread-safe as long
- * as no other thread trains the network meanwhile. Channels-first (NCHW) networks only.
+ * as no other thread trains the network meanwhile. Channels-first (NCHW) activations only.
  */
 public final class GradCam {
 
@@ -63,24 +74,42 @@ public final class GradCam {
     }
 
     /**
-     * The layer Grad-CAM looks at unless told otherwise: the last convolution layer in topological order, the one
-     * nearest the head, when it is channels-first. A channels-last base's convolutions have {@code [1, height,
-     * width, channels]} activations the map can't be read from; its bundle's bottleneck, the base's output turned
-     * channels first, is the layer then.
+     * The layers Grad-CAM looks at unless told otherwise. For one base: the last convolution layer in topological
+     * order, the one nearest the head, when it is channels-first. A channels-last base's convolutions have {@code
+     * [1, height, width, channels]} activations the map can't be read from; its bundle's bottleneck, the base's
+     * output turned channels first, is the layer then. For several concatenated bases ({@link ConcatenatedBase}):
+     * the same choice in each base's branch, the branch's feature map standing in for the bottleneck; a branch
+     * whose features are already a vector has no map and is left out.
      *
      * @param network    the bundle's network
      * @param bottleneck the bundle's bottleneck layer, if it names one
-     * @return the layer's name, or empty if the network has no convolution layer, or only channels-last ones and no
+     * @return the layers' names, empty if the network has no convolution layer, or only channels-last ones and no
      *     bottleneck
      */
-    public static Optional<String> defaultLayer(ComputationGraph network, Optional<String> bottleneck) {
+    public static List<String> defaultLayers(ComputationGraph network, Optional<String> bottleneck) {
+        List<String> branchMaps = ConcatenatedBase.featureMaps(network);
+        if (!branchMaps.isEmpty()) {
+            List<String> layers = new ArrayList<>();
+            for (String map : branchMaps) {
+                String prefix = map.substring(0, map.indexOf('/') + 1);
+                lastConvolution(network, prefix, Optional.of(map)).ifPresent(layers::add);
+            }
+            return List.copyOf(layers);
+        }
+        return lastConvolution(network, "", bottleneck).map(List::of).orElse(List.of());
+    }
+
+    private static Optional<String> lastConvolution(
+            ComputationGraph network, String prefix, Optional<String> channelsFirstFeatures) {
         GraphVertex[] vertices = network.getVertices();
         int[] order = network.topologicalSortOrder();
         for (int i = order.length - 1; i >= 0; i--) {
             GraphVertex vertex = vertices[order[i]];
-            if (vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer convolution) {
+            if (vertex.getVertexName().startsWith(prefix)
+                    && vertex.hasLayer()
+                    && vertex.getLayer().conf().getLayer() instanceof ConvolutionLayer convolution) {
                 return convolution.getCnn2dDataFormat() == CNN2DFormat.NHWC
-                        ? bottleneck
+                        ? channelsFirstFeatures
                         : Optional.of(vertex.getVertexName());
             }
         }
@@ -92,11 +121,11 @@ public final class GradCam {
      *
      * @param network a single-input, single-output classifier ending in a dense output layer
      * @param image   the image, any size
-     * @param layer   name of a convolution (or pooling) layer with 4-d activations
+     * @param layers  names of convolution (or pooling) layers with 4-d activations, one or more
      * @return the heatmap of the image's size
      */
-    public Heatmap explain(ComputationGraph network, BufferedImage image, String layer) {
-        return explain(network, image, layer, -1);
+    public Heatmap explain(ComputationGraph network, BufferedImage image, List<String> layers) {
+        return explain(network, image, layers, -1);
     }
 
     /**
@@ -104,33 +133,32 @@ public final class GradCam {
      *
      * @param network    a single-input, single-output classifier ending in a dense output layer
      * @param image      the image, any size
-     * @param layer      name of a convolution (or pooling) layer with 4-d activations
+     * @param layers     names of convolution (or pooling) layers with 4-d activations, one or more
      * @param classIndex the class to explain, or -1 for the most probable one
      * @return the heatmap of the image's size
-     * @throws IllegalArgumentException if the layer is unknown or not 4-d, the path from it to the
-     *                                  output is not a chain, or the class is out of range
+     * @throws IllegalArgumentException if a layer is unknown or not 4-d, does not reach the output along exactly
+     *                                  one path, or the class is out of range
      */
-    public Heatmap explain(ComputationGraph network, BufferedImage image, String layer, int classIndex) {
+    public Heatmap explain(ComputationGraph network, BufferedImage image, List<String> layers, int classIndex) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(image, "image");
-        Objects.requireNonNull(layer, "layer");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("Grad-CAM needs at least one layer");
+        }
         ComputationGraph copy = MergeAxes.restore(network, network.clone());
         // The layers' backward passes below write into the gradient views, which a restored copy has not made yet.
         copy.initGradientsView();
         copy.getConfiguration().setTrainingWorkspaceMode(WorkspaceMode.NONE);
         copy.getConfiguration().setInferenceWorkspaceMode(WorkspaceMode.NONE);
         ComputationGraphConfiguration configuration = copy.getConfiguration();
-        if (!configuration.getVertices().containsKey(layer)) {
-            throw new IllegalArgumentException("the network has no layer '" + layer + "'");
+        for (String layer : layers) {
+            if (!configuration.getVertices().containsKey(layer)) {
+                throw new IllegalArgumentException("the network has no layer '" + layer + "'");
+            }
         }
         String outputName = configuration.getNetworkOutputs().get(0);
         INDArray input = preprocessing.toBatch(List.of(image));
         Map<String, INDArray> activations = copy.feedForward(new INDArray[] {input}, false, false);
-        INDArray layerActivations = activations.get(layer);
-        if (layerActivations == null || layerActivations.rank() != 4) {
-            throw new IllegalArgumentException(
-                    "layer '" + layer + "' must have [1, channels, height, width] activations");
-        }
 
         Layer output = copy.getOutputLayer(0);
         if (!(output.conf().getLayer() instanceof BaseOutputLayer)) {
@@ -140,17 +168,85 @@ public final class GradCam {
         int classes = ClassOutputs.classesFor(output.getParam("W").size(1));
         float[] probabilities = ClassOutputs.probabilities(activations.get(outputName), classes)[0];
         int target = classIndex < 0 ? ClassOutputs.argMax(probabilities) : Objects.checkIndex(classIndex, classes);
-        INDArray epsilon = logitGradient(output.getParam("W"), target, classes);
-
-        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
-        GraphVertex outputVertex = copy.getVertex(outputName);
-        InputPreProcessor outputPreprocessor = ((LayerVertex) outputVertex).getLayerPreProcessor();
+        INDArray outputEpsilon = logitGradient(output.getParam("W"), target, classes);
+        InputPreProcessor outputPreprocessor = ((LayerVertex) copy.getVertex(outputName)).getLayerPreProcessor();
         if (outputPreprocessor != null) {
-            epsilon = outputPreprocessor.backprop(epsilon, 1, noWorkspaces);
+            outputEpsilon = outputPreprocessor.backprop(outputEpsilon, 1, LayerWorkspaceMgr.noWorkspaces());
         }
-        String current = singleInput(configuration, outputName, layer);
+
+        float[] map = new float[image.getWidth() * image.getHeight()];
+        for (String layer : layers) {
+            INDArray layerActivations = activations.get(layer);
+            if (layerActivations == null || layerActivations.rank() != 4) {
+                throw new IllegalArgumentException(
+                        "layer '" + layer + "' must have [1, channels, height, width] activations");
+            }
+            INDArray gradient = backpropagate(copy, pathFromOutput(configuration, outputName, layer), outputEpsilon);
+            float[][] cells = weightedActivations(layerActivations, gradient);
+            float[] spread = upsample(cells, image.getWidth(), image.getHeight());
+            int cellCount = cells.length * cells[0].length;
+            for (int i = 0; i < map.length; i++) {
+                map[i] += spread[i] * cellCount;
+            }
+        }
+        return new Heatmap(
+                image.getWidth(), image.getHeight(), positiveNormalised(map), target, probabilities[target], layers);
+    }
+
+    /**
+     * The vertices from the output down to the layer, both included.
+     *
+     * @throws IllegalArgumentException if the layer reaches the output along no path, or along several
+     */
+    private static List<String> pathFromOutput(
+            ComputationGraphConfiguration configuration, String output, String layer) {
+        Map<String, Long> paths = new HashMap<>();
+        long count = pathsDown(configuration, output, layer, paths);
+        if (count != 1) {
+            throw new IllegalArgumentException("Grad-CAM needs exactly one path from '" + layer
+                    + "' to the output, but there " + (count == 0 ? "is none" : "are " + count));
+        }
+        List<String> path = new ArrayList<>();
+        String current = output;
+        path.add(current);
         while (!current.equals(layer)) {
-            GraphVertex vertex = copy.getVertex(current);
+            current = configuration.getVertexInputs().get(current).stream()
+                    .filter(input -> input.equals(layer) || paths.getOrDefault(input, 0L) > 0)
+                    .findFirst()
+                    .orElseThrow();
+            path.add(current);
+        }
+        return path;
+    }
+
+    /** How many paths lead from {@code vertex} down to {@code layer}, memoised in {@code paths}. */
+    private static long pathsDown(
+            ComputationGraphConfiguration configuration, String vertex, String layer, Map<String, Long> paths) {
+        if (vertex.equals(layer)) {
+            return 1;
+        }
+        Long known = paths.get(vertex);
+        if (known != null) {
+            return known;
+        }
+        long count = 0;
+        for (String input : configuration.getVertexInputs().getOrDefault(vertex, List.of())) {
+            count += pathsDown(configuration, input, layer, paths);
+        }
+        paths.put(vertex, count);
+        return count;
+    }
+
+    /**
+     * Carries the gradient with respect to the output layer's input down the path to the gradient with respect to
+     * the last vertex's activations.
+     */
+    private static INDArray backpropagate(ComputationGraph network, List<String> path, INDArray outputEpsilon) {
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        ComputationGraphConfiguration configuration = network.getConfiguration();
+        INDArray epsilon = outputEpsilon;
+        for (int i = 1; i < path.size() - 1; i++) {
+            GraphVertex vertex = network.getVertex(path.get(i));
             if (isDropout(vertex)) {
                 // Inference-mode dropout is the identity; DL4J's dropout backward pass insists on a training mask.
                 InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
@@ -159,20 +255,22 @@ public final class GradCam {
                 // DL4J's batch normalisation backward pass is the training one, through batch statistics an
                 // inference pass never computed (it gives zeros); in inference it is a fixed affine map.
                 epsilon = batchNormalizationGradient(vertex.getLayer(), epsilon);
+            } else if (vertex.hasLayer() && vertex.getLayer() instanceof FrozenLayer frozen) {
+                // A frozen layer passes no gradient back (training stops there); the layer inside it does.
+                epsilon = frozen.getInsideLayer()
+                        .backpropGradient(epsilon, noWorkspaces)
+                        .getSecond();
+                InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
+                epsilon = preprocessor == null ? epsilon : preprocessor.backprop(epsilon, 1, noWorkspaces);
             } else {
                 vertex.setEpsilon(epsilon);
-                epsilon = vertex.doBackward(false, noWorkspaces).getSecond()[0];
+                INDArray[] inputEpsilons =
+                        vertex.doBackward(false, noWorkspaces).getSecond();
+                int next = configuration.getVertexInputs().get(path.get(i)).indexOf(path.get(i + 1));
+                epsilon = inputEpsilons[next];
             }
-            current = singleInput(configuration, current, layer);
         }
-        float[][] cam = classActivationMap(layerActivations, epsilon);
-        return new Heatmap(
-                image.getWidth(),
-                image.getHeight(),
-                upsample(cam, image.getWidth(), image.getHeight()),
-                target,
-                probabilities[target],
-                layer);
+        return epsilon;
     }
 
     /** d(logit of target)/d(output layer input): the weight column; a sigmoid head's class 0 uses the negated logit. */
@@ -210,18 +308,8 @@ public final class GradCam {
         return vertex.hasLayer() && vertex.getLayer().conf().getLayer() instanceof DropoutLayer;
     }
 
-    private static String singleInput(ComputationGraphConfiguration configuration, String vertex, String layer) {
-        List<String> inputs = configuration.getVertexInputs().get(vertex);
-        if (inputs == null
-                || inputs.size() != 1
-                || configuration.getNetworkInputs().contains(inputs.get(0))) {
-            throw new IllegalArgumentException("Grad-CAM needs a chain of single-input vertices from '" + layer
-                    + "' to the output, but '" + vertex + "' has inputs " + inputs);
-        }
-        return inputs.get(0);
-    }
-
-    private static float[][] classActivationMap(INDArray activations, INDArray gradient) {
+    /** {@code sum_k alpha_k A_k} per cell, signed: the cells' first-order shares of the logit. */
+    private static float[][] weightedActivations(INDArray activations, INDArray gradient) {
         INDArray a = activations.castTo(DataType.FLOAT);
         INDArray g = gradient.castTo(DataType.FLOAT);
         int channels = (int) a.size(1);
@@ -240,26 +328,26 @@ public final class GradCam {
                 }
             }
         }
+        return cam;
+    }
+
+    private static float[] positiveNormalised(float[] map) {
         float max = 0;
-        for (float[] row : cam) {
-            for (int x = 0; x < width; x++) {
-                row[x] = Math.max(0, row[x]);
-                max = Math.max(max, row[x]);
-            }
+        for (int i = 0; i < map.length; i++) {
+            map[i] = Math.max(0, map[i]);
+            max = Math.max(max, map[i]);
         }
         if (max > 0) {
-            for (float[] row : cam) {
-                for (int x = 0; x < width; x++) {
-                    row[x] /= max;
-                }
+            for (int i = 0; i < map.length; i++) {
+                map[i] /= max;
             }
         }
-        return cam;
+        return map;
     }
 
     /**
      * Maps the map onto the image region the network saw: the whole image when squashed, the
-     * centred crop (the same rectangle {@link Preprocessing} cuts) when cropped.
+     * centred crop (the same rectangle {@link Preprocessing} cuts) when cropped; 0 outside it.
      */
     private float[] upsample(float[][] cam, int imageWidth, int imageHeight) {
         int regionWidth = imageWidth;
@@ -293,7 +381,7 @@ public final class GradCam {
                 double fx = cx - x0;
                 double value = (cam[y0][x0] * (1 - fx) + cam[y0][x1] * fx) * (1 - fy)
                         + (cam[y1][x0] * (1 - fx) + cam[y1][x1] * fx) * fy;
-                values[(top + y) * imageWidth + left + x] = (float) Math.max(0, Math.min(1, value));
+                values[(top + y) * imageWidth + left + x] = (float) value;
             }
         }
         return values;

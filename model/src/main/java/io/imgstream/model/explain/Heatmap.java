@@ -1,5 +1,6 @@
 package io.imgstream.model.explain;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,13 +16,15 @@ import java.util.Objects;
  * @param values           {@code width * height} values in {@code [0, 1]}, row after row
  * @param classIndex       the class explained
  * @param classProbability the network's probability for that class on this image
- * @param layer            the convolution layer whose activations the map was computed from
+ * @param layers           the layers whose activations the map was computed from: one, or one per base of a
+ *                         concatenated bundle
  */
-public record Heatmap(int width, int height, float[] values, int classIndex, double classProbability, String layer) {
+public record Heatmap(
+        int width, int height, float[] values, int classIndex, double classProbability, List<String> layers) {
 
     public Heatmap {
         Objects.requireNonNull(values, "values");
-        Objects.requireNonNull(layer, "layer");
+        layers = List.copyOf(layers);
         if (width <= 0 || height <= 0 || values.length != (long) width * height) {
             throw new IllegalArgumentException("a " + width + " x " + height + " heatmap needs " + (long) width * height
                     + " values, got " + values.length);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
@@ -151,6 +152,26 @@ public final class ConcatenatedBase extends AbstractBaseNetwork {
     /** The prefix of the vertices of the base at {@code index} in {@link #graph()}: {@code b0/}, {@code b1/}, ... */
     public static String prefix(int index) {
         return "b" + index + "/";
+    }
+
+    /**
+     * The vertices of a graph built here whose activations are each branch's channels-first feature map, the one
+     * its feature vector is pooled or flattened from, in branch order; a branch whose features are already a vector
+     * has none. Empty for a graph that is not several bases concatenated.
+     *
+     * @param network a network, a bundle's say, whose first vertices may be a graph of this class
+     * @return the feature maps' vertex names
+     */
+    public static List<String> featureMaps(ComputationGraph network) {
+        Map<String, List<String>> inputs = network.getConfiguration().getVertexInputs();
+        List<String> vectors = inputs.get(MERGE);
+        if (vectors == null) {
+            return List.of();
+        }
+        return vectors.stream()
+                .filter(vector -> vector.endsWith("/" + VECTOR))
+                .map(vector -> inputs.get(vector).get(0))
+                .toList();
     }
 
     private static long[] featureShapeAt(BaseNetwork base, Preprocessing shared) {

@@ -192,13 +192,13 @@ class ChannelsLastAssemblyTest {
             }
         }
 
-        Optional<String> layer = GradCam.defaultLayer(network, Optional.of(FineTuner.featuresVertex(base)));
+        List<String> layers = GradCam.defaultLayers(network, Optional.of(FineTuner.featuresVertex(base)));
 
-        assertThat(layer).as("not the channels-last convolutions").contains(FineTuner.featuresVertex(base));
-        assertThat(GradCam.defaultLayer(network, Optional.empty())).isEmpty();
+        assertThat(layers).as("not the channels-last convolutions").containsExactly(FineTuner.featuresVertex(base));
+        assertThat(GradCam.defaultLayers(network, Optional.empty())).isEmpty();
         float hottest = 0;
         for (int c = 0; c < 3; c++) {
-            Heatmap heatmap = new GradCam(INPUT).explain(network, image, layer.orElseThrow(), c);
+            Heatmap heatmap = new GradCam(INPUT).explain(network, image, layers, c);
             assertThat(heatmap.width()).isEqualTo(224);
             for (float value : heatmap.values()) {
                 hottest = Math.max(hottest, value);
@@ -218,7 +218,7 @@ class ChannelsLastAssemblyTest {
         BufferedImage image = new BufferedImage(120, 80, BufferedImage.TYPE_INT_RGB);
         image.setRGB(10, 10, 0xffffff);
 
-        Heatmap heatmap = new GradCam(input).explain(network, image, FineTuner.featuresVertex(base), 1);
+        Heatmap heatmap = new GradCam(input).explain(network, image, List.of(FineTuner.featuresVertex(base)), 1);
 
         assertThat(heatmap.width()).isEqualTo(120);
         assertThat(heatmap.height()).isEqualTo(80);

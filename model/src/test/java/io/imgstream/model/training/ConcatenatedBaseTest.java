@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.base.ImportedBase;
+import io.imgstream.model.base.MergeAxes;
 import io.imgstream.model.base.VggBase;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.BundleManifest;
 import io.imgstream.model.bundle.ModelBundle;
+import io.imgstream.model.explain.GradCam;
+import io.imgstream.model.explain.Heatmap;
 import io.imgstream.model.head.HeadBuilder;
 import io.imgstream.model.head.HeadConfig;
 import io.imgstream.model.head.HeadPooling;
@@ -31,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -39,8 +43,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Several real bases concatenated: nsfwjs's pretrained MobileNetV2 and InceptionV3 (channels last, [0, 1] pixels)
@@ -166,6 +173,57 @@ class ConcatenatedBaseTest {
                         .containsExactly(features.getRow(i).toFloatVector(), within(1e-4f));
             }
         }
+    }
+
+    @Test
+    void shouldExplainEachBaseAtItsOwnLayerAndAddTheirMapsIntoOne() {
+        ConcatenatedBase combined = ConcatenatedBase.of(List.of(vgg, mobilenet), OptionalInt.of(SIZE));
+        ComputationGraph head = HeadBuilder.build(combined.featureShape(), 3, HeadConfig.defaults(), 7);
+        ComputationGraph network = new FineTuner(FineTuneConfig.defaults())
+                .assemble(combined, head, new FineTuner.FromLayer(combined.bottleneckLayer()));
+        BufferedImage photo = photos.get(0);
+        GradCam gradCam = new GradCam(combined.preprocessing());
+
+        List<String> layers = GradCam.defaultLayers(network, Optional.of(FineTuner.featuresVertex(combined)));
+
+        List<String> maps = ConcatenatedBase.featureMaps(network);
+        assertThat(maps).hasSize(2);
+        assertThat(layers)
+                .as("VGG's last convolution; MobileNetV2's features turned channels first")
+                .containsExactly(ConcatenatedBase.prefix(0) + "block5_conv3", maps.get(1));
+        Heatmap both = gradCam.explain(network, photo, layers, 1);
+        assertThat(both.layers()).containsExactlyElementsOf(layers);
+        assertThat(both.width()).isEqualTo(photo.getWidth());
+
+        // A head that reads nothing from one branch leaves that branch nothing to add: the map is the other's.
+        long vggLength = vector(vgg.features(Nd4j.zeros(DataType.FLOAT, 1, 3, SIZE, SIZE)))
+                .size(1);
+        for (int silenced = 0; silenced < 2; silenced++) {
+            ComputationGraph deaf = MergeAxes.restore(network, network.clone());
+            INDArray weights = deaf.getLayer(HeadBuilder.DENSE).getParam("W");
+            INDArrayIndex rows = silenced == 0
+                    ? NDArrayIndex.interval(0, vggLength)
+                    : NDArrayIndex.interval(vggLength, weights.size(0));
+            weights.get(rows, NDArrayIndex.all()).assign(0);
+            String heard = layers.get(1 - silenced);
+
+            Heatmap together = gradCam.explain(deaf, photo, layers, 1);
+            Heatmap alone = gradCam.explain(deaf, photo, List.of(heard), 1);
+
+            assertThat(together.values())
+                    .as("both layers, the head deaf to branch %d", silenced)
+                    .containsExactly(alone.values(), within(1e-5f));
+            float max = 0;
+            for (float value : alone.values()) {
+                max = Math.max(max, value);
+            }
+            assertThat(max).as("branch %d's own map", 1 - silenced).isEqualTo(1f);
+        }
+        assertThatThrownBy(() ->
+                        gradCam.explain(network, photo, List.of(ConcatenatedBase.prefix(1) + "block_1_project_BN"), 1))
+                .as("its output feeds block 2 and block 2's residual add")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exactly one path");
     }
 
     @Test

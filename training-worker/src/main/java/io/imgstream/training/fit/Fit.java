@@ -409,12 +409,12 @@ public final class Fit {
                 }
             }
         }
-        Optional<String> layer = GradCam.defaultLayer(
+        List<String> layers = GradCam.defaultLayers(
                 bundle.network(), Optional.ofNullable(bundle.manifest().bottleneckLayer()));
         for (int i = 0; i < split.size(); i++) {
             if (predicted[i] != split.labels()[i]) {
-                Optional<Path> overlay = mistakes.size() < EXPLAINED_MISTAKES && layer.isPresent()
-                        ? explain(bundle, split.files().get(i), layer.get(), predicted[i], overlays, mistakes.size())
+                Optional<Path> overlay = mistakes.size() < EXPLAINED_MISTAKES && !layers.isEmpty()
+                        ? explain(bundle, split.files().get(i), layers, predicted[i], overlays, mistakes.size())
                         : Optional.empty();
                 mistakes.add(new Mistake(
                         split.files().get(i), classes.get(split.labels()[i]), classes.get(predicted[i]), overlay));
@@ -424,13 +424,14 @@ public final class Fit {
     }
 
     // A report without an overlay is still a report: a network Grad-CAM can't follow gets a log line instead.
-    private Optional<Path> explain(ModelBundle bundle, Path file, String layer, int predicted, Path overlays, int index)
+    private Optional<Path> explain(
+            ModelBundle bundle, Path file, List<String> layers, int predicted, Path overlays, int index)
             throws IOException {
         BufferedImage image = decode(file);
         Path target = overlays.resolve(String.format(Locale.ROOT, "mistake-%d.png", index + 1));
         try {
             Heatmap heatmap =
-                    new GradCam(bundle.manifest().preprocessing()).explain(bundle.network(), image, layer, predicted);
+                    new GradCam(bundle.manifest().preprocessing()).explain(bundle.network(), image, layers, predicted);
             Files.createDirectories(overlays);
             HeatmapOverlay.writePng(image, heatmap, target);
             return Optional.of(target);
