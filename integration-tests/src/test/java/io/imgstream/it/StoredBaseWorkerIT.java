@@ -3,7 +3,6 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.FileSystemModelStore;
 import io.imgstream.model.bundle.ModelBundle;
@@ -23,8 +22,6 @@ import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.refit.RefitOutcome;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +42,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A real pretrained network as the worker's base, the way a user gets there: nsfwjs's MobileNetV2 (npm
@@ -75,13 +71,7 @@ class StoredBaseWorkerIT {
     @Timeout(420)
     void shouldTrainAndFineTuneAStoredPretrainedBaseImportedThroughTheCli() throws Exception {
         Path bases = temp.resolve("bases");
-        StringWriter cliOut = new StringWriter();
-        CommandLine cli = ImgstreamCommand.newCommandLine();
-        cli.setOut(new PrintWriter(cliOut, true));
-        cli.setErr(new PrintWriter(cliOut, true));
-        assertThat(cli.execute("bases", "import", NsfwjsPackage.tarball().toString(), "--base-store", bases.toString()))
-                .as(cliOut.toString())
-                .isZero();
+        NsfwjsPackage.importThroughTheCli(bases);
 
         TopicCatalog topics = ScoringFixture.createTopics(STACK.bootstrapServers());
         Path images = Files.createDirectories(temp.resolve("images"));

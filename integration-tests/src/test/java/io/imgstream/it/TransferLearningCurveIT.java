@@ -3,7 +3,6 @@ package io.imgstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imgstream.cli.ImgstreamCommand;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.model.bundle.BundleFile;
 import io.imgstream.model.bundle.ModelBundle;
@@ -23,8 +22,6 @@ import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.refit.RefitOutcome;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +42,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The quality goal's streaming half on the product's best few-label path, with a base that never saw Fashion-MNIST:
@@ -78,21 +74,7 @@ class TransferLearningCurveIT {
     @Timeout(900)
     void shouldRiseAtEachStageOnTestImagesThatNeverGetLabels() throws Exception {
         Path bases = temp.resolve("bases");
-        StringWriter cliOut = new StringWriter();
-        CommandLine cli = ImgstreamCommand.newCommandLine();
-        cli.setOut(new PrintWriter(cliOut, true));
-        cli.setErr(new PrintWriter(cliOut, true));
-        int imported = cli.execute(
-                "bases",
-                "import",
-                NsfwjsPackage.tarball().toString(),
-                "--cut",
-                CUT,
-                "--name",
-                BASE,
-                "--base-store",
-                bases.toString());
-        assertThat(imported).as(cliOut.toString()).isZero();
+        NsfwjsPackage.importThroughTheCli(bases, "--cut", CUT, "--name", BASE);
 
         LabeledImages test = IdxImages.read(
                 Path.of(TransferExperiment.DEBIAN_DIRECTORY).resolve(TransferExperiment.TEST_IMAGES),
