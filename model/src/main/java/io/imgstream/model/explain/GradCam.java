@@ -169,10 +169,7 @@ public final class GradCam {
         float[] probabilities = ClassOutputs.probabilities(activations.get(outputName), classes)[0];
         int target = classIndex < 0 ? ClassOutputs.argMax(probabilities) : Objects.checkIndex(classIndex, classes);
         INDArray outputEpsilon = logitGradient(output.getParam("W"), target, classes);
-        InputPreProcessor outputPreprocessor = ((LayerVertex) copy.getVertex(outputName)).getLayerPreProcessor();
-        if (outputPreprocessor != null) {
-            outputEpsilon = outputPreprocessor.backprop(outputEpsilon, 1, LayerWorkspaceMgr.noWorkspaces());
-        }
+        outputEpsilon = throughPreprocessor(copy.getVertex(outputName), outputEpsilon);
 
         float[] map = new float[image.getWidth() * image.getHeight()];
         for (String layer : layers) {
@@ -249,19 +246,18 @@ public final class GradCam {
             GraphVertex vertex = network.getVertex(path.get(i));
             if (isDropout(vertex)) {
                 // Inference-mode dropout is the identity; DL4J's dropout backward pass insists on a training mask.
-                InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
-                epsilon = preprocessor == null ? epsilon : preprocessor.backprop(epsilon, 1, noWorkspaces);
+                epsilon = throughPreprocessor(vertex, epsilon);
             } else if (isBatchNormalization(vertex)) {
                 // DL4J's batch normalisation backward pass is the training one, through batch statistics an
                 // inference pass never computed (it gives zeros); in inference it is a fixed affine map.
                 epsilon = batchNormalizationGradient(vertex.getLayer(), epsilon);
             } else if (vertex.hasLayer() && vertex.getLayer() instanceof FrozenLayer frozen) {
                 // A frozen layer passes no gradient back (training stops there); the layer inside it does.
-                epsilon = frozen.getInsideLayer()
-                        .backpropGradient(epsilon, noWorkspaces)
-                        .getSecond();
-                InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
-                epsilon = preprocessor == null ? epsilon : preprocessor.backprop(epsilon, 1, noWorkspaces);
+                epsilon = throughPreprocessor(
+                        vertex,
+                        frozen.getInsideLayer()
+                                .backpropGradient(epsilon, noWorkspaces)
+                                .getSecond());
             } else {
                 vertex.setEpsilon(epsilon);
                 INDArray[] inputEpsilons =
@@ -271,6 +267,12 @@ public final class GradCam {
             }
         }
         return epsilon;
+    }
+
+    /** The gradient with respect to a layer vertex's input, given the one with respect to its layer's input. */
+    private static INDArray throughPreprocessor(GraphVertex vertex, INDArray epsilon) {
+        InputPreProcessor preprocessor = ((LayerVertex) vertex).getLayerPreProcessor();
+        return preprocessor == null ? epsilon : preprocessor.backprop(epsilon, 1, LayerWorkspaceMgr.noWorkspaces());
     }
 
     /** d(logit of target)/d(output layer input): the weight column; a sigmoid head's class 0 uses the negated logit. */
