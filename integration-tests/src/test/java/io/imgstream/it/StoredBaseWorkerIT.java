@@ -17,7 +17,6 @@ import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.ModelStatus;
-import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.refit.RefitOutcome;
@@ -25,7 +24,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -168,16 +166,7 @@ class StoredBaseWorkerIT {
             if (klass < 0 || taken.merge(klass, 1, Integer::sum) > PER_CLASS) {
                 continue;
             }
-            Path file = images.resolve(String.format(Locale.ROOT, "t10k-%05d.png", i));
-            ImageIO.write(test.image(i), "png", file.toFile());
-            labels.add(LabelFeedback.newBuilder()
-                    .setImageId("t10k-" + i)
-                    .setUri(file.toUri().toString())
-                    .setLabel(CLASSES.get(klass))
-                    .setLabeler("stored-base-it")
-                    .setTime(Instant.now())
-                    .setSplit(SplitHint.ANY)
-                    .build());
+            labels.add(FashionMnistFeedback.label(test, images, i, CLASSES.get(klass), "stored-base-it"));
         }
         return labels;
     }

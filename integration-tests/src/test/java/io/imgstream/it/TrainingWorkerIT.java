@@ -28,12 +28,10 @@ import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
 import io.imgstream.schemas.avro.ImageRef;
-import io.imgstream.schemas.avro.LabelFeedback;
 import io.imgstream.schemas.avro.LabelRequest;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.ModelVersion;
 import io.imgstream.schemas.avro.Prediction;
-import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.topology.ScorerApp;
 import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
@@ -61,7 +59,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -91,6 +88,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingWorkerIT {
 
     private static final String MODEL = "fmnist";
+    private static final String LABELER = "training-it";
     private static final Path FASHION_MNIST = Path.of(TransferExperiment.DEBIAN_DIRECTORY);
     private static final Preprocessing INPUT = new Preprocessing(28, 28, 1, PixelScaling.UNIT, ResizePolicy.SQUASH);
     private static final int[] STAGES = {50, 200, 1000};
@@ -153,7 +151,8 @@ class TrainingWorkerIT {
             }
             int sent = 0;
             for (int stage : STAGES) {
-                sendLabels(feedback, topics, test, classes, images, sent, stage);
+                FashionMnistFeedback.send(
+                        feedback, topics.name(TopicRole.FEEDBACK), test, classes, images, sent, stage, LABELER);
                 sent = stage;
                 int expected = stage;
                 await("a refit on all " + stage + " labels")
@@ -308,7 +307,9 @@ class TrainingWorkerIT {
             publisher
                     .publish(ImageRef.newBuilder()
                             .setId(id)
-                            .setUri(writeImage(test, images, i).toUri().toString())
+                            .setUri(FashionMnistFeedback.writeImage(test, images, i)
+                                    .toUri()
+                                    .toString())
                             .setEventTime(Instant.now())
                             .build())
                     .get();
@@ -359,7 +360,8 @@ class TrainingWorkerIT {
                 KafkaProducer<String, SpecificRecord> feedback =
                         new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
-            sendLabels(feedback, topics, test, classes, images, 0, 100);
+            FashionMnistFeedback.send(
+                    feedback, topics.name(TopicRole.FEEDBACK), test, classes, images, 0, 100, LABELER);
             await("v1")
                     .atMost(Duration.ofSeconds(180))
                     .until(() ->
@@ -377,7 +379,8 @@ class TrainingWorkerIT {
             try (ScorerApp scorer = ScorerApp.start(scorerConfig(topics, images))) {
                 assertThat(scorer.awaitRunning(Duration.ofSeconds(90))).isTrue();
                 assertThat(scorer.model().version()).isEqualTo(firstVersion);
-                Instant labelsSent = sendLabels(feedback, topics, test, classes, images, 100, 400);
+                Instant labelsSent = FashionMnistFeedback.send(
+                        feedback, topics.name(TopicRole.FEEDBACK), test, classes, images, 100, 400, LABELER);
                 await("a version trained on all 400 labels in use")
                         .atMost(Duration.ofSeconds(240))
                         .until(() -> worker.lastOutcome()
@@ -433,7 +436,8 @@ class TrainingWorkerIT {
         first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
         try (KafkaProducer<String, SpecificRecord> feedback =
                 new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
-            sendLabels(feedback, topics, test, DemoModel.classes(), images, 0, 600);
+            FashionMnistFeedback.send(
+                    feedback, topics.name(TopicRole.FEEDBACK), test, DemoModel.classes(), images, 0, 600, LABELER);
         }
         first.awaitOutput("refit " + MODEL + " v1:", Duration.ofSeconds(120));
         first.kill();
@@ -497,7 +501,8 @@ class TrainingWorkerIT {
         try (KafkaProducer<String, SpecificRecord> feedback =
                 new KafkaProducer<>(clientProperties(), new StringSerializer(), serdes.valueSerializer())) {
             first.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
-            sendLabels(feedback, topics, test, DemoModel.classes(), images, 0, 100);
+            FashionMnistFeedback.send(
+                    feedback, topics.name(TopicRole.FEEDBACK), test, DemoModel.classes(), images, 0, 100, LABELER);
             // The bundle is renamed into place just before the announcement starts.
             await("v1 saved")
                     .atMost(Duration.ofSeconds(180))
@@ -531,7 +536,15 @@ class TrainingWorkerIT {
                     temp.resolve("state-2"));
             try {
                 second.awaitOutput("Training '" + MODEL + "'", Duration.ofSeconds(120));
-                sendLabels(feedback, topics, test, DemoModel.classes(), images, 100, 200);
+                FashionMnistFeedback.send(
+                        feedback,
+                        topics.name(TopicRole.FEEDBACK),
+                        test,
+                        DemoModel.classes(),
+                        images,
+                        100,
+                        200,
+                        LABELER);
                 // v1's number is taken by the bundle in the store whether or not its announcement was committed.
                 second.awaitOutput("v2 holdout accuracy", Duration.ofSeconds(240));
             } finally {
@@ -641,41 +654,6 @@ class TrainingWorkerIT {
             file.store(writer, "training worker for a crash test");
         }
         return config;
-    }
-
-    private static Instant sendLabels(
-            KafkaProducer<String, SpecificRecord> feedback,
-            TopicCatalog topics,
-            LabeledImages test,
-            List<String> classes,
-            Path images,
-            int from,
-            int to)
-            throws Exception {
-        for (int i = from; i < to; i++) {
-            Path file = writeImage(test, images, i);
-            LabelFeedback label = LabelFeedback.newBuilder()
-                    .setImageId(imageId(i))
-                    .setUri(file.toUri().toString())
-                    .setLabel(classes.get(test.label(i)))
-                    .setLabeler("training-it")
-                    .setTime(Instant.now())
-                    .setSplit(SplitHint.ANY)
-                    .build();
-            feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), imageId(i), label));
-        }
-        feedback.flush();
-        return Instant.now();
-    }
-
-    private static Path writeImage(LabeledImages test, Path images, int index) throws Exception {
-        Path file = images.resolve(String.format(Locale.ROOT, "t10k-%05d.png", index));
-        ImageIO.write(test.image(index), "png", file.toFile());
-        return file;
-    }
-
-    private static String imageId(int index) {
-        return "t10k-" + index;
     }
 
     private static double seconds(Duration duration) {

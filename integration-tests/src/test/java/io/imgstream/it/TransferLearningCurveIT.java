@@ -15,8 +15,6 @@ import io.imgstream.model.training.TransferExperiment;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.LabelFeedback;
-import io.imgstream.schemas.avro.SplitHint;
 import io.imgstream.training.TrainingWorker;
 import io.imgstream.training.TrainingWorkerConfig;
 import io.imgstream.training.refit.RefitOutcome;
@@ -25,17 +23,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -63,6 +58,7 @@ class TransferLearningCurveIT {
     private static final int FIXED_TEST_FROM = 5000;
     private static final int FIXED_TEST_COUNT = 1000;
     private static final int SCORING_BATCH = 50;
+    private static final String LABELER = "transfer-curve-it";
 
     @RegisterExtension
     static final LocalStackExtension STACK = new LocalStackExtension();
@@ -94,11 +90,8 @@ class TransferLearningCurveIT {
                     .isTrue();
             int sent = 0;
             for (int stage : STAGES) {
-                for (int i = sent; i < stage; i++) {
-                    LabelFeedback label = label(test, classes, images, i);
-                    feedback.send(new ProducerRecord<>(topics.name(TopicRole.FEEDBACK), label.getImageId(), label));
-                }
-                feedback.flush();
+                FashionMnistFeedback.send(
+                        feedback, topics.name(TopicRole.FEEDBACK), test, classes, images, sent, stage, LABELER);
                 sent = stage;
                 await("a refit on all " + stage + " labels")
                         .atMost(Duration.ofSeconds(300))
@@ -140,20 +133,6 @@ class TransferLearningCurveIT {
         assertThat(accuracy.get(STAGES[STAGES.length - 1]))
                 .as("ten garment classes from 1,000 labels on a base trained for photo moderation")
                 .isGreaterThan(0.8);
-    }
-
-    private static LabelFeedback label(LabeledImages test, List<String> classes, Path images, int index)
-            throws IOException {
-        Path file = images.resolve(String.format(Locale.ROOT, "t10k-%05d.png", index));
-        ImageIO.write(test.image(index), "png", file.toFile());
-        return LabelFeedback.newBuilder()
-                .setImageId("t10k-" + index)
-                .setUri(file.toUri().toString())
-                .setLabel(classes.get(test.label(index)))
-                .setLabeler("transfer-curve-it")
-                .setTime(Instant.now())
-                .setSplit(SplitHint.ANY)
-                .build();
     }
 
     /** Accuracy of the version's bundle, as saved in the store, scored as a scorer scores, on the fixed images. */
