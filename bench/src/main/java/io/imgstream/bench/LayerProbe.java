@@ -71,7 +71,7 @@ public final class LayerProbe {
      * What to run.
      *
      * @param labeledPerClass labeled images per class (train + validation)
-     * @param testImages      test images, from image 7000 on
+     * @param testImages      test images, the last ones before image 7000
      * @param layers          layers to probe, in any order; empty for every layer whose output is a nonlinearity,
      *                        a sum, a concatenation or a pooling
      * @param seed            seed of every probe's initial weights
@@ -341,14 +341,14 @@ public final class LayerProbe {
         out.printf(
                 Locale.ROOT,
                 "Linear probes on %s's layers (channel averages, standardised; softmax regression, L2 one of %s "
-                        + "by validation accuracy). Fashion-MNIST, %d labeled images per class (test images 0-%d), "
+                        + "by validation accuracy). Fashion-MNIST test images 0-%d: %d labeled images per class, "
                         + "tested on images %d-%d%n%n",
                 base.id().name(),
                 L2_STRENGTHS.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                FewLabels.POOL - 1,
                 settings.labeledPerClass(),
-                FewLabels.LABELED_POOL - 1,
-                FewLabels.LABELED_POOL,
-                FewLabels.LABELED_POOL + settings.testImages() - 1);
+                FewLabels.testFrom(settings.testImages()),
+                FewLabels.POOL - 1);
         out.println("| layer | features | validation accuracy | test accuracy | L2 |");
         out.println("|---|---:|---:|---:|---:|");
         for (Row row : rows) {

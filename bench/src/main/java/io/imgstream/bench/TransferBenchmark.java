@@ -21,25 +21,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * What {@code imgstream fit} learns from few labels, on real images no base was trained on: Fashion-MNIST's test
  * split (Debian's {@code dataset-fashion-mnist}), the first {@code labeled} images of each class among images
- * 0–6999 as the labeled set (four fifths to train, one fifth to validate), and images 7000 onwards, which never get
- * labels, to test. Each base runs through {@code fit} as a user runs it (PNG files in class folders, upscaled to the
- * base's input), with and without fine-tuning; a small CNN trained from scratch on the same labeled images, at their
- * own 28x28, is the baseline a transfer must beat.
+ * 0–6999 as the labeled set (four fifths to train, one fifth to validate), and the last images before 7000, which
+ * never get labels, to test. Each base runs through {@code fit} as a user runs it (PNG files in class folders,
+ * upscaled to the base's input), with and without fine-tuning; a small CNN trained from scratch on the same labeled
+ * images, at their own 28x28, is the baseline a transfer must beat.
  */
 public final class TransferBenchmark {
-
-    /** The last test-split image the labeled set may come from, as the issue fixes it. */
-    public static final int LABELED_POOL = FewLabels.LABELED_POOL;
 
     private static final int SCRATCH_EPOCHS = 30;
     private static final int SCRATCH_BATCH = 32;
@@ -50,7 +50,7 @@ public final class TransferBenchmark {
      * What to run.
      *
      * @param labeledPerClass  labeled images per class (train + validation)
-     * @param testImages       test images, from image 7000 on
+     * @param testImages       test images, the last ones before image 7000
      * @param fineTuneEpochs   epochs of the fine-tuning runs; 0 for none
      * @param unfreezeLayers   base layers fine-tuned (0: VGG's block 5, or 10)
      * @param seed             seed of every run
@@ -169,34 +169,46 @@ public final class TransferBenchmark {
         return new Row("small CNN from scratch, 28x28", result.accuracy(), result.count(), Duration.ZERO, training);
     }
 
-    // The folder-per-class tree fit reads; names stay those of earlier runs so their cached features still match.
-    private static Path writeTree(FewLabels split, Path root) throws IOException {
+    // The folder-per-class tree fit reads, each image named by its number in the test split. An image already
+    // there is kept (its cached features key on the file's modification time); one this split does not hold, left
+    // by a run with other sizes, is removed, or fit would read it as one more example.
+    static Path writeTree(FewLabels split, Path root) throws IOException {
+        Set<Path> files = new HashSet<>();
         for (int i = 0; i < split.labeled().count(); i++) {
-            write(split.labeled(), i, root.resolve(split.validates(i) ? "validation" : "train"), "l");
+            String side = split.validates(i) ? "validation" : "train";
+            files.add(write(split.labeled(), i, split.labeledNumbers()[i], root.resolve(side)));
         }
         for (int i = 0; i < split.test().count(); i++) {
-            write(split.test(), i, root.resolve("test"), "u");
+            files.add(write(split.test(), i, split.testNumber(i), root.resolve("test")));
+        }
+        try (Stream<Path> existing = Files.walk(root)) {
+            for (Path stray : existing.filter(Files::isRegularFile)
+                    .filter(file -> !files.contains(file))
+                    .toList()) {
+                Files.delete(stray);
+            }
         }
         return root;
     }
 
-    private static void write(LabeledImages images, int index, Path split, String prefix) throws IOException {
+    private static Path write(LabeledImages images, int index, int number, Path split) throws IOException {
         Path folder = Files.createDirectories(split.resolve(FewLabels.CLASSES.get(images.label(index))));
-        Path file = folder.resolve(String.format(Locale.ROOT, "%s%05d.png", prefix, index));
+        Path file = folder.resolve(String.format(Locale.ROOT, "%05d.png", number));
         if (!Files.exists(file)) {
             ImageIO.write(images.image(index), "png", file.toFile());
         }
+        return file;
     }
 
     /** Prints the rows as a Markdown table. */
     public static void print(List<Row> rows, Settings settings, PrintWriter out) {
         out.printf(
                 Locale.ROOT,
-                "Fashion-MNIST, %d labeled images per class (test images 0-%d), tested on images %d-%d%n%n",
+                "Fashion-MNIST test images 0-%d: %d labeled images per class, tested on images %d-%d%n%n",
+                FewLabels.POOL - 1,
                 settings.labeledPerClass(),
-                LABELED_POOL - 1,
-                LABELED_POOL,
-                LABELED_POOL + settings.testImages() - 1);
+                FewLabels.testFrom(settings.testImages()),
+                FewLabels.POOL - 1);
         out.println("| path | test accuracy | test images | features, s | training, s |");
         out.println("|---|---:|---:|---:|---:|");
         for (Row row : rows) {

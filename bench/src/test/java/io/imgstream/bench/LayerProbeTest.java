@@ -80,7 +80,7 @@ class LayerProbeTest {
         LayerProbe.print(base, rows, SETTINGS, new PrintWriter(table, true));
         System.out.print(table);
         assertThat(table.toString())
-                .contains("tested on images 7000-7199")
+                .contains("tested on images 6800-6999")
                 .contains("| " + SmallCnn.CONV2 + " | 32 | ");
     }
 

@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Benchmark what 'imgstream fit' learns from few labels: Fashion-MNIST (Debian's dataset-fashion-mnist), "
-                    + "N labeled images per class from test images 0-6999, tested on images from 7000 on, on each "
-                    + "stored base with and without fine-tuning, against a small CNN trained from scratch."
+                    + "N labeled images per class from test images 0-6999, tested on the last of those images, "
+                    + "which never get labels, on each stored base with and without fine-tuning, against a small "
+                    + "CNN trained from scratch."
         })
 public final class BenchTransferCommand implements Callable<Integer> {
 

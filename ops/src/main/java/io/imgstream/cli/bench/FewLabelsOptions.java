@@ -15,8 +15,9 @@ final class FewLabelsOptions {
     @Option(
             names = "--test-images",
             paramLabel = "N",
-            defaultValue = "1000",
-            description = "Test images, from image 7000 on (default: ${DEFAULT-VALUE}).")
+            defaultValue = "2000",
+            description = "Test images, the last ones before image 7000; they never get labels (default: "
+                    + "${DEFAULT-VALUE}).")
     private int testImages;
 
     int labeled() {
