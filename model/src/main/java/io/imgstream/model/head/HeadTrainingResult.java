@@ -19,4 +19,5 @@ public record HeadTrainingResult(
         int bestEpoch,
         double bestValidationLoss,
         boolean stoppedEarly,
-        double learningRate) {}
+        double learningRate)
+        implements TrainedHead {}

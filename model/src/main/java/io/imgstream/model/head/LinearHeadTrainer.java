@@ -89,7 +89,8 @@ public final class LinearHeadTrainer {
             double l2,
             Map<Double, EvaluationResult> byStrength,
             TrainingCurves curves,
-            EvaluationResult onFitted) {
+            EvaluationResult onFitted)
+            implements TrainedHead {
 
         public Result {
             byStrength = Collections.unmodifiableMap(new LinkedHashMap<>(byStrength));

@@ -26,6 +26,7 @@ import io.imgstream.model.head.HeadTrainingResult;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.head.LinearHeadTrainer;
 import io.imgstream.model.head.LinearHeadTrainingConfig;
+import io.imgstream.model.head.TrainedHead;
 import io.imgstream.model.inference.BundleScorer;
 import io.imgstream.model.training.ConcatenatedBase;
 import io.imgstream.model.training.FineTuneCheckpoint;
@@ -191,7 +192,7 @@ public final class Fit {
         Optional<TrainingCurves> fineTuneCurves = Optional.empty();
         if (settings.fineTune()) {
             FineTuner tuner = new FineTuner(fineTuneConfig());
-            ComputationGraph assembled = tuner.assemble(base, head.network(), unfreeze());
+            ComputationGraph assembled = tuner.assemble(base, head.head(), unfreeze());
             log.accept("fine-tuning from " + unfreeze() + " for " + settings.fineTuneEpochs() + " epochs, augmentation "
                     + settings.augmentation().name().toLowerCase(Locale.ROOT));
             Path fineTuneCheckpoints = settings.workDir().resolve(CHECKPOINTS).resolve(FINE_TUNE_CHECKPOINTS);
@@ -210,8 +211,7 @@ public final class Fit {
             network = tuned.network();
             fineTuneCurves = Optional.of(tuned.curves());
         } else {
-            network =
-                    new FineTuner(FineTuneConfig.defaults()).assemble(base, head.network(), FineTuner.Unfreeze.none());
+            network = new FineTuner(FineTuneConfig.defaults()).assemble(base, head.head(), FineTuner.Unfreeze.none());
         }
         Duration trainTime = Duration.ofNanos(System.nanoTime() - trainStarted);
 
@@ -262,9 +262,6 @@ public final class Fit {
                 List.copyOf(mistakes));
     }
 
-    /** A trained head and its curves: per epoch of the dense head; of the linear head, at the L2 strength kept. */
-    private record TrainedHead(ComputationGraph network, TrainingCurves curves) {}
-
     private TrainedHead denseHead(int classes, LabeledFeatures train, LabeledFeatures validation) throws IOException {
         HeadTrainer trainer = new HeadTrainer(headConfig());
         Path checkpoints = settings.workDir().resolve(CHECKPOINTS);
@@ -288,7 +285,7 @@ public final class Fit {
                 head.curves().epochs(),
                 head.bestValidationLoss(),
                 head.stoppedEarly() ? " (stopped early)" : ""));
-        return new TrainedHead(head.head(), head.curves());
+        return head;
     }
 
     // Seconds of full-batch steps on cached features: nothing to checkpoint, so --resume simply fits it again. The
@@ -307,7 +304,7 @@ public final class Fit {
                         train,
                         validation,
                         log);
-        return new TrainedHead(head.head(), head.curves());
+        return head;
     }
 
     private HeadTrainingConfig headConfig() {

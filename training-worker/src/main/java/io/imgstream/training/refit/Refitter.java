@@ -25,6 +25,7 @@ import io.imgstream.model.head.HeadWarmStart;
 import io.imgstream.model.head.LabeledFeatures;
 import io.imgstream.model.head.LinearHeadTrainer;
 import io.imgstream.model.head.LinearHeadTrainingConfig;
+import io.imgstream.model.head.TrainedHead;
 import io.imgstream.model.training.FineTuneConfig;
 import io.imgstream.model.training.FineTuner;
 import io.imgstream.schemas.avro.FeatureVector;
@@ -351,9 +352,6 @@ public final class Refitter {
                 trainingConfig.seed() + version);
     }
 
-    /** A trained head and its curves. */
-    private record TrainedHead(ComputationGraph head, TrainingCurves curves) {}
-
     /** The seeds' head, warm-started from the current version and checkpointed every epoch. */
     private TrainedHead denseHead(
             Optional<CurrentVersion> current,
@@ -391,9 +389,7 @@ public final class Refitter {
                                 .orElse("head only")),
                 train,
                 validation);
-        HeadTrainingResult result =
-                trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
-        return new TrainedHead(result.head(), result.curves());
+        return trainHead(trainer, head, features(train, classes), features(validation, classes), fingerprint);
     }
 
     // Seconds of full-batch steps on features already computed: nothing to checkpoint or warm-start.
@@ -403,14 +399,13 @@ public final class Refitter {
                 HeadBuilder.build(base.featureShape(), classes.size(), headConfig, trainingConfig.seed() + version);
         // With no validation side the training images stand in for it; joined to themselves for the final fit,
         // every example still weighs the same.
-        LinearHeadTrainer.Result result = new LinearHeadTrainer(LinearHeadTrainingConfig.defaults(
+        return new LinearHeadTrainer(LinearHeadTrainingConfig.defaults(
                         trainingConfig.seed() + version, trainingConfig.classWeighting()))
                 .train(
                         head,
                         features(train, classes),
                         features(validation, classes),
                         line -> progress.accept("  " + line));
-        return new TrainedHead(result.head(), result.curves());
     }
 
     private HeadTrainingResult trainHead(
