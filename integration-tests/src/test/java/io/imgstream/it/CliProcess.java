@@ -76,6 +76,18 @@ final class CliProcess {
         return start(command, config, bootstrapServers, registryUrl, dir, name, stateDir, List.of());
     }
 
+    /** Starts {@code imgstream score} with {@code config} against {@code stack}, state in {@code dir/NAME-state}. */
+    static CliProcess startScorer(Path config, LocalStackExtension stack, Path dir, String name) throws IOException {
+        return start(
+                "score",
+                config,
+                stack.bootstrapServers(),
+                stack.registryUrl(),
+                dir,
+                name,
+                dir.resolve(name + "-state"));
+    }
+
     /** As {@link #start(String, Path, String, String, Path, String, Path)}, with more command-line arguments. */
     static CliProcess start(
             String command,

@@ -316,14 +316,7 @@ class OutageIT {
                 root,
                 temp.resolve(name + ".properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
-        return CliProcess.start(
-                "score",
-                config,
-                STACK.bootstrapServers(),
-                STACK.registryUrl(),
-                temp,
-                name,
-                temp.resolve(name + "-state"));
+        return CliProcess.startScorer(config, STACK, temp, name);
     }
 
     private static ImageRef reference(Path file, String prefix) throws Exception {

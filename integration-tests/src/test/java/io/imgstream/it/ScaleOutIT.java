@@ -62,7 +62,7 @@ class ScaleOutIT {
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
         List<CliProcess> scorers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            scorers.add(start(config, "scorer-" + i));
+            scorers.add(CliProcess.startScorer(config, STACK, temp, "scorer-" + i));
         }
         try (ImagePublisher publisher = new ImagePublisher(
                         fixture.clientProperties(), serdes, fixture.topics().name(TopicRole.IMAGES));
@@ -87,7 +87,7 @@ class ScaleOutIT {
                             .get();
                 }
                 if (i == 120) {
-                    scorers.set(1, start(config, "scorer-1-restarted"));
+                    scorers.set(1, CliProcess.startScorer(config, STACK, temp, "scorer-1-restarted"));
                 }
                 Thread.sleep(PUBLISH_INTERVAL.toMillis());
             }
@@ -142,17 +142,6 @@ class ScaleOutIT {
 
     private static void phase(String what, long started) {
         System.out.printf("ScaleOutIT: %s after %.1f s%n", what, (System.nanoTime() - started) / 1e9);
-    }
-
-    private CliProcess start(Path config, String name) throws Exception {
-        return CliProcess.start(
-                "score",
-                config,
-                STACK.bootstrapServers(),
-                STACK.registryUrl(),
-                temp,
-                name,
-                temp.resolve(name + "-state"));
     }
 
     private static String publish(ImagePublisher publisher, List<Path> files, int i) throws Exception {

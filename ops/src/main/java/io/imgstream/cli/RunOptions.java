@@ -1,7 +1,6 @@
 package io.imgstream.cli;
 
 import io.imgstream.control.SigningKeyFiles;
-import io.imgstream.runtime.lifecycle.StreamsApplication;
 import io.imgstream.runtime.metrics.MetricsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,14 +15,13 @@ import picocli.CommandLine.Option;
 /**
  * The options of the commands that run an application until stopped ({@code score}, {@code train}), and what they
  * share: the {@link SettingsOptions}, then the connection and dedicated options, each overriding the one before;
- * and running until Ctrl-C or {@code --duration}.
+ * and {@code --duration} (with {@link StopSignal}, running until Ctrl-C or for that long).
  */
 final class RunOptions {
 
     private static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     private static final String REGISTRY_URL = "registry.url";
     private static final String KAFKA_PREFIX = "kafka.";
-    private static final Duration STOPPED_POLL = Duration.ofMillis(200);
 
     @Mixin
     private ConnectionOptions connection;
@@ -103,24 +99,8 @@ final class RunOptions {
         return props;
     }
 
-    /**
-     * Blocks until Ctrl-C (or SIGTERM), until {@code --duration} passed, or until {@code app} stopped on its own.
-     *
-     * @return whether {@code app} stopped on its own (it failed), rather than being asked to
-     */
-    boolean awaitStop(String threadName, StreamsApplication app) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(stopped::countDown, threadName);
-        Runtime.getRuntime().addShutdownHook(hook);
-        long started = System.nanoTime();
-        // Polled, not told: Kafka Streams can also fail on its own, and hasStopped sees both.
-        while (!stopped.await(STOPPED_POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-            boolean failed = app.hasStopped();
-            if (failed || duration != null && System.nanoTime() - started >= duration.toNanos()) {
-                Runtime.getRuntime().removeShutdownHook(hook);
-                return failed;
-            }
-        }
-        return false;
+    /** How long to run: {@code --duration}, or null for until stopped. */
+    Duration duration() {
+        return duration;
     }
 }

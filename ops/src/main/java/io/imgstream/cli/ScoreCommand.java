@@ -67,7 +67,8 @@ public final class ScoreCommand implements Callable<Integer> {
         Reachability.requireBroker(run.connection());
         Reachability.requireRegistry(run.connection());
         PrintWriter out = spec.commandLine().getOut();
-        try (ScorerApp app = start(config, bundle)) {
+        try (StopSignal stop = new StopSignal("imgstream-score-shutdown");
+                ScorerApp app = start(config, bundle)) {
             if (!app.awaitRunning(START_TIMEOUT)) {
                 throw new CliException(
                         app.failureReason()
@@ -96,7 +97,7 @@ public final class ScoreCommand implements Callable<Integer> {
                         app.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            if (run.awaitStop("imgstream-score-shutdown", app)) {
+            if (stop.await(app, run.duration())) {
                 throw new CliException(
                         "The scorer stopped: " + app.failureReason().orElse("Kafka Streams is " + app.state())
                                 + "; see the log above.",

@@ -73,7 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingWorkerConfig config = config();
         Reachability.requireBroker(run.connection());
         Reachability.requireRegistry(run.connection());
-        try (TrainingWorker worker = start(config, out)) {
+        try (StopSignal stop = new StopSignal("imgstream-train-shutdown");
+                TrainingWorker worker = start(config, out)) {
             if (!worker.awaitRunning(START_TIMEOUT)) {
                 throw new CliException(
                         "The training worker did not reach RUNNING within " + START_TIMEOUT.toSeconds() + " s (state "
@@ -98,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
                         worker.prometheusPort(), MetricsExporters.JMX_DOMAIN);
             }
             out.flush();
-            if (run.awaitStop("imgstream-train-shutdown", worker)) {
+            if (stop.await(worker, run.duration())) {
                 throw new CliException(
                         "The training worker stopped: "
                                 + worker.failureReason().orElse("Kafka Streams is " + worker.state())

@@ -29,9 +29,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,7 @@ public final class ScorerApp implements StreamsApplication {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final CloseOptions closeOptions;
     private final ModelSlot slot;
     private final ModelVersionWatcher watcher;
     private final FetchPool fetchPool;
@@ -67,6 +70,7 @@ public final class ScorerApp implements StreamsApplication {
 
     private ScorerApp(
             KafkaStreams streams,
+            CloseOptions closeOptions,
             ModelSlot slot,
             ModelVersionWatcher watcher,
             FetchPool fetchPool,
@@ -76,6 +80,7 @@ public final class ScorerApp implements StreamsApplication {
             BackgroundThreads background,
             BatchingSettings batching) {
         this.streams = streams;
+        this.closeOptions = closeOptions;
         this.slot = slot;
         this.watcher = watcher;
         this.fetchPool = fetchPool;
@@ -183,6 +188,7 @@ public final class ScorerApp implements StreamsApplication {
         InferenceExecutor inference = new InferenceExecutor(slot, metrics, Time.SYSTEM, background);
         DriftMonitor drift = new DriftMonitor(config.drift(), slot::holdoutProfile);
         metrics.driftOf(drift::current);
+        Properties properties = config.streamsProperties();
         KafkaStreams streams = new KafkaStreams(
                 ScoringTopology.build(
                         config,
@@ -193,7 +199,7 @@ public final class ScorerApp implements StreamsApplication {
                         inference,
                         drift,
                         metrics),
-                config.streamsProperties());
+                properties);
         String images = config.topics().name(TopicRole.IMAGES);
         metrics.imagesConsumerLag(() -> ConsumerLag.of(streams.metrics(), images));
         StreamsLifecycle.replaceFailedThreads(streams, LOG, "Stream thread");
@@ -207,7 +213,17 @@ public final class ScorerApp implements StreamsApplication {
                 slot.primaryModel().version(),
                 slot.batchSize(),
                 batching.linger().toMillis());
-        return new ScorerApp(streams, slot, watcher, fetchPool, inference, metrics, exporters, background, batching);
+        return new ScorerApp(
+                streams,
+                StreamsLifecycle.closeOptions(properties, CLOSE_TIMEOUT),
+                slot,
+                watcher,
+                fetchPool,
+                inference,
+                metrics,
+                exporters,
+                background,
+                batching);
     }
 
     private static String modelName(ScorerConfig config, ModelBundle configured) {
@@ -338,11 +354,12 @@ public final class ScorerApp implements StreamsApplication {
 
     /**
      * Stops processing (committing what was forwarded; images still pending stay in the store for the next
-     * owner of their partition), then the watcher, the inference thread, the fetch pool, and releases the models.
+     * owner of their partition) and leaves the group unless a static member, then the watcher, the inference
+     * thread, the fetch pool, and releases the models.
      */
     @Override
     public void close() {
-        streams.close(CLOSE_TIMEOUT);
+        streams.close(closeOptions);
         if (watcher != null) {
             watcher.close();
         }
@@ -350,5 +367,6 @@ public final class ScorerApp implements StreamsApplication {
         fetchPool.close();
         exporters.close();
         slot.close();
+        LOG.info("Scorer closed");
     }
 }

@@ -50,6 +50,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
@@ -76,6 +77,7 @@ public final class TrainingWorker implements StreamsApplication {
 
     private final TrainingWorkerConfig config;
     private final KafkaStreams streams;
+    private final CloseOptions closeOptions;
     private final LabeledSet labeledSet;
     private final ControlTopic control;
     private final FileSystemModelStore store;
@@ -169,9 +171,10 @@ public final class TrainingWorker implements StreamsApplication {
                 config.stateDir().resolve("refits").resolve(config.modelName()),
                 config.fineTuning(loader),
                 progress);
+        Properties streamsProperties = config.streamsProperties(metrics::recordSkipped, serdes.valueSerializer());
         this.streams = new KafkaStreams(
-                LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics),
-                config.streamsProperties(metrics::recordSkipped, serdes.valueSerializer()));
+                LabeledSetTopology.build(topics, serdes, base.id().toString(), metrics), streamsProperties);
+        this.closeOptions = StreamsLifecycle.closeOptions(streamsProperties, CLOSE_TIMEOUT);
         StreamsLifecycle.replaceFailedThreads(this.streams, LOG, "Labeled-set stream thread");
         this.labeledSet = new LabeledSet(streams);
         this.exporters = config.metrics().start(metrics.registry());
@@ -395,7 +398,7 @@ public final class TrainingWorker implements StreamsApplication {
             Thread.currentThread().interrupt();
         }
         feed.ifPresent(RolloutFeed::close);
-        streams.close(CLOSE_TIMEOUT);
+        streams.close(closeOptions);
         producer.close(CLOSE_TIMEOUT);
         extractor.close();
         exporters.close();

@@ -7,7 +7,7 @@ import io.imgstream.runtime.lifecycle.StreamsApplication;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class RunOptionsTest {
+class StopSignalTest {
 
     /** An application that stops on its own after {@code failAfter}, as a scorer whose inference thread died. */
     private static StreamsApplication failingAfter(Duration failAfter) {
@@ -15,7 +15,7 @@ class RunOptionsTest {
         return new StreamsApplication() {
             @Override
             public Parts parts() {
-                throw new UnsupportedOperationException("awaitStop asks only hasStopped");
+                throw new UnsupportedOperationException("await asks only hasStopped");
             }
 
             @Override
@@ -30,12 +30,22 @@ class RunOptionsTest {
 
     @Test
     void shouldStopWaitingWhenTheApplicationStopsOnItsOwn() {
-        RunOptions run = new RunOptions();
+        try (StopSignal stop = new StopSignal("imgstream-test-shutdown")) {
+            boolean failed = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10), () -> stop.await(failingAfter(Duration.ofMillis(300)), null));
 
-        boolean failed = assertTimeoutPreemptively(
-                Duration.ofSeconds(10),
-                () -> run.awaitStop("imgstream-test-shutdown", failingAfter(Duration.ofMillis(300))));
+            assertThat(failed).as("stopped on its own, not asked to").isTrue();
+        }
+    }
 
-        assertThat(failed).as("stopped on its own, not asked to").isTrue();
+    @Test
+    void shouldStopWaitingAfterTheDurationWithoutCountingItAsAFailure() {
+        try (StopSignal stop = new StopSignal("imgstream-test-shutdown")) {
+            boolean failed = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
+                    () -> stop.await(failingAfter(Duration.ofHours(1)), Duration.ofMillis(300)));
+
+            assertThat(failed).as("ran its duration").isFalse();
+        }
     }
 }
