@@ -1,12 +1,10 @@
 package io.imgstream.model.inference;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.IntStream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -33,6 +31,11 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -64,8 +67,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * not listed above, a normalisation that does not follow a convolution it alone reads) is refused when this object
  * is built, so the caller keeps DL4J's layers for it.
  *
- * <p><strong>Memory:</strong> each step allocates its output; an activation is released as soon as the last step
- * that reads it has run, so a pass holds the activations a residual sum still needs, not all of them.
+ * <p><strong>Memory:</strong> a pass allocates its activations in an ND4J workspace of the calling thread, sized
+ * on the first pass and reused by the next ones (of any base on that thread), and only the features it returns
+ * outside it. ND4J 1.0.0-M2.1's {@code INDArray.close()} frees nothing on the CPU backend, so activations allocated
+ * and closed per pass stayed in memory until a garbage collection: ResNet50 at batch 8 left about 265 MB per pass
+ * (the sum of its activations), and a benchmark's process grew to 5.5 GB over 16 passes. A workspace holds one
+ * pass's activations, less those an activation or a residual sum overwrites in place, once per thread that runs
+ * passes.
  *
  * <p>Weights are copied when this object is built; later changes to the graph are not seen. Thread-safe: a pass
  * keeps its state on the calling thread.
@@ -88,18 +96,27 @@ public final class ChannelsLastFastBase implements FastBase {
     private static final int OUT_CHANNEL_AXIS = 3;
     private static final int DEPTHWISE_CHANNEL_AXIS = 2;
 
+    /** One per thread, whichever base it runs: a scorer's inference thread keeps one across model versions. */
+    private static final String PASS_WORKSPACE_ID = "imgstream-channels-last-pass";
+
+    /** Sized by the first pass; a bigger batch later spills, and the workspace grows to it on its next reset. */
+    private static final WorkspaceConfiguration PASS_WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.STRICT)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+
     /** One step: reads the activations of its inputs, returns its own. */
     private interface Operation {
         INDArray apply(List<INDArray> inputs);
     }
 
     /**
-     * @param name        the vertex whose activations this step computes
-     * @param inputs      the indices of the activations it reads (0: the network's input, i: step i-1's output)
-     * @param operation   what it computes
-     * @param releaseAfter activations no later step reads, released once this step has run
+     * @param name      the vertex whose activations this step computes
+     * @param inputs    the indices of the activations it reads (0: the network's input, i: step i-1's output)
+     * @param operation what it computes
      */
-    private record Step(String name, int[] inputs, Operation operation, int[] releaseAfter) {}
+    private record Step(String name, int[] inputs, Operation operation) {}
 
     /** A convolution whose weights and bias a following batch normalisation may still fold into. */
     private static final class Convolution {
@@ -143,9 +160,7 @@ public final class ChannelsLastFastBase implements FastBase {
         // are its convolution's).
         Map<String, Integer> index = new HashMap<>();
         index.put(configuration.getNetworkInputs().get(0), 0);
-        List<String> names = new ArrayList<>();
-        List<int[]> inputsOf = new ArrayList<>();
-        List<Operation> operations = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
         Map<String, Convolution> foldable = new HashMap<>();
         // Zero paddings a convolution alone reads, by that convolution's name: it pads for itself.
         Map<String, int[]> paddingOf = new HashMap<>();
@@ -201,33 +216,11 @@ public final class ChannelsLastFastBase implements FastBase {
             }
             int[] inputIndices = inputs.stream().mapToInt(index::get).toArray();
             Operation operation = operation(name, vertex, graph, inputs, readers, foldable, paddingOf.get(name));
-            names.add(name);
-            inputsOf.add(inputIndices);
-            operations.add(operation);
-            index.put(name, names.size());
+            steps.add(new Step(name, inputIndices, operation));
+            index.put(name, steps.size());
         }
-        int output = index.get(configuration.getNetworkOutputs().get(0));
-        return new ChannelsLastFastBase(plan(names, inputsOf, operations, output), output);
-    }
-
-    // Release each activation after the last step that reads it; never the input (the caller's) or the output.
-    private static List<Step> plan(List<String> names, List<int[]> inputsOf, List<Operation> operations, int output) {
-        int[] lastReader = new int[names.size() + 1];
-        Arrays.fill(lastReader, -1);
-        for (int step = 0; step < names.size(); step++) {
-            for (int input : inputsOf.get(step)) {
-                lastReader[input] = step;
-            }
-        }
-        List<Step> steps = new ArrayList<>();
-        for (int step = 0; step < names.size(); step++) {
-            int current = step;
-            int[] release = IntStream.range(1, lastReader.length)
-                    .filter(activation -> activation != output && lastReader[activation] == current)
-                    .toArray();
-            steps.add(new Step(names.get(step), inputsOf.get(step), operations.get(step), release));
-        }
-        return steps;
+        return new ChannelsLastFastBase(
+                List.copyOf(steps), index.get(configuration.getNetworkOutputs().get(0)));
     }
 
     private static Operation operation(
@@ -242,6 +235,13 @@ public final class ChannelsLastFastBase implements FastBase {
             if (sum.getOp() != ElementWiseVertex.Op.Add || inputs.size() != 2) {
                 throw new UnsupportedGraphException("'" + name + "' is an element-wise " + sum.getOp() + " of "
                         + inputs.size() + " inputs; the fast path sums two");
+            }
+            // Into an input only this sum reads (a residual branch's last convolution): one allocation less.
+            if (readers.get(inputs.get(1)) == 1) {
+                return in -> in.get(1).addi(in.get(0));
+            }
+            if (readers.get(inputs.get(0)) == 1) {
+                return in -> in.get(0).addi(in.get(1));
             }
             return in -> in.get(0).add(in.get(1));
         }
@@ -312,9 +312,7 @@ public final class ChannelsLastFastBase implements FastBase {
                     return activation.apply(List.of(convolved(op, input, weights, bias, same, outChannels)));
                 }
                 INDArray padded = zeroPadded(input, zeroPadding);
-                INDArray out = convolved(op, padded, weights, bias, arguments, outChannels);
-                padded.close();
-                return activation.apply(List.of(out));
+                return activation.apply(List.of(convolved(op, padded, weights, bias, arguments, outChannels)));
             };
         }
         throw new UnsupportedGraphException("'" + name + "' is a "
@@ -352,9 +350,8 @@ public final class ChannelsLastFastBase implements FastBase {
         Operation activation = activation(name, separable.getActivationFn());
         return in -> {
             INDArray spread = convolved("depthwise_conv2d", in.get(0), depthwise, noBias, spatial, depthwiseChannels);
-            INDArray out = convolved("conv2d", spread, pointwise, bias, pointwiseArguments, outChannels);
-            spread.close();
-            return activation.apply(List.of(out));
+            return activation.apply(
+                    List.of(convolved("conv2d", spread, pointwise, bias, pointwiseArguments, outChannels)));
         };
     }
 
@@ -571,9 +568,10 @@ public final class ChannelsLastFastBase implements FastBase {
      */
     @Override
     public INDArray features(INDArray nchwBatch) {
-        INDArray[] activations = new INDArray[steps.size() + 1];
-        activations[0] = nchwBatch.permute(0, 2, 3, 1).dup('c');
-        try {
+        try (MemoryWorkspace pass =
+                Nd4j.getWorkspaceManager().getAndActivateWorkspace(PASS_WORKSPACE, PASS_WORKSPACE_ID)) {
+            INDArray[] activations = new INDArray[steps.size() + 1];
+            activations[0] = nchwBatch.permute(0, 2, 3, 1).dup('c');
             for (int s = 0; s < steps.size(); s++) {
                 Step step = steps.get(s);
                 List<INDArray> inputs = new ArrayList<>(step.inputs().length);
@@ -581,31 +579,10 @@ public final class ChannelsLastFastBase implements FastBase {
                     inputs.add(activations[input]);
                 }
                 activations[s + 1] = step.operation().apply(inputs);
-                for (int released : step.releaseAfter()) {
-                    release(activations, released);
-                }
             }
-            return activations[output].permute(0, 3, 1, 2).dup('c');
-        } finally {
-            for (int slot = 0; slot < activations.length; slot++) {
-                release(activations, slot);
+            try (MemoryWorkspace caller = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return activations[output].permute(0, 3, 1, 2).dup('c');
             }
-        }
-    }
-
-    // An in-place activation returns its input: the same array may sit in two slots, closed once.
-    private static void release(INDArray[] activations, int slot) {
-        INDArray activation = activations[slot];
-        if (activation == null) {
-            return;
-        }
-        activations[slot] = null;
-        boolean stillHeld = false;
-        for (INDArray other : activations) {
-            stillHeld |= other == activation;
-        }
-        if (!stillHeld && !activation.wasClosed()) {
-            activation.close();
         }
     }
 
