@@ -5,17 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.demo.DemoModel;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.topology.ScorerConfig;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +74,7 @@ class CleanStopHandoverIT {
                             .hasSize(2)
                             .allSatisfy(member -> assertThat(member.assignment().topicPartitions())
                                     .isNotEmpty()));
-            List<String> before = publish(publisher, files, "before");
+            List<String> before = DemoImageIds.publishAll(publisher, files, IMAGES, "before");
             awaitPredictions(fixture, serdes, before, Duration.ofSeconds(120));
 
             long stopped = System.nanoTime();
@@ -86,7 +82,7 @@ class CleanStopHandoverIT {
             assertThat(scorers.get(0).isAlive()).isFalse();
             // The JVM halts when its shutdown hooks return; the close finished only if the hook waited for it.
             assertThat(scorers.get(0).log()).contains("Scorer closed");
-            List<String> after = publish(publisher, files, "after");
+            List<String> after = DemoImageIds.publishAll(publisher, files, IMAGES, "after");
             awaitPredictions(fixture, serdes, after, SESSION_TIMEOUT.plusSeconds(60));
             Duration handover = Duration.ofNanos(System.nanoTime() - stopped);
             System.out.printf(
@@ -116,20 +112,6 @@ class CleanStopHandoverIT {
                 .get(group)
                 .get();
         return List.copyOf(description.members());
-    }
-
-    // Enough images that every one of the three input partitions gets some.
-    private static List<String> publish(ImagePublisher publisher, List<Path> files, String prefix) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
-            ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, "handover-it", Instant.now());
-            ImageRef unique = ImageRef.newBuilder(ref)
-                    .setId(prefix + "-" + i + "-" + ref.getId())
-                    .build();
-            publisher.publish(unique).get();
-            ids.add(unique.getId());
-        }
-        return ids;
     }
 
     private static void awaitPredictions(

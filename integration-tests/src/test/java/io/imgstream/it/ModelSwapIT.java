@@ -8,10 +8,8 @@ import io.imgstream.clients.tail.TopicTail;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.schemas.avro.Prediction;
 import io.imgstream.topology.ScorerApp;
@@ -19,8 +17,6 @@ import io.imgstream.topology.ScorerConfig;
 import io.imgstream.topology.metrics.ScorerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +75,7 @@ class ModelSwapIT {
                     .isTrue();
             assertThat(scorer.model().version()).isEqualTo(ScoringFixture.MODEL_VERSION);
 
-            List<String> first = publish(publisher, images.subList(0, 5), "before");
+            List<String> first = DemoImageIds.publishAll(publisher, images.subList(0, 5), 5, "before");
             awaitPredictions(results, predictions, shadow, first);
             assertThat(versionsOf(predictions, first)).containsOnly(ScoringFixture.MODEL_VERSION);
 
@@ -89,11 +85,11 @@ class ModelSwapIT {
                             ModelVersionKeys.current(ScoringFixture.MODEL_NAME),
                             ScoringFixture.announce(v4, ModelStatus.PROMOTED, v4.sha256())))
                     .get();
-            List<String> during = publish(publisher, images.subList(5, 10), "during");
+            List<String> during = DemoImageIds.publishAll(publisher, images.subList(5, 10), 5, "during");
             await("v4 adopted")
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.model().version() == 4);
-            List<String> after = publish(publisher, images.subList(10, 15), "after");
+            List<String> after = DemoImageIds.publishAll(publisher, images.subList(10, 15), 5, "after");
             awaitPredictions(results, predictions, shadow, during);
             awaitPredictions(results, predictions, shadow, after);
             assertThat(versionsOf(predictions, after)).containsOnly(4);
@@ -120,7 +116,7 @@ class ModelSwapIT {
             await("v6 shadowing")
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> scorer.shadowModel().map(m -> m.version() == 6).orElse(false));
-            List<String> shadowed = publish(publisher, images.subList(15, 20), "shadowed");
+            List<String> shadowed = DemoImageIds.publishAll(publisher, images.subList(15, 20), 5, "shadowed");
             awaitPredictions(results, predictions, shadow, shadowed);
             await("shadow predictions").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 results.follow(
@@ -194,18 +190,6 @@ class ModelSwapIT {
 
     private static String topClass(Prediction prediction) {
         return prediction.getTopK().get(0).getLabel().toString();
-    }
-
-    private static List<String> publish(ImagePublisher publisher, List<Path> files, String prefix) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (Path file : files) {
-            ImageRef ref = ImageRefs.of(file, false, "swap-it", Instant.now());
-            ImageRef renamed =
-                    ImageRef.newBuilder(ref).setId(prefix + "-" + ref.getId()).build();
-            publisher.publish(renamed).get();
-            ids.add(renamed.getId());
-        }
-        return ids;
     }
 
     private static void awaitPredictions(

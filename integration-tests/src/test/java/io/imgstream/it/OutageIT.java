@@ -11,7 +11,6 @@ import io.imgstream.images.FetchSettings;
 import io.imgstream.model.bundle.StoredBundle;
 import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.training.SmallCnn;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicCatalog;
 import io.imgstream.schemas.TopicRole;
@@ -148,7 +147,7 @@ class OutageIT {
             scorer.awaitScoring();
             // Publishing once caches the ImageRef schema id in this publisher, so it can publish while the registry is
             // down.
-            strays.publish(reference(files.get(0), "before-outage")).get();
+            strays.publish(DemoImageIds.numbered(files, 0, "before-outage")).get();
             ImageRef missing = ImageRef.newBuilder()
                     .setId("missing-during-outage")
                     .setUri(root.resolve("missing.png").toUri().toString())
@@ -317,11 +316,6 @@ class OutageIT {
                 temp.resolve(name + ".properties"),
                 Map.of(ScorerConfig.BATCH_SIZE_CONFIG, "8", ScorerConfig.BATCH_LINGER_MS_CONFIG, "50"));
         return CliProcess.startScorer(config, STACK, temp, name);
-    }
-
-    private static ImageRef reference(Path file, String prefix) throws Exception {
-        ImageRef ref = ImageRefs.of(file, false, "outage-it", Instant.now());
-        return ImageRef.newBuilder(ref).setId(prefix + "-" + ref.getId()).build();
     }
 
     private static Map<String, Integer> awaitCommittedPredictions(

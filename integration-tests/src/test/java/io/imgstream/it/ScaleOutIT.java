@@ -7,15 +7,12 @@ import io.imgstream.clients.publish.ImagePublisher;
 import io.imgstream.control.ModelVersionKeys;
 import io.imgstream.demo.DemoModel;
 import io.imgstream.model.bundle.StoredBundle;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ImageRef;
 import io.imgstream.schemas.avro.ModelStatus;
 import io.imgstream.topology.ScorerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,7 +71,7 @@ class ScaleOutIT {
             phase("three scorers scoring", started);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < IMAGES - TAIL_IMAGES; i++) {
-                ids.add(publish(publisher, files, i));
+                ids.add(DemoImageIds.publish(publisher, files, i, "img"));
                 if (i == 40) {
                     scorers.get(1).stop();
                 }
@@ -102,7 +99,7 @@ class ScaleOutIT {
             phase("every instance on v4", started);
             List<String> tail = new ArrayList<>();
             for (int i = IMAGES - TAIL_IMAGES; i < IMAGES; i++) {
-                tail.add(publish(publisher, files, i));
+                tail.add(DemoImageIds.publish(publisher, files, i, "img"));
             }
             ids.addAll(tail);
 
@@ -142,13 +139,5 @@ class ScaleOutIT {
 
     private static void phase(String what, long started) {
         System.out.printf("ScaleOutIT: %s after %.1f s%n", what, (System.nanoTime() - started) / 1e9);
-    }
-
-    private static String publish(ImagePublisher publisher, List<Path> files, int i) throws Exception {
-        ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, "scale-out-it", Instant.now());
-        ImageRef unique =
-                ImageRef.newBuilder(ref).setId("img-" + i + "-" + ref.getId()).build();
-        publisher.publish(unique).get();
-        return unique.getId();
     }
 }

@@ -1,13 +1,10 @@
 package io.imgstream.it;
 
 import io.imgstream.clients.publish.ImagePublisher;
-import io.imgstream.schemas.ImageRefs;
 import io.imgstream.schemas.RegistrySerdes;
 import io.imgstream.schemas.TopicRole;
-import io.imgstream.schemas.avro.ImageRef;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -98,13 +95,9 @@ final class SteadyStream implements AutoCloseable {
         try (ImagePublisher publisher =
                 new ImagePublisher(client, serdes, fixture.topics().name(TopicRole.IMAGES))) {
             for (int i = 0; i < count; i++) {
-                ImageRef ref = ImageRefs.of(files.get(i % files.size()), false, prefix, Instant.now());
-                ImageRef unique = ImageRef.newBuilder(ref)
-                        .setId(prefix + "-" + i + "-" + ref.getId())
-                        .build();
-                publisher.publish(unique).get();
+                String id = DemoImageIds.publish(publisher, files, i, prefix);
                 synchronized (ids) {
-                    ids.add(unique.getId());
+                    ids.add(id);
                 }
                 Thread.sleep(interval.toMillis());
             }
