@@ -92,6 +92,66 @@ public record ImportRequest(
                 replace);
     }
 
+    /** This request for the model {@code value} inside an nsfwjs tarball. */
+    public ImportRequest withMember(String value) {
+        return new ImportRequest(
+                source,
+                name,
+                architecture,
+                Optional.of(value),
+                cutLayer,
+                inputSize,
+                scaling,
+                architectureJson,
+                origin,
+                replace);
+    }
+
+    /** This request cut at the layer {@code value}. */
+    public ImportRequest withCut(String value) {
+        return new ImportRequest(
+                source,
+                name,
+                architecture,
+                member,
+                Optional.of(value),
+                inputSize,
+                scaling,
+                architectureJson,
+                origin,
+                replace);
+    }
+
+    /** This request at the input height and width {@code value}. */
+    public ImportRequest withInputSize(int value) {
+        return new ImportRequest(
+                source,
+                name,
+                architecture,
+                member,
+                cutLayer,
+                Optional.of(value),
+                scaling,
+                architectureJson,
+                origin,
+                replace);
+    }
+
+    /** This request with the pixel scaling {@code value}. */
+    public ImportRequest withScaling(PixelScaling value) {
+        return new ImportRequest(
+                source,
+                name,
+                architecture,
+                member,
+                cutLayer,
+                inputSize,
+                Optional.of(value),
+                architectureJson,
+                origin,
+                replace);
+    }
+
     /** This request, replacing a base of the same name or not. */
     public ImportRequest withReplace(boolean value) {
         return new ImportRequest(

@@ -249,18 +249,7 @@ class BaseStoreTest {
     }
 
     private static ImportRequest importAt(int size) {
-        ImportRequest plain = ImportRequest.of(fixture.weights());
-        return new ImportRequest(
-                plain.source(),
-                plain.name(),
-                plain.architecture(),
-                plain.member(),
-                plain.cutLayer(),
-                Optional.of(size),
-                plain.scaling(),
-                plain.architectureJson(),
-                plain.origin(),
-                false);
+        return ImportRequest.of(fixture.weights()).withInputSize(size);
     }
 
     private static void assertLayer(String name, INDArray nhwc, JsonNode expected) {

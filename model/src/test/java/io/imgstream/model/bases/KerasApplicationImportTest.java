@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imgstream.model.base.BaseNetwork;
 import io.imgstream.model.inference.ChannelsLastFastBase;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,19 +39,10 @@ class KerasApplicationImportTest {
         Path h5 = dir.resolve(architecture + ".h5");
         H5pyScript.run("keras_application_random.py", architecture, h5.toString(), Integer.toString(size));
         BaseStore store = new BaseStore(dir.resolve("store"));
-        ImportRequest request = ImportRequest.of(h5).withArchitecture(KerasApplication.named(architecture));
 
-        StoredBase stored = store.add(new ImportRequest(
-                request.source(),
-                request.name(),
-                request.architecture(),
-                request.member(),
-                request.cutLayer(),
-                Optional.of(size),
-                request.scaling(),
-                request.architectureJson(),
-                request.origin(),
-                false));
+        StoredBase stored = store.add(ImportRequest.of(h5)
+                .withArchitecture(KerasApplication.named(architecture))
+                .withInputSize(size));
 
         assertThat(stored.architecture()).isEqualTo(architecture);
         assertThat(stored.format()).isEqualTo(BaseFormat.KERAS_MODEL);

@@ -8,7 +8,6 @@ import io.imgstream.model.preprocess.PixelScaling;
 import io.imgstream.model.weights.CorruptWeightsException;
 import io.imgstream.model.weights.TestData;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,20 +41,9 @@ class NsfwjsBaseTest {
     @Test
     void shouldImportInceptionV3WhoseConcatenationsAreChannelsLast() throws Exception {
         BaseStore store = new BaseStore(storeRoot);
-        ImportRequest plain = ImportRequest.of(TestData.nsfwjsTarball());
 
         // A cut copies the graph; DL4J's copy used to concatenate the mixed blocks along axis 1 instead of 3.
-        StoredBase stored = store.add(new ImportRequest(
-                plain.source(),
-                plain.name(),
-                plain.architecture(),
-                Optional.of("inception_v3"),
-                plain.cutLayer(),
-                plain.inputSize(),
-                plain.scaling(),
-                plain.architectureJson(),
-                plain.origin(),
-                plain.replace()));
+        StoredBase stored = store.add(ImportRequest.of(TestData.nsfwjsTarball()).withMember("inception_v3"));
 
         assertThat(stored.name()).isEqualTo("nsfwjs.inception_v3");
         assertThat(stored.bottleneckLayer()).isEqualTo("mixed10");
@@ -71,26 +59,12 @@ class NsfwjsBaseTest {
         BaseStore store = new BaseStore(storeRoot);
         ImportRequest plain = ImportRequest.of(TestData.nsfwjsTarball());
 
-        StoredBase block13 = store.add(cutAt(plain, "block_13_expand_relu").withName("mnv2-block13"));
+        StoredBase block13 = store.add(plain.withCut("block_13_expand_relu").withName("mnv2-block13"));
 
         assertThat(block13.featureShape()).containsExactly(576L, 14L, 14L);
-        assertThatThrownBy(() -> store.add(cutAt(plain, "no_such_layer").withName("broken")))
+        assertThatThrownBy(() -> store.add(plain.withCut("no_such_layer").withName("broken")))
                 .isInstanceOf(CorruptWeightsException.class)
                 .hasMessageContaining("no_such_layer")
                 .hasMessageContaining("its last layers:");
-    }
-
-    private static ImportRequest cutAt(ImportRequest request, String layer) {
-        return new ImportRequest(
-                request.source(),
-                request.name(),
-                request.architecture(),
-                request.member(),
-                Optional.of(layer),
-                request.inputSize(),
-                request.scaling(),
-                request.architectureJson(),
-                request.origin(),
-                request.replace());
     }
 }

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -100,17 +99,11 @@ class BaseSpecTest {
         for (int seed = 1; seed <= 2; seed++) {
             Path zip = temp.resolve("small-" + seed + ".zip");
             ModelSerializer.writeModel(SmallCnn.build(3, 32, 32, 10, seed), zip.toFile(), false);
-            bases.add(new ImportRequest(
-                    zip,
-                    Optional.of("small-" + seed),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.of(SmallCnn.POOL2),
-                    Optional.of(32),
-                    Optional.of(PixelScaling.UNIT),
-                    Optional.empty(),
-                    Optional.empty(),
-                    false));
+            bases.add(ImportRequest.of(zip)
+                    .withName("small-" + seed)
+                    .withCut(SmallCnn.POOL2)
+                    .withInputSize(32)
+                    .withScaling(PixelScaling.UNIT));
         }
         BaseNetwork one = bases.load("small-1");
 
