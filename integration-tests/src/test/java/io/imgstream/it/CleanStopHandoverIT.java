@@ -40,6 +40,7 @@ class CleanStopHandoverIT {
 
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration HANDOVER_LIMIT = Duration.ofSeconds(25);
+    /** Enough images that every one of the three input partitions gets some. */
     private static final int IMAGES = 30;
 
     @TempDir
